@@ -1,0 +1,1 @@
+"""One check module per exercise; ``common`` holds what they share."""

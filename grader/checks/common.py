@@ -1,0 +1,165 @@
+"""Building blocks shared by the exercises' check modules.
+
+Most checks call one learner function on inputs that expose a classic mistake
+and compare the result with the reference.  ``output_check`` builds such a check
+in one call; it also verifies that the inputs were not modified, and when the
+wrong answer matches a known mistake (a ``Variant``) it names that mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.compare import abbreviate, describe, mismatch, value_of
+from grader.engine import Check, Failure, Verdict
+from grader.sandbox import Probe, ProbeRun, Ref
+from grader.text import Text
+
+
+def generator(seed: int) -> np.random.Generator:
+    """The generator every check uses for its inputs: fixed, so verdicts repeat."""
+    return np.random.default_rng(seed)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A known wrong answer and the misconception that produces it."""
+
+    value: Any
+    hint: Text
+
+
+def matching_variant(got: Any, variants: Sequence[Variant], rtol: float, atol: float) -> Variant | None:
+    """The first variant ``got`` agrees with, if any."""
+    for variant in variants:
+        if not mismatch(got, variant.value, what="", rtol=rtol, atol=atol):
+            return variant
+    return None
+
+
+def unchanged_inputs(run: ProbeRun, originals: dict[str, np.ndarray], function: str) -> list[Text]:
+    """Lines complaining about every input array the call modified."""
+    lines: list[Text] = []
+    for label, original in originals.items():
+        after = run.output(f"input:{label}").array
+        if after is None or after.shape != original.shape or not np.array_equal(
+            after, original, equal_nan=True
+        ):
+            lines.append(
+                Text(
+                    f"{function} modified its argument {label} in place; "
+                    "work on a copy or build a new array",
+                    f"{function} が引数 {label} をその場で書き換えました。"
+                    "コピーを使うか新しい配列を作ってください",
+                )
+            )
+    return lines
+
+
+def call_probe(
+    function: str,
+    args: Sequence[Any],
+    kwargs: dict[str, Any] | None = None,
+    arg_names: Sequence[str] = (),
+) -> tuple[Probe, dict[str, np.ndarray]]:
+    """A probe that calls ``function`` and brings back the result and its array arguments.
+
+    Returns the probe and the original of every array argument, by name, for
+    ``unchanged_inputs``.  The result is saved as ``result``.
+    """
+    names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
+    probe = Probe()
+    originals: dict[str, np.ndarray] = {}
+    refs: dict[str, Ref] = {}
+    encoded: list[Any] = []
+    for name, arg in zip(names, args, strict=False):
+        if isinstance(arg, np.ndarray):
+            refs[name] = probe.array(arg)
+            originals[name] = arg.copy()
+            encoded.append(refs[name])
+        else:
+            encoded.append(arg)
+    probe.save(probe.call(function, *encoded, **(kwargs or {})), "result")
+    for name, ref in refs.items():
+        probe.save(ref, f"input:{name}")
+    return probe, originals
+
+
+def output_check(
+    name: str,
+    name_ja: str,
+    function: str,
+    args: Sequence[Any],
+    expected: Any,
+    *,
+    kwargs: dict[str, Any] | None = None,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    hint: Text | None = None,
+    variants: Sequence[Variant] = (),
+    context: str = "",
+    arg_names: Sequence[str] = (),
+    points: float = 1.0,
+) -> Check:
+    """A check that ``function(*args, **kwargs)`` returns ``expected``.
+
+    Parameters
+    ----------
+    name, name_ja : str
+        The check's name (starting with ``function``) in English and Japanese.
+    function : str
+        The learner's function to call.
+    args : sequence
+        Positional arguments; ndarrays are sent as arrays and checked for
+        modification afterwards.
+    expected : array_like
+        The reference answer.
+    rtol, atol : float
+        Tolerances for the comparison in float64.
+    hint : Text, optional
+        The general hint when the values are wrong.
+    variants : sequence of Variant
+        Known wrong answers; a match replaces the general hint by the variant's.
+    context : str, optional
+        The input, described for the learner; derived from the shapes when empty.
+    arg_names : sequence of str
+        Names of the positional arguments for messages (``x``, ``d``, ``y``).
+    """
+    probe, originals = call_probe(function, args, kwargs, arg_names)
+    names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
+    if not context:
+        context = ", ".join(
+            f"{label} {render_array(arg)}" if isinstance(arg, np.ndarray) else f"{label}={arg!r}"
+            for label, arg in zip(names, args, strict=False)
+        )
+        if kwargs:
+            context += ", " + ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    call_text = f"{function}({', '.join(names)})"
+
+    def verify(run: ProbeRun) -> Verdict:
+        got = run.output("result")
+        lines = mismatch(got, expected, what=call_text, rtol=rtol, atol=atol)
+        lines += unchanged_inputs(run, originals, function)
+        if not lines:
+            return None
+        variant = matching_variant(got, variants, rtol, atol) if variants else None
+        return Failure(lines, variant.hint if variant else None)
+
+    return Check(name, name_ja, probe, verify, hint=hint, context=context, points=points)
+
+
+def render_array(array: Any) -> str:
+    """A compact rendering of an input for a check's context line."""
+    array = np.asarray(array)
+    if array.size <= 8:
+        return abbreviate(array)
+    return describe(array)
+
+
+def array_of(run: ProbeRun, name: str, what: str) -> tuple[np.ndarray | None, list[Text]]:
+    """The array output ``name``, or lines explaining why there is none."""
+    return value_of(run.output(name), what)

@@ -1,0 +1,262 @@
+"""Checks for exercise 1: activation functions and a forward pass."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks.common import Variant, generator, matching_variant, output_check
+from grader.compare import dtype_kind_mismatch, mismatch, value_of
+from grader.engine import Check, Failure
+from grader.sandbox import Probe, ProbeRun
+from grader.text import Text
+from reference import forward, relu, sigmoid, step_function
+
+BOOK_NETWORK = {
+    "W1": np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]),
+    "b1": np.array([0.1, 0.2, 0.3]),
+    "W2": np.array([[0.1, 0.4], [0.2, 0.5], [0.3, 0.6]]),
+    "b2": np.array([0.1, 0.2]),
+    "W3": np.array([[0.1, 0.3], [0.2, 0.4]]),
+    "b3": np.array([0.1, 0.2]),
+}
+
+
+def _step_checks() -> list[Check]:
+    x = np.array([[-2.0, -0.5, 0.0, 0.5], [3.0, -1e-9, 1e-9, 0.0], [-7.0, 7.0, 0.25, -0.25]])
+    grid = generator(1).normal(size=(5, 6))
+
+    def integer_dtype(run: ProbeRun):
+        got = run.output("result")
+        lines = dtype_kind_mismatch(got, "iu", "step_function(x)")
+        return Failure(
+            lines,
+            Text(
+                "x > 0 gives booleans; convert them, e.g. np.array(x > 0, dtype=np.int64)",
+                "x > 0 の結果は bool 型です。np.array(x > 0, dtype=np.int64) などで整数にしてください",
+            ),
+        ) if lines else None
+
+    dtype_probe = Probe()
+    dtype_probe.save(dtype_probe.call("step_function", grid), "result")
+
+    def scalar_shape(run: ProbeRun):
+        array, lines = value_of(run.output("result"), "step_function(2.5)")
+        if lines:
+            return lines
+        assert array is not None
+        if array.shape != () or array.item() != 1:
+            return [
+                Text(
+                    f"step_function(2.5) gave {array!r}; expected a 0-d array holding 1",
+                    f"step_function(2.5) の結果が {array!r} です。1 を持つ 0 次元配列が期待されます",
+                )
+            ]
+        return None
+
+    scalar_probe = Probe()
+    scalar_probe.save(scalar_probe.call("step_function", 2.5), "result")
+    return [
+        output_check(
+            "step_function: 1 where x > 0 and 0 elsewhere, zero included",
+            "step_function: x > 0 で 1、それ以外(0 を含む)で 0",
+            "step_function",
+            [x],
+            step_function(x),
+            arg_names=["x"],
+            hint=Text(
+                "the condition is x > 0, strictly: step_function(0) is 0",
+                "条件は x > 0(等号なし)です。step_function(0) は 0 です",
+            ),
+            variants=[
+                Variant(
+                    (x >= 0).astype(np.int64),
+                    Text(
+                        "you used x >= 0: at exactly 0 the step function gives 0",
+                        "x >= 0 になっています。ちょうど 0 のときステップ関数は 0 です",
+                    ),
+                )
+            ],
+        ),
+        Check(
+            "step_function: returns an integer array",
+            "step_function: 整数型の配列を返す",
+            dtype_probe,
+            integer_dtype,
+            context="x: (5, 6) float64",
+        ),
+        Check(
+            "step_function: a scalar gives a 0-d array",
+            "step_function: スカラー入力には 0 次元配列を返す",
+            scalar_probe,
+            scalar_shape,
+            hint=Text(
+                "np.array(x > 0, dtype=np.int64) works for scalars and arrays alike",
+                "np.array(x > 0, dtype=np.int64) ならスカラーにも配列にも使えます",
+            ),
+            context="x = 2.5",
+        ),
+    ]
+
+
+def _sigmoid_checks() -> list[Check]:
+    x = generator(2).uniform(-6, 6, size=(4, 5))
+    extreme = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    return [
+        output_check(
+            "sigmoid: 1 / (1 + exp(-x)) on a (4, 5) array",
+            "sigmoid: (4, 5) 配列で 1 / (1 + exp(-x))",
+            "sigmoid",
+            [x],
+            sigmoid(x),
+            arg_names=["x"],
+            rtol=1e-9,
+            atol=1e-12,
+            variants=[
+                Variant(
+                    1 / (1 + np.exp(x)),
+                    Text(
+                        "the sign in the exponent is flipped: it is exp(-x)",
+                        "指数の符号が逆です。exp(-x) です",
+                    ),
+                )
+            ],
+        ),
+        output_check(
+            "sigmoid: finite for x = -1000 and x = 1000",
+            "sigmoid: x = -1000 と x = 1000 でも有限の値",
+            "sigmoid",
+            [extreme],
+            sigmoid(extreme),
+            arg_names=["x"],
+            atol=1e-12,
+            hint=Text(
+                "exp(1000) overflows to inf; use a form that never exponentiates a large "
+                "positive number, e.g. np.exp(-np.logaddexp(0, -x)), or split by the sign of x",
+                "exp(1000) は inf にオーバーフローします。np.exp(-np.logaddexp(0, -x)) のように"
+                "大きな正の数の exp を計算しない形にするか、x の符号で場合分けしてください",
+            ),
+        ),
+    ]
+
+
+def _relu_checks() -> list[Check]:
+    x = generator(3).normal(size=(2, 3, 4)) * 3
+    x[0, 0, 0] = 0.0
+    return [
+        output_check(
+            "relu: max(0, x) on a (2, 3, 4) array, input left unchanged",
+            "relu: (2, 3, 4) 配列で max(0, x)、入力は変更しない",
+            "relu",
+            [x],
+            relu(x),
+            arg_names=["x"],
+            hint=Text(
+                "np.maximum(0, x) compares elementwise; np.max(0, x) does something else",
+                "要素ごとの比較は np.maximum(0, x) です。np.max(0, x) は別の関数です",
+            ),
+        ),
+    ]
+
+
+def _identity_checks() -> list[Check]:
+    x = generator(4).normal(size=(3, 2))
+    return [
+        output_check(
+            "identity_function: returns its input",
+            "identity_function: 入力をそのまま返す",
+            "identity_function",
+            [x],
+            x,
+            arg_names=["x"],
+        ),
+    ]
+
+
+def _forward_check(name: str, name_ja: str, network: dict[str, np.ndarray], x: np.ndarray) -> Check:
+    probe = Probe()
+    net = probe.dict(**network)
+    probe.save(probe.call("forward", net, x), "result")
+    expected = forward(network, x)
+
+    def relu_variant() -> np.ndarray:
+        a1 = relu(x @ network["W1"] + network["b1"])
+        a2 = relu(a1 @ network["W2"] + network["b2"])
+        return a2 @ network["W3"] + network["b3"]
+
+    def sigmoid_output() -> np.ndarray:
+        return sigmoid(expected)
+
+    def no_bias() -> np.ndarray:
+        a1 = sigmoid(x @ network["W1"])
+        a2 = sigmoid(a1 @ network["W2"])
+        return a2 @ network["W3"]
+
+    variants = [
+        Variant(sigmoid_output(), Text(
+            "the output layer uses the identity function, not sigmoid",
+            "出力層は恒等関数です。シグモイドではありません",
+        )),
+        Variant(relu_variant(), Text(
+            "the hidden layers use sigmoid here, not ReLU",
+            "この課題の隠れ層はシグモイドです。ReLU ではありません",
+        )),
+        Variant(no_bias(), Text(
+            "the biases b1, b2, b3 are missing: each layer is x @ W + b",
+            "バイアス b1, b2, b3 が抜けています。各層は x @ W + b です",
+        )),
+    ]
+    shapes = ", ".join(f"{key} {value.shape}" for key, value in network.items())
+
+    def verify(run: ProbeRun):
+        got = run.output("result")
+        lines = mismatch(got, expected, what="forward(network, x)", rtol=1e-9, atol=1e-12)
+        if not lines:
+            return None
+        variant = matching_variant(got, variants, 1e-9, 1e-12)
+        return Failure(lines, variant.hint if variant else None)
+
+    return Check(
+        name,
+        name_ja,
+        probe,
+        verify,
+        hint=Text(
+            "a1 = x @ W1 + b1, z1 = sigmoid(a1), a2 = z1 @ W2 + b2, z2 = sigmoid(a2), y = z2 @ W3 + b3",
+            "a1 = x @ W1 + b1, z1 = sigmoid(a1), a2 = z1 @ W2 + b2, z2 = sigmoid(a2), y = z2 @ W3 + b3 です",
+        ),
+        context=f"x {x.shape}, {shapes}",
+    )
+
+
+def _forward_checks() -> list[Check]:
+    rng = generator(5)
+    sizes = [(4, 6), (6, 3), (3, 2)]
+    network = {}
+    for index, (n_in, n_out) in enumerate(sizes, start=1):
+        network[f"W{index}"] = rng.normal(size=(n_in, n_out))
+        network[f"b{index}"] = rng.normal(size=n_out)
+    return [
+        _forward_check(
+            "forward: the book's network on x = [1.0, 0.5]",
+            "forward: 教科書のネットワークに x = [1.0, 0.5]",
+            BOOK_NETWORK,
+            np.array([1.0, 0.5]),
+        ),
+        _forward_check(
+            "forward: a batch of 5 through a 4-6-3-2 network with biases",
+            "forward: バイアスありの 4-6-3-2 ネットワークに 5 件のバッチ",
+            network,
+            rng.normal(size=(5, 4)),
+        ),
+    ]
+
+
+def build_checks() -> list[Check]:
+    """Every check of exercise 1."""
+    return [
+        *_step_checks(),
+        *_sigmoid_checks(),
+        *_relu_checks(),
+        *_identity_checks(),
+        *_forward_checks(),
+    ]

@@ -1,0 +1,166 @@
+"""Compare what a submission returned with what was expected, and say how it differs.
+
+Every function here returns a list of ``Text`` lines describing the difference,
+empty when there is none, so checks can add their own context and hint.
+Comparisons are in float64; NaN and infinity count as wrong wherever the
+expected value is finite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox import Output
+from grader.text import Text, plain
+
+
+def describe(array: np.ndarray) -> str:
+    """``shape (4, 7) float64`` for an array."""
+    return f"shape {tuple(array.shape)} {array.dtype}"
+
+
+def abbreviate(array: Any, edge: int = 3) -> str:
+    """A short, one-line rendering of an array: the corners of a big one."""
+    array = np.asarray(array)
+    text = np.array2string(
+        array, precision=6, threshold=24, edgeitems=edge, max_line_width=10_000, separator=", "
+    )
+    return " ".join(text.split())
+
+
+def _index(flat_index: int, shape: tuple[int, ...]) -> str:
+    if not shape:
+        return ""
+    return "[" + ", ".join(str(int(i)) for i in np.unravel_index(flat_index, shape)) + "]"
+
+
+def value_of(got: Output | np.ndarray | None, what: str) -> tuple[np.ndarray | None, list[Text]]:
+    """Unwrap a probe output into an array, or explain why there is none."""
+    if isinstance(got, np.ndarray):
+        return got, []
+    if got is None or got.kind == "none":
+        return None, [
+            Text(
+                f"{what} returned None; expected an array (is a `return` missing?)",
+                f"{what} が None を返しました。配列を返してください(return を忘れていませんか?)",
+            )
+        ]
+    if got.kind == "dict":
+        return None, [
+            Text(
+                f"{what} returned a dict; expected an array",
+                f"{what} が dict を返しました。配列を返してください",
+            )
+        ]
+    if got.array is None:
+        return None, [
+            Text(
+                f"{what} returned a {got.pytype} that is not a numeric array ({got.reason})",
+                f"{what} が数値の配列ではない {got.pytype} を返しました({got.reason})",
+            )
+        ]
+    return got.array, []
+
+
+def mismatch(
+    got: Output | np.ndarray | None,
+    expected: Any,
+    *,
+    what: str,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+) -> list[Text]:
+    """Describe how ``got`` differs from ``expected``; ``[]`` when they agree.
+
+    Parameters
+    ----------
+    got : Output or ndarray or None
+        What the submission returned.
+    expected : array_like
+        The right answer, from the reference implementation.
+    what : str
+        How to name the value in messages, e.g. ``softmax(x)``.
+    rtol, atol : float
+        Tolerances of ``|got - expected| <= atol + rtol * |expected|``.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    array, problems = value_of(got, what)
+    if problems:
+        return problems
+    assert array is not None
+    if array.shape != expected.shape:
+        hint = []
+        if array.size == expected.size:
+            hint = [
+                Text(
+                    "same number of elements in another arrangement: check reshape and transpose",
+                    "要素数は同じで並びが違います。reshape や転置を確認してください",
+                )
+            ]
+        return [
+            Text(
+                f"{what}: expected shape {expected.shape}, got {array.shape}",
+                f"{what}: 期待される形状は {expected.shape}、あなたの結果は {array.shape}",
+            ),
+            *hint,
+        ]
+    if array.dtype.kind == "c":
+        return [plain(f"{what}: got complex values ({array.dtype})")]
+    got64 = array.astype(np.float64)
+    bad = ~np.isfinite(got64) & np.isfinite(expected)
+    if bad.any():
+        flat = int(np.flatnonzero(bad)[0])
+        where = _index(flat, expected.shape)
+        return [
+            Text(
+                f"{what}{where} is {got64.flat[flat]} (expected {expected.flat[flat]:.6g}); "
+                f"{int(bad.sum())} of {bad.size} values are nan or inf",
+                f"{what}{where} が {got64.flat[flat]} です(期待値 {expected.flat[flat]:.6g})。"
+                f"{bad.size} 個中 {int(bad.sum())} 個が nan か inf です",
+            )
+        ]
+    error = np.abs(got64 - expected)
+    limit = atol + rtol * np.abs(expected)
+    # nan == nan and inf == inf count as agreement where the reference has them too
+    agree = (error <= limit) | (got64 == expected) | (np.isnan(got64) & np.isnan(expected))
+    if agree.all():
+        return []
+    error = np.where(agree, 0.0, np.nan_to_num(error, nan=np.inf))
+    flat = int(np.argmax(error))
+    where = _index(flat, expected.shape)
+    lines = [
+        Text(
+            f"largest error {error.flat[flat]:.3g} at {what}{where}: "
+            f"expected {expected.flat[flat]:.8g}, got {got64.flat[flat]:.8g}",
+            f"最大誤差 {error.flat[flat]:.3g}({what}{where}): "
+            f"期待値 {expected.flat[flat]:.8g}、あなたの値 {got64.flat[flat]:.8g}",
+        ),
+        Text(
+            f"{int((~agree).sum())} of {agree.size} values differ",
+            f"{agree.size} 個中 {int((~agree).sum())} 個が一致しません",
+        ),
+    ]
+    if expected.size > 1:
+        lines.append(Text(f"expected {abbreviate(expected)}", f"期待値   {abbreviate(expected)}"))
+        lines.append(Text(f"got      {abbreviate(got64)}", f"あなたの値 {abbreviate(got64)}"))
+    return lines
+
+
+def dtype_kind_mismatch(got: Output, kinds: str, what: str) -> list[Text]:
+    """Complain unless the returned array's dtype kind is one of ``kinds`` (e.g. ``"iub"``)."""
+    array, problems = value_of(got, what)
+    if problems:
+        return problems
+    assert array is not None
+    if array.dtype.kind in kinds:
+        return []
+    names = {"i": "integer", "u": "unsigned integer", "b": "bool", "f": "float"}
+    wanted = " or ".join(names.get(kind, kind) for kind in kinds)
+    return [
+        Text(
+            f"{what} has dtype {array.dtype}; expected {wanted}",
+            f"{what} の dtype が {array.dtype} です。{wanted} が期待されます",
+        )
+    ]

@@ -1,0 +1,291 @@
+"""Grade one exercise: build its checks, run their probes in the sandbox, judge.
+
+Data flows one way: the CLI calls ``grade_exercise``, which asks the exercise's
+check module (``grader.checks.exNN_*``) for its checks, hands their probes to a
+``Sandbox`` and turns each ``ProbeRun`` into a ``CheckResult``.  Verdicts are
+computed here, in the grader's process, from arrays the sandbox brought back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import OutputError, UsageError
+from grader.sandbox import Probe, ProbeRun, Sandbox
+from grader.text import Text, plain
+
+PASSED = "passed"
+FAILED = "failed"
+NOT_ATTEMPTED = "not_attempted"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a check failed: detail lines and, optionally, a hint of its own."""
+
+    lines: Sequence[Text]
+    hint: Text | None = None
+
+
+Verdict = Failure | Sequence[Text] | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named, pointed test of one function or class.
+
+    Parameters
+    ----------
+    name : str
+        Starts with the function or class it checks and says what it checks:
+        ``softmax: rows sum to 1 for a (4, 7) batch``.  Stable: gradebooks key on it.
+    name_ja : str
+        The same in Japanese.
+    probe : Probe
+        What to run in the sandbox.
+    verify : callable
+        ``verify(run)`` returns ``None`` or an empty list when the check passes,
+        else a list of ``Text`` lines or a ``Failure``.  Runs in the grader.
+    hint : Text, optional
+        The likely misconception when the check fails.
+    context : str, optional
+        The input that exposes the bug, e.g. ``x: (2, 3, 5, 5), filter 3x3, pad 1``.
+    points : float
+        What the check is worth.
+    """
+
+    name: str
+    name_ja: str
+    probe: Probe
+    verify: Callable[[ProbeRun], Verdict]
+    hint: Text | None = None
+    context: str = ""
+    points: float = 1.0
+
+    @property
+    def target(self) -> str:
+        """The function or class the check is about."""
+        return self.name.split(":", 1)[0].strip()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one check."""
+
+    name: str
+    name_ja: str
+    status: str
+    score: float
+    max_score: float
+    lines: tuple[Text, ...] = ()
+    hint: Text | None = None
+    context: str = ""
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """Whether the check passed."""
+        return self.status == PASSED
+
+    @property
+    def target(self) -> str:
+        """The function or class the check is about."""
+        return self.name.split(":", 1)[0].strip()
+
+    def title(self, lang: str) -> str:
+        """The check's name in ``lang``."""
+        return self.name_ja if lang == "ja" and self.name_ja else self.name
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise of the contract and where its checks live."""
+
+    number: int
+    module: str
+    title: Text
+    timeout: float = 5.0
+
+    @property
+    def checks_module(self) -> str:
+        """Dotted name of the module that builds this exercise's checks."""
+        return f"grader.checks.{self.module}"
+
+    def build_checks(self) -> list[Check]:
+        """Import the check module and build the checks (inputs and expected values)."""
+        module = importlib.import_module(self.checks_module)
+        return list(module.build_checks())
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """Every check's verdict for one submission of one exercise."""
+
+    exercise: Exercise
+    submission: Path
+    results: tuple[CheckResult, ...]
+    elapsed: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        """Points earned."""
+        return sum(result.score for result in self.results)
+
+    @property
+    def max_score(self) -> float:
+        """Points available."""
+        return sum(result.max_score for result in self.results)
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check passed."""
+        return all(result.passed for result in self.results)
+
+    @property
+    def attempted(self) -> bool:
+        """False when every check found only ``NotImplementedError`` (an untouched stub)."""
+        return any(result.status != NOT_ATTEMPTED for result in self.results)
+
+
+EXERCISES: dict[int, Exercise] = {
+    exercise.number: exercise
+    for exercise in (
+        Exercise(1, "ex01_activations", Text("Activation functions and a forward pass", "活性化関数と順伝播")),
+        Exercise(2, "ex02_softmax_loss", Text("Output layer and losses", "出力層と損失関数")),
+        Exercise(3, "ex03_backward", Text("Derivatives and backpropagation", "微分と誤差逆伝播法")),
+        Exercise(4, "ex04_optimizers", Text("Parameter updates (optimizers)", "パラメータの更新(最適化手法)")),
+        Exercise(5, "ex05_im2col", Text("Convolution as matrix product (im2col)", "im2col による畳み込みの行列演算")),
+    )
+}
+
+
+def get_exercise(number: int) -> Exercise:
+    """Return exercise ``number`` or raise a ``UsageError`` that lists the valid ones."""
+    if number not in EXERCISES:
+        valid = ", ".join(str(n) for n in sorted(EXERCISES))
+        raise UsageError(f"there is no exercise {number}; the exercises are {valid} (see: grade list)")
+    return EXERCISES[number]
+
+
+def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | None]:
+    """The status, lines and hint for a probe that did not finish normally."""
+    if run.status == "not_implemented":
+        where = run.message or "this function"
+        return (
+            NOT_ATTEMPTED,
+            [Text(f"not attempted: {where} raises NotImplementedError", f"未着手: {where} が NotImplementedError を送出します")],
+            None,
+        )
+    if run.status == "missing":
+        return (
+            FAILED,
+            [Text(f"your file defines no `{run.message}`", f"ファイルに `{run.message}` が定義されていません")],
+            Text("check the spelling: names are fixed by the exercise", "名前の綴りを確認してください(名前は課題で決まっています)"),
+        )
+    if run.status == "import_error":
+        return (
+            FAILED,
+            [Text("your file could not be imported:", "ファイルを読み込めませんでした:"), plain(run.message)],
+            Text(
+                "run `python yourfile.py` to see the error; only NumPy, the standard library "
+                "and your own exercise files can be imported",
+                "`python ファイル名.py` で確認してください。import できるのは NumPy・標準ライブラリ・自分の課題ファイルだけです",
+            ),
+        )
+    if run.status == "error":
+        return FAILED, [Text("your code raised an exception:", "コードが例外を送出しました:"), plain(run.message)], None
+    if run.status == "timeout":
+        limit = f"{timeout:g}"
+        return (
+            FAILED,
+            [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")],
+            Text(
+                "look for an endless loop, or a Python loop over every element where NumPy could do it at once",
+                "無限ループや、NumPy で一度に計算できる処理の要素ごとの Python ループがないか確認してください",
+            ),
+        )
+    if run.status == "memory":
+        return (
+            FAILED,
+            [Text("ran out of memory", "メモリ不足になりました")],
+            Text("an array far larger than needed is being built", "必要以上に大きな配列を作っていないか確認してください"),
+        )
+    if run.status == "crashed":
+        return FAILED, [Text(f"the process crashed ({run.message})", f"プロセスが異常終了しました({run.message})")], None
+    if run.status == "exited":
+        return (
+            FAILED,
+            [Text("your code ended the process (sys.exit / os._exit?)", "コードがプロセスを終了させました(sys.exit / os._exit?)")],
+            Text("return a value instead of exiting", "終了せずに値を return してください"),
+        )
+    return FAILED, [plain(f"unexpected sandbox status {run.status!r}")], None
+
+
+def judge(check: Check, run: ProbeRun, timeout: float) -> CheckResult:
+    """Turn one probe run into a verdict."""
+    common = {
+        "name": check.name,
+        "name_ja": check.name_ja,
+        "max_score": check.points,
+        "context": check.context,
+        "stdout": run.stdout,
+        "stderr": run.stderr,
+    }
+    if run.status != "ok":
+        status, lines, hint = _abnormal(run, check.probe.timeout or timeout)
+        if run.status == "error" and check.hint is not None:
+            hint = check.hint
+        return CheckResult(status=status, score=0.0, lines=tuple(lines), hint=hint, **common)
+    try:
+        verdict = check.verify(run)
+    except OutputError as missing:
+        verdict = Failure([plain(f"the probe brought back no usable value ({missing})")])
+    if not verdict:
+        return CheckResult(status=PASSED, score=check.points, **common)
+    if isinstance(verdict, Failure):
+        hint = verdict.hint or check.hint
+        lines = tuple(verdict.lines)
+    else:
+        hint = check.hint
+        lines = tuple(verdict)
+    return CheckResult(status=FAILED, score=0.0, lines=lines, hint=hint, **common)
+
+
+def grade_exercise(
+    number: int,
+    submission: Path,
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+) -> ExerciseResult:
+    """Grade ``submission`` as exercise ``number``.
+
+    Parameters
+    ----------
+    number : int
+        The exercise number (1-based, as in ``grade exercise 3``).
+    submission : Path
+        The learner's file.
+    timeout : float, optional
+        Seconds one graded call may take; the exercise's default when ``None``.
+    jobs : int
+        Workers run at once in the sandbox.
+    """
+    started = time.monotonic()
+    exercise = get_exercise(number)
+    submission = Path(submission)
+    if not submission.is_file():
+        raise UsageError(f"no such file: {submission}")
+    limit = timeout or exercise.timeout
+    # the sandbox loads NumPy in its own process while this one builds the checks
+    with Sandbox(submission, exercise.module, timeout=limit, jobs=jobs) as sandbox:
+        checks = exercise.build_checks()
+        runs = sandbox.run([check.probe for check in checks])
+    results = tuple(judge(check, run, limit) for check, run in zip(checks, runs, strict=True))
+    return ExerciseResult(exercise, submission, results, elapsed=time.monotonic() - started)

@@ -1,0 +1,140 @@
+"""Render an ``ExerciseResult`` for a learner (text) or a machine (JSON, Gradescope)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.engine import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.text import Text
+
+LABELS = {PASSED: "PASS", FAILED: "FAIL", NOT_ATTEMPTED: "TODO"}
+COLOURS = {PASSED: "green", FAILED: "red", NOT_ATTEMPTED: "yellow"}
+STREAM_LINES = 8
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _stream_lines(label: Text, text: str, lang: str) -> list[str]:
+    if not text.strip():
+        return []
+    lines = text.rstrip("\n").splitlines()
+    shown = lines[:STREAM_LINES]
+    out = [f"  {label(lang)}"] + [f"    | {line[:200]}" for line in shown]
+    if len(lines) > STREAM_LINES:
+        more = len(lines) - STREAM_LINES
+        out.append("    | " + Text(f"... {more} more lines", f"... ほか {more} 行")(lang))
+    return out
+
+
+def check_detail(result: CheckResult, lang: str) -> list[str]:
+    """The lines under a failed check: input, differences, hint, captured output."""
+    lines: list[str] = []
+    if result.status == NOT_ATTEMPTED:
+        return [f"  {line(lang)}" for line in result.lines]
+    if result.context:
+        lines.append("  " + Text("input: ", "入力: ")(lang) + result.context)
+    for line in result.lines:
+        lines.extend("  " + part for part in line(lang).splitlines())
+    if result.hint is not None:
+        lines.append("  " + Text("hint: ", "ヒント: ")(lang) + result.hint(lang))
+    lines += _stream_lines(Text("your code printed:", "コードの出力:"), result.stdout, lang)
+    lines += _stream_lines(Text("your code wrote to stderr:", "標準エラー出力:"), result.stderr, lang)
+    return lines
+
+
+def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
+    """The report a learner reads in the terminal."""
+    import click
+
+    number = result.exercise.number
+    heading = Text(f"Exercise {number}: ", f"課題 {number}: ")(lang) + result.exercise.title(lang)
+    lines = [click.style(heading, bold=True) if colour else heading, f"  {result.submission}", ""]
+    for check in result.results:
+        label = LABELS[check.status]
+        if colour:
+            label = click.style(label, fg=COLOURS[check.status], bold=True)
+        score = f"({_points(check.score)}/{_points(check.max_score)})"
+        lines.append(f"{label}  {check.title(lang)}  {score}")
+        if not check.passed:
+            lines.extend(check_detail(check, lang))
+    lines.append("")
+    lines.append(summary(result, lang))
+    return "\n".join(lines)
+
+
+def summary(result: ExerciseResult, lang: str) -> str:
+    """One line: the score, or 'not attempted' for an untouched stub."""
+    number = result.exercise.number
+    if not result.attempted:
+        return Text(
+            f"Not attempted: every function of exercise {number} still raises NotImplementedError. "
+            f"Fill in {result.exercise.module}.py, then run: grade exercise {number}",
+            f"未着手: 課題 {number} の関数はすべて NotImplementedError のままです。"
+            f"{result.exercise.module}.py を実装してから grade exercise {number} を実行してください",
+        )(lang)
+    failed = sum(1 for check in result.results if check.status == FAILED)
+    todo = sum(1 for check in result.results if check.status == NOT_ATTEMPTED)
+    score = f"{_points(result.score)}/{_points(result.max_score)}"
+    percent = 100.0 * result.score / result.max_score if result.max_score else 0.0
+    if result.passed:
+        return Text(
+            f"Score {score} ({percent:.0f}%): every check passed.",
+            f"得点 {score}({percent:.0f}%): すべてのチェックに合格しました。",
+        )(lang)
+    return Text(
+        f"Score {score} ({percent:.0f}%): {failed} failed, {todo} not attempted. "
+        f"re-run: grade exercise {number}",
+        f"得点 {score}({percent:.0f}%): 不合格 {failed}、未着手 {todo}。"
+        f"再実行: grade exercise {number}",
+    )(lang)
+
+
+def check_message(result: CheckResult, lang: str) -> str:
+    """Everything said about one check, as plain text."""
+    if result.passed:
+        return ""
+    return "\n".join(line.strip() for line in check_detail(result, lang))
+
+
+def to_json(result: ExerciseResult, lang: str) -> dict[str, Any]:
+    """The ``--format json`` document."""
+    return {
+        "exercise": result.exercise.number,
+        "passed": result.passed,
+        "score": result.score,
+        "max_score": result.max_score,
+        "checks": [
+            {
+                "name": check.name,
+                "passed": check.passed,
+                "score": check.score,
+                "max_score": check.max_score,
+                "message": check_message(check, lang),
+            }
+            for check in result.results
+        ],
+    }
+
+
+def to_gradescope(result: ExerciseResult, lang: str) -> dict[str, Any]:
+    """A Gradescope ``results.json`` document."""
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "output": summary(result, lang),
+        "visibility": "visible",
+        "tests": [
+            {
+                "name": check.title(lang),
+                "number": f"{result.exercise.number}.{index}",
+                "score": check.score,
+                "max_score": check.max_score,
+                "status": "passed" if check.passed else "failed",
+                "output": check_message(check, lang),
+                "visibility": "visible",
+            }
+            for index, check in enumerate(result.results, start=1)
+        ],
+    }

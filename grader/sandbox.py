@@ -1,0 +1,398 @@
+"""Run learner code in a separate process and bring back what it computed.
+
+The grader never executes a submission in its own interpreter.  A ``Sandbox``
+starts ``sandbox_child.py`` in a fresh ``python -I -S`` interpreter that can see
+NumPy, the standard library and the learner's exercise files only.  That server
+forks one worker per ``Probe``; each worker writes its results as ``.npy`` files
+that are read back here with ``allow_pickle=False``.  Nothing a submission
+produced is ever unpickled or executed in this process.
+
+This module knows how to run probes and nothing about scoring: it returns a
+``ProbeRun`` per probe, and the engine decides what the numbers mean.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.errors import OutputError, SandboxError
+
+CHILD_SCRIPT = Path(__file__).with_name("sandbox_child.py")
+EXERCISE_FILE = re.compile(r"^ex\d\d_\w+\.py$")
+STREAM_PREVIEW_BYTES = 4000
+DEFAULT_MEMORY_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A named value inside a probe (an input, a return value, an object)."""
+
+    name: str
+
+
+class Probe:
+    """A short script of calls into the learner's module, run in one worker.
+
+    Build it with the methods below; each returns a ``Ref`` that later steps can
+    pass as an argument.  NumPy arrays given as arguments are sent as ``.npy``
+    input files; plain Python scalars, strings, lists and ``None`` are sent as
+    JSON literals.  ``save`` names what comes back for the verdict.
+    """
+
+    def __init__(self, timeout: float | None = None) -> None:
+        self.timeout = timeout
+        self.steps: list[dict[str, Any]] = []
+        self.arrays: dict[str, Any] = {}
+        self.saved: list[str] = []
+        self._count = 0
+
+    def _new_name(self, prefix: str) -> str:
+        self._count += 1
+        return f"{prefix}{self._count}"
+
+    def _encode(self, value: Any) -> dict[str, Any]:
+        if isinstance(value, Ref):
+            return {"ref": value.name}
+        if type(value).__module__ == "numpy":
+            return {"ref": self.array(value).name}
+        if isinstance(value, (bool, int, float, str, type(None))):
+            return {"lit": value}
+        if isinstance(value, (list, tuple)) and all(
+            isinstance(item, (bool, int, float)) for item in value
+        ):
+            return {"lit": list(value)}
+        raise TypeError(f"a probe can not send {type(value).__name__} values")
+
+    def _step(self, op: str, out_prefix: str = "v", **fields: Any) -> Ref:
+        out = self._new_name(out_prefix)
+        self.steps.append({"op": op, "out": out, **fields})
+        return Ref(out)
+
+    def _call_fields(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+        return {
+            "args": [self._encode(a) for a in args],
+            "kwargs": {key: self._encode(value) for key, value in kwargs.items()},
+        }
+
+    def array(self, value: Any) -> Ref:
+        """Send ``value`` (an ndarray or NumPy scalar) as an input array."""
+        import numpy as np
+
+        name = self._new_name("in")
+        self.arrays[name] = np.array(value, copy=True)
+        return Ref(name)
+
+    def call(self, target: str, *args: Any, **kwargs: Any) -> Ref:
+        """Call the learner's function ``target``."""
+        return self._step("call", target=target, **self._call_fields(args, kwargs))
+
+    def new(self, target: str, *args: Any, **kwargs: Any) -> Ref:
+        """Construct the learner's class ``target``."""
+        return self._step("new", target=target, **self._call_fields(args, kwargs))
+
+    def method(self, obj: Ref, name: str, *args: Any, **kwargs: Any) -> Ref:
+        """Call ``obj.name(*args, **kwargs)``."""
+        return self._step("method", obj=obj.name, name=name, **self._call_fields(args, kwargs))
+
+    def attr(self, obj: Ref, name: str) -> Ref:
+        """Read ``obj.name`` (``None`` when the attribute does not exist)."""
+        return self._step("getattr", obj=obj.name, name=name)
+
+    def dict(self, **items: Ref | Any) -> Ref:
+        """Build a dict of named values, for example ``params`` for an optimizer."""
+        refs = {key: value if isinstance(value, Ref) else self.array(value) for key, value in items.items()}
+        return self._step("dict", items={key: ref.name for key, ref in refs.items()})
+
+    def item(self, obj: Ref, key: str) -> Ref:
+        """Read ``obj[key]`` from a dict value."""
+        return self._step("item", obj=obj.name, key=key)
+
+    def copy(self, value: Ref) -> Ref:
+        """Take a copy of an array as it is now (to see later in-place changes)."""
+        return self._step("copy", src=value.name)
+
+    def same(self, a: Ref, b: Ref) -> Ref:
+        """A boolean: whether ``a`` and ``b`` are the same object."""
+        return self._step("is", a=a.name, b=b.name)
+
+    def seed(self, value: int) -> None:
+        """Seed NumPy's legacy global generator, which learners' code often uses."""
+        self.steps.append({"op": "seed", "value": int(value)})
+
+    def function(self, name: str, **fields: Any) -> Ref:
+        """Build one of the sandbox's own callables (see ``sandbox_child``)."""
+        encoded = {key: (value.name if isinstance(value, Ref) else value) for key, value in fields.items()}
+        return self._step("func", name=name, **encoded)
+
+    def save(self, value: Ref, name: str) -> None:
+        """Bring ``value`` back to the grader under ``name``."""
+        if name in self.saved:
+            raise ValueError(f"probe output {name!r} saved twice")
+        self.saved.append(name)
+        self.steps.append({"op": "save", "src": value.name, "name": name})
+
+
+@dataclass(frozen=True)
+class Output:
+    """One value a probe brought back."""
+
+    name: str
+    kind: str  # "array", "dict" or "none"
+    pytype: str
+    array: Any = None  # ndarray when kind == "array" and it could be saved
+    items: dict[str, Any] = field(default_factory=dict)  # kind == "dict": key -> ndarray or None
+    reason: str = ""  # why an array could not be saved
+
+
+@dataclass(frozen=True)
+class ProbeRun:
+    """How a probe ended and what it returned."""
+
+    status: str  # ok, error, not_implemented, missing, import_error, memory, timeout, crashed, exited
+    outputs: dict[str, Output]
+    message: str = ""
+    exception: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    elapsed: float = 0.0
+    step: int = -1
+
+    def output(self, name: str) -> Output:
+        """Return the output ``name`` or raise ``OutputError``."""
+        if name not in self.outputs:
+            raise OutputError(f"no output {name!r}")
+        return self.outputs[name]
+
+
+def _numpy_lib_dir(work_dir: Path) -> Path:
+    """Make a directory that holds NumPy (and nothing else of site-packages)."""
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or spec.origin is None:
+        raise SandboxError("NumPy is not installed; run: pip install numpy")
+    package = Path(spec.origin).resolve().parent
+    lib = work_dir / "lib"
+    lib.mkdir()
+    os.symlink(package, lib / "numpy")
+    vendored = package.parent / "numpy.libs"
+    if vendored.is_dir():
+        os.symlink(vendored, lib / "numpy.libs")
+    return lib
+
+
+def _child_environment() -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _read_preview(path: Path) -> str:
+    if not path.exists():
+        return ""
+    with path.open("rb") as handle:
+        data = handle.read(STREAM_PREVIEW_BYTES + 1)
+    size = path.stat().st_size
+    text = data[:STREAM_PREVIEW_BYTES].decode("utf-8", errors="replace")
+    if size > STREAM_PREVIEW_BYTES:
+        text += f"\n... ({size} bytes in all, cut)"
+    return text
+
+
+class Sandbox:
+    """Runs probes against one learner module in an isolated process tree.
+
+    Parameters
+    ----------
+    submission : Path
+        The learner's file.  It is copied, with the other ``exNN_*.py`` files of
+        its folder, into a fresh directory and imported there as ``module``.
+    module : str
+        The module name the exercise's contract fixes, e.g. ``ex05_im2col``.
+    timeout : float
+        Seconds one probe may run before its worker is killed.
+    jobs : int
+        How many workers may run at once.
+    """
+
+    def __init__(
+        self,
+        submission: Path,
+        module: str,
+        *,
+        timeout: float = 5.0,
+        jobs: int = 2,
+        memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    ) -> None:
+        self.submission = Path(submission)
+        self.module = module
+        self.timeout = float(timeout)
+        self.jobs = max(1, int(jobs))
+        self.memory_bytes = memory_bytes
+        self.work_dir = Path(tempfile.mkdtemp(prefix="grade-"))
+        self.learner_dir = (self.work_dir / "learner").resolve()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Copy the submission and start the server, which loads NumPy meanwhile."""
+        self.learner_dir.mkdir()
+        folder = self.submission.parent
+        for path in folder.iterdir():
+            if EXERCISE_FILE.match(path.name) and path.is_file():
+                shutil.copyfile(path, self.learner_dir / path.name)
+        shutil.copyfile(self.submission, self.learner_dir / f"{self.module}.py")
+        lib = _numpy_lib_dir(self.work_dir)
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.work_dir,
+            env=_child_environment(),
+            start_new_session=True,
+        )
+
+    def run(self, probes: list[Probe]) -> list[ProbeRun]:
+        """Run every probe and return their results in the same order."""
+        import numpy as np
+
+        if self._process is None:
+            self.start()
+        assert self._process is not None
+        entries = []
+        for index, probe in enumerate(probes):
+            probe_dir = self.work_dir / f"p{index:03d}"
+            probe_dir.mkdir()
+            files = {}
+            for name, value in probe.arrays.items():
+                np.save(probe_dir / f"in_{name}.npy", value, allow_pickle=False)
+                files[name] = f"in_{name}.npy"
+            entries.append(
+                {
+                    "id": str(index),
+                    "dir": str(probe_dir),
+                    "arrays": files,
+                    "steps": probe.steps,
+                    "timeout": probe.timeout or self.timeout,
+                }
+            )
+        manifest = {
+            "learner_dir": str(self.learner_dir),
+            "module": self.module,
+            "jobs": self.jobs,
+            "limits": {"memory_bytes": self.memory_bytes},
+            "probes": entries,
+        }
+        total = sum(entry["timeout"] for entry in entries) / self.jobs + 10.0
+        try:
+            _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            _out, err = self._process.communicate()
+        if self._process.returncode not in (0, -signal.SIGKILL) and not any(
+            (self.work_dir / f"p{i:03d}" / "status.json").exists() for i in range(len(probes))
+        ):
+            raise SandboxError(
+                "the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:]
+            )
+        return [self._collect(self.work_dir / f"p{i:03d}") for i in range(len(probes))]
+
+    def _collect(self, probe_dir: Path) -> ProbeRun:
+        status_file = probe_dir / "status.json"
+        result_file = probe_dir / "result.json"
+        stdout = _read_preview(probe_dir / "stdout.txt")
+        stderr = _read_preview(probe_dir / "stderr.txt")
+        if not status_file.exists():
+            return ProbeRun("timeout", {}, message="the whole run's time limit was reached")
+        ended = json.loads(status_file.read_text())
+        elapsed = float(ended.get("elapsed", 0.0))
+        common = {"stdout": stdout, "stderr": stderr, "elapsed": elapsed}
+        if ended.get("timed_out"):
+            return ProbeRun("timeout", {}, **common)
+        if "signal" in ended:
+            number = int(ended["signal"])
+            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+            if number == signal.SIGXCPU:
+                return ProbeRun("timeout", {}, **common)
+            return ProbeRun("crashed", {}, message=name, **common)
+        if not result_file.exists():
+            return ProbeRun("exited", {}, message=str(ended.get("exit_code")), **common)
+        try:
+            result = json.loads(result_file.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return ProbeRun("exited", {}, message="the result file was damaged", **common)
+        outputs = {
+            name: self._load_output(probe_dir, name, info)
+            for name, info in result.get("outputs", {}).items()
+        }
+        return ProbeRun(
+            str(result.get("status", "error")),
+            outputs,
+            message=str(result.get("message", result.get("name", ""))),
+            exception=str(result.get("exception", "")),
+            step=int(result.get("step", -1)),
+            **common,
+        )
+
+    @staticmethod
+    def _load_array(probe_dir: Path, info: dict) -> tuple[Any, str]:
+        import numpy as np
+
+        if not info.get("saved"):
+            return None, str(info.get("reason", "not saved"))
+        path = probe_dir / Path(str(info["file"])).name
+        try:
+            return np.load(path, allow_pickle=False), ""
+        except (OSError, ValueError) as exc:
+            return None, f"unreadable result: {exc}"
+
+    def _load_output(self, probe_dir: Path, name: str, info: dict) -> Output:
+        kind = str(info.get("kind"))
+        pytype = str(info.get("pytype", "?"))
+        if kind == "dict":
+            items = {}
+            for key, item in dict(info.get("items", {})).items():
+                items[str(key)] = self._load_array(probe_dir, item)[0]
+            return Output(name, "dict", pytype, items=items)
+        if kind == "array":
+            array, reason = self._load_array(probe_dir, info)
+            return Output(name, "array", pytype, array=array, reason=reason)
+        return Output(name, "none", pytype)
+
+    def _kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def close(self) -> None:
+        """Stop the server and every worker, and delete the working directory."""
+        if self._process is not None:
+            self._kill()
+            if self._process.poll() is None or self._process.stdin and not self._process.stdin.closed:
+                try:
+                    self._process.communicate(timeout=5)
+                except (subprocess.TimeoutExpired, ValueError):
+                    pass
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+

@@ -1,0 +1,59 @@
+"""The learner-file corpus gets the verdicts it was written for (see tests/submissions)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grader.engine import EXERCISES, FAILED, grade_exercise
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "submissions"
+CASES = sorted(CORPUS.glob("ex*/*.py"))
+
+
+def _expectation(path: Path) -> str:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    match = re.fullmatch(r"# expect: (\w+)", first.strip())
+    if match is None:
+        raise ValueError(f"{path}: the first line must be '# expect: NAME' or '# expect: pass'")
+    return match.group(1)
+
+
+def _exercise(path: Path) -> int:
+    return int(path.parent.name[2:])
+
+
+def _submission(path: Path, tmp_path: Path) -> Path:
+    number = _exercise(path)
+    module = EXERCISES[number].module
+    solution = (ROOT / "solutions" / f"{module}.py").read_text(encoding="utf-8")
+    override = path.read_text(encoding="utf-8")
+    target = tmp_path / f"{module}.py"
+    target.write_text(solution + "\n\n# --- override from the corpus ---\n" + override, encoding="utf-8")
+    # earlier exercises are importable from the learner's folder, as in a workspace
+    for earlier in (ROOT / "solutions").glob("ex*.py"):
+        if earlier.name != target.name:
+            (tmp_path / earlier.name).write_text(earlier.read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+def test_corpus_covers_every_exercise():
+    covered = {_exercise(path) for path in CASES}
+    assert set(EXERCISES) <= covered
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_corpus_verdict(case: Path, tmp_path: Path):
+    expect = _expectation(case)
+    result = grade_exercise(_exercise(case), _submission(case, tmp_path))
+    failed = [check for check in result.results if check.status == FAILED]
+    if expect == "pass":
+        assert result.passed, [(c.name, [line.en for line in c.lines]) for c in failed]
+    else:
+        assert failed, f"{case.name}: the bug in {expect} was not caught"
+        assert any(check.target == expect for check in failed), (
+            f"{case.name}: caught only by checks of other functions: {[c.name for c in failed]}"
+        )
