@@ -13,6 +13,7 @@ expected answers or scores.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import json
 import os
 import resource
@@ -21,6 +22,7 @@ import signal
 import sys
 import time
 import traceback
+import types
 
 BLOCKED_PACKAGES = ("reference", "solutions", "grader", "dlgrade")
 STREAM_LIMIT_BYTES = 8 * 1024 * 1024
@@ -234,7 +236,7 @@ def _worker(manifest: dict, probe: dict) -> None:
         for name, file_name in probe.get("arrays", {}).items():
             env.values[name] = np.load(os.path.join(probe_dir, file_name), allow_pickle=False)
         try:
-            env.module = importlib.import_module(manifest["module"])
+            env.module = _import_learner_module(manifest)
         except NotImplementedError:
             raise
         except BaseException as exc:
@@ -254,6 +256,8 @@ def _worker(manifest: dict, probe: dict) -> None:
         ]
         where = frames[-1].name if frames else ""
         result.update(status="not_implemented", step=step_index, message=where)
+    except SystemExit as exc:
+        result.update(status="exited", step=step_index, message=f"sys.exit({exc.code!r})")
     except MemoryError:
         result.update(status="memory", step=step_index)
     except BaseException as exc:  # the learner's exception becomes a failed check
@@ -276,6 +280,38 @@ def _worker(manifest: dict, probe: dict) -> None:
 
 class _Stop(Exception):
     pass
+
+
+_COMPILED: dict[str, object] = {}
+
+
+def _precompile(manifest: dict) -> None:
+    """Compile the learner's module once in the server, so each fork only executes it.
+
+    Compiling runs none of the learner's code; a syntax error is left for the
+    worker's import to report.
+    """
+    name = manifest["module"]
+    path = os.path.join(manifest["learner_dir"], name + ".py")
+    try:
+        with open(path, "rb") as handle:
+            _COMPILED[name] = compile(handle.read(), path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OSError):
+        return
+    # warm the path finder's directory cache for the learner's own imports
+    importlib.machinery.PathFinder.find_spec(name, [manifest["learner_dir"]])
+
+
+def _import_learner_module(manifest: dict):
+    name = manifest["module"]
+    code = _COMPILED.get(name)
+    if code is None:
+        return importlib.import_module(name)
+    module = types.ModuleType(name)
+    module.__file__ = code.co_filename
+    sys.modules[name] = module
+    exec(code, module.__dict__)  # noqa: S102 - this is the learner's module, in the worker
+    return module
 
 
 def _kill_group(pid: int) -> None:
@@ -371,6 +407,7 @@ def main() -> None:
     manifest = json.loads(sys.stdin.buffer.read())
     sys.path.insert(0, manifest["learner_dir"])
     sys.dont_write_bytecode = True
+    _precompile(manifest)
     _serve(manifest)
 
 

@@ -1,0 +1,155 @@
+"""The sandbox runs learner code in another process and survives what it does."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Probe, Sandbox
+
+
+def run_one(tmp_path: Path, source: str, probe: Probe, timeout: float = 2.0, **kwargs):
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text(textwrap.dedent(source), encoding="utf-8")
+    with Sandbox(learner, "ex01_activations", timeout=timeout, **kwargs) as sandbox:
+        return sandbox.run([probe])[0]
+
+
+def call_relu(x: np.ndarray | None = None) -> Probe:
+    probe = Probe()
+    probe.save(probe.call("relu", np.arange(-2.0, 3.0) if x is None else x), "y")
+    return probe
+
+
+def test_result_comes_back_as_array(tmp_path):
+    run = run_one(tmp_path, "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n", call_relu())
+    assert run.status == "ok"
+    np.testing.assert_array_equal(run.output("y").array, [0.0, 0.0, 0.0, 1.0, 2.0])
+
+
+def test_learner_code_runs_in_another_process(tmp_path):
+    run = run_one(tmp_path, "import os\ndef relu(x):\n    return os.getpid()\n", call_relu())
+    assert run.status == "ok"
+    assert int(run.output("y").array) != os.getpid()
+
+
+def test_not_implemented_is_reported_as_such(tmp_path):
+    run = run_one(tmp_path, "def relu(x):\n    raise NotImplementedError\n", call_relu())
+    assert run.status == "not_implemented"
+    assert run.message == "relu"
+
+
+def test_exception_traceback_is_trimmed_to_learner_file(tmp_path):
+    source = "import numpy as np\ndef relu(x):\n    return np.reshape(x, (7, 7))\n"
+    run = run_one(tmp_path, source, call_relu())
+    assert run.status == "error"
+    assert 'File "ex01_activations.py", line 3, in relu' in run.message
+    assert "numpy" not in run.message.split("\n")[0]
+    assert "ValueError" in run.message
+
+
+def test_missing_function_is_named(tmp_path):
+    run = run_one(tmp_path, "def sigmoid(x):\n    return x\n", call_relu())
+    assert run.status == "missing"
+    assert run.message == "relu"
+
+
+def test_endless_loop_times_out_and_next_probe_still_runs(tmp_path):
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text("def relu(x):\n    while True:\n        pass\n\ndef sigmoid(x):\n    return x\n")
+    second = Probe()
+    second.save(second.call("sigmoid", np.ones(3)), "y")
+    started = time.monotonic()
+    with Sandbox(learner, "ex01_activations", timeout=1.0, jobs=1) as sandbox:
+        first, after = sandbox.run([call_relu(), second])
+    assert first.status == "timeout"
+    assert after.status == "ok"
+    assert time.monotonic() - started < 6.0
+
+
+def test_endless_loop_at_import_times_out(tmp_path):
+    run = run_one(tmp_path, "while True:\n    pass\n", call_relu(), timeout=1.0)
+    assert run.status == "timeout"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("import sys\n    sys.exit(0)", "exited"),
+        ("import os\n    os._exit(0)", "exited"),
+        ("import ctypes\n    ctypes.string_at(0)", "crashed"),
+        ("import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)", "crashed"),
+    ],
+    ids=["sys.exit", "os._exit", "segfault", "sigkill"],
+)
+def test_exit_and_crash_fail_the_probe(tmp_path, body, status):
+    run = run_one(tmp_path, f"def relu(x):\n    {body}\n", call_relu())
+    assert run.status == status
+    assert not run.outputs
+
+
+@pytest.mark.parametrize("package", ["reference", "solutions", "grader"])
+def test_grader_packages_can_not_be_imported(tmp_path, package):
+    source = f"def relu(x):\n    import {package}\n    return x\n"
+    run = run_one(tmp_path, source, call_relu())
+    assert run.status == "error"
+    assert "can not be imported while your code is graded" in run.message
+
+
+def test_earlier_exercise_files_can_be_imported(tmp_path):
+    (tmp_path / "ex00_helpers.py").write_text("def twice(x):\n    return 2 * x\n")
+    run = run_one(tmp_path, "from ex00_helpers import twice\ndef relu(x):\n    return twice(x)\n", call_relu())
+    assert run.status == "ok"
+    np.testing.assert_array_equal(run.output("y").array, 2 * np.arange(-2.0, 3.0))
+
+
+def test_printed_output_is_captured_not_mixed_in(tmp_path, capfd):
+    source = "def relu(x):\n    print('hello from relu')\n    return x\n"
+    run = run_one(tmp_path, source, call_relu())
+    assert "hello from relu" in run.stdout
+    assert "hello from relu" not in capfd.readouterr().out
+
+
+def test_huge_output_is_cut(tmp_path):
+    source = "def relu(x):\n    for _ in range(20000):\n        print('x' * 100)\n    return x\n"
+    run = run_one(tmp_path, source, call_relu())
+    assert run.status == "ok"
+    assert len(run.stdout) < 10_000
+    assert "cut" in run.stdout
+
+
+def test_unbounded_allocation_reports_memory(tmp_path):
+    source = "def relu(x):\n    keep = []\n    while True:\n        keep.append(bytearray(10**8))\n"
+    run = run_one(tmp_path, source, call_relu(), memory_bytes=512 * 1024**2)
+    assert run.status == "memory"
+
+
+def test_object_results_are_not_unpickled(tmp_path):
+    source = textwrap.dedent(
+        """
+        import os
+        class Evil:
+            def __reduce__(self):
+                return (os.system, ("touch PWNED",))
+        def relu(x):
+            import numpy as np
+            return np.array([Evil()], dtype=object)
+        """
+    )
+    run = run_one(tmp_path, source, call_relu())
+    assert run.status == "ok"
+    assert run.output("y").array is None
+    assert "not numeric" in run.output("y").reason
+    assert not Path("PWNED").exists()
+
+
+def test_inputs_arrive_unchanged_and_in_float64(tmp_path):
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    run = run_one(tmp_path, "def relu(x):\n    return x\n", call_relu(x))
+    assert run.output("y").array.dtype == np.float64
+    np.testing.assert_array_equal(run.output("y").array, x)
