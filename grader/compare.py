@@ -137,12 +137,14 @@ def mismatch(
             f"最大誤差 {error.flat[flat]:.3g}({what}{where}): "
             f"期待値 {expected.flat[flat]:.8g}、あなたの値 {got64.flat[flat]:.8g}",
         ),
-        Text(
-            f"{int((~agree).sum())} of {agree.size} values differ",
-            f"{agree.size} 個中 {int((~agree).sum())} 個が一致しません",
-        ),
     ]
     if expected.size > 1:
+        lines.append(
+            Text(
+                f"{int((~agree).sum())} of {agree.size} values differ",
+                f"{agree.size} 個中 {int((~agree).sum())} 個が一致しません",
+            )
+        )
         lines.append(Text(f"expected {abbreviate(expected)}", f"期待値   {abbreviate(expected)}"))
         lines.append(Text(f"got      {abbreviate(got64)}", f"あなたの値 {abbreviate(got64)}"))
     return lines

@@ -199,7 +199,15 @@ def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | No
             ),
         )
     if run.status == "error":
-        return FAILED, [Text("your code raised an exception:", "コードが例外を送出しました:"), plain(run.message)], None
+        return (
+            FAILED,
+            [Text("your code raised an exception:", "コードが例外を送出しました:"), plain(run.message)],
+            Text(
+                "the last lines name the line of your file that failed and why; "
+                "compare the shapes there with the docstring's",
+                "最後の行に失敗した行と原因が出ています。その行の配列の形状を docstring と比べてください",
+            ),
+        )
     if run.status == "timeout":
         limit = f"{timeout:g}"
         return (
@@ -239,8 +247,6 @@ def judge(check: Check, run: ProbeRun, timeout: float) -> CheckResult:
     }
     if run.status != "ok":
         status, lines, hint = _abnormal(run, check.probe.timeout or timeout)
-        if run.status == "error" and check.hint is not None:
-            hint = check.hint
         return CheckResult(status=status, score=0.0, lines=tuple(lines), hint=hint, **common)
     try:
         verdict = check.verify(run)

@@ -20,6 +20,14 @@ from grader.sandbox import Probe, ProbeRun, Ref
 from grader.text import Text
 
 
+IN_PLACE_HINT = Text(
+    "the values are right, but an argument was changed: operations like x[mask] = 0, x -= m "
+    "or x += 1e-7 write into the caller's array; compute into a new array instead",
+    "値は正しいのですが引数が書き換えられています。x[mask] = 0、x -= m、x += 1e-7 のような演算は"
+    "呼び出し元の配列に書き込みます。新しい配列に計算してください",
+)
+
+
 def generator(seed: int) -> np.random.Generator:
     """The generator every check uses for its inputs: fixed, so verdicts repeat."""
     return np.random.default_rng(seed)
@@ -143,11 +151,13 @@ def output_check(
     def verify(run: ProbeRun) -> Verdict:
         got = run.output("result")
         lines = mismatch(got, expected, what=call_text, rtol=rtol, atol=atol)
-        lines += unchanged_inputs(run, originals, function)
-        if not lines:
+        modified = unchanged_inputs(run, originals, function)
+        if not lines and not modified:
             return None
+        if not lines:
+            return Failure(modified, IN_PLACE_HINT)
         variant = matching_variant(got, variants, rtol, atol) if variants else None
-        return Failure(lines, variant.hint if variant else None)
+        return Failure(lines + modified, variant.hint if variant else None)
 
     return Check(name, name_ja, probe, verify, hint=hint, context=context, points=points)
 

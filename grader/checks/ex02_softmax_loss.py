@@ -9,9 +9,13 @@ A loss may come back as a Python float, a NumPy float or a 0-d array.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
-from grader.checks.common import Variant, generator, output_check, unchanged_inputs
+from grader.checks.common import Variant, generator, matching_variant, output_check, unchanged_inputs
 from grader.compare import dtype_kind_mismatch, mismatch
 from grader.engine import Check, Failure, Verdict
 from grader.sandbox import Probe, ProbeRun
@@ -31,6 +35,73 @@ KEEPDIMS_HINT = Text(
     "np.sum(e, axis=-1, keepdims=True)。axis=-1 なら (K,) にも (N, K) にも使え、"
     "keepdims=True で (N, K) とブロードキャストできる (N, 1) の形が保たれます",
 )
+
+
+IN_PLACE_HINTS = {
+    "softmax": Text(
+        "the values are right, but the caller's x was changed: `x -= np.max(...)` writes into the "
+        "argument itself; write `x = x - np.max(...)`, which makes a new array",
+        "値は正しいのですが、呼び出し側の x が書き換えられています。`x -= np.max(...)` は引数そのものを"
+        "書き換えます。新しい配列を作る `x = x - np.max(...)` と書いてください",
+    ),
+    "cross_entropy_error": Text(
+        "the values are right, but the caller's y was changed: `y += 1e-7` and `y[y == 0] = 1e-7` "
+        "write into the argument itself; add the constant inside the log, np.log(y + 1e-7), "
+        "which makes a new array",
+        "値は正しいのですが、呼び出し側の y が書き換えられています。`y += 1e-7` や `y[y == 0] = 1e-7` は"
+        "引数そのものを書き換えます。log の中で np.log(y + 1e-7) と足せば新しい配列が作られます",
+    ),
+}
+DEFAULT_IN_PLACE_HINT = Text(
+    "the values are right, but the caller's array was changed: `a -= ...`, `a[...] = ...` and "
+    "a.sort() write into the argument itself; work on a new array (a - ..., a.copy(), np.sort(a))",
+    "値は正しいのですが、呼び出し側の配列が書き換えられています。`a -= ...`、`a[...] = ...`、a.sort() は"
+    "引数そのものを書き換えます。新しい配列 (a - ...、a.copy()、np.sort(a)) を使ってください",
+)
+
+
+def _value_check(
+    name: str,
+    name_ja: str,
+    function: str,
+    args: Sequence[Any],
+    expected: Any,
+    *,
+    rtol: float,
+    atol: float,
+    arg_names: Sequence[str],
+    hint: Text | None = None,
+    variants: Sequence[Variant] = (),
+    context: str = "",
+) -> Check:
+    """``output_check``, with a hint of its own when only an input was modified.
+
+    ``output_check`` gives the check's general hint (about the formula) even when
+    the value was right and the only fault is an argument changed in place.
+    """
+    check = output_check(
+        name,
+        name_ja,
+        function,
+        args,
+        expected,
+        rtol=rtol,
+        atol=atol,
+        arg_names=arg_names,
+        hint=hint,
+        variants=variants,
+        context=context,
+    )
+    verify_values = check.verify
+
+    def verify(run: ProbeRun) -> Verdict:
+        verdict = verify_values(run)
+        if verdict and not mismatch(run.output("result"), expected, what=function, rtol=rtol, atol=atol):
+            lines = verdict.lines if isinstance(verdict, Failure) else verdict
+            return Failure(lines, IN_PLACE_HINTS.get(function, DEFAULT_IN_PLACE_HINT))
+        return verdict
+
+    return dataclasses.replace(check, verify=verify)
 
 
 def _plain_softmax(x: np.ndarray, axis: int | None) -> np.ndarray:
@@ -81,7 +152,7 @@ def _softmax_checks() -> list[Check]:
         ),
     ]
     return [
-        output_check(
+        _value_check(
             "softmax: a single (5,) vector",
             "softmax: (5,) のベクトル 1 本",
             "softmax",
@@ -97,7 +168,7 @@ def _softmax_checks() -> list[Check]:
                 "(K,) の配列に axis=1 はありません",
             ),
         ),
-        output_check(
+        _value_check(
             "softmax: each row of a (4, 7) batch sums to 1",
             "softmax: (4, 7) のバッチで各行の和が 1",
             "softmax",
@@ -108,9 +179,9 @@ def _softmax_checks() -> list[Check]:
             atol=SOFTMAX_ATOL,
             hint=KEEPDIMS_HINT,
             variants=batch_variants,
-            context="x: (4, 7) float64, N = 4 samples of K = 7 scores",
+            context="x: (4, 7) float64 (N = 4, K = 7)",
         ),
-        output_check(
+        _value_check(
             "softmax: finite for x = [1000, 1010, 990]",
             "softmax: x = [1000, 1010, 990] でも有限の値",
             "softmax",
@@ -121,12 +192,14 @@ def _softmax_checks() -> list[Check]:
             atol=SOFTMAX_ATOL,
             hint=Text(
                 "exp(1000) overflows to inf and inf / inf is nan; subtracting the max first "
-                "(x - np.max(x)) leaves softmax unchanged and keeps every exp() <= 1",
+                "(x - np.max(x)) leaves softmax unchanged and keeps every exp() <= 1 "
+                "(an error about an axis instead? see the check on a single (5,) vector)",
                 "exp(1000) は inf にオーバーフローし、inf / inf は nan です。先に最大値を引けば "
-                "(x - np.max(x)) 結果は変わらず、exp() はすべて 1 以下になります",
+                "(x - np.max(x)) 結果は変わらず、exp() はすべて 1 以下になります"
+                "(軸についてのエラーが出た場合は、(5,) のベクトルのチェックを見てください)",
             ),
         ),
-        output_check(
+        _value_check(
             "softmax: rows 2000 apart in a (4, 3) batch, each shifted by its own max",
             "softmax: 値が 2000 離れた行を含む (4, 3) のバッチ(行ごとの最大値を引く)",
             "softmax",
@@ -136,10 +209,12 @@ def _softmax_checks() -> list[Check]:
             rtol=SOFTMAX_RTOL,
             atol=SOFTMAX_ATOL,
             hint=Text(
-                "subtract each row's own max, np.max(x, axis=-1, keepdims=True): one max over "
-                "the whole batch (1010 here) turns a row of -1000s into exp(-2000) = 0 and 0 / 0 = nan",
-                "行ごとの最大値 np.max(x, axis=-1, keepdims=True) を引いてください。バッチ全体の"
-                "最大値 (ここでは 1010) を引くと、-1000 前後の行は exp(-2000) = 0 になり 0 / 0 = nan です",
+                "subtract each row's own max, np.max(x, axis=-1, keepdims=True): with no max, "
+                "exp(1010) overflows; with one max for the whole batch (1010 here), a row of -1000s "
+                "becomes exp(-2000) = 0 and 0 / 0 = nan",
+                "行ごとの最大値 np.max(x, axis=-1, keepdims=True) を引いてください。最大値を引かないと "
+                "exp(1010) がオーバーフローし、バッチ全体の最大値 (ここでは 1010) を引くと -1000 前後の行が "
+                "exp(-2000) = 0 になって 0 / 0 = nan です",
             ),
             context="x = [[1000, 1010, 990], [-1000, -990, -1010], [0.5, -0.5, 2], [3, 3, 3]]",
         ),
@@ -197,8 +272,19 @@ def _cross_entropy_checks() -> list[Check]:
         "you returned one loss per sample: the result is a single number, their mean over the batch",
         "データごとの損失を返しています。戻り値はそれらのバッチ平均、1 つの数です",
     )
+    columns_hint = Text(
+        "y[:, d] picks whole columns, an (N, N) array: pair each row with its own label, y[np.arange(N), d]",
+        "y[:, d] は列をまるごと取り出し (N, N) の配列になります。"
+        "各行をその行のラベルと組にする y[np.arange(N), d] を使ってください",
+    )
+    single_batch_hint = Text(
+        "you divided by K: a single (K,) sample is a batch of N = 1 "
+        "(y.shape[0] of a 1-D y is K, not N; reshape y to (1, K) first)",
+        "K で割っています。データ 1 件 (K,) は N = 1 のバッチです"
+        "(1 次元の y の y.shape[0] は K です。先に y を (1, K) に reshape しましょう)",
+    )
     return [
-        output_check(
+        _value_check(
             "cross_entropy_error: one-hot d for a single (8,) sample",
             "cross_entropy_error: データ 1 件 (8,) と one-hot の d",
             "cross_entropy_error",
@@ -214,20 +300,13 @@ def _cross_entropy_checks() -> list[Check]:
                 "同じ形状なので、ラベルとの区別は d.ndim ではなく d.shape と y.shape の比較で行います",
             ),
             variants=[
-                Variant(
-                    single / 8,
-                    Text(
-                        "you divided by 8 = K: a single (K,) sample is a batch of N = 1 "
-                        "(y.shape[0] of a 1-D y is K, not N; reshape y to (1, K) first)",
-                        "8 = K で割っています。データ 1 件 (K,) は N = 1 のバッチです"
-                        "(1 次元の y の y.shape[0] は K です。先に y を (1, K) に reshape しましょう)",
-                    ),
-                ),
+                Variant(single / 8, single_batch_hint),
+                Variant(np.array([single]), per_sample_hint),
                 _sign_variant(single),
             ],
-            context="d one-hot at class 2, y = [0.1, 0.05, 0.6, 0.02, 0.05, 0.1, 0.03, 0.05]",
+            context="d = one_hot([2], 8)[0], y = [0.1, 0.05, 0.6, 0.02, 0.05, 0.1, 0.03, 0.05]",
         ),
-        output_check(
+        _value_check(
             "cross_entropy_error: one-hot d, the mean over a batch of 5",
             "cross_entropy_error: one-hot の d、5 件のバッチの平均",
             "cross_entropy_error",
@@ -247,9 +326,9 @@ def _cross_entropy_checks() -> list[Check]:
                 Variant(batch_per_sample, per_sample_hint),
                 _sign_variant(batch),
             ],
-            context="d (5, 4) one-hot, y (5, 4) softmax probabilities (all >= 0.05)",
+            context="d = one_hot([3, 0, 2, 2, 1], 4), y: (5, 4) float64, softmax rows, every y >= 0.05",
         ),
-        output_check(
+        _value_check(
             "cross_entropy_error: integer labels d of shape (6,)",
             "cross_entropy_error: 形状 (6,) の整数ラベル d",
             "cross_entropy_error",
@@ -267,22 +346,14 @@ def _cross_entropy_checks() -> list[Check]:
                 "先に one-hot に変換してください",
             ),
             variants=[
-                Variant(
-                    picked_columns,
-                    Text(
-                        "y[:, d] picks whole columns, an (N, N) array: pair each row with its own "
-                        "label, y[np.arange(N), d]",
-                        "y[:, d] は列をまるごと取り出し (N, N) の配列になります。"
-                        "各行をその行のラベルと組にする y[np.arange(N), d] を使ってください",
-                    ),
-                ),
+                Variant(picked_columns, columns_hint),
                 Variant(by_label * 6, sum_hint),
                 Variant(by_label / 4, per_element_hint),
                 Variant(-np.log(label_y[np.arange(6), labels] + 1e-7), per_sample_hint),
             ],
-            context="d = [1, 3, 0, 3, 2, 1] (int labels), y (6, 4) softmax probabilities",
+            context="d = [1, 3, 0, 3, 2, 1] (int64), y: (6, 4) float64, softmax rows",
         ),
-        output_check(
+        _value_check(
             "cross_entropy_error: a 0-d integer label for a single (4,) sample",
             "cross_entropy_error: データ 1 件 (4,) と 0 次元の整数ラベル",
             "cross_entropy_error",
@@ -309,14 +380,16 @@ def _cross_entropy_checks() -> list[Check]:
                         "2 倍されています。y と形状の違う d はラベルです",
                     ),
                 ),
+                Variant(by_scalar / 4, single_batch_hint),
+                Variant(np.array([by_scalar]), per_sample_hint),
             ],
-            context="d = np.array(2) (0-d int), y = [0.15, 0.25, 0.45, 0.15]",
+            context="d = np.array(2) (0-d int64), y = [0.15, 0.25, 0.45, 0.15]",
         ),
-        _zero_probability_check(),
+        _zero_probability_check(sum_hint, per_sample_hint, columns_hint),
     ]
 
 
-def _zero_probability_check() -> Check:
+def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint: Text) -> Check:
     """One-hot and label forms on probabilities that are exactly 0 (and exactly 1)."""
     y = np.array(
         [
@@ -328,10 +401,34 @@ def _zero_probability_check() -> Check:
     labels = np.array([0, 1, 2])
     d = one_hot(labels, 3)
     expected = cross_entropy_error(d, y)
+    log_y = np.log(y + 1e-7)
+    common = [
+        Variant(expected * 3, sum_hint),
+        Variant(-np.sum(d * log_y, axis=1), per_sample_hint),
+    ]
+    calls = {
+        "onehot": ("one-hot d", d, common),
+        "labels": (
+            "labels d",
+            labels,
+            [
+                *common,
+                Variant(-np.sum(log_y[:, labels]) / 3, columns_hint),
+                Variant(
+                    -np.sum(labels * log_y) / 3,
+                    Text(
+                        "the labels were multiplied in as if they were one-hot rows: d of shape (N,) "
+                        "holds class indices; pick y[np.arange(N), d]",
+                        "ラベルを one-hot の行のように掛けています。形状 (N,) の d はクラス番号です。"
+                        "y[np.arange(N), d] で取り出してください",
+                    ),
+                ),
+            ],
+        ),
+    }
     probe = Probe()
-    calls = {"one-hot d": (d, "onehot"), "labels d": (labels, "labels")}
     originals = {}
-    for what, (teacher, key) in calls.items():
+    for key, (what, teacher, _variants) in calls.items():
         d_ref, y_ref = probe.array(teacher), probe.array(y)
         probe.save(probe.call("cross_entropy_error", d_ref, y_ref), key)
         probe.save(y_ref, f"input:y ({what})")
@@ -339,29 +436,33 @@ def _zero_probability_check() -> Check:
 
     def verify(run: ProbeRun) -> Verdict:
         lines: list[Text] = []
-        for what, (_teacher, key) in calls.items():
-            lines += mismatch(
-                run.output(key),
-                expected,
-                what=f"cross_entropy_error({what}, y)",
-                rtol=LOSS_RTOL,
-                atol=LOSS_ATOL,
-            )
-        lines += unchanged_inputs(run, originals, "cross_entropy_error")
-        if not lines:
+        hint = None
+        finite = True
+        for key, (what, _teacher, variants) in calls.items():
+            got = run.output(key)
+            wrong = mismatch(got, expected, what=f"cross_entropy_error({what}, y)", rtol=LOSS_RTOL, atol=LOSS_ATOL)
+            if not wrong:
+                continue
+            lines += wrong
+            finite = finite and got.array is not None and bool(np.all(np.isfinite(got.array)))
+            variant = matching_variant(got, variants, LOSS_RTOL, LOSS_ATOL)
+            hint = hint or (variant.hint if variant else None)
+        in_place = unchanged_inputs(run, originals, "cross_entropy_error")
+        if not lines and not in_place:
             return None
-        got = [run.output(key).array for _teacher, key in calls.values()]
-        if all(value is not None and np.all(np.isfinite(value)) for value in got):
-            return Failure(
-                lines,
-                Text(
-                    f"finite, but not -log(0 + 1e-7) = {-np.log(1e-7):.4f} for the zero probability: "
-                    "the small constant of the contract is 1e-7, log(y + 1e-7)",
-                    f"有限ですが、確率 0 の項が -log(0 + 1e-7) = {-np.log(1e-7):.4f} になっていません。"
-                    "課題で決まっている微小な値は 1e-7、log(y + 1e-7) です",
-                ),
+        if not lines:
+            return Failure(in_place, IN_PLACE_HINTS["cross_entropy_error"])
+        if hint is None and finite:
+            hint = Text(
+                f"finite, as it must be, but a zero probability should cost -log(0 + 1e-7) = "
+                f"{-np.log(1e-7):.4f}: the contract's constant is 1e-7 (np.log(y + 1e-7), or "
+                "np.log(np.clip(y, 1e-7, None))); if other cross_entropy_error checks fail, fix those first",
+                f"有限なのは正しいのですが、確率 0 の項は -log(0 + 1e-7) = {-np.log(1e-7):.4f} になるはずです。"
+                "課題で決まっている微小な値は 1e-7 です (np.log(y + 1e-7) または "
+                "np.log(np.clip(y, 1e-7, None)))。ほかの cross_entropy_error のチェックも失敗しているなら、"
+                "先にそちらを直してください",
             )
-        return lines
+        return Failure(lines + in_place, hint)
 
     return Check(
         "cross_entropy_error: finite when a probability is exactly 0 (one-hot and labels)",
@@ -376,7 +477,7 @@ def _zero_probability_check() -> Check:
             "してください(one-hot とラベルの両方の処理で)。確率 0 の損失は inf ではなく "
             "-log(1e-7) = 16.1 になります",
         ),
-        context="y = [[0, 0.3, 0.7], [0, 1, 0], [0.2, 0, 0.8]], d = classes [0, 1, 2] (one-hot and as labels)",
+        context="y = [[0, 0.3, 0.7], [0, 1, 0], [0.2, 0, 0.8]]; d = one_hot([0, 1, 2], 3) and d = [0, 1, 2]",
     )
 
 
@@ -441,7 +542,7 @@ def _mse_checks() -> list[Check]:
         "損失は np.mean((y - d) ** 2) / 2 です。全要素の平均をとってから 1/2 を掛けます",
     )
     return [
-        output_check(
+        _value_check(
             "mean_squared_error: the book's (10,) example, halved mean",
             "mean_squared_error: 書籍の (10,) の例、平均の 1/2",
             "mean_squared_error",
@@ -452,10 +553,9 @@ def _mse_checks() -> list[Check]:
             atol=1e-12,
             hint=hint,
             variants=_mse_variants(mean_squared_error(book_d, book_y), 10, 10),
-            context="d one-hot at class 2, y = [0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0] "
-            "(the book's sum form gives 0.0975)",
+            context="d = one_hot([2], 10)[0], y = [0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0]",
         ),
-        output_check(
+        _value_check(
             "mean_squared_error: mean over all 15 elements of a (3, 5) batch",
             "mean_squared_error: (3, 5) のバッチの全 15 要素の平均",
             "mean_squared_error",
@@ -512,7 +612,7 @@ def _one_hot_checks() -> list[Check]:
         )
 
     return [
-        output_check(
+        _value_check(
             "one_hot: 5 labels to a (5, 6) array, one 1.0 per row",
             "one_hot: ラベル 5 個から (5, 6) の配列、各行に 1.0 が 1 つ",
             "one_hot",
@@ -528,7 +628,7 @@ def _one_hot_checks() -> list[Check]:
                 "または np.eye(num_classes)[labels]",
             ),
             variants=shape_variants,
-            context="labels = [2, 0, 3, 3, 1], num_classes = 6 (class 5 is absent)",
+            context="labels = [2, 0, 3, 3, 1], num_classes = 6",
         ),
         Check(
             "one_hot: returns a float array",

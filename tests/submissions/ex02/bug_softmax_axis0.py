@@ -1,0 +1,7 @@
+# expect: softmax
+import numpy as np
+
+
+def softmax(x):
+    e = np.exp(x - np.max(x, axis=0, keepdims=True))
+    return e / np.sum(e, axis=0, keepdims=True)
