@@ -1,0 +1,5 @@
+# expect: d_mean_squared_error
+
+
+def d_mean_squared_error(d, y):
+    return (y - d) / y.shape[0]

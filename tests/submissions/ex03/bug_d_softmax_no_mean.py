@@ -1,0 +1,9 @@
+# expect: d_softmax_with_loss
+import numpy as np
+
+
+def d_softmax_with_loss(d, y):
+    d = np.asarray(d)
+    if d.shape != y.shape:
+        d = np.eye(y.shape[-1])[d]
+    return y - d
