@@ -52,7 +52,7 @@ class Check:
         else a list of ``Text`` lines or a ``Failure``.  Runs in the grader.
     hint : Text, optional
         The likely misconception when the check fails.
-    context : str, optional
+    context : str or Text, optional
         The input that exposes the bug, e.g. ``x: (2, 3, 5, 5), filter 3x3, pad 1``.
     points : float
         What the check is worth.
@@ -63,7 +63,7 @@ class Check:
     probe: Probe
     verify: Callable[[ProbeRun], Verdict]
     hint: Text | None = None
-    context: str = ""
+    context: str | Text = ""
     points: float = 1.0
 
     @property
@@ -83,7 +83,7 @@ class CheckResult:
     max_score: float
     lines: tuple[Text, ...] = ()
     hint: Text | None = None
-    context: str = ""
+    context: str | Text = ""
     stdout: str = ""
     stderr: str = ""
 
@@ -173,6 +173,34 @@ def get_exercise(number: int) -> Exercise:
     return EXERCISES[number]
 
 
+SIGNATURE_HINT = Text(
+    "the call did not match your definition: names, order and defaults of the arguments are "
+    "fixed by the exercise (see the docstring of the stub)",
+    "呼び出しが定義と合いません。引数の名前・順序・既定値は課題で決まっています(スタブの docstring を参照)",
+)
+SHAPE_HINT = Text(
+    "the last lines name the line of your file that failed; print the shapes of the arrays "
+    "there and compare them with the docstring's",
+    "最後の行に失敗した行が出ています。そこでの配列の形状を print して docstring と比べてください",
+)
+GENERAL_ERROR_HINT = Text(
+    "the last lines name the line of your file that failed and why",
+    "最後の行に、失敗した行とその原因が出ています",
+)
+
+
+def _exception_hint(exception: str, message: str) -> Text:
+    """A hint chosen by what kind of exception the learner's code raised."""
+    last = message.strip().splitlines()[-1] if message.strip() else ""
+    if exception == "TypeError" and ("argument" in last or "positional" in last):
+        return SIGNATURE_HINT
+    if exception in ("ValueError", "IndexError", "AxisError") and any(
+        word in last for word in ("shape", "broadcast", "reshape", "axis", "index", "dimension")
+    ):
+        return SHAPE_HINT
+    return GENERAL_ERROR_HINT
+
+
 def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | None]:
     """The status, lines and hint for a probe that did not finish normally."""
     if run.status == "not_implemented":
@@ -202,11 +230,7 @@ def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | No
         return (
             FAILED,
             [Text("your code raised an exception:", "コードが例外を送出しました:"), plain(run.message)],
-            Text(
-                "the last lines name the line of your file that failed and why; "
-                "compare the shapes there with the docstring's",
-                "最後の行に失敗した行と原因が出ています。その行の配列の形状を docstring と比べてください",
-            ),
+            _exception_hint(run.exception, run.message),
         )
     if run.status == "timeout":
         limit = f"{timeout:g}"

@@ -35,7 +35,8 @@ def check_detail(result: CheckResult, lang: str) -> list[str]:
         # "relu raises NotImplementedError" under a relu check says nothing new
         return [f"  {line(lang)}" for line in result.lines if f" {result.target} " not in line.en]
     if result.context:
-        lines.append("  " + Text("input: ", "入力: ")(lang) + result.context)
+        context = result.context(lang) if isinstance(result.context, Text) else result.context
+        lines.append("  " + Text("input: ", "入力: ")(lang) + context)
     for line in result.lines:
         lines.extend("  " + part for part in line(lang).splitlines())
     if result.hint is not None:

@@ -153,6 +153,7 @@ class Output:
     array: Any = None  # ndarray when kind == "array" and it could be saved
     items: dict[str, Any] = field(default_factory=dict)  # kind == "dict": key -> ndarray or None
     reason: str = ""  # why an array could not be saved
+    item_reasons: dict[str, str] = field(default_factory=dict)  # kind == "dict": why an item is None
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def _child_environment() -> dict[str, str]:
     return env
 
 
-def _read_preview(path: Path) -> str:
+def _read_preview(path: Path, learner_dir: Path) -> str:
     if not path.exists():
         return ""
     with path.open("rb") as handle:
@@ -208,7 +209,8 @@ def _read_preview(path: Path) -> str:
     text = data[:STREAM_PREVIEW_BYTES].decode("utf-8", errors="replace")
     if size > STREAM_PREVIEW_BYTES:
         text += f"\n... ({size} bytes in all, cut)"
-    return text
+    # warnings name the sandbox's copy of the file; the learner knows it by its name
+    return text.replace(f"{learner_dir}{os.sep}", "")
 
 
 class Sandbox:
@@ -319,8 +321,8 @@ class Sandbox:
     def _collect(self, probe_dir: Path) -> ProbeRun:
         status_file = probe_dir / "status.json"
         result_file = probe_dir / "result.json"
-        stdout = _read_preview(probe_dir / "stdout.txt")
-        stderr = _read_preview(probe_dir / "stderr.txt")
+        stdout = _read_preview(probe_dir / "stdout.txt", self.learner_dir)
+        stderr = _read_preview(probe_dir / "stderr.txt", self.learner_dir)
         if not status_file.exists():
             return ProbeRun("timeout", {}, message="the whole run's time limit was reached")
         ended = json.loads(status_file.read_text())
@@ -369,10 +371,12 @@ class Sandbox:
         kind = str(info.get("kind"))
         pytype = str(info.get("pytype", "?"))
         if kind == "dict":
-            items = {}
+            items, reasons = {}, {}
             for key, item in dict(info.get("items", {})).items():
-                items[str(key)] = self._load_array(probe_dir, item)[0]
-            return Output(name, "dict", pytype, items=items)
+                items[str(key)], reason = self._load_array(probe_dir, item)
+                if reason:
+                    reasons[str(key)] = f"{item.get('pytype', '?')}: {reason}"
+            return Output(name, "dict", pytype, items=items, item_reasons=reasons)
         if kind == "array":
             array, reason = self._load_array(probe_dir, info)
             return Output(name, "array", pytype, array=array, reason=reason)

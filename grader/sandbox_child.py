@@ -249,12 +249,12 @@ def _worker(manifest: dict, probe: dict) -> None:
     except _Missing as missing:
         result.update(status="missing", name=str(missing))
     except NotImplementedError as exc:
-        frames = [
-            frame
-            for frame in traceback.extract_tb(exc.__traceback__)
-            if os.path.abspath(frame.filename).startswith(learner_dir + os.sep)
+        codes = [
+            frame.f_code
+            for frame, _line in traceback.walk_tb(exc.__traceback__)
+            if os.path.abspath(frame.f_code.co_filename).startswith(learner_dir + os.sep)
         ]
-        where = frames[-1].name if frames else ""
+        where = codes[-1].co_qualname if codes else ""
         result.update(status="not_implemented", step=step_index, message=where)
     except SystemExit as exc:
         result.update(status="exited", step=step_index, message=f"sys.exit({exc.code!r})")

@@ -1,0 +1,813 @@
+"""Checks for exercise 4: optimizers (SGD, Momentum, AdaGrad, RMSprop, Adam).
+
+Every optimizer is driven as in training: one object, several ``update`` calls
+with different gradients, the parameters saved after every call.  The grader
+replays the same calls on the reference optimizer.  Where the contract allows
+more than one correct form (1e-7 after or inside the square root; Adam's
+m_hat / v_hat form or the book's folded lr_t), the tolerance is derived from
+how far those forms drift apart on the very inputs of the check, so every
+correct form passes and the classic mistakes, which move the parameters by a
+different step altogether, do not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+
+from grader.checks.common import Variant, generator
+from grader.compare import mismatch
+from grader.engine import Check, Failure, Verdict
+from grader.sandbox import Probe, ProbeRun
+from grader.text import Text
+from reference import SGD, AdaGrad, Adam, Momentum, RMSprop
+
+EPS = 1e-7
+REFERENCE = {"SGD": SGD, "Momentum": Momentum, "AdaGrad": AdaGrad, "RMSprop": RMSprop, "Adam": Adam}
+DEFAULTS: dict[str, dict[str, float]] = {
+    "SGD": {"lr": 0.01},
+    "Momentum": {"lr": 0.01, "momentum": 0.9},
+    "AdaGrad": {"lr": 0.01},
+    "RMSprop": {"lr": 0.01, "decay_rate": 0.99},
+    "Adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999},
+}
+# hyper-parameters of the main checks: none equals its default, so a constructor
+# that ignores its arguments is seen
+MAIN_HYPER: dict[str, dict[str, float]] = {
+    "SGD": {"lr": 0.1},
+    "Momentum": {"lr": 0.05, "momentum": 0.7},
+    "AdaGrad": {"lr": 0.3},
+    "RMSprop": {"lr": 0.05, "decay_rate": 0.8},
+    "Adam": {"lr": 0.05, "beta1": 0.8, "beta2": 0.95},
+}
+# defaults other libraries and tutorials use, which learners sometimes copy
+OTHER_DEFAULTS: dict[str, list[dict[str, float]]] = {
+    "SGD": [{"lr": 0.1}, {"lr": 0.001}],
+    "Momentum": [{"lr": 0.1}, {"lr": 0.001}, {"momentum": 0.5}],
+    "AdaGrad": [{"lr": 0.001}, {"lr": 0.1}],
+    "RMSprop": [{"decay_rate": 0.9}, {"lr": 0.001}],
+    "Adam": [{"lr": 0.01}, {"lr": 0.0001}, {"beta2": 0.99}],
+}
+# the smallest tolerance, relative to the largest step: allows float32 state
+STEP_RTOL = 1e-5
+
+Params = dict[str, np.ndarray]
+Trajectory = list[Params]
+# a rule returns the change of one parameter, given its state, gradient and step count t
+Rule = Callable[[dict[str, Any], np.ndarray, int], np.ndarray]
+
+
+# -- the inputs -------------------------------------------------------------------
+
+
+def _gradients(
+    rng: np.random.Generator, shapes: dict[str, tuple[int, ...]], steps: int, size: tuple[float, float]
+) -> list[Params]:
+    """Gradients of ``size`` (low, high) in absolute value, random sign, new in every call.
+
+    Kept away from 0 so that 1e-7 inside or outside the square root makes no
+    visible difference, and varied from call to call so that state that is lost
+    or shared changes the answer.
+    """
+    return [
+        {key: rng.uniform(*size, size=shape) * rng.choice([-1.0, 1.0], size=shape) for key, shape in shapes.items()}
+        for _ in range(steps)
+    ]
+
+
+def _inputs(
+    seed: int, shapes: dict[str, tuple[int, ...]], steps: int = 3, size: tuple[float, float] = (0.2, 2.0)
+) -> tuple[Params, list[Params]]:
+    rng = generator(seed)
+    params = {key: rng.normal(size=shape) for key, shape in shapes.items()}
+    return params, _gradients(rng, shapes, steps, size)
+
+
+# -- replaying updates in the grader ---------------------------------------------
+
+
+def _copy(params: Params) -> Params:
+    return {key: np.array(value, dtype=np.float64, copy=True) for key, value in params.items()}
+
+
+def _reference_run(name: str, hyper: dict[str, float], params0: Params, grads_seq: list[Params]) -> Trajectory:
+    """The parameters after each update call of the reference optimizer."""
+    optimizer = REFERENCE[name](**hyper)
+    params = _copy(params0)
+    trajectory = []
+    for grads in grads_seq:
+        optimizer.update(params, _copy(grads))
+        trajectory.append(_copy(params))
+    return trajectory
+
+
+def _replay(
+    rule: Rule,
+    params0: Params,
+    grads_seq: list[Params],
+    *,
+    fresh: bool = False,
+    keep_t: bool = False,
+    shared: bool = False,
+) -> Trajectory:
+    """Apply ``rule`` key by key, call by call, the way a (possibly wrong) optimizer would.
+
+    fresh : the state is thrown away at every call (``keep_t``: but t keeps counting).
+    shared : one state for every key instead of one per key.
+    """
+    params = _copy(params0)
+    states: dict[str, dict[str, Any]] = {}
+    t = 0
+    trajectory = []
+    with np.errstate(all="ignore"):
+        for grads in grads_seq:
+            if fresh:
+                states = {}
+                t = t if keep_t else 0
+            t += 1
+            for key in params:
+                state = states.setdefault("shared" if shared else key, {})
+                params[key] = params[key] + rule(state, grads[key], t)
+            trajectory.append(_copy(params))
+    return trajectory
+
+
+def _scaled_step(lr: float, g: np.ndarray, h: np.ndarray, *, eps_inside: bool, no_sqrt: bool) -> np.ndarray:
+    if no_sqrt:
+        return -lr * g / (h + EPS)
+    if eps_inside:
+        return -lr * g / np.sqrt(h + EPS)
+    return -lr * g / (np.sqrt(h) + EPS)
+
+
+def _rule(name: str, hyper: dict[str, float], **how: Any) -> Rule:
+    """The update rule of ``name``; ``how`` switches on one known variant of it."""
+    lr = hyper["lr"]
+    eps_inside = how.get("eps_inside", False)
+    no_sqrt = how.get("no_sqrt", False)
+    if name == "SGD":
+        return lambda state, g, t: -lr * g
+    if name == "Momentum":
+        momentum = hyper["momentum"]
+
+        def momentum_rule(state, g, t):
+            state["v"] = momentum * state.get("v", 0.0) - lr * g
+            return state["v"]
+
+        return momentum_rule
+    if name == "AdaGrad":
+        linear = how.get("linear", False)
+
+        def adagrad_rule(state, g, t):
+            state["h"] = state.get("h", 0.0) + (g if linear else g * g)
+            return _scaled_step(lr, g, state["h"], eps_inside=eps_inside, no_sqrt=no_sqrt)
+
+        return adagrad_rule
+    if name == "RMSprop":
+        rate = hyper["decay_rate"]
+        old, new = {
+            "contract": (rate, 1 - rate),
+            "no_one_minus": (rate, 1.0),
+            "swapped": (1 - rate, rate),
+            "sum": (1.0, 1.0),
+        }[how.get("weights", "contract")]
+
+        def rmsprop_rule(state, g, t):
+            state["h"] = old * state.get("h", 0.0) + new * g * g
+            return _scaled_step(lr, g, state["h"], eps_inside=eps_inside, no_sqrt=no_sqrt)
+
+        return rmsprop_rule
+    if name == "Adam":
+        return _adam_rule(hyper, **how)
+    raise ValueError(f"no rule for {name}")
+
+
+def _adam_rule(
+    hyper: dict[str, float],
+    *,
+    folded: bool = False,
+    eps_inside: bool = False,
+    no_sqrt: bool = False,
+    correct_m: bool = True,
+    correct_v: bool = True,
+    t_mode: str = "call",
+) -> Rule:
+    lr, beta1, beta2 = hyper["lr"], hyper["beta1"], hyper["beta2"]
+    per_key = [0]
+
+    def adam_rule(state, g, t):
+        if t_mode == "key":
+            per_key[0] += 1
+            t = per_key[0]
+        elif t_mode == "one":
+            t = 1
+        elif t_mode == "zero":
+            t = 0
+        state["m"] = beta1 * state.get("m", 0.0) + (1 - beta1) * g
+        state["v"] = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
+        c1 = 1 - beta1**t if correct_m else 1.0
+        c2 = 1 - beta2**t if correct_v else 1.0
+        if folded:
+            lr_t = lr * np.sqrt(c2) / c1
+            return _scaled_step(lr_t, state["m"], state["v"], eps_inside=eps_inside, no_sqrt=no_sqrt)
+        return _scaled_step(lr, state["m"] / c1, state["v"] / c2, eps_inside=eps_inside, no_sqrt=no_sqrt)
+
+    return adam_rule
+
+
+def _flat(trajectory: Sequence[Params]) -> np.ndarray:
+    return np.concatenate([np.ravel(params[key]) for params in trajectory for key in params])
+
+
+def _accepted_forms(name: str, hyper: dict[str, float], params0: Params, grads_seq: list[Params]) -> list[Trajectory]:
+    """Every correct way to write ``name`` that the contract allows."""
+    if name in ("AdaGrad", "RMSprop"):
+        return [_replay(_rule(name, hyper, eps_inside=True), params0, grads_seq)]
+    if name == "Adam":
+        return [
+            _replay(_adam_rule(hyper, folded=folded, eps_inside=inside), params0, grads_seq)
+            for folded in (False, True)
+            for inside in (False, True)
+        ]
+    return []
+
+
+def _tolerance(expected: Trajectory, params0: Params, accepted: list[Trajectory]) -> float:
+    """Absolute tolerance on the parameters: the spread of the correct forms, with room.
+
+    Never below ``STEP_RTOL`` times the largest single step, so rounding and
+    float32 state pass; the mistakes the checks look for change a step by far
+    more than that.
+    """
+    previous = [params0, *expected[:-1]]
+    largest_step = max(
+        float(np.max(np.abs(after[key] - before[key])))
+        for before, after in zip(previous, expected, strict=True)
+        for key in after
+    )
+    spread = max((float(np.max(np.abs(_flat(form) - _flat(expected)))) for form in accepted), default=0.0)
+    return max(STEP_RTOL * largest_step, 4 * spread) + 1e-12
+
+
+# -- known mistakes ---------------------------------------------------------------
+
+
+def _signature(name: str, hyper: dict[str, float]) -> str:
+    return f"{name}({', '.join(f'{key}={value:g}' for key, value in hyper.items())})"
+
+
+def _common_variants(name: str, hyper: dict[str, float], params0: Params, grads_seq: list[Params]) -> list[Variant]:
+    """Mistakes every optimizer can make."""
+    variants = [
+        Variant(
+            [params0] * len(grads_seq),
+            Text(
+                "params did not change at all: `p = p - ...` on a loop variable, or a new dict, leaves "
+                "the caller's params as they were; write params[key] -= ... (or += for Momentum)",
+                "params がまったく変わっていません。ループ変数への `p = p - ...` や新しい dict の作成では"
+                "呼び出し元の params は変わりません。params[key] -= ...(Momentum は +=)と書いてください",
+            ),
+        ),
+        Variant(
+            _reference_run(name, hyper, params0, [{k: -g for k, g in grads.items()} for grads in grads_seq]),
+            Text(
+                "the parameters moved uphill, along the gradient: the sign of the step is flipped "
+                "(descent subtracts lr * g; for Momentum, v = momentum * v - lr * g and then p += v)",
+                "パラメータが勾配の方向(上り坂)に動いています。更新の符号が逆です"
+                "(勾配降下では lr * g を引きます。Momentum は v = momentum * v - lr * g、p += v)",
+            ),
+        ),
+    ]
+    changed = [key for key in hyper if hyper[key] != DEFAULTS[name][key]]
+    for size in range(len(changed), 0, -1):
+        for keys in combinations(changed, size):
+            used = {**hyper, **{key: DEFAULTS[name][key] for key in keys}}
+            names = ", ".join(f"{key}={DEFAULTS[name][key]:g}" for key in keys)
+            given = ", ".join(f"{key}={hyper[key]:g}" for key in keys)
+            variants.append(
+                Variant(
+                    _reference_run(name, used, params0, grads_seq),
+                    Text(
+                        f"your numbers are what {names} ({'the default' if size == 1 else 'the defaults'}) "
+                        f"{'gives' if size == 1 else 'give'}, not the {given} passed to the constructor: "
+                        "store the arguments in __init__ (self.lr = lr) and use self.lr etc. in update",
+                        f"コンストラクタに渡した {given} ではなく、既定値 {names} の結果になっています。"
+                        "__init__ で引数を保存し(self.lr = lr)、update では self.lr などを使ってください",
+                    ),
+                )
+            )
+    return variants
+
+
+FRESH_HINT = Text(
+    "the first update call is right but later ones are not: the state (v, h, m) is re-created on every "
+    "call. Create it once, when it is still None, and keep it in self between calls",
+    "1 回目の update は正しいのに 2 回目以降が違います。状態(v, h, m)が呼び出しのたびに作り直されています。"
+    "None のときに 1 回だけ作り、self に保持して呼び出しをまたいで使ってください",
+)
+SHARED_HINT = Text(
+    "one state array is shared by every key: each parameter needs its own, e.g. "
+    "self.v = {key: np.zeros_like(val) for key, val in params.items()} on the first call",
+    "状態の配列が全キーで 1 つを共有しています。パラメータごとに必要です。例えば最初の呼び出しで "
+    "self.v = {key: np.zeros_like(val) for key, val in params.items()} とします",
+)
+PER_KEY_HINT = Text(
+    "every key needs its own state, kept between calls: e.g. "
+    "self.v = {key: np.zeros_like(val) for key, val in params.items()} when self.v is None",
+    "キーごとに別の状態を持ち、呼び出しをまたいで保持します。例えば self.v が None のときに "
+    "self.v = {key: np.zeros_like(val) for key, val in params.items()} とします",
+)
+NO_SQRT_HINT = Text(
+    "the square root is missing: divide by np.sqrt(h) + 1e-7, not by h + 1e-7",
+    "平方根が抜けています。h + 1e-7 ではなく np.sqrt(h) + 1e-7 で割ります",
+)
+
+
+def _variants(name: str, hyper: dict[str, float], params0: Params, grads_seq: list[Params]) -> list[Variant]:
+    """The known wrong answers for this optimizer on these inputs."""
+    variants = _common_variants(name, hyper, params0, grads_seq)
+
+    def replay(hint: Text, *, fresh: bool = False, keep_t: bool = False, shared: bool = False, **how: Any) -> None:
+        trajectory = _replay(_rule(name, hyper, **how), params0, grads_seq, fresh=fresh, keep_t=keep_t, shared=shared)
+        variants.append(Variant(trajectory, hint))
+
+    if name == "SGD":
+        return variants
+    replay(FRESH_HINT, fresh=True)
+    if len({value.shape for value in params0.values()}) == 1:
+        replay(SHARED_HINT, shared=True)
+    if name == "Momentum":
+        return variants
+    if name == "Adam":
+        replay(FRESH_HINT, fresh=True, keep_t=True)
+        replay(
+            Text(
+                "the bias correction is missing: m_hat = m / (1 - beta1**t) and v_hat = v / (1 - beta2**t) "
+                "(or the folded lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t)); m and v start at 0",
+                "バイアス補正が抜けています。m_hat = m / (1 - beta1**t)、v_hat = v / (1 - beta2**t) です"
+                "(または lr_t = lr * sqrt(1 - beta2**t) / (1 - beta1**t))。m と v は 0 から始まります",
+            ),
+            correct_m=False,
+            correct_v=False,
+        )
+        replay(
+            Text(
+                "only m is bias-corrected: v needs it too, v_hat = v / (1 - beta2**t)",
+                "m だけがバイアス補正されています。v も v_hat = v / (1 - beta2**t) と補正します",
+            ),
+            correct_v=False,
+        )
+        replay(
+            Text(
+                "only v is bias-corrected: m needs it too, m_hat = m / (1 - beta1**t)",
+                "v だけがバイアス補正されています。m も m_hat = m / (1 - beta1**t) と補正します",
+            ),
+            correct_m=False,
+        )
+        replay(
+            Text(
+                "t is increased once per key: it counts update calls, so increase it once, before the loop "
+                "over the keys",
+                "t がキーごとに増えています。t は update の呼び出し回数なので、キーのループの前で 1 回だけ増やします",
+            ),
+            t_mode="key",
+        )
+        replay(
+            Text(
+                "t stays 1: keep the step count in self (self.iter += 1 at the start of update) so it grows "
+                "with every call",
+                "t が 1 のままです。ステップ数を self に保持し(update の最初に self.iter += 1)、"
+                "呼び出しごとに増やしてください",
+            ),
+            t_mode="one",
+        )
+        replay(
+            Text(
+                "t is 0 in the bias correction, so 1 - beta**t is 0 and every value is nan: increase t "
+                "before you use it, so the first call has t = 1",
+                "バイアス補正で t が 0 のため 1 - beta**t が 0 になり、すべて nan です。"
+                "t は使う前に増やし、最初の呼び出しで t = 1 にしてください",
+            ),
+            t_mode="zero",
+        )
+        replay(
+            Text(
+                "the square root is missing: divide by np.sqrt(v_hat) + 1e-7",
+                "平方根が抜けています。np.sqrt(v_hat) + 1e-7 で割ります",
+            ),
+            no_sqrt=True,
+        )
+        return variants
+    replay(NO_SQRT_HINT, no_sqrt=True)
+    if name == "AdaGrad":
+        replay(
+            Text(
+                "h accumulates g instead of g * g (the root of a negative h is nan): h += g * g",
+                "h に g * g ではなく g を足しています(負の h の平方根は nan になります)。h += g * g です",
+            ),
+            linear=True,
+        )
+    if name == "RMSprop":
+        replay(
+            Text(
+                "the new g * g needs the weight (1 - decay_rate): h = decay_rate * h + (1 - decay_rate) * g * g",
+                "新しい g * g には (1 - decay_rate) を掛けます。h = decay_rate * h + (1 - decay_rate) * g * g です",
+            ),
+            weights="no_one_minus",
+        )
+        replay(
+            Text(
+                "decay_rate and 1 - decay_rate are swapped: decay_rate weighs the old h, 1 - decay_rate the new g * g",
+                "decay_rate と 1 - decay_rate が逆です。"
+                "decay_rate は古い h に、1 - decay_rate は新しい g * g に掛けます",
+            ),
+            weights="swapped",
+        )
+        replay(
+            Text(
+                "h is a sum as in AdaGrad, not a moving average: h = decay_rate * h + (1 - decay_rate) * g * g",
+                "h が AdaGrad と同じ和になっています。移動平均 h = decay_rate * h + (1 - decay_rate) * g * g です",
+            ),
+            weights="sum",
+        )
+    return variants
+
+
+# -- hints ------------------------------------------------------------------------
+
+RULES: dict[str, Text] = {
+    "SGD": Text(
+        "params[key] -= self.lr * grads[key] for every key, with the lr given to the constructor",
+        "すべてのキーで params[key] -= self.lr * grads[key] です(lr はコンストラクタに渡された値)",
+    ),
+    "Momentum": Text(
+        "one velocity per key, zeros on the first call and kept afterwards: "
+        "v[key] = momentum * v[key] - lr * g, then params[key] += v[key]",
+        "速度 v はキーごとに 1 つ、最初の呼び出しで 0 として作り、その後も保持します。"
+        "v[key] = momentum * v[key] - lr * g、続けて params[key] += v[key] です",
+    ),
+    "AdaGrad": Text(
+        "one h per key, zeros on the first call, growing with every call: h[key] += g * g, then "
+        "params[key] -= lr * g / (np.sqrt(h[key]) + 1e-7)",
+        "h はキーごとに 1 つ、最初の呼び出しで 0 として作り、呼び出しのたびに増えます。h[key] += g * g、"
+        "続けて params[key] -= lr * g / (np.sqrt(h[key]) + 1e-7) です",
+    ),
+    "RMSprop": Text(
+        "one h per key, zeros on the first call and kept afterwards: "
+        "h[key] = decay_rate * h[key] + (1 - decay_rate) * g * g, then "
+        "params[key] -= lr * g / (np.sqrt(h[key]) + 1e-7)",
+        "h はキーごとに 1 つ、最初の呼び出しで 0 として作り、その後も保持します。"
+        "h[key] = decay_rate * h[key] + (1 - decay_rate) * g * g、"
+        "続けて params[key] -= lr * g / (np.sqrt(h[key]) + 1e-7) です",
+    ),
+    "Adam": Text(
+        "one m and one v per key, zeros on the first call and kept afterwards; t += 1 once per call; "
+        "per key m = beta1 * m + (1 - beta1) * g, v = beta2 * v + (1 - beta2) * g * g, "
+        "params[key] -= lr * m_hat / (np.sqrt(v_hat) + 1e-7) with m_hat = m / (1 - beta1**t), "
+        "v_hat = v / (1 - beta2**t)",
+        "m と v はキーごとに 1 つずつ、最初の呼び出しで 0 として作り、その後も保持します。"
+        "呼び出しごとに t += 1、キーごとに m = beta1 * m + (1 - beta1) * g、v = beta2 * v + (1 - beta2) * g * g、"
+        "m_hat = m / (1 - beta1**t)、v_hat = v / (1 - beta2**t) として "
+        "params[key] -= lr * m_hat / (np.sqrt(v_hat) + 1e-7) です",
+    ),
+}
+REBIND_HINT = Text(
+    "params[key] = params[key] - ... puts a new array into the dict; a layer that still holds the old array "
+    "never sees the update. Change the array itself: params[key] -= ... (or += for Momentum)",
+    "params[key] = params[key] - ... は dict に新しい配列を入れるだけで、古い配列を持っている層には更新が"
+    "届きません。配列そのものを書き換えてください: params[key] -= ...(Momentum は +=)",
+)
+GRADS_HINT = Text(
+    "grads belong to the caller and must stay as they were (something like grads[key] *= lr changes them); "
+    "compute into a new array: params[key] -= self.lr * grads[key]",
+    "grads は呼び出し元のもので、変更してはいけません(grads[key] *= lr などで書き換わります)。"
+    "新しい配列で計算してください: params[key] -= self.lr * grads[key]",
+)
+
+
+# -- verdicts ---------------------------------------------------------------------
+
+
+def _describe_params(params: Params) -> str:
+    return ", ".join(f"{key} {tuple(value.shape)}" for key, value in params.items())
+
+
+def _trajectory_lines(run: ProbeRun, expected: Trajectory, params0: Params, atol: float) -> list[Text]:
+    """Lines about the first update call whose result differs; empty when none does."""
+    previous_got, previous_expected = params0, params0
+    for call, expected_params in enumerate(expected, start=1):
+        items = run.output(f"params_{call}").items
+        got_params: Params = {}
+        for key, want in expected_params.items():
+            after = Text(
+                f"after update call {call} of {len(expected)}:", f"update {call} 回目({len(expected)} 回中)の後:"
+            )
+            got = items.get(key)
+            if got is None:
+                return [
+                    after,
+                    Text(
+                        f"params['{key}'] is not a numeric array (update must keep ndarrays in params)",
+                        f"params['{key}'] が数値の配列ではありません(params には ndarray を入れたままにしてください)",
+                    ),
+                ]
+            lines = mismatch(got, want, what=f"params['{key}']", rtol=0.0, atol=atol)
+            if lines:
+                lines = [after, *lines, *_step_lines(got, want, previous_got[key], previous_expected[key], call)]
+                if call > 1:
+                    earlier = "update call 1 gave" if call == 2 else f"update calls 1 to {call - 1} gave"
+                    lines.append(
+                        Text(
+                            f"{earlier} the right values; call {call} is the first that differs",
+                            f"update の {'1' if call == 2 else f'1〜{call - 1}'} 回目は正しく、"
+                            f"{call} 回目で初めて違いが出ます",
+                        )
+                    )
+                return lines
+            got_params[key] = got
+        previous_got, previous_expected = got_params, expected_params
+    return []
+
+
+def _step_lines(
+    got: np.ndarray, want: np.ndarray, got_before: np.ndarray, want_before: np.ndarray, call: int
+) -> list[Text]:
+    """How far that call moved the worst element, against how far it should have."""
+    if got.shape != want.shape:
+        return []
+    with np.errstate(all="ignore"):
+        error = np.nan_to_num(np.abs(got.astype(np.float64) - want), nan=np.inf)
+    index = np.unravel_index(int(np.argmax(error)), want.shape)
+    moved = float(got[index]) - float(got_before[index])
+    should = float(want[index]) - float(want_before[index])
+    where = "[" + ", ".join(str(int(i)) for i in index) + "]" if index else ""
+    return [
+        Text(
+            f"update call {call} moved that element{where} by {moved:.6g}; expected a step of {should:.6g}",
+            f"update {call} 回目でその要素{where}は {moved:.6g} 動きました。期待される更新量は {should:.6g} です",
+        )
+    ]
+
+
+def _identity_lines(run: ProbeRun, keys: Sequence[str], calls: int, owner: str) -> list[Text]:
+    for call in range(1, calls + 1):
+        for key in keys:
+            kept = run.output(f"same_{call}_{key}").array
+            if kept is None or not bool(kept):
+                return [
+                    Text(
+                        f"after update call {call}, params['{key}'] is a new array object: {owner}.update "
+                        "replaced the dict entry instead of changing the array in place",
+                        f"update {call} 回目の後、params['{key}'] が別の配列オブジェクトになっています。"
+                        f"{owner}.update が配列をその場で書き換えず、dict の値を差し替えました",
+                    )
+                ]
+    return []
+
+
+def _grads_lines(run: ProbeRun, grads_seq: list[Params], owner: str) -> list[Text]:
+    for call, grads in enumerate(grads_seq, start=1):
+        items = run.output(f"grads_{call}").items
+        for key, original in grads.items():
+            after = items.get(key)
+            if after is None or after.shape != original.shape or not np.array_equal(after, original):
+                return [
+                    Text(
+                        f"{owner}.update modified grads['{key}'] of update call {call}",
+                        f"{owner}.update が update {call} 回目の grads['{key}'] を書き換えました",
+                    )
+                ]
+    return []
+
+
+def _probe(
+    name: str, hyper: dict[str, float] | None, params0: Params, grads_seq: list[Params], *, in_place: bool
+) -> Probe:
+    """Construct ``name``, call update once per gradient dict, save params after each call.
+
+    With ``in_place``, also save whether each params[key] is still the same object
+    and, at the end, every grads dict.
+    """
+    probe = Probe()
+    optimizer = probe.new(name, **(hyper or {}))
+    params = probe.dict(**params0)
+    grads_refs = []
+    for call, grads in enumerate(grads_seq, start=1):
+        grads_ref = probe.dict(**grads)
+        grads_refs.append(grads_ref)
+        before = {key: probe.item(params, key) for key in params0} if in_place else {}
+        probe.method(optimizer, "update", params, grads_ref)
+        for key, ref in before.items():
+            probe.save(probe.same(ref, probe.item(params, key)), f"same_{call}_{key}")
+        probe.save(params, f"params_{call}")
+    if in_place:
+        for call, grads_ref in enumerate(grads_refs, start=1):
+            probe.save(grads_ref, f"grads_{call}")
+    return probe
+
+
+def _trajectory_check(
+    name: str,
+    check_name: str,
+    check_name_ja: str,
+    hyper: dict[str, float] | None,
+    params0: Params,
+    grads_seq: list[Params],
+    *,
+    in_place: bool,
+    variants: list[Variant],
+    hint: Text,
+) -> Check:
+    """A check that replays ``len(grads_seq)`` update calls against the reference."""
+    used = hyper if hyper is not None else DEFAULTS[name]
+    expected = _reference_run(name, used, params0, grads_seq)
+    atol = _tolerance(expected, params0, _accepted_forms(name, used, params0, grads_seq))
+    flat_variants = [Variant(_flat(variant.value), variant.hint) for variant in variants]
+    keys = list(params0)
+
+    def verify(run: ProbeRun) -> Verdict:
+        lines = _trajectory_lines(run, expected, params0, atol)
+        failure_hint = None
+        got_flat = _flat_or_none(run, keys, len(grads_seq)) if lines else None
+        if got_flat is not None:
+            failure_hint = _variant_hint(got_flat, flat_variants, atol)
+        if in_place:
+            rebound = _identity_lines(run, keys, len(grads_seq), name)
+            modified = _grads_lines(run, grads_seq, name)
+            if not lines:
+                failure_hint = REBIND_HINT if rebound else GRADS_HINT if modified else None
+            lines += rebound + modified
+        return Failure(lines, failure_hint) if lines else None
+
+    constructed = _signature(name, hyper) if hyper is not None else f"{name}()"
+    context = f"{constructed}; params {_describe_params(params0)}; {len(grads_seq)} × update(params, grads)"
+    return Check(
+        check_name,
+        check_name_ja,
+        _probe(name, hyper, params0, grads_seq, in_place=in_place),
+        verify,
+        hint=hint,
+        context=context,
+    )
+
+
+def _variant_hint(got: np.ndarray, variants: Sequence[Variant], atol: float) -> Text | None:
+    """The hint of the known mistake that gives ``got``; every one of them when several do.
+
+    Some mistakes are indistinguishable on some inputs: RMSprop without the
+    (1 - decay_rate) weight gives exactly what lr=0.001 gives at the defaults.
+    """
+    hints: list[Text] = []
+    for variant in variants:
+        if not mismatch(got, variant.value, what="", rtol=0.0, atol=atol) and variant.hint not in hints:
+            hints.append(variant.hint)
+    if len(hints) <= 1:
+        return hints[0] if hints else None
+    numbered_en = " ".join(f"({number}) {hint.en}" for number, hint in enumerate(hints, start=1))
+    numbered_ja = " ".join(f"({number}) {hint.ja}" for number, hint in enumerate(hints, start=1))
+    return Text(
+        f"{len(hints)} different mistakes give exactly these numbers: {numbered_en}",
+        f"次の {len(hints)} つのどれでも、まさにこの値になります: {numbered_ja}",
+    )
+
+
+def _flat_or_none(run: ProbeRun, keys: Sequence[str], calls: int) -> np.ndarray | None:
+    """All saved parameters in one flat float64 array, or None if any is missing."""
+    parts = []
+    for call in range(1, calls + 1):
+        items = run.output(f"params_{call}").items
+        for key in keys:
+            value = items.get(key)
+            if value is None or value.dtype.kind not in "biuf":
+                return None
+            parts.append(np.ravel(value).astype(np.float64))
+    return np.concatenate(parts)
+
+
+# -- the checks -------------------------------------------------------------------
+
+MAIN_NAMES = {
+    "SGD": (
+        "SGD: 3 update calls with lr=0.1 change W (3, 4) and b (4,) in place",
+        "SGD: lr=0.1 で 3 回 update し、W (3, 4) と b (4,) をその場で更新する",
+    ),
+    "Momentum": (
+        "Momentum: keeps its velocity over 3 update calls (lr=0.05, momentum=0.7)",
+        "Momentum: 3 回の update で速度を保持する(lr=0.05, momentum=0.7)",
+    ),
+    "AdaGrad": (
+        "AdaGrad: accumulates squared gradients over 3 update calls (lr=0.3)",
+        "AdaGrad: 3 回の update で勾配の二乗を累積する(lr=0.3)",
+    ),
+    "RMSprop": (
+        "RMSprop: moving average of g * g over 3 update calls (lr=0.05, decay_rate=0.8)",
+        "RMSprop: 3 回の update で g * g の移動平均をとる(lr=0.05, decay_rate=0.8)",
+    ),
+    "Adam": (
+        "Adam: bias-corrected steps over 3 update calls (lr=0.05, beta1=0.8, beta2=0.95)",
+        "Adam: 3 回の update でバイアス補正した更新をする(lr=0.05, beta1=0.8, beta2=0.95)",
+    ),
+}
+PER_KEY_NAMES = {
+    "Momentum": (
+        "Momentum: one velocity per parameter (two (2, 3) keys)",
+        "Momentum: パラメータごとに別の速度を持つ((2, 3) のキー 2 つ)",
+    ),
+    "Adam": (
+        "Adam: one m and v per parameter (two (2, 3) keys)",
+        "Adam: パラメータごとに別の m と v を持つ((2, 3) のキー 2 つ)",
+    ),
+}
+
+
+def _main_check(name: str, seed: int) -> Check:
+    hyper = MAIN_HYPER[name]
+    params0, grads_seq = _inputs(seed, {"W": (3, 4), "b": (4,)})
+    return _trajectory_check(
+        name,
+        *MAIN_NAMES[name],
+        hyper,
+        params0,
+        grads_seq,
+        in_place=True,
+        variants=_variants(name, hyper, params0, grads_seq),
+        hint=RULES[name],
+    )
+
+
+def _per_key_check(name: str, seed: int) -> Check:
+    hyper = MAIN_HYPER[name]
+    params0, grads_seq = _inputs(seed, {"W1": (2, 3), "W2": (2, 3)})
+    return _trajectory_check(
+        name,
+        *PER_KEY_NAMES[name],
+        hyper,
+        params0,
+        grads_seq,
+        in_place=False,
+        variants=_variants(name, hyper, params0, grads_seq),
+        hint=PER_KEY_HINT,
+    )
+
+
+def _defaults_check(name: str, seed: int) -> Check:
+    defaults = DEFAULTS[name]
+    # larger gradients: Adam's folded form with 1e-7 inside the root drifts from the
+    # textbook form by about 5e-5 / g**2 of a step, and beta2 = 0.99 must stand out
+    params0, grads_seq = _inputs(seed, {"W": (2, 3), "b": (3,)}, size=(1.0, 4.0))
+    variants = []
+    for other in OTHER_DEFAULTS[name]:
+        used = {**defaults, **other}
+        seen = ", ".join(f"{key}={value:g}" for key, value in other.items())
+        wanted = ", ".join(f"{key}={defaults[key]:g}" for key in other)
+        variants.append(
+            Variant(
+                _reference_run(name, used, params0, grads_seq),
+                Text(
+                    f"your numbers are what {seen} gives; the contract's default is {wanted}: "
+                    "check __init__'s signature",
+                    f"{seen} のときの値になっています。課題で決まっている既定値は {wanted} です。"
+                    "__init__ の引数を確認してください",
+                ),
+            )
+        )
+    # a wrong update rule also shows here; name it, as the check with explicit values does
+    variants += _variants(name, defaults, params0, grads_seq)
+    signature = _signature(name, defaults)
+    return _trajectory_check(
+        name,
+        f"{name}: {name}() uses the defaults {signature[len(name) + 1 : -1]}",
+        f"{name}: {name}() は既定値 {signature[len(name) + 1 : -1]} を使う",
+        None,
+        params0,
+        grads_seq,
+        in_place=False,
+        variants=variants,
+        hint=Text(
+            f"constructed with no arguments, it must behave as {signature}: check the defaults in __init__'s "
+            "signature (if the check with explicit hyper-parameters fails too, fix that one first)",
+            f"引数なしで作ったときは {signature} と同じ動作になります。__init__ の引数の既定値を確認してください"
+            "(明示的なハイパーパラメータのチェックも失敗している場合は、そちらを先に直してください)",
+        ),
+    )
+
+
+def build_checks() -> list[Check]:
+    """Every check of exercise 4."""
+    return [
+        _main_check("SGD", 41),
+        _defaults_check("SGD", 42),
+        _main_check("Momentum", 50),
+        _per_key_check("Momentum", 51),
+        _defaults_check("Momentum", 52),
+        _main_check("AdaGrad", 60),
+        _defaults_check("AdaGrad", 62),
+        _main_check("RMSprop", 70),
+        _defaults_check("RMSprop", 72),
+        _main_check("Adam", 80),
+        _per_key_check("Adam", 81),
+        _defaults_check("Adam", 82),
+    ]
