@@ -21,13 +21,19 @@ def describe(array: np.ndarray) -> str:
     return f"shape {tuple(array.shape)} {array.dtype}"
 
 
+MAX_RENDERED_CHARS = 160
+
+
 def abbreviate(array: Any, edge: int = 3) -> str:
-    """A short, one-line rendering of an array: the corners of a big one."""
+    """A short, one-line rendering of an array: the corners of a big one, at most 160 characters."""
     array = np.asarray(array)
     text = np.array2string(
         array, precision=6, threshold=24, edgeitems=edge, max_line_width=10_000, separator=", "
     )
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if len(text) > MAX_RENDERED_CHARS:
+        text = text[: MAX_RENDERED_CHARS - 5] + " ...]"
+    return text
 
 
 def _index(flat_index: int, shape: tuple[int, ...]) -> str:

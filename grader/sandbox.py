@@ -71,7 +71,8 @@ class Probe:
         if isinstance(value, (list, tuple)) and all(
             isinstance(item, (bool, int, float)) for item in value
         ):
-            return {"lit": list(value)}
+            # shapes are tuples in the contract: keep the type, code like shape[:2] + (h, w) relies on it
+            return {"tuple" if isinstance(value, tuple) else "lit": list(value)}
         raise TypeError(f"a probe can not send {type(value).__name__} values")
 
     def _step(self, op: str, out_prefix: str = "v", **fields: Any) -> Ref:

@@ -70,8 +70,8 @@ class _Env:
     def arg(self, spec):
         if "ref" in spec:
             return self.values[spec["ref"]]
-        if "array" in spec:
-            return self.values[spec["array"]]
+        if "tuple" in spec:
+            return tuple(spec["tuple"])
         return spec["lit"]
 
     def args(self, step):

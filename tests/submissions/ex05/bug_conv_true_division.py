@@ -1,0 +1,5 @@
+# expect: conv_output_size
+
+
+def conv_output_size(input_size, filter_size, stride=1, pad=0):
+    return (input_size + 2 * pad - filter_size) / stride + 1
