@@ -198,95 +198,140 @@ def _trusted_function(env: _Env, step: dict):
     raise ValueError(f"unknown trusted function {kind!r}")
 
 
-def _worker(manifest: dict, probe: dict) -> None:
-    """Run one probe in this (forked) process and leave the results on disk."""
-    probe_dir = probe["dir"]
+def _flush_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: S110 - a stream the learner broke must not stop grading
+            pass
+
+
+def _redirect_streams(probe_dir: str) -> None:
+    """Point stdout and stderr at this probe's own capture files."""
+    _flush_streams()
+    for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
+        handle = os.open(os.path.join(probe_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(handle, fd)
+        os.close(handle)
+
+
+def _write_result(probe_dir: str, result: dict) -> None:
+    _flush_streams()
+    # write then rename, so the server never sees half a file
+    path = os.path.join(probe_dir, "result.json")
+    with open(path + ".part", "w") as handle:
+        json.dump(result, handle)
+    os.replace(path + ".part", path)
+
+
+def _tell(progress_fd: int, message: str) -> None:
+    try:
+        os.write(progress_fd, (message + "\n").encode())
+    except OSError:
+        pass
+
+
+def _limit_resources(manifest: dict, batch: list[dict]) -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (STREAM_LIMIT_BYTES * 8,) * 2)
+    cpu = int(sum(float(probe["timeout"]) for probe in batch)) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    memory = manifest["limits"].get("memory_bytes")
+    if memory:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, hard))
+
+
+def _worker(manifest: dict, batch: list[dict], progress_fd: int) -> None:
+    """Run a batch of probes one after another in this (forked) process.
+
+    Before each probe the worker tells the server its index on ``progress_fd``,
+    so the server can hold each probe to its own time limit; ``m`` says the
+    learner's module was imported.  Each probe's results are on disk before the
+    next one starts, so a crash costs only the probe it happened in.
+    """
     learner_dir = manifest["learner_dir"]
     os.setsid()
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.close(_WAKE_READ)
     os.close(_WAKE_WRITE)
-    for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
-        handle = os.open(os.path.join(probe_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        os.dup2(handle, fd)
-        os.close(handle)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
-    work_dir = os.path.join(probe_dir, "cwd")
-    os.mkdir(work_dir)
-    os.chdir(work_dir)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    limits = manifest["limits"]
-    resource.setrlimit(resource.RLIMIT_FSIZE, (STREAM_LIMIT_BYTES * 8,) * 2)
-    cpu = int(probe["timeout"]) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    memory = limits.get("memory_bytes")
-    if memory:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        resource.setrlimit(resource.RLIMIT_DATA, (memory, hard))
+    _redirect_streams(batch[0]["dir"])
+    _limit_resources(manifest, batch)
 
     import numpy as np
 
-    result: dict = {"status": "ok", "outputs": {}}
-    env = _Env(np, None, probe_dir)
-    step_index = -1
-    try:
-        for name, file_name in probe.get("arrays", {}).items():
-            env.values[name] = np.load(os.path.join(probe_dir, file_name), allow_pickle=False)
-        try:
-            env.module = _import_learner_module(manifest)
-        except NotImplementedError:
-            raise
-        except BaseException as exc:
-            result.update(status="import_error", message=_learner_traceback(learner_dir, exc))
-            raise _Stop from None
-        for step_index, step in enumerate(probe["steps"]):
-            _run_step(env, step)
-    except _Stop:
-        pass
-    except _Missing as missing:
-        result.update(status="missing", name=str(missing))
-    except NotImplementedError as exc:
+    module = None
+    import_failure: dict | None = None
+    for index, probe in enumerate(batch):
+        _tell(progress_fd, str(index))
+        probe_dir = probe["dir"]
+        if index:
+            _redirect_streams(probe_dir)
+        work_dir = os.path.join(probe_dir, "cwd")
+        os.makedirs(work_dir, exist_ok=True)
+        os.chdir(work_dir)
+        if module is None and import_failure is None:
+            try:
+                module = _import_learner_module(manifest)
+            except BaseException as exc:  # whatever the import raised, every probe reports it
+                import_failure = _failure(exc, learner_dir, -1, "import_error")
+            _tell(progress_fd, "m")
+        if import_failure is not None:
+            _write_result(probe_dir, {**import_failure, "outputs": {}})
+            continue
+        _write_result(probe_dir, _run_probe(np, module, probe, learner_dir))
+    os._exit(0)
+
+
+def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str) -> dict:
+    """The result entry for an exception raised by the learner's code."""
+    if isinstance(exc, _Missing):
+        return {"status": "missing", "name": str(exc)}
+    if isinstance(exc, NotImplementedError):
         codes = [
             frame.f_code
             for frame, _line in traceback.walk_tb(exc.__traceback__)
             if os.path.abspath(frame.f_code.co_filename).startswith(learner_dir + os.sep)
         ]
         where = codes[-1].co_qualname if codes else ""
-        result.update(status="not_implemented", step=step_index, message=where)
-    except SystemExit as exc:
-        result.update(status="exited", step=step_index, message=f"sys.exit({exc.code!r})")
-    except MemoryError:
-        result.update(status="memory", step=step_index)
-    except BaseException as exc:  # the learner's exception becomes a failed check
-        result.update(
-            status="error",
-            step=step_index,
-            exception=type(exc).__name__,
-            message=_learner_traceback(learner_dir, exc),
-        )
-    result["outputs"] = env.outputs
+        return {"status": "not_implemented", "step": step_index, "message": where}
+    if isinstance(exc, SystemExit):
+        return {"status": "exited", "step": step_index, "message": f"sys.exit({exc.code!r})"}
+    if isinstance(exc, MemoryError):
+        return {"status": "memory", "step": step_index}
+    return {
+        "status": default,
+        "step": step_index,
+        "exception": type(exc).__name__,
+        "message": _learner_traceback(learner_dir, exc),
+    }
+
+
+def _run_probe(np, module, probe: dict, learner_dir: str) -> dict:
+    """Run one probe's steps; the learner's exceptions become the result's status."""
+    result: dict = {"status": "ok"}
+    env = _Env(np, module, probe["dir"])
+    step_index = -1
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:  # noqa: S110 - a broken stream must not hide the result
-        pass
-    with open(os.path.join(probe_dir, "result.json"), "w") as handle:
-        json.dump(result, handle)
-    os._exit(0)
-
-
-class _Stop(Exception):
-    pass
+        for name, file_name in probe.get("arrays", {}).items():
+            env.values[name] = np.load(os.path.join(probe["dir"], file_name), allow_pickle=False)
+        for step_index, step in enumerate(probe["steps"]):  # noqa: B007 - read in the handler
+            _run_step(env, step)
+    except BaseException as exc:  # the learner's exception becomes a failed check
+        result = _failure(exc, learner_dir, step_index, "error")
+    result["outputs"] = env.outputs
+    return result
 
 
 _COMPILED: dict[str, object] = {}
 
 
 def _precompile(manifest: dict) -> None:
-    """Compile the learner's module once in the server, so each fork only executes it.
+    """Compile the learner's module once in the server, so each worker only executes it.
 
     Compiling runs none of the learner's code; a syntax error is left for the
     worker's import to report.
@@ -298,8 +343,6 @@ def _precompile(manifest: dict) -> None:
             _COMPILED[name] = compile(handle.read(), path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, OSError):
         return
-    # warm the path finder's directory cache for the learner's own imports
-    importlib.machinery.PathFinder.find_spec(name, [manifest["learner_dir"]])
 
 
 def _import_learner_module(manifest: dict):
@@ -321,57 +364,104 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+class _Worker:
+    """The server's view of one running worker and its batch."""
+
+    def __init__(self, batch: list[dict]) -> None:
+        self.batch = batch
+        self.current = 0
+        self.imported = False
+        self.started = time.monotonic()
+        self.deadline = self.started + float(batch[0]["timeout"])
+        self.probe_started = self.started
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(read_fd)
+            try:
+                _worker(_MANIFEST, batch, write_fd)
+            finally:
+                os._exit(70)
+        os.close(write_fd)
+        self.progress_fd = read_fd
+        self._buffer = b""
+
+    def read_progress(self) -> None:
+        """Follow the worker's messages: each moves the deadline to the new probe's."""
+        try:
+            while chunk := os.read(self.progress_fd, 4096):
+                self._buffer += chunk
+        except (BlockingIOError, OSError):
+            pass
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            text = line.decode(errors="replace").strip()
+            if text == "m":
+                self.imported = True
+            elif text.isdigit() and int(text) < len(self.batch):
+                index = int(text)
+                now = time.monotonic()
+                if index != self.current:
+                    self.current = index
+                    self.probe_started = now
+                self.deadline = now + float(self.batch[index]["timeout"])
+
+    def finish(self, status: int | None, timed_out: bool) -> list[dict]:
+        """Record how the batch ended; return the probes to run again in fresh workers."""
+        os.close(self.progress_fd)
+        again = []
+        for index, probe in enumerate(self.batch):
+            done = os.path.exists(os.path.join(probe["dir"], "result.json"))
+            if done:
+                _record(probe, self.probe_started, timed_out=False, status=0)
+            elif index == self.current or (not self.imported and len(self.batch) == 1):
+                _record(probe, self.probe_started, timed_out=timed_out, status=status)
+            elif not self.imported:
+                # the module never finished importing: every probe shares that fate
+                _record(probe, self.started, timed_out=timed_out, status=status)
+            else:
+                again.append(probe)
+        return again
+
+
 def _serve(manifest: dict) -> None:
-    pending = list(manifest["probes"])
     jobs = max(1, int(manifest.get("jobs", 1)))
-    running: dict[int, tuple[dict, float, float]] = {}
+    probes = list(manifest["probes"])
+    size = max(1, -(-len(probes) // jobs))
+    pending = [probes[i : i + size] for i in range(0, len(probes), size)]
+    running: dict[int, _Worker] = {}
     while pending or running:
         while pending and len(running) < jobs:
-            probe = pending.pop(0)
-            started = time.monotonic()
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    _worker(manifest, probe)
-                finally:
-                    os._exit(70)
-            running[pid] = (probe, started, started + float(probe["timeout"]))
-        deadline = min(limit for _probe, _start, limit in running.values())
-        finished = _wait_any(running, deadline)
+            worker = _Worker(pending.pop(0))
+            running[worker.pid] = worker
+        _wait_for_event(running)
         now = time.monotonic()
-        if not finished:
-            for pid, (probe, started, limit) in list(running.items()):
-                if now >= limit:
-                    _kill_group(pid)
-                    os.waitpid(pid, 0)
-                    _record(probe, started, timed_out=True, status=None)
-                    del running[pid]
-            continue
-        for pid, status in finished:
-            probe, started, _limit = running.pop(pid)
-            _kill_group(pid)
-            _record(probe, started, timed_out=False, status=status)
-
-
-def _wait_any(running: dict, deadline: float) -> list[tuple[int, int]]:
-    """Wait until a worker ends or the deadline passes; return the ended ones."""
-    while True:
-        finished = []
-        for pid in list(running):
+        for pid, worker in list(running.items()):
+            worker.read_progress()
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
-                finished.append((pid, status))
-        if finished:
-            return finished
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return []
-        _sleep_until_child(min(remaining, 0.05))
+                _kill_group(pid)
+                worker.read_progress()
+                again = worker.finish(status, timed_out=False)
+            elif now >= worker.deadline:
+                _kill_group(pid)
+                os.waitpid(pid, 0)
+                worker.read_progress()
+                again = worker.finish(None, timed_out=True)
+            else:
+                continue
+            del running[pid]
+            # what a crash interrupted runs again, each probe alone
+            pending.extend([probe] for probe in again)
 
 
-def _sleep_until_child(seconds: float) -> None:
-    # SIGCHLD interrupts the select below, so a finished worker is seen at once
-    select.select([_WAKE_READ], [], [], seconds)
+def _wait_for_event(running: dict[int, _Worker]) -> None:
+    """Sleep until a worker reports progress, a child ends, or the nearest deadline."""
+    deadline = min(worker.deadline for worker in running.values())
+    remaining = max(0.0, deadline - time.monotonic())
+    fds = [_WAKE_READ, *(worker.progress_fd for worker in running.values())]
+    select.select(fds, [], [], min(remaining, 0.5))
     try:
         while os.read(_WAKE_READ, 4096):
             pass
@@ -388,10 +478,10 @@ def _record(probe: dict, started: float, timed_out: bool, status: int | None) ->
             info["exit_code"] = os.waitstatus_to_exitcode(status)
     with open(os.path.join(probe["dir"], "status.json"), "w") as handle:
         json.dump(info, handle)
-    print(probe["id"], flush=True)
 
 
 _WAKE_READ, _WAKE_WRITE = os.pipe()
+_MANIFEST: dict = {}
 
 
 def main() -> None:
@@ -405,6 +495,7 @@ def main() -> None:
     import numpy  # noqa: F401 - loaded once here so every fork starts warm
 
     manifest = json.loads(sys.stdin.buffer.read())
+    _MANIFEST.update(manifest)
     sys.path.insert(0, manifest["learner_dir"])
     sys.dont_write_bytecode = True
     _precompile(manifest)
