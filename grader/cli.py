@@ -54,8 +54,7 @@ def exercise_file(number: int, file: Path | None) -> Path:
     found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
     if not found:
         raise UsageError(
-            f"no exercises/ex{number:02d}_*.py in {workspace}; "
-            "name the file: grade exercise N --file PATH"
+            f"no exercises/ex{number:02d}_*.py in {workspace}; name the file: grade exercise N --file PATH"
         )
     return found[0]
 
@@ -72,7 +71,7 @@ def _language_option(function):
 @click.group(cls=_SuggestingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlgrade", prog_name="grade")
 def main() -> None:
-    """Grade Deep Learning from Scratch / E資格 exercises.
+    r"""Grade Deep Learning from Scratch / E資格 exercises.
 
     \b
     Fill in exercises/exNN_*.py, then:
@@ -160,8 +159,9 @@ def list_exercises(lang: str | None) -> None:
             status = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
         click.echo(f"{number:2d}  {info.title(lang):45s} {status}")
     if workspace is None:
-        click.echo(Text(
-            "\nNo exercises/ folder here or above: cd into your workspace to see your files.",
-            "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
-        )(lang))
-
+        click.echo(
+            Text(
+                "\nNo exercises/ folder here or above: cd into your workspace to see your files.",
+                "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
+            )(lang)
+        )

@@ -27,9 +27,7 @@ MAX_RENDERED_CHARS = 160
 def abbreviate(array: Any, edge: int = 3) -> str:
     """A short, one-line rendering of an array: the corners of a big one, at most 160 characters."""
     array = np.asarray(array)
-    text = np.array2string(
-        array, precision=6, threshold=24, edgeitems=edge, max_line_width=10_000, separator=", "
-    )
+    text = np.array2string(array, precision=6, threshold=24, edgeitems=edge, max_line_width=10_000, separator=", ")
     text = " ".join(text.split())
     if len(text) > MAX_RENDERED_CHARS:
         text = text[: MAX_RENDERED_CHARS - 5] + " ...]"

@@ -207,14 +207,22 @@ def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | No
         where = run.message or "this function"
         return (
             NOT_ATTEMPTED,
-            [Text(f"not attempted: {where} raises NotImplementedError", f"未着手: {where} が NotImplementedError を送出します")],
+            [
+                Text(
+                    f"not attempted: {where} raises NotImplementedError",
+                    f"未着手: {where} が NotImplementedError を送出します",
+                )
+            ],
             None,
         )
     if run.status == "missing":
         return (
             FAILED,
             [Text(f"your file defines no `{run.message}`", f"ファイルに `{run.message}` が定義されていません")],
-            Text("check the spelling: names are fixed by the exercise", "名前の綴りを確認してください(名前は課題で決まっています)"),
+            Text(
+                "check the spelling: names are fixed by the exercise",
+                "名前の綴りを確認してください(名前は課題で決まっています)",
+            ),
         )
     if run.status == "import_error":
         return (
@@ -223,7 +231,8 @@ def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | No
             Text(
                 "run `python yourfile.py` to see the error; only NumPy, the standard library "
                 "and your own exercise files can be imported",
-                "`python ファイル名.py` で確認してください。import できるのは NumPy・標準ライブラリ・自分の課題ファイルだけです",
+                "`python ファイル名.py` で確認してください。"
+                "import できるのは NumPy・標準ライブラリ・自分の課題ファイルだけです",
             ),
         )
     if run.status == "error":
@@ -246,14 +255,25 @@ def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | No
         return (
             FAILED,
             [Text("ran out of memory", "メモリ不足になりました")],
-            Text("an array far larger than needed is being built", "必要以上に大きな配列を作っていないか確認してください"),
+            Text(
+                "an array far larger than needed is being built", "必要以上に大きな配列を作っていないか確認してください"
+            ),
         )
     if run.status == "crashed":
-        return FAILED, [Text(f"the process crashed ({run.message})", f"プロセスが異常終了しました({run.message})")], None
+        return (
+            FAILED,
+            [Text(f"the process crashed ({run.message})", f"プロセスが異常終了しました({run.message})")],
+            None,
+        )
     if run.status == "exited":
         return (
             FAILED,
-            [Text("your code ended the process (sys.exit / os._exit?)", "コードがプロセスを終了させました(sys.exit / os._exit?)")],
+            [
+                Text(
+                    "your code ended the process (sys.exit / os._exit?)",
+                    "コードがプロセスを終了させました(sys.exit / os._exit?)",
+                )
+            ],
             Text("return a value instead of exiting", "終了せずに値を return してください"),
         )
     return FAILED, [plain(f"unexpected sandbox status {run.status!r}")], None

@@ -86,10 +86,8 @@ def summary(result: ExerciseResult, lang: str) -> str:
             f"得点 {score}({percent:.0f}%): すべてのチェックに合格しました。",
         )(lang)
     return Text(
-        f"Score {score} ({percent:.0f}%): {failed} failed, {todo} not attempted. "
-        f"re-run: grade exercise {number}",
-        f"得点 {score}({percent:.0f}%): 不合格 {failed}、未着手 {todo}。"
-        f"再実行: grade exercise {number}",
+        f"Score {score} ({percent:.0f}%): {failed} failed, {todo} not attempted. re-run: grade exercise {number}",
+        f"得点 {score}({percent:.0f}%): 不合格 {failed}、未着手 {todo}。再実行: grade exercise {number}",
     )(lang)
 
 

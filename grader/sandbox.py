@@ -68,9 +68,7 @@ class Probe:
             return {"ref": self.array(value).name}
         if isinstance(value, (bool, int, float, str, type(None))):
             return {"lit": value}
-        if isinstance(value, (list, tuple)) and all(
-            isinstance(item, (bool, int, float)) for item in value
-        ):
+        if isinstance(value, (list, tuple)) and all(isinstance(item, (bool, int, float)) for item in value):
             # shapes are tuples in the contract: keep the type, code like shape[:2] + (h, w) relies on it
             return {"tuple" if isinstance(value, tuple) else "lit": list(value)}
         raise TypeError(f"a probe can not send {type(value).__name__} values")
@@ -329,9 +327,7 @@ class Sandbox:
         if self._process.returncode not in (0, -signal.SIGKILL) and not any(
             (self.work_dir / f"p{i:03d}" / "status.json").exists() for i in range(len(probes))
         ):
-            raise SandboxError(
-                "the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:]
-            )
+            raise SandboxError("the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:])
         return [self._collect(self.work_dir / f"p{i:03d}") for i in range(len(probes))]
 
     def _collect(self, probe_dir: Path) -> ProbeRun:
@@ -358,10 +354,7 @@ class Sandbox:
             result = json.loads(result_file.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError):
             return ProbeRun("exited", {}, message="the result file was damaged", **common)
-        outputs = {
-            name: self._load_output(probe_dir, name, info)
-            for name, info in result.get("outputs", {}).items()
-        }
+        outputs = {name: self._load_output(probe_dir, name, info) for name, info in result.get("outputs", {}).items()}
         return ProbeRun(
             str(result.get("status", "error")),
             outputs,
@@ -415,4 +408,3 @@ class Sandbox:
                 except (subprocess.TimeoutExpired, ValueError):
                     pass
         shutil.rmtree(self.work_dir, ignore_errors=True)
-

@@ -86,7 +86,6 @@ class _Env:
             raise _Missing(name) from None
 
     def save(self, value, name: str) -> None:
-        np = self.np
         info: dict = {"pytype": type(value).__qualname__}
         if isinstance(value, dict):
             info["kind"] = "dict"

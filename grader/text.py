@@ -17,6 +17,7 @@ class Text:
     ja: str
 
     def __call__(self, lang: str) -> str:
+        """The text in ``lang`` (``ja``, else English)."""
         return self.ja if lang == "ja" else self.en
 
     def format(self, **values: object) -> Text:

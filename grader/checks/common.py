@@ -19,7 +19,6 @@ from grader.engine import Check, Failure, Verdict
 from grader.sandbox import Probe, ProbeRun, Ref
 from grader.text import Text
 
-
 IN_PLACE_HINT = Text(
     "the values are right, but an argument was changed: operations like x[mask] = 0, x -= m "
     "or x += 1e-7 write into the caller's array; compute into a new array instead",
@@ -54,15 +53,11 @@ def unchanged_inputs(run: ProbeRun, originals: dict[str, np.ndarray], function: 
     lines: list[Text] = []
     for label, original in originals.items():
         after = run.output(f"input:{label}").array
-        if after is None or after.shape != original.shape or not np.array_equal(
-            after, original, equal_nan=True
-        ):
+        if after is None or after.shape != original.shape or not np.array_equal(after, original, equal_nan=True):
             lines.append(
                 Text(
-                    f"{function} modified its argument {label} in place; "
-                    "work on a copy or build a new array",
-                    f"{function} が引数 {label} をその場で書き換えました。"
-                    "コピーを使うか新しい配列を作ってください",
+                    f"{function} modified its argument {label} in place; work on a copy or build a new array",
+                    f"{function} が引数 {label} をその場で書き換えました。コピーを使うか新しい配列を作ってください",
                 )
             )
     return lines

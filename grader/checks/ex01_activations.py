@@ -28,13 +28,17 @@ def _step_checks() -> list[Check]:
     def integer_dtype(run: ProbeRun):
         got = run.output("result")
         lines = dtype_kind_mismatch(got, "iu", "step_function(x)")
-        return Failure(
-            lines,
-            Text(
-                "x > 0 gives booleans; convert them, e.g. np.array(x > 0, dtype=np.int64)",
-                "x > 0 の結果は bool 型です。np.array(x > 0, dtype=np.int64) などで整数にしてください",
-            ),
-        ) if lines else None
+        return (
+            Failure(
+                lines,
+                Text(
+                    "x > 0 gives booleans; convert them, e.g. np.array(x > 0, dtype=np.int64)",
+                    "x > 0 の結果は bool 型です。np.array(x > 0, dtype=np.int64) などで整数にしてください",
+                ),
+            )
+            if lines
+            else None
+        )
 
     dtype_probe = Probe()
     dtype_probe.save(dtype_probe.call("step_function", grid), "result")
@@ -192,18 +196,27 @@ def _forward_check(name: str, name_ja: str, network: dict[str, np.ndarray], x: n
         return a2 @ network["W3"]
 
     variants = [
-        Variant(sigmoid_output(), Text(
-            "the output layer uses the identity function, not sigmoid",
-            "出力層は恒等関数です。シグモイドではありません",
-        )),
-        Variant(relu_variant(), Text(
-            "the hidden layers use sigmoid here, not ReLU",
-            "この課題の隠れ層はシグモイドです。ReLU ではありません",
-        )),
-        Variant(no_bias(), Text(
-            "the biases b1, b2, b3 are missing: each layer is x @ W + b",
-            "バイアス b1, b2, b3 が抜けています。各層は x @ W + b です",
-        )),
+        Variant(
+            sigmoid_output(),
+            Text(
+                "the output layer uses the identity function, not sigmoid",
+                "出力層は恒等関数です。シグモイドではありません",
+            ),
+        ),
+        Variant(
+            relu_variant(),
+            Text(
+                "the hidden layers use sigmoid here, not ReLU",
+                "この課題の隠れ層はシグモイドです。ReLU ではありません",
+            ),
+        ),
+        Variant(
+            no_bias(),
+            Text(
+                "the biases b1, b2, b3 are missing: each layer is x @ W + b",
+                "バイアス b1, b2, b3 が抜けています。各層は x @ W + b です",
+            ),
+        ),
     ]
     shapes = ", ".join(f"{key} {value.shape}" for key, value in network.items())
 

@@ -72,9 +72,7 @@ def test_gradescope_document():
 
 def test_failing_check_shows_expected_got_and_hint(tmp_path):
     broken = tmp_path / "ex01_activations.py"
-    broken.write_text(
-        SOLUTION_1.read_text() + "\n\ndef relu(x):\n    x[x < 0] = 0\n    return x\n", encoding="utf-8"
-    )
+    broken.write_text(SOLUTION_1.read_text() + "\n\ndef relu(x):\n    x[x < 0] = 0\n    return x\n", encoding="utf-8")
     result = grade("exercise", "1", "--file", str(broken), "--lang", "en")
     assert result.exit_code == 1
     assert "FAIL  relu:" in result.output
