@@ -161,6 +161,17 @@ EXERCISES: dict[int, Exercise] = {
         Exercise(3, "ex03_backward", Text("Derivatives and backpropagation", "微分と誤差逆伝播法")),
         Exercise(4, "ex04_optimizers", Text("Parameter updates (optimizers)", "パラメータの更新(最適化手法)")),
         Exercise(5, "ex05_im2col", Text("Convolution as matrix product (im2col)", "im2col による畳み込みの行列演算")),
+        Exercise(6, "ex06_numerical_gradient", Text("Numerical differentiation", "数値微分")),
+        Exercise(7, "ex07_layers", Text("Layers with forward and backward", "順伝播と逆伝播をもつレイヤ")),
+        Exercise(8, "ex08_conv_pool", Text("Convolution and pooling layers", "畳み込み層とプーリング層")),
+        Exercise(
+            9,
+            "ex09_init_regularization",
+            Text("Initialisation and weight decay", "重みの初期値と正則化(荷重減衰)"),
+        ),
+        Exercise(
+            10, "ex10_train", Text("Completion assignment: train on Iris", "修了課題: Iris データで学習"), timeout=60.0
+        ),
     )
 }
 
