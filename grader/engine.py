@@ -31,7 +31,14 @@ class Failure:
     hint: Text | None = None
 
 
-Verdict = Failure | Sequence[Text] | None
+@dataclass(frozen=True)
+class Passed:
+    """A pass that has something to tell the learner (accuracy, time, a loss curve)."""
+
+    lines: Sequence[Text]
+
+
+Verdict = Failure | Passed | Sequence[Text] | None
 
 
 @dataclass(frozen=True)
@@ -307,6 +314,8 @@ def judge(check: Check, run: ProbeRun, timeout: float) -> CheckResult:
         verdict = check.verify(run)
     except OutputError as missing:
         verdict = Failure([plain(f"the probe brought back no usable value ({missing})")])
+    if isinstance(verdict, Passed):
+        return CheckResult(status=PASSED, score=check.points, lines=tuple(verdict.lines), **common)
     if not verdict:
         return CheckResult(status=PASSED, score=check.points, **common)
     if isinstance(verdict, Failure):

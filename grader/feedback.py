@@ -61,6 +61,8 @@ def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
         lines.append(f"{label}  {check.title(lang)}  {score}")
         if not check.passed:
             lines.extend(check_detail(check, lang))
+        else:
+            lines.extend("  " + part for line in check.lines for part in line(lang).splitlines())
     lines.append("")
     lines.append(summary(result, lang))
     return "\n".join(lines)
@@ -93,9 +95,7 @@ def summary(result: ExerciseResult, lang: str) -> str:
 
 def check_message(result: CheckResult, lang: str) -> str:
     """Everything said about one check, as plain text."""
-    if result.passed:
-        return ""
-    if result.status == NOT_ATTEMPTED:
+    if result.passed or result.status == NOT_ATTEMPTED:
         return "\n".join(line(lang) for line in result.lines)
     return "\n".join(line.strip() for line in check_detail(result, lang))
 

@@ -113,6 +113,11 @@ class Probe:
         refs = {key: value if isinstance(value, Ref) else self.array(value) for key, value in items.items()}
         return self._step("dict", items={key: ref.name for key, ref in refs.items()})
 
+    def list(self, *items: Ref | Any) -> Ref:
+        """Build a list of values, for example the ``weights`` of ``l2_penalty``."""
+        refs = [value if isinstance(value, Ref) else self.array(value) for value in items]
+        return self._step("list", items=[ref.name for ref in refs])
+
     def item(self, obj: Ref, key: str) -> Ref:
         """Read ``obj[key]`` from a dict value."""
         return self._step("item", obj=obj.name, key=key)

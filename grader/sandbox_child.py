@@ -138,6 +138,8 @@ def _run_step(env: _Env, step: dict) -> None:
         env.values[step["out"]] = getattr(obj, step["name"], None)
     elif op == "dict":
         env.values[step["out"]] = {k: env.values[v] for k, v in step["items"].items()}
+    elif op == "list":
+        env.values[step["out"]] = [env.values[name] for name in step["items"]]
     elif op == "item":
         env.values[step["out"]] = env.values[step["obj"]][step["key"]]
     elif op == "copy":
@@ -158,6 +160,8 @@ def _trusted_function(env: _Env, step: dict):
     """Build one of the grader's own callables (for example f in numerical_gradient)."""
     np = env.np
     kind = step["name"]
+    if kind == "generator":
+        return np.random.default_rng(int(step["seed"]))
     counter = env.values.setdefault("__calls__", {})
     counter[step["out"]] = 0
 

@@ -153,3 +153,14 @@ def test_inputs_arrive_unchanged_and_in_float64(tmp_path):
     run = run_one(tmp_path, "def relu(x):\n    return x\n", call_relu(x))
     assert run.output("y").array.dtype == np.float64
     np.testing.assert_array_equal(run.output("y").array, x)
+
+
+def test_lists_and_seeded_generators_can_be_passed(tmp_path):
+    source = "def relu(weights, rng):\n    return sum(w.sum() for w in weights) + rng.normal()\n"
+    probe = Probe()
+    weights = probe.list(np.ones((2, 2)), np.ones(3))
+    rng = probe.function("generator", seed=7)
+    probe.save(probe.call("relu", weights, rng), "y")
+    run = run_one(tmp_path, source, probe)
+    assert run.status == "ok"
+    assert float(run.output("y").array) == pytest.approx(7.0 + np.random.default_rng(7).normal())
