@@ -5,7 +5,9 @@ Run from the project root:  python bench/bench_grade.py [--runs 7]
 For every exercise it times the whole `grade exercise N --file solutions/...`
 process and `python -c "import numpy"`, interleaved in the same run so both see
 the same machine load, and prints the ratio of their medians.  Target: at most
-3x.  Exit status 1 when a target is missed.
+3x.  It also grades a submission whose relu loops forever and checks that the
+run ends within the per-call limit plus one second.  Exit status 1 when a
+target is missed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,10 +25,22 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 3.0
 
 
-def wall_time(command: list[str]) -> float:
+def wall_time(command: list[str], expect: int | None = None) -> float:
+    """Seconds the command took; raise when it exits with another status than ``expect``."""
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started
+    completed = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - started
+    if expect is not None and completed.returncode != expect:
+        raise RuntimeError(f"{' '.join(command)} exited {completed.returncode}, expected {expect}")
+    return elapsed
+
+
+ENDLESS_RELU = """
+
+def relu(x):
+    while True:
+        pass
+"""
 
 
 def grade_command() -> list[str]:
@@ -36,6 +51,7 @@ def grade_command() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median)")
+    parser.add_argument("--timeout", type=float, default=2.0, help="per-call limit for the endless-loop run")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from grader.engine import EXERCISES
@@ -48,18 +64,41 @@ def main() -> int:
     missed = 0
     for number, exercise in sorted(EXERCISES.items()):
         command = [*grade, "exercise", str(number), "--file", f"solutions/{exercise.module}.py"]
-        wall_time(command)
+        try:
+            wall_time(command, expect=0)
+        except RuntimeError as problem:
+            print(f"ex{number:02d}       FAILED: {problem}")
+            missed += 1
+            continue
         grade_times, numpy_times = [], []
         for _ in range(args.runs):
             numpy_times.append(wall_time(baseline_command))
-            grade_times.append(wall_time(command))
+            grade_times.append(wall_time(command, expect=0))
         graded = statistics.median(grade_times)
         baseline = statistics.median(numpy_times)
         ratio = graded / baseline
         verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
         missed += verdict != "ok"
         print(f"ex{number:02d}       {graded:10.3f} {baseline:10.3f} {ratio:6.2f}x  {verdict}")
+    missed += endless_loop(grade, args.runs, args.timeout)
     return 1 if missed else 0
+
+
+def endless_loop(grade: list[str], runs: int, timeout: float) -> int:
+    """A submission whose relu never returns: the run must end within the limit plus 1 s."""
+    with tempfile.TemporaryDirectory() as folder:
+        hostile = Path(folder) / "ex01_activations.py"
+        hostile.write_text((ROOT / "solutions" / "ex01_activations.py").read_text() + ENDLESS_RELU)
+        command = [*grade, "exercise", "1", "--file", str(hostile), "--timeout", f"{timeout:g}"]
+        times = [wall_time(command, expect=1) for _ in range(max(1, runs // 2))]
+    graded = statistics.median(times)
+    budget = timeout + 1.0
+    verdict = "ok" if graded <= budget else "OVER"
+    print(
+        f"\nendless loop in relu (1 of 5 functions), --timeout {timeout:g}: "
+        f"{graded:.3f} s against a budget of {budget:g} s ({graded / budget:.2f}x)  {verdict}"
+    )
+    return verdict != "ok"
 
 
 if __name__ == "__main__":

@@ -264,6 +264,8 @@ def _worker(manifest: dict, batch: list[dict], progress_fd: int) -> None:
     os.close(null)
     _redirect_streams(batch[0]["dir"])
     _limit_resources(manifest, batch)
+    if _CONFINEMENT is not None:
+        _CONFINEMENT.landlock(_READABLE, [probe["dir"] for probe in batch] + [os.devnull])
 
     import numpy as np
 
@@ -439,17 +441,16 @@ def _serve(manifest: dict) -> None:
             worker = _Worker(pending.pop(0))
             running[worker.pid] = worker
         _wait_for_event(running)
+        ended = _reap()
         now = time.monotonic()
         for pid, worker in list(running.items()):
             worker.read_progress()
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
+            if pid in ended:
                 _kill_group(pid)
-                worker.read_progress()
-                again = worker.finish(status, timed_out=False)
+                again = worker.finish(ended[pid], timed_out=False)
             elif now >= worker.deadline:
                 _kill_group(pid)
-                os.waitpid(pid, 0)
+                _reap_one(pid)
                 worker.read_progress()
                 again = worker.finish(None, timed_out=True)
             else:
@@ -457,6 +458,69 @@ def _serve(manifest: dict) -> None:
             del running[pid]
             # what a crash interrupted runs again, each probe alone
             pending.extend([probe] for probe in again)
+
+
+def _reap() -> dict[int, int]:
+    """Collect every ended child: workers, and orphans adopted from the learner's processes."""
+    ended = {}
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return ended
+        if pid == 0:
+            return ended
+        ended[pid] = status
+
+
+def _reap_one(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _kill_everything_else() -> None:
+    """Kill every process the learner's code started, wherever it went."""
+    if os.getpid() == 1:
+        # PID 1 of our own namespace: -1 reaches every other process in it, and only those
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:
+        for pid in _children():
+            _kill_group(pid)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _children() -> list[int]:
+    """Our direct children (adopted orphans included), from /proc where there is one."""
+    me = os.getpid()
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            found.append(int(entry))
+    return found
 
 
 def _wait_for_event(running: dict[int, _Worker]) -> None:
@@ -485,24 +549,84 @@ def _record(probe: dict, started: float, timed_out: bool, status: int | None) ->
 
 _WAKE_READ, _WAKE_WRITE = os.pipe()
 _MANIFEST: dict = {}
+_CONFINEMENT = None
+_READABLE: list[str] = []
+
+
+def _load_confinement():
+    """Load the sibling confinement.py by path (the grader package is not importable here)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confinement.py")
+    spec = importlib.util.spec_from_file_location("_grade_confinement", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _readable_paths(manifest: dict, numpy_module) -> list[str]:
+    """What learner code may read: the standard library (not site-packages), NumPy, its files."""
+    paths = [manifest["learner_dir"], os.path.dirname(manifest["learner_dir"]), "/dev/urandom"]
+    numpy_dir = os.path.dirname(os.path.realpath(numpy_module.__file__))
+    paths += [numpy_dir, os.path.join(os.path.dirname(numpy_dir), "numpy.libs")]
+    for entry in sys.path:
+        real = os.path.realpath(entry)
+        if not os.path.isdir(real) or real in paths or entry in (manifest["learner_dir"], sys.argv[1]):
+            if os.path.isfile(real):
+                paths.append(real)
+            continue
+        # a stdlib folder: every child but the site-packages beneath it
+        for child in os.listdir(real):
+            if child not in ("site-packages", "dist-packages"):
+                paths.append(os.path.join(real, child))
+    return paths
+
+
+def _become_pid_one() -> None:
+    """Put the server in new namespaces; the calling process stays outside and waits.
+
+    The caller forks: its child is PID 1 of the new PID namespace and runs the
+    server, and when PID 1 ends the kernel ends every process in the namespace.
+    The outer process only relays the exit status.
+    """
+    namespaces = _CONFINEMENT.enter_namespaces()
+    if "pid" not in namespaces:
+        _CONFINEMENT.become_subreaper()
+        return
+    pid = os.fork()
+    if pid:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _pid, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    # if the outer process dies (the grader was killed), so does the whole namespace
+    _CONFINEMENT.die_with_parent(signal.SIGKILL)
 
 
 def main() -> None:
-    """Load NumPy, wait for the manifest on stdin, run every probe."""
+    """Confine, load NumPy, wait for the manifest on stdin, run every probe."""
+    global _CONFINEMENT
+    confine = "--no-confine" not in sys.argv[2:]
+    if confine:
+        _CONFINEMENT = _load_confinement()
+        _CONFINEMENT.die_with_parent(signal.SIGKILL)
+        _become_pid_one()
     os.set_blocking(_WAKE_READ, False)
     os.set_blocking(_WAKE_WRITE, False)
     signal.set_wakeup_fd(_WAKE_WRITE)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     sys.meta_path.insert(0, _BlockGraderImports())
     sys.path.append(sys.argv[1])
-    import numpy  # noqa: F401 - loaded once here so every fork starts warm
+    import numpy  # loaded once here so every fork starts warm
 
     manifest = json.loads(sys.stdin.buffer.read())
     _MANIFEST.update(manifest)
     sys.path.insert(0, manifest["learner_dir"])
     sys.dont_write_bytecode = True
+    if _CONFINEMENT is not None:
+        _READABLE.extend(_readable_paths(manifest, numpy))
     _precompile(manifest)
     _serve(manifest)
+    _kill_everything_else()
     sys.stdout.flush()
     # skip interpreter teardown (tens of milliseconds with NumPy loaded): the grader waits on it
     os._exit(0)
