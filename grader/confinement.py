@@ -13,8 +13,8 @@ kernel offers it and skipped (and reported) when it does not:
 - Landlock, per worker: the learner's code may read only the Python standard
   library, NumPy, its own exercise files and the sandbox's scratch folder, may
   write only into its own probe folders, may not open TCP connections, and may
-  not signal processes outside the sandbox.  Needs Linux 5.13+ (network rules
-  5.19+, signal scoping 6.12+), unprivileged.
+  not signal processes outside the sandbox.  Needs Linux 5.13+ (TCP rules
+  6.7+, signal scoping 6.12+), unprivileged.
 - Resource limits (always): CPU time, data segment, file size.
 
 Where none of this exists (macOS, old kernels, locked-down containers) the
