@@ -617,6 +617,7 @@ def main() -> None:
     sys.meta_path.insert(0, _BlockGraderImports())
     sys.path.append(sys.argv[1])
     import numpy  # loaded once here so every fork starts warm
+    import numpy.random  # noqa: F401 - lazy in NumPy 2; learners' Dropout and Probe.seed need it
 
     manifest = json.loads(sys.stdin.buffer.read())
     _MANIFEST.update(manifest)
