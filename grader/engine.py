@@ -63,6 +63,9 @@ class Check:
         The input that exposes the bug, e.g. ``x: (2, 3, 5, 5), filter 3x3, pad 1``.
     points : float
         What the check is worth.
+    error_hint : Text, optional
+        The hint when the learner's code raises an exception in this check
+        (default: one chosen by the kind of exception).
     """
 
     name: str
@@ -72,6 +75,7 @@ class Check:
     hint: Text | None = None
     context: str | Text = ""
     points: float = 1.0
+    error_hint: Text | None = None
 
     @property
     def target(self) -> str:
@@ -309,6 +313,8 @@ def judge(check: Check, run: ProbeRun, timeout: float) -> CheckResult:
     }
     if run.status != "ok":
         status, lines, hint = _abnormal(run, check.probe.timeout or timeout)
+        if run.status == "error" and check.error_hint is not None:
+            hint = check.error_hint
         return CheckResult(status=status, score=0.0, lines=tuple(lines), hint=hint, **common)
     try:
         verdict = check.verify(run)

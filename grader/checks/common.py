@@ -104,9 +104,10 @@ def output_check(
     atol: float = 1e-9,
     hint: Text | None = None,
     variants: Sequence[Variant] = (),
-    context: str = "",
+    context: str | Text = "",
     arg_names: Sequence[str] = (),
     points: float = 1.0,
+    error_hint: Text | None = None,
 ) -> Check:
     """A check that ``function(*args, **kwargs)`` returns ``expected``.
 
@@ -127,10 +128,12 @@ def output_check(
         The general hint when the values are wrong.
     variants : sequence of Variant
         Known wrong answers; a match replaces the general hint by the variant's.
-    context : str, optional
+    context : str or Text, optional
         The input, described for the learner; derived from the shapes when empty.
     arg_names : sequence of str
         Names of the positional arguments for messages (``x``, ``d``, ``y``).
+    error_hint : Text, optional
+        The hint when the learner's code raises instead of returning.
     """
     probe, originals = call_probe(function, args, kwargs, arg_names)
     names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
@@ -154,7 +157,7 @@ def output_check(
         variant = matching_variant(got, variants, rtol, atol) if variants else None
         return Failure(lines + modified, variant.hint if variant else None)
 
-    return Check(name, name_ja, probe, verify, hint=hint, context=context, points=points)
+    return Check(name, name_ja, probe, verify, hint=hint, context=context, points=points, error_hint=error_hint)
 
 
 def render_array(array: Any) -> str:

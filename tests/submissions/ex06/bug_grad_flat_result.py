@@ -1,0 +1,16 @@
+# expect: numerical_gradient
+import numpy as np
+
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros(x.size)
+    for i in range(x.size):
+        tmp = x.flat[i]
+        x.flat[i] = tmp + h
+        f_plus = f(x)
+        x.flat[i] = tmp - h
+        f_minus = f(x)
+        x.flat[i] = tmp
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad

@@ -1,0 +1,15 @@
+# expect: numerical_gradient
+import numpy as np
+
+
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        tmp = x[idx]
+        x[idx] = tmp + h
+        f_plus = f(x)
+        x[idx] = tmp - h
+        f_minus = f(x)
+        grad[idx] = (f_plus - f_minus) / (2 * h)  # x[idx] never put back
+    return grad

@@ -1,0 +1,9 @@
+# expect: l2_penalty
+import numpy as np
+
+
+def l2_penalty(weights, lam):
+    total = 0.0
+    for W in weights:
+        total = np.sum(W**2)  # = instead of +=
+    return 0.5 * lam * total

@@ -1,0 +1,9 @@
+# expect: xavier_init
+import numpy as np
+
+
+def xavier_init(n_in, n_out, rng=None):
+    if rng is None:
+        rng = np.random.default_rng()
+    limit = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-limit, limit, size=(n_in, n_out))
