@@ -9,6 +9,7 @@ computed here, in the grader's process, from arrays the sandbox brought back.
 from __future__ import annotations
 
 import importlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -223,8 +224,24 @@ def _exception_hint(exception: str, message: str) -> Text:
     return GENERAL_ERROR_HINT
 
 
-def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | None]:
+def _abnormal(run: ProbeRun, timeout: float, module: str = "") -> tuple[str, list[Text], Text | None]:
     """The status, lines and hint for a probe that did not finish normally."""
+    earlier = re.match(r"ex(\d\d)_\w+\.py$", run.source)
+    if run.status == "not_implemented" and earlier and module and run.source != f"{module}.py":
+        number = int(earlier.group(1))
+        return (
+            FAILED,
+            [
+                Text(
+                    f"{run.message} from your {run.source} still raises NotImplementedError",
+                    f"{run.source} の {run.message} がまだ NotImplementedError を送出します",
+                )
+            ],
+            Text(
+                f"this exercise builds on exercise {number}: finish it first (grade exercise {number})",
+                f"この課題は課題 {number} を使います。先に課題 {number} を完成させてください(grade exercise {number})",
+            ),
+        )
     if run.status == "not_implemented":
         where = run.message or "this function"
         return (
@@ -301,7 +318,7 @@ def _abnormal(run: ProbeRun, timeout: float) -> tuple[str, list[Text], Text | No
     return FAILED, [plain(f"unexpected sandbox status {run.status!r}")], None
 
 
-def judge(check: Check, run: ProbeRun, timeout: float) -> CheckResult:
+def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> CheckResult:
     """Turn one probe run into a verdict."""
     common = {
         "name": check.name,
@@ -312,7 +329,7 @@ def judge(check: Check, run: ProbeRun, timeout: float) -> CheckResult:
         "stderr": run.stderr,
     }
     if run.status != "ok":
-        status, lines, hint = _abnormal(run, check.probe.timeout or timeout)
+        status, lines, hint = _abnormal(run, check.probe.timeout or timeout, module)
         if run.status == "error" and check.error_hint is not None:
             hint = check.error_hint
         return CheckResult(status=status, score=0.0, lines=tuple(lines), hint=hint, **common)
@@ -363,5 +380,5 @@ def grade_exercise(
     with Sandbox(submission, exercise.module, timeout=limit, jobs=jobs) as sandbox:
         checks = exercise.build_checks()
         runs = sandbox.run([check.probe for check in checks])
-    results = tuple(judge(check, run, limit) for check, run in zip(checks, runs, strict=True))
+    results = tuple(judge(check, run, limit, exercise.module) for check, run in zip(checks, runs, strict=True))
     return ExerciseResult(exercise, submission, results, elapsed=time.monotonic() - started)

@@ -172,6 +172,7 @@ class ProbeRun:
     stderr: str = ""
     elapsed: float = 0.0
     step: int = -1
+    source: str = ""  # the learner's file a NotImplementedError came from
 
     def output(self, name: str) -> Output:
         """Return the output ``name`` or raise ``OutputError``."""
@@ -363,12 +364,16 @@ class Sandbox:
         except (json.JSONDecodeError, UnicodeDecodeError):
             return ProbeRun("exited", {}, message="the result file was damaged", **common)
         outputs = {name: self._load_output(probe_dir, name, info) for name, info in result.get("outputs", {}).items()}
+        if isinstance(result.get("seconds"), (int, float)):
+            # the worker's own clock around this probe (the batch's clock covers several)
+            common["elapsed"] = float(result["seconds"])
         return ProbeRun(
             str(result.get("status", "error")),
             outputs,
             message=str(result.get("message", result.get("name", ""))),
             exception=str(result.get("exception", "")),
             step=int(result.get("step", -1)),
+            source=str(result.get("file", "")),
             **common,
         )
 

@@ -288,7 +288,10 @@ def _worker(manifest: dict, batch: list[dict], progress_fd: int) -> None:
         if import_failure is not None:
             _write_result(probe_dir, {**import_failure, "outputs": {}})
             continue
-        _write_result(probe_dir, _run_probe(np, module, probe, learner_dir))
+        started = time.perf_counter()
+        result = _run_probe(np, module, probe, learner_dir)
+        result["seconds"] = time.perf_counter() - started
+        _write_result(probe_dir, result)
     os._exit(0)
 
 
@@ -303,7 +306,8 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
             if os.path.abspath(frame.f_code.co_filename).startswith(learner_dir + os.sep)
         ]
         where = codes[-1].co_qualname if codes else ""
-        return {"status": "not_implemented", "step": step_index, "message": where}
+        source = os.path.basename(codes[-1].co_filename) if codes else ""
+        return {"status": "not_implemented", "step": step_index, "message": where, "file": source}
     if isinstance(exc, SystemExit):
         return {"status": "exited", "step": step_index, "message": f"sys.exit({exc.code!r})"}
     if isinstance(exc, MemoryError):

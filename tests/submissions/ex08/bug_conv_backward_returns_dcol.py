@@ -1,0 +1,13 @@
+# expect: Convolution
+# col2im forgotten: backward returns the column matrix dcol
+
+
+def _backward(self, dout):
+    FN, C, FH, FW = self.W.shape
+    dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
+    self.db = np.sum(dout, axis=0)
+    self.dW = np.dot(self.col.T, dout).T.reshape(FN, C, FH, FW)
+    return np.dot(dout, self.col_W.T)
+
+
+Convolution.backward = _backward

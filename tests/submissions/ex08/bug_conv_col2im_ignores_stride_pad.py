@@ -1,0 +1,14 @@
+# expect: Convolution
+# col2im called with its defaults: stride and pad not passed on
+
+
+def _backward(self, dout):
+    FN, C, FH, FW = self.W.shape
+    dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
+    self.db = np.sum(dout, axis=0)
+    self.dW = np.dot(self.col.T, dout).T.reshape(FN, C, FH, FW)
+    dcol = np.dot(dout, self.col_W.T)
+    return col2im(dcol, self.x.shape, FH, FW)
+
+
+Convolution.backward = _backward
