@@ -570,7 +570,8 @@ def _load_confinement():
 
 def _readable_paths(manifest: dict, numpy_module) -> list[str]:
     """What learner code may read: the standard library (not site-packages), NumPy, its files."""
-    paths = [manifest["learner_dir"], os.path.dirname(manifest["learner_dir"]), "/dev/urandom"]
+    # not the whole scratch folder: other probes' inputs (ex10's held-out features) stay unreadable
+    paths = [manifest["learner_dir"], sys.argv[1], "/dev/urandom"]
     numpy_dir = os.path.dirname(os.path.realpath(numpy_module.__file__))
     paths += [numpy_dir, os.path.join(os.path.dirname(numpy_dir), "numpy.libs")]
     for entry in sys.path:

@@ -22,6 +22,13 @@ def _expectation(path: Path) -> str:
     return match.group(1)
 
 
+def _timeout(path: Path) -> float | None:
+    """An optional second line ``# timeout: SECONDS`` (for bugs such as endless loops)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    match = re.fullmatch(r"# timeout: ([0-9.]+)", lines[1].strip()) if len(lines) > 1 else None
+    return float(match.group(1)) if match else None
+
+
 def _exercise(path: Path) -> int:
     return int(path.parent.name[2:])
 
@@ -48,7 +55,7 @@ def test_corpus_covers_every_exercise():
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_corpus_verdict(case: Path, tmp_path: Path):
     expect = _expectation(case)
-    result = grade_exercise(_exercise(case), _submission(case, tmp_path))
+    result = grade_exercise(_exercise(case), _submission(case, tmp_path), timeout=_timeout(case))
     failed = [check for check in result.results if check.status == FAILED]
     if expect == "pass":
         assert result.passed, [(c.name, [line.en for line in c.lines]) for c in failed]

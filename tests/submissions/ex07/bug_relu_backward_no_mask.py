@@ -1,0 +1,7 @@
+# expect: Relu
+
+
+class Relu(Relu):
+    def backward(self, dout):
+        # forgot the mask: the gradient passes everywhere
+        return dout.copy()

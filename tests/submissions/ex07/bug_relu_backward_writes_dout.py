@@ -1,0 +1,9 @@
+# expect: Relu
+
+
+class Relu(Relu):
+    def backward(self, dout):
+        # the book's version: right values, but the caller's dout is changed
+        dout[self.mask] = 0
+        dx = dout
+        return dx

@@ -1,0 +1,8 @@
+# expect: train
+# timeout: 1.5
+
+
+def train(x_train, t_train):
+    losses = []
+    while True:
+        losses.append(0.0)

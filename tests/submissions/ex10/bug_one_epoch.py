@@ -1,0 +1,3 @@
+# expect: train
+# A single training step: the network has barely moved from its random start.
+EPOCHS = 1

@@ -1,0 +1,7 @@
+# expect: predict
+# predict returns the softmax probabilities instead of the labels.
+
+
+def predict(params, x):
+    x = (np.asarray(x, dtype=float) - params["mean"]) / params["std"]
+    return softmax(np.dot(_hidden(params, x), params["W2"]) + params["b2"])
