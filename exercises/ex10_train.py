@@ -59,7 +59,9 @@ def train(x_train: np.ndarray, t_train: np.ndarray) -> dict[str, np.ndarray]:
     dict of ndarray
         Everything predict needs: the weights and biases, and anything else
         such as the feature mean and standard deviation used to standardise
-        the input.  Keys are yours to choose.
+        the input.  Keys are yours to choose.  Optional: a 1-D array of the
+        loss at every epoch under "loss_history"; the grader draws it as a
+        loss curve.
 
     A network that works: standardise the features, (x - mean) / std, with
     the mean and std of x_train; one hidden layer of 10-50 ReLU units;
@@ -84,6 +86,8 @@ def train(x_train: np.ndarray, t_train: np.ndarray) -> dict[str, np.ndarray]:
     出力         : predict に必要なものをすべて入れた ndarray の辞書。
                    重みとバイアスのほか、入力の標準化に使った特徴量の
                    平均や標準偏差なども入れます。キー名は自由です。
+                   任意: エポックごとの損失を 1 次元配列で "loss_history" に
+                   入れると、採点結果に損失の推移がグラフで表示されます。
     うまくいく構成の例: 特徴量を x_train の平均と標準偏差で
     (x - mean) / std と標準化する。ReLU の中間層を 1 つ（ユニット数 10〜50）。
     出力はソフトマックスと交差エントロピー誤差。最適化は Adam（または
