@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import OutputError, UsageError
-from grader.sandbox import Probe, ProbeRun, Sandbox
+from grader.sandbox import Probe, ProbeRun, Sandbox, SandboxPool
 from grader.text import Text, plain
 
 PASSED = "passed"
@@ -356,6 +356,8 @@ def grade_exercise(
     *,
     timeout: float | None = None,
     jobs: int = 2,
+    pool: SandboxPool | None = None,
+    checks: list[Check] | None = None,
 ) -> ExerciseResult:
     """Grade ``submission`` as exercise ``number``.
 
@@ -369,6 +371,10 @@ def grade_exercise(
         Seconds one graded call may take; the exercise's default when ``None``.
     jobs : int
         Workers run at once in the sandbox.
+    pool : SandboxPool, optional
+        A warm zygote to fork the sandbox server from (``grade batch``).
+    checks : list of Check, optional
+        Checks built already (a batch builds them once per exercise).
     """
     started = time.monotonic()
     exercise = get_exercise(number)
@@ -377,8 +383,9 @@ def grade_exercise(
         raise UsageError(f"no such file: {submission}")
     limit = timeout or exercise.timeout
     # the sandbox loads NumPy in its own process while this one builds the checks
-    with Sandbox(submission, exercise.module, timeout=limit, jobs=jobs) as sandbox:
-        checks = exercise.build_checks()
+    with Sandbox(submission, exercise.module, timeout=limit, jobs=jobs, pool=pool) as sandbox:
+        if checks is None:
+            checks = exercise.build_checks()
         # checks may share a probe (ex10 trains once for several checks): run each once
         probes = list({id(check.probe): check.probe for check in checks}.values())
         runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes), strict=True))

@@ -257,8 +257,10 @@ class Sandbox:
         timeout: float = 5.0,
         jobs: int = 2,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
+        pool: SandboxPool | None = None,
     ) -> None:
         self.submission = Path(submission)
+        self.pool = pool
         self.module = module
         self.timeout = float(timeout)
         self.jobs = max(1, int(jobs))
@@ -284,6 +286,8 @@ class Sandbox:
             if EXERCISE_FILE.match(path.name) and path.is_file():
                 shutil.copyfile(path, self.learner_dir / path.name)
         shutil.copyfile(self.submission, self.learner_dir / f"{self.module}.py")
+        if self.pool is not None:
+            return
         lib = _numpy_lib_dir(self.work_dir)
         flags = [] if self.confine else ["--no-confine"]
         self._process = subprocess.Popen(
@@ -298,18 +302,17 @@ class Sandbox:
 
     def run(self, probes: list[Probe]) -> list[ProbeRun]:
         """Run every probe and return their results in the same order."""
-        import numpy as np
+        from grader import npyfile  # imports NumPy: only once the server is on its way
 
-        if self._process is None:
+        if self._process is None and not self.learner_dir.exists():
             self.start()
-        assert self._process is not None
         entries = []
         for index, probe in enumerate(probes):
             probe_dir = self.work_dir / f"p{index:03d}"
             probe_dir.mkdir()
             files = {}
             for name, value in probe.arrays.items():
-                np.save(probe_dir / f"in_{name}.npy", value, allow_pickle=False)
+                npyfile.save(probe_dir / f"in_{name}.npy", value)
                 files[name] = f"in_{name}.npy"
             entries.append(
                 {
@@ -328,6 +331,15 @@ class Sandbox:
             "probes": entries,
         }
         total = sum(entry["timeout"] for entry in entries) / self.jobs + 10.0
+        if self.pool is not None:
+            manifest_path = self.work_dir / "manifest.json"
+            manifest_path.write_text(json.dumps(manifest))
+            if self.pool.run_manifest(manifest_path, total) is None and not any(
+                (self.work_dir / f"p{i:03d}" / "status.json").exists() for i in range(len(probes))
+            ):
+                raise SandboxError("the sandbox pool did not answer")
+            return [self._collect(self.work_dir / f"p{i:03d}") for i in range(len(probes))]
+        assert self._process is not None
         try:
             _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
         except subprocess.TimeoutExpired:
@@ -379,13 +391,13 @@ class Sandbox:
 
     @staticmethod
     def _load_array(probe_dir: Path, info: dict) -> tuple[Any, str]:
-        import numpy as np
+        from grader import npyfile
 
         if not info.get("saved"):
             return None, str(info.get("reason", "not saved"))
         path = probe_dir / Path(str(info["file"])).name
         try:
-            return np.load(path, allow_pickle=False), ""
+            return npyfile.load(path), ""
         except (OSError, ValueError) as exc:
             return None, f"unreadable result: {exc}"
 
@@ -421,3 +433,93 @@ class Sandbox:
                 except (subprocess.TimeoutExpired, ValueError):
                     pass
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+class SandboxPool:
+    """A warm sandbox "zygote" that forks one confined server per submission.
+
+    ``grade exercise`` starts a fresh interpreter per run; a batch of hundreds of
+    submissions would spend most of its time importing NumPy.  The pool starts
+    one interpreter that loads NumPy and then, per request, forks a server that
+    enters its own namespaces and runs that submission's probes, exactly as a
+    fresh server would.  The zygote never runs learner code.  Thread-safe: many
+    submissions may run at once.
+    """
+
+    def __init__(self, *, confine: bool | None = None) -> None:
+        import threading
+
+        if confine is None:
+            confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
+        self.work_dir = Path(tempfile.mkdtemp(prefix="grade-pool-", dir=_scratch_root()))
+        lib = _numpy_lib_dir(self.work_dir)
+        flags = ["--zygote"] + ([] if confine else ["--no-confine"])
+        self._process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib), *flags],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=self.work_dir,
+            env=_child_environment(),
+            start_new_session=True,
+        )
+        self._lock = threading.Lock()
+        self._done: dict[str, threading.Event] = {}
+        self._codes: dict[str, int] = {}
+        self._count = 0
+        self._reader = threading.Thread(target=self._read_answers, daemon=True)
+        self._reader.start()
+
+    def _read_answers(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            words = line.decode(errors="replace").split()
+            if len(words) == 3 and words[0] == "done":
+                with self._lock:
+                    self._codes[words[1]] = int(words[2])
+                    event = self._done.get(words[1])
+                if event is not None:
+                    event.set()
+        with self._lock:  # the zygote is gone: nobody will answer any more
+            for event in self._done.values():
+                event.set()
+
+    def _send(self, line: str) -> None:
+        assert self._process.stdin is not None
+        with self._lock:
+            self._process.stdin.write(line.encode() + b"\n")
+            self._process.stdin.flush()
+
+    def run_manifest(self, manifest_path: Path, timeout: float) -> int | None:
+        """Run one manifest in a fresh server; its exit status, or None when it was killed."""
+        import threading
+
+        with self._lock:
+            self._count += 1
+            request = str(self._count)
+            event = self._done[request] = threading.Event()
+        self._send(f"run {request} {manifest_path}")
+        if not event.wait(timeout):
+            self._send(f"kill {request}")
+            event.wait(10)
+        with self._lock:
+            self._done.pop(request, None)
+            return self._codes.pop(request, None)
+
+    def close(self) -> None:
+        """End the zygote (it kills any server still running) and delete its folder."""
+        if self._process.poll() is None:
+            try:
+                assert self._process.stdin is not None
+                self._process.stdin.close()
+                self._process.wait(timeout=10)
+            except (subprocess.TimeoutExpired, OSError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

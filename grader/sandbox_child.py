@@ -109,7 +109,7 @@ class _Env:
         if array.dtype.hasobject or array.dtype.kind not in "biufc":
             return {**info, "saved": False, "reason": f"dtype {array.dtype} is not numeric"}
         path = os.path.join(self.probe_dir, f"out_{file_stem}.npy")
-        np.save(path, array, allow_pickle=False)
+        _NPY.save(path, array)
         return {**info, "saved": True, "file": os.path.basename(path)}
 
 
@@ -327,7 +327,7 @@ def _run_probe(np, module, probe: dict, learner_dir: str) -> dict:
     step_index = -1
     try:
         for name, file_name in probe.get("arrays", {}).items():
-            env.values[name] = np.load(os.path.join(probe["dir"], file_name), allow_pickle=False)
+            env.values[name] = _NPY.load(os.path.join(probe["dir"], file_name))
         for step_index, step in enumerate(probe["steps"]):  # noqa: B007 - read in the handler
             _run_step(env, step)
     except BaseException as exc:  # the learner's exception becomes a failed check
@@ -551,18 +551,19 @@ def _record(probe: dict, started: float, timed_out: bool, status: int | None) ->
         json.dump(info, handle)
 
 
-_WAKE_READ, _WAKE_WRITE = os.pipe()
+_WAKE_READ, _WAKE_WRITE = -1, -1
 _MANIFEST: dict = {}
 _CONFINEMENT = None
+_NPY = None  # grader/npyfile.py, loaded by path
 _READABLE: list[str] = []
 
 
-def _load_confinement():
-    """Load the sibling confinement.py by path (the grader package is not importable here)."""
+def _load_sibling(file_name: str):
+    """Load a sibling module by path (the grader package is not importable here)."""
     import importlib.util
 
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confinement.py")
-    spec = importlib.util.spec_from_file_location("_grade_confinement", path)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), file_name)
+    spec = importlib.util.spec_from_file_location("_grade_" + file_name[:-3], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -607,32 +608,124 @@ def _become_pid_one() -> None:
     _CONFINEMENT.die_with_parent(signal.SIGKILL)
 
 
-def main() -> None:
-    """Confine, load NumPy, wait for the manifest on stdin, run every probe."""
-    global _CONFINEMENT
-    confine = "--no-confine" not in sys.argv[2:]
-    if confine:
-        _CONFINEMENT = _load_confinement()
-        _CONFINEMENT.die_with_parent(signal.SIGKILL)
-        _become_pid_one()
+def _run_manifest(manifest: dict, numpy_module) -> None:
+    """Serve one submission's probes, then kill whatever the learner's code left behind."""
+    _MANIFEST.clear()
+    _MANIFEST.update(manifest)
+    sys.path.insert(0, manifest["learner_dir"])
+    sys.dont_write_bytecode = True
+    if _CONFINEMENT is not None:
+        _READABLE[:] = _readable_paths(manifest, numpy_module)
+    _precompile(manifest)
+    _serve(manifest)
+    _kill_everything_else()
+
+
+def _new_wake_pipe() -> None:
+    """A wake-up pipe of this process's own (a fork must not share its parent's)."""
+    global _WAKE_READ, _WAKE_WRITE
+    _WAKE_READ, _WAKE_WRITE = os.pipe()
     os.set_blocking(_WAKE_READ, False)
     os.set_blocking(_WAKE_WRITE, False)
     signal.set_wakeup_fd(_WAKE_WRITE)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+
+
+def _zygote(numpy_module) -> None:
+    """Fork a confined server per request; for batches, where start-up time adds up.
+
+    Requests on stdin, one per line: ``run ID MANIFEST_PATH`` or ``kill ID``.
+    Answers on stdout: ``done ID EXIT_STATUS`` when that server has ended.  The
+    zygote itself never runs learner code: each server is a fresh fork that
+    enters its own namespaces before any probe runs.
+    """
+    servers: dict[int, str] = {}
+    pending = b""
+    stdin = sys.stdin.buffer.raw
+    os.set_blocking(stdin.fileno(), False)
+    while True:
+        select.select([stdin.fileno(), _WAKE_READ], [], [], 0.5)
+        try:
+            while os.read(_WAKE_READ, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        for pid, status in _reap().items():
+            request = servers.pop(pid, None)
+            if request is not None:
+                sys.stdout.write(f"done {request} {os.waitstatus_to_exitcode(status)}\n")
+                sys.stdout.flush()
+        try:
+            chunk = os.read(stdin.fileno(), 65536)
+        except BlockingIOError:
+            continue
+        if not chunk:
+            for pid in servers:
+                _kill_group(pid)
+            os._exit(0)
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            words = line.decode().split(" ", 2)
+            if words[0] == "run" and len(words) == 3:
+                pid = os.fork()
+                if pid == 0:
+                    _zygote_child(words[2], numpy_module)
+                servers[pid] = words[1]
+            elif words[0] == "kill" and len(words) >= 2:
+                for pid, request in servers.items():
+                    if request == words[1]:
+                        _kill_group(pid)
+
+
+def _zygote_child(manifest_path: str, numpy_module) -> None:
+    try:
+        os.setsid()
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.close(null)
+        signal.set_wakeup_fd(-1)
+        os.close(_WAKE_READ)
+        os.close(_WAKE_WRITE)
+        _new_wake_pipe()
+        if _CONFINEMENT is not None:
+            _CONFINEMENT.die_with_parent(signal.SIGKILL)
+            _become_pid_one()
+            _new_wake_pipe()
+        with open(manifest_path, "rb") as handle:
+            manifest = json.loads(handle.read())
+        _run_manifest(manifest, numpy_module)
+    finally:
+        os._exit(0)
+
+
+def main() -> None:
+    """Confine, load NumPy, wait for the manifest on stdin, run every probe.
+
+    With ``--zygote`` it instead serves many manifests, one forked server each.
+    """
+    global _CONFINEMENT
+    options = sys.argv[2:]
+    confine = "--no-confine" not in options
+    zygote = "--zygote" in options
+    if confine:
+        _CONFINEMENT = _load_sibling("confinement.py")
+        _CONFINEMENT.die_with_parent(signal.SIGKILL)
+        if not zygote:
+            _become_pid_one()
+    _new_wake_pipe()
     sys.meta_path.insert(0, _BlockGraderImports())
     sys.path.append(sys.argv[1])
     import numpy  # loaded once here so every fork starts warm
     import numpy.random  # noqa: F401 - lazy in NumPy 2; learners' Dropout and Probe.seed need it
 
-    manifest = json.loads(sys.stdin.buffer.read())
-    _MANIFEST.update(manifest)
-    sys.path.insert(0, manifest["learner_dir"])
-    sys.dont_write_bytecode = True
-    if _CONFINEMENT is not None:
-        _READABLE.extend(_readable_paths(manifest, numpy))
-    _precompile(manifest)
-    _serve(manifest)
-    _kill_everything_else()
+    global _NPY
+    _NPY = _load_sibling("npyfile.py")
+
+    if zygote:
+        _zygote(numpy)
+    _run_manifest(json.loads(sys.stdin.buffer.read()), numpy)
     sys.stdout.flush()
     # skip interpreter teardown (tens of milliseconds with NumPy loaded): the grader waits on it
     os._exit(0)
