@@ -103,15 +103,15 @@ def _write(path: str, text: str) -> None:
         handle.write(text)
 
 
-def enter_namespaces() -> list[str]:
-    """Move this process into new network and PID namespaces; return what worked.
+def enter_namespaces(pid: bool = True, net: bool = True) -> list[str]:
+    """Move this process into new network and/or PID namespaces; return what worked.
 
     The PID namespace applies to the children of the caller: its first child is
     PID 1 there.  Returns names such as ``["pid", "net"]``, or ``[]``.
     """
-    if _LIBC is None:
+    if _LIBC is None or not (pid or net):
         return []
-    flags = CLONE_NEWPID | CLONE_NEWNET
+    flags = (CLONE_NEWPID if pid else 0) | (CLONE_NEWNET if net else 0)
     uid, gid = os.geteuid(), os.getegid()
     if uid != 0:
         if not _unshare(CLONE_NEWUSER | flags):
@@ -123,10 +123,10 @@ def enter_namespaces() -> list[str]:
             _write("/proc/self/gid_map", f"{gid} {gid} 1")
         except OSError:
             pass
-        return ["user", "pid", "net"]
+        return ["user"] + (["pid"] if pid else []) + (["net"] if net else [])
     if _unshare(flags):
-        return ["pid", "net"]
-    if _unshare(CLONE_NEWNET):
+        return (["pid"] if pid else []) + (["net"] if net else [])
+    if net and _unshare(CLONE_NEWNET):
         return ["net"]
     return []
 

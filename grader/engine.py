@@ -281,10 +281,21 @@ def _abnormal(run: ProbeRun, timeout: float, module: str = "") -> tuple[str, lis
             _exception_hint(run.exception, run.message),
         )
     if run.status == "timeout":
-        limit = f"{timeout:g}"
+        used = run.limit if run.limit is not None else timeout
+        limit = f"{used:g}"
+        lines = [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")]
+        if used < timeout:
+            lines.append(
+                Text(
+                    f"(an earlier call of the same function did not finish within {timeout:g} s, "
+                    f"so this one was given {limit} s)",
+                    f"(同じ関数の先の呼び出しが {timeout:g} 秒以内に終わらなかったため、"
+                    f"この呼び出しは {limit} 秒で打ち切りました)",
+                )
+            )
         return (
             FAILED,
-            [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")],
+            lines,
             Text(
                 "look for an endless loop, or a Python loop over every element where NumPy could do it at once",
                 "無限ループや、NumPy で一度に計算できる処理の要素ごとの Python ループがないか確認してください",
@@ -388,6 +399,8 @@ def grade_exercise(
             checks = exercise.build_checks()
         # checks may share a probe (ex10 trains once for several checks): run each once
         probes = list({id(check.probe): check.probe for check in checks}.values())
+        for check in reversed(checks):
+            check.probe.group = check.target
         runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes), strict=True))
     results = tuple(judge(check, runs[id(check.probe)], limit, exercise.module) for check in checks)
     return ExerciseResult(exercise, submission, results, elapsed=time.monotonic() - started)

@@ -52,6 +52,9 @@ class Probe:
 
     def __init__(self, timeout: float | None = None) -> None:
         self.timeout = timeout
+        # probes of one group (the function a check is about) share a fate: once one
+        # times out, the server gives the rest of the group a short limit
+        self.group = ""
         self.steps: list[dict[str, Any]] = []
         self.arrays: dict[str, Any] = {}
         self.saved: list[str] = []
@@ -173,6 +176,7 @@ class ProbeRun:
     elapsed: float = 0.0
     step: int = -1
     source: str = ""  # the learner's file a NotImplementedError came from
+    limit: float | None = None  # the time limit the probe ran under
 
     def output(self, name: str) -> Output:
         """Return the output ``name`` or raise ``OutputError``."""
@@ -321,6 +325,7 @@ class Sandbox:
                     "arrays": files,
                     "steps": probe.steps,
                     "timeout": probe.timeout or self.timeout,
+                    "group": probe.group,
                 }
             )
         manifest = {
@@ -360,7 +365,8 @@ class Sandbox:
             return ProbeRun("timeout", {}, message="the whole run's time limit was reached")
         ended = json.loads(status_file.read_text())
         elapsed = float(ended.get("elapsed", 0.0))
-        common = {"stdout": stdout, "stderr": stderr, "elapsed": elapsed}
+        limit = float(ended["limit"]) if isinstance(ended.get("limit"), (int, float)) else None
+        common = {"stdout": stdout, "stderr": stderr, "elapsed": elapsed, "limit": limit}
         if ended.get("timed_out"):
             return ProbeRun("timeout", {}, **common)
         if "signal" in ended:
