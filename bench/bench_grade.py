@@ -5,8 +5,9 @@ Run from the project root:  python bench/bench_grade.py [--runs 7]
 For every exercise it times the whole `grade exercise N --file solutions/...`
 process and `python -c "import numpy"`, interleaved in the same run so both see
 the same machine load, and prints the ratio of their medians.  Target: at most
-3x.  It also grades a submission whose relu loops forever and checks that the
-run ends within the per-call limit plus one second.  Exit status 1 when a
+3x (exercise 10, which trains a network, at most 15 s).  It also grades a
+submission whose relu loops forever and checks that the run ends within the
+per-call limit plus one second.  Exit status 1 when a
 target is missed.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 3.0
+ABSOLUTE_TARGETS = {10: 15.0}  # seconds
 
 
 # measure what a learner's machine does: Python caches bytecode (some shells turn that off)
@@ -84,9 +86,15 @@ def main() -> int:
         graded = statistics.median(grade_times)
         baseline = statistics.median(numpy_times)
         ratio = graded / baseline
-        verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
+        if number in ABSOLUTE_TARGETS:
+            # the completion assignment trains a network: its target is seconds, not a ratio
+            verdict = "ok" if graded <= ABSOLUTE_TARGETS[number] else "OVER"
+            target = f"(target <= {ABSOLUTE_TARGETS[number]:g} s)"
+        else:
+            verdict = "ok" if ratio <= TARGET_RATIO else "OVER"
+            target = ""
         missed += verdict != "ok"
-        print(f"ex{number:02d}       {graded:10.3f} {baseline:10.3f} {ratio:6.2f}x  {verdict}")
+        print(f"ex{number:02d}       {graded:10.3f} {baseline:10.3f} {ratio:6.2f}x  {verdict} {target}")
     missed += endless_loop(grade, args.runs, args.timeout)
     return 1 if missed else 0
 
