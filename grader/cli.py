@@ -72,14 +72,16 @@ def _language_option(function):
 @click.group(cls=_SuggestingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlgrade", prog_name="grade")
 def main() -> None:
-    r"""Grade Deep Learning from Scratch / E資格 exercises.
+    """Grade Deep Learning from Scratch / E資格 exercises.
 
     \b
     Fill in exercises/exNN_*.py, then:
       grade exercise 3            grade your exercise 3
       grade exercise 3 --lang ja  feedback in Japanese
       grade list                  every exercise and its title
-    """
+      grade quiz 3                take confirmation test 3 in the terminal
+      grade quiz 3 --review       ask again what you got wrong last time
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
 @main.command()
@@ -166,6 +168,329 @@ def list_exercises(lang: str | None) -> None:
                 "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
             )(lang)
         )
+    _list_quizzes(lang, workspace or Path.cwd())
+
+
+def _columns(text: str) -> int:
+    """Terminal columns ``text`` takes (a CJK character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
+def _list_quizzes(lang: str, workspace: Path) -> None:
+    """The second table of ``grade list``: every quiz, its title and your best score."""
+    from grader.progress import best_score
+    from grader.quiz import load_bank
+
+    quizzes, errors = load_bank()
+    numbers = sorted({number for number, _ in quizzes} | {_quiz_number(error.path) for error in errors} - {None})
+    if not numbers:
+        return
+    click.echo(Text("\nConfirmation tests (grade quiz N):", "\n確認テスト（grade quiz N）:")(lang))
+    width = max([45] + [_columns(quiz.title) for (_, quiz_lang), quiz in quizzes.items() if quiz_lang == lang])
+    for number in numbers:
+        quiz = quizzes.get((number, lang))
+        if quiz is None:
+            click.echo(
+                f"{number:2d}  "
+                + Text("(has an error: see grade quiz {n})", "(エラーあり: grade quiz {n} を参照)")(lang).format(
+                    n=number
+                )
+            )
+            continue
+        best = best_score(workspace, number)
+        if best is None:
+            status = Text("not taken yet", "未受験")(lang)
+        else:
+            status = Text("best {score}/{total}", "最高 {score}/{total}").format(
+                score=f"{best[0]:g}", total=f"{best[1]:g}"
+            )(lang)
+        click.echo(f"{number:2d}  {quiz.title}{' ' * (width - _columns(quiz.title))} {status}")
+
+
+def _quiz_number(path: Path) -> int | None:
+    from grader.quiz import FILE_NAME
+
+    named = FILE_NAME.match(Path(path).name)
+    return int(named.group("number")) if named else None
+
+
+def _load_one_quiz(number: int, lang: str):
+    """Quiz ``number`` in ``lang``; a usage error for an unknown number, exit 3 for a broken file."""
+    from grader.quiz import load_bank, quiz_root
+
+    root = quiz_root()
+    available = sorted({n for n in map(_quiz_number, root.glob("*/*.md")) if n is not None})
+    if number not in available:
+        listed = ", ".join(str(n) for n in available) or "none"
+        raise click.UsageError(f"no quiz {number}; the quizzes are {listed}. See: grade list")
+    quizzes, errors = load_bank(root, numbers=[number])
+    if errors:
+        for error in errors:
+            click.echo(f"grade: {error}", err=True)
+        sys.exit(3)
+    return quizzes[(number, lang)]
+
+
+@main.command(name="quiz")
+@click.argument("number", type=int, metavar="[N]", required=False)
+@_language_option
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options.")
+@click.option("--review", is_flag=True, help="Ask only the questions you got wrong last time.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="OUT",
+    help="Write the quiz as one self-contained HTML page.",
+)
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write every quiz in both languages, with an index page, to DIR.",
+)
+@click.option(
+    "--export",
+    "export_format",
+    type=click.Choice(["moodle-xml", "gift"]),
+    default=None,
+    help="Print the quiz for import into Moodle (math kept as TeX).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="With --export: write to FILE instead of standard output.",
+)
+def quiz_command(
+    number: int | None,
+    lang: str | None,
+    seed: int | None,
+    review: bool,
+    html_out: Path | None,
+    site_dir: Path | None,
+    export_format: str | None,
+    output_file: Path | None,
+) -> None:
+    """Take confirmation test N in the terminal, or build it as HTML or for Moodle.
+
+    \b
+    grade quiz 3                  one question at a time; answer by letter
+    grade quiz 3 --review         only the questions you got wrong last time
+    grade quiz 3 --html q3.html   one self-contained page
+    grade quiz --site site/       every quiz, both languages, and an index
+    grade quiz 3 --export gift -o q3.gift
+
+    Exit status: 0 when done, 1 when the answers stopped before the last
+    question, 2 on a usage error, 3 when a quiz file has an error.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    outputs = [
+        name for name, value in (("--html", html_out), ("--site", site_dir), ("--export", export_format)) if value
+    ]
+    if len(outputs) > 1:
+        raise click.UsageError(f"{' and '.join(outputs)} can not be combined; choose one")
+    if review and outputs:
+        raise click.UsageError(f"--review asks questions in the terminal; it does not go with {outputs[0]}")
+    if output_file is not None and export_format is None:
+        raise click.UsageError("-o/--output names the file for --export; for a page use --html OUT")
+    if number is None and site_dir is None:
+        raise click.UsageError("name a quiz: grade quiz N (see grade list), or build every page: grade quiz --site DIR")
+    lang = lang or default_language()
+
+    if site_dir is not None:
+        _write_site(site_dir, number)
+        return
+    quiz = _load_one_quiz(number, lang)
+    if export_format is not None:
+        from grader.moodle import to_gift, to_moodle_xml
+
+        text = to_moodle_xml(quiz) if export_format == "moodle-xml" else to_gift(quiz)
+        if output_file is None:
+            click.echo(text, nl=False)
+        else:
+            output_file.write_text(text, encoding="utf-8")
+            click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=output_file)(lang), err=True)
+        return
+    if html_out is not None:
+        from grader.quizpage import render_quiz_page
+
+        html_out.write_text(render_quiz_page(quiz, seed=seed), encoding="utf-8")
+        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=html_out)(lang))
+        return
+    _take_quiz(quiz, lang, seed, review)
+
+
+def _write_site(site_dir: Path, number: int | None) -> None:
+    from grader.quiz import load_bank
+    from grader.quizpage import write_site
+
+    quizzes, errors = load_bank(numbers=None if number is None else [number])
+    for error in errors:
+        click.echo(f"grade: {error}", err=True)
+    written = write_site(site_dir, [quizzes[key] for key in sorted(quizzes)])
+    click.echo(f"{len(written)} pages in {site_dir}")
+    if errors:
+        left_out = sorted({n for n in map(_quiz_number, (error.path for error in errors)) if n is not None})
+        click.echo(f"left out because of the errors above: quiz {', '.join(map(str, left_out))}", err=True)
+        sys.exit(3)
+
+
+def _take_quiz(quiz, lang: str, seed: int | None, review: bool) -> None:
+    import time
+
+    from grader.progress import attempts, last_wrong, save_attempt
+    from grader.quizterm import run_quiz
+
+    workspace = find_workspace(Path.cwd()) or Path.cwd()
+    only_ids = None
+    if review:
+        if not attempts(workspace, quiz.number):
+            click.echo(
+                Text(
+                    "No saved attempt at quiz {n} yet: take it first with grade quiz {n}",
+                    "確認テスト {n} の記録がまだありません。先に grade quiz {n} で受けてください",
+                ).format(n=quiz.number)(lang)
+            )
+            return
+        known = {question.id for question in quiz.questions}
+        only_ids = [question_id for question_id in last_wrong(workspace, quiz.number) if question_id in known]
+        if not only_ids:
+            click.echo(
+                Text(
+                    "Nothing to review: you answered every question right last time.",
+                    "復習する問題はありません。前回はすべて正解でした。",
+                )(lang)
+            )
+            return
+    started = time.time()
+    answers = run_quiz(
+        quiz,
+        input=click.get_text_stream("stdin"),
+        output=click.get_text_stream("stdout"),
+        seed=seed,
+        only_ids=only_ids,
+    )
+    asked = len(only_ids) if only_ids is not None else len(quiz.questions)
+    if len(answers) < asked:
+        sys.exit(1)
+    try:
+        path = save_attempt(workspace, quiz, answers, started, review=review)
+    except OSError as problem:
+        click.echo(
+            Text("Could not save the attempt: {problem}", "記録を保存できませんでした: {problem}").format(
+                problem=problem
+            )(lang),
+            err=True,
+        )
+        return
+    click.echo(Text("Saved: {path}", "保存しました: {path}").format(path=_relative(path))(lang))
+    if any(not answer["correct"] for answer in answers):
+        click.echo(
+            Text(
+                "Ask the wrong ones again: grade quiz {n} --review", "まちがえた問題をもう一度: grade quiz {n} --review"
+            ).format(n=quiz.number)(lang)
+        )
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _parse_exercises(text: str | None) -> set[int] | None:
+    """``1-5,7`` to {1, 2, 3, 4, 5, 7}; None for all."""
+    if not text:
+        return None
+    numbers: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        try:
+            numbers.update(range(int(low), int(high or low) + 1))
+        except ValueError:
+            raise click.BadParameter(f"{part!r} is not a number or range like 1-5") from None
+    return numbers
+
+
+class _Progress:
+    """A one-line progress report with the rate and an estimate of the time left."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.tty = sys.stderr.isatty()
+        self.last_shown = -1
+
+    def __call__(self, done: int, total: int, task, result) -> None:
+        if total == 0:
+            return
+        elapsed = self.clock() - self.started
+        rate = done / elapsed if elapsed > 0 and done else 0.0
+        left = (total - done) / rate if rate else 0.0
+        width = 30
+        bar = "#" * (width * done // total) + "-" * (width - width * done // total)
+        line = f"[{bar}] {done}/{total} graded, {rate:.1f}/s, about {left:.0f} s left"
+        if self.tty:
+            click.echo("\r" + line, nl=done == total, err=True)
+        elif done == total or done * 10 // total != self.last_shown:
+            self.last_shown = done * 10 // total
+            click.echo(line, err=True)
+
+
+@main.command()
+@click.argument("class_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("gradebook.sqlite"),
+              show_default=True, help="The SQLite gradebook to write (created when missing).")
+@click.option("--jobs", type=click.IntRange(min=1, max=256), default=None,
+              help="Submissions graded at once (default: the number of CPU cores).")
+@click.option("--exercises", "exercise_list", default=None, metavar="LIST",
+              help="Only these exercises, e.g. 1-5 or 1,3 (default: every exercise file found).")
+@click.option("--force", is_flag=True, help="Grade again even what has not changed since the last run.")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=None,
+              help="Seconds one graded call may run (default: each exercise's own).")
+def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None, force: bool,
+          timeout: float | None) -> None:
+    """Grade a whole class into a gradebook.
+
+    \b
+    CLASS_DIR holds one folder per learner (as LMS bulk downloads and GitHub
+    Classroom clones produce) with that learner's exNN_*.py files and quiz
+    attempt files.  Re-running grades only what changed; an interrupted run
+    keeps everything graded so far.  Then: grade report --db gradebook.sqlite
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.batch import run_batch
+    from grader.gradebook import Gradebook
+
+    jobs = jobs or os.cpu_count() or 1
+    try:
+        with Gradebook(db) as gradebook:
+            summary = run_batch(
+                class_dir, gradebook, jobs=jobs, exercises=_parse_exercises(exercise_list), force=force,
+                timeout=timeout, progress=_Progress(),
+            )
+    except UsageError as problem:
+        raise click.UsageError(str(problem)) from None
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
+        sys.exit(130)
+    click.echo(
+        f"{summary.learners} learners: {summary.graded} graded, {summary.skipped} unchanged (skipped), "
+        f"{summary.failed} could not be graded, {summary.attempts} quiz attempts imported, "
+        f"{summary.problems} file problems noted; {summary.seconds:.1f} s"
+        + (f" ({summary.rate:.1f} gradings/s)" if summary.graded else "")
+    )
+    click.echo(f"gradebook: {db}")
 
 
 def run() -> None:

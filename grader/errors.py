@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class GraderError(Exception):
     """Base class of every error the grader raises on purpose."""
@@ -17,3 +19,44 @@ class SandboxError(GraderError):
 
 class OutputError(GraderError):
     """A probe did not bring back a value a check needs."""
+
+
+class MathError(GraderError):
+    """A piece of LaTeX math that can not be converted to MathML.
+
+    ``str()`` reads ``<what is wrong>; <what to do>``. ``position`` is the
+    offset where the problem was found, in ``tex`` for a conversion error and
+    in the searched text for an unbalanced ``$`` (0 when nobody said).
+    """
+
+    def __init__(self, tex: str, problem: str, fix: str, position: int = 0) -> None:
+        self.tex = tex
+        self.problem = problem
+        self.fix = fix
+        self.message = f"{problem}; {fix}"
+        self.position = position
+        super().__init__(self.message)
+
+
+class QuizError(GraderError):
+    """A quiz source file that breaks the rules of QUIZZES.md.
+
+    ``str()`` reads ``quizzes/en/03-x.md:12: <what is wrong>; <what to do>``:
+    the file, the 1-based line, the problem and the fix.
+    """
+
+    def __init__(self, path: Path, line: int, problem: str, fix: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.problem = problem
+        self.fix = fix
+        self.message = f"{problem}; {fix}"
+        super().__init__(f"{display_path(self.path)}:{line}: {self.message}")
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the current directory when it lies below it, else as given."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
