@@ -273,3 +273,144 @@ def build_checks() -> list[Check]:
         *_identity_checks(),
         *_forward_checks(),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "step_function": (
+        Text(
+            "Think of the step function as one yes/no question asked of every element at once: "
+            "is it positive? NumPy answers such a question for a whole array without a loop; "
+            "what remains is the type of the answer.",
+            "ステップ関数は、すべての要素に「正かどうか」という同じ問いを一度に投げる関数だと考えましょう。NumPy なら、"
+            "ループを書かずに配列全体へ比較を適用できます。残る問題は、その答えの型です。",
+        ),
+        Text(
+            "Compare x > 0 elementwise (strictly greater: 0 maps to 0). "
+            "The comparison gives a bool array of x's shape; convert it to integers. "
+            "Turn the input into an array with np.asarray first, so that a Python scalar becomes a 0-d array and the "
+            "result is a 0-d integer array.",
+            "x > 0 を要素ごとに比較します（等号は含みません。0 は 0 になります）。"
+            "比較の結果は x と同じ形状の bool 配列なので、整数に変換します。最初に np.asarray で配列にしておけば、"
+            "Python のスカラーは 0 次元配列になり、結果も 0 次元の整数配列になります。",
+        ),
+        Text(
+            "Compare, then store the booleans with an integer dtype (which one is up to you):\n"
+            "    x = np.asarray(x)\n"
+            "    return np.array(x > 0, dtype=...)",
+            "比較してから、bool を整数の dtype で配列にします（どの整数型にするかはお任せします）:\n"
+            "    x = np.asarray(x)\n"
+            "    return np.array(x > 0, dtype=...)",
+        ),
+    ),
+    "sigmoid": (
+        Text(
+            "The formula is one line; the trap is floating-point overflow. "
+            "Think about what the exponential does for a large negative input, and whether the expression can be "
+            "rearranged so that exp only ever sees numbers that are zero or negative.",
+            "式そのものは 1 行ですが、落とし穴は浮動小数点数のオーバーフローです。"
+            "大きな負の入力に対して指数関数がどうなるかを考え、"
+            "exp に 0 以下の数しか渡さない形に式を変形できないか考えてみましょう。",
+        ),
+        Text(
+            "1 / (1 + exp(-x)) overflows at x = -1000, since exp(1000) = inf. Two stable forms: (a) split by sign: "
+            "for x >= 0 use 1 / (1 + exp(-x)), for x < 0 use exp(x) / (1 + exp(x)); "
+            "with e = exp(-|x|) both only exponentiate numbers <= 0. "
+            "(b) 1 + exp(-x) = exp(logaddexp(0, -x)), so sigmoid(x) = exp(-logaddexp(0, -x)). "
+            "The result is a float array of x's shape.",
+            "1 / (1 + exp(-x)) は x = -1000 で exp(1000) = inf となりオーバーフローします。"
+            "安定な書き方は 2 つあります。(a) 符号で場合分け: x >= 0 では 1 / (1 + exp(-x))、"
+            "x < 0 では exp(x) / (1 + exp(x)) を使います。e = exp(-|x|) とおけば、"
+            "どちらも 0 以下の数の exp しか計算しません。(b) 1 + exp(-x) = exp(logaddexp(0, -x)) なので、"
+            "sigmoid(x) = exp(-logaddexp(0, -x)) です。結果は x と同じ形状の float 配列です。",
+        ),
+        Text(
+            "The split-by-sign form; e never exceeds 1, so nothing overflows. The x < 0 branch is yours:\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    e = np.exp(-np.abs(x))                     # always <= 1\n"
+            "    return np.where(x >= 0, 1 / (1 + e), ...)  # for x < 0: exp(x) / (1 + exp(x))",
+            "符号で場合分けする形です。e は 1 を超えないので、オーバーフローしません。x < 0 の側を埋めてください:\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    e = np.exp(-np.abs(x))                     # 常に 1 以下\n"
+            "    return np.where(x >= 0, 1 / (1 + e), ...)  # x < 0 では exp(x) / (1 + exp(x))",
+        ),
+    ),
+    "relu": (
+        Text(
+            "ReLU keeps positive values and replaces negative ones with zero. "
+            "Look for a NumPy function that compares two values element by element (a scalar broadcasts), not one that "
+            "reduces a whole array to its single largest value.",
+            "ReLU は正の値をそのまま残し、負の値を 0 に置き換えます。"
+            "配列全体を 1 つの最大値にまとめる（集約する）関数ではなく、"
+            "要素ごとに 2 つの値を比べる関数（スカラーはブロードキャストされます）を探しましょう。",
+        ),
+        Text(
+            "relu(x) = max(0, x) for every element; the output has x's shape. "
+            "np.maximum(a, b) is the elementwise maximum, while np.max(a, axis) reduces along an axis, so np.max(0, x) "
+            "is something else entirely. Return a new array: x[x < 0] = 0 would change the caller's x.",
+            "各要素について relu(x) = max(0, x) で、出力は x と同じ形状です。要素ごとの最大値は np.maximum(a, b) です。"
+            "np.max(a, axis) は軸に沿って集約する関数なので、np.max(0, x) はまったく別の計算になります。"
+            "新しい配列を返しましょう。x[x < 0] = 0 と書くと、呼び出し側の x が書き換わってしまいます。",
+        ),
+        Text(
+            "A single elementwise call; it returns a new array and leaves x alone:\n"
+            "    return np.maximum(..., x)  # not np.max",
+            "要素ごとの関数を 1 回呼ぶだけです。新しい配列が返るので、x は変わりません:\n"
+            "    return np.maximum(..., x)  # np.max ではありません",
+        ),
+    ),
+    "identity_function": (
+        Text(
+            "The simplest function of the course: the output layer of a regression network passes its input on "
+            "unchanged. It exists so that forward can write every layer the same way.",
+            "この講座でいちばん簡単な関数です。回帰問題の出力層は、入力に何も手を加えずにそのまま渡します。"
+            "forward の中で、どの層も同じ形で書けるようにするための関数です。",
+        ),
+        Text(
+            "identity_function(x) = x: same values, same shape, same dtype. "
+            "No copy or conversion is needed, and no sigmoid or softmax belongs here.",
+            "identity_function(x) = x です。値も形状も dtype も変わりません。コピーも型変換も不要で、"
+            "ここで sigmoid や softmax をかけてはいけません。",
+        ),
+        Text(
+            "The whole body is one return statement:\n"
+            "    def identity_function(x):\n"
+            "        return ...  # the input, untouched",
+            "本体は return 文 1 行だけです:\n    def identity_function(x):\n        return ...  # 入力をそのまま",
+        ),
+    ),
+    "forward": (
+        Text(
+            "One layer is 'multiply by the weights, add the bias, apply the activation'. "
+            "Do it three times, taking W1, b1, ... from the dict, and check which activation each layer uses. "
+            "Matrix products let the same code handle a single sample and a mini-batch.",
+            "1 つの層は「重みを掛けて、バイアスを足して、活性化関数を通す」です。これを辞書から W1, b1, ... "
+            "を取り出して 3 回繰り返します。各層でどの活性化関数を使うかも確認しましょう。行列の積で書けば、"
+            "データ 1 件でもミニバッチでも同じコードで動きます。",
+        ),
+        Text(
+            "a1 = x @ W1 + b1 (N, H1), z1 = sigmoid(a1); a2 = z1 @ W2 + b2 (N, H2), z2 = sigmoid(a2); "
+            "a3 = z2 @ W3 + b3 (N, K), y = identity_function(a3). "
+            "For x of shape (D,), every (N, ...) above becomes (...,): "
+            "@ handles both, and each bias broadcasts over the rows of the batch.",
+            "a1 = x @ W1 + b1 (N, H1)、z1 = sigmoid(a1)。a2 = z1 @ W2 + b2 (N, H2)、z2 = sigmoid(a2)。"
+            "a3 = z2 @ W3 + b3 (N, K)、y = identity_function(a3)。x の形状が (D,) なら、"
+            "上の (N, ...) は すべて (...,) になります。@ はどちらにも対応し、"
+            "バイアスはミニバッチの各行にブロードキャストされます。",
+        ),
+        Text(
+            "Unpack the dict, then three layers; the output layer is yours:\n"
+            '    W1, W2, W3 = network["W1"], network["W2"], network["W3"]\n'
+            '    b1, b2, b3 = network["b1"], network["b2"], network["b3"]\n'
+            "    z1 = sigmoid(x @ W1 + b1)\n"
+            "    z2 = sigmoid(z1 @ W2 + b2)\n"
+            "    return ...  # which activation at the output?",
+            "辞書から取り出して 3 層を計算します。出力層はご自分で:\n"
+            '    W1, W2, W3 = network["W1"], network["W2"], network["W3"]\n'
+            '    b1, b2, b3 = network["b1"], network["b2"], network["b3"]\n'
+            "    z1 = sigmoid(x @ W1 + b1)\n"
+            "    z2 = sigmoid(z1 @ W2 + b2)\n"
+            "    return ...  # 出力層の活性化関数は?",
+        ),
+    ),
+}

@@ -648,3 +648,132 @@ def build_checks() -> list[Check]:
         *_mse_checks(),
         *_one_hot_checks(),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "softmax": (
+        Text(
+            "Softmax turns a row of scores into probabilities that sum to 1. Two things to think about: "
+            "exp of a large score overflows, yet adding the same constant to every score of a row leaves the result "
+            "unchanged; and in a mini-batch each row is a separate sample.",
+            "ソフトマックスは、1 行分のスコアを和が 1 になる確率に変換します。考えることは 2 つです。"
+            "大きなスコアの exp はオーバーフローしますが、1 行のすべてのスコアに同じ定数を足しても結果は変わりません。"
+            "また、ミニバッチでは各行が別々のデータです。",
+        ),
+        Text(
+            "y_k = exp(x_k - m) / sum_j exp(x_j - m), with m the maximum of the row, so the largest exponential is "
+            "exp(0) = 1. Take the max and the sum over the last axis (axis=-1) with keepdims=True: "
+            "for (N, K) they are (N, 1) and broadcast back over the K columns, and the same code works for (K,). "
+            "The output has x's shape.",
+            "y_k = exp(x_k - m) / sum_j exp(x_j - m) です。m はその行の最大値なので、"
+            "最大の exp は exp(0) = 1 になります。最大値と和は最後の軸（axis=-1）について keepdims=True でとります。"
+            "(N, K) なら結果は (N, 1) で、K 列にブロードキャストされます。同じコードで (K,) にも対応できます。"
+            "出力は x と同じ形状です。",
+        ),
+        Text(
+            "Shift, exponentiate, normalise, all per row:\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    shifted = x - np.max(x, axis=-1, keepdims=True)        # largest entry of each row is 0\n"
+            "    exp_x = np.exp(shifted)\n"
+            "    return exp_x / np.sum(exp_x, axis=..., keepdims=True)  # per row",
+            "行ごとに、最大値を引き、exp をとり、和で割ります:\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    shifted = x - np.max(x, axis=-1, keepdims=True)        # 各行の最大値が 0 になる\n"
+            "    exp_x = np.exp(shifted)\n"
+            "    return exp_x / np.sum(exp_x, axis=..., keepdims=True)  # 行ごとに",
+        ),
+    ),
+    "cross_entropy_error": (
+        Text(
+            "Only the predicted probability of the correct class matters: "
+            "the loss is large when that probability is small. "
+            "Think about log(0), about averaging over the samples of the batch, and about telling one-hot teacher data "
+            "from integer labels.",
+            "効いてくるのは、正解クラスに対して予測した確率だけです。その確率が小さいほど損失は大きくなります。"
+            "log(0) のこと、ミニバッチのデータについて平均をとること、"
+            "教師データが one-hot か整数ラベルかを見分けることを考えましょう。",
+        ),
+        Text(
+            "One-hot d: loss = -sum(d * log(y + 1e-7)) / N, N = y.shape[0], the batch size (not y.size). "
+            "Labels d (N,): pick y[i, d[i]] in every row i and take -sum(log(picked + 1e-7)) / N. "
+            "A single sample y (K,) is a batch of one: reshape y to (1, K). "
+            "Tell the forms apart by d's shape (or size) against y's.",
+            "one-hot の d なら loss = -sum(d * log(y + 1e-7)) / N、"
+            "N = y.shape[0] はバッチサイズです（y.size ではありません）。ラベル d (N,) なら、"
+            "各行 i から y[i, d[i]] を取り出し、-sum(log(picked + 1e-7)) / N を計算します。"
+            "データ 1 件 y (K,) はバッチサイズ 1 として y を (1, K) に reshape します。どちらの形式かは、"
+            "d と y の形状（または要素数）を比べて判断します。",
+        ),
+        Text(
+            "Make y a batch, then the two forms of d; the labels branch ends with the same formula:\n"
+            "    y = y.reshape(-1, y.shape[-1])           # (K,) -> (1, K)\n"
+            "    N = y.shape[0]\n"
+            "    if d.size == y.size:                     # one-hot\n"
+            "        return -np.sum(d * np.log(y + 1e-7)) / N\n"
+            "    picked = y[np.arange(N), d.reshape(-1)]  # labels: each row's correct class\n"
+            "    return ...                               # the loss from picked",
+            "y をミニバッチの形にしてから、d の 2 つの形式を扱います。ラベルの側も最後は同じ式です:\n"
+            "    y = y.reshape(-1, y.shape[-1])           # (K,) -> (1, K)\n"
+            "    N = y.shape[0]\n"
+            "    if d.size == y.size:                     # one-hot のとき\n"
+            "        return -np.sum(d * np.log(y + 1e-7)) / N\n"
+            "    picked = y[np.arange(N), d.reshape(-1)]  # ラベル: 各行の正解クラス\n"
+            "    return ...                               # picked から損失を",
+        ),
+    ),
+    "mean_squared_error": (
+        Text(
+            "Square the differences between output and teacher data and average them. Mind which average: "
+            "this course takes the mean over every element (not the sum, and not per sample), then halves it.",
+            "出力と教師データの差を二乗して平均します。どの平均かに注意してください。"
+            "この講座では総和でもデータごとでもなく、全要素の平均をとり、それを半分にします。",
+        ),
+        Text(
+            "loss = 0.5 * mean((y - d) ** 2), the mean over all y.size elements whatever y's shape; a scalar. "
+            "The 1/2 is there so that the derivative is simply (y - d) / y.size (exercise 3).",
+            "loss = 0.5 * mean((y - d) ** 2) です。y の形状によらず、y.size 個の全要素について平均をとり、"
+            "スカラーを返します。1/2 があるので、微分はちょうど (y - d) / y.size になります（演習 3）。",
+        ),
+        Text(
+            "Difference, square, mean over everything, then the factor:\n"
+            "    diff = np.asarray(y, dtype=float) - d\n"
+            "    return ... * np.mean(diff ** 2)  # np.mean without axis: all elements",
+            "差をとり、二乗し、全要素で平均してから係数を掛けます:\n"
+            "    diff = np.asarray(y, dtype=float) - d\n"
+            "    return ... * np.mean(diff ** 2)  # axis なしの np.mean は全要素の平均",
+        ),
+    ),
+    "one_hot": (
+        Text(
+            "A one-hot vector is a row of zeros with a single 1 in the column of the class. Think of it as indexing: "
+            "for each sample, which row and which column get the 1? (The identity matrix already holds every one-hot "
+            "row.)",
+            "one-hot ベクトルは、クラスの列だけが 1 で残りが 0 の行です。インデックス操作として考えましょう。"
+            "各データについて、どの行のどの列を 1 にすればよいでしょうか（単位行列には、すべての one-hot "
+            "の行がすでに並んでいます）。",
+        ),
+        Text(
+            "Make float zeros of shape (N, num_classes), then set out[i, labels[i]] = 1.0 for all i at once with fancy "
+            "indexing: rows np.arange(N), columns labels. "
+            "Equivalently, row k of np.eye(num_classes) is the one-hot vector of class k. "
+            "The width is num_classes, not labels.max() + 1.",
+            "形状 (N, num_classes) の float のゼロ配列を作り、"
+            "ファンシーインデックス（行 np.arange(N)、列 labels）で out[i, labels[i]] = 1.0 をすべての i "
+            "について一度に設定します。np.eye(num_classes) の k 行目がクラス k の one-hot ベクトルだ、"
+            "と考えても同じです。列数は labels.max() + 1 ではなく num_classes です。",
+        ),
+        Text(
+            "Zeros, then one fancy-indexed assignment:\n"
+            "    labels = np.asarray(labels, dtype=int)\n"
+            "    out = np.zeros((labels.size, num_classes))  # float64\n"
+            "    out[np.arange(labels.size), ...] = 1.0      # which column in each row?\n"
+            "    return out",
+            "ゼロ配列を作り、ファンシーインデックスで 1 回代入します:\n"
+            "    labels = np.asarray(labels, dtype=int)\n"
+            "    out = np.zeros((labels.size, num_classes))  # float64\n"
+            "    out[np.arange(labels.size), ...] = 1.0      # 各行のどの列?\n"
+            "    return out",
+        ),
+    ),
+}

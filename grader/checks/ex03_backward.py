@@ -850,3 +850,142 @@ def build_checks() -> list[Check]:
         *_d_mse_checks(),
         *_backward_checks(),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "d_sigmoid": (
+        Text(
+            "The sigmoid has a well-known derivative that is written with the sigmoid itself. "
+            "Reuse your sigmoid from exercise 1, and keep in mind that u is the sigmoid's input, not its output.",
+            "シグモイド関数の微分は、シグモイド関数自身を使って書けることがよく知られています。"
+            "演習 1 の sigmoid を再利用しましょう。u はシグモイド関数の出力ではなく入力であることに注意してください。",
+        ),
+        Text(
+            "With s = sigmoid(u): d sigmoid / du = s * (1 - s), elementwise, u's shape. "
+            "u * (1 - u) would be right only if u were already the output. "
+            "Computing s with your stable sigmoid keeps it finite for large |u|.",
+            "s = sigmoid(u) とおくと、微分は s * (1 - s) です（要素ごと、u と同じ形状）。u * (1 - u) が正しいのは、"
+            "u がすでに出力である場合だけです。s を演習 1 の安定な sigmoid で計算すれば、"
+            "|u| が大きくても有限の値になります。",
+        ),
+        Text(
+            "Import your own sigmoid at the top of the file, then:\n"
+            "    from ex01_activations import sigmoid  # at the top\n"
+            "    s = sigmoid(u)\n"
+            "    return s * ...                        # s times its complement",
+            "ファイルの先頭で自分の sigmoid を import してから:\n"
+            "    from ex01_activations import sigmoid  # ファイルの先頭\n"
+            "    s = sigmoid(u)\n"
+            "    return s * ...                        # s と 1 - s の積",
+        ),
+    ),
+    "d_relu": (
+        Text(
+            "ReLU is a line of slope 1 to the right of 0 and a flat line of slope 0 to the left. "
+            "Its derivative is an on/off switch per element; the only work is returning it as floats.",
+            "ReLU は 0 より右では傾き 1 の直線、左では傾き 0 の水平な直線です。"
+            "微分は要素ごとのオン・オフのスイッチになります。あとは float で返すだけです。",
+        ),
+        Text(
+            "d relu / du = 1.0 where u > 0, 0.0 where u <= 0 (this course uses 0.0 at u = 0). "
+            "The comparison u > 0 gives booleans of u's shape; turn them into floats with astype(float) or np.where.",
+            "微分は u > 0 で 1.0、u <= 0 で 0.0 です（この講座では u = 0 で 0.0 とします）。"
+            "比較 u > 0 の結果は u と同じ形状の bool 配列なので、astype(float) や np.where で float に変換します。",
+        ),
+        Text(
+            "Compare, then convert:\n    u = np.asarray(u)\n    return (u > 0).astype(...)  # bool -> float",
+            "比較してから変換します:\n    u = np.asarray(u)\n    return (u > 0).astype(...)  # bool -> float",
+        ),
+    ),
+    "d_softmax_with_loss": (
+        Text(
+            "Softmax followed by cross-entropy has a remarkably simple gradient: prediction minus target. "
+            "Think about the two forms of teacher data (one-hot and labels), and about the 1/N the batch mean brings.",
+            "ソフトマックスと交差エントロピー誤差を組み合わせると、"
+            "勾配は「予測 - 正解」という驚くほど簡単な形になります。教師データの 2 つの形式（one-hot とラベル）と、"
+            "ミニバッチの平均から来る 1/N について考えましょう。",
+        ),
+        Text(
+            "grad = (y - onehot(d)) / N, y's shape; N = y.shape[0] for (N, K), N = 1 for a single (K,). "
+            "For labels there is no need to build the one-hot array: copy y and subtract 1 at [i, d[i]] of every row. "
+            "For one-hot d (y's shape) it is just y - d. Never subtract inside y itself: it belongs to the caller.",
+            "grad = (y - onehot(d)) / N で、形状は y と同じです。N は (N, K) なら y.shape[0]、"
+            "データ 1 件 (K,) なら 1 です。ラベルのときは one-hot 配列を作らなくても、"
+            "y のコピーの各行 [i, d[i]] から 1 を引けば済みます。one-hot の d（y と同じ形状）なら y - d です。"
+            "呼び出し側の y そのものから引いてはいけません。",
+        ),
+        Text(
+            "Work on a (N, K) copy; the division by N and y's original shape are left for you:\n"
+            "    grad = np.array(y, dtype=float).reshape(-1, y.shape[-1])  # a copy, (N, K)\n"
+            "    N = grad.shape[0]\n"
+            "    if d.size == grad.size:                                   # one-hot\n"
+            "        grad -= d.reshape(grad.shape)\n"
+            "    else:                                                     # labels: 1 off the correct class\n"
+            "        grad[np.arange(N), d.reshape(-1)] -= 1.0",
+            "(N, K) の形のコピーで計算します。N で割ることと、元の y の形状に戻すことは残してあります:\n"
+            "    grad = np.array(y, dtype=float).reshape(-1, y.shape[-1])  # コピー、(N, K)\n"
+            "    N = grad.shape[0]\n"
+            "    if d.size == grad.size:                                   # one-hot のとき\n"
+            "        grad -= d.reshape(grad.shape)\n"
+            "    else:                                                     # ラベル: 正解クラスから 1 を引く\n"
+            "        grad[np.arange(N), d.reshape(-1)] -= 1.0",
+        ),
+    ),
+    "d_mean_squared_error": (
+        Text(
+            "Differentiate the loss of exercise 2 term by term. "
+            "The square brings down a factor 2 that cancels the 1/2; "
+            "what remains is the difference, scaled by how many elements the mean ran over.",
+            "演習 2 の損失を項ごとに微分しましょう。二乗を微分して出てくる 2 が 1/2 と打ち消し合い、"
+            "残るのは差を「平均をとった要素数」で割ったものです。",
+        ),
+        Text(
+            "L = sum((y - d) ** 2) / (2 * S) with S = y.size, so dL/dy = (y - d) / S, y's shape. "
+            "Divide by y.size (all elements), not by the batch size, to stay consistent with the mean over all "
+            "elements.",
+            "S = y.size として L = sum((y - d) ** 2) / (2 * S) なので、dL/dy = (y - d) / S（y と同じ形状）です。"
+            "損失が全要素の平均なので、割る数もバッチサイズではなく y.size にします。",
+        ),
+        Text(
+            "One line once y is a float array:\n"
+            "    y = np.asarray(y, dtype=float)\n"
+            "    return (y - d) / ...  # every element counts",
+            "y を float 配列にすれば 1 行です:\n"
+            "    y = np.asarray(y, dtype=float)\n"
+            "    return (y - d) / ...  # 全要素の数",
+        ),
+    ),
+    "backward": (
+        Text(
+            "Walk the forward pass in reverse with the chain rule: "
+            "from the loss to u2, from u2 to W2, b2 and z1, through the ReLU to u1, and from u1 to W1 and b1. "
+            "Every gradient has the shape of the array it is the gradient of.",
+            "順伝播を連鎖律で逆向きにたどります。損失から u2 へ、u2 から W2, b2, z1 へ、ReLU を通って u1 へ、"
+            "u1 から W1, b1 へ。どの勾配も、微分する対象の配列と同じ形状になります。",
+        ),
+        Text(
+            "du2 = (y - onehot(d)) / N (N, K), your d_softmax_with_loss. dW2 = z1.T @ du2 (H, K); "
+            "db2 = du2 summed over axis 0 (K,). du1 = (du2 @ W2.T) * d_relu(u1) (N, H), where u1 > 0 exactly where z1 "
+            "> 0. dW1 = x.T @ du1 (D, H); db1 = du1 summed over axis 0 (H,). Divide by N once only, in du2.",
+            "du2 = (y - onehot(d)) / N (N, K) で、この演習で書いた d_softmax_with_loss そのものです。"
+            "dW2 = z1.T @ du2 (H, K)、db2 = du2 の axis 0 方向の和 (K,)。du1 = (du2 @ W2.T) * d_relu(u1) (N, H) で、"
+            "u1 > 0 となるのはちょうど z1 > 0 のところです。dW1 = x.T @ du1 (D, H)、db1 = du1 の axis 0 方向の和 (H,)。"
+            "N で割るのは du2 の 1 回だけです。",
+        ),
+        Text(
+            "Layer 2 first, then through the ReLU; layer 1 follows the same pattern as layer 2:\n"
+            "    du2 = d_softmax_with_loss(d, y)             # (N, K), already / N\n"
+            "    dW2, db2 = z1.T @ du2, du2.sum(axis=0)\n"
+            '    du1 = (du2 @ network["W2"].T) * d_relu(z1)  # z1 > 0 where u1 > 0\n'
+            "    dW1, db1 = ...                              # as for layer 2, with x\n"
+            '    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+            "まず 2 層目、次に ReLU を通ります。1 層目は 2 層目と同じ形です:\n"
+            "    du2 = d_softmax_with_loss(d, y)             # (N, K)、N で割り済み\n"
+            "    dW2, db2 = z1.T @ du2, du2.sum(axis=0)\n"
+            '    du1 = (du2 @ network["W2"].T) * d_relu(z1)  # u1 > 0 と z1 > 0 は同じ場所\n'
+            "    dW1, db1 = ...                              # 2 層目と同様に、x を使って\n"
+            '    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}',
+        ),
+    ),
+}

@@ -811,3 +811,167 @@ def build_checks() -> list[Check]:
         _per_key_check("Adam", 81),
         _defaults_check("Adam", 82),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "SGD": (
+        Text(
+            "Plain gradient descent: move each parameter a little downhill. "
+            "The subtle part is Python, not mathematics: "
+            "the arrays in params are shared with the network, so change them in place instead of replacing them.",
+            "ふつうの勾配降下法です。各パラメータを勾配の逆向きに少しだけ動かします。"
+            "難しいのは数式ではなくPython の扱いです。params の配列はネットワークと共有されているので、"
+            "差し替えずにその場で（in-place で）書き換えます。",
+        ),
+        Text(
+            "For every key: p <- p - lr * g. An augmented assignment (-=) on the array writes into its existing "
+            "memory; params[key] = params[key] - ... builds a new array, and the layers that hold the old one never "
+            "see the step. SGD keeps no state between calls.",
+            "すべてのキーについて p <- p - lr * g です。配列に対する累算代入（-=）は、"
+            "既存のメモリをそのまま書き換えます。params[key] = params[key] - ... と書くと新しい配列が作られ、"
+            "古い配列を持っている層には更新が届きません。SGD は呼び出しをまたいで保持する状態を持ちません。",
+        ),
+        Text(
+            "A loop over the keys with an in-place step:\n"
+            "    def update(self, params, grads):\n"
+            "        for key in params:\n"
+            "            params[key] -= ...  # learning rate times this key's gradient",
+            "キーごとのループで、その場で更新します:\n"
+            "    def update(self, params, grads):\n"
+            "        for key in params:\n"
+            "            params[key] -= ...  # 学習率 × このキーの勾配",
+        ),
+    ),
+    "Momentum": (
+        Text(
+            "Picture a ball rolling downhill: it keeps part of its speed from the previous step. "
+            "So the optimizer needs a memory, one velocity array per parameter, that outlives a single call to update.",
+            "坂を転がるボールを思い浮かべましょう。ボールは前のステップの速度をある程度保ったまま進みます。そのため、"
+            "パラメータごとに 1 つの速度の配列という「記憶」が必要で、"
+            "それは update の 1 回の呼び出しを超えて残ります。",
+        ),
+        Text(
+            "State: self.v, a dict of zero arrays shaped like each params[key], created on the first call "
+            "(when self.v is None). Each step: v = momentum * v - lr * g, then p += v in place. "
+            "The velocity, not the gradient, moves the parameter.",
+            "状態は self.v で、キーごとに params[key] と同じ形状のゼロ配列を持つ辞書です。"
+            "最初の呼び出し（self.v が None のとき）に作ります。毎回 v = momentum * v - lr * g とし、"
+            "p += v で in-place に更新します。パラメータを動かすのは勾配ではなく速度です。",
+        ),
+        Text(
+            "Create the state once, then update velocity and parameter; the last step is yours:\n"
+            "    if self.v is None:\n"
+            "        self.v = {key: np.zeros_like(val, dtype=float) for key, val in params.items()}\n"
+            "    for key in params:\n"
+            "        self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]\n"
+            "        params[key] ...  # move by the velocity, in place",
+            "状態は 1 回だけ作り、速度とパラメータを更新します。最後の 1 行はご自分で:\n"
+            "    if self.v is None:\n"
+            "        self.v = {key: np.zeros_like(val, dtype=float) for key, val in params.items()}\n"
+            "    for key in params:\n"
+            "        self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]\n"
+            "        params[key] ...  # 速度の分だけ in-place で動かす",
+        ),
+    ),
+    "AdaGrad": (
+        Text(
+            "AdaGrad gives every element its own learning rate: "
+            "elements that have seen large gradients so far take smaller steps. "
+            "It needs a memory of how large the gradients have been, accumulated over all calls.",
+            "AdaGrad は要素ごとに別々の学習率を使います。これまで大きな勾配を受けてきた要素ほど、小さな歩幅で進みます。"
+            "そのため、勾配の大きさをすべての呼び出しにわたって累積した「記憶」が必要です。",
+        ),
+        Text(
+            "State: self.h, zeros shaped like each parameter, created on the first call. Each step: "
+            "h += g * g (elementwise, a running sum), then p -= lr * g / (sqrt(h) + 1e-7). "
+            "The 1e-7 sits outside the square root and keeps the division finite while h is still 0.",
+            "状態は self.h で、各パラメータと同じ形状のゼロ配列です。最初の呼び出しで作ります。"
+            "毎回 h += g * g（要素ごとの累積和）とし、p -= lr * g / (sqrt(h) + 1e-7) で更新します。"
+            "1e-7 は平方根の外に足し、h がまだ 0 のときにもゼロ除算にならないようにします。",
+        ),
+        Text(
+            "Accumulate, then step; the step's right-hand side is yours:\n"
+            "    if self.h is None:\n"
+            "        self.h = {key: np.zeros_like(val, dtype=float) for key, val in params.items()}\n"
+            "    for key in params:\n"
+            "        self.h[key] += grads[key] * grads[key]\n"
+            "        params[key] -= ...  # lr * g / (sqrt(h) + 1e-7)",
+            "累積してから更新します。更新の右辺はご自分で:\n"
+            "    if self.h is None:\n"
+            "        self.h = {key: np.zeros_like(val, dtype=float) for key, val in params.items()}\n"
+            "    for key in params:\n"
+            "        self.h[key] += grads[key] * grads[key]\n"
+            "        params[key] -= ...  # lr * g / (sqrt(h) + 1e-7)",
+        ),
+    ),
+    "RMSprop": (
+        Text(
+            "RMSprop cures AdaGrad's habit of slowing down for ever: "
+            "instead of adding up all past squared gradients, it keeps a moving average of them, so old gradients "
+            "gradually fade away.",
+            "RMSprop は、AdaGrad の「いつまでも歩幅が小さくなり続ける」性質を改善した手法です。"
+            "過去の勾配の二乗をすべて足し合わせる代わりに移動平均をとるので、古い勾配の影響は少しずつ薄れていきます。",
+        ),
+        Text(
+            "State: self.h, zeros per parameter, created on the first call. Each step: "
+            "h = decay_rate * h + (1 - decay_rate) * g * g, then p -= lr * g / (sqrt(h) + 1e-7). "
+            "Only the line that updates h differs from AdaGrad.",
+            "状態は self.h で、パラメータごとのゼロ配列を最初の呼び出しで作ります。"
+            "毎回 h = decay_rate * h + (1 - decay_rate) * g * g とし、p -= lr * g / (sqrt(h) + 1e-7) で更新します。"
+            "AdaGrad と違うのは h を更新する 1 行だけです。",
+        ),
+        Text(
+            "AdaGrad's loop with a moving average for h, which is yours to write:\n"
+            "    if self.h is None:\n"
+            "        self.h = {key: np.zeros_like(val, dtype=float) for key, val in params.items()}\n"
+            "    for key in params:\n"
+            "        g = grads[key]\n"
+            "        self.h[key] = ...  # moving average of g * g\n"
+            "        params[key] -= self.lr * g / (np.sqrt(self.h[key]) + 1e-7)",
+            "AdaGrad のループで、h を移動平均にします。その 1 行はご自分で:\n"
+            "    if self.h is None:\n"
+            "        self.h = {key: np.zeros_like(val, dtype=float) for key, val in params.items()}\n"
+            "    for key in params:\n"
+            "        g = grads[key]\n"
+            "        self.h[key] = ...  # g * g の移動平均\n"
+            "        params[key] -= self.lr * g / (np.sqrt(self.h[key]) + 1e-7)",
+        ),
+    ),
+    "Adam": (
+        Text(
+            "Adam combines Momentum (a moving average of the gradient) with RMSprop "
+            "(a moving average of the squared gradient). "
+            "Both averages start at zero, so early on they are biased towards zero; "
+            "Adam corrects for that with the step count.",
+            "Adam は、Momentum（勾配の移動平均）と RMSprop（勾配の二乗の移動平均）を組み合わせた手法です。"
+            "どちらの平均も 0 から始まるので、はじめのうちは 0 寄りに偏ります。Adam はステップ数を使って、"
+            "この偏りを補正します。",
+        ),
+        Text(
+            "State: m and v (zeros per parameter) and the step count t. Once per call, t += 1 (not once per key). "
+            "For each key: m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g * g; "
+            "m_hat = m / (1 - beta1 ** t); v_hat = v / (1 - beta2 ** t); p -= lr * m_hat / (sqrt(v_hat) + 1e-7).",
+            "状態は m と v（パラメータごとのゼロ配列）とステップ数 t です。"
+            "t += 1 は呼び出し 1 回につき 1 回です（キーごとではありません）。"
+            "各キーについて m = beta1 * m + (1 - beta1) * g、v = beta2 * v + (1 - beta2) * g * g、"
+            "m_hat = m / (1 - beta1 ** t)、v_hat = v / (1 - beta2 ** t)、p -= lr * m_hat / (sqrt(v_hat) + 1e-7) です。",
+        ),
+        Text(
+            "After creating m and v on the first call (as in Momentum); the bias correction and the step are yours:\n"
+            "    self.iter += 1                                           # once per call, shared by all keys\n"
+            "    for key in params:\n"
+            "        g = grads[key]\n"
+            "        self.m[key] += (1 - self.beta1) * (g - self.m[key])  # = beta1 * m + (1 - beta1) * g\n"
+            "        self.v[key] += (1 - self.beta2) * (g * g - self.v[key])\n"
+            "        m_hat, v_hat = ...                                   # divide by 1 - beta ** t",
+            "最初の呼び出しで m と v を作った後（Momentum と同じ）の部分です。バイアス補正と更新はご自分で:\n"
+            "    self.iter += 1                                           # 呼び出しごとに 1 回、全キー共通\n"
+            "    for key in params:\n"
+            "        g = grads[key]\n"
+            "        self.m[key] += (1 - self.beta1) * (g - self.m[key])  # = beta1 * m + (1 - beta1) * g\n"
+            "        self.v[key] += (1 - self.beta2) * (g * g - self.v[key])\n"
+            "        m_hat, v_hat = ...                                   # 1 - beta ** t で割る",
+        ),
+    ),
+}

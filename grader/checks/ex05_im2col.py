@@ -1206,3 +1206,114 @@ def _col2im_checks() -> list[Check]:
 def build_checks() -> list[Check]:
     """Every check of exercise 5."""
     return [*_size_checks(), *_im2col_checks(), *_col2im_checks()]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "conv_output_size": (
+        Text(
+            "Count how many positions a window of the filter's size can take as it slides over the padded input, "
+            "stride cells at a time. Draw a small case (input 5, filter 3, stride 2) and count by hand.",
+            "フィルターの大きさのウィンドウを、パディング後の入力の上で stride ずつずらしたとき、"
+            "何か所に置けるかを数えます。小さな例（入力 5、フィルター 3、ストライド 2）を描いて、"
+            "手で数えてみましょう。",
+        ),
+        Text(
+            "The padded input has input_size + 2 * pad cells. Windows start at 0, stride, 2 * stride, ... "
+            "and the last start is at most input_size + 2 * pad - filter_size. "
+            "That makes (input_size + 2 * pad - filter_size) // stride + 1 windows; use // so the result is an int.",
+            "パディング後の入力の長さは input_size + 2 * pad です。ウィンドウの始まりは 0, stride, 2 * stride, ... で、"
+            "最後の始まりは input_size + 2 * pad - filter_size 以下です。"
+            "したがってウィンドウの数は (input_size + 2 * pad - filter_size) // stride + 1 です。"
+            "結果が int になるよう // を使います。",
+        ),
+        Text(
+            "One line; choose the division operator that keeps an int:\n"
+            "    return (input_size + 2 * pad - filter_size) ... stride + 1  # not /",
+            "1 行です。int のままになる割り算の演算子を選びましょう:\n"
+            "    return (input_size + 2 * pad - filter_size) ... stride + 1  # / ではありません",
+        ),
+    ),
+    "im2col": (
+        Text(
+            "Copy every filter-sized window of the padded images into a row of its own, so that the convolution "
+            "becomes one matrix product. Rather than looping over the output positions, loop over the few filter "
+            "offsets (fy, fx) and copy one strided slice for all windows at once.",
+            "パディングした画像から、フィルターの大きさのウィンドウを 1 つずつ行としてコピーすれば、"
+            "畳み込みは1 回の行列の積になります。出力の位置でループするのではなく、"
+            "数の少ないフィルター内のずれ (fy, fx) でループし、"
+            "すべてのウィンドウの分をストライド付きのスライス 1 回でまとめてコピーしましょう。",
+        ),
+        Text(
+            "Pad H and W with np.pad; out_h = conv_output_size(H, filter_h, stride, pad), likewise out_w. "
+            "Fill a (N, C, filter_h, filter_w, out_h, out_w) array: "
+            "slot [:, :, fy, fx] is the slice img[:, :, fy:fy + stride*out_h:stride, fx:fx + stride*out_w:stride]. "
+            "Then transpose to (N, out_h, out_w, C, filter_h, filter_w) and reshape to "
+            "(N*out_h*out_w, C*filter_h*filter_w): rows (n, oy, ox), columns (c, fy, fx).",
+            "np.pad で H と W の方向にパディングします。out_h = conv_output_size(H, filter_h, stride, pad)（out_w "
+            "も同様）。形状 (N, C, filter_h, filter_w, out_h, out_w) の配列を用意し、"
+            "[:, :, fy, fx] の位置にスライス img[:, :, fy:fy + stride*out_h:stride, fx:fx + stride*out_w:stride] "
+            "を入れます。それを (N, out_h, out_w, C, filter_h, filter_w) に transpose してから "
+            "(N*out_h*out_w, C*filter_h*filter_w) に reshape します。行は (n, oy, ox)、列は (c, fy, fx) の順です。",
+        ),
+        Text(
+            "With N, C, H, W = input_data.shape and out_h, out_w as above: "
+            "pad, gather one slice per filter offset, reorder the axes. The transpose's axes are yours:\n"
+            "    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])\n"
+            "    col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))\n"
+            "    for fy in range(filter_h):\n"
+            "        for fx in range(filter_w):\n"
+            "            col[:, :, fy, fx] = img[:, :, fy:fy + stride * out_h:stride, fx:fx + stride * out_w:stride]\n"
+            "    return col.transpose(...).reshape(N * out_h * out_w, -1)  # (N, out_h, out_w, C, FH, FW)",
+            "N, C, H, W = input_data.shape と out_h, out_w を求めた後、パディングし、"
+            "フィルター内のずれごとにスライスを集め、軸を並べ替えます。transpose の軸はご自分で:\n"
+            "    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])\n"
+            "    col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))\n"
+            "    for fy in range(filter_h):\n"
+            "        for fx in range(filter_w):\n"
+            "            col[:, :, fy, fx] = img[:, :, fy:fy + stride * out_h:stride, fx:fx + stride * out_w:stride]\n"
+            "    return col.transpose(...).reshape(N * out_h * out_w, -1)  # (N, out_h, out_w, C, FH, FW)",
+        ),
+    ),
+    "col2im": (
+        Text(
+            "col2im runs im2col backwards: every entry of a row goes back to the pixel it was copied from. "
+            "Windows overlap, so one pixel may have been copied several times; "
+            "its gradients must then be added up, not overwritten.",
+            "col2im は im2col を逆向きにたどります。各行の要素を、コピー元の画素に戻します。"
+            "ウィンドウは重なっているので、1 つの画素が何度もコピーされていることがあります。そのときは上書きせず、"
+            "勾配を足し合わせなければなりません。",
+        ),
+        Text(
+            "Undo im2col's last step: reshape col to (N, out_h, out_w, C, filter_h, filter_w) and transpose to "
+            "(N, C, filter_h, filter_w, out_h, out_w). Take a zero canvas of the padded size "
+            "(N, C, H + 2*pad, W + 2*pad); for each (fy, fx), add (+=) slot [:, :, fy, fx] into the same strided slice "
+            "im2col read from. Finally cut the padding off: [:, :, pad:pad + H, pad:pad + W].",
+            "im2col の最後の手順を逆にたどります。col を (N, out_h, out_w, C, filter_h, filter_w) に reshape し、"
+            "(N, C, filter_h, filter_w, out_h, out_w) に transpose します。"
+            "パディング込みの大きさ (N, C, H + 2*pad, W + 2*pad) のゼロ配列を用意し、各 (fy, fx) について、"
+            "im2col が読み出したのと同じストライド付きスライスに [:, :, fy, fx] を足し込み（+=）ます。"
+            "最後に [:, :, pad:pad + H, pad:pad + W] でパディングを切り落とします。",
+        ),
+        Text(
+            "With N, C, H, W = input_shape and out_h, out_w as in im2col: the same loop with += in place of =. "
+            "The transpose's axes are yours:\n"
+            "    col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(...)  # -> "
+            "(N, C, FH, FW, out_h, out_w)\n"
+            "    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))\n"
+            "    for fy in range(filter_h):\n"
+            "        for fx in range(filter_w):\n"
+            "            img[:, :, fy:fy + stride * out_h:stride, fx:fx + stride * out_w:stride] += col[:, :, fy, fx]\n"
+            "    return img[:, :, pad:pad + H, pad:pad + W]  # padding cut off",
+            "N, C, H, W = input_shape と out_h, out_w を im2col と同様に求めた後、"
+            "同じループで = の代わりに += を使います。transpose の軸はご自分で:\n"
+            "    col = col.reshape(N, out_h, out_w, C, filter_h, filter_w).transpose(...)  # -> "
+            "(N, C, FH, FW, out_h, out_w)\n"
+            "    img = np.zeros((N, C, H + 2 * pad, W + 2 * pad))\n"
+            "    for fy in range(filter_h):\n"
+            "        for fx in range(filter_w):\n"
+            "            img[:, :, fy:fy + stride * out_h:stride, fx:fx + stride * out_w:stride] += col[:, :, fy, fx]\n"
+            "    return img[:, :, pad:pad + H, pad:pad + W]  # パディングを切り落とす",
+        ),
+    ),
+}

@@ -594,3 +594,68 @@ def _gradient_checks() -> list[Check]:
 def build_checks() -> list[Check]:
     """Every check of exercise 6."""
     return [*_diff_checks(), *_gradient_checks()]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "numerical_diff": (
+        Text(
+            "A derivative is the slope of f over a very small interval. "
+            "Look a tiny step to the left and to the right of x and compare the two values; "
+            "also think about how small 'tiny' may get before floating-point rounding spoils it.",
+            "微分は、ごく小さな区間での f の傾きです。x から少しだけ左と右を見て、2 つの値を比べましょう。また、"
+            "「少し」をどこまで小さくすると浮動小数点数の丸め誤差で台無しになるかも考えてみましょう。",
+        ),
+        Text(
+            "Central difference: (f(x + h) - f(x - h)) / (2 * h) with h = 1e-4. "
+            "It is more accurate than the forward difference (f(x + h) - f(x)) / h. "
+            "A far smaller h such as 1e-50 fails, because x + h rounds back to x.",
+            "中心差分 (f(x + h) - f(x - h)) / (2 * h) を h = 1e-4 で計算します。"
+            "前方差分 (f(x + h) - f(x)) / h より誤差が小さくなります。h を 1e-50 のように小さくしすぎると、"
+            "x + h が丸められて x に戻ってしまい、うまくいきません。",
+        ),
+        Text(
+            "Two evaluations of f and one division:\n"
+            "    h = 1e-4\n"
+            "    return (f(x + h) - f(x - h)) / ...  # the width of the interval",
+            "f を 2 回呼び、1 回割るだけです:\n    h = 1e-4\n    return (f(x + h) - f(x - h)) / ...  # 区間の幅",
+        ),
+    ),
+    "numerical_gradient": (
+        Text(
+            "The gradient is numerical_diff applied to one element at a time, with all the others held fixed. "
+            "Nudge each element of x itself (f may read x by reference), evaluate f, and put the element back before "
+            "you move on.",
+            "勾配は、ほかの要素を固定したまま、1 要素ずつ numerical_diff を当てはめたものです。"
+            "x そのものの要素を少しずらして f を計算し（f は x を参照で読んでいるかもしれません）、"
+            "次の要素へ進む前に元の値に戻します。",
+        ),
+        Text(
+            "grad = zeros of x's shape, h = 1e-4. For every index idx of x (np.ndindex(x.shape) covers any shape): "
+            "tmp = x[idx]; x[idx] = tmp + h, fx1 = f(x); x[idx] = tmp - h, fx2 = f(x); restore x[idx] = tmp; "
+            "grad[idx] = (fx1 - fx2) / (2 * h). Change x in place, never a copy, and restore every element.",
+            "grad は x と同じ形状のゼロ配列、h = 1e-4 とします。"
+            "x のすべてのインデックス idx について（np.ndindex(x.shape) ならどんな形状でも回れます）: "
+            "tmp = x[idx] を保存し、x[idx] = tmp + h で fx1 = f(x)、x[idx] = tmp - h で fx2 = f(x) を求め、"
+            "x[idx] = tmp と元に戻し、grad[idx] = (fx1 - fx2) / (2 * h) とします。コピーではなく x そのものを書き換え、"
+            "どの要素も必ず元に戻しましょう。",
+        ),
+        Text(
+            "The loop, after grad = np.zeros(x.shape) and h = 1e-4; restoring x[idx] and filling grad[idx] are yours:\n"
+            "    for idx in np.ndindex(x.shape):  # every index, any shape\n"
+            "        tmp = float(x[idx])\n"
+            "        x[idx] = tmp + h\n"
+            "        fx1 = f(x)\n"
+            "        x[idx] = tmp - h\n"
+            "        fx2 = f(x)                   # then restore, then grad[idx]",
+            "grad = np.zeros(x.shape) と h = 1e-4 を用意した後のループです。"
+            "x[idx] を元に戻すことと grad[idx] の計算はご自分で:\n"
+            "    for idx in np.ndindex(x.shape):  # どんな形状でも全インデックス\n"
+            "        tmp = float(x[idx])\n"
+            "        x[idx] = tmp + h\n"
+            "        fx1 = f(x)\n"
+            "        x[idx] = tmp - h\n"
+            "        fx2 = f(x)                   # このあと元に戻し、grad[idx] を計算",
+        ),
+    ),
+}

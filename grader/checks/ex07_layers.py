@@ -2116,3 +2116,217 @@ def build_checks() -> list[Check]:
         _dropout_test_check(),
         *_bn_checks(),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "Relu": (
+        Text(
+            "In forward, remember which inputs were blocked (not positive); "
+            "in backward, block the gradient at exactly those positions. "
+            "That mask is the layer's memory between the two calls.",
+            "forward では、どの入力が止められたか（正でなかったか）を覚えておき、"
+            "backward ではちょうど同じ位置で勾配を止めます。このマスクが、"
+            "2 つの呼び出しの間でレイヤが覚えておくものです。",
+        ),
+        Text(
+            "forward: self.mask = (x <= 0), a bool array of x's shape; out = a copy of x with out[self.mask] = 0. "
+            "backward: dx = a copy of dout with dx[self.mask] = 0. "
+            "Copy before writing, so that neither x nor dout changes for the caller.",
+            "forward: self.mask = (x <= 0) は x と同じ形状の bool 配列です。x のコピーを作り、"
+            "out[self.mask] = 0 とします。backward: dout のコピーを作り、dx[self.mask] = 0 とします。"
+            "書き込む前にコピーすれば、呼び出し側の x や dout は変わりません。",
+        ),
+        Text(
+            "forward in full; backward does the same masking on dout:\n"
+            "    def forward(self, x):\n"
+            "        self.mask = x <= 0\n"
+            "        out = x.copy()             # the caller's x stays as it is\n"
+            "        out[self.mask] = 0\n"
+            "        return out\n"
+            "    def backward(self, dout): ...  # a copy of dout, zero where masked",
+            "forward はこのとおりです。backward では同じマスクを dout に使います:\n"
+            "    def forward(self, x):\n"
+            "        self.mask = x <= 0\n"
+            "        out = x.copy()             # 呼び出し側の x はそのまま\n"
+            "        out[self.mask] = 0\n"
+            "        return out\n"
+            "    def backward(self, dout): ...  # dout のコピーのマスク位置を 0 に",
+        ),
+    ),
+    "Sigmoid": (
+        Text(
+            "The sigmoid's derivative can be written with its own output. "
+            "So forward should keep the output, and backward multiplies the incoming gradient by that local "
+            "derivative.",
+            "シグモイド関数の微分は、その出力を使って書けます。そこで forward では出力を保存しておき、"
+            "backward では流れてきた勾配にその局所的な微分を掛けます。",
+        ),
+        Text(
+            "forward: out = sigmoid(x) in the stable form of exercise 1; store it as self.out. backward: "
+            "dx = dout * out * (1 - out), dout's shape.",
+            "forward: 演習 1 の安定な形で out = sigmoid(x) を計算し、self.out に保存します。backward: "
+            "dx = dout * out * (1 - out) で、形状は dout と同じです。",
+        ),
+        Text(
+            "Keep the output in forward; the local derivative in backward is yours:\n"
+            "    def forward(self, x):\n"
+            "        self.out = np.exp(-np.logaddexp(0, -x))  # stable 1 / (1 + exp(-x))\n"
+            "        return self.out\n"
+            "    def backward(self, dout):\n"
+            "        return dout * ...                        # written with self.out",
+            "forward で出力を保存します。backward の局所的な微分はご自分で:\n"
+            "    def forward(self, x):\n"
+            "        self.out = np.exp(-np.logaddexp(0, -x))  # 安定な 1 / (1 + exp(-x))\n"
+            "        return self.out\n"
+            "    def backward(self, dout):\n"
+            "        return dout * ...                        # self.out を使って",
+        ),
+    ),
+    "Affine": (
+        Text(
+            "The affine layer is a matrix product plus a bias. For backward, ask what each gradient must look like: "
+            "dW like W, db like b, dx like the original x. "
+            "Matching the shapes all but tells you where the transposes go.",
+            "Affine レイヤは行列の積にバイアスを足したものです。backward では、"
+            "それぞれの勾配がどの形状になるべきかを考えましょう。dW は W と、db は b と、dx は元の x と同じ形状です。"
+            "形状を合わせれば、どこに転置が入るかはほとんど決まります。",
+        ),
+        Text(
+            "forward: remember x.shape, flatten x to (N, D) with x.reshape(x.shape[0], -1), keep it, out = x @ W + b "
+            "(N, M). backward with dout (N, M): dW = x.T @ dout (D, M); "
+            "db = dout summed over axis 0 (M,), because b was broadcast over the batch; "
+            "dx = dout @ W.T (N, D), reshaped to x's original shape.",
+            "forward: x.shape を覚えておき、x.reshape(x.shape[0], -1) で (N, D) に平らにして保存し、"
+            "out = x @ W + b (N, M) とします。backward（dout は (N, M)）: dW = x.T @ dout (D, M)。"
+            "b はミニバッチの各行にブロードキャストされたので、db は dout の axis 0 方向の和 (M,) です。"
+            "dx = dout @ W.T (N, D) を元の x の形状に reshape して返します。",
+        ),
+        Text(
+            "Three lines of forward, then backward; dx is yours:\n"
+            "    self.original_x_shape = x.shape  # forward\n"
+            "    self.x = x.reshape(x.shape[0], -1)\n"
+            "    out = self.x @ self.W + self.b\n"
+            "    self.dW = self.x.T @ dout        # backward\n"
+            "    self.db = np.sum(dout, axis=0)   # summed over the batch\n"
+            "    dx = ...                         # (N, D), then the original shape",
+            "forward の 3 行と backward です。dx はご自分で:\n"
+            "    self.original_x_shape = x.shape  # forward\n"
+            "    self.x = x.reshape(x.shape[0], -1)\n"
+            "    out = self.x @ self.W + self.b\n"
+            "    self.dW = self.x.T @ dout        # backward\n"
+            "    self.db = np.sum(dout, axis=0)   # バッチ方向の和\n"
+            "    dx = ...                         # (N, D) を元の形状に",
+        ),
+    ),
+    "SoftmaxWithLoss": (
+        Text(
+            "This layer ends the network: forward computes softmax and the loss and remembers the probabilities and "
+            "the teacher data; backward returns the simple 'prediction minus target' gradient. "
+            "You wrote both halves already, in exercises 2 and 3.",
+            "このレイヤはネットワークの最後に置かれます。forward ではソフトマックスと損失を計算し、"
+            "確率と教師データを覚えておきます。backward は「予測 - 正解」という簡単な勾配を返します。"
+            "どちらも演習 2 と演習 3 ですでに書いています。",
+        ),
+        Text(
+            "forward(x, t): self.t = t, self.y = softmax(x), loss = cross_entropy_error(t, y) (teacher first); "
+            "return the loss. backward(dout=1): dx = dout * (y - onehot(t)) / N, N the batch size "
+            "(1 for a single (K,) sample); for labels t, subtract 1 at [i, t[i]] of a copy of y.",
+            "forward(x, t): self.t = t、self.y = softmax(x) とし、"
+            "loss = cross_entropy_error(t, y)（教師データが先）を返します。backward(dout=1): "
+            "dx = dout * (y - onehot(t)) / N です。N はバッチサイズ（データ 1 件 (K,) なら 1）です。ラベルの t なら、"
+            "y のコピーの [i, t[i]] から 1 を引きます。",
+        ),
+        Text(
+            "With softmax and cross_entropy_error imported from ex02_softmax_loss; N is yours:\n"
+            "    self.t, self.y = t, softmax(x)   # forward\n"
+            "    self.loss = cross_entropy_error(self.t, self.y)\n"
+            "    dx = self.y.copy()               # backward\n"
+            "    N = ...                          # the batch size\n"
+            "    dx[np.arange(N), self.t] -= 1.0  # labels (N,); one-hot t: dx -= self.t\n"
+            "    return dout * dx / N",
+            "ex02_softmax_loss から softmax と cross_entropy_error を import したうえで（N はご自分で）:\n"
+            "    self.t, self.y = t, softmax(x)   # forward\n"
+            "    self.loss = cross_entropy_error(self.t, self.y)\n"
+            "    dx = self.y.copy()               # backward\n"
+            "    N = ...                          # バッチサイズ\n"
+            "    dx[np.arange(N), self.t] -= 1.0  # ラベル (N,) のとき。one-hot なら dx -= self.t\n"
+            "    return dout * dx / N",
+        ),
+    ),
+    "Dropout": (
+        Text(
+            "While training, switch neurons off at random and remember which ones: "
+            "the same ones must block the gradient in backward. "
+            "At test time nothing is switched off, so the output has to be scaled to match what the next layer saw on "
+            "average during training.",
+            "学習時はニューロンをランダムに消去し、どれを消したかを覚えておきます。"
+            "backward では同じニューロンで勾配を止めなければなりません。テスト時は何も消去しないので、"
+            "学習時に次の層が平均して受け取っていた大きさに合わせて、出力をスケールします。",
+        ),
+        Text(
+            "forward, training: mask = uniform random numbers of x's shape > dropout_ratio "
+            "(each element kept with probability 1 - dropout_ratio); store it; out = x * mask. forward, test: "
+            "out = x * (1 - dropout_ratio). backward: dx = dout * mask, the stored mask. "
+            "(Inverted dropout: divide by 1 - dropout_ratio in training and in backward, return x as is at test time.)",
+            "学習時の forward: x と同じ形状の一様乱数 > dropout_ratio をマスクとし（各要素は確率 1 - dropout_ratio "
+            "で残ります）、保存して out = x * mask とします。テスト時の forward: out = x * (1 - dropout_ratio)。"
+            "backward: 保存したマスクで dx = dout * mask。"
+            "（inverted dropout なら、学習時と backward で 1 - dropout_ratio で割り、テスト時は x をそのまま返します。"
+            "）",
+        ),
+        Text(
+            "forward with a fresh mask in training; the test-time output is yours:\n"
+            "    if train_flg:\n"
+            "        self.mask = np.random.default_rng().random(x.shape) > self.dropout_ratio\n"
+            "        return x * self.mask\n"
+            "    return ...                                         # test: nothing dropped, scale instead\n"
+            "    def backward(self, dout): return dout * self.mask  # the stored mask, never a new one",
+            "学習時は新しいマスクを作る forward です。テスト時の出力はご自分で:\n"
+            "    if train_flg:\n"
+            "        self.mask = np.random.default_rng().random(x.shape) > self.dropout_ratio\n"
+            "        return x * self.mask\n"
+            "    return ...                                         # テスト時: 消去せずスケールする\n"
+            "    def backward(self, dout): return dout * self.mask  # 保存したマスクを使い、作り直さない",
+        ),
+    ),
+    "BatchNormalization": (
+        Text(
+            "Forward normalises each feature (column) over the mini-batch, then gamma and beta rescale and shift it; "
+            "running averages are kept for test time. Backward is the hard part: "
+            "the batch mean and variance depend on every sample, so the gradient flows through them too. "
+            "Draw the computational graph.",
+            "forward では各特徴量（列）をミニバッチについて正規化し、gamma と beta で拡大・平行移動します。"
+            "テスト用に移動平均も更新します。難しいのは backward です。"
+            "バッチの平均と分散はすべてのデータに依存するので、勾配はそれらを経由しても流れます。"
+            "計算グラフを描いてみましょう。",
+        ),
+        Text(
+            "Training forward, everything over axis 0: mu = mean(x), xc = x - mu, var = mean(xc ** 2), std = "
+            "sqrt(var + eps), xn = xc / std, out = gamma * xn + beta; "
+            "running = momentum * running + (1 - momentum) * batch value (zeros (D,) when None). Test: "
+            "xn from the running statistics. Backward: dbeta = sum(dout), dgamma = sum(dout * xn) (axis 0, (D,)); "
+            "dxn = gamma * dout; dx = (dxn - mean(dxn) - xn * mean(dxn * xn)) / std, means over axis 0.",
+            "学習時の forward（すべて axis 0 方向）: mu = mean(x)、xc = x - mu、var = mean(xc ** 2)、"
+            "std = sqrt(var + eps)、xn = xc / std、out = gamma * xn + beta。"
+            "移動平均は momentum * 移動平均 + (1 - momentum) * バッチの値（None なら形状 (D,) のゼロから）。"
+            "テスト時は移動平均から xn を求めます。backward: dbeta = sum(dout)、"
+            "dgamma = sum(dout * xn)（axis 0 方向、(D,)）、dxn = gamma * dout、"
+            "dx = (dxn - mean(dxn) - xn * mean(dxn * xn)) / std（平均は axis 0 方向）。",
+        ),
+        Text(
+            "backward, with self.xn and self.std saved by forward; the last division is yours:\n"
+            "    dxn = self.gamma * dout  # (N, D)\n"
+            "    self.dbeta = dout.sum(axis=0)\n"
+            "    self.dgamma = (dout * self.xn).sum(axis=0)\n"
+            "    dx = dxn - dxn.mean(axis=0) - self.xn * (dxn * self.xn).mean(axis=0)  # paths through mu and var\n"
+            "    return dx / ...  # saved by forward",
+            "forward で保存した self.xn と self.std を使う backward です。最後の割り算はご自分で:\n"
+            "    dxn = self.gamma * dout  # (N, D)\n"
+            "    self.dbeta = dout.sum(axis=0)\n"
+            "    self.dgamma = (dout * self.xn).sum(axis=0)\n"
+            "    dx = dxn - dxn.mean(axis=0) - self.xn * (dxn * self.xn).mean(axis=0)  # mu と var を経由する経路\n"
+            "    return dx / ...  # forward で保存したもの",
+        ),
+    ),
+}

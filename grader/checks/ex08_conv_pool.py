@@ -1426,3 +1426,85 @@ def _pooling_checks() -> list[Check]:
 def build_checks() -> list[Check]:
     """Every check of exercise 8."""
     return [*_convolution_checks(), *_pooling_checks()]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "Convolution": (
+        Text(
+            "With im2col, a convolution is one matrix product: "
+            "each row of the column matrix is one window, and each filter becomes one column of a weight matrix. "
+            "Most of the work is keeping track of shapes and axis order, in forward and in backward.",
+            "im2col を使えば、畳み込みは 1 回の行列の積です。列の行列の各行が 1 つのウィンドウ、"
+            "各フィルターが重み行列の 1 列になります。作業の大半は、forward でも backward でも、"
+            "形状と軸の順番の管理です。",
+        ),
+        Text(
+            "forward: col = im2col(x, FH, FW, stride, pad) (N*OH*OW, C*FH*FW); "
+            "col_W = W.reshape(FN, -1).T (C*FH*FW, FN); out = col @ col_W + b (N*OH*OW, FN), reshaped to "
+            "(N, OH, OW, FN) and transposed to (N, FN, OH, OW); keep x, col, col_W. backward: "
+            "dout to (N, OH, OW, FN), then reshape(-1, FN); db = sum over axis 0 (FN,); "
+            "dW = (col.T @ dout).T reshaped to (FN, C, FH, FW); "
+            "dx = col2im(dout @ col_W.T, x.shape, FH, FW, stride, pad).",
+            "forward: col = im2col(x, FH, FW, stride, pad) (N*OH*OW, C*FH*FW)、"
+            "col_W = W.reshape(FN, -1).T (C*FH*FW, FN)、out = col @ col_W + b (N*OH*OW, FN) を (N, OH, OW, FN) に "
+            "reshape して (N, FN, OH, OW) に transpose します。x, col, col_W は保存します。backward: "
+            "dout を (N, OH, OW, FN) に並べ替えて reshape(-1, FN) とし、db = axis 0 方向の和 (FN,)、"
+            "dW = (col.T @ dout).T を (FN, C, FH, FW) に reshape、"
+            "dx = col2im(dout @ col_W.T, x.shape, FH, FW, stride, pad) です。",
+        ),
+        Text(
+            "forward, with FN, C, FH, FW = self.W.shape and OH, OW from conv_output_size; the final axes are yours:\n"
+            "    col = im2col(x, FH, FW, self.stride, self.pad)    # (N*OH*OW, C*FH*FW)\n"
+            "    col_W = self.W.reshape(FN, -1).T                  # (C*FH*FW, FN)\n"
+            "    out = col @ col_W + self.b                        # (N*OH*OW, FN)\n"
+            "    self.x, self.col, self.col_W = x, col, col_W\n"
+            "    return out.reshape(N, OH, OW, FN).transpose(...)  # -> (N, FN, OH, OW)",
+            "FN, C, FH, FW = self.W.shape とし、OH, OW を conv_output_size で求めた後の forward です。"
+            "最後の軸の順番はご自分で:\n"
+            "    col = im2col(x, FH, FW, self.stride, self.pad)    # (N*OH*OW, C*FH*FW)\n"
+            "    col_W = self.W.reshape(FN, -1).T                  # (C*FH*FW, FN)\n"
+            "    out = col @ col_W + self.b                        # (N*OH*OW, FN)\n"
+            "    self.x, self.col, self.col_W = x, col, col_W\n"
+            "    return out.reshape(N, OH, OW, FN).transpose(...)  # -> (N, FN, OH, OW)",
+        ),
+    ),
+    "Pooling": (
+        Text(
+            "Max pooling looks at each window of each channel separately and keeps its largest value. "
+            "Reuse im2col, but arrange its result so that one row is one window of one channel, and remember where "
+            "each maximum was for backward.",
+            "Max プーリングは、各チャンネルの各ウィンドウを別々に見て、その最大値を残します。im2col を再利用しますが、"
+            "1 行が「1 チャンネルの 1 ウィンドウ」になるように並べ直し、"
+            "backward のために最大値の位置を覚えておきます。",
+        ),
+        Text(
+            "forward: col = im2col(x, pool_h, pool_w, stride, pad), reshaped to (-1, pool_h*pool_w), one row per "
+            "(n, oy, ox, c); arg_max = argmax over axis 1 (store it); "
+            "out = max over axis 1, reshaped to (N, OH, OW, C) and transposed to (N, C, OH, OW). backward: "
+            "transpose dout to (N, OH, OW, C); in a zero (dout.size, pool_h*pool_w) array put each value at its row's "
+            "arg_max; reshape to (N*OH*OW, C*pool_h*pool_w) and col2im it back to x.shape.",
+            "forward: col = im2col(x, pool_h, pool_w, stride, pad) を (-1, pool_h*pool_w) に reshape すると、"
+            "1 行が (n, oy, ox, c) の 1 つ分になります。axis 1 方向の argmax を arg_max として保存し、"
+            "axis 1 方向の最大値を (N, OH, OW, C) に reshape して (N, C, OH, OW) に transpose します。backward: "
+            "dout を (N, OH, OW, C) に transpose し、形状 (dout.size, pool_h*pool_w) のゼロ配列の各行の arg_max "
+            "の位置に値を入れ、(N*OH*OW, C*pool_h*pool_w) に reshape して、col2im で x.shape に戻します。",
+        ),
+        Text(
+            "backward, with self.x and self.arg_max saved by forward; the reshape of dmax is yours:\n"
+            "    dout = dout.transpose(0, 2, 3, 1)                            # (N, OH, OW, C): forward's row order\n"
+            "    pool_size = self.pool_h * self.pool_w\n"
+            "    dmax = np.zeros((dout.size, pool_size))\n"
+            "    dmax[np.arange(dout.size), self.arg_max] = dout.reshape(-1)  # only the maximum gets it\n"
+            "    dcol = dmax.reshape(...)                                     # (N*OH*OW, C*pool_size)\n"
+            "    return col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)",
+            "forward で保存した self.x と self.arg_max を使う backward です。dmax の reshape はご自分で:\n"
+            "    dout = dout.transpose(0, 2, 3, 1)                            # (N, OH, OW, C): forward の行の順\n"
+            "    pool_size = self.pool_h * self.pool_w\n"
+            "    dmax = np.zeros((dout.size, pool_size))\n"
+            "    dmax[np.arange(dout.size), self.arg_max] = dout.reshape(-1)  # 最大値の位置だけに入る\n"
+            "    dcol = dmax.reshape(...)                                     # (N*OH*OW, C*pool_size)\n"
+            "    return col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)",
+        ),
+    ),
+}

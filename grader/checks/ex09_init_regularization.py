@@ -1014,3 +1014,148 @@ def build_checks() -> list[Check]:
         *_penalty_checks(),
         *_gradient_checks(),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "xavier_init": (
+        Text(
+            "If the initial weights are too large or too small, the activations saturate or fade out layer after "
+            "layer. Xavier picks the spread of the weights from the number of inputs, so that the signal keeps about "
+            "the same size. Draw the numbers from the generator you are given.",
+            "重みの初期値が大きすぎたり小さすぎたりすると、層を重ねるごとに活性化が飽和したり消えたりします。"
+            "Xavier の初期値は、入力の数から重みのばらつきを決めて、信号の大きさがほぼ保たれるようにします。"
+            "乱数は渡された乱数生成器から作りましょう。",
+        ),
+        Text(
+            "Standard normal samples of shape (n_in, n_out), multiplied by std = 1 / sqrt(n_in) "
+            "(n_in: the nodes of the previous layer). When rng is None, create np.random.default_rng(); "
+            "draw with rng.standard_normal or rng.normal, never with the global np.random functions.",
+            "形状 (n_in, n_out) の標準正規分布のサンプルに、"
+            "標準偏差 1 / sqrt(n_in) を掛けます（n_in は前の層のノード数）。"
+            "rng が None なら np.random.default_rng() を作ります。乱数は rng.standard_normal か rng.normal で作り、"
+            "グローバルな np.random の関数は使いません。",
+        ),
+        Text(
+            "A generator, then one draw scaled by the standard deviation (yours):\n"
+            "    if rng is None:\n"
+            "        rng = np.random.default_rng()\n"
+            "    return rng.standard_normal((n_in, n_out)) * ...  # the std, from n_in",
+            "乱数生成器を用意し、標準偏差（ご自分で）を掛けたサンプルを 1 回作ります:\n"
+            "    if rng is None:\n"
+            "        rng = np.random.default_rng()\n"
+            "    return rng.standard_normal((n_in, n_out)) * ...  # n_in から決まる標準偏差",
+        ),
+    ),
+    "he_init": (
+        Text(
+            "He initialisation is Xavier adapted to ReLU: "
+            "ReLU zeroes about half of its inputs, so the weights need a wider spread to keep the signal from "
+            "shrinking layer after layer.",
+            "He の初期値は、Xavier の初期値を ReLU 向けにしたものです。ReLU は入力のおよそ半分を 0 にするので、"
+            "層を重ねても信号が小さくならないよう、重みのばらつきを大きくする必要があります。",
+        ),
+        Text(
+            "As xavier_init, but std = sqrt(2 / n_in): the variance is 2 / n_in and the standard deviation its square "
+            "root. Shape (n_in, n_out); draw from rng (a fresh np.random.default_rng() when rng is None).",
+            "xavier_init と同じですが、標準偏差は sqrt(2 / n_in) です。分散が 2 / n_in で、標準偏差はその平方根です。"
+            "形状は (n_in, n_out) で、乱数は rng から作ります（rng が None なら新しい np.random.default_rng()）。",
+        ),
+        Text(
+            "rng.normal takes the standard deviation as its second argument (yours):\n"
+            "    if rng is None:\n"
+            "        rng = np.random.default_rng()\n"
+            "    return rng.normal(0.0, ..., size=(n_in, n_out))  # std, not variance",
+            "rng.normal の 2 番目の引数は標準偏差です（ご自分で）:\n"
+            "    if rng is None:\n"
+            "        rng = np.random.default_rng()\n"
+            "    return rng.normal(0.0, ..., size=(n_in, n_out))  # 分散ではなく標準偏差",
+        ),
+    ),
+    "l2_penalty": (
+        Text(
+            "Weight decay adds a cost for large weights to the loss. "
+            "This function measures how large all the weights are together: every element of every matrix counts.",
+            "荷重減衰（Weight decay）は、大きな重みへのコストを損失に加えます。この関数は、"
+            "すべての重みをまとめた大きさを測ります。すべての行列のすべての要素が対象です。",
+        ),
+        Text(
+            "penalty = 0.5 * lam * (sum(W1 ** 2) + sum(W2 ** 2) + ...), each sum over all elements of its matrix; "
+            "return a float. The 0.5 is what makes the gradient exactly lam * W.",
+            "penalty = 0.5 * lam * (sum(W1 ** 2) + sum(W2 ** 2) + ...) で、各 sum はその行列の全要素についての和です。"
+            "float を返します。0.5 があるので、勾配はちょうど lam * W になります。",
+        ),
+        Text(
+            "Sum of squares over every matrix, then the factor (yours):\n"
+            "    total = sum(np.sum(W ** 2) for W in weights)  # every element of every matrix\n"
+            "    return float(... * total)",
+            "すべての行列について二乗和をとり、係数（ご自分で）を掛けます:\n"
+            "    total = sum(np.sum(W ** 2) for W in weights)  # すべての行列の全要素\n"
+            "    return float(... * total)",
+        ),
+    ),
+    "l2_grad": (
+        Text(
+            "Differentiate the L2 penalty with respect to one matrix W. "
+            "The square brings down a factor 2, and the 0.5 in the penalty is there to cancel it.",
+            "L2 ペナルティを 1 つの行列 W について微分します。二乗の微分で 2 が出てきますが、"
+            "ペナルティの 0.5 はそれを打ち消すために付いています。",
+        ),
+        Text(
+            "d/dW of 0.5 * lam * sum(W ** 2) is lam * W, elementwise, W's shape. "
+            "In training it is added to the loss gradient: dW_total = dW + lam * W.",
+            "0.5 * lam * sum(W ** 2) を W で微分すると lam * W です（要素ごと、W と同じ形状）。"
+            "学習では損失の勾配に足して dW_total = dW + lam * W として使います。",
+        ),
+        Text(
+            "One multiplication:\n"
+            "    W = np.asarray(W, dtype=float)\n"
+            "    return ... * W  # the strength of the penalty",
+            "掛け算 1 回です:\n    W = np.asarray(W, dtype=float)\n    return ... * W  # ペナルティの強さ",
+        ),
+    ),
+    "l1_penalty": (
+        Text(
+            "L1 regularisation measures the weights by their absolute values instead of their squares; "
+            "it tends to push small weights to exactly zero. Again every element of every matrix counts.",
+            "L1 正則化は、重みを二乗ではなく絶対値で測ります。小さな重みをちょうど 0 にする傾向があります。ここでも、"
+            "すべての行列のすべての要素が対象です。",
+        ),
+        Text(
+            "penalty = lam * (sum(abs(W1)) + sum(abs(W2)) + ...), a float. "
+            "No factor 0.5 here, and absolute values, not squares.",
+            "penalty = lam * (sum(abs(W1)) + sum(abs(W2)) + ...) で、float を返します。0.5 は掛けません。"
+            "二乗ではなく絶対値です。",
+        ),
+        Text(
+            "Like l2_penalty with another measure of size (yours) and no 0.5:\n"
+            "    total = sum(np.sum(...) for W in weights)  # absolute values\n"
+            "    return float(lam * total)",
+            "l2_penalty と同じ形で、大きさの測り方（ご自分で）が違い、0.5 はありません:\n"
+            "    total = sum(np.sum(...) for W in weights)  # 絶対値\n"
+            "    return float(lam * total)",
+        ),
+    ),
+    "l1_grad": (
+        Text(
+            "The absolute value has slope +1 on the positive side and -1 on the negative side; "
+            "at 0 we take 0 (a subgradient). NumPy has a function that gives exactly this, element by element.",
+            "絶対値の傾きは、正の側で +1、負の側で -1 です。0 では 0 とします（劣勾配）。NumPy には、"
+            "これを要素ごとにそのまま返す関数があります。",
+        ),
+        Text(
+            "d/dW of lam * sum(abs(W)) is lam * sign(W): +lam where W > 0, -lam where W < 0, 0 where W == 0; "
+            "W's shape. np.sign computes the sign of every element.",
+            "lam * sum(abs(W)) を W で微分すると lam * sign(W) です。W > 0 で +lam、W < 0 で -lam、W == 0 で 0、"
+            "形状は W と同じです。各要素の符号は np.sign で求められます。",
+        ),
+        Text(
+            "One line once W is a float array:\n"
+            "    W = np.asarray(W, dtype=float)\n"
+            "    return lam * ...  # +1, -1 or 0 per element",
+            "W を float 配列にすれば 1 行です:\n"
+            "    W = np.asarray(W, dtype=float)\n"
+            "    return lam * ...  # 要素ごとに +1, -1, 0",
+        ),
+    ),
+}

@@ -904,3 +904,78 @@ def build_checks() -> list[Check]:
             context=CONTEXT,
         ),
     ]
+
+
+# Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.
+HINTS: dict[str, tuple[Text, Text, Text]] = {
+    "train": (
+        Text(
+            "You already have every piece: the layers or the backward of exercise 3, an optimizer, initial weights, "
+            "weight decay. Start small (one hidden layer, standardised inputs, a fixed seed) and watch the loss go "
+            "down before you worry about accuracy.",
+            "部品はすべてそろっています。演習 3 の backward かレイヤ、最適化手法、重みの初期値、荷重減衰です。"
+            "小さく始めましょう（中間層 1 つ、標準化した入力、固定したシード）。正解率を気にする前に、"
+            "まず損失が下がっていくことを確かめましょう。",
+        ),
+        Text(
+            "Standardise: mean and std of x_train per feature (axis 0), x = (x_train - mean) / std; "
+            "keep both for predict. Network D -> H (10-50, ReLU) -> K (softmax + cross-entropy); "
+            "weights from he_init(n_in, n_out, rng), zero biases, rng = np.random.default_rng(seed). "
+            "A few hundred epochs of: forward, gradients (plus l2_grad for W1 and W2), "
+            "optimizer.update(params, grads). Return weights, biases, mean and std in one dict.",
+            "標準化: x_train の特徴量ごと（axis 0）の平均と標準偏差を求め、x = (x_train - mean) / std とします。"
+            "どちらも predict のために保存します。ネットワークは D -> H（10〜50、ReLU）-> "
+            "K（ソフトマックス + 交差エントロピー誤差）。重みは he_init(n_in, n_out, rng)、バイアスは 0、"
+            "rng = np.random.default_rng(seed)。数百エポック、順伝播、勾配の計算（W1, W2 には l2_grad も足す）、"
+            "optimizer.update(params, grads) を繰り返します。重み、バイアス、平均、標準偏差を 1 つの辞書で返します。",
+        ),
+        Text(
+            "The skeleton after standardising x (D features, H hidden units, K classes); "
+            'the gradient step is yours, then return {**params, "mean": mean, "std": std}:\n'
+            "    rng = np.random.default_rng(0)  # fixed seed: the same result every run\n"
+            '    params = {"W1": he_init(D, H, rng), "b1": np.zeros(H), "W2": he_init(H, K, rng), "b2": np.zeros(K)}\n'
+            "    optimizer = Adam(lr=0.01)\n"
+            "    for epoch in range(500):\n"
+            "        grads = ...                 # forward, then backward(params, x, t_train, z1, y)\n"
+            "        optimizer.update(params, grads)",
+            "x を標準化した後の骨組みです（特徴量 D 個、中間層のユニット H 個、K クラス）。勾配の計算はご自分で。"
+            '最後に {**params, "mean": mean, "std": std} を返します:\n'
+            "    rng = np.random.default_rng(0)  # シード固定で毎回同じ結果\n"
+            '    params = {"W1": he_init(D, H, rng), "b1": np.zeros(H), "W2": he_init(H, K, rng), "b2": np.zeros(K)}\n'
+            "    optimizer = Adam(lr=0.01)\n"
+            "    for epoch in range(500):\n"
+            "        grads = ...                 # 順伝播のあと backward(params, x, t_train, z1, y)\n"
+            "        optimizer.update(params, grads)",
+        ),
+    ),
+    "predict": (
+        Text(
+            "predict repeats the forward pass of train on new data, with exactly the same preprocessing, and turns the "
+            "scores into one class label per row.",
+            "predict は、新しいデータに対して train と同じ順伝播を行います。前処理もまったく同じにして、"
+            "スコアを各行 1 つのクラスラベルに変換します。",
+        ),
+        Text(
+            'Standardise with the training statistics, (x - params["mean"]) / params["std"], not with those of x. '
+            "z1 = relu(x @ W1 + b1); scores = z1 @ W2 + b2 (M, K); "
+            "labels = argmax of the scores over the class axis, integers of shape (M,). Softmax is not needed: "
+            "it does not change which score is largest.",
+            '訓練データの統計量で標準化します: (x - params["mean"]) / params["std"]（x '
+            "自身の平均や標準偏差ではありません）。z1 = relu(x @ W1 + b1)、scores = z1 @ W2 + b2 (M, K)、"
+            "ラベルはクラス方向のスコアの argmax で、形状 (M,) の整数です。ソフトマックスは不要です。"
+            "どのスコアが最大かは変わらないからです。",
+        ),
+        Text(
+            "The same forward pass as in train, then the argmax (its axis is yours):\n"
+            '    x = (x - params["mean"]) / params["std"]   # training statistics\n'
+            '    z1 = np.maximum(0, x @ params["W1"] + params["b1"])\n'
+            '    scores = z1 @ params["W2"] + params["b2"]  # (M, K)\n'
+            "    return np.argmax(scores, axis=...)         # one label per row",
+            "train と同じ順伝播のあと argmax をとります（軸はご自分で）:\n"
+            '    x = (x - params["mean"]) / params["std"]   # 訓練データの統計量\n'
+            '    z1 = np.maximum(0, x @ params["W1"] + params["b1"])\n'
+            '    scores = z1 @ params["W2"] + params["b2"]  # (M, K)\n'
+            "    return np.argmax(scores, axis=...)         # 各行に 1 つのラベル",
+        ),
+    ),
+}
