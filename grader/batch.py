@@ -209,9 +209,13 @@ def run_batch(
             data = _read_bytes(path, learner)
             if data is None:
                 continue
-            attempt = json.loads(data)
-            if gradebook.record_quiz_attempt(learner.name, attempt, hashlib.sha256(data).hexdigest()):
-                summary.attempts += 1
+            try:
+                attempt = json.loads(data)
+                if gradebook.record_quiz_attempt(learner.name, attempt, hashlib.sha256(data).hexdigest()):
+                    summary.attempts += 1
+            except ValueError as problem:  # not JSON, or not an attempt the gradebook accepts
+                gradebook.record_problem(learner.name, f"{path.name}: not a valid quiz attempt ({problem})")
+                summary.problems += 1
     todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
     summary.skipped = len(tasks) - len(todo)
     if progress is not None:

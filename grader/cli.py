@@ -75,10 +75,14 @@ def main() -> None:
     """Grade Deep Learning from Scratch / E資格 exercises.
 
     \b
+    grade init DIR              make a workspace of your own (stubs, README)
     Fill in exercises/exNN_*.py, then:
       grade exercise 3            grade your exercise 3
       grade exercise 3 --lang ja  feedback in Japanese
-      grade list                  every exercise and its title
+      grade exercise 3 --warm-up  2-3 quiz questions first, then grade
+      grade watch 3               grade again on every save (Ctrl-C stops)
+      grade hint 3                the next hint for the first failing check
+      grade list                  every exercise, how far you are, quiz scores
       grade quiz 3                take confirmation test 3 in the terminal
       grade quiz 3 --review       ask again what you got wrong last time
     """  # noqa: D301 (click needs a real backspace to keep the lines)
@@ -91,7 +95,8 @@ def main() -> None:
     "file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Grade this file instead of exercises/exNN_*.py of the workspace.",
+    help="Grade this file instead of exercises/exNN_*.py of the workspace: a .py file, or a Jupyter "
+    "notebook (.ipynb: its code cells in order; magics and shell lines are left out).",
 )
 @click.option(
     "--format",
@@ -115,6 +120,13 @@ def main() -> None:
     show_default=True,
     help="Checks run at once.",
 )
+@click.option(
+    "--warm-up",
+    "warm_up",
+    is_flag=True,
+    help="Before the first grading, answer 2-3 quiz questions on the exercise's ideas.",
+)
+@click.option("--warm-up-seed", type=click.IntRange(min=0), default=None, hidden=True)
 def exercise(
     number: int,
     file: Path | None,
@@ -122,20 +134,34 @@ def exercise(
     lang: str | None,
     timeout: float | None,
     jobs: int,
+    warm_up: bool,
+    warm_up_seed: int | None,
 ) -> None:
     """Grade exercise N and explain every failed check."""
     from grader.engine import get_exercise, grade_exercise
 
     lang = lang or default_language()
+    if warm_up and output_format != "text":
+        raise click.UsageError(
+            f"--warm-up asks questions in the terminal; it does not go with --format {output_format}"
+        )
     try:
         get_exercise(number)
         path = exercise_file(number, file)
-        result = grade_exercise(number, path, timeout=timeout, jobs=jobs)
+        if warm_up:
+            _warm_up(number, path, lang, warm_up_seed)
+        if path.suffix == ".ipynb":
+            from grader.notebook import grade_notebook_file
+
+            result = grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
+        else:
+            result = grade_exercise(number, path, timeout=timeout, jobs=jobs)
     except UsageError as problem:
         raise click.UsageError(str(problem)) from None
     except GraderError as problem:
         click.echo(f"grade: {problem}", err=True)
         sys.exit(3)
+    _remember(result, path)
     from grader import feedback
 
     if output_format == "json":
@@ -150,7 +176,7 @@ def exercise(
 @main.command(name="list")
 @_language_option
 def list_exercises(lang: str | None) -> None:
-    """List the exercises, their titles and whether your file exists."""
+    """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
     from grader.engine import EXERCISES
 
     lang = lang or default_language()
@@ -159,8 +185,10 @@ def list_exercises(lang: str | None) -> None:
         status = ""
         if workspace is not None:
             found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
-            status = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
-        click.echo(f"{number:2d}  {info.title(lang):45s} {status}")
+            name = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
+            status = f"{name}{' ' * (28 - _columns(name))} {_exercise_state(workspace, number, lang)}"
+        title = info.title(lang)
+        click.echo(f"{number:2d}  {title}{' ' * (45 - _columns(title))} {status}".rstrip())
     if workspace is None:
         click.echo(
             Text(
@@ -407,6 +435,334 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+# --- the learner's workspace: init, status, watch, hints, warm-up -------------------------
+
+
+def _state_workspace(path: Path) -> Path:
+    """Where ``.grade/`` goes for ``path``: its workspace, else the current one, else the current folder."""
+    return find_workspace(path.resolve().parent) or find_workspace(Path.cwd()) or Path.cwd()
+
+
+def _remember(result, path: Path) -> None:
+    """Keep ``result`` as the last grading for ``grade list`` when ``path`` is the learner's own file."""
+    from grader.workspace import is_learners_file, record_result
+
+    workspace = find_workspace(path.resolve().parent)
+    if workspace is None or not is_learners_file(workspace, path):
+        return
+    try:
+        record_result(workspace, result)
+    except OSError as problem:
+        click.echo(f"grade: could not save the result in {workspace / '.grade'}: {problem}", err=True)
+
+
+def _exercise_state(workspace: Path, number: int, lang: str) -> str:
+    """``passed``, ``failing (5 of 8 checks pass)`` or ``not attempted``, from the last grading."""
+    from grader.engine import FAILED, PASSED
+    from grader.workspace import exercise_status
+
+    status = exercise_status(workspace, number)
+    if status.state == PASSED:
+        text = Text("passed", "合格")
+    elif status.state == FAILED:
+        text = Text("failing ({passing} of {total} checks pass)", "不合格({total} 件中 {passing} 件合格)").format(
+            passing=status.passing, total=status.total
+        )
+    else:
+        text = Text("not attempted", "未着手")
+    if status.edited_since:
+        text = Text(text.en + ", edited since", text.ja + "、採点後に編集あり")
+    return text(lang)
+
+
+def _grade_or_exit(number: int, file: Path | None, timeout: float | None):
+    """Grade exercise ``number``: the result and the file graded (exit 2 or 3 on a problem)."""
+    from grader.engine import get_exercise, grade_exercise
+
+    try:
+        get_exercise(number)
+        path = exercise_file(number, file)
+        result = grade_exercise(number, path, timeout=timeout)
+    except UsageError as problem:
+        raise click.UsageError(str(problem)) from None
+    except GraderError as problem:
+        click.echo(f"grade: {problem}", err=True)
+        sys.exit(3)
+    _remember(result, path)
+    return result, path
+
+
+def _file_option(function):
+    return click.option(
+        "--file",
+        "file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Use this file instead of exercises/exNN_*.py of the workspace.",
+    )(function)
+
+
+def _timeout_option(function):
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1, max=600),
+        default=None,
+        help="Seconds one graded call may run (default: the exercise's own, usually 5).",
+    )(function)
+
+
+@main.command(name="init")
+@click.argument("folder", type=click.Path(path_type=Path), metavar="DIR")
+@click.option(
+    "--allow-nonempty",
+    is_flag=True,
+    help="Also set up a folder that already holds other files (nothing is overwritten).",
+)
+@_language_option
+def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
+    r"""Make DIR a workspace of your own: the exercise stubs, a README, your progress.
+
+    \b
+    grade init dl-exercises      then: cd dl-exercises && grade exercise 1
+
+    Nothing of yours is ever overwritten: in an existing workspace only the
+    missing stubs (and README.md) are added, and the files kept are listed.
+    A folder that holds other files and is not a workspace is refused (exit
+    2) unless --allow-nonempty is given.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.workspace import init_workspace
+
+    lang = lang or default_language()
+    try:
+        done = init_workspace(folder, allow_nonempty=allow_nonempty)
+    except UsageError as problem:
+        raise click.UsageError(str(problem)) from None
+    except GraderError as problem:
+        click.echo(f"grade: {problem}", err=True)
+        sys.exit(3)
+    stubs = [path for path in done.created if path.suffix == ".py"]
+    if done.created:
+        click.echo(Text("Set up {folder}:", "{folder} を準備しました:").format(folder=_relative(folder))(lang))
+        if stubs:
+            click.echo(
+                Text("  exercises/  {count} stubs to fill in", "  exercises/  実装するスタブ {count} 個").format(
+                    count=len(stubs)
+                )(lang)
+            )
+        if folder / "README.md" in done.created:
+            click.echo(Text("  README.md   how to work (English, 日本語)", "  README.md   使い方(英語・日本語)")(lang))
+        if folder / ".grade" in done.created:
+            click.echo(Text("  .grade/     your progress", "  .grade/     進み具合の記録")(lang))
+    else:
+        click.echo(
+            Text(
+                "{folder} is a complete workspace already: nothing to add.",
+                "{folder} はすでに完全なワークスペースです。追加するものはありません。",
+            ).format(folder=_relative(folder))(lang)
+        )
+    if done.kept:
+        click.echo(Text("Kept as they are (yours, not changed):", "そのまま残したファイル(変更していません):")(lang))
+        for path in done.kept:
+            click.echo(f"  {path.relative_to(folder).as_posix()}")
+    click.echo(Text("Next:", "次に:")(lang))
+    if folder.resolve() != Path.cwd().resolve():
+        click.echo(f"  cd {_relative(folder)}")
+    click.echo("  grade exercise 1")
+
+
+@main.command(name="watch")
+@click.argument("number", type=int, metavar="N")
+@_file_option
+@_language_option
+@_timeout_option
+@click.option("--max-runs", type=click.IntRange(min=1), default=None, hidden=True)
+@click.option("--interval", type=click.FloatRange(min=0.01, max=10), default=0.3, hidden=True)
+def watch_command(
+    number: int, file: Path | None, lang: str | None, timeout: float | None, max_runs: int | None, interval: float
+) -> None:
+    """Grade exercise N again every time you save its file; show only what changed.
+
+    The first grading shows the full report; after each save, the checks that
+    now pass, now fail, or fail for another reason.  Ctrl-C stops.
+    """
+    from grader.engine import get_exercise, grade_exercise
+    from grader.feedback import render_text
+    from grader.watch import compare, render_changes, watch
+
+    lang = lang or default_language()
+    colour = sys.stdout.isatty()
+    try:
+        get_exercise(number)
+        path = exercise_file(number, file)
+    except UsageError as problem:
+        raise click.UsageError(str(problem)) from None
+
+    def grade_once():
+        try:
+            result = grade_exercise(number, path, timeout=timeout)
+        except GraderError as problem:
+            click.echo(f"grade: {problem}", err=True)
+            return None
+        _remember(result, path)
+        return result
+
+    def show(result, previous) -> None:
+        if previous is None:
+            click.echo(render_text(result, lang, colour=colour))
+        else:
+            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour))
+
+    def waiting() -> None:
+        click.echo(
+            Text(
+                "\nWatching {path}: save it to grade again (Ctrl-C stops).",
+                "\n{path} を監視しています。保存すると再採点します(Ctrl-C で終了)。",
+            ).format(path=_relative(path))(lang)
+        )
+
+    try:
+        watch(path, grade_once, show, waiting=waiting, interval=interval, max_runs=max_runs)
+    except KeyboardInterrupt:
+        click.echo(Text("\nStopped watching.", "\n監視を終了しました。")(lang))
+
+
+@main.command(name="hint")
+@click.argument("number", type=int, metavar="N")
+@_file_option
+@_language_option
+@_timeout_option
+def hint_command(number: int, file: Path | None, lang: str | None, timeout: float | None) -> None:
+    """Show the next hint for the first failing check of exercise N.
+
+    Hints go from a gentle nudge to the near-answer.  A failed check shows the
+    first one; each run of grade hint N adds the next (remembered in .grade/).
+    """
+    from dataclasses import replace
+
+    from grader.engine import FAILED, NOT_ATTEMPTED
+    from grader.feedback import LABELS, check_detail
+    from grader.hints import hint_ladders, ladder
+    from grader.workspace import hints_shown, save_hints_shown
+
+    lang = lang or default_language()
+    result, path = _grade_or_exit(number, file, timeout)
+    failing = [check for check in result.results if check.status == FAILED]
+    failing = failing or [check for check in result.results if check.status == NOT_ATTEMPTED]
+    if not failing:
+        click.echo(
+            Text(
+                "Every check of exercise {n} passes: no hint needed.",
+                "課題 {n} のチェックはすべて合格です。ヒントは必要ありません。",
+            ).format(n=number)(lang)
+        )
+        return
+    check = failing[0]
+    levels = ladder(check, hint_ladders(result.exercise.checks_module))
+    click.echo(Text("Exercise {n}: ", "課題 {n}: ").format(n=number)(lang) + result.exercise.title(lang))
+    click.echo(f"{LABELS[check.status]}  {check.title(lang)}  ({check.score:g}/{check.max_score:g})")
+    for line in check_detail(replace(check, hint=None), lang):
+        click.echo(line)
+    if not levels:
+        click.echo(
+            Text(
+                "No hints for this check: the lines above say what went wrong.",
+                "このチェックにはヒントがありません。上の行に何が違うかが書かれています。",
+            )(lang)
+        )
+        return
+    workspace = _state_workspace(path)
+    # the report of a failed check has shown the first level already
+    seen = max(hints_shown(workspace, number, check.name), 1 if check.status == FAILED and check.hint else 0)
+    shown = min(seen + 1, len(levels))
+    for level, text in enumerate(levels[:shown], start=1):
+        click.echo(
+            Text("hint {level} of {count}: ", "ヒント {level}/{count}: ").format(level=level, count=len(levels))(lang)
+            + text(lang)
+        )
+    if seen >= len(levels):
+        click.echo(
+            Text(
+                "Every hint for this check has been shown. Compare your code with the stub's docstring, line by line.",
+                "このチェックのヒントはすべて表示しました。スタブの docstring とコードを一行ずつ比べてください。",
+            )(lang)
+        )
+        return
+    try:
+        save_hints_shown(workspace, number, check.name, shown)
+    except OSError as problem:
+        click.echo(f"grade: could not save the hints shown: {problem}", err=True)
+    if shown < len(levels):
+        click.echo(
+            Text("More: grade hint {n} (hint {next} of {count})", "続き: grade hint {n}(ヒント {next}/{count})").format(
+                n=number, next=shown + 1, count=len(levels)
+            )(lang)
+        )
+    else:
+        click.echo(Text("That was the last hint for this check.", "このチェックの最後のヒントです。")(lang))
+
+
+def _warm_up(number: int, path: Path, lang: str, seed: int | None) -> None:
+    """Ask the warm-up questions of exercise ``number`` unless they were answered before."""
+    from grader.quiz import load_bank
+    from grader.warmup import run_warm_up, warm_up_plan
+    from grader.workspace import save_warm_up, warm_up_done
+
+    workspace = _state_workspace(path)
+    finished = warm_up_done(workspace, number)
+    if finished:
+        click.echo(
+            Text(
+                "Warm-up of exercise {n}: answered already ({when}); for more, take its quiz (grade list).",
+                "課題 {n} のウォームアップは回答済みです({when})。続きは確認テストで(grade list)。",
+            ).format(n=number, when=finished[:10])(lang)
+        )
+        return
+    quizzes, _errors = load_bank()
+    plan = warm_up_plan(number, quizzes)
+    if not plan:
+        click.echo(
+            Text(
+                "No confirmation test is linked to exercise {n}: no warm-up questions.",
+                "課題 {n} に対応する確認テストがないため、ウォームアップはありません。",
+            ).format(n=number)(lang)
+        )
+        return
+    count = sum(len(ids) for _, ids in plan)
+    click.echo(
+        Text(
+            "Warm-up: {count} questions on the ideas behind exercise {n}, before your code is graded.\n",
+            "ウォームアップ: 採点の前に、課題 {n} の考え方を問う {count} 問に答えてください。\n",
+        ).format(count=count, n=number)(lang)
+    )
+    answers, asked = run_warm_up(
+        plan,
+        quizzes,
+        lang,
+        input=click.get_text_stream("stdin"),
+        output=click.get_text_stream("stdout"),
+        seed=seed,
+    )
+    if len(answers) < asked:
+        click.echo(
+            Text(
+                "Warm-up stopped: it is asked again the next time you use --warm-up. Grading exercise {n}:\n",
+                "ウォームアップを中断しました。次に --warm-up を付けたときに再び出題します。課題 {n} を採点します:\n",
+            ).format(n=number)(lang)
+        )
+        return
+    try:
+        save_warm_up(workspace, number, answers)
+    except OSError as problem:
+        click.echo(f"grade: could not save the warm-up: {problem}", err=True)
+    right = sum(1 for answer in answers if answer["correct"])
+    click.echo(
+        Text(
+            "Warm-up done: {right} of {count} right. Grading exercise {n}:\n",
+            "ウォームアップ終了: {count} 問中 {right} 問正解。課題 {n} を採点します:\n",
+        ).format(right=right, count=count, n=number)(lang)
+    )
+
+
 def _parse_exercises(text: str | None) -> set[int] | None:
     """``1-5,7`` to {1, 2, 3, 4, 5, 7}; None for all."""
     if not text:
@@ -481,6 +837,9 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
             )
     except UsageError as problem:
         raise click.UsageError(str(problem)) from None
+    except GraderError as problem:
+        click.echo(f"grade: {problem}", err=True)
+        sys.exit(3)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
         sys.exit(130)
@@ -491,6 +850,95 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
         + (f" ({summary.rate:.1f} gradings/s)" if summary.graded else "")
     )
     click.echo(f"gradebook: {db}")
+
+
+@main.command(name="report")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("gradebook.sqlite"),
+    show_default=True,
+    help="The gradebook written by grade batch.",
+)
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write DIR/report.html: one self-contained page (overview, misconceptions, items, learners).",
+)
+@click.option(
+    "--csv",
+    "csv_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write learners.csv, grades.csv (for LMS import), items.csv and misconceptions.csv to DIR.",
+)
+@_language_option
+def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: str | None) -> None:
+    r"""Report on a graded class: an HTML page and CSV files.
+
+    \b
+    grade report --html out/ --csv out/           both, from ./gradebook.sqlite
+    grade report --db fall.sqlite --html out/ --lang ja
+    """
+    from grader.gradebook import GradebookError
+    from grader.report import write_report
+
+    if html_dir is None and csv_dir is None:
+        raise click.UsageError("say what to write: --html DIR for the page, --csv DIR for the CSV files, or both")
+    if not db.is_file():
+        raise click.UsageError(f"no gradebook at {db}; grade the class first: grade batch CLASS_DIR --db {db}")
+    lang = lang or default_language()
+    try:
+        written, report, seconds = write_report(db, html_dir=html_dir, csv_dir=csv_dir, lang=lang)
+    except GradebookError as problem:
+        click.echo(f"grade: {problem}", err=True)
+        sys.exit(3)
+    for path in written:
+        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+    click.echo(
+        Text(
+            "{learners} learners, {exercises} exercises, {quizzes} quizzes; {seconds:.1f} s",
+            "受講者 {learners} 人、課題 {exercises}、確認テスト {quizzes}。{seconds:.1f} 秒",
+        ).format(
+            learners=len(report.learners),
+            exercises=len(report.exercises),
+            quizzes=len(report.quizzes),
+            seconds=seconds,
+        )(lang)
+    )
+
+
+@main.command(name="gradescope")
+@click.argument("exercises", nargs=-1, required=True, type=int, metavar="EXERCISE...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("autograder.zip"),
+    show_default=True,
+    metavar="ZIP",
+    help="The autograder bundle to write.",
+)
+@_language_option
+def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str | None) -> None:
+    r"""Build a Gradescope autograder (setup.sh, run_autograder) for EXERCISE...
+
+    \b
+    grade gradescope 1 2 3 -o autograder.zip
+    Upload the zip under Configure Autograder; each check becomes one test.
+    """
+    from grader.gradescope import build_bundle, describe
+
+    lang = lang or default_language()
+    try:
+        names = build_bundle(exercises, output, lang=lang)
+    except UsageError as problem:
+        raise click.UsageError(str(problem)) from None
+    click.echo(describe(names, exercises, output))
 
 
 def run() -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import OutputError, UsageError
+from grader.hints import hint_ladders, with_first_hint
 from grader.sandbox import Probe, ProbeRun, Sandbox, SandboxPool
 from grader.text import Text, plain
 
@@ -402,5 +403,9 @@ def grade_exercise(
         for check in reversed(checks):
             check.probe.group = check.target
         runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes), strict=True))
-    results = tuple(judge(check, runs[id(check.probe)], limit, exercise.module) for check in checks)
+    # a failed check shows one hint: its own, else the first level of the module's HINTS ladder
+    ladders = hint_ladders(exercise.checks_module)
+    results = tuple(
+        with_first_hint(judge(check, runs[id(check.probe)], limit, exercise.module), ladders) for check in checks
+    )
     return ExerciseResult(exercise, submission, results, elapsed=time.monotonic() - started)

@@ -53,6 +53,10 @@ def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
     number = result.exercise.number
     heading = Text(f"Exercise {number}: ", f"課題 {number}: ")(lang) + result.exercise.title(lang)
     lines = [click.style(heading, bold=True) if colour else heading, f"  {result.submission}", ""]
+    # a notebook's notes (grader.notebook): cells left out or failed, where the definitions came from
+    notes = result.extra.get("notes", ())
+    if notes:
+        lines += [f"  {Text('note: ', '注意: ')(lang)}{note(lang)}" for note in notes] + [""]
     for check in result.results:
         label = LABELS[check.status]
         if colour:
@@ -101,8 +105,8 @@ def check_message(result: CheckResult, lang: str) -> str:
 
 
 def to_json(result: ExerciseResult, lang: str) -> dict[str, Any]:
-    """The ``--format json`` document."""
-    return {
+    """The ``--format json`` document (with ``notes`` when a notebook was graded)."""
+    document = {
         "exercise": result.exercise.number,
         "passed": result.passed,
         "score": result.score,
@@ -118,6 +122,10 @@ def to_json(result: ExerciseResult, lang: str) -> dict[str, Any]:
             for check in result.results
         ],
     }
+    notes = result.extra.get("notes", ())
+    if notes:
+        document["notes"] = [note(lang) for note in notes]
+    return document
 
 
 def to_gradescope(result: ExerciseResult, lang: str) -> dict[str, Any]:

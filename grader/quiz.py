@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.course import quizzes_root
 from grader.errors import MathError, QuizError, display_path
 from grader.mathml import find_math, to_mathml
 from grader.text import LANGUAGES
@@ -107,11 +108,15 @@ class Quiz:
 
 
 def quiz_root() -> Path:
-    """The project's ``quizzes/`` folder (``GRADE_QUIZ_ROOT`` overrides it, e.g. for a course's own bank)."""
+    """The course's ``quizzes/`` folder (``GRADE_QUIZ_ROOT`` overrides it, e.g. for a course's own bank).
+
+    In a checkout that is the project's ``quizzes/``; in an installed wheel, the
+    copy inside the package (see ``grader.course``).
+    """
     override = os.environ.get("GRADE_QUIZ_ROOT")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "quizzes"
+    return quizzes_root()
 
 
 # --- one file -----------------------------------------------------------------

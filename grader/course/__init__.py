@@ -1,0 +1,69 @@
+"""Where the course material is: the exercise stubs and the confirmation-test quizzes.
+
+In a checkout (and an editable install) they are the project's top-level
+``exercises/`` and ``quizzes/`` folders.  A built wheel carries the same files
+inside this package, as ``grader/course/exercises/`` and
+``grader/course/quizzes/{en,ja}/`` (``[tool.setuptools.package-dir]`` in
+pyproject.toml maps the folders there), so ``grade init`` and ``grade quiz``
+work wherever the wheel is installed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from grader.errors import GraderError
+
+STUB_NAME = re.compile(r"^ex(?P<number>\d\d)_\w+\.py$")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def course_root() -> Path:
+    """The folder that holds ``exercises/`` and ``quizzes/``.
+
+    Returns
+    -------
+    Path
+        ``grader/course/`` of an installed wheel, else the checkout's root.
+
+    Raises
+    ------
+    GraderError
+        When neither has the material (a broken installation).
+    """
+    for folder in (_PACKAGE, _PACKAGE.parents[1]):
+        if (folder / "exercises").is_dir() and (folder / "quizzes").is_dir():
+            return folder
+    raise GraderError(
+        f"the course material (exercises/ and quizzes/) is missing from {_PACKAGE} and {_PACKAGE.parents[1]}; "
+        "reinstall the grader: pip install --force-reinstall dlgrade"
+    )
+
+
+def stubs_root() -> Path:
+    """The folder of the exercise stubs ``exNN_<topic>.py``."""
+    return course_root() / "exercises"
+
+
+def stub_paths() -> dict[int, Path]:
+    """Exercise number -> its stub file, for every stub of the course."""
+    found: dict[int, Path] = {}
+    for path in sorted(stubs_root().glob("ex*_*.py")):
+        named = STUB_NAME.match(path.name)
+        if named:
+            found[int(named.group("number"))] = path
+    return found
+
+
+def stub_path(number: int) -> Path:
+    """The stub of exercise ``number`` (a ``GraderError`` when the course has none)."""
+    stubs = stub_paths()
+    if number not in stubs:
+        raise GraderError(f"the course has no stub for exercise {number}; the stubs are {sorted(stubs)}")
+    return stubs[number]
+
+
+def quizzes_root() -> Path:
+    """The folder holding the quizzes, ``en/`` and ``ja/``."""
+    return course_root() / "quizzes"

@@ -1,0 +1,671 @@
+"""The class gradebook: one SQLite file holding every learner's graded submissions and quiz attempts.
+
+Written by ``grade batch``, read by ``grade report``. The file survives re-runs
+and crashes:
+
+- WAL journal and ``synchronous=FULL``: a commit is on disk when it returns, so
+  a crash or a power loss keeps every submission already recorded;
+- one ``BEGIN IMMEDIATE`` transaction per submission or attempt: a batch
+  interrupted in the middle of one leaves no half of it behind;
+- a busy timeout: two batches writing the same file at once wait for each
+  other's (short) transactions instead of failing.
+
+Schema (version 1)
+------------------
+``schema_version(version)``
+    One row; a file written by a newer grader is refused, an older one migrated.
+``learners(id, name, first_seen)``
+    One per learner folder name.
+``submissions(id, learner_id, exercise, file_name, content_hash, graded_at,
+score, max_score, passed, attempted, elapsed, current)``
+    Every grading of an exercise file. The latest for a learner and exercise
+    has ``current = 1`` (at most one, by a partial unique index); earlier ones
+    stay as history without their check rows.
+``check_results(submission_id, position, name, name_ja, status, score,
+max_score, message_en, message_ja, hint_en, hint_ja)``
+    One row per check of a current submission, in the exercise's order.
+``problems(id, learner_id, problem, recorded_at)``
+    Files that could not be graded, unknown files, unreadable attempts.
+``quiz_attempts(id, learner_id, quiz, slug, lang, review, started, finished,
+started_epoch, score, max_score, content_hash, recorded_at)``
+    One per attempt file, unique per learner and content hash.
+``quiz_answers(attempt_id, position, question_id, chosen, correct, seconds)``
+    One row per question answered; ``chosen`` is JSON: source option indices
+    or the number typed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.errors import GraderError
+from grader.quiz import QUESTION_ID
+
+if TYPE_CHECKING:
+    from grader.engine import ExerciseResult
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 60.0
+
+_SCHEMA_1 = """
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE learners (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    first_seen TEXT NOT NULL
+);
+CREATE TABLE submissions (
+    id INTEGER PRIMARY KEY,
+    learner_id INTEGER NOT NULL REFERENCES learners(id),
+    exercise INTEGER NOT NULL,
+    file_name TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    graded_at TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    passed INTEGER NOT NULL,
+    attempted INTEGER NOT NULL,
+    elapsed REAL NOT NULL,
+    current INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX submissions_current ON submissions(learner_id, exercise) WHERE current = 1;
+CREATE TABLE check_results (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    name_ja TEXT NOT NULL,
+    status TEXT NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    message_en TEXT NOT NULL,
+    message_ja TEXT NOT NULL,
+    hint_en TEXT,
+    hint_ja TEXT,
+    PRIMARY KEY (submission_id, position)
+) WITHOUT ROWID;
+CREATE TABLE problems (
+    id INTEGER PRIMARY KEY,
+    learner_id INTEGER NOT NULL REFERENCES learners(id),
+    problem TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (learner_id, problem)
+);
+CREATE TABLE quiz_attempts (
+    id INTEGER PRIMARY KEY,
+    learner_id INTEGER NOT NULL REFERENCES learners(id),
+    quiz INTEGER NOT NULL,
+    slug TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    review INTEGER NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT NOT NULL,
+    started_epoch REAL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    content_hash TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (learner_id, content_hash)
+);
+CREATE TABLE quiz_answers (
+    attempt_id INTEGER NOT NULL REFERENCES quiz_attempts(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    question_id TEXT NOT NULL,
+    chosen TEXT NOT NULL,
+    correct INTEGER NOT NULL,
+    seconds REAL,
+    PRIMARY KEY (attempt_id, position)
+) WITHOUT ROWID;
+"""
+
+# version -> statements that bring a gradebook of version - 1 up to it
+_MIGRATIONS: dict[int, str] = {}
+
+
+class GradebookError(GraderError):
+    """The gradebook file can not be used (not SQLite, written by a newer grader, ...)."""
+
+
+class AttemptError(GradebookError, ValueError):
+    """A quiz attempt file that does not hold an attempt (a ValueError, like ``json.JSONDecodeError``)."""
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One stored check result, in both languages."""
+
+    name: str
+    name_ja: str
+    status: str
+    score: float
+    max_score: float
+    message_en: str
+    message_ja: str
+    hint_en: str | None
+    hint_ja: str | None
+
+    def title(self, lang: str) -> str:
+        """The check's name in ``lang``."""
+        return self.name_ja if lang == "ja" and self.name_ja else self.name
+
+    def message(self, lang: str) -> str:
+        """Everything the feedback said about the check, in ``lang``."""
+        return self.message_ja if lang == "ja" else self.message_en
+
+    def hint(self, lang: str) -> str | None:
+        """The hint of a failed check in ``lang``, if it had one."""
+        return self.hint_ja if lang == "ja" else self.hint_en
+
+
+@dataclass(frozen=True)
+class SubmissionRow:
+    """The current graded submission of one learner for one exercise."""
+
+    learner: str
+    exercise: int
+    file_name: str
+    content_hash: str
+    graded_at: str
+    score: float
+    max_score: float
+    passed: bool
+    attempted: bool
+    checks: tuple[CheckRow, ...]
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One question of a stored quiz attempt."""
+
+    question_id: str
+    chosen: Any
+    correct: bool
+    seconds: float | None
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One stored quiz attempt."""
+
+    learner: str
+    quiz: int
+    slug: str
+    lang: str
+    review: bool
+    started: str
+    finished: str
+    score: float
+    max_score: float
+    answers: tuple[AnswerRow, ...]
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    """Everything in a gradebook, read in one transaction (a consistent snapshot)."""
+
+    learners: tuple[str, ...]
+    submissions: tuple[SubmissionRow, ...]
+    attempts: tuple[AttemptRow, ...]
+    problems: dict[str, tuple[str, ...]]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _epoch(stamp: object) -> float | None:
+    """Seconds since 1970 for an ISO 8601 time (naive means UTC); None when it is not one."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _number(value: object, default: float | None = 0.0) -> float | None:
+    """``value`` as a float when it is a finite number, else ``default``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return float(value)
+
+
+class Gradebook:
+    """A class gradebook in one SQLite file.
+
+    Parameters
+    ----------
+    path : Path
+        The file; created with the current schema when missing, migrated when older.
+    timeout : float
+        Seconds a write waits for another process's transaction before failing.
+
+    Use as a context manager, or call ``close``. One object may be shared by
+    threads: its calls are serialised.
+    """
+
+    def __init__(self, path: Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.path = Path(path)
+        self._timeout = timeout
+        self._lock = threading.RLock()
+        if self.path.is_dir():
+            raise GradebookError(f"{self.path} is a folder; name a file, e.g. --db {self.path / 'gradebook.sqlite'}")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are begun explicitly, IMMEDIATE for writes
+        self._connection = sqlite3.connect(
+            str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._set_wal(timeout)
+            self._connection.execute("PRAGMA synchronous = FULL")
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.OperationalError as problem:
+            self._connection.close()
+            if "locked" not in str(problem):
+                raise GradebookError(f"{self.path} can not be opened as a gradebook ({problem})") from None
+            raise GradebookError(
+                f"{self.path} stayed locked by another process for {timeout:g} s; "
+                "wait for the other grade batch to finish, or name another file with --db"
+            ) from None
+        except sqlite3.DatabaseError as problem:
+            self._connection.close()
+            raise GradebookError(
+                f"{self.path} is not a usable gradebook ({problem}); "
+                "name another file with --db, or move this one away to start a new gradebook"
+            ) from None
+        except GradebookError:
+            self._connection.close()
+            raise
+
+    def _set_wal(self, timeout: float) -> None:
+        # Switching to WAL needs a moment alone with the file; another process creating
+        # the same gradebook right now makes it busy, and this pragma does not wait by itself.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                mode = self._connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as problem:
+                if "locked" not in str(problem) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        if str(mode).lower() != "wal":
+            raise GradebookError(
+                f"{self.path} can not use SQLite's WAL journal (journal_mode is {mode}); "
+                "put the gradebook on a local disk (WAL does not work on network file systems)"
+            )
+
+    def _migrate(self) -> None:
+        with self._write() as db:
+            exists = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+            if not exists:
+                if db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]:
+                    raise GradebookError(
+                        f"{self.path} is an SQLite file but not a gradebook (it has no schema_version table); "
+                        "name another file with --db"
+                    )
+                db.executescript_in_transaction(_SCHEMA_1)
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (1,))
+                version = 1
+            else:
+                version = db.execute("SELECT version FROM schema_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise GradebookError(
+                    f"{self.path} was written by a newer grader (gradebook schema {version}, this grader "
+                    f"knows up to {SCHEMA_VERSION}); upgrade: pip install -U dlgrade"
+                )
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                db.executescript_in_transaction(_MIGRATIONS[step])
+                db.execute("UPDATE schema_version SET version = ?", (step,))
+
+    # --- lifetime ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file (everything recorded is already committed)."""
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self) -> Gradebook:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[_Transaction]:
+        """One write transaction: taken at BEGIN (so it waits for other writers), all or nothing."""
+        with self._lock:
+            self._rollback()  # a rollback that failed earlier left the transaction open
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as problem:
+                if "locked" not in str(problem):
+                    raise
+                raise GradebookError(
+                    f"{self.path} stayed locked by another process for {self._timeout:g} s; "
+                    "wait for the other grade batch to finish, or name another file with --db"
+                ) from None
+            try:
+                yield _Transaction(self._connection)
+            except BaseException:
+                # Ctrl-C included; SQLite may have rolled back already after an I/O error
+                self._rollback()
+                raise
+            self._connection.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._connection.in_transaction:
+            try:
+                self._connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the error that led here is the one to report; the next write retries
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query inside sees the same snapshot."""
+        with self._lock:
+            self._rollback()
+            self._connection.execute("BEGIN")
+            try:
+                yield self._connection
+            finally:
+                self._connection.execute("COMMIT")
+
+    @staticmethod
+    def _learner_id(db: _Transaction, learner: str) -> int:
+        if not isinstance(learner, str) or not learner:
+            raise GradebookError(f"a learner is named by a non-empty string; got {learner!r}")
+        db.execute("INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", (learner, _now()))
+        return db.execute("SELECT id FROM learners WHERE name = ?", (learner,)).fetchone()[0]
+
+    # --- writing --------------------------------------------------------------------
+
+    def is_graded(self, learner: str, exercise: int, content_hash: str) -> bool:
+        """Whether the learner's current submission of ``exercise`` has ``content_hash``."""
+        with self._lock:
+            found = self._connection.execute(
+                "SELECT 1 FROM submissions JOIN learners ON learners.id = submissions.learner_id "
+                "WHERE learners.name = ? AND exercise = ? AND current = 1 AND content_hash = ?",
+                (learner, exercise, content_hash),
+            ).fetchone()
+        return found is not None
+
+    def graded_hashes(self) -> dict[tuple[str, int], str]:
+        """``(learner, exercise) -> content hash`` of every current submission, in one query."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT learners.name, exercise, content_hash FROM submissions "
+                "JOIN learners ON learners.id = submissions.learner_id WHERE current = 1"
+            ).fetchall()
+        return {(name, exercise): content_hash for name, exercise, content_hash in rows}
+
+    def record_exercise(
+        self, learner: str, exercise: int, file_name: str, content_hash: str, result: ExerciseResult
+    ) -> None:
+        """Store one graded submission; it replaces the learner's previous one for ``exercise``.
+
+        The earlier submission stays in ``submissions`` as history (``current = 0``)
+        without its check rows. Committed before returning.
+        """
+        from grader.feedback import check_message
+
+        # the feedback text is built before the write lock is taken, to keep transactions short
+        checks = [
+            (
+                position,
+                check.name,
+                check.name_ja or "",
+                check.status,
+                float(check.score),
+                float(check.max_score),
+                check_message(check, "en"),
+                check_message(check, "ja"),
+                check.hint.en if check.hint is not None else None,
+                check.hint.ja if check.hint is not None else None,
+            )
+            for position, check in enumerate(result.results)
+        ]
+        submission = (
+            int(exercise),
+            str(file_name),
+            str(content_hash),
+            _now(),
+            float(result.score),
+            float(result.max_score),
+            int(result.passed),
+            int(result.attempted),
+            float(result.elapsed),
+        )
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            previous = db.execute(
+                "SELECT id FROM submissions WHERE learner_id = ? AND exercise = ? AND current = 1",
+                (learner_id, exercise),
+            ).fetchone()
+            if previous is not None:
+                db.execute("DELETE FROM check_results WHERE submission_id = ?", previous)
+                db.execute("UPDATE submissions SET current = 0 WHERE id = ?", previous)
+            cursor = db.execute(
+                "INSERT INTO submissions (learner_id, exercise, file_name, content_hash, graded_at, "
+                "score, max_score, passed, attempted, elapsed, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (learner_id, *submission),
+            )
+            submission_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO check_results (submission_id, position, name, name_ja, status, score, max_score, "
+                "message_en, message_ja, hint_en, hint_ja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(submission_id, *check) for check in checks],
+            )
+
+    def record_problem(self, learner: str, problem: str) -> None:
+        """Note a problem with a learner's folder (shown in the report); the same text is kept once."""
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            db.execute(
+                "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
+                (learner_id, str(problem), _now()),
+            )
+
+    def clear_problems(self, learner: str) -> None:
+        """Forget the learner's recorded problems (before a re-run records the current ones)."""
+        with self._write() as db:
+            db.execute("DELETE FROM problems WHERE learner_id = (SELECT id FROM learners WHERE name = ?)", (learner,))
+
+    def record_quiz_attempt(self, learner: str, attempt: dict, content_hash: str) -> bool:
+        """Store one quiz attempt (the JSON of an attempt file, see ``grader.progress``).
+
+        Returns
+        -------
+        bool
+            False when the learner already has an attempt with ``content_hash``
+            (nothing is written), True when it was added.
+
+        Raises
+        ------
+        AttemptError
+            When ``attempt`` is not an attempt: no quiz number, no list of
+            questions, a question without an id. Also a ``ValueError``.
+        """
+        quiz, questions = _validated(attempt)
+        started = str(attempt.get("started", ""))
+        row = (
+            quiz,
+            str(attempt.get("slug", "")),
+            str(attempt.get("lang", "")),
+            int(bool(attempt.get("review", False))),
+            started,
+            str(attempt.get("finished", "")),
+            _epoch(started),
+            _number(attempt.get("score"), float(sum(1 for question in questions if question.get("correct")))),
+            _number(attempt.get("max_score"), float(len(questions))),
+            str(content_hash),
+            _now(),
+        )
+        answers = [
+            (
+                position,
+                str(question["id"]),
+                json.dumps(question.get("chosen"), ensure_ascii=False),
+                int(bool(question.get("correct"))),
+                _number(question.get("seconds"), None),
+            )
+            for position, question in enumerate(questions)
+        ]
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            if db.execute(
+                "SELECT 1 FROM quiz_attempts WHERE learner_id = ? AND content_hash = ?", (learner_id, row[9])
+            ).fetchone():
+                return False
+            cursor = db.execute(
+                "INSERT INTO quiz_attempts (learner_id, quiz, slug, lang, review, started, finished, "
+                "started_epoch, score, max_score, content_hash, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (learner_id, *row),
+            )
+            attempt_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, seconds) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(attempt_id, *answer) for answer in answers],
+            )
+        return True
+
+    # --- reading --------------------------------------------------------------------
+
+    def learners(self) -> list[str]:
+        """Every learner the gradebook knows, sorted by name."""
+        with self._lock:
+            return [name for (name,) in self._connection.execute("SELECT name FROM learners ORDER BY name")]
+
+    def schema_version(self) -> int:
+        """The schema version of the file."""
+        with self._lock:
+            return self._connection.execute("SELECT version FROM schema_version").fetchone()[0]
+
+    def load(self) -> ClassRecord:
+        """Everything, read in one transaction so a batch writing meanwhile can not tear it."""
+        with self._read() as db:
+            learners = tuple(name for (name,) in db.execute("SELECT name FROM learners ORDER BY name"))
+            checks: dict[int, list[CheckRow]] = {}
+            for row in db.execute(
+                "SELECT submission_id, name, name_ja, status, score, max_score, message_en, message_ja, "
+                "hint_en, hint_ja FROM check_results ORDER BY submission_id, position"
+            ):
+                checks.setdefault(row[0], []).append(CheckRow(*row[1:]))
+            submissions = tuple(
+                SubmissionRow(
+                    learner=row[1],
+                    exercise=row[2],
+                    file_name=row[3],
+                    content_hash=row[4],
+                    graded_at=row[5],
+                    score=row[6],
+                    max_score=row[7],
+                    passed=bool(row[8]),
+                    attempted=bool(row[9]),
+                    checks=tuple(checks.get(row[0], ())),
+                )
+                for row in db.execute(
+                    "SELECT submissions.id, learners.name, exercise, file_name, content_hash, graded_at, score, "
+                    "max_score, passed, attempted FROM submissions JOIN learners ON learners.id = learner_id "
+                    "WHERE current = 1 ORDER BY learners.name, exercise"
+                )
+            )
+            answers: dict[int, list[AnswerRow]] = {}
+            for attempt_id, question_id, chosen, correct, seconds in db.execute(
+                "SELECT attempt_id, question_id, chosen, correct, seconds FROM quiz_answers "
+                "ORDER BY attempt_id, position"
+            ):
+                answers.setdefault(attempt_id, []).append(
+                    AnswerRow(question_id, json.loads(chosen), bool(correct), seconds)
+                )
+            attempts = tuple(
+                AttemptRow(
+                    learner=row[1],
+                    quiz=row[2],
+                    slug=row[3],
+                    lang=row[4],
+                    review=bool(row[5]),
+                    started=row[6],
+                    finished=row[7],
+                    score=row[8],
+                    max_score=row[9],
+                    answers=tuple(answers.get(row[0], ())),
+                )
+                # oldest first: by the time the attempt began, then by the order the files were recorded
+                for row in db.execute(
+                    "SELECT quiz_attempts.id, learners.name, quiz, slug, lang, review, started, finished, score, "
+                    "max_score FROM quiz_attempts JOIN learners ON learners.id = learner_id "
+                    "ORDER BY learners.name, quiz, started_epoch IS NULL, started_epoch, quiz_attempts.id"
+                )
+            )
+            problems: dict[str, list[str]] = {}
+            for name, problem in db.execute(
+                "SELECT learners.name, problem FROM problems JOIN learners ON learners.id = learner_id "
+                "ORDER BY learners.name, problems.id"
+            ):
+                problems.setdefault(name, []).append(problem)
+        return ClassRecord(
+            learners=learners,
+            submissions=submissions,
+            attempts=attempts,
+            problems={name: tuple(found) for name, found in problems.items()},
+        )
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file: ``ok`` when it is sound."""
+        with self._lock:
+            return self._connection.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+class _Transaction:
+    """The connection inside ``Gradebook._write``: plain statements, and scripts that stay in the transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self.execute = connection.execute
+        self.executemany = connection.executemany
+
+    def executescript_in_transaction(self, script: str) -> None:
+        # sqlite3's executescript() would COMMIT first; run the statements one by one instead
+        for statement in script.split(";"):
+            if statement.strip():
+                self._connection.execute(statement)
+
+
+def _validated(attempt: object) -> tuple[int, list[dict]]:
+    """The quiz number and questions of an attempt, or an ``AttemptError`` that says what is missing."""
+    if not isinstance(attempt, dict):
+        raise AttemptError(f"a quiz attempt is a JSON object; this file holds a {type(attempt).__name__}")
+    quiz = attempt.get("quiz")
+    if isinstance(quiz, bool) or not isinstance(quiz, int):
+        raise AttemptError(f'a quiz attempt has a "quiz" number; this one has {quiz!r}')
+    questions = attempt.get("questions")
+    if not isinstance(questions, list):
+        raise AttemptError('a quiz attempt has a "questions" list; this one has none')
+    for position, question in enumerate(questions, start=1):
+        if not isinstance(question, dict) or not isinstance(question.get("id"), str) or not question["id"]:
+            raise AttemptError(f'question {position} of the attempt at quiz {quiz} has no "id"')
+        if not QUESTION_ID.match(question["id"]):
+            raise AttemptError(
+                f"question {position} of the attempt at quiz {quiz} has the id {question['id'][:40]!r}; "
+                "question ids are lower-case letters, digits and hyphens (was the file edited by hand?)"
+            )
+    return quiz, questions

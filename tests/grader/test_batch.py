@@ -1,0 +1,151 @@
+"""grade batch: discovery, incremental re-runs, interruption, concurrent writers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.batch import discover, plan, run_batch
+from grader.cli import main
+from grader.gradebook import Gradebook
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+
+
+def make_class(folder: Path, learners: int, exercises=(1, 2)) -> Path:
+    from grader.engine import EXERCISES
+
+    for index in range(learners):
+        learner = folder / f"learner{index:02d}"
+        learner.mkdir(parents=True)
+        for number in exercises:
+            module = EXERCISES[number].module
+            # a comment makes every learner's file distinct, as real submissions are
+            text = (SOLUTIONS / f"{module}.py").read_text() + f"\n# learner {index}\n"
+            (learner / f"{module}.py").write_text(text)
+    return folder
+
+
+def graded_rows(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("select count(*) from submissions where current = 1").fetchone()[0]
+
+
+def test_discovery_reports_problems_per_learner(tmp_path):
+    make_class(tmp_path / "class", 2, exercises=(1,))
+    odd = tmp_path / "class" / "learner01"
+    (odd / "notes.txt").write_text("my notes")
+    (odd / "sub").mkdir()
+    shutil.copy(SOLUTIONS / "ex01_activations.py", odd / "sub" / "ex01_activations.py")
+    (odd / "ex02_softmax_loss.py").write_bytes(b"\xff\xfe not utf-8 \x80")
+    (odd / "ex42_unknown.py").write_text("x = 1\n")
+    learners = {learner.name: learner for learner in discover(tmp_path / "class")}
+    assert learners["learner00"].problems == []
+    problems = " | ".join(learners["learner01"].problems)
+    assert "notes.txt" in problems
+    assert "two files for exercise 1" in problems
+    assert "no exercise 42" in problems
+    tasks = plan(list(learners.values()), None)
+    assert "not UTF-8" in " | ".join(learners["learner01"].problems)
+    assert {(task.learner, task.exercise) for task in tasks} == {("learner00", 1), ("learner01", 1)}
+
+
+def test_rerun_grades_only_what_changed(tmp_path):
+    class_dir = make_class(tmp_path / "class", 3)
+    database = tmp_path / "gradebook.sqlite"
+    with Gradebook(database) as book:
+        first = run_batch(class_dir, book, jobs=2)
+        assert (first.graded, first.skipped) == (6, 0)
+        second = run_batch(class_dir, book, jobs=2)
+        assert (second.graded, second.skipped) == (0, 6)
+        changed = class_dir / "learner01" / "ex02_softmax_loss.py"
+        changed.write_text(changed.read_text() + "\n# changed\n")
+        third = run_batch(class_dir, book, jobs=2)
+        # the changed file, and learner01's other file (it may import the changed one)
+        assert (third.graded, third.skipped) == (2, 4)
+        forced = run_batch(class_dir, book, jobs=2, force=True)
+        assert forced.graded == 6
+
+
+def test_batch_command_prints_a_summary(tmp_path):
+    class_dir = make_class(tmp_path / "class", 2, exercises=(1,))
+    database = tmp_path / "book.sqlite"
+    result = CliRunner().invoke(main, ["batch", str(class_dir), "--db", str(database), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "2 learners: 2 graded" in result.output
+    assert graded_rows(database) == 2
+
+
+def test_unknown_class_dir_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+
+
+def _batch_process(class_dir: Path, database: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "grader", "batch", str(class_dir), "--db", str(database), "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def test_killed_batch_keeps_what_it_graded_and_resumes(tmp_path):
+    class_dir = make_class(tmp_path / "class", 12, exercises=(1, 2, 3))
+    database = tmp_path / "gradebook.sqlite"
+    process = _batch_process(class_dir, database)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if database.exists() and graded_rows(database) >= 5:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    kept = graded_rows(database)
+    assert 5 <= kept < 36
+    with Gradebook(database) as book:
+        summary = run_batch(class_dir, book, jobs=2)
+    assert summary.skipped == kept
+    assert summary.graded == 36 - kept
+    assert graded_rows(database) == 36
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+def test_two_batches_writing_one_gradebook_at_once(tmp_path):
+    first = make_class(tmp_path / "a", 6, exercises=(1, 2))
+    second = tmp_path / "b"
+    second.mkdir()
+    for learner in list(first.iterdir())[:3]:
+        shutil.move(str(learner), second / learner.name)
+    database = tmp_path / "shared.sqlite"
+    processes = [_batch_process(first, database), _batch_process(second, database)]
+    for process in processes:
+        _out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()[-2000:]
+    assert graded_rows(database) == 12
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_results_do_not_depend_on_parallelism(tmp_path, jobs):
+    class_dir = make_class(tmp_path / "class", 3, exercises=(1,))
+    broken = class_dir / "learner02" / "ex01_activations.py"
+    broken.write_text(broken.read_text() + "\n\ndef relu(x):\n    return x\n")
+    with Gradebook(tmp_path / f"book{jobs}.sqlite") as book:
+        summary = run_batch(class_dir, book, jobs=jobs)
+        record = book.load()
+    assert summary.graded == 3
+    text = repr(record)
+    assert "learner02" in text

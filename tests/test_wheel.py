@@ -1,0 +1,125 @@
+"""The built wheel works anywhere: installed in a fresh virtualenv it carries the stubs, quizzes and data.
+
+Offline: the wheel is built without build isolation (the setuptools at hand) and
+installed without dependencies into a virtualenv that sees this environment's
+site-packages (NumPy, click, ...).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.quiz import load_bank, option_order
+from grader.quizterm import LETTERS
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ("grader", "reference", "exercises", "quizzes")
+CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ruff_cache", ".pytest_cache")
+
+
+def run(*command: str | Path, cwd: Path, input: str | None = None, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        input=input,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+def quiz_answers(number: int, seed: int) -> str:
+    quizzes, _ = load_bank()
+    quiz = quizzes[(number, "en")]
+    lines = []
+    for question in quiz.questions:
+        if question.kind == "numeric":
+            lines.append(str(question.answer))
+            continue
+        order = option_order(question, seed, quiz.shuffle)
+        lines.append(" ".join(LETTERS[shown] for shown, index in enumerate(order) if question.options[index].correct))
+    return "".join(line + "\n" for line in lines)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="setuptools builds the wheel offline")
+def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
+    source = tmp_path / "source"  # a clean copy: no build/ left over from an earlier build
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for folder in SOURCES:
+        shutil.copytree(ROOT / folder, source / folder, ignore=CACHES)
+
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
+                "-w", tmp_path / "dist", source, cwd=tmp_path)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "dist").glob("dlgrade-*.whl")
+
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    packaged = [path for folder in ("grader", "reference") for path in (source / folder).rglob("*") if path.is_file()]
+    expected = {path.relative_to(source).as_posix() for path in packaged}
+    expected |= {f"grader/course/exercises/{path.name}" for path in (source / "exercises").glob("ex*.py")}
+    quizzes = (source / "quizzes").glob("*/*.md")
+    expected |= {f"grader/course/quizzes/{path.parent.name}/{path.name}" for path in quizzes}
+    assert not expected - names, "missing from the wheel (a package or data folder not in pyproject.toml?)"
+    assert "grader/data/iris.csv" in names
+    assert not any(name.startswith(("solutions/", "tests/")) for name in names)
+
+    venv = tmp_path / "venv"
+    made = run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    python = venv / "bin" / "python"
+    installed = run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q",
+                    wheel, cwd=tmp_path)  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+
+    environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "GRADE_QUIZ_ROOT")}
+    environment["GRADE_LANG"] = "en"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    where = run(python, "-c", "import grader, grader.course as c; print(grader.__file__); print(c.course_root())",
+                cwd=elsewhere, env=environment)  # fmt: skip
+    module, course = where.stdout.split()
+    assert Path(module).is_relative_to(venv), "the wheel's grader, not the checkout's"
+    assert Path(course).is_relative_to(venv)
+
+    grade = venv / "bin" / "grade"
+    init = run(grade, "init", "ws", cwd=elsewhere, env=environment)
+    assert init.returncode == 0, init.stdout + init.stderr
+    workspace = elsewhere / "ws"
+    stub = ROOT / "exercises" / "ex10_train.py"
+    assert (workspace / "exercises" / stub.name).read_bytes() == stub.read_bytes()
+    assert (workspace / "README.md").is_file()
+
+    shutil.copy(ROOT / "solutions" / "ex01_activations.py", workspace / "exercises" / "ex01_activations.py")
+    subfolder = workspace / "notes" / "week1"
+    subfolder.mkdir(parents=True)
+    graded = run(grade, "exercise", "1", cwd=subfolder, env=environment)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert "every check passed" in graded.stdout
+
+    quiz = run(grade, "quiz", "1", "--seed", "3", cwd=subfolder, input=quiz_answers(1, 3), env=environment)
+    assert quiz.returncode == 0, quiz.stdout + quiz.stderr
+    assert "Score: 14/14 (100%)" in quiz.stdout
+    assert list((workspace / ".grade" / "quiz-attempts").glob("01-en-*.json"))
+
+    listing = run(grade, "list", cwd=subfolder, env=environment)
+    assert listing.returncode == 0, listing.stderr
+    rows = listing.stdout.splitlines()
+    assert next(row for row in rows if row.startswith(" 1  Activation")).endswith("passed")
+    assert next(row for row in rows if row.startswith(" 2  Output layer")).endswith("not attempted")
+    assert next(row for row in rows if row.startswith(" 1  Activation functions and the forward pass")).endswith(
+        "best 14/14"
+    )
