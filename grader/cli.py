@@ -451,7 +451,7 @@ def _remember(result, path: Path) -> None:
     if workspace is None or not is_learners_file(workspace, path):
         return
     try:
-        record_result(workspace, result)
+        record_result(workspace, result, path)
     except OSError as problem:
         click.echo(f"grade: could not save the result in {workspace / '.grade'}: {problem}", err=True)
 
@@ -475,14 +475,25 @@ def _exercise_state(workspace: Path, number: int, lang: str) -> str:
     return text(lang)
 
 
+def _grade_file(number: int, path: Path, timeout: float | None, jobs: int = 2):
+    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook."""
+    if path.suffix == ".ipynb":
+        from grader.notebook import grade_notebook_file
+
+        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
+    from grader.engine import grade_exercise
+
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs)
+
+
 def _grade_or_exit(number: int, file: Path | None, timeout: float | None):
     """Grade exercise ``number``: the result and the file graded (exit 2 or 3 on a problem)."""
-    from grader.engine import get_exercise, grade_exercise
+    from grader.engine import get_exercise
 
     try:
         get_exercise(number)
         path = exercise_file(number, file)
-        result = grade_exercise(number, path, timeout=timeout)
+        result = _grade_file(number, path, timeout)
     except UsageError as problem:
         raise click.UsageError(str(problem)) from None
     except GraderError as problem:
@@ -520,7 +531,7 @@ def _timeout_option(function):
 )
 @_language_option
 def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
-    r"""Make DIR a workspace of your own: the exercise stubs, a README, your progress.
+    """Make DIR a workspace of your own: the exercise stubs, a README, your progress.
 
     \b
     grade init dl-exercises      then: cd dl-exercises && grade exercise 1
@@ -585,7 +596,7 @@ def watch_command(
     The first grading shows the full report; after each save, the checks that
     now pass, now fail, or fail for another reason.  Ctrl-C stops.
     """
-    from grader.engine import get_exercise, grade_exercise
+    from grader.engine import get_exercise
     from grader.feedback import render_text
     from grader.watch import compare, render_changes, watch
 
@@ -599,7 +610,7 @@ def watch_command(
 
     def grade_once():
         try:
-            result = grade_exercise(number, path, timeout=timeout)
+            result = _grade_file(number, path, timeout)
         except GraderError as problem:
             click.echo(f"grade: {problem}", err=True)
             return None
@@ -878,12 +889,12 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
 )
 @_language_option
 def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: str | None) -> None:
-    r"""Report on a graded class: an HTML page and CSV files.
+    """Report on a graded class: an HTML page and CSV files.
 
     \b
     grade report --html out/ --csv out/           both, from ./gradebook.sqlite
     grade report --db fall.sqlite --html out/ --lang ja
-    """
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.gradebook import GradebookError
     from grader.report import write_report
 
@@ -925,12 +936,12 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
 )
 @_language_option
 def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str | None) -> None:
-    r"""Build a Gradescope autograder (setup.sh, run_autograder) for EXERCISE...
+    """Build a Gradescope autograder (setup.sh, run_autograder) for EXERCISE...
 
     \b
     grade gradescope 1 2 3 -o autograder.zip
     Upload the zip under Configure Autograder; each check becomes one test.
-    """
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.gradescope import build_bundle, describe
 
     lang = lang or default_language()

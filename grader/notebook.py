@@ -26,8 +26,13 @@ kernel.  It only collects source text, never runs the learner's code here:
    their own ``exMM_<topic>.py`` (so ``from ex05_im2col import im2col``
    works), unless the kernel imported that module from a file, which is copied.
 4. A separate grader process (``python -I``) grades the folder with
-   ``grade_exercise``: the verdicts are computed neither in the kernel, whose
-   NumPy the learner's cells may have patched, nor with the learner's code.
+   ``grade_exercise``, so no verdict is computed in the kernel, whose NumPy
+   the learner's cells may have patched; the kernel only shows the result.
+
+Collecting looks only at ``type()`` of the kernel's values and at the code
+objects of functions and plain classes: no property, ``__getattr__`` or
+metaclass the learner wrote runs in the kernel.  Outside IPython, ``check``
+reads the running script's file instead of a history.
 
 ``grade exercise N --file work.ipynb`` reads the notebook with ``json`` and
 turns every code cell, in order, into one module, each cell in its own ``try``
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import html
 import io
 import json
@@ -72,7 +78,7 @@ from grader.engine import (
     get_exercise,
     grade_exercise,
 )
-from grader.errors import GraderError, UsageError
+from grader.errors import GraderError, SandboxError, UsageError
 from grader.sandbox import EXERCISE_FILE, Probe
 from grader.text import Text, default_language, plain
 
@@ -152,7 +158,8 @@ def clean_cell(source: str, label: Text) -> CellCode:
     label : Text
         How notes name the cell, e.g. ``cell 3`` or ``In [7]``.
     """
-    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    # a lone surrogate (possible in JSON) could not be written to the module file
+    text = source.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     notes: list[Text] = []
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
@@ -311,12 +318,14 @@ _GRADE_FAILURES = []
 
 
 def _grade_cell_failed(chunk, error):
+    import os
     import traceback
 
     try:
         message = f"{{type(error).__name__}}: {{error}}"
     except BaseException:
         message = type(error).__name__
+    message = message.replace(os.path.dirname(__file__) + os.sep, "")
     lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
     _GRADE_FAILURES.append({{"chunk": chunk, "lines": lines[-6:], "error": message[:1000]}})
 
@@ -418,7 +427,7 @@ def notebook_code_cells(path: Path) -> list[CellCode]:
 class _Statement:
     """One top-level statement of the history (or a definition found from a live object)."""
 
-    position: tuple[int, int]  # (cell in execution order, line): the order statements ran in
+    position: tuple[int, int, int]  # (cell in execution order, line, column): the order statements ran in
     label: Text
     line: int
     code: str
@@ -493,35 +502,43 @@ def _segment(lines: Sequence[str], node: ast.stmt) -> str:
     return textwrap.dedent("\n".join(line.rstrip("\n") for line in chunk))
 
 
+@functools.lru_cache(maxsize=4096)
+def _cell_statements(code: str) -> tuple[_Statement, ...]:
+    """The binding statements of one cell's code, placed in cell 0 (parsed once per distinct cell)."""
+    found: list[_Statement] = []
+    lines = code.split("\n")
+    for node in ast.parse(code).body:
+        star = isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+        binds = _bound_names(node)
+        if not binds and not star:
+            continue
+        segment = _segment(lines, node)
+        load, call = _dependencies(segment)
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        found.append(
+            _Statement(
+                (0, first, node.col_offset if first == node.lineno else 0),
+                plain(""),
+                first,
+                segment,
+                frozenset(binds),
+                load,
+                call,
+                import_from=(node.module or "") if isinstance(node, ast.ImportFrom) and not node.level else "",
+                star=star,
+            )
+        )
+    return tuple(found)
+
+
 def _statements(cells: Sequence[CellCode]) -> list[_Statement]:
     """Every top-level statement of ``cells`` that binds a name, in execution order."""
-    found: list[_Statement] = []
-    for index, cell in enumerate(cells):
-        if cell.code is None:
-            continue
-        lines = cell.code.split("\n")
-        for node in ast.parse(cell.code).body:
-            star = isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
-            binds = _bound_names(node)
-            if not binds and not star:
-                continue
-            code = _segment(lines, node)
-            load, call = _dependencies(code)
-            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
-            found.append(
-                _Statement(
-                    (index, first),
-                    cell.label,
-                    first,
-                    code,
-                    frozenset(binds),
-                    load,
-                    call,
-                    import_from=(node.module or "") if isinstance(node, ast.ImportFrom) and not node.level else "",
-                    star=star,
-                )
-            )
-    return found
+    return [
+        replace(statement, position=(index, *statement.position[1:]), label=cell.label)
+        for index, cell in enumerate(cells)
+        if cell.code is not None
+        for statement in _cell_statements(cell.code)
+    ]
 
 
 def _live_definition(name: str, value: object, cells: Sequence[CellCode], order: int) -> _Statement | None:
@@ -538,6 +555,7 @@ def _live_definition(name: str, value: object, cells: Sequence[CellCode], order:
             return None
         filename, line = code.co_filename, code.co_firstlineno
         kinds: tuple[type, ...] = (ast.FunctionDef, ast.AsyncFunctionDef)
+        is_class = False
     elif type(value) is type:
         if value.__module__ != "__main__" or value.__name__ != name or value.__qualname__ != name:
             return None
@@ -554,6 +572,7 @@ def _live_definition(name: str, value: object, cells: Sequence[CellCode], order:
             return None
         filename, line = method.co_filename, method.co_firstlineno
         kinds = (ast.ClassDef,)
+        is_class = True
     else:
         return None
     lines = linecache.getlines(filename)
@@ -567,7 +586,8 @@ def _live_definition(name: str, value: object, cells: Sequence[CellCode], order:
     for node in ast.walk(tree):
         if isinstance(node, kinds) and node.name == name:
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            if (first == line) if kinds[0] is not ast.ClassDef else (first <= line <= (node.end_lineno or first)):
+            # a function's code starts at its first line; a class holds the line of its method
+            if first <= line <= (node.end_lineno or first) if is_class else first == line:
                 found = node
     if found is None:
         return None
@@ -578,9 +598,9 @@ def _live_definition(name: str, value: object, cells: Sequence[CellCode], order:
         cell = cells[index]
         if cell.code is not None and code_text in cell.code:
             cell_line = cell.code[: cell.code.index(code_text)].count("\n") + 1
-            return _Statement((index, cell_line), cell.label, cell_line, code_text, frozenset({name}), load, call)
+            return _Statement((index, cell_line, 0), cell.label, cell_line, code_text, frozenset({name}), load, call)
     label = plain(Path(filename).name if Path(filename).is_file() else f"the definition of {name}")
-    return _Statement((len(cells), order), label, 1, code_text, frozenset({name}), load, call)
+    return _Statement((len(cells), order, 0), label, 1, code_text, frozenset({name}), load, call)
 
 
 @dataclass
@@ -599,6 +619,7 @@ def collect_definitions(
     names: Iterable[str],
     namespace: Mapping[str, Any] | None = None,
     hidden: Mapping[str, Any] | None = None,
+    module: str = "",
 ) -> Collection:
     """The statements that define ``names`` and everything they use, in execution order.
 
@@ -614,42 +635,54 @@ def collect_definitions(
         and a function or class in it is taken from its own source.
     hidden : mapping, optional
         Names IPython put into the namespace (``In``, ``get_ipython``).
+    module : str, optional
+        The module being written (``ex01_activations``): its own
+        ``from ex01_activations import ...`` lines can not define anything in it.
     """
-    statements = _statements(cells)
+    statements = [statement for statement in _statements(cells) if not module or statement.import_from != module]
     by_name: dict[str, list[_Statement]] = {}
     for statement in statements:
         for name in statement.binds:
             by_name.setdefault(name, []).append(statement)
     stars = [statement for statement in statements if statement.star]
     futures = sorted({feature for cell in cells for feature in cell.futures})
-    chosen: dict[tuple[int, int], _Statement] = {}
+    chosen: dict[tuple[int, int, int], _Statement] = {}
     collection = Collection([], tuple(futures))
     synthetic = [0]
 
-    def latest(name: str, before: tuple[int, int] | None) -> _Statement | None:
+    def latest(name: str, before: tuple[int, int, int] | None) -> _Statement | None:
         candidates = [s for s in by_name.get(name, ()) if before is None or s.position < before]
         return candidates[-1] if candidates else None
 
     def synthesised(name: str, value: object) -> _Statement | None:
         """An import statement for a module or a module's function (``np``, ``sqrt``)."""
         if type(value) is types.ModuleType:
-            module = value.__name__
-            code = f"import {module}" if module == name else f"import {module} as {name}"
+            imported = value.__name__
+            code = f"import {imported}" if imported == name else f"import {imported} as {name}"
         else:
             if type(value) not in (types.FunctionType, types.BuiltinFunctionType, type):
                 return None
-            module = value.__module__
+            origin = value.__module__
             qualname = value.__qualname__
-            if not isinstance(module, str) or module == "__main__" or not qualname.isidentifier():
+            if not isinstance(origin, str) or origin in ("__main__", module) or not qualname.isidentifier():
                 return None
-            module_stars = [s for s in stars if s.import_from == module]
+            module_stars = [s for s in stars if s.import_from == origin]
             if module_stars:
                 return module_stars[-1]
-            code = f"from {module} import {qualname}" + (f" as {name}" if qualname != name else "")
+            code = f"from {origin} import {qualname}" + (f" as {name}" if qualname != name else "")
         synthetic[0] += 1
-        return _Statement((-1, synthetic[0]), plain("import"), 1, code, frozenset({name}), frozenset(), frozenset())
+        return _Statement(
+            (-1, synthetic[0], 0),
+            plain("import"),
+            1,
+            code,
+            frozenset({name}),
+            frozenset(),
+            frozenset(),
+            import_from=origin if type(value) is not types.ModuleType else "",
+        )
 
-    def resolve(name: str, before: tuple[int, int] | None) -> _Statement | None:
+    def resolve(name: str, before: tuple[int, int, int] | None) -> _Statement | None:
         if namespace is not None and before is None:
             if name not in namespace:
                 return None
@@ -663,8 +696,8 @@ def collect_definitions(
             found = synthesised(name, namespace[name])
         return found
 
-    queue: list[tuple[str, str | None, tuple[int, int] | None]] = [(name, None, None) for name in names]
-    seen: set[tuple[str, tuple[int, int] | None]] = set()
+    queue: list[tuple[str, str | None, tuple[int, int, int] | None]] = [(name, None, None) for name in names]
+    seen: set[tuple[str, tuple[int, int, int] | None]] = set()
     unresolved: dict[str, str] = {}
     while queue:
         name, user, before = queue.pop(0)
@@ -676,14 +709,7 @@ def collect_definitions(
             if user is not None:
                 unresolved.setdefault(name, user)
             elif namespace is not None and name in namespace:
-                collection.notes.append(
-                    Text(
-                        f"`{name}` is defined in this kernel, but its source could not be found "
-                        "(made with exec or %run?); define it in a cell and run check again",
-                        f"`{name}` はこのカーネルにありますが、ソースが見つかりません(exec や %run で作成?)。"
-                        "セルで定義してから check を実行してください",
-                    )
-                )
+                collection.notes.append(_no_source_note(name, namespace[name], module))
             continue
         if user is None:
             collection.found[name] = statement.label
@@ -704,6 +730,25 @@ def collect_definitions(
     for statement in sorted(chosen.values(), key=lambda s: s.position):
         collection.chunks.append(Chunk(statement.label, statement.code, statement.line))
     return collection
+
+
+def _no_source_note(name: str, value: object, module: str) -> Text:
+    """Why a name the kernel has could not be graded: it came from the exercise's file, or from exec."""
+    kind = type(value)
+    if module and (kind is types.FunctionType or kind is type) and value.__module__ == module:
+        number = int(module[2:4])
+        return Text(
+            f"`{name}` comes from your file {module}.py, not from a cell: grade that file with "
+            f"grade exercise {number}, or define `{name}` in a cell",
+            f"`{name}` はセルではなく {module}.py から import されています。"
+            f"そのファイルは grade exercise {number} で採点するか、セルで `{name}` を定義してください",
+        )
+    return Text(
+        f"`{name}` is defined in this kernel, but its source could not be found "
+        "(made with exec or %run?); define it in a cell and run check again",
+        f"`{name}` はこのカーネルにありますが、ソースが見つかりません(exec や %run で作成?)。"
+        "セルで定義してから check を実行してください",
+    )
 
 
 def _unresolved_note(
@@ -734,9 +779,9 @@ def _write_module(folder: Path, module: str, generated: GeneratedModule, spans: 
     spans[f"{module}.py"] = [span.to_data() for span in generated.spans]
 
 
-def _defines(collection: Collection, module: str) -> bool:
-    """Whether the notebook itself defines some of the names (not by importing ``module``)."""
-    return any(collection.imported_from.get(name) != module for name in collection.found)
+def _defines(collection: Collection) -> bool:
+    """Whether the notebook itself defines some of the names (not only imports them)."""
+    return any(name not in collection.imported_from for name in collection.found)
 
 
 def _write_earlier_exercises(
@@ -759,8 +804,8 @@ def _write_earlier_exercises(
                 # the kernel imported this exercise from a file: that file is what its cells used
                 shutil.copyfile(file, folder / f"{module}.py")
                 continue
-        collection = collect_definitions(cells, CONTRACT_NAMES[earlier], namespace, hidden)
-        if not _defines(collection, module):
+        collection = collect_definitions(cells, CONTRACT_NAMES[earlier], namespace, hidden, module)
+        if not _defines(collection):
             continue
         generated = build_module(collection.chunks, collection.futures, origin)
         _write_module(folder, module, generated, spans)
@@ -779,6 +824,16 @@ def _copy_exercise_files(source: Path, folder: Path, skip: str) -> None:
             shutil.copyfile(path, folder / path.name)
 
 
+def _imports_the_grader(code: str) -> bool:
+    """Whether a cell imports ``grader`` at its top level (``from grader import check``)."""
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.Import) and any(alias.name.split(".")[0] == "grader" for alias in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "grader":
+            return True
+    return False
+
+
 def prepare_notebook_file(number: int, notebook: Path, folder: Path) -> dict:
     """Write the module of exercise ``number`` built from every code cell of ``notebook`` into ``folder``.
 
@@ -790,7 +845,20 @@ def prepare_notebook_file(number: int, notebook: Path, folder: Path) -> dict:
     spans: dict[str, list] = {}
     _copy_exercise_files(notebook.resolve().parent, folder, exercise.module)
     notes += _write_earlier_exercises(number, folder, cells, spans, None, None, notebook.name)
-    chunks = [Chunk(cell.label, cell.code) for cell in cells if cell.code is not None]
+    chunks = []
+    for cell in cells:
+        if cell.code is None:
+            continue
+        if _imports_the_grader(cell.code):
+            # `from grader import check; check(3)`: the grader can not be imported while grading
+            notes.append(
+                Text(
+                    f"{cell.label.en} was left out: it runs the grader, which is not part of your solution",
+                    f"{cell.label.ja} は採点ツールを呼び出すセルなので飛ばしました",
+                )
+            )
+            continue
+        chunks.append(Chunk(cell.label, cell.code))
     futures = [feature for cell in cells for feature in cell.futures]
     generated = build_module(chunks, futures, notebook.name)
     _write_module(folder, exercise.module, generated, spans)
@@ -823,7 +891,7 @@ def prepare_kernel(
     if cwd is not None:
         _copy_exercise_files(cwd, folder, exercise.module)
     notes = _write_earlier_exercises(number, folder, cells, spans, namespace, hidden, shown_as)
-    collection = collect_definitions(cells, CONTRACT_NAMES[number], namespace, hidden)
+    collection = collect_definitions(cells, CONTRACT_NAMES[number], namespace, hidden, exercise.module)
     generated = build_module(collection.chunks, collection.futures, shown_as)
     _write_module(folder, exercise.module, generated, spans)
     if collection.found:
@@ -859,7 +927,7 @@ def _decode_failures(array: Any) -> list[dict]:
     """The module's record of failed cells, from the bytes the probe brought back."""
     try:
         records = json.loads(bytes(array.tobytes()).decode("utf-8"))
-    except (AttributeError, ValueError, UnicodeDecodeError):
+    except (AttributeError, ValueError, UnicodeDecodeError, RecursionError):
         return []
     if not isinstance(records, list):
         return []
@@ -938,7 +1006,9 @@ def _not_run_note(report: CheckResult, spans: Mapping[str, Sequence[Span]], sour
     return Text(en, ja)
 
 
-def grade_folder(number: int, folder: Path, meta: Mapping, *, timeout: float | None = None, jobs: int = 2):
+def grade_folder(
+    number: int, folder: Path, meta: Mapping, *, timeout: float | None = None, jobs: int = 2
+) -> ExerciseResult:
     """Grade the module ``prepare_*`` wrote into ``folder``; an ``ExerciseResult`` in the notebook's terms.
 
     Tracebacks name the cell and its line instead of the generated file, the
@@ -977,7 +1047,7 @@ def grade_folder(number: int, folder: Path, meta: Mapping, *, timeout: float | N
     )
 
 
-def grade_notebook_file(number: int, notebook: Path, *, timeout: float | None = None, jobs: int = 2):
+def grade_notebook_file(number: int, notebook: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
     """Grade the code cells of the ``.ipynb`` file ``notebook`` as exercise ``number``.
 
     Magics and shell lines are left out, each cell runs in its own ``try``
@@ -1115,8 +1185,6 @@ def _grade_elsewhere(folder: Path, meta: dict) -> ExerciseResult:
     try:
         document = json.loads(out.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        from grader.errors import SandboxError
-
         raise SandboxError(
             "the grading process ended without a result:\n" + err.decode("utf-8", "replace")[-2000:]
         ) from None
@@ -1171,13 +1239,20 @@ class NotebookResult:
     def __str__(self) -> str:
         from grader.feedback import render_text
 
-        return render_text(self.result, self.lang)
+        return _rerun_in_notebook(render_text(self.result, self.lang), self.result.exercise.number)
 
     def __repr__(self) -> str:
         return self.__str__()
 
     def _repr_html_(self) -> str:
-        return render_html(self.result, self.lang)
+        return _rerun_in_notebook(render_html(self.result, self.lang), self.result.exercise.number)
+
+
+def _rerun_in_notebook(text: str, number: int) -> str:
+    """In a notebook the way to grade again is ``check(N)``, not the command line."""
+    return text.replace(f"re-run: grade exercise {number}", f"re-run: check({number})").replace(
+        f"再実行: grade exercise {number}", f"再実行: check({number})"
+    )
 
 
 _STATUS_HTML = {
@@ -1197,13 +1272,15 @@ def render_html(result: ExerciseResult, lang: str) -> str:
     parts = [
         '<div class="dlgrade-result">',
         f"<p><strong>{e(heading)}</strong> <small>{e(str(result.submission))}</small></p>",
+        f"<p><strong>{e(summary(result, lang))}</strong></p>",
     ]
     notes = result.extra.get("notes", ())
     if notes:
         parts.append("<ul>" + "".join(f"<li>{e(note(lang))}</li>" for note in notes) + "</ul>")
     column = Text("result|check|points|details", "結果|チェック|得点|詳細")(lang).split("|")
     parts.append('<table style="border-collapse:collapse;text-align:left">')
-    parts.append("<thead><tr>" + "".join(f'<th style="text-align:left">{e(c)}</th>' for c in column) + "</tr></thead>")
+    head = "padding:2px 8px;text-align:left;border-bottom:1px solid #999"
+    parts.append("<thead><tr>" + "".join(f'<th style="{head}">{e(c)}</th>' for c in column) + "</tr></thead>")
     parts.append("<tbody>")
     for check in result.results:
         mark, word, background = _STATUS_HTML.get(check.status, _FAILED_HTML)
@@ -1223,7 +1300,6 @@ def render_html(result: ExerciseResult, lang: str) -> str:
             "</tr>"
         )
     parts.append("</tbody></table>")
-    parts.append(f"<p>{e(summary(result, lang))}</p>")
     parts.append("</div>")
     return "\n".join(parts)
 

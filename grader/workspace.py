@@ -173,17 +173,21 @@ def _results_path(workspace: Path, number: int) -> Path:
     return state_folder(workspace) / "results" / f"ex{number:02d}.json"
 
 
-def record_result(workspace: Path, result: ExerciseResult) -> Path:
-    """Remember ``result`` as the last grading of its exercise; return the file written."""
+def record_result(workspace: Path, result: ExerciseResult, path: Path) -> Path:
+    """Remember ``result`` of the learner's ``path`` as the last grading of its exercise; return the file written.
+
+    ``path`` is the file the learner named (a notebook's grading runs on a
+    module made from it; the record names the notebook).
+    """
     number = result.exercise.number
     try:
-        shown = Path(result.submission).resolve().relative_to(Path(workspace).resolve()).as_posix()
+        shown = Path(path).resolve().relative_to(Path(workspace).resolve()).as_posix()
     except ValueError:
-        shown = str(result.submission)
+        shown = str(path)
     record = {
         "exercise": number,
         "file": shown,
-        "sha256": file_digest(result.submission),
+        "sha256": file_digest(path),
         "graded": _now(),
         "attempted": result.attempted,
         "passed": result.passed,

@@ -209,8 +209,8 @@ def test_collects_the_latest_definition_and_what_it_uses_only():
 def test_a_value_used_while_defining_comes_from_before_the_definition():
     cells = cells_of("scale = 2", "def double(x, k=scale):\n    return k * x * factor", "scale = 10\nfactor = 1")
     collection = collect_definitions(cells, ["double"])
-    # the default was 2 when double was defined; factor is read when double runs, so its last value
-    assert chunk_codes(collection) == ["scale = 2", "def double(x, k=scale):\n    return k * x * factor", "scale = 10"]
+    # the default was 2 when double was defined; factor is read when double runs (scale = 10 is not needed)
+    assert chunk_codes(collection) == ["scale = 2", "def double(x, k=scale):\n    return k * x * factor", "factor = 1"]
     assert collection.chunks[2].label == plain("In [3]")
 
 
@@ -266,7 +266,9 @@ def test_live_function_wins_over_a_redefinition_that_failed():
 
 
 def test_a_class_defined_in_a_cell_is_found_from_its_methods():
-    source = "class Relu:\n    def forward(self, x):\n        return x\n\n    def backward(self, dout):\n        return dout\n"
+    source = (
+        "class Relu:\n    def forward(self, x):\n        return x\n\n    def backward(self, dout):\n        return dout"
+    )
     namespace = kernel_namespace(("c", "import numpy as np\n\n" + source))
     collection = collect_definitions(cells_of("x = 1", "import numpy as np\n\n" + source), ["Relu"], namespace)
     assert chunk_codes(collection) == [source.strip()]
@@ -293,6 +295,15 @@ def test_source_that_can_not_be_found_is_noted():
     assert "its source could not be found" in notes[0].en
 
 
+def test_a_definition_imported_from_the_exercise_file_says_so():
+    namespace: dict = {"__name__": "ex03_backward"}
+    exec("def backward(network, x, d, z1, y):\n    return {}\n", namespace)
+    cells = cells_of("from ex03_backward import backward")
+    collection = collect_definitions(cells, ["backward"], namespace, module="ex03_backward")
+    assert collection.chunks == []
+    assert "`backward` comes from your file ex03_backward.py, not from a cell" in collection.notes[0].en
+
+
 def test_learner_objects_are_not_asked_anything_while_collecting():
     class Trap:
         def __getattr__(self, name):
@@ -302,15 +313,20 @@ def test_learner_objects_are_not_asked_anything_while_collecting():
         def __class__(self):
             raise AssertionError("learner code ran in the kernel (__class__)")
 
-    namespace = kernel_namespace(("t", "def relu(x):\n    return x + trap.offset\n"))
-    namespace["trap"] = Trap()
-    notes = collect_definitions(cells_of("trap = make_trap()", "def relu(x):\n    return x + trap.offset\n"), ["relu"], namespace).notes
-    assert notes == []
+    source = "def relu(x):\n    return x + trap.offset + other.offset\n"
+    namespace = kernel_namespace(("t", source))
+    namespace["trap"] = namespace["other"] = Trap()
+    collection = collect_definitions(cells_of("trap = make_trap()", source), ["relu"], namespace)
+    assert chunk_codes(collection) == ["trap = make_trap()", source.strip()]
+    assert [note.en.split(",")[0] for note in collection.notes] == [
+        "`trap` uses `make_trap`",
+        "`relu` uses `other`",
+    ]
 
 
 def test_earlier_exercises_defined_in_the_kernel_become_their_own_files(tmp_path):
     cells = cells_of(SOLUTION_1, "x = 1", SOLUTION_3.replace("from ex01_activations import sigmoid", ""))
-    namespace: dict = {}
+    namespace: dict = {"__name__": "__main__"}
     for cell in cells:
         exec(compile(cell.code, f"/nonexistent/{cell.label.en}.py", "exec"), namespace)
     folder = tmp_path / "graded"
@@ -340,7 +356,9 @@ def sample_result(name: str = "relu: max(0, x) <script>alert(1)</script>") -> Ex
         EXERCISES[1],
         Path("this notebook"),
         (
-            CheckResult(name, "relu ja", FAILED, 0.0, 1.0, lines=(plain("expected <b>1</b>, got 2"),), hint=plain("a & b")),
+            CheckResult(
+                name, "relu ja", FAILED, 0.0, 1.0, lines=(plain("expected <b>1</b>, got 2"),), hint=plain("a & b")
+            ),
             CheckResult("sigmoid: ok", "sigmoid ja", PASSED, 1.0, 1.0),
             CheckResult("forward: todo", "forward ja", NOT_ATTEMPTED, 0.0, 1.0, context=Text("x (2,)", "x (2,)")),
         ),
@@ -350,8 +368,10 @@ def sample_result(name: str = "relu: max(0, x) <script>alert(1)</script>") -> Ex
 
 def test_html_escapes_everything_and_does_not_rely_on_colour():
     page = render_html(sample_result(), "en")
-    assert "<script>" not in page and "<b>" not in page
-    assert "&lt;script&gt;" in page and "&lt;b&gt;1&lt;/b&gt;" in page and "a &amp; b" in page
+    assert "<script>" not in page
+    assert "<b>" not in page
+    for escaped in ("&lt;script&gt;", "&lt;b&gt;1&lt;/b&gt;", "a &amp; b"):
+        assert escaped in page
     assert "&lt;NameError&gt;" in page
     assert page.count("<tr") == 4
     for word in ("FAIL", "PASS", "TODO"):
@@ -361,7 +381,8 @@ def test_html_escapes_everything_and_does_not_rely_on_colour():
 def test_text_report_has_the_notes_and_json_round_trips():
     result = sample_result()
     shown = NotebookResult(result, "en")
-    assert str(shown) == repr(shown) == render_text(result, "en")
+    assert str(shown) == repr(shown) == render_text(result, "en").replace("grade exercise 1", "check(1)")
+    assert "re-run: check(1)" in str(shown)
     assert "note: cell 3 raised <NameError>" in str(shown)
     assert shown.to_json()["notes"] == ["cell 3 raised <NameError>"]
     again = _result_from_data(json.loads(json.dumps(_result_to_data(result))))
@@ -394,6 +415,7 @@ def test_notebook_file_with_a_failing_cell_and_magics(tmp_path):
         "def relu(x):\n    x[x < 0] = 0\n    return x",
         "def identity_function(x):\n    raise ValueError('not today')",
         "%%bash\necho hello",
+        "from grader import check\ncheck(1)",
     )
     result = grade("exercise", "1", "--file", str(notebook), "--lang", "en")
     assert result.exit_code == 1, result.output
@@ -403,8 +425,9 @@ def test_notebook_file_with_a_failing_cell_and_magics(tmp_path):
     assert "line 3: left out the shell command `!pip install nothing`" in out
     assert "note: cell 3 (`print('trying')`) raised NameError: name 'not_defined_yet' is not defined (line 2)" in out
     assert "cell 6 (`%%bash`) was left out" in out
-    assert "FAIL  relu:" in out and "modified its argument x in place" in out
-    assert "PASS  sigmoid:" in out and "PASS  step_function:" in out
+    assert "cell 7 (`from grader import check`) was left out: it runs the grader" in out
+    for said in ("FAIL  relu:", "modified its argument x in place", "PASS  sigmoid:", "PASS  step_function:"):
+        assert said in out
     # the learner's traceback names the cell and its line, not the generated file
     assert "cell 5 (`def identity_function(x):`), line 2, in identity_function" in out
     assert "ex01_activations.py" not in out
@@ -451,14 +474,15 @@ KERNEL_CELLS = [
     "def relu(x):\n    x[x < 0] = 0  # buggy: changes the caller's array\n    return x",
     # hostile: patch NumPy in the kernel, so that a grader running here would compare with liars
     "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n"
-    "np.isclose = lambda a, b, **k: np.ones(np.shape(a), dtype=bool)\nnp.testing.assert_allclose = lambda *a, **k: None",
+    "np.isclose = lambda a, b, **k: np.ones(np.shape(a), dtype=bool)\n"
+    "np.testing.assert_allclose = lambda *a, **k: None",
     # hostile: end the process, loop forever
     "import os\n\ndef identity_function(x):\n    os._exit(0)\n\ndef sigmoid(x):\n    while True:\n        pass",
-    "def forward(network, x):\n    return np.zeros(2)",
+    "def forward(network, x):\n    raise ValueError('not yet')",
     "%%time\nbig = np.ones((500, 500)) @ np.ones((500, 500))  # not needed by any definition",
     "from grader import check\n"
     "result = check(1, lang='en', timeout=1)\n"
-    "print('SUMMARY', json.dumps({c.name.split(':')[0] + ':' + c.name.split(':')[1][:30]: c.status for c in result.results}))\n"
+    "print('SUMMARY', json.dumps([[c.target, c.status] for c in result.results]))\n"
     "print('SCORE', result.score, result.max_score, result.passed)\n"
     "print('TEXT', str(result).splitlines()[0])",
     "result",
@@ -483,6 +507,7 @@ def kernel_name(tmp_path, monkeypatch):
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))  # the kernel's history database stays here
     return "dlgrade-test"
 
 
@@ -521,10 +546,9 @@ def test_check_in_a_real_kernel_grades_the_cells_definitions_in_the_sandbox(tmp_
     errors = [output for cell in notebook.cells for output in cell.outputs if output.output_type == "error"]
     assert errors == [], errors
     out = printed(notebook)
-    summary = json.loads(out.split("SUMMARY ", 1)[1].splitlines()[0])
-    statuses = {name.split(":")[0]: set() for name in summary}
-    for name, status in summary.items():
-        statuses[name.split(":")[0]].add(status)
+    statuses: dict[str, set] = {}
+    for target, status in json.loads(out.split("SUMMARY ", 1)[1].splitlines()[0]):
+        statuses.setdefault(target, set()).add(status)
     assert statuses == {
         "step_function": {PASSED},
         "relu": {FAILED},  # in place, and NumPy patched in the kernel changed nothing
@@ -537,8 +561,10 @@ def test_check_in_a_real_kernel_grades_the_cells_definitions_in_the_sandbox(tmp_
     # the result shows as a table in Jupyter
     (shown,) = [output for output in notebook.cells[9].outputs if output.output_type == "execute_result"]
     page = shown["data"]["text/html"]
-    assert "<table" in page and "FAIL" in page and "did not finish within 1 s" in page
+    for said in ("<table", "FAIL", "did not finish within 1 s"):
+        assert said in page
     assert "your code ended the process" in page
+    assert "In [7], line 2, in forward" in page  # the learner's traceback names the cell
     assert "graded your definitions of step_function (In [3])" in page
     assert shown["data"]["text/plain"].startswith("Exercise 1:")
     # the kernel survived all of it, and check() sees the newer definitions
