@@ -228,7 +228,7 @@ def _render_page(quiz: Quiz, *, seed: int | None, links: dict[str, str | None] |
         lang=lang,
         questions=questions,
         ui={key: text(lang) for key, text in UI.items()},
-        title=_inline_html(quiz.title),
+        title=inline_html(quiz.title),
         title_text=_plain_title(quiz.title),
         data_json=_script_json(data),
         css=_asset("quiz.css"),
@@ -245,7 +245,7 @@ def _question_context(quiz: Quiz, question: Question, position: int, total: int,
         "dom_id": dom_id,
         "position": position,
         "heading": UI["question_number"](quiz.lang).format(number=position, total=total),
-        "title": _inline_html(question.title),
+        "title": inline_html(question.title),
         "body": _block_html(question.body),
         "kind": question.kind,
         "explanation": _block_html(question.explanation),
@@ -256,7 +256,7 @@ def _question_context(quiz: Quiz, question: Question, position: int, total: int,
     order = option_order(question, seed, quiz.shuffle)
     for shown, index in enumerate(order):
         option = question.options[index]
-        context["options"].append({"index": index, "letter": LETTERS[shown], "html": _inline_html(option.text)})
+        context["options"].append({"index": index, "letter": LETTERS[shown], "html": inline_html(option.text)})
     return context
 
 
@@ -311,7 +311,7 @@ def _block_html(text: str) -> str:
     return _TOKEN_PATTERN.sub(lambda match: formulas[int(match.group(1))], rendered)
 
 
-def _inline_html(text: str) -> str:
+def inline_html(text: str) -> str:
     """Markdown with math to HTML without the surrounding paragraph (titles, options)."""
     source, formulas = _with_math(text, display_allowed=False)
     rendered = _markdown(source)

@@ -949,11 +949,11 @@ def _inline(text: str) -> Markup:
     from grader.errors import MathError
 
     try:
-        from grader.quizpage import _inline_html
+        from grader.quizpage import inline_html
     except ImportError:  # pragma: no cover - the quiz pages are part of the package
         return Markup(escape(text))
     try:
-        return Markup(_inline_html(text))
+        return Markup(inline_html(text))
     except MathError:
         return Markup(escape(text))
 
