@@ -108,6 +108,7 @@ def output_check(
     arg_names: Sequence[str] = (),
     points: float = 1.0,
     error_hint: Text | None = None,
+    in_place_hint: Text | None = None,
 ) -> Check:
     """A check that ``function(*args, **kwargs)`` returns ``expected``.
 
@@ -134,6 +135,9 @@ def output_check(
         Names of the positional arguments for messages (``x``, ``d``, ``y``).
     error_hint : Text, optional
         The hint when the learner's code raises instead of returning.
+    in_place_hint : Text, optional
+        The hint when the values are right but an argument was modified
+        (default: ``IN_PLACE_HINT``).
     """
     probe, originals = call_probe(function, args, kwargs, arg_names)
     names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
@@ -153,7 +157,7 @@ def output_check(
         if not lines and not modified:
             return None
         if not lines:
-            return Failure(modified, IN_PLACE_HINT)
+            return Failure(modified, in_place_hint or IN_PLACE_HINT)
         variant = matching_variant(got, variants, rtol, atol) if variants else None
         return Failure(lines + modified, variant.hint if variant else None)
 
