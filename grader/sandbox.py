@@ -215,6 +215,38 @@ def _scratch_root() -> str | None:
     return None
 
 
+_STALE = re.compile(r"^grade-(?:pool-)?(\d+)-")
+
+
+def _scratch_dir(prefix: str) -> Path:
+    """A fresh scratch folder named after this process, after sweeping away dead ones.
+
+    A grader killed with SIGKILL (or a power cut) can not delete its folder; on
+    tmpfs that would hold memory until reboot, so the next run removes every
+    folder whose process is gone.
+    """
+    root = Path(_scratch_root() or tempfile.gettempdir())
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        entries = []
+    for entry in entries:
+        match = _STALE.match(entry.name)
+        if match and entry.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _child_environment() -> dict[str, str]:
     keep = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
     env = {key: os.environ[key] for key in keep if key in os.environ}
@@ -235,6 +267,21 @@ def _read_preview(path: Path, learner_dir: Path) -> str:
         text += f"\n... ({size} bytes in all, cut)"
     # warnings name the sandbox's copy of the file; the learner knows it by its name
     return text.replace(f"{learner_dir}{os.sep}", "")
+
+
+def _spawn_server(work_dir: Path, confine: bool) -> subprocess.Popen[bytes]:
+    """Start a sandbox server in ``work_dir``; it loads NumPy and waits for its manifest."""
+    lib = _numpy_lib_dir(work_dir)
+    flags = [] if confine else ["--no-confine"]
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib), *flags],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=work_dir,
+        env=_child_environment(),
+        start_new_session=True,
+    )
 
 
 class Sandbox:
@@ -271,9 +318,9 @@ class Sandbox:
         self.memory_bytes = memory_bytes
         # GRADE_NO_CONFINE=1 turns off namespaces and Landlock (for debugging, never for grading)
         self.confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
-        self.work_dir = Path(tempfile.mkdtemp(prefix="grade-", dir=_scratch_root()))
-        self.learner_dir = (self.work_dir / "learner").resolve()
         self._process: subprocess.Popen[bytes] | None = None
+        self.work_dir = _scratch_dir("grade")
+        self.learner_dir = (self.work_dir / "learner").resolve()
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -290,19 +337,9 @@ class Sandbox:
             if EXERCISE_FILE.match(path.name) and path.is_file():
                 shutil.copyfile(path, self.learner_dir / path.name)
         shutil.copyfile(self.submission, self.learner_dir / f"{self.module}.py")
-        if self.pool is not None:
+        if self.pool is not None or self._process is not None:
             return
-        lib = _numpy_lib_dir(self.work_dir)
-        flags = [] if self.confine else ["--no-confine"]
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib), *flags],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.work_dir,
-            env=_child_environment(),
-            start_new_session=True,
-        )
+        self._process = _spawn_server(self.work_dir, self.confine)
 
     def run(self, probes: list[Probe]) -> list[ProbeRun]:
         """Run every probe and return their results in the same order."""
@@ -457,7 +494,7 @@ class SandboxPool:
 
         if confine is None:
             confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
-        self.work_dir = Path(tempfile.mkdtemp(prefix="grade-pool-", dir=_scratch_root()))
+        self.work_dir = _scratch_dir("grade-pool")
         lib = _numpy_lib_dir(self.work_dir)
         flags = ["--zygote"] + ([] if confine else ["--no-confine"])
         self._process = subprocess.Popen(

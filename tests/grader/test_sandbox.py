@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -164,3 +166,20 @@ def test_lists_and_seeded_generators_can_be_passed(tmp_path):
     run = run_one(tmp_path, source, probe)
     assert run.status == "ok"
     assert float(run.output("y").array) == pytest.approx(7.0 + np.random.default_rng(7).normal())
+
+
+def test_scratch_folders_of_dead_graders_are_swept(tmp_path, monkeypatch):
+    from grader import sandbox
+
+    monkeypatch.setenv("GRADE_TMPDIR", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"grade-pool-{dead.pid}-abc"
+    (stale / "p000").mkdir(parents=True)
+    mine = tmp_path / f"grade-{os.getpid()}-keep"
+    mine.mkdir()
+    fresh = sandbox._scratch_dir("grade")
+    assert not stale.exists()
+    assert mine.exists()
+    assert fresh.name.startswith(f"grade-{os.getpid()}-")
+
