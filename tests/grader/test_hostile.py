@@ -433,3 +433,43 @@ def test_network_connections_are_refused(tmp_path, pid_namespace):
     server.close()
     assert_only_relu_fails(result)
     assert accepted == []
+
+
+def test_the_batch_pool_confines_as_tightly(tmp_path, pid_namespace):
+    """grade batch forks its servers from a warm zygote: the same attacks must fail there."""
+    from grader.engine import get_exercise
+    from grader.sandbox import SandboxPool
+
+    if not pid_namespace:
+        pytest.skip("no PID and network namespaces on this machine")
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    port = server.getsockname()[1]
+    token = f"{uuid.uuid4().hex[:8]}.75"
+    path = _submission(
+        tmp_path,
+        f"""
+        import os
+        import socket
+
+        def relu(x):
+            if os.fork() == 0:
+                os.setsid()
+                os.execvp("sleep", ["sleep", "{token}"])
+            socket.create_connection(("127.0.0.1", {port}), timeout=1).sendall(b"leak")
+            return np.maximum(0, x)
+        """,
+    )
+    with SandboxPool() as pool:
+        result = grade_exercise(1, path, pool=pool, checks=get_exercise(1).build_checks(), jobs=1)
+    try:
+        connection, _address = server.accept()
+        connection.close()
+        leaked = True
+    except (TimeoutError, OSError):
+        leaked = False
+    server.close()
+    assert_only_relu_fails(result)
+    assert not leaked
+    time.sleep(0.2)
+    assert _processes_with(token) == []
