@@ -144,6 +144,12 @@ def item_sd(marks: NDArray[np.floating], max_marks: NDArray[np.floating] | None 
     return matrix.std(axis=0, ddof=1) / _max_marks(max_marks, matrix.shape[1])
 
 
+def _item_rest_deviations(matrix: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Each item's marks and each rest score (total minus that item), minus their means."""
+    rest = matrix.sum(axis=1, keepdims=True) - matrix
+    return matrix - matrix.mean(axis=0), rest - rest.mean(axis=0)
+
+
 def discrimination_index(marks: NDArray[np.floating]) -> NDArray[np.float64]:
     """Correlation of every item with the rest of the test (Moodle's discrimination index / 100).
 
@@ -158,9 +164,7 @@ def discrimination_index(marks: NDArray[np.floating]) -> NDArray[np.float64]:
     result = np.full(items, np.nan)
     if attempts < 2:
         return result
-    rest = matrix.sum(axis=1, keepdims=True) - matrix
-    item_dev = matrix - matrix.mean(axis=0)
-    rest_dev = rest - rest.mean(axis=0)
+    item_dev, rest_dev = _item_rest_deviations(matrix)
     covariance = (item_dev * rest_dev).sum(axis=0) / (attempts - 1)
     product = (item_dev**2).sum(axis=0) * (rest_dev**2).sum(axis=0) / (attempts - 1) ** 2
     defined = product > 0
@@ -183,9 +187,7 @@ def discriminative_efficiency(marks: NDArray[np.floating]) -> NDArray[np.float64
     result = np.full(items, np.nan)
     if attempts < 2:
         return result
-    rest = matrix.sum(axis=1, keepdims=True) - matrix
-    item_dev = matrix - matrix.mean(axis=0)
-    rest_dev = rest - rest.mean(axis=0)
+    item_dev, rest_dev = _item_rest_deviations(matrix)
     covariance = (item_dev * rest_dev).sum(axis=0)
     largest = (np.sort(item_dev, axis=0) * np.sort(rest_dev, axis=0)).sum(axis=0)
     defined = largest != 0

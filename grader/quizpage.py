@@ -340,8 +340,8 @@ def _page_name(quiz: Quiz) -> str:
     return f"{quiz.slug}.html"
 
 
-@cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """A new jinja2 environment over grader/templates, as every page of the grader uses it."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -350,6 +350,11 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return template_environment()
 
 
 @cache

@@ -918,14 +918,9 @@ def _points(value: float) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    from grader.quizpage import template_environment
+
+    environment = template_environment()
     environment.filters["percent"] = _percent_text
     environment.filters["number"] = _number
     environment.filters["points"] = _points

@@ -269,15 +269,25 @@ def _read_preview(path: Path, learner_dir: Path) -> str:
     return text.replace(f"{learner_dir}{os.sep}", "")
 
 
-def _spawn_server(work_dir: Path, confine: bool) -> subprocess.Popen[bytes]:
-    """Start a sandbox server in ``work_dir``; it loads NumPy and waits for its manifest."""
+def _confine_by_default() -> bool:
+    """GRADE_NO_CONFINE=1 turns off namespaces and Landlock (for debugging, never for grading)."""
+    return os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
+
+
+def _spawn_server(work_dir: Path, confine: bool, *, zygote: bool = False) -> subprocess.Popen[bytes]:
+    """Start a sandbox server (or, with ``zygote``, a pool's zygote) in ``work_dir``.
+
+    It loads NumPy and then waits for its manifest (or requests) on stdin.  A
+    zygote's stderr is discarded: nobody reads it while it lives, and a full pipe
+    would block it.
+    """
     lib = _numpy_lib_dir(work_dir)
-    flags = [] if confine else ["--no-confine"]
+    flags = (["--zygote"] if zygote else []) + ([] if confine else ["--no-confine"])
     return subprocess.Popen(
         [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib), *flags],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if zygote else subprocess.PIPE,
         cwd=work_dir,
         env=_child_environment(),
         start_new_session=True,
@@ -316,8 +326,7 @@ class Sandbox:
         self.timeout = float(timeout)
         self.jobs = max(1, int(jobs))
         self.memory_bytes = memory_bytes
-        # GRADE_NO_CONFINE=1 turns off namespaces and Landlock (for debugging, never for grading)
-        self.confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
+        self.confine = _confine_by_default()
         self._process: subprocess.Popen[bytes] | None = None
         self.work_dir = _scratch_dir("grade")
         self.learner_dir = (self.work_dir / "learner").resolve()
@@ -492,20 +501,8 @@ class SandboxPool:
     def __init__(self, *, confine: bool | None = None) -> None:
         import threading
 
-        if confine is None:
-            confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
         self.work_dir = _scratch_dir("grade-pool")
-        lib = _numpy_lib_dir(self.work_dir)
-        flags = ["--zygote"] + ([] if confine else ["--no-confine"])
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib), *flags],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=self.work_dir,
-            env=_child_environment(),
-            start_new_session=True,
-        )
+        self._process = _spawn_server(self.work_dir, _confine_by_default() if confine is None else confine, zygote=True)
         self._lock = threading.Lock()
         self._done: dict[str, threading.Event] = {}
         self._codes: dict[str, int] = {}
