@@ -401,8 +401,8 @@ def _take_quiz(quiz, lang: str, seed: int | None, review: bool) -> None:
     started = time.time()
     answers = run_quiz(
         quiz,
-        input=click.get_text_stream("stdin"),
-        output=click.get_text_stream("stdout"),
+        input=sys.stdin,
+        output=sys.stdout,
         seed=seed,
         only_ids=only_ids,
     )
@@ -749,8 +749,8 @@ def _warm_up(number: int, path: Path, lang: str, seed: int | None) -> None:
         plan,
         quizzes,
         lang,
-        input=click.get_text_stream("stdin"),
-        output=click.get_text_stream("stdout"),
+        input=sys.stdin,
+        output=sys.stdout,
         seed=seed,
     )
     if len(answers) < asked:

@@ -26,6 +26,10 @@ BROKEN_SIGMOID = "\n\ndef sigmoid(x):\n    raise ValueError('not yet')\n"
 WATCHING = "Watching exercises/ex01_activations.py"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Watcher:
     """``grade watch`` in a subprocess, its output read line by line in a thread."""
 
@@ -37,10 +41,15 @@ class Watcher:
             stderr=subprocess.STDOUT,
             text=True,
             encoding="utf-8",
+            # as a terminal would start it: a test runner started in the background (as CI may
+            # be) ignores SIGINT, and a Python child that inherits SIG_IGN never raises
+            # KeyboardInterrupt, so Ctrl-C would be lost
+            preexec_fn=_default_sigint,
         )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -68,6 +77,9 @@ class Watcher:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(timeout=10)
+        self.reader.join(timeout=10)  # the pipe is at its end once the process is gone
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ Iris measurements (sepal length, sepal width, petal length, petal width, cm).
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -33,14 +31,12 @@ def iris_like(seed: int, per_class: int = 50):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_reaches_90_percent_on_a_held_out_split_in_well_under_5_seconds(seed):
+def test_reaches_90_percent_on_a_held_out_split(seed):
+    # its speed is measured by bench/bench_grade.py (exercise 10), not asserted here
     x_train, t_train, x_test, t_test = iris_like(seed)
-    start = time.perf_counter()
     params = train(x_train, t_train)
-    elapsed = time.perf_counter() - start
     accuracy = np.mean(predict(params, x_test) == t_test)
     assert accuracy >= 0.9, f"held-out accuracy {accuracy:.3f}"
-    assert elapsed < 2.5, f"train took {elapsed:.2f} s"
 
 
 def test_is_deterministic():
