@@ -38,3 +38,32 @@ def default_language() -> str:
             return "ja" if value.lower().startswith("ja") else "en"
     found = locale.getlocale()[0] or ""
     return "ja" if found.lower().startswith("ja") else "en"
+
+
+# Control characters a terminal acts on (ESC sequences clear the screen, rewrite lines, set the
+# title or the clipboard), C1 controls included; newline and tab are kept.  DEL and the Unicode
+# bidirectional overrides, which reorder what is shown, are escaped too.
+_CONTROL = {code for code in range(0x20) if code not in (0x09, 0x0A)} | {0x7F} | set(range(0x80, 0xA0))
+_CONTROL |= {0x200E, 0x200F, 0x2028, 0x2029} | set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_ESCAPES = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _CONTROL}
+_ESCAPES[0x0D] = "\\r"
+
+
+def untrusted(text: str, limit: int) -> str:
+    """Text that came from a submission, made safe to show and store.
+
+    Cut to ``limit`` characters (saying how much was cut) and with every control
+    character but newline and tab written as an escape (``\\x1b``), so learner
+    output can never move the cursor, recolour, retitle or rewrite a terminal,
+    and a report or gradebook never holds more than ``limit`` characters of it.
+
+    Parameters
+    ----------
+    text : str
+        What the submission printed, raised or named.
+    limit : int
+        The most characters kept, before escaping.
+    """
+    if len(text) > limit:
+        text = text[:limit] + f"\n... ({len(text) - limit} more characters cut)"
+    return text.translate(_ESCAPES)
