@@ -50,10 +50,10 @@ _ESCAPES[0x0D] = "\\r"
 
 
 def untrusted(text: str, limit: int) -> str:
-    """Text that came from a submission, made safe to show and store.
+    r"""Text that came from a submission, made safe to show and store.
 
     Cut to ``limit`` characters (saying how much was cut) and with every control
-    character but newline and tab written as an escape (``\\x1b``), so learner
+    character but newline and tab written as an escape (``\x1b``), so learner
     output can never move the cursor, recolour, retitle or rewrite a terminal,
     and a report or gradebook never holds more than ``limit`` characters of it.
 
