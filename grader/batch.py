@@ -3,52 +3,145 @@
 A class directory holds one folder per learner, as LMS bulk downloads and GitHub
 Classroom clones produce.  In each, the learner's ``exNN_*.py`` files are graded
 with the same checks and sandbox as ``grade exercise``, and quiz attempt files
-(the JSON that ``grade quiz`` saves) are imported.  Every result is committed to
-the gradebook as soon as it is known, so an interrupted batch loses nothing and
-the next run resumes: a submission whose content (and the grader's checks) did
-not change is skipped.
+(the JSON that ``grade quiz`` saves) are re-scored against the course's answer
+keys and imported.  Every result is committed to the gradebook as soon as it is
+known, so an interrupted batch loses nothing and the next run resumes: a
+submission whose content (and the grader's checks) did not change is skipped.
 
 Work is spread over a pool of threads that share one warm sandbox zygote; each
 submission still gets its own freshly forked, confined sandbox server.
+
+Nothing in a learner folder is trusted
+--------------------------------------
+A learner folder is read as hostile input.  Whatever is wrong with it is a
+problem recorded for that learner (shown in the report); the batch goes on and
+records everyone else.
+
+- A symbolic link is never followed nor opened: a symlinked file or folder in a
+  learner folder, or a learner folder that is itself a symlink, is a problem
+  ("ex01_activations.py is a symbolic link; not followed").  Files that are not
+  regular files (FIFOs, sockets, devices) are never opened either.  A file is
+  opened with ``O_NOFOLLOW | O_NONBLOCK`` and read only once ``fstat`` says it is
+  still the regular file ``lstat`` saw, and never past its size limit.
+- The walk of a learner folder is bounded: files at most ``MAX_DEPTH`` (8)
+  folders below the learner folder, and ``MAX_ENTRIES`` (5000) directory
+  entries per learner, top level first; folders named in ``IGNORED`` (``.git``,
+  ``__pycache__``, ...) are skipped.
+- Sizes read are bounded: ``MAX_SOURCE_BYTES`` (1 MiB) per exercise file,
+  ``MAX_ATTEMPT_BYTES`` (256 KiB) per JSON file and ``MAX_ATTEMPT_FILES`` (500)
+  JSON files per learner; ``MAX_PROBLEMS`` (50) problems are kept per learner.
+- Every error parsing a learner's file (not UTF-8, not JSON, a 5000-digit
+  integer, nesting 100 000 deep, numbers too large for SQLite) is caught around
+  that file and becomes a problem.
+- Quiz attempts are re-scored from their answers against the answer key
+  (``grader.progress.rescore_attempt``); the score a file states is ignored, and
+  an attempt at a quiz or question that does not exist, or with a malformed
+  answer, is a problem.  The bank is loaded once per batch.
+- What is graded is what was read: the exercise files are copied, after the
+  checks above, into a private folder that the sandbox grades, and a file that
+  changed since it was hashed is a problem (graded by the next run).
+
+Names, paths and problems are stored cut and escaped (``grader.gradebook``).  A
+full disk or an unwritable gradebook stops the batch with a ``GradebookError``
+(exit status 3); everything committed before stays.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import stat
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.engine import EXERCISES, ExerciseResult, grade_exercise
-from grader.errors import GraderError, UsageError
+from grader.errors import GraderError, QuizError, SandboxError, UsageError
+from grader.gradebook import FILE_NAME_LIMIT, AttemptError, learner_name
 
 EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
 IGNORED = {".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store", "__MACOSX", ".grade"}
+ATTEMPTS_FOLDER = (".grade", "quiz-attempts")
+NOTED_SUFFIXES = (".py", ".ipynb", ".json", ".txt", ".md")
+
+MAX_DEPTH = 8
+MAX_ENTRIES = 5000
+MAX_SOURCE_BYTES = 1 << 20
+MAX_ATTEMPT_BYTES = 256 << 10
+MAX_ATTEMPT_FILES = 500
+MAX_PROBLEMS = 50
+
+# what parsing a learner's file can raise, besides OSError: UnicodeDecodeError and json's errors are
+# ValueErrors, as is Python's limit on the digits of an int; deep nesting is a RecursionError
+PARSE_ERRORS = (ValueError, RecursionError, MemoryError, OverflowError)
+
+
+class UnsafeFile(Exception):
+    """A learner's file that is not opened or not read to the end (a symlink, a FIFO, too large)."""
 
 
 @dataclass
 class Learner:
-    """One learner's folder, as found on disk."""
+    """One learner's folder, as found on disk.
+
+    ``exercises`` maps an exercise number to the file's path relative to
+    ``folder`` (a string, as shown in problems); ``attempts`` lists JSON files
+    that may be quiz attempts, each with whether it lay in ``.grade/quiz-attempts``.
+    """
 
     name: str
     folder: Path
-    exercises: dict[int, Path] = field(default_factory=dict)
-    attempts: list[Path] = field(default_factory=list)
+    exercises: dict[int, str] = field(default_factory=dict)
+    attempts: list[tuple[str, bool]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)
+    dropped_problems: int = 0
+
+    def note(self, problem: str) -> None:
+        """Record a problem; past ``MAX_PROBLEMS`` only count it."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.dropped_problems += 1
+
+    def all_problems(self) -> list[str]:
+        """The problems, with a last line saying how many more were not kept."""
+        if not self.dropped_problems:
+            return list(self.problems)
+        return [*self.problems, f"... and {self.dropped_problems} more problems in this folder (not listed)"]
 
 
 @dataclass(frozen=True)
 class Task:
-    """One exercise file of one learner to grade."""
+    """One exercise file of one learner to grade.
+
+    ``files`` are every exercise file of the learner (``(relative path,
+    sha256)``): they are copied together, since a later exercise may import an
+    earlier one.
+    """
 
     learner: str
     exercise: int
     path: Path
     content_hash: str
+    files: tuple[tuple[str, str], ...] = ()
+    folder: Path | None = None
+
+    @property
+    def shown(self) -> str:
+        """The file as the learner knows it: its path in the learner's folder."""
+        if self.folder is not None:
+            for relative, _ in self.files:
+                if (self.folder / relative) == self.path:
+                    return relative
+        return self.path.name
 
 
 @dataclass
@@ -62,6 +155,7 @@ class Summary:
     attempts: int = 0
     problems: int = 0
     seconds: float = 0.0
+    bank_errors: list[QuizError] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -69,65 +163,251 @@ class Summary:
         return self.graded / self.seconds if self.seconds else 0.0
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if any(part in IGNORED for part in path.relative_to(folder).parts):
-            continue
-        if path.is_file():
-            yield path
+# --- reading a learner's files ------------------------------------------------------------------
 
 
-def _is_attempt(path: Path) -> bool:
-    if path.suffix != ".json":
-        return False
+def shown_name(name: str) -> str:
+    r"""A file or folder name as text: bytes that are not UTF-8 written as ``\xff`` escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most ``limit`` bytes.
+
+    ``lstat`` first (a symlink, FIFO, socket or device is never opened), then
+    ``open`` with ``O_NOFOLLOW | O_NONBLOCK``, ``fstat`` that the file opened is
+    the regular file seen, and a read that stops after ``limit + 1`` bytes.
+
+    Raises
+    ------
+    UnsafeFile
+        With the reason, when the file is not read.
+    OSError
+        When it can not be read.
+    """
+    before = os.lstat(path)
+    if not stat.S_ISREG(before.st_mode):
+        raise UnsafeFile(
+            f"is {_kind(before.st_mode)}; not opened"
+            if not stat.S_ISLNK(before.st_mode)
+            else "is a symbolic link; not followed"
+        )
+    if before.st_size > limit:
+        raise UnsafeFile(f"is larger than {_size(limit)} ({_size(before.st_size)}); not read")
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    descriptor = os.open(path, flags)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(data, dict) and "quiz" in data and isinstance(data.get("questions"), list)
+        after = os.fstat(descriptor)
+        if not stat.S_ISREG(after.st_mode) or (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+            raise UnsafeFile("changed while it was opened; not read")
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(descriptor)
+    if size > limit:
+        raise UnsafeFile(f"is larger than {_size(limit)}; not read")
+    return b"".join(chunks)
+
+
+def _size(count: int) -> str:
+    if count >= 1 << 20:
+        return f"{count / (1 << 20):.0f} MiB" if count % (1 << 20) == 0 else f"{count / (1 << 20):.1f} MiB"
+    if count >= 1 << 10:
+        return f"{count / (1 << 10):.0f} KiB"
+    return f"{count} bytes"
+
+
+def _shown_path(relative: str) -> str:
+    """A learner-relative path for a problem: cut so a deep path does not fill the report."""
+    if len(relative) <= FILE_NAME_LIMIT:
+        return relative
+    return "..." + relative[-(FILE_NAME_LIMIT - 3) :]
+
+
+# --- discovery ---------------------------------------------------------------------------------
+
+
+def _scan(learner: Learner) -> None:
+    """Walk the learner's folder, breadth first and bounded; never follow a link nor open a file."""
+    queue: deque[tuple[Path, str, int]] = deque([(learner.folder, "", 0)])
+    budget = MAX_ENTRIES
+    while queue:
+        folder, prefix, depth = queue.popleft()
+        entries = []
+        try:
+            with os.scandir(folder) as found:
+                for entry in found:
+                    if budget <= 0:
+                        learner.note(
+                            f"the folder holds more than {MAX_ENTRIES} files and folders; the rest were not looked at"
+                        )
+                        queue.clear()
+                        break
+                    budget -= 1
+                    entries.append(entry)
+        except OSError as problem:
+            learner.note(f"{_shown_path(prefix or '.')}: the folder can not be read ({problem.strerror})")
+            continue
+        for entry in sorted(entries, key=lambda item: item.name):
+            name = shown_name(entry.name)
+            relative = f"{prefix}{name}"
+            if entry.name in IGNORED:
+                if depth == 0 and entry.name == ATTEMPTS_FOLDER[0]:
+                    _scan_attempts(learner, Path(entry.path), relative)
+                continue
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as problem:
+                learner.note(f"{_shown_path(relative)}: can not be read ({problem.strerror})")
+                continue
+            if stat.S_ISLNK(mode):
+                learner.note(f"{_shown_path(relative)} is a symbolic link; not followed")
+            elif stat.S_ISDIR(mode):
+                if depth + 1 > MAX_DEPTH:
+                    learner.note(
+                        f"{_shown_path(relative)}: folders nested deeper than {MAX_DEPTH} levels are not looked into"
+                    )
+                else:
+                    queue.append((Path(entry.path), relative + "/", depth + 1))
+            elif not stat.S_ISREG(mode):
+                learner.note(f"{_shown_path(relative)} is {_kind(mode)}; not opened")
+            else:
+                _classify(learner, name, relative)
+
+
+def _scan_attempts(learner: Learner, grade_folder: Path, relative: str) -> None:
+    """The JSON files of ``.grade/quiz-attempts``, where ``grade quiz`` saves attempts."""
+    for part in (grade_folder, grade_folder / ATTEMPTS_FOLDER[1]):
+        try:
+            mode = os.lstat(part).st_mode
+        except FileNotFoundError:
+            return
+        except OSError as problem:
+            learner.note(f"{relative}: can not be read ({problem.strerror})")
+            return
+        shown = relative if part == grade_folder else f"{relative}/{ATTEMPTS_FOLDER[1]}"
+        if stat.S_ISLNK(mode):
+            learner.note(f"{shown} is a symbolic link; not followed")
+            return
+        if not stat.S_ISDIR(mode):
+            return
+    folder = grade_folder / ATTEMPTS_FOLDER[1]
+    entries = []
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                if len(entries) >= MAX_ENTRIES:
+                    break
+                entries.append(entry)
+    except OSError as problem:
+        learner.note(f"{relative}/{ATTEMPTS_FOLDER[1]}: the folder can not be read ({problem.strerror})")
+        return
+    for entry in sorted(entries, key=lambda item: item.name):
+        if not entry.name.endswith(".json"):
+            continue  # a .tmp left by an interrupted save, notes, ...
+        shown = f"{relative}/{ATTEMPTS_FOLDER[1]}/{shown_name(entry.name)}"
+        if entry.is_symlink():
+            learner.note(f"{shown} is a symbolic link; not followed")
+        elif not entry.is_file(follow_symlinks=False):
+            learner.note(f"{shown} is not a regular file; not opened")
+        else:
+            learner.attempts.append((shown, True))
+
+
+def _classify(learner: Learner, name: str, relative: str) -> None:
+    match = EXERCISE_FILE.match(name)
+    if match:
+        number = int(match.group(1))
+        if number not in EXERCISES:
+            learner.note(f"{_shown_path(relative)}: there is no exercise {number}; ignored")
+        elif number in learner.exercises:
+            learner.note(
+                f"two files for exercise {number}: {_shown_path(learner.exercises[number])} "
+                f"and {_shown_path(relative)}; graded the first"
+            )
+        else:
+            learner.exercises[number] = relative
+    elif name.endswith(".json"):
+        learner.attempts.append((relative, False))
+    elif name.endswith(NOTED_SUFFIXES):
+        learner.note(f"{_shown_path(relative)}: not an exercise file or quiz attempt; ignored")
 
 
 def discover(class_dir: Path) -> list[Learner]:
-    """Every learner folder of ``class_dir`` with its exercise files, attempts and problems."""
+    """Every learner folder of ``class_dir`` with its exercise files, attempts and problems.
+
+    Nothing is opened here: the folders are listed (see the module's rules).
+    A learner folder that is a symbolic link is a learner with that problem.
+    """
     class_dir = Path(class_dir)
     if not class_dir.is_dir():
         raise UsageError(f"no such class directory: {class_dir}")
+    try:
+        with os.scandir(class_dir) as found:
+            entries = sorted(found, key=lambda item: item.name)
+    except OSError as problem:
+        raise UsageError(f"the class directory {class_dir} can not be read ({problem.strerror})") from None
     learners = []
-    for folder in sorted(p for p in class_dir.iterdir() if p.is_dir() and p.name not in IGNORED):
-        learner = Learner(folder.name, folder)
-        attempts_folder = folder / ".grade" / "quiz-attempts"
-        if attempts_folder.is_dir():
-            learner.attempts.extend(sorted(attempts_folder.glob("*.json")))
-        for path in _walk(folder):
-            match = EXERCISE_FILE.match(path.name)
-            if match:
-                number = int(match.group(1))
-                if number not in EXERCISES:
-                    learner.problems.append(f"{path.name}: there is no exercise {number}; ignored")
-                elif number in learner.exercises:
-                    learner.problems.append(
-                        f"two files for exercise {number}: {learner.exercises[number].relative_to(folder)} "
-                        f"and {path.relative_to(folder)}; graded the first"
-                    )
-                else:
-                    learner.exercises[number] = path
-            elif _is_attempt(path):
-                learner.attempts.append(path)
-            elif path.suffix in (".py", ".ipynb", ".json", ".txt", ".md"):
-                learner.problems.append(f"{path.relative_to(folder)}: not an exercise file or quiz attempt; ignored")
+    taken: set[str] = set()
+    for entry in entries:
+        if entry.name in IGNORED:
+            continue
+        try:
+            is_link = entry.is_symlink()
+            is_folder = entry.is_dir()  # follows a link, to tell a linked learner folder from a linked file
+        except OSError:
+            continue
+        if not is_folder:
+            continue
+        name = learner_name(shown_name(entry.name))
+        while name in taken:  # two folder names that read the same once escaped
+            name += "~"
+        taken.add(name)
+        learner = Learner(name, Path(entry.path))
+        if is_link:
+            learner.note(f"the learner folder {name} is a symbolic link; not followed")
+        else:
+            _scan(learner)
         learners.append(learner)
     return learners
 
 
-def _read_bytes(path: Path, learner: Learner) -> bytes | None:
+# --- planning ----------------------------------------------------------------------------------
+
+
+def _read_source(learner: Learner, relative: str) -> bytes | None:
+    shown = _shown_path(relative)
     try:
-        data = path.read_bytes()
+        data = read_regular(learner.folder / relative, MAX_SOURCE_BYTES)
         data.decode("utf-8")
-    except OSError as error:
-        learner.problems.append(f"{path.name}: can not be read ({error.strerror})")
+    except UnsafeFile as problem:
+        learner.note(f"{shown} {problem}")
         return None
     except UnicodeDecodeError:
-        learner.problems.append(f"{path.name}: not UTF-8 text; save it as UTF-8")
+        learner.note(f"{shown}: not UTF-8 text; save it as UTF-8")
+        return None
+    except OSError as problem:
+        learner.note(f"{shown}: can not be read ({problem.strerror})")
         return None
     return data
 
@@ -147,23 +427,131 @@ def plan(learners: list[Learner], exercises: set[int] | None) -> list[Task]:
     """The tasks: one per learner and exercise file, with a content hash.
 
     The hash covers the file, the learner's other exercise files (a later
-    exercise may import an earlier one) and the grader's checks.
+    exercise may import an earlier one) and the grader's checks.  Files are read
+    one at a time (``read_regular``, ``MAX_SOURCE_BYTES``) and only their hashes
+    are kept.
     """
     fingerprint = checks_fingerprint()
     tasks = []
     for learner in learners:
-        contents = {}
-        for number, path in sorted(learner.exercises.items()):
-            data = _read_bytes(path, learner)
+        digests: dict[int, bytes] = {}
+        for number, relative in sorted(learner.exercises.items()):
+            data = _read_source(learner, relative)
             if data is not None:
-                contents[number] = data
-        folder_hash = hashlib.sha256(b"".join(hashlib.sha256(c).digest() for c in contents.values())).hexdigest()
-        for number, data in contents.items():
+                digests[number] = hashlib.sha256(data).digest()
+                learner.digests[number] = hashlib.sha256(data).hexdigest()
+        folder_hash = hashlib.sha256(b"".join(digests.values())).hexdigest()
+        files = tuple((learner.exercises[number], learner.digests[number]) for number in sorted(digests))
+        for number, digest in digests.items():
             if exercises is not None and number not in exercises:
                 continue
-            digest = hashlib.sha256(data + folder_hash.encode() + fingerprint.encode()).hexdigest()
-            tasks.append(Task(learner.name, number, learner.exercises[number], digest))
+            # the file's own hash stands for the file, so no file is kept in memory
+            content_hash = hashlib.sha256(digest + folder_hash.encode() + fingerprint.encode()).hexdigest()
+            tasks.append(
+                Task(
+                    learner.name,
+                    number,
+                    learner.folder / learner.exercises[number],
+                    content_hash,
+                    files,
+                    learner.folder,
+                )
+            )
     return tasks
+
+
+# --- quiz attempts -----------------------------------------------------------------------------
+
+
+def _looks_like_attempt(data: object) -> bool:
+    return isinstance(data, dict) and "quiz" in data and isinstance(data.get("questions"), list)
+
+
+def import_attempts(learner: Learner, gradebook, bank: dict, left_out: set[int]) -> int:
+    """Re-score and record the learner's quiz attempt files; the number added or updated.
+
+    A file outside ``.grade/quiz-attempts`` counts only when it looks like an
+    attempt (an object with ``quiz`` and ``questions``).  Every problem with a
+    file (unreadable, not JSON, a refused attempt) is noted on ``learner``;
+    only the gradebook's own errors (a full disk) propagate.
+    """
+    from grader.progress import rescore_attempt
+
+    added = 0
+    for position, (relative, in_attempts_folder) in enumerate(learner.attempts):
+        shown = _shown_path(relative)
+        if position >= MAX_ATTEMPT_FILES:
+            learner.note(f"more than {MAX_ATTEMPT_FILES} JSON files; the rest were not read")
+            break
+        try:
+            data = read_regular(learner.folder / relative, MAX_ATTEMPT_BYTES)
+        except UnsafeFile as problem:
+            learner.note(f"{shown} {problem}")
+            continue
+        except OSError as problem:
+            learner.note(f"{shown}: can not be read ({problem.strerror})")
+            continue
+        content_hash = hashlib.sha256(data).hexdigest()
+        try:
+            parsed = json.loads(data)
+        except UnicodeDecodeError:
+            parsed, reason = None, "not UTF-8 text"
+        except PARSE_ERRORS as problem:
+            parsed, reason = None, _parse_reason(problem)
+        if not in_attempts_folder and (parsed is None or not _looks_like_attempt(parsed)):
+            learner.note(f"{shown}: not an exercise file or quiz attempt; ignored")
+            continue
+        if parsed is None:
+            learner.note(f"{shown}: not a valid quiz attempt ({reason})")
+            continue
+        try:
+            attempt = rescore_attempt(parsed, bank, left_out)
+            added += gradebook.record_quiz_attempt(learner.name, attempt, content_hash)
+        except PARSE_ERRORS as problem:  # AttemptError included
+            reason = str(problem) if isinstance(problem, AttemptError) else _parse_reason(problem)
+            learner.note(f"{shown}: not a valid quiz attempt ({reason})")
+            # the same file may have been stored by a grader that did not check attempts
+            gradebook.forget_quiz_attempt(learner.name, content_hash)
+    return added
+
+
+def _parse_reason(problem: BaseException) -> str:
+    if isinstance(problem, RecursionError):
+        return "nested too deeply"
+    if isinstance(problem, MemoryError):
+        return "too large to parse"
+    text = str(problem).split(";")[0]
+    return text[:120] or type(problem).__name__
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+
+class _Changed(Exception):
+    """A learner's file changed (or became unreadable) between planning and grading."""
+
+
+def _stage(task: Task, root: Path) -> Path:
+    """Copy the task's exercise files, checked and hashed again, into a private folder; the file to grade."""
+    folder = Path(tempfile.mkdtemp(prefix="learner-", dir=root))
+    target = None
+    for relative, digest in task.files:
+        shown = _shown_path(relative)
+        try:
+            data = read_regular(task.folder / relative, MAX_SOURCE_BYTES)
+        except UnsafeFile as problem:
+            raise _Changed(f"{shown} {problem}") from None
+        except OSError as problem:
+            raise _Changed(f"{shown}: can not be read ({problem.strerror})") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise _Changed(f"{shown}: changed while the batch ran; run grade batch again to grade it")
+        staged = folder / Path(relative).name
+        staged.write_bytes(data)
+        if task.folder / relative == task.path:
+            target = staged
+    if target is None:  # a task planned without its files (tests): grade the file as it is
+        raise _Changed(f"{task.path.name}: was not planned with its files")
+    return target
 
 
 def run_batch(
@@ -175,6 +563,7 @@ def run_batch(
     force: bool = False,
     timeout: float | None = None,
     progress: Callable[[int, int, Task | None, ExerciseResult | None], None] | None = None,
+    quiz_root: Path | None = None,
 ) -> Summary:
     """Grade ``class_dir`` into ``gradebook``.
 
@@ -194,6 +583,14 @@ def run_batch(
         Seconds one graded call may take (default: each exercise's own).
     progress : callable, optional
         ``progress(done, total, task, result)`` after every grading.
+    quiz_root : Path, optional
+        The quizzes to score attempts against (default: the course's).
+
+    Raises
+    ------
+    grader.gradebook.GradebookError
+        When the gradebook can not be written (a full disk, a read-only file);
+        everything recorded before is kept.
     """
     from grader.sandbox import SandboxPool
 
@@ -201,21 +598,23 @@ def run_batch(
     learners = discover(class_dir)
     summary = Summary(learners=len(learners))
     tasks = plan(learners, exercises)
+    bank: dict | None = None
+    left_out: set[int] = set()
     for learner in learners:
-        for problem in learner.problems:
-            gradebook.record_problem(learner.name, problem)
-            summary.problems += 1
-        for path in learner.attempts:
-            data = _read_bytes(path, learner)
-            if data is None:
-                continue
-            try:
-                attempt = json.loads(data)
-                if gradebook.record_quiz_attempt(learner.name, attempt, hashlib.sha256(data).hexdigest()):
-                    summary.attempts += 1
-            except ValueError as problem:  # not JSON, or not an attempt the gradebook accepts
-                gradebook.record_problem(learner.name, f"{path.name}: not a valid quiz attempt ({problem})")
-                summary.problems += 1
+        if learner.attempts and bank is None:
+            from grader.progress import load_scoring_bank
+            from grader.quiz import FILE_NAME
+
+            bank, summary.bank_errors = load_scoring_bank(quiz_root)
+            for error in summary.bank_errors:
+                named = FILE_NAME.match(error.path.name)
+                if named:
+                    left_out.add(int(named.group("number")))
+        if learner.attempts:
+            summary.attempts += import_attempts(learner, gradebook, bank, left_out)
+        problems = learner.all_problems()
+        gradebook.replace_problems(learner.name, problems)
+        summary.problems += len(problems)
     todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
     summary.skipped = len(tasks) - len(todo)
     if progress is not None:
@@ -224,46 +623,65 @@ def run_batch(
         summary.seconds = time.monotonic() - started
         return summary
     checks = {number: EXERCISES[number].build_checks() for number in sorted({t.exercise for t in todo})}
-    with SandboxPool() as pool, ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+    try:
+        staging = Path(tempfile.mkdtemp(prefix="grade-batch-"))
+    except OSError as problem:
+        raise SandboxError(
+            f"no scratch folder can be made in {tempfile.gettempdir()} ({problem.strerror}); "
+            "free some space there, or point TMPDIR at a writable folder"
+        ) from problem
+    try:
+        with SandboxPool() as pool, ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
 
-        def grade(task: Task) -> ExerciseResult:
-            return grade_exercise(
-                task.exercise, task.path, timeout=timeout, jobs=1, pool=pool, checks=checks[task.exercise]
-            )
+            def grade(task: Task) -> ExerciseResult:
+                submission = _stage(task, staging)
+                try:
+                    return grade_exercise(
+                        task.exercise, submission, timeout=timeout, jobs=1, pool=pool, checks=checks[task.exercise]
+                    )
+                finally:
+                    shutil.rmtree(submission.parent, ignore_errors=True)
 
-        queue = iter(todo)
-        running: dict[Future, Task] = {}
-        # keep only a few tasks queued, so Ctrl-C stops quickly and nothing is half-recorded
-        for task in queue:
-            running[executor.submit(grade, task)] = task
-            if len(running) >= 2 * jobs:
-                break
-        done_count = 0
-        try:
-            while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    task = running.pop(future)
-                    try:
-                        result = future.result()
-                    except GraderError as error:
-                        gradebook.record_problem(task.learner, f"{task.path.name}: could not be graded ({error})")
-                        summary.failed += 1
-                        result = None
-                    else:
-                        gradebook.record_exercise(
-                            task.learner, task.exercise, task.path.name, task.content_hash, result
-                        )
-                        summary.graded += 1
-                    done_count += 1
-                    if progress is not None:
-                        progress(done_count, len(todo), task, result)
-                    following = next(queue, None)
-                    if following is not None:
-                        running[executor.submit(grade, following)] = following
-        except KeyboardInterrupt:
-            for future in running:
-                future.cancel()
-            raise
+            queue = iter(todo)
+            running: dict[Future, Task] = {}
+            # keep only a few tasks queued, so Ctrl-C stops quickly and nothing is half-recorded
+            for task in queue:
+                running[executor.submit(grade, task)] = task
+                if len(running) >= 2 * jobs:
+                    break
+            done_count = 0
+            try:
+                while running:
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        task = running.pop(future)
+                        try:
+                            result = future.result()
+                        except _Changed as problem:
+                            gradebook.record_problem(task.learner, str(problem))
+                            summary.failed += 1
+                            result = None
+                        except (GraderError, OSError) as error:
+                            gradebook.record_problem(task.learner, f"{task.shown}: could not be graded ({error})")
+                            summary.failed += 1
+                            result = None
+                        else:
+                            gradebook.record_exercise(
+                                task.learner, task.exercise, task.shown, task.content_hash, result
+                            )
+                            summary.graded += 1
+                        done_count += 1
+                        if progress is not None:
+                            progress(done_count, len(todo), task, result)
+                        following = next(queue, None)
+                        if following is not None:
+                            running[executor.submit(grade, following)] = following
+            except BaseException:
+                # Ctrl-C, or a gradebook that can not be written: stop without grading what is queued
+                for future in running:
+                    future.cancel()
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     summary.seconds = time.monotonic() - started
     return summary

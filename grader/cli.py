@@ -854,6 +854,11 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
     except KeyboardInterrupt:
         click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
         sys.exit(130)
+    for error in summary.bank_errors:
+        click.echo(f"grade: warning: {error}", err=True)
+    if summary.bank_errors:
+        click.echo("grade: warning: attempts at the quizzes left out were not imported (noted per learner); "
+                   "fix the quiz files, then run grade batch again", err=True)
     click.echo(
         f"{summary.learners} learners: {summary.graded} graded, {summary.skipped} unchanged (skipped), "
         f"{summary.failed} could not be graded, {summary.attempts} quiz attempts imported, "
@@ -908,6 +913,24 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
     except GradebookError as problem:
         click.echo(f"grade: {problem}", err=True)
         sys.exit(3)
+    except OSError as problem:
+        click.echo(
+            f"grade: the report could not be written ({problem.strerror}: {problem.filename}); "
+            "free some space or name writable folders with --html and --csv",
+            err=True,
+        )
+        sys.exit(3)
+    for error in report.bank_errors:
+        click.echo(f"grade: warning: {error}", err=True)
+    if report.bank_errors:
+        click.echo(
+            Text(
+                "grade: warning: the quiz files above were left out; attempts at their quizzes are analysed "
+                "on question ids only",
+                "grade: 警告: 上の確認テストのファイルは読み込みませんでした。その受験は問題 ID だけで分析しています",
+            )(lang),
+            err=True,
+        )
     for path in written:
         click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
     click.echo(

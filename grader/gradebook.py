@@ -1,4 +1,4 @@
-"""The class gradebook: one SQLite file holding every learner's graded submissions and quiz attempts.
+r"""The class gradebook: one SQLite file holding every learner's graded submissions and quiz attempts.
 
 Written by ``grade batch``, read by ``grade report``. The file survives re-runs
 and crashes:
@@ -32,12 +32,43 @@ started_epoch, score, max_score, content_hash, recorded_at)``
 ``quiz_answers(attempt_id, position, question_id, chosen, correct, seconds)``
     One row per question answered; ``chosen`` is JSON: source option indices
     or the number typed.
+
+Nothing a learner wrote is trusted
+----------------------------------
+Learner names (folder names), file names, problems and everything said about
+a check (which quotes the learner's exceptions and printed output) are written
+and read back cut to a limit and with every control character but newline and
+tab escaped (``grader.text.untrusted``; names lose newline and tab too, and
+bytes that are not UTF-8 are written as ``\xff``-style escapes):
+
+==================  ======================================================
+``NAME_LIMIT``      1024 characters of a learner's name (a folder name has
+                    at most 255 bytes, so it is never cut in practice)
+``FILE_NAME_LIMIT`` 300 characters of a file name or path
+``PROBLEM_LIMIT``   600 characters of one problem
+``MESSAGE_LIMIT``   4000 characters of everything said about one check
+``FIELD_LIMIT``     64 characters of an attempt's slug, language and times
+``CHOSEN_LIMIT``    1000 characters of one answer's JSON
+==================  ======================================================
+
+An attempt's quiz number, scores, times and answers are checked: a quiz number
+outside 0-9999, a score outside 0..max_score, more than ``MAX_ATTEMPT_QUESTIONS``
+questions or an answer whose JSON is longer than ``CHOSEN_LIMIT`` is an
+``AttemptError``, never an SQLite overflow.  ``grade batch`` does not store an
+attempt file's own score at all: it re-scores the answers first
+(``grader.progress.rescore_attempt``).
+
+When the disk is full or the file can not be written, every call raises a
+``GradebookError`` that names the file and says what to do; the transaction
+that failed is rolled back and everything committed before it is kept.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import re
 import sqlite3
 import threading
 import time
@@ -50,12 +81,27 @@ from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError
 from grader.quiz import QUESTION_ID
+from grader.text import untrusted
 
 if TYPE_CHECKING:
     from grader.engine import ExerciseResult
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0
+
+NAME_LIMIT = 1024
+FILE_NAME_LIMIT = 300
+PROBLEM_LIMIT = 600
+MESSAGE_LIMIT = 4000
+FIELD_LIMIT = 64
+CHOSEN_LIMIT = 1000
+MAX_QUIZ_NUMBER = 9999
+MAX_ATTEMPT_QUESTIONS = 1000
+MAX_SECONDS = 1e7  # an answer's time: longer than about 115 days is not a time
+
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF) that mean the file can not be used
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 3, 8, 10, 11
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
 
 _SCHEMA_1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -236,10 +282,41 @@ def _epoch(stamp: object) -> float | None:
 
 
 def _number(value: object, default: float | None = 0.0) -> float | None:
-    """``value`` as a float when it is a finite number, else ``default``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """``value`` as a float when it is a finite number, else ``default`` (10**400 included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return default
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return default
+    return number if math.isfinite(number) else default
+
+
+def stored_text(value: object, limit: int) -> str:
+    r"""Text as the gradebook stores and shows it: at most ``limit`` characters, control characters escaped.
+
+    Lone surrogates (the bytes of a file name that are not UTF-8) can not be
+    stored as UTF-8; they are written as ``\udcff``-style escapes.  See
+    ``grader.text.untrusted`` for the rest.  The text is escaped before it is
+    cut, so the result is at most ``limit`` characters plus the short note that
+    says how much was cut.
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    # escaped first, then cut: what is stored is at most `limit` characters and the note of the cut
+    return untrusted(untrusted(text, len(text)), limit)
+
+
+def learner_name(value: object) -> str:
+    """A learner's name as stored: ``stored_text`` on one line, cut to ``NAME_LIMIT`` without a note.
+
+    Applying it twice changes nothing, so a name cleaned by ``grade batch`` finds
+    its learner again.
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    text = text.replace("\n", "\\n").replace("\t", "\\t")
+    return untrusted(text, len(text))[:NAME_LIMIT]
 
 
 class Gradebook:
@@ -262,11 +339,22 @@ class Gradebook:
         self._lock = threading.RLock()
         if self.path.is_dir():
             raise GradebookError(f"{self.path} is a folder; name a file, e.g. --db {self.path / 'gradebook.sqlite'}")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are begun explicitly, IMMEDIATE for writes
-        self._connection = sqlite3.connect(
-            str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
-        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as problem:
+            raise GradebookError(
+                f"the folder of the gradebook {self.path} can not be made ({problem.strerror}: {problem.filename}); "
+                "name a gradebook in a folder you can write, with --db"
+            ) from problem
+        try:
+            # isolation_level=None: transactions are begun explicitly, IMMEDIATE for writes
+            self._connection = sqlite3.connect(
+                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as problem:
+            raise self._storage_error(problem) or GradebookError(
+                f"{self.path} can not be opened as a gradebook ({problem}); name another file with --db"
+            ) from problem
         try:
             self._connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._set_wal(timeout)
@@ -275,6 +363,9 @@ class Gradebook:
             self._migrate()
         except sqlite3.OperationalError as problem:
             self._connection.close()
+            storage = self._storage_error(problem)
+            if storage is not None:
+                raise storage from problem
             if "locked" not in str(problem):
                 raise GradebookError(f"{self.path} can not be opened as a gradebook ({problem})") from None
             raise GradebookError(
@@ -283,6 +374,9 @@ class Gradebook:
             ) from None
         except sqlite3.DatabaseError as problem:
             self._connection.close()
+            storage = self._storage_error(problem)
+            if storage is not None and problem.sqlite_errorcode & 0xFF not in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+                raise storage from problem
             raise GradebookError(
                 f"{self.path} is not a usable gradebook ({problem}); "
                 "name another file with --db, or move this one away to start a new gradebook"
@@ -290,6 +384,48 @@ class Gradebook:
         except GradebookError:
             self._connection.close()
             raise
+
+    def _storage_error(self, problem: sqlite3.Error) -> GradebookError | None:
+        """A ``GradebookError`` that says what to do when ``problem`` means the file can not be used, else None.
+
+        A full disk, a file or folder that can not be written and an I/O error
+        are storage problems; an interrupted statement or a constraint is not.
+        """
+        code = getattr(problem, "sqlite_errorcode", 0) & 0xFF
+        kept = "everything recorded before is kept; run the same command again to resume"
+        if code == _SQLITE_IOERR and self._disk_is_full():
+            # growing the -shm or -wal file on a full disk is an I/O error to SQLite
+            code = _SQLITE_FULL
+        if code == _SQLITE_FULL:
+            return GradebookError(
+                f"the disk holding the gradebook {self.path} is full (SQLite: {problem}); free some space, "
+                f"or name a gradebook on another disk with --db; {kept}"
+            )
+        if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_PERM):
+            return GradebookError(
+                f"the gradebook {self.path} can not be written (SQLite: {problem}); make the file and its folder "
+                f"writable (SQLite also writes {self.path.name}-wal and {self.path.name}-shm next to it), "
+                f"or name another file with --db; {kept}"
+            )
+        if code == _SQLITE_IOERR:
+            return GradebookError(
+                f"the disk reported an input/output error on the gradebook {self.path} (SQLite: {problem}); "
+                f"check the disk (is it full, or gone?), or name a gradebook on another disk with --db; {kept}"
+            )
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return GradebookError(
+                f"{self.path} is not a usable gradebook ({problem}); "
+                "name another file with --db, or move this one away to start a new gradebook"
+            )
+        return None
+
+    def _disk_is_full(self) -> bool:
+        """Whether the file system of the gradebook has less than 256 KiB left for this user."""
+        try:
+            found = os.statvfs(self.path.parent)
+        except (OSError, AttributeError):  # no statvfs on Windows
+            return False
+        return found.f_bavail * found.f_frsize < (256 << 10)
 
     def _set_wal(self, timeout: float) -> None:
         # Switching to WAL needs a moment alone with the file; another process creating
@@ -349,12 +485,19 @@ class Gradebook:
 
     @contextmanager
     def _write(self) -> Iterator[_Transaction]:
-        """One write transaction: taken at BEGIN (so it waits for other writers), all or nothing."""
+        """One write transaction: taken at BEGIN (so it waits for other writers), all or nothing.
+
+        A full disk, an unwritable file or an I/O error rolls it back and raises a
+        ``GradebookError`` that says what to do (see ``_storage_error``).
+        """
         with self._lock:
             self._rollback()  # a rollback that failed earlier left the transaction open
             try:
                 self._connection.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as problem:
+                storage = self._storage_error(problem)
+                if storage is not None:
+                    raise storage from problem
                 if "locked" not in str(problem):
                     raise
                 raise GradebookError(
@@ -363,11 +506,18 @@ class Gradebook:
                 ) from None
             try:
                 yield _Transaction(self._connection)
+                self._connection.execute("COMMIT")
+            except sqlite3.Error as problem:
+                # SQLite may have rolled back already after an I/O error
+                self._rollback()
+                storage = self._storage_error(problem)
+                if storage is not None:
+                    raise storage from problem
+                raise
             except BaseException:
-                # Ctrl-C included; SQLite may have rolled back already after an I/O error
+                # Ctrl-C included
                 self._rollback()
                 raise
-            self._connection.execute("COMMIT")
 
     def _rollback(self) -> None:
         if self._connection.in_transaction:
@@ -381,38 +531,55 @@ class Gradebook:
         """One read transaction: every query inside sees the same snapshot."""
         with self._lock:
             self._rollback()
-            self._connection.execute("BEGIN")
             try:
-                yield self._connection
-            finally:
-                self._connection.execute("COMMIT")
+                self._connection.execute("BEGIN")
+                try:
+                    yield self._connection
+                finally:
+                    self._connection.execute("COMMIT")
+            except sqlite3.Error as problem:
+                self._rollback()
+                storage = self._storage_error(problem)
+                if storage is not None:
+                    raise storage from problem
+                raise
 
     @staticmethod
     def _learner_id(db: _Transaction, learner: str) -> int:
         if not isinstance(learner, str) or not learner:
             raise GradebookError(f"a learner is named by a non-empty string; got {learner!r}")
-        db.execute("INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", (learner, _now()))
-        return db.execute("SELECT id FROM learners WHERE name = ?", (learner,)).fetchone()[0]
+        name = learner_name(learner)
+        db.execute("INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", (name, _now()))
+        return db.execute("SELECT id FROM learners WHERE name = ?", (name,)).fetchone()[0]
+
+    def _query(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """The rows of one read outside a transaction, with storage errors said plainly."""
+        with self._lock:
+            try:
+                return self._connection.execute(sql, parameters).fetchall()
+            except sqlite3.Error as problem:
+                storage = self._storage_error(problem)
+                if storage is not None:
+                    raise storage from problem
+                raise
 
     # --- writing --------------------------------------------------------------------
 
     def is_graded(self, learner: str, exercise: int, content_hash: str) -> bool:
         """Whether the learner's current submission of ``exercise`` has ``content_hash``."""
-        with self._lock:
-            found = self._connection.execute(
-                "SELECT 1 FROM submissions JOIN learners ON learners.id = submissions.learner_id "
-                "WHERE learners.name = ? AND exercise = ? AND current = 1 AND content_hash = ?",
-                (learner, exercise, content_hash),
-            ).fetchone()
-        return found is not None
+        found = self._query(
+            "SELECT 1 FROM submissions JOIN learners ON learners.id = submissions.learner_id "
+            "WHERE learners.name = ? AND exercise = ? AND current = 1 AND content_hash = ?",
+            (learner_name(learner), exercise, content_hash),
+        )
+        return bool(found)
 
     def graded_hashes(self) -> dict[tuple[str, int], str]:
         """``(learner, exercise) -> content hash`` of every current submission, in one query."""
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT learners.name, exercise, content_hash FROM submissions "
-                "JOIN learners ON learners.id = submissions.learner_id WHERE current = 1"
-            ).fetchall()
+        rows = self._query(
+            "SELECT learners.name, exercise, content_hash FROM submissions "
+            "JOIN learners ON learners.id = submissions.learner_id WHERE current = 1"
+        )
         return {(name, exercise): content_hash for name, exercise, content_hash in rows}
 
     def record_exercise(
@@ -421,30 +588,35 @@ class Gradebook:
         """Store one graded submission; it replaces the learner's previous one for ``exercise``.
 
         The earlier submission stays in ``submissions`` as history (``current = 0``)
-        without its check rows. Committed before returning.
+        without its check rows. Committed before returning. The file name and the
+        messages (which quote the learner's exceptions and output) are cut and
+        escaped (``FILE_NAME_LIMIT``, ``MESSAGE_LIMIT``).
         """
         from grader.feedback import check_message
+
+        def text(value: str | None) -> str | None:
+            return None if value is None else stored_text(value, MESSAGE_LIMIT)
 
         # the feedback text is built before the write lock is taken, to keep transactions short
         checks = [
             (
                 position,
-                check.name,
-                check.name_ja or "",
-                check.status,
+                text(check.name),
+                text(check.name_ja or ""),
+                text(check.status),
                 float(check.score),
                 float(check.max_score),
-                check_message(check, "en"),
-                check_message(check, "ja"),
-                check.hint.en if check.hint is not None else None,
-                check.hint.ja if check.hint is not None else None,
+                text(check_message(check, "en")),
+                text(check_message(check, "ja")),
+                text(check.hint.en if check.hint is not None else None),
+                text(check.hint.ja if check.hint is not None else None),
             )
             for position, check in enumerate(result.results)
         ]
         submission = (
             int(exercise),
-            str(file_name),
-            str(content_hash),
+            stored_text(file_name, FILE_NAME_LIMIT),
+            stored_text(content_hash, FIELD_LIMIT + 64),
             _now(),
             float(result.score),
             float(result.max_score),
@@ -474,65 +646,126 @@ class Gradebook:
             )
 
     def record_problem(self, learner: str, problem: str) -> None:
-        """Note a problem with a learner's folder (shown in the report); the same text is kept once."""
+        """Note a problem with a learner's folder (shown in the report); the same text is kept once.
+
+        The text is cut to ``PROBLEM_LIMIT`` characters and its control characters escaped.
+        """
         with self._write() as db:
             learner_id = self._learner_id(db, learner)
             db.execute(
                 "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
-                (learner_id, str(problem), _now()),
+                (learner_id, stored_text(problem, PROBLEM_LIMIT), _now()),
+            )
+
+    def replace_problems(self, learner: str, problems: list[str]) -> None:
+        """Make ``problems`` the learner's recorded problems, in one transaction.
+
+        ``grade batch`` calls it with what it found in the learner's folder this
+        time, so a problem the learner has fixed since the last run goes away.
+        """
+        rows = [stored_text(problem, PROBLEM_LIMIT) for problem in problems]
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            db.execute("DELETE FROM problems WHERE learner_id = ?", (learner_id,))
+            recorded = _now()
+            db.executemany(
+                "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
+                [(learner_id, problem, recorded) for problem in rows],
             )
 
     def clear_problems(self, learner: str) -> None:
         """Forget the learner's recorded problems (before a re-run records the current ones)."""
         with self._write() as db:
-            db.execute("DELETE FROM problems WHERE learner_id = (SELECT id FROM learners WHERE name = ?)", (learner,))
+            db.execute(
+                "DELETE FROM problems WHERE learner_id = (SELECT id FROM learners WHERE name = ?)",
+                (learner_name(learner),),
+            )
 
     def record_quiz_attempt(self, learner: str, attempt: dict, content_hash: str) -> bool:
         """Store one quiz attempt (the JSON of an attempt file, see ``grader.progress``).
 
+        The attempt is stored as given: ``grade batch`` re-scores an attempt file
+        against the answer key first (``grader.progress.rescore_attempt``).  When
+        the learner already has an attempt with ``content_hash`` whose scores or
+        answers differ (a gradebook filled before attempts were re-scored, or an
+        answer key fixed since), that attempt is updated.
+
         Returns
         -------
         bool
-            False when the learner already has an attempt with ``content_hash``
-            (nothing is written), True when it was added.
+            False when the learner already has this attempt with ``content_hash``
+            (nothing is written), True when it was added or updated.
 
         Raises
         ------
         AttemptError
-            When ``attempt`` is not an attempt: no quiz number, no list of
-            questions, a question without an id. Also a ``ValueError``.
+            When ``attempt`` is not an attempt: no quiz number (or one outside
+            0-9999), no list of questions, a question without an id, a score
+            outside 0..max_score, an answer longer than ``CHOSEN_LIMIT``.
+            Also a ``ValueError``.
         """
         quiz, questions = _validated(attempt)
-        started = str(attempt.get("started", ""))
+        started = stored_text(attempt.get("started", ""), FIELD_LIMIT)
+        max_score = _number(attempt.get("max_score"), float(len(questions)))
+        score = _number(attempt.get("score"), float(sum(1 for question in questions if question.get("correct"))))
+        if not 0 <= max_score <= MAX_ATTEMPT_QUESTIONS or not 0 <= score <= max_score:
+            raise AttemptError(
+                f"the attempt at quiz {quiz} claims a score of {score:g} out of {max_score:g}; "
+                f"scores are between 0 and the maximum, at most {MAX_ATTEMPT_QUESTIONS}"
+            )
         row = (
             quiz,
-            str(attempt.get("slug", "")),
-            str(attempt.get("lang", "")),
+            stored_text(attempt.get("slug", ""), FIELD_LIMIT),
+            stored_text(attempt.get("lang", ""), FIELD_LIMIT),
             int(bool(attempt.get("review", False))),
             started,
-            str(attempt.get("finished", "")),
+            stored_text(attempt.get("finished", ""), FIELD_LIMIT),
             _epoch(started),
-            _number(attempt.get("score"), float(sum(1 for question in questions if question.get("correct")))),
-            _number(attempt.get("max_score"), float(len(questions))),
-            str(content_hash),
+            score,
+            max_score,
+            stored_text(content_hash, FIELD_LIMIT + 64),
             _now(),
         )
-        answers = [
-            (
-                position,
-                str(question["id"]),
-                json.dumps(question.get("chosen"), ensure_ascii=False),
-                int(bool(question.get("correct"))),
-                _number(question.get("seconds"), None),
+        answers = []
+        for position, question in enumerate(questions):
+            try:
+                chosen = json.dumps(question.get("chosen"), ensure_ascii=False)
+            except (ValueError, TypeError, RecursionError) as problem:
+                raise AttemptError(
+                    f"the answer to question {position + 1} of the attempt at quiz {quiz} can not be stored ({problem})"
+                ) from None
+            if len(chosen) > CHOSEN_LIMIT:
+                raise AttemptError(
+                    f"the answer to question {position + 1} of the attempt at quiz {quiz} is {len(chosen)} characters "
+                    f"long; an answer is a few option numbers or one number (at most {CHOSEN_LIMIT} characters)"
+                )
+            seconds = _number(question.get("seconds"), None)
+            answers.append(
+                (
+                    position,
+                    str(question["id"]),
+                    chosen,
+                    int(bool(question.get("correct"))),
+                    seconds if seconds is not None and 0 <= seconds <= MAX_SECONDS else None,
+                )
             )
-            for position, question in enumerate(questions)
-        ]
         with self._write() as db:
             learner_id = self._learner_id(db, learner)
-            if db.execute(
-                "SELECT 1 FROM quiz_attempts WHERE learner_id = ? AND content_hash = ?", (learner_id, row[9])
-            ).fetchone():
-                return False
+            held = db.execute(
+                "SELECT id, score, max_score FROM quiz_attempts WHERE learner_id = ? AND content_hash = ?",
+                (learner_id, row[9]),
+            ).fetchone()
+            if held is not None:
+                stored = db.execute(
+                    "SELECT position, question_id, chosen, correct, seconds FROM quiz_answers "
+                    "WHERE attempt_id = ? ORDER BY position",
+                    (held[0],),
+                ).fetchall()
+                if (held[1], held[2]) == (score, max_score) and stored == answers:
+                    return False
+                # re-scored since it was stored: the same file, new marks
+                db.execute("DELETE FROM quiz_answers WHERE attempt_id = ?", (held[0],))
+                db.execute("DELETE FROM quiz_attempts WHERE id = ?", (held[0],))
             cursor = db.execute(
                 "INSERT INTO quiz_attempts (learner_id, quiz, slug, lang, review, started, finished, "
                 "started_epoch, score, max_score, content_hash, recorded_at) "
@@ -547,33 +780,67 @@ class Gradebook:
             )
         return True
 
+    def forget_quiz_attempt(self, learner: str, content_hash: str) -> bool:
+        """Delete the learner's attempt with ``content_hash``; True when there was one.
+
+        ``grade batch`` calls it for an attempt file it now refuses, so an attempt
+        stored before attempts were checked does not keep counting.
+        """
+        with self._write() as db:
+            found = db.execute(
+                "SELECT quiz_attempts.id FROM quiz_attempts JOIN learners ON learners.id = learner_id "
+                "WHERE learners.name = ? AND content_hash = ?",
+                (learner_name(learner), str(content_hash)),
+            ).fetchone()
+            if found is None:
+                return False
+            db.execute("DELETE FROM quiz_answers WHERE attempt_id = ?", found)
+            db.execute("DELETE FROM quiz_attempts WHERE id = ?", found)
+        return True
+
     # --- reading --------------------------------------------------------------------
 
     def learners(self) -> list[str]:
         """Every learner the gradebook knows, sorted by name."""
-        with self._lock:
-            return [name for (name,) in self._connection.execute("SELECT name FROM learners ORDER BY name")]
+        return [name for (name,) in self._query("SELECT name FROM learners ORDER BY name")]
 
     def schema_version(self) -> int:
         """The schema version of the file."""
-        with self._lock:
-            return self._connection.execute("SELECT version FROM schema_version").fetchone()[0]
+        return self._query("SELECT version FROM schema_version")[0][0]
 
     def load(self) -> ClassRecord:
-        """Everything, read in one transaction so a batch writing meanwhile can not tear it."""
+        """Everything, read in one transaction so a batch writing meanwhile can not tear it.
+
+        Text comes back cut and escaped as ``stored_text`` writes it, also from a
+        gradebook written by an earlier grader that stored it as it came.
+        """
         with self._read() as db:
-            learners = tuple(name for (name,) in db.execute("SELECT name FROM learners ORDER BY name"))
+            learners = tuple(
+                dict.fromkeys(learner_name(name) for (name,) in db.execute("SELECT name FROM learners ORDER BY name"))
+            )
             checks: dict[int, list[CheckRow]] = {}
             for row in db.execute(
                 "SELECT submission_id, name, name_ja, status, score, max_score, message_en, message_ja, "
                 "hint_en, hint_ja FROM check_results ORDER BY submission_id, position"
             ):
-                checks.setdefault(row[0], []).append(CheckRow(*row[1:]))
+                checks.setdefault(row[0], []).append(
+                    CheckRow(
+                        _shown(row[1], MESSAGE_LIMIT),
+                        _shown(row[2], MESSAGE_LIMIT),
+                        _shown(row[3], FIELD_LIMIT),
+                        row[4],
+                        row[5],
+                        _shown(row[6], MESSAGE_LIMIT),
+                        _shown(row[7], MESSAGE_LIMIT),
+                        None if row[8] is None else _shown(row[8], MESSAGE_LIMIT),
+                        None if row[9] is None else _shown(row[9], MESSAGE_LIMIT),
+                    )
+                )
             submissions = tuple(
                 SubmissionRow(
-                    learner=row[1],
+                    learner=learner_name(row[1]),
                     exercise=row[2],
-                    file_name=row[3],
+                    file_name=_shown(row[3], FILE_NAME_LIMIT),
                     content_hash=row[4],
                     graded_at=row[5],
                     score=row[6],
@@ -594,17 +861,17 @@ class Gradebook:
                 "ORDER BY attempt_id, position"
             ):
                 answers.setdefault(attempt_id, []).append(
-                    AnswerRow(question_id, json.loads(chosen), bool(correct), seconds)
+                    AnswerRow(_shown(question_id, FIELD_LIMIT), _answer(chosen), bool(correct), seconds)
                 )
             attempts = tuple(
                 AttemptRow(
-                    learner=row[1],
+                    learner=learner_name(row[1]),
                     quiz=row[2],
-                    slug=row[3],
-                    lang=row[4],
+                    slug=_shown(row[3], FIELD_LIMIT),
+                    lang=_shown(row[4], FIELD_LIMIT),
                     review=bool(row[5]),
-                    started=row[6],
-                    finished=row[7],
+                    started=_shown(row[6], FIELD_LIMIT),
+                    finished=_shown(row[7], FIELD_LIMIT),
                     score=row[8],
                     max_score=row[9],
                     answers=tuple(answers.get(row[0], ())),
@@ -621,7 +888,7 @@ class Gradebook:
                 "SELECT learners.name, problem FROM problems JOIN learners ON learners.id = learner_id "
                 "ORDER BY learners.name, problems.id"
             ):
-                problems.setdefault(name, []).append(problem)
+                problems.setdefault(learner_name(name), []).append(_shown(problem, PROBLEM_LIMIT))
         return ClassRecord(
             learners=learners,
             submissions=submissions,
@@ -631,8 +898,27 @@ class Gradebook:
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file: ``ok`` when it is sound."""
-        with self._lock:
-            return self._connection.execute("PRAGMA integrity_check").fetchone()[0]
+        return self._query("PRAGMA integrity_check")[0][0]
+
+
+_CUT = re.compile(r"\n\.\.\. \(\d+ more characters cut\)\Z")
+
+
+def _shown(text: object, limit: int) -> str:
+    """Text read back: ``stored_text`` again, leaving alone a text that was cut when it was written."""
+    text = "" if text is None else str(text)
+    cut = _CUT.search(text)
+    if cut is not None and cut.start() <= limit:
+        return stored_text(text, len(text))  # escapes what an older grader stored; never cuts twice
+    return stored_text(text, limit)
+
+
+def _answer(chosen: str) -> Any:
+    """A stored answer's JSON; None when it does not parse (a gradebook edited by hand)."""
+    try:
+        return json.loads(chosen)
+    except (ValueError, RecursionError):
+        return None
 
 
 class _Transaction:
@@ -656,16 +942,32 @@ def _validated(attempt: object) -> tuple[int, list[dict]]:
         raise AttemptError(f"a quiz attempt is a JSON object; this file holds a {type(attempt).__name__}")
     quiz = attempt.get("quiz")
     if isinstance(quiz, bool) or not isinstance(quiz, int):
-        raise AttemptError(f'a quiz attempt has a "quiz" number; this one has {quiz!r}')
+        raise AttemptError(f'a quiz attempt has a "quiz" number; this one has {brief(quiz)}')
+    if not 0 <= quiz <= MAX_QUIZ_NUMBER:
+        raise AttemptError(f"a quiz number is between 0 and {MAX_QUIZ_NUMBER}; this attempt has {brief(quiz)}")
     questions = attempt.get("questions")
     if not isinstance(questions, list):
         raise AttemptError('a quiz attempt has a "questions" list; this one has none')
+    if len(questions) > MAX_ATTEMPT_QUESTIONS:
+        raise AttemptError(
+            f"the attempt at quiz {quiz} holds {len(questions)} questions; a quiz has at most {MAX_ATTEMPT_QUESTIONS}"
+        )
     for position, question in enumerate(questions, start=1):
         if not isinstance(question, dict) or not isinstance(question.get("id"), str) or not question["id"]:
             raise AttemptError(f'question {position} of the attempt at quiz {quiz} has no "id"')
-        if not QUESTION_ID.match(question["id"]):
+        if len(question["id"]) > FIELD_LIMIT or not QUESTION_ID.match(question["id"]):
             raise AttemptError(
                 f"question {position} of the attempt at quiz {quiz} has the id {question['id'][:40]!r}; "
                 "question ids are lower-case letters, digits and hyphens (was the file edited by hand?)"
             )
     return quiz, questions
+
+
+def brief(value: object) -> str:
+    """``repr(value)`` short enough for a message: never a 4000-digit number or a page of text."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str | int | float | bool) or value is None:
+        text = repr(value)
+        return text if len(text) <= 40 else text[:40] + "..."
+    return f"a {type(value).__name__}"

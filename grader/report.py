@@ -60,6 +60,7 @@ from grader.text import Text
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MATH_FONT = TEMPLATES / "quiz-math.woff2"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MAX_OPTIONS = len(LETTERS)  # options a question can have: one letter each in the terminal quiz
 HISTOGRAM_BINS = 10
 
 
@@ -228,6 +229,7 @@ class ClassReport:
     problems: int
     generated: str
     source: str = ""
+    bank_errors: tuple[str, ...] = ()  # quiz files left out of the bank, each "path:line: what is wrong"
 
     @property
     def exercise_max(self) -> float:
@@ -352,11 +354,13 @@ def _first_attempts(attempts: Sequence[AttemptRow]) -> dict[int, list[AttemptRow
 
 
 def _chosen_indices(chosen: object) -> set[int]:
-    if isinstance(chosen, list):
-        return {value for value in chosen if isinstance(value, int) and not isinstance(value, bool)}
-    if isinstance(chosen, int) and not isinstance(chosen, bool):
-        return {chosen}
-    return set()
+    """The option numbers of an answer; numbers no question can have (from a hand-edited file) are left out."""
+    values = chosen if isinstance(chosen, list) else [chosen]
+    return {
+        value
+        for value in values[:MAX_OPTIONS]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_OPTIONS
+    }
 
 
 def _percent_text(value: float) -> str:
@@ -480,7 +484,13 @@ def _wrong_numbers(
     """The three wrong numbers typed most often (to 6 significant digits), with their shares."""
 
     def rounded(value: object) -> float | None:
-        return float(f"{value:.6g}") if _is_number(value) else None
+        if not _is_number(value):
+            return None
+        try:
+            number = float(f"{value:.6g}")
+        except OverflowError:  # an integer too large for a float
+            return None
+        return number if math.isfinite(number) else None
 
     values = [rounded(response) for response in responses]
     wrong = Counter(value for value, mark in zip(values, marks, strict=True) if value is not None and mark == 0)
@@ -552,7 +562,12 @@ def _analyse_quiz(column: QuizColumn, first: Sequence[AttemptRow]) -> QuizAnalys
 
 
 def build_report(
-    record: ClassRecord, bank: dict | None = None, *, generated: str | None = None, source: str = ""
+    record: ClassRecord,
+    bank: dict | None = None,
+    *,
+    generated: str | None = None,
+    source: str = "",
+    bank_errors: Sequence[str] = (),
 ) -> ClassReport:
     """Turn a gradebook snapshot into everything the report shows.
 
@@ -568,6 +583,8 @@ def build_report(
         When the report was made (default: now); fixed in golden tests.
     source : str
         The gradebook's path, shown in the page.
+    bank_errors : sequence of str
+        Quiz files left out of ``bank`` because of an error, shown in the page.
     """
     exercises = _exercise_columns(record.submissions)
     quizzes = _quiz_columns(record.attempts, bank)
@@ -638,6 +655,7 @@ def build_report(
         problems=sum(len(found) for found in record.problems.values()),
         generated=generated or datetime.now().astimezone().isoformat(timespec="seconds"),
         source=source,
+        bank_errors=tuple(bank_errors),
     )
 
 
@@ -773,6 +791,13 @@ UI: dict[str, Text] = {
     ),
     "no_checks": Text("No exercise has been graded yet.", "まだ採点された課題がありません。"),
     "no_quizzes": Text("No quiz attempt has been recorded yet.", "確認テストの受験記録がまだありません。"),
+    "bank_errors": Text(
+        "Quiz files left out because of an error: attempts at these quizzes are analysed on question ids, "
+        "without titles or answer keys. Fix the files (grade quiz --site DIR names every error), then report again.",
+        "エラーのため読み込まなかった確認テストのファイルです。これらの確認テストの受験は、問題文や正答なしに"
+        "問題 ID だけで分析しています。ファイルを修正して(grade quiz --site DIR ですべてのエラーを確認できます)、"
+        "もう一度レポートを作成してください。",
+    ),
     "nobody_failed": Text("nobody", "なし"),
     "item_intro": Text(
         "Computed, as in Moodle's quiz statistics report, from each learner's first full attempt "
@@ -1005,9 +1030,21 @@ def render_html(report: ClassReport, lang: str) -> str:
 # --- CSV ---------------------------------------------------------------------------------------
 
 
+_PLAIN_NUMBER = re.compile(r"^-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$")
+
+
 def _cell(text: str) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (a learner names the folders and files)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text for a CSV cell that a spreadsheet will not run as a formula.
+
+    A learner names the folders and files, and so the names, paths and problems
+    in the CSV files: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return gets a leading apostrophe (OWASP's advice for CSV
+    injection), except a plain number such as ``-0.25``, which can not be a
+    formula.  Every cell of every CSV file goes through here.
+    """
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def _csv_number(value: float | None) -> str:
@@ -1020,8 +1057,8 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path
     temporary = path.with_name(path.name + ".tmp")
     with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([_cell(str(cell)) for cell in header])
+        writer.writerows([_cell(str(cell)) for cell in row] for row in rows)
     temporary.replace(path)
     return path
 
@@ -1159,6 +1196,11 @@ def write_report(
 ) -> tuple[list[Path], ClassReport, float]:
     """Read the gradebook at ``db`` and write the HTML page and/or the CSV files.
 
+    The quiz bank (titles, options, answer keys) is loaded quiz by quiz
+    (``grader.progress.load_scoring_bank``): a broken quiz file leaves out only
+    its quiz, whose attempts are then analysed on question ids; the errors are
+    in ``report.bank_errors`` and on the page.
+
     Returns
     -------
     written : list of Path
@@ -1169,13 +1211,16 @@ def write_report(
         Time taken, reading included.
     """
     started = time.perf_counter()
+    errors: list[str] = []
     if bank is None:
-        from grader.quiz import load_bank
+        from grader.errors import display_path
+        from grader.progress import load_scoring_bank
 
-        bank, _errors = load_bank()
+        bank, found = load_scoring_bank()
+        errors = [f"{display_path(error.path)}:{error.line}: {error.message}" for error in found]
     with Gradebook(db) as gradebook:
         record = gradebook.load()
-    report = build_report(record, bank, source=str(db))
+    report = build_report(record, bank, source=str(db), bank_errors=errors)
     written: list[Path] = []
     if html_dir is not None:
         html_dir = Path(html_dir)
