@@ -15,7 +15,17 @@ kernel offers it and skipped (and reported) when it does not:
   write only into its own probe folders, may not open TCP connections, and may
   not signal processes outside the sandbox.  Needs Linux 5.13+ (TCP rules
   6.7+, signal scoping 6.12+), unprivileged.
-- Resource limits (always): CPU time, data segment, file size.
+- No privileges, per worker: every capability set emptied (bounding and
+  ambient included), ``no_new_privs``, and, when the grader runs as root and
+  the Python installation is readable by others, the unprivileged user
+  ``nobody``.  Unprivileged itself.
+- A seccomp filter, per worker (x86_64 and aarch64): system calls no exercise
+  needs fail with EPERM: starting processes and programs, mounting, modules,
+  clocks, host names, keys, BPF, ptrace, io_uring, System V IPC, memfd,
+  sockets, namespaces, and new threads.
+- Resource limits (always), hard as well as soft so that learner code can not
+  raise them: address space (counts shared mappings too), CPU time, file size,
+  open files, no core files.
 
 Where none of this exists (macOS, old kernels, locked-down containers) the
 sandbox still runs every check in its own process with time and memory limits;
@@ -29,14 +39,27 @@ import ctypes
 import ctypes.util
 import os
 import platform
+import resource
+import stat
+import struct
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
+PR_CAPBSET_DROP = 24
+PR_SET_SECCOMP = 22
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
+SECCOMP_MODE_FILTER = 2
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+# the user a worker becomes when the grader runs as root (nobody / nogroup)
+SANDBOX_UID = 65534
+SANDBOX_GID = 65534
 
 SYS_LANDLOCK_CREATE_RULESET = 444
 SYS_LANDLOCK_ADD_RULE = 445
@@ -111,7 +134,8 @@ def enter_namespaces(pid: bool = True, net: bool = True) -> list[str]:
     """
     if _LIBC is None or not (pid or net):
         return []
-    flags = (CLONE_NEWPID if pid else 0) | (CLONE_NEWNET if net else 0)
+    # a System V IPC namespace goes with the network one: segments a submission creates die with it
+    flags = (CLONE_NEWPID if pid else 0) | (CLONE_NEWNET | CLONE_NEWIPC if net else 0)
     uid, gid = os.geteuid(), os.getegid()
     if uid != 0:
         if not _unshare(CLONE_NEWUSER | flags):
@@ -126,7 +150,7 @@ def enter_namespaces(pid: bool = True, net: bool = True) -> list[str]:
         return ["user"] + (["pid"] if pid else []) + (["net"] if net else [])
     if _unshare(flags):
         return (["pid"] if pid else []) + (["net"] if net else [])
-    if net and _unshare(CLONE_NEWNET):
+    if net and _unshare(CLONE_NEWNET | CLONE_NEWIPC):
         return ["net"]
     return []
 
@@ -212,10 +236,229 @@ def landlock(read_paths: list[str], write_paths: list[str]) -> int:
     return abi
 
 
+# --- privileges ------------------------------------------------------------------------------
+
+
+def _last_capability() -> int:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap") as handle:
+            return int(handle.read())
+    except (OSError, ValueError):
+        return 63
+
+
+def drop_privileges(become_sandbox_user: bool) -> bool:
+    """Give up every privilege for good; whether no capability is left.
+
+    The bounding and ambient sets first (dropping from the bounding set needs
+    CAP_SETPCAP); then, with ``become_sandbox_user`` and as root, the
+    unprivileged user ``nobody``/``nogroup`` with no supplementary groups (which
+    empties the permitted and effective sets); last, every remaining set is
+    emptied.  As root this is what keeps ``sethostname``, ``mount``, raising
+    limits and reading other users' files out of the learner's reach.
+    """
+    if _LIBC is None:
+        return False
+    for capability in range(_last_capability() + 1):
+        _LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    _LIBC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if become_sandbox_user and os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(SANDBOX_GID, SANDBOX_GID, SANDBOX_GID)
+        os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    data = ctypes.create_string_buffer(bytes(24))
+    _LIBC.capset(ctypes.c_char_p(header), data)
+    return not any(capabilities().values())
+
+
+def capabilities() -> dict[str, int]:
+    """The capability sets of this process, from ``/proc/self/status`` (empty where there is none)."""
+    found = {}
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                name, _, value = line.partition(":")
+                if name in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+                    found[name] = int(value.strip(), 16)
+    except (OSError, ValueError):
+        return {}
+    return found
+
+
+def readable_by_others(paths: list[str]) -> bool:
+    """Whether a user other than the owner can reach and read every one of ``paths``.
+
+    The sandbox user can only be used when it can import the standard library
+    and NumPy: a Python installed under ``/root`` (pyenv, conda) can not be.
+    """
+    for path in paths:
+        current = os.path.abspath(path)
+        while True:
+            try:
+                mode = os.stat(current).st_mode
+            except OSError:
+                return False
+            needed = stat.S_IXOTH if stat.S_ISDIR(mode) else stat.S_IROTH
+            if current == os.path.abspath(path) and stat.S_ISDIR(mode):
+                needed |= stat.S_IROTH
+            if not mode & needed:
+                return False
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+    return True
+
+
+def hard_limits(limits: dict[int, int]) -> None:
+    """Set each resource limit as both soft and hard limit (never above the current hard one).
+
+    A soft limit alone can be raised again by the process itself up to the
+    hard one: learner code would simply lift it.
+    """
+    for which, value in limits.items():
+        _soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def address_space_in_use() -> int:
+    """Bytes of virtual memory this process has mapped now (``VmSize``), 0 when unknown."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+# --- seccomp ---------------------------------------------------------------------------------
+
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+# System calls no exercise needs.  Numbers from the kernel's asm/unistd_64.h (x86_64) and
+# asm-generic/unistd.h (aarch64); tests/grader/test_confinement.py compares them with the
+# headers where they are installed.
+DENIED = {
+    "x86_64": {
+        "ptrace": 101, "syslog": 103, "mount": 165, "umount2": 166, "swapon": 167, "swapoff": 168,
+        "reboot": 169, "sethostname": 170, "setdomainname": 171, "iopl": 172, "ioperm": 173,
+        "create_module": 174, "init_module": 175, "finit_module": 313, "delete_module": 176,
+        "quotactl": 179, "quotactl_fd": 443, "nfsservctl": 180, "acct": 163, "settimeofday": 164,
+        "adjtimex": 159, "clock_settime": 227, "clock_adjtime": 305, "pivot_root": 155, "chroot": 161,
+        "_sysctl": 156, "kexec_load": 246, "kexec_file_load": 320, "keyctl": 250, "add_key": 248,
+        "request_key": 249, "bpf": 321, "perf_event_open": 298, "userfaultfd": 323, "unshare": 272,
+        "setns": 308, "lookup_dcookie": 212, "open_by_handle_at": 304, "name_to_handle_at": 303,
+        "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312, "fanotify_init": 300,
+        "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "mknod": 133,
+        "mknodat": 259, "vhangup": 153, "uselib": 134, "fsopen": 430, "fsconfig": 431, "fsmount": 432,
+        "move_mount": 429, "open_tree": 428, "fspick": 433, "mount_setattr": 442, "memfd_create": 319,
+        "memfd_secret": 447, "shmget": 29, "shmat": 30, "shmctl": 31, "semget": 64, "semop": 65,
+        "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "execve": 59, "execveat": 322,
+        "fork": 57, "vfork": 58, "process_madvise": 440, "pidfd_getfd": 438, "move_pages": 279,
+        "migrate_pages": 256, "socket": 41,
+    },
+    "aarch64": {
+        "ptrace": 117, "syslog": 116, "mount": 40, "umount2": 39, "swapon": 224, "swapoff": 225,
+        "reboot": 142, "sethostname": 161, "setdomainname": 162, "init_module": 105, "finit_module": 273,
+        "delete_module": 106, "quotactl": 60, "quotactl_fd": 443, "nfsservctl": 42, "acct": 89,
+        "settimeofday": 170, "adjtimex": 171, "clock_settime": 112, "clock_adjtime": 266,
+        "pivot_root": 41, "chroot": 51, "kexec_load": 104, "kexec_file_load": 294, "keyctl": 219,
+        "add_key": 217, "request_key": 218, "bpf": 280, "perf_event_open": 241, "userfaultfd": 282,
+        "unshare": 97, "setns": 268, "lookup_dcookie": 18, "open_by_handle_at": 265,
+        "name_to_handle_at": 264, "process_vm_readv": 270, "process_vm_writev": 271, "kcmp": 272,
+        "fanotify_init": 262, "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427,
+        "mknodat": 33, "vhangup": 58, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "move_mount": 429,
+        "open_tree": 428, "fspick": 433, "mount_setattr": 442, "memfd_create": 279, "memfd_secret": 447,
+        "shmget": 194, "shmat": 196, "shmctl": 195, "semget": 190, "semop": 193, "semtimedop": 192,
+        "msgget": 186, "msgsnd": 189, "msgrcv": 188, "execve": 221, "execveat": 281,
+        "process_madvise": 440, "pidfd_getfd": 438, "move_pages": 239, "migrate_pages": 238, "socket": 198,
+    },
+}  # fmt: skip
+# No new processes and no new threads (no exercise needs either, and a storm of them would reach
+# beyond the sandbox's memory limit: as root, RLIMIT_NPROC is never enforced): clone fails with
+# EPERM, clone3 with ENOSYS so that the C library tries clone; prlimit64 only on the process itself.
+CONDITIONAL = {
+    "x86_64": {"clone": 56, "clone3": 435, "prlimit64": 302},
+    "aarch64": {"clone": 220, "clone3": 435, "prlimit64": 261},
+}
+
+_BPF_LD_W_ABS = 0x20
+_BPF_JA = 0x05
+_BPF_JEQ = 0x15
+_BPF_JGE = 0x35
+_BPF_RET = 0x06
+_RET_ALLOW = 0x7FFF0000
+_RET_ERRNO = 0x00050000
+_RET_KILL_PROCESS = 0x80000000
+_EPERM = 1
+_ENOSYS = 38
+
+
+def _seccomp_program(machine: str) -> list[tuple[int, int, int, int]]:
+    """The BPF program: (code, jump if true, jump if false, k) per instruction."""
+    denied = sorted(set(DENIED[machine].values()))
+    special = CONDITIONAL[machine]
+    program: list[tuple[int, int, int, int]] = [
+        (_BPF_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
+        (_BPF_JEQ, 1, 0, AUDIT_ARCH[machine]),
+        (_BPF_RET, 0, 0, _RET_KILL_PROCESS),
+        (_BPF_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
+    ]
+    if machine == "x86_64":  # the x32 ABI shares the arch value: refuse its numbers outright
+        program.append((_BPF_JGE, 0, 1, 0x40000000))
+        program.append((_BPF_RET, 0, 0, _RET_ERRNO | _EPERM))
+    # every denied number jumps to the EPERM return placed right after the list
+    for index, number in enumerate(denied):
+        program.append((_BPF_JEQ, len(denied) - index, 0, number))
+    program.append((_BPF_JA, 0, 0, 1))  # none of them: skip the EPERM return
+    program.append((_BPF_RET, 0, 0, _RET_ERRNO | _EPERM))
+    program += [
+        (_BPF_JEQ, 0, 1, special["clone3"]),
+        (_BPF_RET, 0, 0, _RET_ERRNO | _ENOSYS),
+        (_BPF_JEQ, 0, 1, special["clone"]),
+        (_BPF_RET, 0, 0, _RET_ERRNO | _EPERM),
+        (_BPF_JEQ, 0, 5, special["prlimit64"]),
+        (_BPF_LD_W_ABS, 0, 0, 16),  # args[0]: the pid, 0 = this process
+        (_BPF_JEQ, 0, 2, 0),
+        (_BPF_LD_W_ABS, 0, 0, 20),
+        (_BPF_JEQ, 1, 0, 0),
+        (_BPF_RET, 0, 0, _RET_ERRNO | _EPERM),
+        (_BPF_RET, 0, 0, _RET_ALLOW),
+    ]
+    return program
+
+
+def seccomp_available() -> bool:
+    """Whether this machine's architecture has a filter here (Linux x86_64 or aarch64)."""
+    return _LIBC is not None and platform.machine() in DENIED
+
+
+def seccomp() -> bool:
+    """Install the filter for this process and its future threads; whether it was installed."""
+    if not seccomp_available():
+        return False
+    program = _seccomp_program(platform.machine())
+    raw = b"".join(struct.pack("HBBI", code, true, false, k) for code, true, false, k in program)
+    buffer = ctypes.create_string_buffer(raw)
+
+    class _Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = _Program(len(program), ctypes.addressof(buffer))
+    if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    return _LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0
+
+
 def describe() -> dict[str, object]:
     """What this machine offers, for the README's security section and the tests."""
     return {
         "system": platform.system(),
         "landlock_abi": landlock_abi(),
         "root": hasattr(os, "geteuid") and os.geteuid() == 0,
+        "seccomp": seccomp_available(),
     }

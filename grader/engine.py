@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader.errors import OutputError, UsageError
 from grader.hints import hint_ladders, with_first_hint
-from grader.sandbox import Probe, ProbeRun, Sandbox, SandboxPool
+from grader.sandbox import DEFAULT_MEMORY_BYTES, RESULT_LIMIT_BYTES, TAMPERED, Probe, ProbeRun, Sandbox, SandboxPool
 from grader.text import Text, plain
 
 PASSED = "passed"
@@ -213,9 +213,21 @@ GENERAL_ERROR_HINT = Text(
 )
 
 
+SANDBOX_LIMITS_HINT = Text(
+    "while it is graded, your code may read NumPy, the standard library and your exercise files, "
+    "and nothing more: it may not write files, start threads, processes or programs, or open network connections",
+    "採点中のコードが使えるのは NumPy・標準ライブラリ・自分の課題ファイルの読み取りだけです。"
+    "ファイルの書き込み、スレッド・プロセス・プログラムの起動、ネットワーク接続はできません",
+)
+
+
 def _exception_hint(exception: str, message: str) -> Text:
     """A hint chosen by what kind of exception the learner's code raised."""
     last = message.strip().splitlines()[-1] if message.strip() else ""
+    if exception == "PermissionError" or any(
+        words in last for words in ("Operation not permitted", "can't start new thread")
+    ):
+        return SANDBOX_LIMITS_HINT
     if exception == "TypeError" and ("argument" in last or "positional" in last):
         return SIGNATURE_HINT
     if exception in ("ValueError", "IndexError", "AxisError") and any(
@@ -310,6 +322,32 @@ def _abnormal(run: ProbeRun, timeout: float, module: str = "") -> tuple[str, lis
                 "an array far larger than needed is being built", "必要以上に大きな配列を作っていないか確認してください"
             ),
         )
+    if run.status == "tampered":
+        return (
+            FAILED,
+            [TAMPERED],
+            Text(
+                "return the answer from your function; the files and pipes the grader reads are not yours to write",
+                "答えは関数の戻り値として返してください。採点側が読むファイルやパイプに書き込んではいけません",
+            ),
+        )
+    if run.status == "too_large":
+        return (
+            FAILED,
+            [
+                Text(
+                    f"your code sent back more data than the grader reads for one check "
+                    f"({RESULT_LIMIT_BYTES // 2**20} MB)",
+                    f"1 つのチェックで採点側が読み取る上限({RESULT_LIMIT_BYTES // 2**20} MB)を"
+                    "超えるデータが返されました",
+                )
+            ],
+            Text(
+                "compare the shape of what you return with the docstring's: "
+                "an array far larger than expected is being built",
+                "返す配列の形状を docstring と比べてください。想定よりはるかに大きな配列を作っています",
+            ),
+        )
     if run.status == "crashed":
         return (
             FAILED,
@@ -370,6 +408,7 @@ def grade_exercise(
     jobs: int = 2,
     pool: SandboxPool | None = None,
     checks: list[Check] | None = None,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
 ) -> ExerciseResult:
     """Grade ``submission`` as exercise ``number``.
 
@@ -387,6 +426,8 @@ def grade_exercise(
         A warm zygote to fork the sandbox server from (``grade batch``).
     checks : list of Check, optional
         Checks built already (a batch builds them once per exercise).
+    memory_bytes : int
+        Memory one graded call may use beyond what the sandbox holds already.
     """
     started = time.monotonic()
     exercise = get_exercise(number)
@@ -395,7 +436,9 @@ def grade_exercise(
         raise UsageError(f"no such file: {submission}")
     limit = timeout or exercise.timeout
     # the sandbox loads NumPy in its own process while this one builds the checks
-    with Sandbox(submission, exercise.module, timeout=limit, jobs=jobs, pool=pool) as sandbox:
+    with Sandbox(
+        submission, exercise.module, timeout=limit, jobs=jobs, pool=pool, memory_bytes=memory_bytes
+    ) as sandbox:
         if checks is None:
             checks = exercise.build_checks()
         # checks may share a probe (ex10 trains once for several checks): run each once

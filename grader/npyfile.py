@@ -14,20 +14,23 @@ it imports nothing but NumPy and the standard library.
 
 from __future__ import annotations
 
+import io
+import math
 import re
 from pathlib import Path
 
 import numpy as np
 
 MAGIC = b"\x93NUMPY"
+MAX_DIMENSIONS = 64
 _HEADER = re.compile(
     r"\{'descr': '(?P<descr>[<>|=]?[biufc]\d+)', 'fortran_order': (?P<fortran>True|False), "
-    r"'shape': \((?P<shape>[0-9, ]*)\), \}\s*"
+    r"'shape': \((?P<shape>[0-9, ]{0,2000})\), \}\s*"
 )
 
 
-def save(path: str | Path, array: np.ndarray) -> None:
-    """Write ``array`` (numeric, or bool) as a version 1.0 ``.npy`` file."""
+def to_bytes(array: np.ndarray) -> bytes:
+    """``array`` (numeric, or bool) as the bytes of a version 1.0 ``.npy`` file."""
     array = np.asarray(array)
     if array.dtype.kind not in "biufc" or array.dtype.hasobject:
         raise ValueError(f"only numeric arrays are written, not dtype {array.dtype}")
@@ -39,28 +42,50 @@ def save(path: str | Path, array: np.ndarray) -> None:
     # pad so that the data starts at a multiple of 64 bytes, as NumPy does
     padding = 64 - (len(MAGIC) + 4 + len(header) + 1) % 64
     header = header + " " * padding + "\n"
+    return MAGIC + b"\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1") + array.tobytes()
+
+
+def save(path: str | Path, array: np.ndarray) -> None:
+    """Write ``array`` (numeric, or bool) as a version 1.0 ``.npy`` file."""
+    data = to_bytes(array)
     with open(path, "wb") as handle:
-        handle.write(MAGIC + b"\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1"))
-        handle.write(array.tobytes())
+        handle.write(data)
 
 
 def load(path: str | Path) -> np.ndarray:
     """Read a numeric ``.npy`` file into a new, writable array; never unpickles."""
     with open(path, "rb") as handle:
-        data = handle.read()
-    if data[:6] != MAGIC or data[6] not in (1, 2, 3):
-        raise ValueError(f"{path} is not an .npy file")
+        return from_bytes(handle.read())
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    """Parse the bytes of a numeric ``.npy`` file into a new, writable array; never unpickles.
+
+    Raises ``ValueError`` for anything that is not a whole numeric ``.npy``
+    file: data from a submission is read with this, so a damaged, truncated or
+    forged file is an error, never a crash or an unpickled object.
+    """
+    if len(data) < 10 or data[:6] != MAGIC or data[6] not in (1, 2, 3):
+        raise ValueError("not an .npy file")
     if data[6] == 1:
         length, start = int.from_bytes(data[8:10], "little"), 10
     else:
         length, start = int.from_bytes(data[8:12], "little"), 12
     match = _HEADER.fullmatch(data[start : start + length].decode("latin1"))
     if match is None:
-        return np.load(path, allow_pickle=False)
+        try:
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+        except (OSError, EOFError, SyntaxError, TypeError, MemoryError) as problem:
+            raise ValueError(f"not a numeric .npy file: {problem}") from None
+        if array.dtype.kind not in "biufc" or array.dtype.hasobject:
+            raise ValueError(f"dtype {array.dtype} is not numeric")
+        return array
     dtype = np.dtype(match["descr"])
     shape = tuple(int(size) for size in match["shape"].replace(" ", "").split(",") if size)
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    if len(data) - start - length < count * dtype.itemsize:
-        raise ValueError(f"{path} is truncated")
+    if len(shape) > MAX_DIMENSIONS:
+        raise ValueError(f"{len(shape)} dimensions (NumPy allows {MAX_DIMENSIONS})")
+    count = math.prod(shape)
+    if len(data) - start - length != count * dtype.itemsize:
+        raise ValueError("the data does not match the header's shape")
     flat = np.frombuffer(bytearray(data[start + length :]), dtype=dtype, count=count)
     return flat.reshape(shape, order="F" if match["fortran"] == "True" else "C")

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import re
 import shutil
 import signal
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -26,12 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.errors import OutputError, SandboxError
+from grader.errors import OutputError, SandboxError, UsageError
+from grader.text import Text, untrusted
 
 CHILD_SCRIPT = Path(__file__).with_name("sandbox_child.py")
 EXERCISE_FILE = re.compile(r"^ex\d\d_\w+\.py$")
-STREAM_PREVIEW_BYTES = 4000
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
+# mirrored from sandbox_child.py, which can not be imported here (it is loaded by path in the sandbox)
+RESULT_LIMIT_BYTES = 32 * 1024 * 1024
+LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
+DICT_ITEMS_LIMIT = 256
+SETUP_FAILED = 71
 
 
 @dataclass(frozen=True)
@@ -167,7 +175,9 @@ class Output:
 class ProbeRun:
     """How a probe ended and what it returned."""
 
-    status: str  # ok, error, not_implemented, missing, import_error, memory, timeout, crashed, exited
+    # ok, error, not_implemented, missing, import_error, memory, timeout, crashed, exited,
+    # tampered (the result channel held something no worker writes), too_large
+    status: str
     outputs: dict[str, Output]
     message: str = ""
     exception: str = ""
@@ -177,12 +187,111 @@ class ProbeRun:
     step: int = -1
     source: str = ""  # the learner's file a NotImplementedError came from
     limit: float | None = None  # the time limit the probe ran under
+    at_import: bool = False  # the learner's module did not import: every probe of the run shares this
 
     def output(self, name: str) -> Output:
         """Return the output ``name`` or raise ``OutputError``."""
         if name not in self.outputs:
             raise OutputError(f"no output {name!r}")
         return self.outputs[name]
+
+
+class Tampered(Exception):
+    """Something read from the sandbox is not what the grader's own code writes."""
+
+
+# Caps on everything read back from a probe (the server caps what it keeps, these hold even when
+# confinement is off and a submission could write the files itself).
+RECORD_LIMIT_BYTES = 256 * 1024
+RESULT_JSON_LIMIT_BYTES = 4 * 1024 * 1024
+MESSAGE_LIMIT_CHARS = 4000
+STREAM_PREVIEW_CHARS = 4000
+WORKER_STATUSES = ("ok", "error", "not_implemented", "missing", "import_error", "memory", "exited", "imported")
+TAMPERED = Text(
+    "the submission changed what the grader reads back from this check, so it could not be judged",
+    "提出されたコードが、このチェックの結果として採点側が読み戻すデータを書き換えたため、判定できませんでした",
+)
+
+
+def read_untrusted(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, which a submission may have replaced: a regular file of at most ``limit`` bytes.
+
+    Never follows a symbolic link, never blocks on a FIFO, never reads a device
+    or more than ``limit`` bytes; raises ``Tampered`` otherwise.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as problem:
+        raise Tampered(f"{path.name}: {problem.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Tampered(f"{path.name} is not a regular file")
+        if info.st_size > limit:
+            raise Tampered(f"{path.name} holds {info.st_size} bytes (at most {limit} are read)")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise Tampered(f"{path.name} grew beyond {limit} bytes while it was read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def parse_frames(data: bytes) -> dict[str, bytes]:
+    """Split a worker's result stream into its named blobs (see ``sandbox_child._Results``)."""
+    frames: dict[str, bytes] = {}
+    at = 0
+    while at < len(data):
+        if at + 4 > len(data):
+            raise Tampered("a result frame is cut short")
+        (label_length,) = struct.unpack_from(">I", data, at)
+        if label_length > 200 or at + 4 + label_length + 8 > len(data):
+            raise Tampered("a result frame has a damaged header")
+        label = data[at + 4 : at + 4 + label_length].decode("ascii", errors="replace")
+        (length,) = struct.unpack_from(">Q", data, at + 4 + label_length)
+        start = at + 4 + label_length + 8
+        if start + length > len(data):
+            raise Tampered(f"result frame {label!r} is cut short")
+        if label in frames or not _FRAME_NAME.fullmatch(label):
+            raise Tampered(f"unexpected result frame {label!r}")
+        frames[label] = data[start : start + length]
+        at = start + length
+    return frames
+
+
+_FRAME_NAME = re.compile(r"confined|result\.json|out_[\x20-\x7e]{1,250}\.npy")
+
+
+def _number(value: Any, default: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return default
+    return float(value)
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63 else 0
+
+
+def _stream(record: dict, name: str, learner_dir: Path) -> str:
+    """What the submission printed on ``name`` as the server kept it, cut to whole lines and made safe to show."""
+    text = record.get(name)
+    if not isinstance(text, str) or not text:
+        return ""
+    # warnings name the sandbox's copy of the file; the learner knows it by its name
+    text = text.replace(f"{learner_dir}{os.sep}", "")
+    total, lines = _count(record.get(f"{name}_bytes")), _count(record.get(f"{name}_lines"))
+    if len(text) <= STREAM_PREVIEW_CHARS and total <= len(text.encode("utf-8", errors="replace")):
+        return untrusted(text, STREAM_PREVIEW_CHARS)
+    text = text[:STREAM_PREVIEW_CHARS]
+    if "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    kept = text.count("\n")
+    return untrusted(text, STREAM_PREVIEW_CHARS) + (
+        f"... ({max(0, lines - kept)} more lines cut; {total} bytes and {lines} lines in all)"
+    )
 
 
 def _numpy_lib_dir(work_dir: Path) -> Path:
@@ -256,19 +365,6 @@ def _child_environment() -> dict[str, str]:
     return env
 
 
-def _read_preview(path: Path, learner_dir: Path) -> str:
-    if not path.exists():
-        return ""
-    with path.open("rb") as handle:
-        data = handle.read(STREAM_PREVIEW_BYTES + 1)
-    size = path.stat().st_size
-    text = data[:STREAM_PREVIEW_BYTES].decode("utf-8", errors="replace")
-    if size > STREAM_PREVIEW_BYTES:
-        text += f"\n... ({size} bytes in all, cut)"
-    # warnings name the sandbox's copy of the file; the learner knows it by its name
-    return text.replace(f"{learner_dir}{os.sep}", "")
-
-
 def _confine_by_default() -> bool:
     """GRADE_NO_CONFINE=1 turns off namespaces and Landlock (for debugging, never for grading)."""
     return os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
@@ -294,6 +390,18 @@ def _spawn_server(work_dir: Path, confine: bool, *, zygote: bool = False) -> sub
     )
 
 
+def _copy_learner_file(source: Path, target: Path) -> None:
+    """Copy a learner's file, refusing anything but a regular file of a sensible size."""
+    try:
+        data = read_untrusted(source, LEARNER_FILE_LIMIT_BYTES)
+    except Tampered as problem:
+        raise UsageError(
+            f"{source}: can not be graded ({problem}); an exercise file is a regular file of at most "
+            f"{LEARNER_FILE_LIMIT_BYTES // 1024} KB"
+        ) from None
+    target.write_bytes(data)
+
+
 class Sandbox:
     """Runs probes against one learner module in an isolated process tree.
 
@@ -305,7 +413,8 @@ class Sandbox:
     module : str
         The module name the exercise's contract fixes, e.g. ``ex05_im2col``.
     timeout : float
-        Seconds one probe may run before its worker is killed.
+        Seconds one probe may run before its worker is killed; also what
+        importing the module may take.
     jobs : int
         How many workers may run at once.
     """
@@ -330,6 +439,7 @@ class Sandbox:
         self._process: subprocess.Popen[bytes] | None = None
         self.work_dir = _scratch_dir("grade")
         self.learner_dir = (self.work_dir / "learner").resolve()
+        self.out_dir = self.work_dir / "out"
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -341,11 +451,16 @@ class Sandbox:
     def start(self) -> None:
         """Copy the submission and start the server, which loads NumPy meanwhile."""
         self.learner_dir.mkdir()
+        self.out_dir.mkdir()
         folder = self.submission.parent
         for path in folder.iterdir():
-            if EXERCISE_FILE.match(path.name) and path.is_file():
-                shutil.copyfile(path, self.learner_dir / path.name)
-        shutil.copyfile(self.submission, self.learner_dir / f"{self.module}.py")
+            # an earlier exercise's file beside it; a symbolic link (to a classmate's file, say) is not followed
+            if EXERCISE_FILE.match(path.name) and stat.S_ISREG(path.lstat().st_mode) and path != self.submission:
+                try:
+                    _copy_learner_file(path, self.learner_dir / path.name)
+                except UsageError:
+                    continue
+        _copy_learner_file(self.submission, self.learner_dir / f"{self.module}.py")
         if self.pool is not None or self._process is not None:
             return
         self._process = _spawn_server(self.work_dir, self.confine)
@@ -366,7 +481,7 @@ class Sandbox:
                 files[name] = f"in_{name}.npy"
             entries.append(
                 {
-                    "id": str(index),
+                    "id": f"p{index:03d}",
                     "dir": str(probe_dir),
                     "arrays": files,
                     "steps": probe.steps,
@@ -376,97 +491,155 @@ class Sandbox:
             )
         manifest = {
             "learner_dir": str(self.learner_dir),
+            "out_dir": str(self.out_dir),
             "module": self.module,
             "jobs": self.jobs,
+            "import_timeout": self.timeout,
             "limits": {"memory_bytes": self.memory_bytes},
             "probes": entries,
         }
-        total = sum(entry["timeout"] for entry in entries) / self.jobs + 10.0
+        total = self.timeout + sum(entry["timeout"] for entry in entries) / self.jobs + 10.0
+        ids = [entry["id"] for entry in entries]
         if self.pool is not None:
             manifest_path = self.work_dir / "manifest.json"
             manifest_path.write_text(json.dumps(manifest))
-            if self.pool.run_manifest(manifest_path, total) is None and not any(
-                (self.work_dir / f"p{i:03d}" / "status.json").exists() for i in range(len(probes))
-            ):
+            if self.pool.run_manifest(manifest_path, total) is None and not self._any_reported(ids):
                 raise SandboxError("the sandbox pool did not answer")
-            return [self._collect(self.work_dir / f"p{i:03d}") for i in range(len(probes))]
+            return [self._collect(probe_id) for probe_id in ids]
         assert self._process is not None
         try:
             _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
         except subprocess.TimeoutExpired:
             self._kill()
             _out, err = self._process.communicate()
-        if self._process.returncode not in (0, -signal.SIGKILL) and not any(
-            (self.work_dir / f"p{i:03d}" / "status.json").exists() for i in range(len(probes))
-        ):
+        if self._process.returncode not in (0, -signal.SIGKILL) and not self._any_reported(ids):
             raise SandboxError("the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:])
-        return [self._collect(self.work_dir / f"p{i:03d}") for i in range(len(probes))]
+        return [self._collect(probe_id) for probe_id in ids]
 
-    def _collect(self, probe_dir: Path) -> ProbeRun:
-        status_file = probe_dir / "status.json"
-        result_file = probe_dir / "result.json"
-        stdout = _read_preview(probe_dir / "stdout.txt", self.learner_dir)
-        stderr = _read_preview(probe_dir / "stderr.txt", self.learner_dir)
-        if not status_file.exists():
-            return ProbeRun("timeout", {}, message="the whole run's time limit was reached")
-        ended = json.loads(status_file.read_text())
-        elapsed = float(ended.get("elapsed", 0.0))
-        limit = float(ended["limit"]) if isinstance(ended.get("limit"), (int, float)) else None
-        common = {"stdout": stdout, "stderr": stderr, "elapsed": elapsed, "limit": limit}
-        if ended.get("timed_out"):
-            return ProbeRun("timeout", {}, **common)
-        if "signal" in ended:
-            number = int(ended["signal"])
-            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-            if number == signal.SIGXCPU:
-                return ProbeRun("timeout", {}, **common)
-            return ProbeRun("crashed", {}, message=name, **common)
-        if not result_file.exists():
-            return ProbeRun("exited", {}, message=str(ended.get("exit_code")), **common)
+    def _any_reported(self, ids: list[str]) -> bool:
+        return any((self.out_dir / f"{probe_id}.json").exists() for probe_id in ids)
+
+    def _collect(self, probe_id: str) -> ProbeRun:
+        """Read what the server recorded for one probe; anything malformed costs this probe only."""
         try:
-            result = json.loads(result_file.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return ProbeRun("exited", {}, message="the result file was damaged", **common)
-        outputs = {name: self._load_output(probe_dir, name, info) for name, info in result.get("outputs", {}).items()}
-        if isinstance(result.get("seconds"), (int, float)):
-            # the worker's own clock around this probe (the batch's clock covers several)
-            common["elapsed"] = float(result["seconds"])
+            record = self._record(probe_id)
+        except Tampered:
+            return ProbeRun("tampered", {}, message=TAMPERED.en)
+        if record is None:
+            return ProbeRun("timeout", {}, message="the whole run's time limit was reached")
+        common: dict[str, Any] = {
+            "stdout": _stream(record, "stdout", self.learner_dir),
+            "stderr": _stream(record, "stderr", self.learner_dir),
+            "elapsed": _number(record.get("elapsed")),
+            "limit": _number(record.get("limit"), self.timeout),
+            "at_import": record.get("import_failed") is True,
+        }
+        try:
+            frames: dict[str, bytes] | None = parse_frames(
+                read_untrusted(self.out_dir / f"{probe_id}.result", RESULT_LIMIT_BYTES + (1 << 20))
+            )
+        except Tampered:
+            frames = None  # the learner's code wrote into its result pipe; how the worker ended still counts
+        if frames is not None and "confined" not in frames and record.get("exit_code") == SETUP_FAILED:
+            raise SandboxError("the sandbox could not confine a worker (see: python -m grader.confinement)")
+        if record.get("timed_out") is True:
+            return ProbeRun("timeout", {}, **common)
+        signal_number = record.get("signal")
+        if isinstance(signal_number, int) and not isinstance(signal_number, bool):
+            if signal_number == signal.SIGXCPU:
+                return ProbeRun("timeout", {}, **common)
+            if _count(record.get("result_bytes")) > RESULT_LIMIT_BYTES:
+                return ProbeRun("too_large", {}, message=f"{record['result_bytes']}", **common)
+            known = signal_number in signal.Signals._value2member_map_
+            name = signal.Signals(signal_number).name if known else str(signal_number)
+            return ProbeRun("crashed", {}, message=name, **common)
+        if frames is None:
+            return ProbeRun("tampered", {}, message=TAMPERED.en, **common)
+        if "result.json" not in frames:
+            return ProbeRun("exited", {}, message=str(_count(record.get("exit_code"))), **common)
+        try:
+            return self._result(frames, common)
+        except Tampered:
+            return ProbeRun("tampered", {}, message=TAMPERED.en, **common)
+
+    def _record(self, probe_id: str) -> dict | None:
+        path = self.out_dir / f"{probe_id}.json"
+        if not os.path.lexists(path):
+            return None
+        try:
+            record = json.loads(read_untrusted(path, RECORD_LIMIT_BYTES))
+        except (ValueError, RecursionError) as problem:
+            raise Tampered(f"{path.name}: {problem}") from None
+        if not isinstance(record, dict):
+            raise Tampered(f"{path.name} is not a record")
+        return record
+
+    def _result(self, frames: dict[str, bytes], common: dict[str, Any]) -> ProbeRun:
+        raw = frames["result.json"]
+        if len(raw) > RESULT_JSON_LIMIT_BYTES:
+            raise Tampered("result.json is too large")
+        try:
+            result = json.loads(raw)
+        except (ValueError, RecursionError) as problem:
+            raise Tampered(f"result.json: {problem}") from None
+        if not isinstance(result, dict) or result.get("status") not in WORKER_STATUSES:
+            raise Tampered("result.json has no known status")
+        outputs_info = result.get("outputs", {})
+        if not isinstance(outputs_info, dict):
+            raise Tampered("result.json: outputs is not a mapping")
+        outputs = {str(name): self._output(str(name), info, frames) for name, info in outputs_info.items()}
+        step = result.get("step", -1)
         return ProbeRun(
-            str(result.get("status", "error")),
+            str(result["status"]),
             outputs,
-            message=str(result.get("message", result.get("name", ""))),
-            exception=str(result.get("exception", "")),
-            step=int(result.get("step", -1)),
-            source=str(result.get("file", "")),
+            message=untrusted(str(result.get("message", result.get("name", ""))), MESSAGE_LIMIT_CHARS),
+            exception=untrusted(str(result.get("exception", "")), 100),
+            step=step if isinstance(step, int) and not isinstance(step, bool) and -1 <= step < 10**6 else -1,
+            source=untrusted(str(result.get("file", "")), 200),
             **common,
         )
 
+    def _output(self, name: str, info: Any, frames: dict[str, bytes]) -> Output:
+        if not isinstance(info, dict):
+            raise Tampered(f"output {name!r} is not described")
+        kind = info.get("kind")
+        pytype = untrusted(str(info.get("pytype", "?")), 100)
+        if kind == "dict":
+            described = info.get("items", {})
+            if not isinstance(described, dict) or len(described) > DICT_ITEMS_LIMIT:
+                raise Tampered(f"output {name!r} has a damaged item list")
+            items, reasons = {}, {}
+            for key, item in described.items():
+                if not isinstance(item, dict):
+                    raise Tampered(f"output {name!r}: item {key!r} is not described")
+                key = untrusted(str(key), 200)
+                items[key], reason = self._array(item, frames)
+                if reason:
+                    reasons[key] = f"{untrusted(str(item.get('pytype', '?')), 100)}: {reason}"
+            reason = ""
+            if _count(info.get("too_many")):
+                reason = f"the dict holds {info['too_many']} items; the grader reads the first {DICT_ITEMS_LIMIT}"
+            return Output(name, "dict", pytype, items=items, reason=reason, item_reasons=reasons)
+        if kind == "array":
+            array, reason = self._array(info, frames)
+            return Output(name, "array", pytype, array=array, reason=reason)
+        if kind == "none":
+            return Output(name, "none", pytype)
+        raise Tampered(f"output {name!r} is of no known kind")
+
     @staticmethod
-    def _load_array(probe_dir: Path, info: dict) -> tuple[Any, str]:
+    def _array(info: dict, frames: dict[str, bytes]) -> tuple[Any, str]:
         from grader import npyfile
 
-        if not info.get("saved"):
-            return None, str(info.get("reason", "not saved"))
-        path = probe_dir / Path(str(info["file"])).name
+        if info.get("saved") is not True:
+            return None, untrusted(str(info.get("reason", "not saved")), 500)
+        data = frames.get(str(info.get("file")))
+        if data is None:
+            raise Tampered("an output names an array that was not sent")
         try:
-            return npyfile.load(path), ""
-        except (OSError, ValueError) as exc:
-            return None, f"unreadable result: {exc}"
-
-    def _load_output(self, probe_dir: Path, name: str, info: dict) -> Output:
-        kind = str(info.get("kind"))
-        pytype = str(info.get("pytype", "?"))
-        if kind == "dict":
-            items, reasons = {}, {}
-            for key, item in dict(info.get("items", {})).items():
-                items[str(key)], reason = self._load_array(probe_dir, item)
-                if reason:
-                    reasons[str(key)] = f"{item.get('pytype', '?')}: {reason}"
-            return Output(name, "dict", pytype, items=items, item_reasons=reasons)
-        if kind == "array":
-            array, reason = self._load_array(probe_dir, info)
-            return Output(name, "array", pytype, array=array, reason=reason)
-        return Output(name, "none", pytype)
+            return npyfile.from_bytes(data), ""
+        except (ValueError, MemoryError) as problem:
+            raise Tampered(f"an output array is damaged: {problem}") from None
 
     def _kill(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -3,29 +3,50 @@
 This file is executed as a script by ``grader.sandbox`` in a fresh interpreter
 started with ``python -I -S``, so it imports nothing of the grader and the
 grader's packages are not on its path.  It loads NumPy once, reads a manifest of
-probes from standard input, and forks a worker for each probe.  A worker imports
-the learner's module, runs the probe's steps and writes what came out as
-``.npy`` files (never pickles) for the grader to judge.  The server only records
-how each worker ended (exit code, signal, time-out); it knows nothing of
-expected answers or scores.
+probes, and forks one worker per probe.  A worker imports the learner's module,
+runs the probe's steps and sends what came out (``.npy`` bytes, never pickles)
+back through a pipe.  The server only records how each worker ended; it knows
+nothing of expected answers or scores.
+
+Trust runs one way.  The server runs no learner code and holds everything that
+decides a verdict's frame: it forks each worker itself, so it knows which probe a
+worker runs, and it times each one on its own clock (a worker can not move its
+deadline by anything it writes); it reads the worker's result and output pipes
+with caps and writes them, with its own record of how the worker ended, into
+``out/``, a folder no worker can write.  A worker can write nowhere at all: it may
+read the standard library, NumPy, the learner's files and its own probe's
+inputs, and it runs with hard resource limits, no capabilities and a seccomp
+filter (see ``confinement.py``).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import importlib.machinery
+import importlib.util
 import json
 import os
 import resource
 import select
 import signal
+import struct
 import sys
 import time
 import traceback
 import types
 
 BLOCKED_PACKAGES = ("reference", "solutions", "grader", "dlgrade")
-STREAM_LIMIT_BYTES = 8 * 1024 * 1024
+# what the server keeps of one probe: its result stream and the first bytes of each output stream
+RESULT_LIMIT_BYTES = 32 * 1024 * 1024
+STREAM_KEEP_BYTES = 16 * 1024
+# what one returned dict may hold (an optimizer's params, exercise 10's network)
+DICT_ITEMS_LIMIT = 256
+LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
+OPEN_FILES_LIMIT = 256
+SHORT_LIMIT = 1.0
+# exit statuses of a worker that never reached the learner's code
+SETUP_FAILED = 71
 
 
 class _BlockGraderImports:
@@ -38,6 +59,26 @@ class _BlockGraderImports:
                 "use NumPy, the standard library and your own exercise files"
             )
         return None
+
+
+class _Precompiled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the learner's files from code the server compiled once (no parsing per worker)."""
+
+    def __init__(self, codes: dict[str, types.CodeType]) -> None:
+        self.codes = codes
+
+    def find_spec(self, fullname, path=None, target=None):
+        code = self.codes.get(fullname)
+        if code is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, self, origin=code.co_filename)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        module.__file__ = self.codes[module.__name__].co_filename
+        exec(self.codes[module.__name__], module.__dict__)  # noqa: S102 - the learner's module, in the worker
 
 
 def _learner_traceback(learner_dir: str, exc: BaseException) -> str:
@@ -53,18 +94,51 @@ def _learner_traceback(learner_dir: str, exc: BaseException) -> str:
         lines.append(f'  File "{name}", line {frame.lineno}, in {frame.name}')
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
-    lines.append(f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, SyntaxError) and exc.filename:
+        lines.append(f'  File "{os.path.basename(exc.filename)}", line {exc.lineno}')
+        if exc.text:
+            lines.append(f"    {exc.text.strip()[:200]}")
+        lines.append(f"{type(exc).__name__}: {exc.msg}")
+        return "\n".join(lines)
+    try:
+        lines.append(f"{type(exc).__name__}: {exc}")
+    except BaseException:  # a learner's exception whose str() itself fails
+        lines.append(type(exc).__name__)
     return "\n".join(lines)
+
+
+# --- the worker: runs in the forked child, with the learner's code -------------------------------
+
+
+class _Results:
+    """What a worker sends back: named byte blobs, written as frames to the result pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.sent = 0
+
+    def send(self, name: str, data: bytes) -> None:
+        label = name.encode()
+        frame = struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
+        self._write(frame)
+        self._write(data)
+        self.sent += len(frame) + len(data)
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(self.fd, view[: 1 << 20])
+            view = view[written:]
 
 
 class _Env:
     """The values a probe's steps read and write, addressed by name."""
 
-    def __init__(self, np, module, probe_dir: str) -> None:
+    def __init__(self, np, module, results: _Results) -> None:
         self.np = np
         self.module = module
         self.values: dict[str, object] = {}
-        self.probe_dir = probe_dir
+        self.results = results
         self.outputs: dict[str, dict] = {}
 
     def arg(self, spec):
@@ -89,9 +163,13 @@ class _Env:
         info: dict = {"pytype": type(value).__qualname__}
         if isinstance(value, dict):
             info["kind"] = "dict"
-            info["keys"] = [str(k) for k in value]
-            for i, (key, item) in enumerate(value.items()):
-                info.setdefault("items", {})[str(key)] = self._save_array(item, f"{name}.{i}")
+            items = list(value.items())
+            if len(items) > DICT_ITEMS_LIMIT:
+                info["too_many"] = len(items)
+                items = items[:DICT_ITEMS_LIMIT]
+            info["items"] = {}
+            for i, (key, item) in enumerate(items):
+                info["items"][str(key)[:200]] = self._save_array(item, f"{name}.{i}")
         elif value is None:
             info["kind"] = "none"
         else:
@@ -105,12 +183,19 @@ class _Env:
         try:
             array = np.array(value, copy=True, order="C")
         except Exception as exc:  # any failure here is the learner's object's doing
-            return {**info, "saved": False, "reason": f"{type(exc).__name__}: {exc}"}
+            return {**info, "saved": False, "reason": f"{type(exc).__name__}: {exc}"[:500]}
         if array.dtype.hasobject or array.dtype.kind not in "biufc":
             return {**info, "saved": False, "reason": f"dtype {array.dtype} is not numeric"}
-        path = os.path.join(self.probe_dir, f"out_{file_stem}.npy")
-        _NPY.save(path, array)
-        return {**info, "saved": True, "file": os.path.basename(path)}
+        if self.results.sent + array.nbytes > RESULT_LIMIT_BYTES - 65536:
+            return {
+                **info,
+                "saved": False,
+                "reason": f"too large: {array.nbytes} bytes, shape {array.shape} "
+                f"(the grader reads at most {RESULT_LIMIT_BYTES // 2**20} MB of results per check)",
+            }
+        name = f"out_{file_stem}.npy"
+        self.results.send(name, _NPY.to_bytes(array))
+        return {**info, "saved": True, "file": name}
 
 
 class _Missing(Exception):
@@ -209,92 +294,6 @@ def _flush_streams() -> None:
             pass
 
 
-def _redirect_streams(probe_dir: str) -> None:
-    """Point stdout and stderr at this probe's own capture files."""
-    _flush_streams()
-    for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
-        handle = os.open(os.path.join(probe_dir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        os.dup2(handle, fd)
-        os.close(handle)
-
-
-def _write_result(probe_dir: str, result: dict) -> None:
-    _flush_streams()
-    # write then rename, so the server never sees half a file
-    path = os.path.join(probe_dir, "result.json")
-    with open(path + ".part", "w") as handle:
-        json.dump(result, handle)
-    os.replace(path + ".part", path)
-
-
-def _tell(progress_fd: int, message: str) -> None:
-    try:
-        os.write(progress_fd, (message + "\n").encode())
-    except OSError:
-        pass
-
-
-def _limit_resources(manifest: dict, batch: list[dict]) -> None:
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (STREAM_LIMIT_BYTES * 8,) * 2)
-    cpu = int(sum(float(probe["timeout"]) for probe in batch)) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    memory = manifest["limits"].get("memory_bytes")
-    if memory:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        resource.setrlimit(resource.RLIMIT_DATA, (memory, hard))
-
-
-def _worker(manifest: dict, batch: list[dict], progress_fd: int) -> None:
-    """Run a batch of probes one after another in this (forked) process.
-
-    Before each probe the worker tells the server its index on ``progress_fd``,
-    so the server can hold each probe to its own time limit; ``m`` says the
-    learner's module was imported.  Each probe's results are on disk before the
-    next one starts, so a crash costs only the probe it happened in.
-    """
-    learner_dir = manifest["learner_dir"]
-    os.setsid()
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.close(_WAKE_READ)
-    os.close(_WAKE_WRITE)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    _redirect_streams(batch[0]["dir"])
-    _limit_resources(manifest, batch)
-    if _CONFINEMENT is not None:
-        _CONFINEMENT.landlock(_READABLE, [probe["dir"] for probe in batch] + [os.devnull])
-
-    import numpy as np
-
-    module = None
-    import_failure: dict | None = None
-    for index, probe in enumerate(batch):
-        _tell(progress_fd, str(index))
-        probe_dir = probe["dir"]
-        if index:
-            _redirect_streams(probe_dir)
-        work_dir = os.path.join(probe_dir, "cwd")
-        os.makedirs(work_dir, exist_ok=True)
-        os.chdir(work_dir)
-        if module is None and import_failure is None:
-            try:
-                module = _import_learner_module(manifest)
-            except BaseException as exc:  # whatever the import raised, every probe reports it
-                import_failure = _failure(exc, learner_dir, -1, "import_error")
-            _tell(progress_fd, "m")
-        if import_failure is not None:
-            _write_result(probe_dir, {**import_failure, "outputs": {}})
-            continue
-        started = time.perf_counter()
-        result = _run_probe(np, module, probe, learner_dir)
-        result["seconds"] = time.perf_counter() - started
-        _write_result(probe_dir, result)
-    os._exit(0)
-
-
 def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str) -> dict:
     """The result entry for an exception raised by the learner's code."""
     if isinstance(exc, _Missing):
@@ -309,7 +308,7 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
         source = os.path.basename(codes[-1].co_filename) if codes else ""
         return {"status": "not_implemented", "step": step_index, "message": where, "file": source}
     if isinstance(exc, SystemExit):
-        return {"status": "exited", "step": step_index, "message": f"sys.exit({exc.code!r})"}
+        return {"status": "exited", "step": step_index, "message": f"sys.exit({exc.code!r})"[:200]}
     if isinstance(exc, MemoryError):
         return {"status": "memory", "step": step_index}
     return {
@@ -320,10 +319,10 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
     }
 
 
-def _run_probe(np, module, probe: dict, learner_dir: str) -> dict:
+def _run_probe(np, module, probe: dict, learner_dir: str, results: _Results) -> dict:
     """Run one probe's steps; the learner's exceptions become the result's status."""
     result: dict = {"status": "ok"}
-    env = _Env(np, module, probe["dir"])
+    env = _Env(np, module, results)
     step_index = -1
     try:
         for name, file_name in probe.get("arrays", {}).items():
@@ -336,108 +335,188 @@ def _run_probe(np, module, probe: dict, learner_dir: str) -> dict:
     return result
 
 
-_COMPILED: dict[str, object] = {}
-
-
-def _precompile(manifest: dict) -> None:
-    """Compile the learner's module once in the server, so each worker only executes it.
-
-    Compiling runs none of the learner's code; a syntax error is left for the
-    worker's import to report.
-    """
-    name = manifest["module"]
-    path = os.path.join(manifest["learner_dir"], name + ".py")
-    try:
-        with open(path, "rb") as handle:
-            _COMPILED[name] = compile(handle.read(), path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, OSError):
+def _confine_worker(probe: dict | None) -> None:
+    """Everything between fork and the learner's code: limits, privileges, files, system calls."""
+    limit = float(probe["timeout"]) if probe is not None else float(_MANIFEST["import_timeout"])
+    cpu = int(limit) + 2
+    memory = int(_MANIFEST["limits"].get("memory_bytes") or 0)
+    limits = {
+        resource.RLIMIT_CPU: cpu,
+        resource.RLIMIT_FSIZE: 1024 * 1024,
+        resource.RLIMIT_NOFILE: OPEN_FILES_LIMIT,
+        resource.RLIMIT_CORE: 0,
+    }
+    if memory:
+        # the address space counts every mapping, shared ones included (RLIMIT_DATA does not)
+        in_use = _CONFINEMENT.address_space_in_use() if _CONFINEMENT is not None else 0
+        limits[resource.RLIMIT_AS] = in_use + memory
+    if _CONFINEMENT is None:
+        for which, value in limits.items():
+            resource.setrlimit(which, (value, value))
         return
+    _CONFINEMENT.hard_limits(limits)
+    _CONFINEMENT.drop_privileges(_SANDBOX_USER)
+    readable = _READABLE + ([probe["dir"]] if probe is not None else [])
+    _CONFINEMENT.landlock(readable, [os.devnull])
+    _CONFINEMENT.seccomp()
 
 
-def _import_learner_module(manifest: dict):
-    name = manifest["module"]
-    code = _COMPILED.get(name)
-    if code is None:
-        return importlib.import_module(name)
-    module = types.ModuleType(name)
-    module.__file__ = code.co_filename
-    sys.modules[name] = module
-    exec(code, module.__dict__)  # noqa: S102 - this is the learner's module, in the worker
-    return module
-
-
-def _kill_group(pid: int) -> None:
+def _worker(probe: dict | None, pipes: tuple[int, int, int]) -> None:
+    """The forked child: confine, import the learner's module, run ``probe`` (None: import only)."""
+    result_fd, out_fd, err_fd = pipes
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+        os.setsid()
+        signal.set_wakeup_fd(-1)
+        for number in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(number, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(err_fd, 2)
+        os.dup2(result_fd, 3)
+        # nothing else of the server's is inherited: no pipe of another worker, no manifest
+        os.closerange(4, 1 << 16)
+        _confine_worker(probe)
+        results = _Results(3)
+        # sent before any learner code runs: a worker that ends without it never got that far
+        results.send("confined", b"")
+    except BaseException:  # noqa: BLE001 - the worker could not be confined: run nothing
+        os._exit(SETUP_FAILED)
+    learner_dir = _MANIFEST["learner_dir"]
+    import numpy as np
+
+    try:
+        module = _import_learner_module()
+    except BaseException as exc:  # whatever the import raised, the server reports it for every probe
+        failure = _failure(exc, learner_dir, -1, "import_error")
+        _finish(results, {**failure, "outputs": {}})
+    if probe is None:
+        _finish(results, {"status": "imported", "outputs": {}})
+    os.chdir(probe["dir"])
+    _finish(results, _run_probe(np, module, probe, learner_dir, results))
 
 
-class _Worker:
-    """The server's view of one running worker and its batch."""
+def _finish(results: _Results, result: dict) -> None:
+    _flush_streams()
+    try:
+        results.send("result.json", json.dumps(result).encode())
+    except BaseException:  # noqa: BLE001 - a result that can not be sent is missing, not a crash here
+        os._exit(SETUP_FAILED + 1)
+    os._exit(0)
 
-    def __init__(self, batch: list[dict]) -> None:
-        self.batch = batch
-        self.current = 0
-        self.imported = False
+
+def _import_learner_module():
+    name = _MANIFEST["module"]
+    failure = _COMPILE_ERRORS.get(name)
+    if failure is not None:
+        raise failure
+    return importlib.import_module(name)
+
+
+# --- the server: forks, times and reads the workers ----------------------------------------------
+
+
+class _Capture:
+    """What the server keeps of a stream: its first bytes, and how much there was."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept = bytearray()
+        self.total = 0
+        self.lines = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        self.lines += chunk.count(b"\n")
+        room = self.limit - len(self.kept)
+        if room > 0:
+            self.kept += chunk[:room]
+
+
+class _Running:
+    """One worker the server started: its probe, its clock and its pipes."""
+
+    def __init__(self, probe: dict | None, limit: float) -> None:
+        self.probe = probe
+        self.limit = limit
+        self.result = _Capture(RESULT_LIMIT_BYTES)
+        self.stdout = _Capture(STREAM_KEEP_BYTES)
+        self.stderr = _Capture(STREAM_KEEP_BYTES)
+        read_ends, write_ends = [], []
+        for _ in range(3):
+            read_fd, write_fd = os.pipe()
+            os.set_blocking(read_fd, False)
+            read_ends.append(read_fd)
+            write_ends.append(write_fd)
         self.started = time.monotonic()
-        self.deadline = self.started + _limit(batch[0])
-        self.probe_started = self.started
-        read_fd, write_fd = os.pipe()
-        os.set_blocking(read_fd, False)
+        self.deadline = self.started + limit
         self.pid = os.fork()
         if self.pid == 0:
-            os.close(read_fd)
             try:
-                _worker(_MANIFEST, batch, write_fd)
+                _worker(probe, tuple(write_ends))
             finally:
-                os._exit(70)
-        os.close(write_fd)
-        self.progress_fd = read_fd
-        self._buffer = b""
+                os._exit(SETUP_FAILED)
+        for fd in write_ends:
+            os.close(fd)
+        self.captures = dict(zip(read_ends, (self.result, self.stdout, self.stderr), strict=True))
 
-    def read_progress(self) -> None:
-        """Follow the worker's messages: each moves the deadline to the new probe's."""
+    def fds(self) -> list[int]:
+        return list(self.captures)
+
+    def read(self, fd: int) -> None:
+        """Take what is in the pipe ``fd`` now; close it at its end."""
+        capture = self.captures.get(fd)
+        if capture is None:
+            return
         try:
-            while chunk := os.read(self.progress_fd, 4096):
-                self._buffer += chunk
-        except (BlockingIOError, OSError):
-            pass
-        *lines, self._buffer = self._buffer.split(b"\n")
-        for line in lines:
-            text = line.decode(errors="replace").strip()
-            if text == "m":
-                self.imported = True
-            elif text.isdigit() and int(text) < len(self.batch):
-                index = int(text)
-                now = time.monotonic()
-                if index != self.current:
-                    self.current = index
-                    self.probe_started = now
-                self.deadline = now + _limit(self.batch[index])
-
-    def finish(self, status: int | None, timed_out: bool) -> list[dict]:
-        """Record how the batch ended; return the probes to run again in fresh workers."""
-        os.close(self.progress_fd)
-        if timed_out and self.imported and self.current < len(self.batch):
-            # the same function will likely hang again: its other probes get a short limit
-            _SLOW_GROUPS.add(str(self.batch[self.current].get("group", "")))
-        again = []
-        for index, probe in enumerate(self.batch):
-            done = os.path.exists(os.path.join(probe["dir"], "result.json"))
-            if done:
-                _record(probe, self.probe_started, timed_out=False, status=0)
-            elif index == self.current or (not self.imported and len(self.batch) == 1):
-                _record(probe, self.probe_started, timed_out=timed_out, status=status)
-            elif not self.imported:
-                # the module never finished importing: every probe shares that fate
-                _record(probe, self.started, timed_out=timed_out, status=status)
+            while chunk := os.read(fd, 1 << 16):
+                capture.add(chunk)
+                if capture is self.result and capture.total > RESULT_LIMIT_BYTES:
+                    # more than any check reads: the worker is done for
+                    _kill_group(self.pid)
+                    break
             else:
-                again.append(probe)
-        return again
+                os.close(fd)
+                del self.captures[fd]
+        except BlockingIOError:
+            pass
+        except OSError:
+            os.close(fd)
+            del self.captures[fd]
+
+    def drain(self) -> None:
+        """After the worker ended: take what its pipes still hold, then close them.
+
+        A process the learner started may still hold a pipe open; what is not in
+        the pipe once the worker is gone is not waited for.
+        """
+        for fd in list(self.captures):
+            self.read(fd)
+        for fd in list(self.captures):
+            os.close(fd)
+        self.captures.clear()
+
+    def record(self, status: int | None, timed_out: bool) -> dict:
+        info: dict = {
+            "elapsed": time.monotonic() - self.started,
+            "timed_out": timed_out,
+            "limit": self.limit,
+            "result_bytes": self.result.total,
+            "stdout": self.stdout.kept.decode("utf-8", errors="replace"),
+            "stdout_bytes": self.stdout.total,
+            "stdout_lines": self.stdout.lines,
+            "stderr": self.stderr.kept.decode("utf-8", errors="replace"),
+            "stderr_bytes": self.stderr.total,
+            "stderr_lines": self.stderr.lines,
+        }
+        if status is not None:
+            if os.WIFSIGNALED(status):
+                info["signal"] = os.WTERMSIG(status)
+            else:
+                info["exit_code"] = os.waitstatus_to_exitcode(status)
+        return info
 
 
-SHORT_LIMIT = 1.0
 _SLOW_GROUPS: set[str] = set()
 
 
@@ -449,34 +528,96 @@ def _limit(probe: dict) -> float:
     return limit
 
 
-def _serve(manifest: dict) -> None:
-    jobs = max(1, int(manifest.get("jobs", 1)))
-    probes = list(manifest["probes"])
-    size = max(1, -(-len(probes) // jobs))
-    pending = [probes[i : i + size] for i in range(0, len(probes), size)]
-    running: dict[int, _Worker] = {}
+def _run_workers(entries: list[tuple[dict | None, str]], jobs: int) -> dict[str, tuple[_Running, dict]]:
+    """Run one worker per entry, ``jobs`` at a time; each ended worker and the server's record of it."""
+    pending = list(entries)
+    running: dict[int, tuple[_Running, str]] = {}
+    ended: dict[str, tuple[_Running, dict]] = {}
     while pending or running:
         while pending and len(running) < jobs:
-            worker = _Worker(pending.pop(0))
-            running[worker.pid] = worker
-        _wait_for_event(running)
-        ended = _reap()
+            probe, key = pending.pop(0)
+            limit = _limit(probe) if probe is not None else float(_MANIFEST["import_timeout"])
+            worker = _Running(probe, limit)
+            running[worker.pid] = (worker, key)
+        _wait_for_event([worker for worker, _key in running.values()])
+        for worker, _key in running.values():
+            for fd in worker.fds():
+                worker.read(fd)
+        reaped = _reap()
         now = time.monotonic()
-        for pid, worker in list(running.items()):
-            worker.read_progress()
-            if pid in ended:
+        for pid, (worker, key) in list(running.items()):
+            if pid in reaped:
                 _kill_group(pid)
-                again = worker.finish(ended[pid], timed_out=False)
+                worker.drain()
+                ended[key] = (worker, worker.record(reaped[pid], timed_out=False))
             elif now >= worker.deadline:
                 _kill_group(pid)
                 _reap_one(pid)
-                worker.read_progress()
-                again = worker.finish(None, timed_out=True)
+                worker.drain()
+                ended[key] = (worker, worker.record(None, timed_out=True))
+                if worker.probe is not None and worker.probe.get("group"):
+                    # the same function will likely hang again: its other probes get a short limit
+                    _SLOW_GROUPS.add(str(worker.probe["group"]))
             else:
                 continue
             del running[pid]
-            # what a crash interrupted runs again, each probe alone
-            pending.extend([probe] for probe in again)
+    return ended
+
+
+def _write_out(name: str, data: bytes) -> None:
+    """Write one file into ``out/`` (the grader reads it; no worker can write there)."""
+    path = os.path.join(_MANIFEST["out_dir"], name)
+    fd = os.open(path + ".part", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+    os.replace(path + ".part", path)
+
+
+def _report(probe_id: str, worker: _Running | None, record: dict) -> None:
+    if worker is not None:
+        _write_out(f"{probe_id}.result", bytes(worker.result.kept))
+    _write_out(f"{probe_id}.json", json.dumps(record).encode())
+
+
+def _serve(manifest: dict) -> None:
+    """Import the module once in a worker of its own; if that works, run every probe."""
+    probes = list(manifest["probes"])
+    ended = _run_workers([(None, "import")], 1)
+    worker, record = ended["import"]
+    imported = _imported(worker, record)
+    if not imported:
+        # the module does not import (or hangs, or crashes, at its top level): every probe says so
+        record["import_failed"] = True
+        for probe in probes:
+            _report(probe["id"], worker, record)
+        return
+    jobs = max(1, int(manifest.get("jobs", 1)))
+    ended = _run_workers([(probe, probe["id"]) for probe in probes], jobs)
+    for probe in probes:
+        worker, record = ended[probe["id"]]
+        _report(probe["id"], worker, record)
+
+
+def _imported(worker: _Running, record: dict) -> bool:
+    """Whether the import worker said it imported the module (anything else is a failed import)."""
+    if record.get("timed_out") or "signal" in record or record.get("exit_code") != 0:
+        return False
+    return b'"status": "imported"' in bytes(worker.result.kept[-4096:])
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _reap() -> dict[int, int]:
@@ -510,10 +651,6 @@ def _kill_everything_else() -> None:
     else:
         for pid in _children():
             _kill_group(pid)
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     while True:
         try:
             os.waitpid(-1, 0)
@@ -542,11 +679,11 @@ def _children() -> list[int]:
     return found
 
 
-def _wait_for_event(running: dict[int, _Worker]) -> None:
-    """Sleep until a worker reports progress, a child ends, or the nearest deadline."""
-    deadline = min(worker.deadline for worker in running.values())
+def _wait_for_event(running: list[_Running]) -> None:
+    """Sleep until a pipe has data, a child ends, or the nearest deadline."""
+    deadline = min(worker.deadline for worker in running)
     remaining = max(0.0, deadline - time.monotonic())
-    fds = [_WAKE_READ, *(worker.progress_fd for worker in running.values())]
+    fds = [_WAKE_READ] + [fd for worker in running for fd in worker.fds()]
     select.select(fds, [], [], min(remaining, 0.5))
     try:
         while os.read(_WAKE_READ, 4096):
@@ -555,29 +692,18 @@ def _wait_for_event(running: dict[int, _Worker]) -> None:
         pass
 
 
-def _record(probe: dict, started: float, timed_out: bool, status: int | None) -> None:
-    info: dict = {"elapsed": time.monotonic() - started, "timed_out": timed_out, "limit": _limit(probe)}
-    if status is not None:
-        if os.WIFSIGNALED(status):
-            info["signal"] = os.WTERMSIG(status)
-        else:
-            info["exit_code"] = os.waitstatus_to_exitcode(status)
-    with open(os.path.join(probe["dir"], "status.json"), "w") as handle:
-        json.dump(info, handle)
-
-
 _WAKE_READ, _WAKE_WRITE = -1, -1
 _MANIFEST: dict = {}
 _CONFINEMENT = None
 _NPY = None  # grader/npyfile.py, loaded by path
 _ZYGOTE_NET = False  # the zygote entered a network namespace that its servers share
+_SANDBOX_USER = False  # workers become the unprivileged sandbox user
 _READABLE: list[str] = []
+_COMPILE_ERRORS: dict[str, BaseException] = {}
 
 
 def _load_sibling(file_name: str):
     """Load a sibling module by path (the grader package is not importable here)."""
-    import importlib.util
-
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), file_name)
     spec = importlib.util.spec_from_file_location("_grade_" + file_name[:-3], path)
     module = importlib.util.module_from_spec(spec)
@@ -585,10 +711,9 @@ def _load_sibling(file_name: str):
     return module
 
 
-def _readable_paths(manifest: dict, numpy_module) -> list[str]:
-    """What learner code may read: the standard library (not site-packages), NumPy, its files."""
-    # not the whole scratch folder: other probes' inputs (ex10's held-out features) stay unreadable
-    paths = [manifest["learner_dir"], sys.argv[1], "/dev/urandom"]
+def _python_paths(manifest: dict, numpy_module) -> list[str]:
+    """The standard library (not site-packages) and NumPy: what learner code may read besides its files."""
+    paths = [sys.argv[1], "/dev/urandom"]
     numpy_dir = os.path.dirname(os.path.realpath(numpy_module.__file__))
     paths += [numpy_dir, os.path.join(os.path.dirname(numpy_dir), "numpy.libs")]
     for entry in sys.path:
@@ -602,6 +727,74 @@ def _readable_paths(manifest: dict, numpy_module) -> list[str]:
             if child not in ("site-packages", "dist-packages"):
                 paths.append(os.path.join(real, child))
     return paths
+
+
+def _precompile(manifest: dict) -> None:
+    """Compile every learner file once in the server, so each worker only executes it.
+
+    Compiling runs none of the learner's code.  A file that does not compile
+    (a syntax error, nesting too deep for the parser, too big) is kept as the
+    error that importing it raises.
+    """
+    learner_dir = manifest["learner_dir"]
+    codes = {}
+    for name in sorted(os.listdir(learner_dir)):
+        if not name.endswith(".py"):
+            continue
+        path = os.path.join(learner_dir, name)
+        try:
+            with open(path, "rb") as handle:
+                source = handle.read(LEARNER_FILE_LIMIT_BYTES + 1)
+            if len(source) > LEARNER_FILE_LIMIT_BYTES:
+                raise ImportError(f"{name} is larger than {LEARNER_FILE_LIMIT_BYTES // 1024} KB")
+            codes[name[:-3]] = compile(source, path, "exec", dont_inherit=True)
+        except SyntaxError as problem:  # also IndentationError and "too many nested parentheses"
+            _COMPILE_ERRORS[name[:-3]] = problem
+        except (ValueError, OSError, ImportError) as problem:
+            _COMPILE_ERRORS[name[:-3]] = ImportError(str(problem))
+        except (RecursionError, MemoryError):
+            _COMPILE_ERRORS[name[:-3]] = ImportError(
+                f"{name} is nested too deeply (or is too long) for Python to compile"
+            )
+    sys.meta_path.insert(1, _Precompiled(codes))
+
+
+def _prepare_files(manifest: dict) -> None:
+    """Let the sandbox user read the learner's files and the probes' inputs, and nobody else."""
+    gid = _CONFINEMENT.SANDBOX_GID
+    folders = [manifest["learner_dir"]] + [probe["dir"] for probe in manifest["probes"]]
+    os.chmod(os.path.dirname(manifest["learner_dir"]), 0o711)
+    for folder in folders:
+        os.chown(folder, 0, gid)
+        os.chmod(folder, 0o750)
+        for name in os.listdir(folder):
+            path = os.path.join(folder, name)
+            os.chown(path, 0, gid, follow_symlinks=False)
+            os.chmod(path, 0o640, follow_symlinks=False)
+
+
+def _run_manifest(manifest: dict, numpy_module) -> None:
+    """Serve one submission's probes, then kill whatever the learner's code left behind."""
+    global _SANDBOX_USER
+    _MANIFEST.clear()
+    _MANIFEST.update(manifest)
+    sys.path.insert(0, manifest["learner_dir"])
+    sys.dont_write_bytecode = True
+    _precompile(manifest)
+    if _CONFINEMENT is not None:
+        python = _python_paths(manifest, numpy_module)
+        _READABLE[:] = [manifest["learner_dir"], *python]
+        # the unprivileged user only where it can read Python itself (not under /root, say)
+        _SANDBOX_USER = bool(manifest.get("sandbox_user", True)) and os.geteuid() == 0
+        needed = [os.path.dirname(os.__file__), os.path.realpath(os.path.join(sys.argv[1], "numpy"))]
+        _SANDBOX_USER = _SANDBOX_USER and _CONFINEMENT.readable_by_others(needed)
+        if _SANDBOX_USER:
+            _prepare_files(manifest)
+        # the server itself: it may read what it needs and write only its out/ folder
+        work_dir = os.path.dirname(manifest["learner_dir"])
+        _CONFINEMENT.landlock([*python, work_dir, "/proc"], [manifest["out_dir"], os.devnull])
+    _serve(manifest)
+    _kill_everything_else()
 
 
 def _become_pid_one(net: bool = True) -> None:
@@ -622,19 +815,6 @@ def _become_pid_one(net: bool = True) -> None:
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
     # if the outer process dies (the grader was killed), so does the whole namespace
     _CONFINEMENT.die_with_parent(signal.SIGKILL)
-
-
-def _run_manifest(manifest: dict, numpy_module) -> None:
-    """Serve one submission's probes, then kill whatever the learner's code left behind."""
-    _MANIFEST.clear()
-    _MANIFEST.update(manifest)
-    sys.path.insert(0, manifest["learner_dir"])
-    sys.dont_write_bytecode = True
-    if _CONFINEMENT is not None:
-        _READABLE[:] = _readable_paths(manifest, numpy_module)
-    _precompile(manifest)
-    _serve(manifest)
-    _kill_everything_else()
 
 
 def _new_wake_pipe() -> None:
@@ -722,7 +902,7 @@ def main() -> None:
 
     With ``--zygote`` it instead serves many manifests, one forked server each.
     """
-    global _CONFINEMENT, _ZYGOTE_NET
+    global _CONFINEMENT, _ZYGOTE_NET, _NPY
     options = sys.argv[2:]
     confine = "--no-confine" not in options
     zygote = "--zygote" in options
@@ -740,7 +920,6 @@ def main() -> None:
     import numpy  # loaded once here so every fork starts warm
     import numpy.random  # noqa: F401 - lazy in NumPy 2; learners' Dropout and Probe.seed need it
 
-    global _NPY
     _NPY = _load_sibling("npyfile.py")
 
     if zygote:

@@ -210,7 +210,8 @@ def test_endless_loop_while_importing_is_bounded(tmp_path):
 
 
 def test_unbounded_allocation_says_out_of_memory(tmp_path):
-    result = grade(
+    # a small cap, so that reaching it takes a fraction of the time limit even on a busy machine
+    path = _submission(
         tmp_path,
         """
         def relu(x):
@@ -218,8 +219,8 @@ def test_unbounded_allocation_says_out_of_memory(tmp_path):
             while True:
                 hoard.append(np.ones(10**7))
         """,
-        timeout=10.0,
     )
+    result = grade_exercise(1, path, timeout=10.0, memory_bytes=256 * 1024**2)
     failures = assert_only_relu_fails(result)
     assert all(any("ran out of memory" in line.en for line in check.lines) for check in failures)
 
@@ -473,3 +474,345 @@ def test_the_batch_pool_confines_as_tightly(tmp_path, pid_namespace):
     assert not leaked
     time.sleep(0.2)
     assert _processes_with(token) == []
+
+
+# --- the trust boundary: nothing the submission writes, inherits or returns is trusted --------------
+#
+# Each of these broke the grader before the sandbox stopped exchanging files in folders the
+# submission could write (issue 11); each passes only when the attack is contained.
+
+SPOIL = """
+import os
+
+def _folders():
+    here = os.getcwd()
+    near = [here, os.path.dirname(here), os.path.dirname(os.path.dirname(here))]
+    found = list(near)
+    for folder in near:
+        try:
+            found += [os.path.join(folder, name) for name in os.listdir(folder)]
+        except OSError:
+            pass
+    return [folder for folder in found if os.path.isdir(folder) and not os.path.islink(folder)]
+
+def _spoil(kind, target):
+    names = {"status.json", "stdout.txt", "stderr.txt", "result.json"}
+    for folder in _folders():
+        try:
+            names_here = names | {n for n in os.listdir(folder) if n.endswith((".json", ".result", ".txt"))}
+        except OSError:
+            continue
+        for name in names_here:
+            path = os.path.join(folder, name)
+            try:
+                if os.path.lexists(path):
+                    os.remove(path)
+                if kind == "symlink":
+                    os.symlink(target, path)
+                elif kind == "fifo":
+                    os.mkfifo(path)
+                elif kind == "directory":
+                    os.mkdir(path)
+            except OSError:
+                pass
+
+def relu(x):
+    _spoil(KIND, TARGET)
+    return np.maximum(0, x)
+"""
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["symlink to a file outside", "symlink to the grader's environment", "fifo", "directory"],
+)
+def test_files_the_grader_reads_back_can_not_be_replaced(tmp_path, monkeypatch, kind):
+    secret = uuid.uuid4().hex
+    monkeypatch.setenv("GRADE_TEST_SECRET", secret)  # in the grader's environment, never in a submission's
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    target = str(outside) if kind == "symlink to a file outside" else "/proc/self/environ"
+    attack = SPOIL.replace("KIND", repr(kind.split()[0])).replace("TARGET", repr(target))
+    path = _submission(tmp_path, attack)
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a FIFO the grader opened would block it for ever
+        check=False,
+    )
+    assert completed.returncode in (0, 1), completed.stderr
+    document = json.loads(completed.stdout)
+    assert secret not in completed.stdout + completed.stderr
+    assert outside.read_text() == "keep me"
+    passed = {check["name"]: check["passed"] for check in document["checks"]}
+    assert all(verdict for name, verdict in passed.items() if not name.startswith("relu:"))
+
+
+def test_writing_to_inherited_descriptors_does_not_move_a_deadline(tmp_path):
+    started = time.monotonic()
+    result = grade(
+        tmp_path,
+        """
+        import os
+        import time
+
+        def relu(x):
+            # the old worker told the server which probe it was on through an inherited pipe
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, b"1\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\nm\\n")
+                except OSError:
+                    pass
+            time.sleep(3)
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, b"1\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\nm\\n")
+                except OSError:
+                    pass
+            return np.maximum(0, x)
+        """,
+        timeout=1.0,
+    )
+    elapsed = time.monotonic() - started
+    failures = assert_only_relu_fails(result)
+    assert all(any("did not finish within 1 s" in line.en for line in check.lines) for check in failures)
+    assert elapsed < 30
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # lift the soft limits to the hard ones, then allocate far beyond the cap
+        "import resource\n"
+        "    for which in (resource.RLIMIT_AS, resource.RLIMIT_DATA):\n"
+        "        try:\n"
+        "            resource.setrlimit(which, (resource.getrlimit(which)[1],) * 2)\n"
+        "        except (ValueError, OSError):\n"
+        "            pass\n"
+        "    big = np.ones(10**8)\n"
+        "    big[::512] = 2.0",
+        # shared anonymous memory, which the data-segment limit does not count
+        "import mmap\n"
+        "    shared = mmap.mmap(-1, 512 * 1024**2, flags=mmap.MAP_SHARED)\n"
+        "    for at in range(0, len(shared), 4096):\n"
+        "        shared[at] = 1",
+    ],
+    ids=["raise-the-limit", "shared-mmap"],
+)
+def test_memory_cap_can_not_be_lifted_or_walked_around(tmp_path, body):
+    path = _submission(tmp_path, f"def relu(x):\n    {body}\n    return np.maximum(0, x)\n")
+    result = grade_exercise(1, path, timeout=10.0, memory_bytes=256 * 1024**2)
+    assert_only_relu_fails(result)
+
+
+def _facts_of(tmp_path: Path, body: str, name: str = "facts") -> np.ndarray:
+    """What the learner's code computed about its own surroundings, asked through a bare probe."""
+    learner = tmp_path / "facts" / "ex01_activations.py"
+    learner.parent.mkdir()
+    learner.write_text(textwrap.dedent(body))
+    probe = Probe()
+    probe.save(probe.call("relu", np.zeros(1)), name)
+    with Sandbox(learner, "ex01_activations", timeout=10.0) as sandbox:
+        run = sandbox.run([probe])[0]
+    assert run.status == "ok", (run.status, run.message)
+    return run.output(name).array
+
+
+def test_no_files_can_be_written_anywhere(tmp_path):
+    written = _facts_of(
+        tmp_path,
+        """
+        import os
+
+        def relu(x):
+            total = 0
+            here = os.getcwd()
+            for folder in (here, os.path.dirname(here), "/dev/shm", "/tmp", "/var/tmp"):
+                for count in range(3):
+                    try:
+                        with open(os.path.join(folder, f"fill-{count}.bin"), "wb") as handle:
+                            total += handle.write(b"x" * (8 * 1024**2))
+                    except OSError:
+                        pass
+            return total
+        """,
+    )
+    if LANDLOCK < 1:
+        # without Landlock only the file size limit holds: one file can not grow past it
+        assert int(written) <= 15 * 1024**2 * 8
+    else:
+        assert int(written) == 0
+
+
+def test_a_returned_dict_with_thousands_of_entries_is_capped(tmp_path):
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text("import numpy as np\ndef relu(x):\n    return {str(i): np.ones(10**4) for i in range(5000)}\n")
+    probe = Probe()
+    probe.save(probe.call("relu", np.zeros(1)), "params")
+    with Sandbox(learner, "ex01_activations", timeout=10.0) as sandbox:
+        run = sandbox.run([probe])[0]
+    output = run.output("params")
+    assert output.kind == "dict"
+    assert len(output.items) <= 256
+    assert "5000 items" in output.reason
+
+
+# a system call made with arguments that are invalid after its permission check: harmless even where
+# nothing denies it (no host name is set, no file system mounted, no machine rebooted)
+PRIVILEGES = """
+import ctypes
+import ctypes.util
+import os
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+MACHINE = os.uname().machine
+CALLS = {
+    "x86_64": {"sethostname": 170, "mount": 165, "reboot": 169, "init_module": 175, "unshare": 272, "bpf": 321,
+               "perf_event_open": 298, "keyctl": 250, "kexec_load": 246, "ptrace": 101, "settimeofday": 164},
+    "aarch64": {"sethostname": 161, "mount": 40, "reboot": 142, "init_module": 105, "unshare": 97, "bpf": 280,
+                "perf_event_open": 241, "keyctl": 219, "kexec_load": 104, "ptrace": 117, "settimeofday": 170},
+}.get(MACHINE, {})
+ARGUMENTS = {
+    "sethostname": (b"x", 100000),  # longer than any host name: EINVAL once permitted
+    "mount": (b"/nonexistent-source", b"/nonexistent-target", b"none", 0, None),
+    "reboot": (0, 0, 0, None),  # wrong magic numbers: EINVAL once permitted
+    "init_module": (None, 0, b""),
+    "unshare": (0,),  # no flags: nothing changes even where it is permitted
+    "bpf": (-1, None, 0),
+    "perf_event_open": (None, 0, -1, -1, 0),
+    "keyctl": (-1, 0, 0, 0, 0),
+    "kexec_load": (0, 1, None, 0),  # one segment from a null pointer: EFAULT once permitted
+    "ptrace": (-1, 0, 0, 0),  # no such request: EIO once permitted
+    "settimeofday": (None, None),  # changes nothing even where it is permitted
+}
+
+def _capabilities():
+    # /proc is out of reach in the sandbox: ask the kernel directly
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+    data = (ctypes.c_uint32 * 6)()
+    LIBC.capget(header, data)
+    effective = data[0] | data[3] << 32
+    permitted = data[1] | data[4] << 32
+    bounding = sum(1 << cap for cap in range(64) if LIBC.prctl(23, cap, 0, 0, 0) == 1)  # PR_CAPBSET_READ
+    ambient = sum(1 << cap for cap in range(64) if LIBC.prctl(47, 1, cap, 0, 0) == 1)  # PR_CAP_AMBIENT_IS_SET
+    return [effective, permitted, bounding, ambient]
+
+def relu(x):
+    facts = _capabilities()
+    facts.append(LIBC.prctl(39, 0, 0, 0, 0))  # PR_GET_NO_NEW_PRIVS
+    facts.append(LIBC.prctl(21, 0, 0, 0, 0))  # PR_GET_SECCOMP: 2 in filter mode
+    for name in sorted(ARGUMENTS):
+        if name not in CALLS:
+            facts.append(-1)
+            continue
+        ctypes.set_errno(0)
+        answer = LIBC.syscall(CALLS[name], *ARGUMENTS[name])
+        facts.append(ctypes.get_errno() if answer == -1 else 0)
+    return facts
+"""
+
+
+def test_learner_code_has_no_privileges_and_no_dangerous_system_calls(tmp_path):
+    facts = [int(value) for value in _facts_of(tmp_path, PRIVILEGES)]
+    cap_effective, cap_permitted, cap_bounding, cap_ambient, no_new_privs, seccomp_mode = facts[:6]
+    assert (cap_effective, cap_permitted, cap_bounding, cap_ambient) == (0, 0, 0, 0)
+    assert no_new_privs == 1
+    if not confinement.seccomp_available():
+        pytest.skip("no seccomp filter for this architecture")
+    assert seccomp_mode == 2
+    import errno
+
+    assert facts[6:] == [errno.EPERM] * (len(facts) - 6)
+
+
+def test_no_process_or_thread_can_be_started(tmp_path):
+    if not confinement.seccomp_available():
+        pytest.skip("no seccomp filter for this architecture: processes die with the sandbox instead")
+    facts = _facts_of(
+        tmp_path,
+        """
+        import os
+        import subprocess
+        import threading
+
+        def relu(x):
+            started = []
+            try:
+                pid = os.fork()
+                if pid == 0:
+                    os._exit(0)  # harmless if it ever ran: the child ends at once
+                os.waitpid(pid, 0)
+                started.append(1)
+            except OSError:
+                started.append(0)
+            try:
+                subprocess.run(["true"], check=False)
+                started.append(1)
+            except OSError:
+                started.append(0)
+            try:
+                thread = threading.Thread(target=lambda: None)
+                thread.start()
+                thread.join()
+                started.append(1)
+            except RuntimeError:
+                started.append(0)
+            return started
+        """,
+    )
+    assert list(facts) == [0, 0, 0]
+
+
+def test_root_grading_runs_learner_code_as_nobody_where_python_allows(tmp_path):
+    stdlib = os.path.dirname(os.__file__)
+    if os.geteuid() != 0:
+        pytest.skip("not graded as root: the learner's code runs as the grading user")
+    if not confinement.readable_by_others([stdlib, os.path.dirname(np.__file__)]):
+        pytest.skip(f"{stdlib} is not readable by other users (a Python under /root): learner code stays uid 0")
+    uid = _facts_of(tmp_path, "import os\ndef relu(x):\n    return [os.getuid(), os.geteuid(), os.getgid()]\n")
+    assert list(uid) == [confinement.SANDBOX_UID, confinement.SANDBOX_UID, confinement.SANDBOX_GID]
+
+
+def test_learner_text_is_cut_and_can_not_drive_the_terminal(tmp_path):
+    path = _submission(
+        tmp_path,
+        """
+        import sys
+
+        def relu(x):
+            # clear the screen, set the window title, write the clipboard, then overwrite the line
+            sys.stdout.write("\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;ZXZpbA==\\x07\\rPASS  relu\\n")
+            raise ValueError("\\x1b[32mPASS\\x1b[0m " + "x" * 30_000_000)
+        """,
+    )
+    for form in ("json", "text"):
+        completed = subprocess.run(
+            [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", form],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert completed.returncode == 1, completed.stderr
+        assert len(completed.stdout) < 100_000
+        assert "\x1b" not in completed.stdout
+        assert "\r" not in completed.stdout
+        assert "\x07" not in completed.stdout
+    assert "\\x1b]52" in completed.stdout  # shown, escaped, so the learner sees what was printed
+
+
+def test_a_source_nested_too_deeply_to_compile_is_one_clear_failure(tmp_path):
+    path = tmp_path / "ex01_activations.py"
+    path.write_text("x = " + "-" * 200_000 + "1\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1, completed.stderr
+    document = json.loads(completed.stdout)
+    assert document["score"] == 0
+    assert "Traceback" not in completed.stderr

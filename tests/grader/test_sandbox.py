@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 import textwrap
@@ -183,3 +184,99 @@ def test_scratch_folders_of_dead_graders_are_swept(tmp_path, monkeypatch):
     assert mine.exists()
     assert fresh.name.startswith(f"grade-{os.getpid()}-")
 
+
+# --- what the grader reads back is checked, whoever wrote it ---------------------------------------------
+#
+# The server writes out/ and no worker can (Landlock); where Landlock is missing a submission could,
+# so every file is read as untrusted input: a bad one costs its own probe and nothing else.
+
+
+def _two_probes_ran(tmp_path: Path) -> Sandbox:
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text("import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n")
+    sandbox = Sandbox(learner, "ex01_activations", timeout=5.0)
+    sandbox.start()
+    runs = sandbox.run([call_relu(), call_relu()])
+    assert [run.status for run in runs] == ["ok", "ok"]
+    return sandbox
+
+
+def _frame(label: str, data: bytes) -> bytes:
+    return struct.pack(">I", len(label)) + label.encode() + struct.pack(">Q", len(data)) + data
+
+
+SPOILED_RECORDS = {
+    "symlink": lambda path: (path.unlink(), path.symlink_to("/proc/self/environ")),
+    "fifo": lambda path: (path.unlink(), os.mkfifo(path)),
+    "directory": lambda path: (path.unlink(), path.mkdir()),
+    "too big": lambda path: path.write_bytes(b" " * (8 * 1024**2)),
+    "not json": lambda path: path.write_bytes(b"\x00\xff{"),
+    "nested": lambda path: path.write_text("[" * 100_000 + "]" * 100_000),
+    "huge integer": lambda path: path.write_text('{"elapsed": ' + "9" * 5000 + "}"),
+    "not a dict": lambda path: path.write_text("[1, 2]"),
+}
+
+
+@pytest.mark.parametrize("spoil", list(SPOILED_RECORDS))
+def test_a_spoiled_record_costs_that_probe_only(tmp_path, spoil):
+    sandbox = _two_probes_ran(tmp_path)
+    try:
+        SPOILED_RECORDS[spoil](sandbox.out_dir / "p000.json")
+        first, second = sandbox._collect("p000"), sandbox._collect("p001")
+    finally:
+        sandbox.close()
+    assert first.status == "tampered"
+    assert "environ" not in first.stdout
+    assert second.status == "ok"
+
+
+SPOILED_RESULTS = {
+    "cut frame": lambda data: data[:-3],
+    "trailing bytes": lambda data: data + b"\x00\x00",
+    "unknown frame": lambda data: data + _frame("../../etc/passwd", b"x"),
+    "duplicate frame": lambda data: data + _frame("result.json", b"{}"),
+    "unknown status": lambda data: _frame("confined", b"") + _frame("result.json", b'{"status": "passed"}'),
+    "unsent array": lambda data: (
+        _frame("confined", b"")
+        + _frame(
+            "result.json", b'{"status": "ok", "outputs": {"y": {"kind": "array", "saved": true, "file": "out_q.npy"}}}'
+        )
+    ),
+    "lying npy header": lambda data: data.replace(b"'shape': (5,)", b"'shape': (9,)"),
+    "huge frame length": lambda data: struct.pack(">I", 8) + b"confined" + struct.pack(">Q", 2**62),
+}
+
+
+@pytest.mark.parametrize("spoil", list(SPOILED_RESULTS))
+def test_a_spoiled_result_stream_costs_that_probe_only(tmp_path, spoil):
+    sandbox = _two_probes_ran(tmp_path)
+    try:
+        path = sandbox.out_dir / "p000.result"
+        path.write_bytes(SPOILED_RESULTS[spoil](path.read_bytes()))
+        first, second = sandbox._collect("p000"), sandbox._collect("p001")
+    finally:
+        sandbox.close()
+    assert first.status == "tampered"
+    assert second.status == "ok"
+    np.testing.assert_array_equal(second.output("y").array, [0.0, 0.0, 0.0, 1.0, 2.0])
+
+
+def test_printed_output_is_counted_right_when_cut(tmp_path):
+    source = "def relu(x):\n    for i in range(200_000):\n        print(i)\n    return x\n"
+    run = run_one(tmp_path, source, call_relu(), timeout=20.0)
+    assert run.status == "ok"
+    shown, _, note = run.stdout.rpartition("... (")
+    kept = shown.splitlines()
+    assert kept == [str(i) for i in range(len(kept))]
+    printed = sum(len(str(i)) + 1 for i in range(200_000))
+    assert note == f"{200_000 - len(kept)} more lines cut; {printed} bytes and 200000 lines in all)"
+
+
+def test_a_symlinked_earlier_exercise_file_is_not_followed(tmp_path):
+    secret = tmp_path / "elsewhere" / "ex00_helpers.py"
+    secret.parent.mkdir()
+    secret.write_text("def twice(x):\n    return 2 * x\n")
+    (tmp_path / "ex00_helpers.py").symlink_to(secret)
+    run = run_one(tmp_path, "from ex00_helpers import twice\ndef relu(x):\n    return twice(x)\n", call_relu())
+    assert run.status == "import_error"
+    assert "ex00_helpers" in run.message
