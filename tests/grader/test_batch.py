@@ -153,3 +153,34 @@ def test_results_do_not_depend_on_parallelism(tmp_path, jobs):
     assert summary.graded == 3
     text = repr(record)
     assert "learner02" in text
+
+
+def test_a_problem_the_learner_fixed_goes_away_on_the_next_run(tmp_path):
+    class_dir = make_class(tmp_path / "class", 1, exercises=(1,))
+    stray = class_dir / "learner00" / "notes.txt"
+    stray.write_text("notes")
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        run_batch(class_dir, book, jobs=1)
+        assert book.load().problems == {"learner00": ("notes.txt: not an exercise file or quiz attempt; ignored",)}
+        stray.unlink()
+        run_batch(class_dir, book, jobs=1)
+        assert book.load().problems == {}
+
+
+def test_what_is_graded_is_what_was_read(tmp_path):
+    """A file that changes after it was hashed is not graded under the old hash: a problem, graded next run."""
+    class_dir = make_class(tmp_path / "class", 3, exercises=(1,))
+    late = class_dir / "learner02" / "ex01_activations.py"
+
+    def change_the_last_file(done, total, task, result):
+        if done == 1:  # learner02's task is queued only now (two tasks run ahead with jobs=1)
+            late.write_text(late.read_text() + "\n# edited during the batch\n")
+
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        summary = run_batch(class_dir, book, jobs=1, progress=change_the_last_file)
+        record = book.load()
+        assert (summary.graded, summary.failed) == (2, 1)
+        assert "changed while the batch ran" in record.problems["learner02"][0]
+        assert sorted(row.learner for row in record.submissions) == ["learner00", "learner01"]
+        again = run_batch(class_dir, book, jobs=1)
+        assert (again.graded, again.skipped) == (1, 2)

@@ -205,6 +205,18 @@ def test_attempts_come_back_oldest_first_whatever_the_recording_order(path):
             "question 2 .* has the id '<script>.*edited by hand",
             id="not-an-id",
         ),
+        pytest.param({"quiz": 10**30, "questions": []}, "between 0 and 9999; .* about 31 digits", id="quiz-10**30"),
+        pytest.param({"quiz": -1, "questions": []}, "between 0 and 9999", id="quiz-negative"),
+        pytest.param(
+            {"quiz": 1, "questions": [{"id": "a"}] * 1001}, "1001 questions; a quiz has at most 1000", id="too-long"
+        ),
+        pytest.param(
+            {"quiz": 1, "score": 3, "max_score": 2, "questions": [{"id": "a"}]}, "score of 3 out of 2", id="score>max"
+        ),
+        pytest.param(
+            {"quiz": 1, "questions": [{"id": "a", "chosen": list(range(1000))}]}, "characters long", id="long-answer"
+        ),
+        pytest.param({"quiz": 1, "questions": [{"id": "a" * 65}]}, "has the id 'aaaa", id="long-id"),
     ],
 )
 def test_a_file_that_is_not_an_attempt_is_refused_with_the_reason(path, document, message):
@@ -213,6 +225,87 @@ def test_a_file_that_is_not_an_attempt_is_refused_with_the_reason(path, document
             gradebook.record_quiz_attempt("ann", document, "h")
         assert gradebook.load().attempts == ()
     assert issubclass(AttemptError, ValueError)  # one `except ValueError` also catches json.JSONDecodeError
+
+
+def test_numbers_no_attempt_can_have_fall_back_or_are_dropped(path):
+    document = {
+        "quiz": 1,
+        "score": 10**400,
+        "max_score": float("nan"),
+        "started": "\x1b[2J" + "9" * 500,
+        "questions": [{"id": "a", "correct": True, "seconds": 10**400}, {"id": "b", "seconds": -3}],
+    }
+    with Gradebook(path) as gradebook:
+        gradebook.record_quiz_attempt("ann", document, "h")
+        (stored,) = gradebook.load().attempts
+    assert (stored.score, stored.max_score) == (1.0, 2.0)  # counted from the questions
+    assert [answer.seconds for answer in stored.answers] == [None, None]
+    assert stored.started.startswith("\\x1b[2J")
+    assert len(stored.started) < 120
+
+
+def test_the_same_attempt_file_scored_again_is_updated_not_duplicated(path):
+    first = attempt(1, [("q", [1], False)], started="2025-04-01T10:00:00+09:00")
+    rescored = attempt(1, [("q", [1], True)], started="2025-04-01T10:00:00+09:00")
+    with Gradebook(path) as gradebook:
+        assert gradebook.record_quiz_attempt("ann", first, "h") is True
+        assert gradebook.record_quiz_attempt("ann", rescored, "h") is True
+        assert gradebook.record_quiz_attempt("ann", rescored, "h") is False
+        (stored,) = gradebook.load().attempts
+        assert (stored.score, stored.answers[0].correct) == (1.0, True)
+        assert gradebook.forget_quiz_attempt("ann", "h") is True
+        assert gradebook.forget_quiz_attempt("ann", "h") is False
+        assert gradebook.load().attempts == ()
+    assert raw(path, "SELECT count(*) FROM quiz_answers") == [(0,)]
+
+
+def test_problems_can_be_replaced_in_one_go(path):
+    with Gradebook(path) as gradebook:
+        gradebook.record_problem("ann", "old problem")
+        gradebook.replace_problems("ann", ["new problem", "\x1b[31mred\x1b[0m", "x" * 5000])
+        (first, second, third) = gradebook.load().problems["ann"]
+        gradebook.replace_problems("ann", [])
+        assert gradebook.load().problems == {}
+    assert (first, second) == ("new problem", "\\x1b[31mred\\x1b[0m")
+    assert third.startswith("x" * 600)
+    assert third.endswith("(4400 more characters cut)")
+
+
+def test_names_are_stored_on_one_line_and_found_again(path):
+    with Gradebook(path) as gradebook:
+        gradebook.record_exercise("ann\n\x1b[2Jbob", 1, "ex01.py", "h", make_result(1, [PASSED]))
+        assert gradebook.learners() == ["ann\\n\\x1b[2Jbob"]
+        assert gradebook.is_graded("ann\n\x1b[2Jbob", 1, "h")
+        assert gradebook.is_graded("ann\\n\\x1b[2Jbob", 1, "h")
+
+
+# --- a disk that is full, a file that can not be written ----------------------------------------------
+
+
+def test_a_folder_that_can_not_be_made_is_a_gradebook_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(GradebookError, match=r"the folder of the gradebook .* can not be made .*--db"):
+        Gradebook(tmp_path / "file" / "gradebook.sqlite")
+
+
+def test_a_gradebook_that_reaches_its_size_limit_keeps_what_it_had(path):
+    # SQLite's max_page_count gives SQLITE_FULL, the error of a full disk, without filling one
+    with Gradebook(path) as gradebook:
+        gradebook.record_exercise("ann", 1, "ex01.py", "a", make_result(1, [PASSED] * 3))
+        pages = gradebook._connection.execute("PRAGMA page_count").fetchone()[0]
+        gradebook._connection.execute(f"PRAGMA max_page_count = {pages}")
+
+        def record_many() -> None:
+            for index in range(200):
+                gradebook.record_exercise(f"l{index}", 2, "ex02.py", "b", make_result(2, [FAILED] * 30))
+
+        with pytest.raises(GradebookError, match=r"disk holding the gradebook .* is full .*free some space"):
+            record_many()
+        assert gradebook.integrity_check() == "ok"
+        record = gradebook.load()
+    assert ("ann", 1) in {(row.learner, row.exercise) for row in record.submissions}
+    # every submission is whole: none lost its checks to the failed write
+    assert all(len(row.checks) == (3 if row.exercise == 1 else 30) for row in record.submissions)
 
 
 def test_missing_optional_fields_get_defaults(path):
