@@ -140,8 +140,8 @@ class Task:
         if self.folder is not None:
             for relative, _ in self.files:
                 if (self.folder / relative) == self.path:
-                    return relative
-        return self.path.name
+                    return _shown(relative)
+        return shown_name(self.path.name)
 
 
 @dataclass
@@ -237,11 +237,12 @@ def _size(count: int) -> str:
     return f"{count} bytes"
 
 
-def _shown_path(relative: str) -> str:
-    """A learner-relative path for a problem: cut so a deep path does not fill the report."""
-    if len(relative) <= FILE_NAME_LIMIT:
-        return relative
-    return "..." + relative[-(FILE_NAME_LIMIT - 3) :]
+def _shown(relative: str) -> str:
+    """A learner-relative path for a problem: readable (``shown_name``) and cut so a deep path does not fill it."""
+    text = shown_name(relative)
+    if len(text) <= FILE_NAME_LIMIT:
+        return text
+    return "..." + text[-(FILE_NAME_LIMIT - 3) :]
 
 
 # --- discovery ---------------------------------------------------------------------------------
@@ -266,11 +267,10 @@ def _scan(learner: Learner) -> None:
                     budget -= 1
                     entries.append(entry)
         except OSError as problem:
-            learner.note(f"{_shown_path(prefix or '.')}: the folder can not be read ({problem.strerror})")
+            learner.note(f"{_shown(prefix or '.')}: the folder can not be read ({problem.strerror})")
             continue
         for entry in sorted(entries, key=lambda item: item.name):
-            name = shown_name(entry.name)
-            relative = f"{prefix}{name}"
+            relative = f"{prefix}{entry.name}"  # the name as the file system has it: shown_name() for messages
             if entry.name in IGNORED:
                 if depth == 0 and entry.name == ATTEMPTS_FOLDER[0]:
                     _scan_attempts(learner, Path(entry.path), relative)
@@ -278,21 +278,21 @@ def _scan(learner: Learner) -> None:
             try:
                 mode = entry.stat(follow_symlinks=False).st_mode
             except OSError as problem:
-                learner.note(f"{_shown_path(relative)}: can not be read ({problem.strerror})")
+                learner.note(f"{_shown(relative)}: can not be read ({problem.strerror})")
                 continue
             if stat.S_ISLNK(mode):
-                learner.note(f"{_shown_path(relative)} is a symbolic link; not followed")
+                learner.note(f"{_shown(relative)} is a symbolic link; not followed")
             elif stat.S_ISDIR(mode):
                 if depth + 1 > MAX_DEPTH:
                     learner.note(
-                        f"{_shown_path(relative)}: folders nested deeper than {MAX_DEPTH} levels are not looked into"
+                        f"{_shown(relative)}: folders nested deeper than {MAX_DEPTH} levels are not looked into"
                     )
                 else:
                     queue.append((Path(entry.path), relative + "/", depth + 1))
             elif not stat.S_ISREG(mode):
-                learner.note(f"{_shown_path(relative)} is {_kind(mode)}; not opened")
+                learner.note(f"{_shown(relative)} is {_kind(mode)}; not opened")
             else:
-                _classify(learner, name, relative)
+                _classify(learner, entry.name, relative)
 
 
 def _scan_attempts(learner: Learner, grade_folder: Path, relative: str) -> None:
@@ -325,13 +325,13 @@ def _scan_attempts(learner: Learner, grade_folder: Path, relative: str) -> None:
     for entry in sorted(entries, key=lambda item: item.name):
         if not entry.name.endswith(".json"):
             continue  # a .tmp left by an interrupted save, notes, ...
-        shown = f"{relative}/{ATTEMPTS_FOLDER[1]}/{shown_name(entry.name)}"
+        found_relative = f"{relative}/{ATTEMPTS_FOLDER[1]}/{entry.name}"
         if entry.is_symlink():
-            learner.note(f"{shown} is a symbolic link; not followed")
+            learner.note(f"{_shown(found_relative)} is a symbolic link; not followed")
         elif not entry.is_file(follow_symlinks=False):
-            learner.note(f"{shown} is not a regular file; not opened")
+            learner.note(f"{_shown(found_relative)} is not a regular file; not opened")
         else:
-            learner.attempts.append((shown, True))
+            learner.attempts.append((found_relative, True))
 
 
 def _classify(learner: Learner, name: str, relative: str) -> None:
@@ -339,18 +339,18 @@ def _classify(learner: Learner, name: str, relative: str) -> None:
     if match:
         number = int(match.group(1))
         if number not in EXERCISES:
-            learner.note(f"{_shown_path(relative)}: there is no exercise {number}; ignored")
+            learner.note(f"{_shown(relative)}: there is no exercise {number}; ignored")
         elif number in learner.exercises:
             learner.note(
-                f"two files for exercise {number}: {_shown_path(learner.exercises[number])} "
-                f"and {_shown_path(relative)}; graded the first"
+                f"two files for exercise {number}: {_shown(learner.exercises[number])} "
+                f"and {_shown(relative)}; graded the first"
             )
         else:
             learner.exercises[number] = relative
     elif name.endswith(".json"):
         learner.attempts.append((relative, False))
     elif name.endswith(NOTED_SUFFIXES):
-        learner.note(f"{_shown_path(relative)}: not an exercise file or quiz attempt; ignored")
+        learner.note(f"{_shown(relative)}: not an exercise file or quiz attempt; ignored")
 
 
 def discover(class_dir: Path) -> list[Learner]:
@@ -396,7 +396,7 @@ def discover(class_dir: Path) -> list[Learner]:
 
 
 def _read_source(learner: Learner, relative: str) -> bytes | None:
-    shown = _shown_path(relative)
+    shown = _shown(relative)
     try:
         data = read_regular(learner.folder / relative, MAX_SOURCE_BYTES)
         data.decode("utf-8")
@@ -479,7 +479,7 @@ def import_attempts(learner: Learner, gradebook, bank: dict, left_out: set[int])
 
     added = 0
     for position, (relative, in_attempts_folder) in enumerate(learner.attempts):
-        shown = _shown_path(relative)
+        shown = _shown(relative)
         if position >= MAX_ATTEMPT_FILES:
             learner.note(f"more than {MAX_ATTEMPT_FILES} JSON files; the rest were not read")
             break
@@ -536,7 +536,7 @@ def _stage(task: Task, root: Path) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="learner-", dir=root))
     target = None
     for relative, digest in task.files:
-        shown = _shown_path(relative)
+        shown = _shown(relative)
         try:
             data = read_regular(task.folder / relative, MAX_SOURCE_BYTES)
         except UnsafeFile as problem:

@@ -313,6 +313,8 @@ def test_names_that_are_not_utf8_or_hold_control_characters(tmp_path, bank):
     os.mkdir(hostile)
     with open(hostile + b"/notes\xfe\x1b[2J.txt", "w") as handle:
         handle.write("hello")
+    os.mkdir(hostile + b"/sub\xfe")  # an exercise in a folder whose name is not UTF-8 is still graded
+    shutil.copy(SOLUTIONS / "ex01_activations.py", os.fsdecode(hostile + b"/sub\xfe/ex01_activations.py"))
     os.mkdir(os.fsencode(class_dir) + b"/=HYPERLINK(1)")
     with open(os.fsencode(class_dir) + b"/=HYPERLINK(1)/" + b"x" * 200 + b"\x1b.md", "w") as handle:
         handle.write("hello")
@@ -322,6 +324,9 @@ def test_names_that_are_not_utf8_or_hold_control_characters(tmp_path, bank):
     assert_honest_learner_recorded(record, bank)
     assert "bad\\xff\\x1b]0;owned\\x07" in record.learners
     assert "notes\\xfe\\x1b[2J.txt: not an exercise file" in problems_of(record, "bad\\xff\\x1b]0;owned\\x07")
+    (submission,) = record.submissions
+    assert (submission.learner, submission.file_name) == ("bad\\xff\\x1b]0;owned\\x07", "sub\\xfe/ex01_activations.py")
+    assert submission.passed
     assert not CONTROL & set("".join(record.learners) + "".join(p for ps in record.problems.values() for p in ps))
     report = build_report(record, bank)
     html = render_html(report, "en")
