@@ -159,7 +159,14 @@ def load_scoring_bank(root: Path | None = None) -> tuple[dict[tuple[int, str], Q
         try:
             paths = sorted((root / lang).glob("*.md"))
         except OSError as problem:
-            errors.append(QuizError(root / lang, 1, f"the folder can not be read ({problem.strerror})", "fix it"))
+            errors.append(
+                QuizError(
+                    root / lang,
+                    1,
+                    f"the folder can not be read ({problem.strerror})",
+                    "make it a readable folder of quiz files (or set GRADE_QUIZ_ROOT to the course's quizzes)",
+                )
+            )
             continue
         for path in paths:
             named = FILE_NAME.match(path.name)
@@ -179,7 +186,7 @@ def load_scoring_bank(root: Path | None = None) -> tuple[dict[tuple[int, str], Q
         irregular = [path for path in paths if not path.is_file()]
         if irregular:
             errors.extend(
-                QuizError(path, 1, "this is not a regular file; it was not opened", "make it a Markdown file")
+                QuizError(path, 1, "this is not a regular file; it was not opened", "replace it with the quiz's file")
                 for path in irregular
             )
             continue
@@ -206,7 +213,12 @@ def _culprit(paths: list[Path]) -> QuizError:
             continue
         except _UNREADABLE as problem:
             reason = str(problem)[:200] or type(problem).__name__
-            return QuizError(path, 1, f"the file can not be read ({type(problem).__name__}: {reason})", "fix it")
+            return QuizError(
+                path,
+                1,
+                f"the file can not be read ({type(problem).__name__}: {reason})",
+                "fix it as QUIZZES.md describes (grade quiz --site DIR checks every file)",
+            )
     return QuizError(paths[0], 1, "the quiz can not be loaded", "check its files with grade quiz --site DIR")
 
 
