@@ -185,6 +185,58 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
+def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> int:
+    """A Landlock ruleset (a file descriptor) for the given paths; -1 when Landlock is unavailable.
+
+    Building one costs a system call or three per path; a ruleset can be
+    applied by many processes (``restrict``), so the sandbox server builds its
+    workers' once and each forked worker only applies it.
+
+    Parameters
+    ----------
+    read_paths : list of str
+        Files and folders that may be read (and executed), with everything beneath.
+    write_paths : list of str
+        Folders where anything may be done (a file: it may be written).
+    """
+    abi = landlock_abi()
+    if abi < 1:
+        return -1
+    handled = _fs_rights(abi)
+    attr = _RulesetAttr(handled, 0, 0)
+    size = 8
+    if abi >= 4:
+        attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
+        size = 16
+    if abi >= 6:
+        attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
+        size = 24
+    ruleset = _LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
+    if ruleset < 0:
+        return -1
+    for path, rights in [(p, FS_READ) for p in read_paths] + [(p, handled) for p in write_paths]:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            allowed = rights if os.path.isdir(path) else rights & FILE_ONLY
+            rule = _PathBeneathAttr(allowed & handled, fd)
+            _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+        finally:
+            os.close(fd)
+    return ruleset
+
+
+def restrict(ruleset: int) -> bool:
+    """Apply ``ruleset`` to this process (and its future children) for good; whether it took effect."""
+    if ruleset < 0 or _LIBC is None:
+        return False
+    if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    return _LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0
+
+
 def landlock(read_paths: list[str], write_paths: list[str]) -> int:
     """Restrict this process (and its future children) for good.
 
@@ -200,46 +252,20 @@ def landlock(read_paths: list[str], write_paths: list[str]) -> int:
     int
         The Landlock ABI used, 0 when Landlock is unavailable (nothing changed).
     """
-    abi = landlock_abi()
-    if abi < 1:
-        return 0
-    handled = _fs_rights(abi)
-    attr = _RulesetAttr(handled, 0, 0)
-    size = 8
-    if abi >= 4:
-        attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
-        size = 16
-    if abi >= 6:
-        attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
-        size = 24
-    ruleset = _LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
+    ruleset = landlock_ruleset(read_paths, write_paths)
     if ruleset < 0:
         return 0
     try:
-        for path, rights in [(p, FS_READ) for p in read_paths] + [(p, handled) for p in write_paths]:
-            try:
-                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-            except OSError:
-                continue
-            try:
-                allowed = rights if os.path.isdir(path) else rights & FILE_ONLY
-                rule = _PathBeneathAttr(allowed & handled, fd)
-                _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
-            finally:
-                os.close(fd)
-        if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return 0
-        if _LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
-            return 0
+        return landlock_abi() if restrict(ruleset) else 0
     finally:
         os.close(ruleset)
-    return abi
 
 
 # --- privileges ------------------------------------------------------------------------------
 
 
-def _last_capability() -> int:
+def last_capability() -> int:
+    """The highest capability number this kernel knows (read it before /proc is out of reach)."""
     try:
         with open("/proc/sys/kernel/cap_last_cap") as handle:
             return int(handle.read())
@@ -247,8 +273,8 @@ def _last_capability() -> int:
         return 63
 
 
-def drop_privileges(become_sandbox_user: bool) -> bool:
-    """Give up every privilege for good; whether no capability is left.
+def drop_privileges(become_sandbox_user: bool, highest: int | None = None) -> None:
+    """Give up every privilege for good (``capabilities()`` tells what is left).
 
     The bounding and ambient sets first (dropping from the bounding set needs
     CAP_SETPCAP); then, with ``become_sandbox_user`` and as root, the
@@ -258,8 +284,8 @@ def drop_privileges(become_sandbox_user: bool) -> bool:
     limits and reading other users' files out of the learner's reach.
     """
     if _LIBC is None:
-        return False
-    for capability in range(_last_capability() + 1):
+        return
+    for capability in range((last_capability() if highest is None else highest) + 1):
         _LIBC.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
     _LIBC.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     if become_sandbox_user and os.geteuid() == 0:
@@ -269,7 +295,6 @@ def drop_privileges(become_sandbox_user: bool) -> bool:
     header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
     data = ctypes.create_string_buffer(bytes(24))
     _LIBC.capset(ctypes.c_char_p(header), data)
-    return not any(capabilities().values())
 
 
 def capabilities() -> dict[str, int]:
@@ -322,18 +347,6 @@ def hard_limits(limits: dict[int, int]) -> None:
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(which, (value, value))
-
-
-def address_space_in_use() -> int:
-    """Bytes of virtual memory this process has mapped now (``VmSize``), 0 when unknown."""
-    try:
-        with open("/proc/self/status") as handle:
-            for line in handle:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
 
 
 # --- seccomp ---------------------------------------------------------------------------------
@@ -437,21 +450,36 @@ def seccomp_available() -> bool:
     return _LIBC is not None and platform.machine() in DENIED
 
 
+_FILTERS: dict[str, ctypes.Array] = {}
+
+
+def prepare_seccomp() -> None:
+    """Build the filter program now (a server does, so that each forked worker only applies it)."""
+    machine = platform.machine()
+    if seccomp_available() and machine not in _FILTERS:
+        program = _seccomp_program(machine)
+        raw = b"".join(struct.pack("HBBI", code, true, false, k) for code, true, false, k in program)
+        _FILTERS[machine] = ctypes.create_string_buffer(raw, len(raw))
+
+
 def seccomp() -> bool:
-    """Install the filter for this process and its future threads; whether it was installed."""
+    """Install the filter for this process and its future threads; whether it was installed.
+
+    The program is built once per process and kept (a forked worker applies the
+    one its server built).
+    """
     if not seccomp_available():
         return False
-    program = _seccomp_program(platform.machine())
-    raw = b"".join(struct.pack("HBBI", code, true, false, k) for code, true, false, k in program)
-    buffer = ctypes.create_string_buffer(raw)
-
-    class _Program(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    fprog = _Program(len(program), ctypes.addressof(buffer))
+    prepare_seccomp()
+    buffer = _FILTERS[platform.machine()]
+    fprog = _SockFprog(len(buffer) // 8, ctypes.addressof(buffer))
     if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
     return _LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
 def describe() -> dict[str, object]:

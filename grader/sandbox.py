@@ -262,7 +262,7 @@ def parse_frames(data: bytes) -> dict[str, bytes]:
     return frames
 
 
-_FRAME_NAME = re.compile(r"confined|result\.json|out_[\x20-\x7e]{1,250}\.npy")
+_FRAME_NAME = re.compile(r"confined|imported|result\.json|out_[\x20-\x7e]{1,250}\.npy")
 
 
 def _number(value: Any, default: float = 0.0) -> float:

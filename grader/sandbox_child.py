@@ -21,6 +21,7 @@ filter (see ``confinement.py``).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -45,6 +46,9 @@ DICT_ITEMS_LIMIT = 256
 LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 OPEN_FILES_LIMIT = 256
 SHORT_LIMIT = 1.0
+# what a worker may map beyond the server's address space before its memory budget starts
+# (the learner's module and the probe's own bookkeeping)
+ADDRESS_SPACE_ROOM = 64 * 1024 * 1024
 # exit statuses of a worker that never reached the learner's code
 SETUP_FAILED = 71
 
@@ -120,8 +124,11 @@ class _Results:
     def send(self, name: str, data: bytes) -> None:
         label = name.encode()
         frame = struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
-        self._write(frame)
-        self._write(data)
+        if len(data) < 65536:  # one write, one wake-up of the server
+            self._write(frame + data)
+        else:
+            self._write(frame)
+            self._write(data)
         self.sent += len(frame) + len(data)
 
     def _write(self, data: bytes) -> None:
@@ -319,14 +326,13 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
     }
 
 
-def _run_probe(np, module, probe: dict, learner_dir: str, results: _Results) -> dict:
+def _run_probe(np, module, probe: dict, inputs: dict, learner_dir: str, results: _Results) -> dict:
     """Run one probe's steps; the learner's exceptions become the result's status."""
     result: dict = {"status": "ok"}
     env = _Env(np, module, results)
+    env.values.update(inputs)
     step_index = -1
     try:
-        for name, file_name in probe.get("arrays", {}).items():
-            env.values[name] = _NPY.load(os.path.join(probe["dir"], file_name))
         for step_index, step in enumerate(probe["steps"]):  # noqa: B007 - read in the handler
             _run_step(env, step)
     except BaseException as exc:  # the learner's exception becomes a failed check
@@ -335,34 +341,38 @@ def _run_probe(np, module, probe: dict, learner_dir: str, results: _Results) -> 
     return result
 
 
-def _confine_worker(probe: dict | None) -> None:
+def _confine_worker(probe: dict) -> None:
     """Everything between fork and the learner's code: limits, privileges, files, system calls."""
-    limit = float(probe["timeout"]) if probe is not None else float(_MANIFEST["import_timeout"])
-    cpu = int(limit) + 2
     memory = int(_MANIFEST["limits"].get("memory_bytes") or 0)
     limits = {
-        resource.RLIMIT_CPU: cpu,
+        resource.RLIMIT_CPU: int(_limit(probe)) + 2,
         resource.RLIMIT_FSIZE: 1024 * 1024,
         resource.RLIMIT_NOFILE: OPEN_FILES_LIMIT,
         resource.RLIMIT_CORE: 0,
     }
     if memory:
-        # the address space counts every mapping, shared ones included (RLIMIT_DATA does not)
-        in_use = _CONFINEMENT.address_space_in_use() if _CONFINEMENT is not None else 0
-        limits[resource.RLIMIT_AS] = in_use + memory
+        # the address space counts every mapping, shared ones included (RLIMIT_DATA does not);
+        # the server measured its own, which a fresh fork shares, plus some room for the import
+        limits[resource.RLIMIT_AS] = _SETUP["address_space"] + memory
     if _CONFINEMENT is None:
         for which, value in limits.items():
             resource.setrlimit(which, (value, value))
         return
     _CONFINEMENT.hard_limits(limits)
-    _CONFINEMENT.drop_privileges(_SANDBOX_USER)
-    readable = _READABLE + ([probe["dir"]] if probe is not None else [])
-    _CONFINEMENT.landlock(readable, [os.devnull])
+    _CONFINEMENT.drop_privileges(_SANDBOX_USER, _SETUP["last_capability"])
+    # one ruleset for every worker, built once by the server: this probe's inputs are read before it applies
+    _CONFINEMENT.restrict(_SETUP["ruleset"])
     _CONFINEMENT.seccomp()
 
 
-def _worker(probe: dict | None, pipes: tuple[int, int, int]) -> None:
-    """The forked child: confine, import the learner's module, run ``probe`` (None: import only)."""
+def _worker(probe: dict, pipes: tuple[int, int, int]) -> None:
+    """The forked child: read the inputs, confine, import the learner's module, run ``probe``.
+
+    The result pipe carries ``confined`` before any learner code runs,
+    ``imported`` once the module is imported, then ``result.json`` and the
+    arrays.  A worker that ends without ``imported`` failed at the module's
+    top level, which the server reports once for the whole file.
+    """
     result_fd, out_fd, err_fd = pipes
     try:
         os.setsid()
@@ -374,9 +384,11 @@ def _worker(probe: dict | None, pipes: tuple[int, int, int]) -> None:
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
         os.dup2(result_fd, 3)
-        # nothing else of the server's is inherited: no pipe of another worker, no manifest
-        os.closerange(4, 1 << 16)
+        inputs = {name: _NPY.load(os.path.join(probe["dir"], file)) for name, file in probe["arrays"].items()}
+        os.chdir(_MANIFEST["learner_dir"])
         _confine_worker(probe)
+        # nothing else of the server's is inherited: no pipe of another worker, no ruleset, no manifest
+        os.closerange(4, 1 << 16)
         results = _Results(3)
         # sent before any learner code runs: a worker that ends without it never got that far
         results.send("confined", b"")
@@ -388,12 +400,9 @@ def _worker(probe: dict | None, pipes: tuple[int, int, int]) -> None:
     try:
         module = _import_learner_module()
     except BaseException as exc:  # whatever the import raised, the server reports it for every probe
-        failure = _failure(exc, learner_dir, -1, "import_error")
-        _finish(results, {**failure, "outputs": {}})
-    if probe is None:
-        _finish(results, {"status": "imported", "outputs": {}})
-    os.chdir(probe["dir"])
-    _finish(results, _run_probe(np, module, probe, learner_dir, results))
+        _finish(results, {**_failure(exc, learner_dir, -1, "import_error"), "outputs": {}})
+    results.send("imported", b"")
+    _finish(results, _run_probe(np, module, probe, inputs, learner_dir, results))
 
 
 def _finish(results: _Results, result: dict) -> None:
@@ -436,7 +445,7 @@ class _Capture:
 class _Running:
     """One worker the server started: its probe, its clock and its pipes."""
 
-    def __init__(self, probe: dict | None, limit: float) -> None:
+    def __init__(self, probe: dict, limit: float) -> None:
         self.probe = probe
         self.limit = limit
         self.result = _Capture(RESULT_LIMIT_BYTES)
@@ -528,40 +537,67 @@ def _limit(probe: dict) -> float:
     return limit
 
 
-def _run_workers(entries: list[tuple[dict | None, str]], jobs: int) -> dict[str, tuple[_Running, dict]]:
-    """Run one worker per entry, ``jobs`` at a time; each ended worker and the server's record of it."""
-    pending = list(entries)
-    running: dict[int, tuple[_Running, str]] = {}
+def _run_workers(probes: list[dict], jobs: int) -> dict[str, tuple[_Running, dict]]:
+    """Run one worker per probe, ``jobs`` at a time; each ended worker and the server's record of it.
+
+    When a worker ends without having imported the learner's module, the
+    module's top level failed (an exception, a hang, a crash): nothing else is
+    started, the workers still running are stopped, and that worker's record
+    stands for every probe (``import_failed``).
+    """
+    pending = list(probes)
+    running: dict[int, _Running] = {}
     ended: dict[str, tuple[_Running, dict]] = {}
     while pending or running:
         while pending and len(running) < jobs:
-            probe, key = pending.pop(0)
-            limit = _limit(probe) if probe is not None else float(_MANIFEST["import_timeout"])
-            worker = _Running(probe, limit)
-            running[worker.pid] = (worker, key)
-        _wait_for_event([worker for worker, _key in running.values()])
-        for worker, _key in running.values():
+            probe = pending.pop(0)
+            worker = _Running(probe, _limit(probe))
+            running[worker.pid] = worker
+        _wait_for_event(list(running.values()))
+        for worker in running.values():
             for fd in worker.fds():
                 worker.read(fd)
         reaped = _reap()
         now = time.monotonic()
-        for pid, (worker, key) in list(running.items()):
+        for pid, worker in list(running.items()):
             if pid in reaped:
                 _kill_group(pid)
                 worker.drain()
-                ended[key] = (worker, worker.record(reaped[pid], timed_out=False))
+                record = worker.record(reaped[pid], timed_out=False)
             elif now >= worker.deadline:
                 _kill_group(pid)
                 _reap_one(pid)
                 worker.drain()
-                ended[key] = (worker, worker.record(None, timed_out=True))
-                if worker.probe is not None and worker.probe.get("group"):
-                    # the same function will likely hang again: its other probes get a short limit
-                    _SLOW_GROUPS.add(str(worker.probe["group"]))
+                record = worker.record(None, timed_out=True)
             else:
                 continue
             del running[pid]
+            labels = _frame_labels(bytes(worker.result.kept))
+            if "confined" in labels and "imported" not in labels:
+                record["import_failed"] = True
+                for other in running.values():
+                    _kill_group(other.pid)
+                    _reap_one(other.pid)
+                    other.drain()
+                return {probe["id"]: (worker, record) for probe in probes}
+            ended[worker.probe["id"]] = (worker, record)
+            if record["timed_out"] and worker.probe.get("group"):
+                # the same function will likely hang again: its other probes get a short limit
+                _SLOW_GROUPS.add(str(worker.probe["group"]))
     return ended
+
+
+def _frame_labels(data: bytes) -> list[str]:
+    """The labels of the frames in a worker's result stream, as far as it is well formed."""
+    labels, at = [], 0
+    while at + 4 <= len(data):
+        (size,) = struct.unpack_from(">I", data, at)
+        if size > 200 or at + 4 + size + 8 > len(data):
+            break
+        labels.append(data[at + 4 : at + 4 + size].decode("ascii", errors="replace"))
+        (length,) = struct.unpack_from(">Q", data, at + 4 + size)
+        at += 4 + size + 8 + length
+    return labels
 
 
 def _write_out(name: str, data: bytes) -> None:
@@ -584,29 +620,13 @@ def _report(probe_id: str, worker: _Running | None, record: dict) -> None:
 
 
 def _serve(manifest: dict) -> None:
-    """Import the module once in a worker of its own; if that works, run every probe."""
+    """Run every probe; what the server saw of each goes into ``out/``."""
     probes = list(manifest["probes"])
-    ended = _run_workers([(None, "import")], 1)
-    worker, record = ended["import"]
-    imported = _imported(worker, record)
-    if not imported:
-        # the module does not import (or hangs, or crashes, at its top level): every probe says so
-        record["import_failed"] = True
-        for probe in probes:
-            _report(probe["id"], worker, record)
-        return
     jobs = max(1, int(manifest.get("jobs", 1)))
-    ended = _run_workers([(probe, probe["id"]) for probe in probes], jobs)
+    ended = _run_workers(probes, jobs)
     for probe in probes:
         worker, record = ended[probe["id"]]
         _report(probe["id"], worker, record)
-
-
-def _imported(worker: _Running, record: dict) -> bool:
-    """Whether the import worker said it imported the module (anything else is a failed import)."""
-    if record.get("timed_out") or "signal" in record or record.get("exit_code") != 0:
-        return False
-    return b'"status": "imported"' in bytes(worker.result.kept[-4096:])
 
 
 def _kill_group(pid: int) -> None:
@@ -699,6 +719,7 @@ _NPY = None  # grader/npyfile.py, loaded by path
 _ZYGOTE_NET = False  # the zygote entered a network namespace that its servers share
 _SANDBOX_USER = False  # workers become the unprivileged sandbox user
 _READABLE: list[str] = []
+_SETUP: dict = {"ruleset": -1, "last_capability": 63, "address_space": 0}
 _COMPILE_ERRORS: dict[str, BaseException] = {}
 
 
@@ -773,6 +794,18 @@ def _prepare_files(manifest: dict) -> None:
             os.chmod(path, 0o640, follow_symlinks=False)
 
 
+def _address_space_in_use() -> int:
+    """Bytes of virtual memory this process has mapped now (``VmSize``), 0 when unknown."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _run_manifest(manifest: dict, numpy_module) -> None:
     """Serve one submission's probes, then kill whatever the learner's code left behind."""
     global _SANDBOX_USER
@@ -790,9 +823,17 @@ def _run_manifest(manifest: dict, numpy_module) -> None:
         _SANDBOX_USER = _SANDBOX_USER and _CONFINEMENT.readable_by_others(needed)
         if _SANDBOX_USER:
             _prepare_files(manifest)
+        _SETUP["last_capability"] = _CONFINEMENT.last_capability()
+        _CONFINEMENT.prepare_seccomp()
+        # the workers' ruleset: learner code reads only Python, NumPy and its files, and writes nothing
+        _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
         # the server itself: it may read what it needs and write only its out/ folder
         work_dir = os.path.dirname(manifest["learner_dir"])
         _CONFINEMENT.landlock([*python, work_dir, "/proc"], [manifest["out_dir"], os.devnull])
+    _SETUP["address_space"] = _address_space_in_use() + ADDRESS_SPACE_ROOM
+    # what the server holds now is shared with every worker it forks: keep the collector off it,
+    # or each worker would copy those pages the first time a collection walks them
+    gc.freeze()
     _serve(manifest)
     _kill_everything_else()
 
