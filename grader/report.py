@@ -31,6 +31,15 @@ CSV files
 ``misconceptions.csv`` the misconception map
 Files are UTF-8 with a byte-order mark, so spreadsheet programs read the
 Japanese names; Moodle's importer drops the mark.
+
+Learners name their folders and files, so a cell of any CSV file that starts
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+apostrophe and can not run as a formula (OWASP's advice; a plain number such as
+``-0.25`` is left alone).  An LMS import matches the learner column exactly
+(Moodle: username, e-mail or ID number), so a learner whose folder name starts
+with one of these characters will not match: rename the folder.  Text from the
+gradebook is already cut and escaped (``grader.gradebook.stored_text``), and the
+page is rendered with autoescaping.
 """
 
 from __future__ import annotations
