@@ -544,6 +544,8 @@ class Sandbox:
             raise SandboxError("the sandbox could not confine a worker (see: python -m grader.confinement)")
         if record.get("timed_out") is True:
             return ProbeRun("timeout", {}, **common)
+        if record.get("result_broken") is True and _count(record.get("result_bytes")) <= RESULT_LIMIT_BYTES:
+            return ProbeRun("tampered", {}, message=TAMPERED.en, **common)
         signal_number = record.get("signal")
         if isinstance(signal_number, int) and not isinstance(signal_number, bool):
             if signal_number == signal.SIGXCPU:

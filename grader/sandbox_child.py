@@ -21,6 +21,7 @@ filter (see ``confinement.py``).
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import importlib
 import importlib.abc
@@ -45,7 +46,10 @@ STREAM_KEEP_BYTES = 16 * 1024
 DICT_ITEMS_LIMIT = 256
 LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 OPEN_FILES_LIMIT = 256
+PIPE_BYTES = 1024 * 1024
 SHORT_LIMIT = 1.0
+# what the first, optimistic pass gives all of a worker's probes together (see _run_workers)
+OPTIMISTIC_SECONDS = 1.0
 # what a worker may map beyond the server's address space before its memory budget starts
 # (the learner's module and the probe's own bookkeeping)
 ADDRESS_SPACE_ROOM = 64 * 1024 * 1024
@@ -115,14 +119,23 @@ def _learner_traceback(learner_dir: str, exc: BaseException) -> str:
 
 
 class _Results:
-    """What a worker sends back: named byte blobs, written as frames to the result pipe."""
+    """What a worker sends back: named byte blobs, written as frames to the result pipe.
+
+    While a probe runs, its frames are labelled ``<probe id>/<name>`` and
+    ``sent`` counts its bytes.
+    """
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        self.prefix = ""
+        self.sent = 0
+
+    def start(self, probe_id: str) -> None:
+        self.prefix = probe_id + "/"
         self.sent = 0
 
     def send(self, name: str, data: bytes) -> None:
-        label = name.encode()
+        label = (self.prefix + name).encode()
         frame = struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
         if len(data) < 65536:  # one write, one wake-up of the server
             self._write(frame + data)
@@ -341,11 +354,11 @@ def _run_probe(np, module, probe: dict, inputs: dict, learner_dir: str, results:
     return result
 
 
-def _confine_worker(probe: dict) -> None:
+def _confine_worker(limit: float) -> None:
     """Everything between fork and the learner's code: limits, privileges, files, system calls."""
     memory = int(_MANIFEST["limits"].get("memory_bytes") or 0)
     limits = {
-        resource.RLIMIT_CPU: int(_limit(probe)) + 2,
+        resource.RLIMIT_CPU: int(limit) + 2,
         resource.RLIMIT_FSIZE: 1024 * 1024,
         resource.RLIMIT_NOFILE: OPEN_FILES_LIMIT,
         resource.RLIMIT_CORE: 0,
@@ -360,20 +373,21 @@ def _confine_worker(probe: dict) -> None:
         return
     _CONFINEMENT.hard_limits(limits)
     _CONFINEMENT.drop_privileges(_SANDBOX_USER, _SETUP["last_capability"])
-    # one ruleset for every worker, built once by the server: this probe's inputs are read before it applies
+    # one ruleset for every worker, built once by the server: the probes' inputs are read before it applies
     _CONFINEMENT.restrict(_SETUP["ruleset"])
     _CONFINEMENT.seccomp()
 
 
-def _worker(probe: dict, pipes: tuple[int, int, int]) -> None:
-    """The forked child: read the inputs, confine, import the learner's module, run ``probe``.
+def _worker(batch: list[dict], limit: float, pipes: tuple[int, int, int, int]) -> None:
+    """The forked child: read the inputs, confine, import the learner's module, run the probes.
 
     The result pipe carries ``confined`` before any learner code runs,
-    ``imported`` once the module is imported, then ``result.json`` and the
-    arrays.  A worker that ends without ``imported`` failed at the module's
-    top level, which the server reports once for the whole file.
+    ``imported`` once the module is imported, then per probe its arrays and
+    ``<id>/result.json``.  A worker that ends without ``imported`` failed at the
+    module's top level (``import.json`` says how, when it could), which the
+    server reports once for the whole file.
     """
-    result_fd, out_fd, err_fd = pipes
+    result_fd, out_fd, err_fd, ack_fd = pipes
     try:
         os.setsid()
         signal.set_wakeup_fd(-1)
@@ -384,11 +398,15 @@ def _worker(probe: dict, pipes: tuple[int, int, int]) -> None:
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
         os.dup2(result_fd, 3)
-        inputs = {name: _NPY.load(os.path.join(probe["dir"], file)) for name, file in probe["arrays"].items()}
+        os.dup2(ack_fd, 4)
+        inputs = {
+            probe["id"]: {name: _NPY.load(os.path.join(probe["dir"], file)) for name, file in probe["arrays"].items()}
+            for probe in batch
+        }
         os.chdir(_MANIFEST["learner_dir"])
-        _confine_worker(probe)
+        _confine_worker(limit)
         # nothing else of the server's is inherited: no pipe of another worker, no ruleset, no manifest
-        os.closerange(4, 1 << 16)
+        os.closerange(5, 1 << 16)
         results = _Results(3)
         # sent before any learner code runs: a worker that ends without it never got that far
         results.send("confined", b"")
@@ -400,18 +418,28 @@ def _worker(probe: dict, pipes: tuple[int, int, int]) -> None:
     try:
         module = _import_learner_module()
     except BaseException as exc:  # whatever the import raised, the server reports it for every probe
-        _finish(results, {**_failure(exc, learner_dir, -1, "import_error"), "outputs": {}})
+        _flush_streams()
+        _send_or_exit(results, "import.json", {**_failure(exc, learner_dir, -1, "import_error"), "outputs": {}})
+        os._exit(0)
     results.send("imported", b"")
-    _finish(results, _run_probe(np, module, probe, inputs, learner_dir, results))
+    for probe in batch:
+        results.start(probe["id"])
+        result = _run_probe(np, module, probe, inputs.pop(probe["id"]), learner_dir, results)
+        _flush_streams()
+        _send_or_exit(results, "result.json", result)
+        # the server takes this probe's output before the next one prints anything
+        try:
+            os.read(4, 1)
+        except OSError:
+            pass
+    os._exit(0)
 
 
-def _finish(results: _Results, result: dict) -> None:
-    _flush_streams()
+def _send_or_exit(results: _Results, name: str, result: dict) -> None:
     try:
-        results.send("result.json", json.dumps(result).encode())
+        results.send(name, json.dumps(result).encode())
     except BaseException:  # noqa: BLE001 - a result that can not be sent is missing, not a crash here
         os._exit(SETUP_FAILED + 1)
-    os._exit(0)
 
 
 def _import_learner_module():
@@ -426,72 +454,173 @@ def _import_learner_module():
 
 
 class _Capture:
-    """What the server keeps of a stream: its first bytes, and how much there was."""
+    """What the server keeps of an output stream: per probe, its first bytes and how much there was."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.kept = bytearray()
-        self.total = 0
-        self.lines = 0
+        self.segments: list[list] = [[bytearray(), 0, 0]]  # kept bytes, total bytes, lines
 
     def add(self, chunk: bytes) -> None:
-        self.total += len(chunk)
-        self.lines += chunk.count(b"\n")
-        room = self.limit - len(self.kept)
+        kept, total, lines = self.segments[-1]
+        room = self.limit - len(kept)
         if room > 0:
-            self.kept += chunk[:room]
+            kept += chunk[:room]
+        self.segments[-1][1:] = [total + len(chunk), lines + chunk.count(b"\n")]
+
+    def cut(self) -> tuple[bytes, int, int]:
+        """Close the current probe's part of the stream; what it held."""
+        kept, total, lines = self.segments[-1]
+        self.segments.append([bytearray(), 0, 0])
+        return bytes(kept), total, lines
+
+
+class _Frames:
+    """The server's reading of a worker's result stream: frames as they arrive, sorted by probe.
+
+    The stream is the learner's to spoil (its code can write to the pipe):
+    parsing stops at the first frame that is not one the worker's own code
+    writes, and what came before still counts.
+    """
+
+    def __init__(self, probe_ids: list[str], limit: int) -> None:
+        self.buffer = bytearray()
+        self.limit = limit
+        self.total = 0
+        self.broken = False
+        self.confined = False
+        self.imported = False
+        self.import_failure: bytes | None = None
+        self.frames: dict[str, list[tuple[str, bytes]]] = {probe_id: [] for probe_id in probe_ids}
+        self.sizes: dict[str, int] = dict.fromkeys(probe_ids, 0)
+        self.done: list[str] = []  # probes whose result.json arrived, in order
+
+    def add(self, chunk: bytes) -> list[str]:
+        """Take more of the stream; the probes whose result became complete with it."""
+        self.total += len(chunk)
+        if self.broken:
+            return []
+        buffer = self.buffer
+        buffer += chunk
+        completed: list[str] = []
+        at = 0
+        while not self.broken and len(buffer) - at >= 4:
+            size = int.from_bytes(buffer[at : at + 4], "big")
+            header = at + 4 + size + 8
+            if size > 300:
+                self.broken = True
+            elif len(buffer) >= header:
+                length = int.from_bytes(buffer[header - 8 : header], "big")
+                if length > self.limit:
+                    self.broken = True
+                elif len(buffer) >= header + length:
+                    label = bytes(buffer[at + 4 : at + 4 + size]).decode("ascii", errors="replace")
+                    completed += self._take(label, bytes(buffer[header : header + length]))
+                    at = header + length
+                    continue
+            break
+        del buffer[:at]
+        if len(buffer) > self.limit:
+            self.broken = True
+        return completed
+
+    def _take(self, label: str, data: bytes) -> list[str]:
+        if label == "confined":
+            self.confined = True
+        elif label == "imported":
+            self.imported = True
+        elif label == "import.json" and not self.imported:
+            self.import_failure = data
+        else:
+            probe_id, _, name = label.partition("/")
+            if probe_id not in self.frames or probe_id in self.done or not name:
+                self.broken = True
+                return []
+            self.frames[probe_id].append((name, data))
+            self.sizes[probe_id] += len(data)
+            if self.sizes[probe_id] > RESULT_LIMIT_BYTES:
+                self.broken = True  # more than one check may send: that probe runs again alone
+                return []
+            if name == "result.json":
+                self.done.append(probe_id)
+                return [probe_id]
+        return []
 
 
 class _Running:
-    """One worker the server started: its probe, its clock and its pipes."""
+    """One worker the server started: its probes, its clock and its pipes."""
 
-    def __init__(self, probe: dict, limit: float) -> None:
-        self.probe = probe
+    def __init__(self, batch: list[dict], limit: float) -> None:
+        self.batch = batch
         self.limit = limit
-        self.result = _Capture(RESULT_LIMIT_BYTES)
+        self.frames = _Frames([probe["id"] for probe in batch], RESULT_LIMIT_BYTES * min(len(batch), 4))
         self.stdout = _Capture(STREAM_KEEP_BYTES)
         self.stderr = _Capture(STREAM_KEEP_BYTES)
+        self.finished: dict[str, dict] = {}  # probe id -> what the server saw of it
         read_ends, write_ends = [], []
         for _ in range(3):
             read_fd, write_fd = os.pipe()
             os.set_blocking(read_fd, False)
             read_ends.append(read_fd)
             write_ends.append(write_fd)
-        self.started = time.monotonic()
+        # the other way: the server acknowledges each probe's result (see _results)
+        ack_read, self.ack_fd = os.pipe()
+        try:  # results can be megabytes: fewer, larger reads
+            fcntl.fcntl(read_ends[0], fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (OSError, AttributeError):
+            pass
+        self.started = self.last = time.monotonic()
         self.deadline = self.started + limit
         self.pid = os.fork()
         if self.pid == 0:
             try:
-                _worker(probe, tuple(write_ends))
+                _worker(batch, limit, (*write_ends, ack_read))
             finally:
                 os._exit(SETUP_FAILED)
-        for fd in write_ends:
+        for fd in (*write_ends, ack_read):
             os.close(fd)
-        self.captures = dict(zip(read_ends, (self.result, self.stdout, self.stderr), strict=True))
-
-    def fds(self) -> list[int]:
-        return list(self.captures)
+        os.set_blocking(self.ack_fd, False)
+        self.result_fd, self.out_fd, self.err_fd = read_ends
+        self.open = set(read_ends)
 
     def read(self, fd: int) -> None:
         """Take what is in the pipe ``fd`` now; close it at its end."""
-        capture = self.captures.get(fd)
-        if capture is None:
+        if fd not in self.open:
             return
         try:
-            while chunk := os.read(fd, 1 << 16):
-                capture.add(chunk)
-                if capture is self.result and capture.total > RESULT_LIMIT_BYTES:
-                    # more than any check reads: the worker is done for
-                    _kill_group(self.pid)
-                    break
-            else:
-                os.close(fd)
-                del self.captures[fd]
+            while chunk := os.read(fd, PIPE_BYTES):
+                if fd == self.result_fd:
+                    self._results(chunk)
+                else:
+                    (self.stdout if fd == self.out_fd else self.stderr).add(chunk)
+            os.close(fd)
+            self.open.discard(fd)
         except BlockingIOError:
             pass
         except OSError:
             os.close(fd)
-            del self.captures[fd]
+            self.open.discard(fd)
+
+    def _results(self, chunk: bytes) -> None:
+        for probe_id in self.frames.add(chunk):
+            # what the probe printed was written before its result: take it all, then cut the streams
+            for fd in (self.out_fd, self.err_fd):
+                self.read(fd)
+            now = time.monotonic()
+            self.finished[probe_id] = {
+                "elapsed": now - self.last,
+                "timed_out": False,
+                "limit": self.limit,
+                "exit_code": 0,
+                **_stream_record("stdout", self.stdout.cut()),
+                **_stream_record("stderr", self.stderr.cut()),
+            }
+            self.last = now
+            try:
+                os.write(self.ack_fd, b"k")
+            except OSError:
+                pass
+        if self.frames.total > self.frames.limit or self.frames.broken:
+            _kill_group(self.pid)  # more than any check reads, or a stream no worker writes: done for
 
     def drain(self) -> None:
         """After the worker ended: take what its pipes still hold, then close them.
@@ -499,24 +628,24 @@ class _Running:
         A process the learner started may still hold a pipe open; what is not in
         the pipe once the worker is gone is not waited for.
         """
-        for fd in list(self.captures):
+        for fd in (self.result_fd, self.out_fd, self.err_fd):
             self.read(fd)
-        for fd in list(self.captures):
+        for fd in self.open:
             os.close(fd)
-        self.captures.clear()
+        self.open.clear()
+        if self.ack_fd >= 0:
+            os.close(self.ack_fd)
+            self.ack_fd = -1
 
     def record(self, status: int | None, timed_out: bool) -> dict:
+        """How the worker ended, as the server saw it, for a probe it did not finish."""
         info: dict = {
-            "elapsed": time.monotonic() - self.started,
+            "elapsed": time.monotonic() - self.last,
             "timed_out": timed_out,
             "limit": self.limit,
-            "result_bytes": self.result.total,
-            "stdout": self.stdout.kept.decode("utf-8", errors="replace"),
-            "stdout_bytes": self.stdout.total,
-            "stdout_lines": self.stdout.lines,
-            "stderr": self.stderr.kept.decode("utf-8", errors="replace"),
-            "stderr_bytes": self.stderr.total,
-            "stderr_lines": self.stderr.lines,
+            "result_bytes": self.frames.total,
+            **_stream_record("stdout", self.stdout.cut()),
+            **_stream_record("stderr", self.stderr.cut()),
         }
         if status is not None:
             if os.WIFSIGNALED(status):
@@ -525,79 +654,108 @@ class _Running:
                 info["exit_code"] = os.waitstatus_to_exitcode(status)
         return info
 
+    def frames_of(self, probe_id: str) -> list[tuple[str, bytes]]:
+        """The probe's frames as a lone worker would have sent them."""
+        head = [("confined", b"")] if self.frames.confined else []
+        if self.frames.imported:
+            head.append(("imported", b""))
+        elif self.frames.import_failure is not None:
+            head.append(("result.json", self.frames.import_failure))
+        return head + self.frames.frames[probe_id]
+
+
+def _stream_record(name: str, part: tuple[bytes, int, int]) -> dict:
+    kept, total, lines = part
+    return {name: kept.decode("utf-8", errors="replace"), f"{name}_bytes": total, f"{name}_lines": lines}
+
 
 _SLOW_GROUPS: set[str] = set()
 
 
 def _limit(probe: dict) -> float:
-    """A probe's time limit: its own, or SHORT_LIMIT once a probe of its group timed out."""
+    """A probe's time limit: its own, or SHORT_LIMIT once a probe of its group timed out alone."""
     limit = float(probe["timeout"])
     if probe.get("group") and str(probe["group"]) in _SLOW_GROUPS:
         return min(limit, SHORT_LIMIT)
     return limit
 
 
-def _run_workers(probes: list[dict], jobs: int) -> dict[str, tuple[_Running, dict]]:
-    """Run one worker per probe, ``jobs`` at a time; each ended worker and the server's record of it.
+def _chunks(probes: list[dict], jobs: int) -> list[list[dict]]:
+    """The probes split into ``jobs`` runs of consecutive probes, for the optimistic first pass."""
+    size = max(1, -(-len(probes) // jobs))
+    return [probes[at : at + size] for at in range(0, len(probes), size)]
 
-    When a worker ends without having imported the learner's module, the
-    module's top level failed (an exception, a hang, a crash): nothing else is
-    started, the workers still running are stopped, and that worker's record
-    stands for every probe (``import_failed``).
+
+def _run_workers(probes: list[dict], jobs: int) -> dict[str, tuple[_Running, dict]]:
+    """Run every probe, ``jobs`` workers at a time; per probe, the worker that ran it and how it ended.
+
+    Deadlines are the server's own and nothing a worker writes moves one:
+
+    1. Optimistically, ``jobs`` workers share the probes, each with a short
+       budget for all of its probes together (``OPTIMISTIC_SECONDS``, never
+       more than a probe's own limit).  Correct and quickly failing code ends
+       here, with two forks instead of one per probe.
+    2. A probe such a worker did not finish (it ran out of budget, crashed,
+       exited, or spoiled its result stream) runs again alone, under its own
+       full limit: only a lone worker's end is a probe's verdict, so no probe
+       is blamed for another's hang or crash, and none gets more than its limit.
+    3. The learner's module must import first.  A worker that ends without
+       having imported it failed at the module's top level: an exception, a
+       crash or an exit is that verdict for every probe at once; running out
+       of the optimistic budget while importing earns one more try with the
+       full limit, and a hang there is the verdict for every probe.
     """
-    pending = list(probes)
-    running: dict[int, _Running] = {}
+    pending: list[tuple[list[dict], float, str]] = [
+        (chunk, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in chunk)), "optimistic")
+        for chunk in _chunks(probes, jobs)
+    ]
+    running: dict[int, tuple[_Running, str]] = {}
     ended: dict[str, tuple[_Running, dict]] = {}
     while pending or running:
         while pending and len(running) < jobs:
-            probe = pending.pop(0)
-            worker = _Running(probe, _limit(probe))
-            running[worker.pid] = worker
-        _wait_for_event(list(running.values()))
-        for worker in running.values():
-            for fd in worker.fds():
+            batch, limit, kind = pending.pop(0)
+            worker = _Running(batch, limit if kind == "optimistic" else min(_limit(probe) for probe in batch))
+            running[worker.pid] = (worker, kind)
+        _wait_for_event([worker for worker, _kind in running.values()])
+        for worker, _kind in running.values():
+            for fd in list(worker.open):
                 worker.read(fd)
         reaped = _reap()
         now = time.monotonic()
-        for pid, worker in list(running.items()):
+        for pid, (worker, kind) in list(running.items()):
             if pid in reaped:
-                _kill_group(pid)
-                worker.drain()
-                record = worker.record(reaped[pid], timed_out=False)
+                status, timed_out = reaped[pid], False
             elif now >= worker.deadline:
                 _kill_group(pid)
                 _reap_one(pid)
-                worker.drain()
-                record = worker.record(None, timed_out=True)
+                status, timed_out = None, True
             else:
                 continue
+            _kill_group(pid)
+            worker.drain()
             del running[pid]
-            labels = _frame_labels(bytes(worker.result.kept))
-            if "confined" in labels and "imported" not in labels:
+            record = worker.record(status, timed_out)
+            if worker.frames.confined and not worker.frames.imported:
+                if timed_out and kind == "optimistic":
+                    pending.insert(0, (worker.batch, 0.0, "import"))  # one more try, with the full limit
+                    continue
                 record["import_failed"] = True
-                for other in running.values():
+                for other, _kind in running.values():
                     _kill_group(other.pid)
                     _reap_one(other.pid)
                     other.drain()
                 return {probe["id"]: (worker, record) for probe in probes}
-            ended[worker.probe["id"]] = (worker, record)
-            if record["timed_out"] and worker.probe.get("group"):
-                # the same function will likely hang again: its other probes get a short limit
-                _SLOW_GROUPS.add(str(worker.probe["group"]))
+            for probe in worker.batch:
+                if probe["id"] in worker.finished:
+                    ended[probe["id"]] = (worker, worker.finished[probe["id"]])
+                elif kind == "alone" or not worker.frames.confined:
+                    ended[probe["id"]] = (worker, record)
+                    if timed_out and probe.get("group"):
+                        # the same function will likely hang again: its other probes get a short limit
+                        _SLOW_GROUPS.add(str(probe["group"]))
+                else:
+                    pending.append(([probe], 0.0, "alone"))
     return ended
-
-
-def _frame_labels(data: bytes) -> list[str]:
-    """The labels of the frames in a worker's result stream, as far as it is well formed."""
-    labels, at = [], 0
-    while at + 4 <= len(data):
-        (size,) = struct.unpack_from(">I", data, at)
-        if size > 200 or at + 4 + size + 8 > len(data):
-            break
-        labels.append(data[at + 4 : at + 4 + size].decode("ascii", errors="replace"))
-        (length,) = struct.unpack_from(">Q", data, at + 4 + size)
-        at += 4 + size + 8 + length
-    return labels
 
 
 def _write_out(name: str, data: bytes) -> None:
@@ -613,9 +771,16 @@ def _write_out(name: str, data: bytes) -> None:
     os.replace(path + ".part", path)
 
 
-def _report(probe_id: str, worker: _Running | None, record: dict) -> None:
-    if worker is not None:
-        _write_out(f"{probe_id}.result", bytes(worker.result.kept))
+def _frame(label: str, data: bytes) -> bytes:
+    raw = label.encode()
+    return struct.pack(">I", len(raw)) + raw + struct.pack(">Q", len(data)) + data
+
+
+def _report(probe_id: str, worker: _Running, record: dict) -> None:
+    frames = worker.frames_of(probe_id)
+    _write_out(f"{probe_id}.result", b"".join(_frame(label, data) for label, data in frames))
+    if worker.frames.broken and probe_id not in worker.finished:
+        record["result_broken"] = True
     _write_out(f"{probe_id}.json", json.dumps(record).encode())
 
 
@@ -627,6 +792,19 @@ def _serve(manifest: dict) -> None:
     for probe in probes:
         worker, record = ended[probe["id"]]
         _report(probe["id"], worker, record)
+
+
+def _wait_for_event(running: list[_Running]) -> None:
+    """Sleep until a pipe has data, a child ends, or the nearest deadline."""
+    deadline = min(worker.deadline for worker in running)
+    remaining = max(0.0, deadline - time.monotonic())
+    fds = [_WAKE_READ] + [fd for worker in running for fd in worker.open]
+    select.select(fds, [], [], min(remaining, 0.5))
+    try:
+        while os.read(_WAKE_READ, 4096):
+            pass
+    except BlockingIOError:
+        pass
 
 
 def _kill_group(pid: int) -> None:
@@ -699,19 +877,6 @@ def _children() -> list[int]:
     return found
 
 
-def _wait_for_event(running: list[_Running]) -> None:
-    """Sleep until a pipe has data, a child ends, or the nearest deadline."""
-    deadline = min(worker.deadline for worker in running)
-    remaining = max(0.0, deadline - time.monotonic())
-    fds = [_WAKE_READ] + [fd for worker in running for fd in worker.fds()]
-    select.select(fds, [], [], min(remaining, 0.5))
-    try:
-        while os.read(_WAKE_READ, 4096):
-            pass
-    except BlockingIOError:
-        pass
-
-
 _WAKE_READ, _WAKE_WRITE = -1, -1
 _MANIFEST: dict = {}
 _CONFINEMENT = None
@@ -751,33 +916,29 @@ def _python_paths(manifest: dict, numpy_module) -> list[str]:
 
 
 def _precompile(manifest: dict) -> None:
-    """Compile every learner file once in the server, so each worker only executes it.
+    """Compile the learner's module once in the server, so each worker only executes it.
 
     Compiling runs none of the learner's code.  A file that does not compile
     (a syntax error, nesting too deep for the parser, too big) is kept as the
-    error that importing it raises.
+    error that importing it raises.  The learner's other files are imported
+    the usual way, by the workers that import them.
     """
-    learner_dir = manifest["learner_dir"]
-    codes = {}
-    for name in sorted(os.listdir(learner_dir)):
-        if not name.endswith(".py"):
-            continue
-        path = os.path.join(learner_dir, name)
-        try:
-            with open(path, "rb") as handle:
-                source = handle.read(LEARNER_FILE_LIMIT_BYTES + 1)
-            if len(source) > LEARNER_FILE_LIMIT_BYTES:
-                raise ImportError(f"{name} is larger than {LEARNER_FILE_LIMIT_BYTES // 1024} KB")
-            codes[name[:-3]] = compile(source, path, "exec", dont_inherit=True)
-        except SyntaxError as problem:  # also IndentationError and "too many nested parentheses"
-            _COMPILE_ERRORS[name[:-3]] = problem
-        except (ValueError, OSError, ImportError) as problem:
-            _COMPILE_ERRORS[name[:-3]] = ImportError(str(problem))
-        except (RecursionError, MemoryError):
-            _COMPILE_ERRORS[name[:-3]] = ImportError(
-                f"{name} is nested too deeply (or is too long) for Python to compile"
-            )
-    sys.meta_path.insert(1, _Precompiled(codes))
+    name = manifest["module"]
+    path = os.path.join(manifest["learner_dir"], name + ".py")
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read(LEARNER_FILE_LIMIT_BYTES + 1)
+        if len(source) > LEARNER_FILE_LIMIT_BYTES:
+            raise ImportError(f"{name}.py is larger than {LEARNER_FILE_LIMIT_BYTES // 1024} KB")
+        code = compile(source, path, "exec", dont_inherit=True)
+    except SyntaxError as problem:  # also IndentationError and "too many nested parentheses"
+        _COMPILE_ERRORS[name] = problem
+    except (ValueError, OSError, ImportError) as problem:
+        _COMPILE_ERRORS[name] = ImportError(str(problem))
+    except (RecursionError, MemoryError):
+        _COMPILE_ERRORS[name] = ImportError(f"{name}.py is nested too deeply (or is too long) for Python to compile")
+    else:
+        sys.meta_path.insert(1, _Precompiled({name: code}))
 
 
 def _prepare_files(manifest: dict) -> None:

@@ -576,7 +576,9 @@ def test_writing_to_inherited_descriptors_does_not_move_a_deadline(tmp_path):
     )
     elapsed = time.monotonic() - started
     failures = assert_only_relu_fails(result)
-    assert all(any("did not finish within 1 s" in line.en for line in check.lines) for check in failures)
+    # ended by its own deadline, or at once for writing into the grader's result pipe: never given more time
+    verdicts = ("did not finish within 1 s", "changed what the grader reads back")
+    assert all(any(v in line.en for line in check.lines for v in verdicts) for check in failures)
     assert elapsed < 30
 
 

@@ -280,3 +280,48 @@ def test_a_symlinked_earlier_exercise_file_is_not_followed(tmp_path):
     run = run_one(tmp_path, "from ex00_helpers import twice\ndef relu(x):\n    return twice(x)\n", call_relu())
     assert run.status == "import_error"
     assert "ex00_helpers" in run.message
+
+
+def _probes(*names: str) -> list[Probe]:
+    probes = []
+    for name in names:
+        probe = Probe()
+        probe.group = name
+        probe.save(probe.call(name, np.arange(-2.0, 3.0)), "y")
+        probes.append(probe)
+    return probes
+
+
+def test_slow_but_honest_calls_each_get_their_own_limit(tmp_path):
+    # together they take longer than one limit: sharing a budget must never fail any of them
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text("import time\ndef relu(x):\n    time.sleep(0.7)\n    return x\n")
+    with Sandbox(learner, "ex01_activations", timeout=2.0, jobs=1) as sandbox:
+        runs = sandbox.run(_probes("relu", "relu", "relu"))
+    assert [run.status for run in runs] == ["ok", "ok", "ok"]
+
+
+def test_a_crash_costs_only_the_probe_it_happened_in(tmp_path):
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text(
+        "import ctypes\n"
+        "def relu(x):\n    return x\n"
+        "def sigmoid(x):\n    ctypes.string_at(0)\n"
+        "def step_function(x):\n    return x > 0\n"
+    )
+    with Sandbox(learner, "ex01_activations", timeout=2.0, jobs=1) as sandbox:
+        runs = sandbox.run(_probes("relu", "sigmoid", "step_function"))
+    assert [run.status for run in runs] == ["ok", "crashed", "ok"]
+    np.testing.assert_array_equal(runs[2].output("y").array, np.arange(-2.0, 3.0) > 0)
+
+
+def test_each_probe_shows_only_what_it_printed(tmp_path):
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text(
+        "def relu(x):\n    print('in relu')\n    return x\n"
+        "def sigmoid(x):\n    print('in sigmoid')\n    return x\n"
+    )
+    with Sandbox(learner, "ex01_activations", timeout=2.0, jobs=1) as sandbox:
+        first, second = sandbox.run(_probes("relu", "sigmoid"))
+    assert first.stdout == "in relu\n"
+    assert second.stdout == "in sigmoid\n"
