@@ -82,6 +82,7 @@ import contextlib
 import copy
 import itertools
 import json
+import math
 import os
 import select
 import signal
@@ -164,6 +165,7 @@ class Verdict:
     detail: str = ""
     error: str = ""
     seconds: float = 0.0
+    others: tuple[dict[str, str], ...] = ()  # further differing cases (exhaustive mode)
 
     @property
     def kind(self) -> str:
@@ -1200,20 +1202,69 @@ def _cases_ex08() -> list[Case]:
 # exercise 9 ----------------------------------------------------------------------------------
 
 
+INIT_STD = {"xavier_init": lambda n_in: 1.0 / np.sqrt(n_in), "he_init": lambda n_in: np.sqrt(2.0 / n_in)}
+INIT_SAMPLE = 40_000
+
+
+def _init_property(name: str, seeded: bool) -> Callable[..., str | None]:
+    """What the contract fixes of an initialiser: shape, the normal distribution, the generator used.
+
+    The values themselves are not fixed (``-rng.normal(0, std)`` or ``std * rng.standard_normal``
+    are as correct as ``rng.normal(0, std)``), so they are not compared with the reference's.
+    """
+
+    def body(impl, rng, trial):
+        function = getattr(impl, name)
+        n_in = trial.given("n_in", int(rng.integers(1, 60)))
+        n_out = trial.given("n_out", int(rng.integers(1, 60)))
+        seed = int(rng.integers(0, 2**31))
+        if seeded:
+            trial.note(f"rng=np.random.default_rng({seed}), twice, then seed + 1")
+            first = function(n_in, n_out, np.random.default_rng(seed))
+            again = function(n_in, n_out, np.random.default_rng(seed))
+            other = function(n_in, n_out, np.random.default_rng(seed + 1))
+        else:
+            trial.note("rng left out, twice")
+            first, other = function(n_in, n_out), function(n_in, n_out)
+            again = first
+        if not isinstance(first, np.ndarray) or first.shape != (n_in, n_out) or first.dtype.kind != "f":
+            return f"returned {brief(first, 60)}, expected a float ndarray of shape ({n_in}, {n_out})"
+        if not np.array_equal(first, again):
+            return "the same seed gave other weights (is the given rng used?)"
+        if first.size > 1 and np.array_equal(first, other):
+            return "two generators gave the same weights" if seeded else "two calls without rng gave the same weights"
+        if seeded:
+            used = np.random.default_rng(seed)
+            function(n_in, n_out, used)
+            if used.random() == np.random.default_rng(seed).random():
+                return "the given rng was not drawn from"
+        columns = max(1, INIT_SAMPLE // n_in)
+        trial.note(f"then a ({n_in}, {columns}) draw for the distribution")
+        sample = function(n_in, columns, np.random.default_rng(seed + 2)) if seeded else function(n_in, columns)
+        std = INIT_STD[name](n_in)
+        z = np.asarray(sample, dtype=float).ravel() / std
+        n = z.size
+        if not np.all(np.isfinite(z)):
+            return "the weights are not all finite"
+        if abs(z.mean()) > 5 / np.sqrt(n):
+            return f"mean {z.mean() * std:.4g}, expected 0 (+- {5 * std / np.sqrt(n):.2g})"
+        if abs(z.std() - 1) > 5 / np.sqrt(2 * n):
+            return f"std {z.std() * std:.4g}, expected {std:.4g} for n_in = {n_in}"
+        # Kolmogorov-Smirnov against N(0, 1): 2.5 / sqrt(n) is exceeded with probability below 1e-5
+        cdf = 0.5 * (1 + _ERF(np.sort(z) / np.sqrt(2)).astype(float))
+        steps = np.arange(1, n + 1) / n
+        distance = max(np.max(np.abs(cdf - steps)), np.max(np.abs(cdf - steps + 1 / n)))
+        if distance > 2.5 / np.sqrt(n):
+            return f"not normally distributed (Kolmogorov-Smirnov distance {distance:.4f} over {n} weights)"
+        return None
+
+    return body
+
+
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
 def _cases_ex09() -> list[Case]:
-    def init_body(name, defaults=False):
-        def body(impl, rng, trial):
-            n_in = trial.given("n_in", int(rng.integers(1, 60)))
-            n_out = trial.given("n_out", int(rng.integers(1, 60)))
-            if defaults:
-                trial.note("rng left out (None: a fresh default generator)")
-                return {"return": snap(getattr(impl, name)(n_in, n_out))}
-            seed = int(rng.integers(0, 2**31))
-            trial.note(f"rng=np.random.default_rng({seed})")
-            return {"return": snap(getattr(impl, name)(n_in, n_out, np.random.default_rng(seed)))}
-
-        return body
-
     def penalty_body(name, zeros=0.0):
         def body(impl, rng, trial):
             weights = [
@@ -1237,8 +1288,8 @@ def _cases_ex09() -> list[Case]:
     cases = []
     for name in ("xavier_init", "he_init"):
         cases += [
-            Case(name, "random sizes, a seeded generator", init_body(name)),
-            Case(name, "rng left out", init_body(name, defaults=True), seeds=3),
+            Case(name, "random sizes, seeded generators", _init_property(name, True), prop=True),
+            Case(name, "rng left out", _init_property(name, False), prop=True, seeds=3),
         ]
     return [
         *cases,
@@ -1447,6 +1498,7 @@ def differential_test(
     trials: int = TRIALS,
     progress: Callable[[Case, int], None] | None = None,
     first: str | None = None,
+    exhaustive: bool = False,
 ) -> Verdict:
     """Tell ``impl`` apart from the reference on exercise ``exercise``'s harness, or fail to.
 
@@ -1462,6 +1514,9 @@ def differential_test(
         ``progress(case, seed)`` before each run (judge_sources reports where a module hung).
     first : str, optional
         A contract name whose cases run first (the mutated one: most differences show there).
+    exhaustive : bool
+        Go on after the first difference and list, in ``Verdict.others``, the first difference of
+        every other case too (a convention group is then judged case by case).
 
     Returns
     -------
@@ -1470,6 +1525,7 @@ def differential_test(
     """
     started = time.monotonic()
     cases = sorted(build_cases(exercise), key=lambda case: case.target != first)
+    found: list[Verdict] = []
     # per convention group: the accepted variants not yet contradicted, and why the first one fell
     alive: dict[str, list[tuple[str, Any]]] = {}
     fallen: dict[str, tuple[Case, Trial, str]] = {}
@@ -1479,41 +1535,70 @@ def differential_test(
         return Verdict(True, case.target, case.label, text, detail, seconds=time.monotonic() - started)
 
     for case in cases:
+        if exhaustive:
+            alive.pop(case.group, None)
+            fallen.pop(case.group, None)
         for seed in case.seed_list(trials):
             if progress is not None:
                 progress(case, seed)
+            verdict = None
             try:
                 trial, got = run_case(case, impl, seed)
             except Exception as error:  # noqa: BLE001  (whatever the module raises makes it real)
-                return real(case, None, _raised(error))
-            if case.prop:
-                if got:
-                    return real(case, trial, got)
-                continue
-            if case.group is None:
-                choices = [("reference", REFERENCE)]
+                verdict = real(case, None, _raised(error))
             else:
-                if case.group not in alive:
-                    alive[case.group] = variants(case.group, impl)
-                choices = alive[case.group]
-            survivors = []
-            for name, variant in choices:
-                try:
-                    expected = expected_output(name, variant, case, seed)
-                except Exception as error:  # noqa: BLE001
-                    return Verdict(False, case.target, case.label, trial.text(), error=f"{name} {_raised(error)}")
-                problem = difference(expected, got)
-                if problem is None:
-                    survivors.append((name, variant))
-                elif case.group is None:
-                    return real(case, trial, problem)
-                elif case.group not in fallen:
-                    fallen[case.group] = (case, trial, f"{problem} [against {name}; no accepted convention matches]")
-            if case.group is not None:
-                alive[case.group] = survivors
-                if not survivors:
-                    return real(*fallen[case.group])
+                if case.prop:
+                    verdict = real(case, trial, got) if got else None
+                else:
+                    verdict = _compare(case, seed, impl, trial, got, alive, fallen, real)
+            if verdict is not None and verdict.error:
+                return verdict
+            if verdict is not None:
+                if not exhaustive:
+                    return verdict
+                found.append(verdict)
+                break
+    if found:
+        first_found = found[0]
+        others = tuple({"target": v.target, "case": v.case, "input": v.input, "detail": v.detail} for v in found[1:])
+        return Verdict(
+            True,
+            first_found.target,
+            first_found.case,
+            first_found.input,
+            first_found.detail,
+            seconds=time.monotonic() - started,
+            others=others,
+        )
     return Verdict(False, seconds=time.monotonic() - started)
+
+
+def _compare(case, seed, impl, trial, got, alive, fallen, real) -> Verdict | None:
+    """Compare one run with the reference (with every accepted variant still possible in a group)."""
+    if case.group is None:
+        choices = [("reference", REFERENCE)]
+    else:
+        if case.group not in alive:
+            alive[case.group] = variants(case.group, impl)
+        choices = alive[case.group]
+    survivors = []
+    for name, variant in choices:
+        try:
+            expected = expected_output(name, variant, case, seed)
+        except Exception as error:  # noqa: BLE001
+            return Verdict(False, case.target, case.label, trial.text(), error=f"{name} {_raised(error)}")
+        problem = difference(expected, got)
+        if problem is None:
+            survivors.append((name, variant))
+        elif case.group is None:
+            return real(case, trial, problem)
+        elif case.group not in fallen:
+            fallen[case.group] = (case, trial, f"{problem} [against {name}; no accepted convention matches]")
+    if case.group is not None:
+        alive[case.group] = survivors
+        if not survivors:
+            return real(*fallen[case.group])
+    return None
 
 
 def load_module(exercise: int, source: str, solutions: Path = SOLUTIONS) -> types.ModuleType:
@@ -1555,7 +1640,7 @@ def _memory_in_use() -> int:
     return 0
 
 
-def _child(job: Job, write_fd: int, trials: int, memory_bytes: int, cpu_seconds: float) -> None:
+def _child(job: Job, write_fd: int, trials: int, memory_bytes: int, cpu_seconds: float, exhaustive: bool) -> None:
     """In the forked child: limits, then the differential test; one JSON line on the pipe."""
     code = 0
     try:
@@ -1580,7 +1665,9 @@ def _child(job: Job, write_fd: int, trials: int, memory_bytes: int, cpu_seconds:
         except Exception as error:  # noqa: BLE001
             verdict = Verdict(True, "", "importing the module", "", _raised(error))
         else:
-            verdict = differential_test(job.exercise, module, trials=trials, progress=progress, first=job.first)
+            verdict = differential_test(
+                job.exercise, module, trials=trials, progress=progress, first=job.first, exhaustive=exhaustive
+            )
         stream.write("verdict\t" + json.dumps(asdict(verdict)) + "\n")
         stream.flush()
     except MemoryError:
@@ -1599,6 +1686,7 @@ def judge_sources(
     timeouts: Mapping[int, float] | None = None,
     memory_bytes: int = 1024**3,
     on_done: Callable[[Job, Verdict], None] | None = None,
+    exhaustive: bool = False,
 ) -> dict[str, Verdict]:
     """Run the differential test of every job, each in a forked child with limits.
 
@@ -1620,6 +1708,8 @@ def judge_sources(
         Address space a child may add to what it inherits.
     on_done : callable, optional
         ``on_done(job, verdict)`` as each finishes.
+    exhaustive : bool
+        List every differing case, not only the first (see differential_test).
     """
     limits = {**DEFAULT_TIMEOUTS, **(timeouts or {})}
     precompute({job.exercise for job in jobs}, trials)
@@ -1636,7 +1726,7 @@ def judge_sources(
             pid = os.fork()
             if pid == 0:  # pragma: no cover  (the child never returns)
                 os.close(read_fd)
-                _child(job, write_fd, trials, memory_bytes, timeout)
+                _child(job, write_fd, trials, memory_bytes, timeout, exhaustive)
             os.close(write_fd)
             running[read_fd] = {
                 "job": job,
@@ -1683,6 +1773,7 @@ def _read_verdict(state: dict[str, Any], status: int, killed: bool) -> Verdict:
         if line.startswith("verdict\t"):
             found = json.loads(line.split("\t", 1)[1])
             found["seconds"] = seconds
+            found["others"] = tuple(found.get("others", ()))
             return Verdict(**found)
     if killed:
         return Verdict(

@@ -42,7 +42,7 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
-from collections.abc import Callable, Iterator, Sequence  # noqa: E402
+from collections.abc import Callable, Collection, Iterator, Sequence  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from dataclasses import asdict, dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -411,7 +411,7 @@ def _apply(tree: ast.Module, site: Site) -> tuple[str, str]:
     new = site.make(copy.deepcopy(old))
     if new is None:
         del container[index]
-        if not container and name == "body":
+        if not container and name in ("body", "finalbody"):
             container.append(ast.Pass())
         shown = " ".join(before.split())
         description = f"delete `{shown if len(shown) <= 90 else shown[:87] + '...'}`"
@@ -467,18 +467,27 @@ def change(before: str, after: str, context: int = 24) -> str:
     return f"{cut(before)}  ->  {cut(after)}"
 
 
-def mutants_of(exercise: int, source: str | None = None) -> list[Mutant]:
+def mutants_of(exercise: int, source: str | None = None, names: Collection[str] | None = None) -> list[Mutant]:
     """Every distinct single-point mutant of exercise ``exercise``'s worked solution, sorted.
 
-    Only the contract's functions and classes are mutated, never imports, docstrings or
-    annotations.  A mutant identical to the unmutated solution (after ``ast.unparse``) or to
-    an earlier mutant is left out.
+    Only the top-level functions and classes in ``names`` (default: the exercise's contract) are
+    mutated, never imports, docstrings or annotations.  A mutant identical to the unmutated
+    source (after ``ast.unparse``) or to an earlier mutant is left out.
+
+    Parameters
+    ----------
+    exercise : int
+        The exercise the mutants belong to (their ids start ``exNN-``).
+    source : str, optional
+        The module to mutate (default: the worked solution).
+    names : collection of str, optional
+        The functions and classes to mutate (default: the exercise's contract).
     """
     if source is None:
         source = (SOLUTIONS / f"{harness.MODULES[exercise]}.py").read_text(encoding="utf-8")
     tree = ast.parse(source)
     original = ast.unparse(tree)
-    contract = set(harness.CONTRACT[exercise])
+    contract = set(harness.CONTRACT[exercise] if names is None else names)
     found = []
     for index, top in enumerate(tree.body):
         if isinstance(top, (ast.FunctionDef, ast.ClassDef)) and top.name in contract:
@@ -492,20 +501,10 @@ def mutants_of(exercise: int, source: str | None = None) -> list[Mutant]:
         if mutated in seen:
             continue
         seen.add(mutated)
-        target = site.function.split(".")[0]
         number = len(mutants) + 1
-        mutants.append(
-            Mutant(
-                f"ex{exercise:02d}-m{number:03d}",
-                exercise,
-                site.function,
-                target,
-                line,
-                site.operator,
-                description,
-                mutated,
-            )
-        )
+        target = site.function.split(".")[0]
+        mutant_id = f"ex{exercise:02d}-m{number:03d}"
+        mutants.append(Mutant(mutant_id, exercise, site.function, target, line, site.operator, description, mutated))
     return mutants
 
 
@@ -545,9 +544,9 @@ def grade_files(
     Each source is written beside the unmutated solutions of the other exercises (which it
     may import) in a temporary folder.
     """
-    from grader.engine import EXERCISES, grade_exercise
     from grader.errors import GraderError
-    from grader.sandbox import SandboxPool
+    from grader.grading.engine import EXERCISES, grade_exercise
+    from grader.sandbox.client import SandboxPool
 
     checks = {number: EXERCISES[number].build_checks() for number in sorted({item[1] for item in items})}
     results: dict[str, Grading] = {}
@@ -710,6 +709,19 @@ def run(args: argparse.Namespace) -> tuple[dict, int]:
     gradings = grade_files(
         [(m.id, m.exercise, m.source) for m in mutants], jobs=args.jobs, on_done=lambda key, grading: progress.step()
     )
+    # 4. every input class that tells a surviving mutant apart: the work list for the checks
+    surviving = [m for m in mutants if verdicts[m.id].kind == "real" and gradings[m.id].passed]
+    if surviving:
+        print(f"listing every telling input of {len(surviving)} surviving mutants", file=sys.stderr, flush=True)
+        again = harness.judge_sources(
+            [harness.Job(m.id, m.exercise, m.source, m.target) for m in surviving],
+            trials=args.trials,
+            workers=args.jobs,
+            exhaustive=True,
+        )
+        for key, verdict in again.items():
+            if verdict.real and not verdict.error:
+                verdicts[key] = verdict
     report = build_report(args, mutants, verdicts, gradings, problems, time.monotonic() - started)
     if problems or report["totals"]["harness errors"]:
         status = 3
@@ -736,6 +748,10 @@ def build_report(args, mutants, verdicts, gradings, problems, seconds) -> dict:
                 "input": verdict.input,
                 "difference": verdict.detail,
             },
+            "also told apart by": [
+                {"target": o["target"], "case": o["case"], "input": o["input"], "difference": o["detail"]}
+                for o in verdict.others
+            ],
             "harness error": verdict.error,
             "harness seconds": round(verdict.seconds, 3),
             "killed": killed,
@@ -824,6 +840,8 @@ def format_report(report: dict) -> Iterator[str]:
             if told["input"]:
                 yield f"      input: {told['input'][:400]}"
             yield f"      difference: {told['difference'][:300]}"
+            for other in entry["also told apart by"]:
+                yield f"      also: {other['target']}: {other['case']}: {other['difference'][:200]}"
     if report["false alarms"]:
         yield ""
         yield f"False alarms ({len(report['false alarms'])}): equivalent to the reference, yet a check fails"
