@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.sandbox_child import OPTIMISTIC_SECONDS
+from grader.sandbox.server import OPTIMISTIC_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 3.0
@@ -65,7 +65,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=2.0, help="per-call limit for the endless-loop run")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from grader.engine import EXERCISES
+    from grader.grading.engine import EXERCISES
 
     baseline_command = [sys.executable, "-c", "import numpy"]
     grade = grade_command()

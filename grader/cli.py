@@ -1,4 +1,4 @@
-"""The ``grade`` command: a thin layer over ``grader.engine``.
+"""The ``grade`` command: a thin layer over ``grader.grading.engine``.
 
 Exit status: 0 when every check passes, 1 when any check fails or is not
 attempted, 2 on a usage error (unknown exercise, missing file, bad option).
@@ -138,7 +138,7 @@ def exercise(
     warm_up_seed: int | None,
 ) -> None:
     """Grade exercise N and explain every failed check."""
-    from grader.engine import get_exercise, grade_exercise
+    from grader.grading.engine import get_exercise, grade_exercise
 
     lang = lang or default_language()
     if warm_up and output_format != "text":
@@ -162,7 +162,7 @@ def exercise(
         click.echo(f"grade: {problem}", err=True)
         sys.exit(3)
     _remember(result, path)
-    from grader import feedback
+    from grader.grading import feedback
 
     if output_format == "json":
         click.echo(json.dumps(feedback.to_json(result, lang), ensure_ascii=False, indent=2))
@@ -177,7 +177,7 @@ def exercise(
 @_language_option
 def list_exercises(lang: str | None) -> None:
     """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
-    from grader.engine import EXERCISES
+    from grader.grading.engine import EXERCISES
 
     lang = lang or default_language()
     workspace = find_workspace(Path.cwd())
@@ -445,7 +445,7 @@ def _state_workspace(path: Path) -> Path:
 
 def _remember(result, path: Path) -> None:
     """Keep ``result`` as the last grading for ``grade list`` when ``path`` is the learner's own file."""
-    from grader.workspace import is_learners_file, record_result
+    from grader.learner.workspace import is_learners_file, record_result
 
     workspace = find_workspace(path.resolve().parent)
     if workspace is None or not is_learners_file(workspace, path):
@@ -458,8 +458,8 @@ def _remember(result, path: Path) -> None:
 
 def _exercise_state(workspace: Path, number: int, lang: str) -> str:
     """``passed``, ``failing (5 of 8 checks pass)`` or ``not attempted``, from the last grading."""
-    from grader.engine import FAILED, PASSED
-    from grader.workspace import exercise_status
+    from grader.grading.engine import FAILED, PASSED
+    from grader.learner.workspace import exercise_status
 
     status = exercise_status(workspace, number)
     if status.state == PASSED:
@@ -481,14 +481,14 @@ def _grade_file(number: int, path: Path, timeout: float | None, jobs: int = 2):
         from grader.notebook import grade_notebook_file
 
         return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
-    from grader.engine import grade_exercise
+    from grader.grading.engine import grade_exercise
 
     return grade_exercise(number, path, timeout=timeout, jobs=jobs)
 
 
 def _grade_or_exit(number: int, file: Path | None, timeout: float | None):
     """Grade exercise ``number``: the result and the file graded (exit 2 or 3 on a problem)."""
-    from grader.engine import get_exercise
+    from grader.grading.engine import get_exercise
 
     try:
         get_exercise(number)
@@ -541,7 +541,7 @@ def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
     A folder that holds other files and is not a workspace is refused (exit
     2) unless --allow-nonempty is given.
     """  # noqa: D301 (click needs a real backspace to keep the lines)
-    from grader.workspace import init_workspace
+    from grader.learner.workspace import init_workspace
 
     lang = lang or default_language()
     try:
@@ -596,9 +596,9 @@ def watch_command(
     The first grading shows the full report; after each save, the checks that
     now pass, now fail, or fail for another reason.  Ctrl-C stops.
     """
-    from grader.engine import get_exercise
-    from grader.feedback import render_text
-    from grader.watch import compare, render_changes, watch
+    from grader.grading.engine import get_exercise
+    from grader.grading.feedback import render_text
+    from grader.learner.watch import compare, render_changes, watch
 
     lang = lang or default_language()
     colour = sys.stdout.isatty()
@@ -650,10 +650,10 @@ def hint_command(number: int, file: Path | None, lang: str | None, timeout: floa
     """
     from dataclasses import replace
 
-    from grader.engine import FAILED, NOT_ATTEMPTED
-    from grader.feedback import LABELS, check_detail
-    from grader.hints import hint_ladders, ladder
-    from grader.workspace import hints_shown, save_hints_shown
+    from grader.grading.engine import FAILED, NOT_ATTEMPTED
+    from grader.grading.feedback import LABELS, check_detail
+    from grader.grading.hints import hint_ladders, ladder
+    from grader.learner.workspace import hints_shown, save_hints_shown
 
     lang = lang or default_language()
     result, path = _grade_or_exit(number, file, timeout)
@@ -714,9 +714,9 @@ def hint_command(number: int, file: Path | None, lang: str | None, timeout: floa
 
 def _warm_up(number: int, path: Path, lang: str, seed: int | None) -> None:
     """Ask the warm-up questions of exercise ``number`` unless they were answered before."""
+    from grader.learner.warmup import run_warm_up, warm_up_plan
+    from grader.learner.workspace import save_warm_up, warm_up_done
     from grader.quiz import load_bank
-    from grader.warmup import run_warm_up, warm_up_plan
-    from grader.workspace import save_warm_up, warm_up_done
 
     workspace = _state_workspace(path)
     finished = warm_up_done(workspace, number)
@@ -836,8 +836,8 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
     attempt files.  Re-running grades only what changed; an interrupted run
     keeps everything graded so far.  Then: grade report --db gradebook.sqlite
     """  # noqa: D301 (click needs a real backspace to keep the lines)
-    from grader.batch import run_batch
-    from grader.gradebook import Gradebook
+    from grader.classroom.batch import run_batch
+    from grader.classroom.gradebook import Gradebook
 
     jobs = jobs or os.cpu_count() or 1
     try:
@@ -900,8 +900,8 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
     grade report --html out/ --csv out/           both, from ./gradebook.sqlite
     grade report --db fall.sqlite --html out/ --lang ja
     """  # noqa: D301 (click needs a real backspace to keep the lines)
-    from grader.gradebook import GradebookError
-    from grader.report import write_report
+    from grader.classroom.gradebook import GradebookError
+    from grader.classroom.report import write_report
 
     if html_dir is None and csv_dir is None:
         raise click.UsageError("say what to write: --html DIR for the page, --csv DIR for the CSV files, or both")
@@ -965,7 +965,7 @@ def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str | Non
     grade gradescope 1 2 3 -o autograder.zip
     Upload the zip under Configure Autograder; each check becomes one test.
     """  # noqa: D301 (click needs a real backspace to keep the lines)
-    from grader.gradescope import build_bundle, describe
+    from grader.classroom.gradescope import build_bundle, describe
 
     lang = lang or default_language()
     try:

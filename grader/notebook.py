@@ -68,7 +68,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader.engine import (
+from grader.errors import GraderError, SandboxError, UsageError
+from grader.grading.engine import (
     EXERCISES,
     NOT_ATTEMPTED,
     PASSED,
@@ -78,8 +79,7 @@ from grader.engine import (
     get_exercise,
     grade_exercise,
 )
-from grader.errors import GraderError, SandboxError, UsageError
-from grader.sandbox import EXERCISE_FILE, Probe
+from grader.sandbox.client import EXERCISE_FILE, Probe
 from grader.text import Text, default_language, plain
 
 # The names each exercise's probes look up in the learner's module (tests keep it in step with the checks).
@@ -1232,12 +1232,12 @@ class NotebookResult:
 
     def to_json(self) -> dict:
         """The ``grade exercise N --format json`` document (with ``notes``)."""
-        from grader.feedback import to_json
+        from grader.grading.feedback import to_json
 
         return to_json(self.result, self.lang)
 
     def __str__(self) -> str:
-        from grader.feedback import render_text
+        from grader.grading.feedback import render_text
 
         return _rerun_in_notebook(render_text(self.result, self.lang), self.result.exercise.number)
 
@@ -1264,7 +1264,7 @@ _FAILED_HTML = ("\u2717", "FAIL", "#fdecea")
 
 def render_html(result: ExerciseResult, lang: str) -> str:
     """An HTML table of ``result`` for Jupyter: every text escaped, pass and fail told by a word and a mark."""
-    from grader.feedback import check_detail, summary
+    from grader.grading.feedback import check_detail, summary
 
     e = html.escape
     number = result.exercise.number

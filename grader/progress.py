@@ -259,7 +259,7 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     AttemptError
         Saying what is wrong with the file (also a ``ValueError``).
     """
-    from grader.gradebook import FIELD_LIMIT, MAX_SECONDS, AttemptError, brief, stored_text
+    from grader.classroom.gradebook import FIELD_LIMIT, MAX_SECONDS, AttemptError, brief, stored_text
 
     if not isinstance(attempt, dict):
         raise AttemptError(f"a quiz attempt is a JSON object; this file holds a {type(attempt).__name__}")
@@ -328,7 +328,7 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
 
 def _checked_answer(question: Question, chosen: object, where: str) -> list[int] | float:
     """A well-formed answer to ``question`` (right or wrong), or an ``AttemptError``."""
-    from grader.gradebook import AttemptError, brief
+    from grader.classroom.gradebook import AttemptError, brief
 
     if question.kind == "numeric":
         if isinstance(chosen, bool) or not isinstance(chosen, int | float):

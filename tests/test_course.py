@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import EXERCISES, NOT_ATTEMPTED, grade_exercise
+from grader.grading.engine import EXERCISES, NOT_ATTEMPTED, grade_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = sorted(EXERCISES)

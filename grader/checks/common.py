@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from grader.compare import abbreviate, describe, mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Probe, ProbeRun, Ref
+from grader.grading.compare import abbreviate, describe, mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Probe, ProbeRun, Ref
 from grader.text import Text
 
 IN_PLACE_HINT = Text(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader.checks.common import Variant, generator, matching_variant, output_check
-from grader.compare import dtype_kind_mismatch, mismatch, value_of
-from grader.engine import Check, Failure
-from grader.sandbox import Probe, ProbeRun
+from grader.grading.compare import dtype_kind_mismatch, mismatch, value_of
+from grader.grading.engine import Check, Failure
+from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import forward, relu, sigmoid, step_function
 

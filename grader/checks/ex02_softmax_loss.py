@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from grader.checks.common import Variant, generator, matching_variant, output_check, unchanged_inputs
-from grader.compare import dtype_kind_mismatch, mismatch
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Probe, ProbeRun
+from grader.grading.compare import dtype_kind_mismatch, mismatch
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import cross_entropy_error, mean_squared_error, one_hot, softmax
 

@@ -26,9 +26,9 @@ from grader.checks.common import (
     output_check,
     unchanged_inputs,
 )
-from grader.compare import abbreviate, dtype_kind_mismatch, mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Output, Probe, ProbeRun
+from grader.grading.compare import abbreviate, dtype_kind_mismatch, mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Output, Probe, ProbeRun
 from grader.text import Text
 from reference import (
     backward,

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from grader.checks.common import Variant, generator
-from grader.compare import mismatch
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Probe, ProbeRun
+from grader.grading.compare import mismatch
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import SGD, AdaGrad, Adam, Momentum, RMSprop
 

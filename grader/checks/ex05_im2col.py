@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from grader.checks.common import Variant, call_probe, generator, matching_variant, unchanged_inputs
-from grader.compare import abbreviate, mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Output, Probe, ProbeRun, Ref
+from grader.grading.compare import abbreviate, mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Output, Probe, ProbeRun, Ref
 from grader.text import Text
 from reference import col2im, conv_output_size, im2col
 

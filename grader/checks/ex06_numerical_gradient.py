@@ -1,7 +1,7 @@
 """Checks for exercise 6: numerical differentiation by central differences.
 
 The functions differentiated are the sandbox's own callables
-(``sandbox_child._trusted_function``), replicated here so that expected values
+(``grader.sandbox.server._trusted_function``), replicated here so that expected values
 and known wrong answers are computed in the grader:
 
 - a cubic, whose central difference is off by only ``c3 * h ** 2`` while a
@@ -26,9 +26,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from grader.checks.common import Variant, generator, matching_variant
-from grader.compare import abbreviate, dtype_kind_mismatch, mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Probe, ProbeRun
+from grader.grading.compare import abbreviate, dtype_kind_mismatch, mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import numerical_diff, numerical_gradient
 

@@ -59,9 +59,9 @@ from typing import Any
 import numpy as np
 
 from grader.checks.common import Variant, generator, matching_variant
-from grader.compare import mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Probe, ProbeRun, Ref
+from grader.grading.compare import mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Probe, ProbeRun, Ref
 from grader.text import Text, plain
 from reference import Affine, BatchNormalization, Relu, Sigmoid, SoftmaxWithLoss, softmax
 

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks.common import generator
-from grader.compare import mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Output, Probe, ProbeRun, Ref
+from grader.grading.compare import mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Output, Probe, ProbeRun, Ref
 from grader.text import Text
 from reference import Convolution, Pooling, col2im, conv_output_size, im2col
 

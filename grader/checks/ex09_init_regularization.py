@@ -34,9 +34,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from grader.checks.common import Variant, generator, matching_variant, output_check
-from grader.compare import mismatch, value_of
-from grader.engine import Check, Failure, Verdict
-from grader.sandbox import Probe, ProbeRun, Ref
+from grader.grading.compare import mismatch, value_of
+from grader.grading.engine import Check, Failure, Verdict
+from grader.sandbox.client import Probe, ProbeRun, Ref
 from grader.text import Text
 from reference import l1_grad, l1_penalty, l2_grad, l2_penalty
 

@@ -34,10 +34,10 @@ from importlib import resources
 
 import numpy as np
 
-from grader import engine
-from grader.compare import abbreviate, value_of
-from grader.engine import Check, Failure, Passed, Verdict
-from grader.sandbox import Output, Probe, ProbeRun
+from grader.grading import engine
+from grader.grading.compare import abbreviate, value_of
+from grader.grading.engine import Check, Failure, Passed, Verdict
+from grader.sandbox.client import Output, Probe, ProbeRun
 from grader.text import Text
 
 # 30 held-out rows of iris.csv (0-based, header and comments not counted),

@@ -55,8 +55,8 @@ def grade_command(number: int, path: Path, lang: str) -> list[str]:
 def max_points(number: int) -> float:
     """Points exercise ``number`` is worth, from the grader's own checks."""
     try:
-        from grader.engine import get_exercise
         from grader.errors import GraderError
+        from grader.grading.engine import get_exercise
     except ImportError:  # results.json is written even when the grader is broken
         return 0.0
     try:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
-from grader.gradebook import Gradebook
+from grader.classroom.gradebook import Gradebook
+from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from grader.text import Text
 
 HINT = Text("look at the axis of the sum", "和をとる軸を確認してください")

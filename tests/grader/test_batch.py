@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader.batch import discover, plan, run_batch
+from grader.classroom.batch import discover, plan, run_batch
+from grader.classroom.gradebook import Gradebook
 from grader.cli import main
-from grader.gradebook import Gradebook
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 
 
 def make_class(folder: Path, learners: int, exercises=(1, 2)) -> Path:
-    from grader.engine import EXERCISES
+    from grader.grading.engine import EXERCISES
 
     for index in range(learners):
         learner = folder / f"learner{index:02d}"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from classbook import HINT, attempt, make_result
 
-from grader.engine import FAILED, NOT_ATTEMPTED, PASSED
-from grader.feedback import check_message
-from grader.gradebook import SCHEMA_VERSION, AttemptError, Gradebook, GradebookError
+from grader.classroom.gradebook import SCHEMA_VERSION, AttemptError, Gradebook, GradebookError
+from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED
+from grader.grading.feedback import check_message
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"schema_version", "learners", "submissions", "check_results", "problems", "quiz_attempts", "quiz_answers"}
@@ -324,7 +324,7 @@ import os, sys
 sys.path[:0] = [{str(ROOT)!r}, {str(Path(__file__).parent)!r}]
 from pathlib import Path
 from classbook import make_result
-from grader.gradebook import Gradebook
+from grader.classroom.gradebook import Gradebook
 """
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from grader.classroom.gradescope import build_bundle
 from grader.cli import main
-from grader.engine import get_exercise
-from grader.gradescope import build_bundle
+from grader.grading.engine import get_exercise
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE_FILES = ["setup.sh", "run_autograder", "run_autograder.py", "autograder.json", "dlgrade-0.1.0.tar.gz"]
@@ -69,7 +69,7 @@ def test_the_source_archive_is_the_project_without_caches(unpacked):
         names = archive.getnames()
         pyproject = archive.extractfile("dlgrade-0.1.0/pyproject.toml").read()
     assert all(name.startswith("dlgrade-0.1.0/") for name in names)
-    for expected in ("pyproject.toml", "README.md", "grader/engine.py", "grader/sandbox_child.py",
+    for expected in ("pyproject.toml", "README.md", "grader/grading/engine.py", "grader/sandbox/server.py",
                      "grader/checks/ex05_im2col.py", "grader/data/iris.csv", "reference/layers.py"):  # fmt: skip
         assert f"dlgrade-0.1.0/{expected}" in names
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
@@ -95,7 +95,7 @@ def test_the_source_archive_builds_a_wheel_offline(unpacked, tmp_path):
     (wheel,) = tmp_path.glob("dlgrade-0.1.0-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {"grader/sandbox_child.py", "grader/templates/report.html", "grader/data/iris.csv"} <= names
+    assert {"grader/sandbox/server.py", "grader/templates/report.html", "grader/data/iris.csv"} <= names
 
 
 # --- run_autograder on a fake /autograder ------------------------------------------------------------------------

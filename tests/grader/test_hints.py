@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from grader.engine import EXERCISES
+from grader.grading.engine import EXERCISES
 from grader.text import Text
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # hiragana, katakana, kanji

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import grader.checks.ex01_activations as ex01_checks
 from grader.cli import main
-from grader.engine import FAILED, NOT_ATTEMPTED, CheckResult
-from grader.hints import hint_ladders, ladder, with_first_hint
+from grader.grading.engine import FAILED, NOT_ATTEMPTED, CheckResult
+from grader.grading.hints import hint_ladders, ladder, with_first_hint
 from grader.text import Text
 
 ROOT = Path(__file__).resolve().parents[2]

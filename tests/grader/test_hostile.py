@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import confinement
-from grader.engine import FAILED, PASSED, grade_exercise
-from grader.sandbox import Probe, Sandbox
+from grader.grading.engine import FAILED, PASSED, grade_exercise
+from grader.sandbox import confinement
+from grader.sandbox.client import Probe, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
@@ -438,8 +438,8 @@ def test_network_connections_are_refused(tmp_path, pid_namespace):
 
 def test_the_batch_pool_confines_as_tightly(tmp_path, pid_namespace):
     """grade batch forks its servers from a warm zygote: the same attacks must fail there."""
-    from grader.engine import get_exercise
-    from grader.sandbox import SandboxPool
+    from grader.grading.engine import get_exercise
+    from grader.sandbox.client import SandboxPool
 
     if not pid_namespace:
         pytest.skip("no PID and network namespaces on this machine")

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pytest
 
-from grader import itemstats
+from grader.classroom import itemstats
 
 HAND = np.array(
     [

@@ -11,6 +11,7 @@ answer key and its TeX, inside ``\( \)`` or ``\[ \]`` for Moodle's MathJax filte
 from __future__ import annotations
 
 import html
+import html.parser
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -268,3 +269,66 @@ def test_export_to_a_file_and_to_standard_output(tmp_path):
     assert printed.exit_code == 0
     _, questions = read_gift(printed.output)
     assert len(questions) == len(BANK[(6, "ja")].questions)
+
+
+# --- what a quiz file may not put into Moodle -------------------------------------------------------
+
+RAW = '<script>alert(1)</script> <img src=x onerror=alert(1)> <svg onload=alert(1)> <a href="javascript:x">a</a>'
+
+
+def _hostile() -> Quiz:
+    quiz = BANK[(1, "en")]
+    question = next(question for question in quiz.questions if question.kind == "single")
+    options = (Option(f"{RAW} [x](javascript:alert(1))", True), Option("![i](https://e.com/i.png) b", False))
+    question = Question(question.id, f"Title {RAW}", RAW, "single", options, None, 0.0, RAW, question.line)
+    return Quiz(
+        quiz.number, quiz.slug, quiz.lang, quiz.path, f"Quiz {RAW}", quiz.topics, quiz.exercises, True, (question,)
+    )
+
+
+class _Markup(html.parser.HTMLParser):
+    """The tags and attributes an HTML fragment really has (text that only looks like a tag is not one)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def _no_markup_from_the_quiz(fragment: str) -> None:
+    """``fragment`` is HTML Moodle renders: the quiz's raw HTML must be text in it, its links safe."""
+    tags = _Markup(fragment).tags
+    assert {tag for tag, _ in tags} <= {"p", "a", "span", "code", "pre", "em", "strong"}, tags
+    for _, attributes in tags:
+        assert not [name for name in attributes if name.startswith("on")], attributes
+        assert not (attributes.get("href") or "").lower().startswith("javascript"), attributes
+    assert "<script>alert(1)</script>" in html.unescape(fragment)
+
+
+def test_moodle_xml_escapes_raw_html_and_drops_unsafe_links():
+    root = ET.fromstring(to_moodle_xml(_hostile()).encode("utf-8"))
+    question = root.findall("question")[1]
+    for path in ("questiontext/text", "generalfeedback/text", "answer/text"):
+        for element in question.findall(path):
+            if "script" in element.text:
+                _no_markup_from_the_quiz(element.text)
+    answers = [element.text for element in question.findall("answer/text")]
+    assert answers[0].endswith("<a>x</a>")  # the link text stays, its target goes
+    assert answers[1] == "<span>i</span> b"  # an image becomes its alt text
+    # names and categories are text for Moodle, but it shows them in HTML pages
+    for name in (question.find("name/text").text, root.find("question/category/text").text):
+        assert "<" not in name
+        assert "&lt;script&gt;" in name
+
+
+def test_gift_escapes_raw_html_and_drops_unsafe_links():
+    document = to_gift(_hostile())
+    shown = "\n".join(line for line in document.splitlines() if not line.startswith("//"))  # comments are never shown
+    _no_markup_from_the_quiz(shown.replace("\\", ""))
+    assert "<a>x</a>" in shown

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from grader.errors import UsageError
-from grader.feedback import render_text
+from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.grading.feedback import render_text
 from grader.notebook import (
     CONTRACT_NAMES,
     Chunk,

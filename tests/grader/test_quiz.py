@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -358,3 +360,300 @@ def test_bad_fixture_folder_is_self_contained():
     for path in BAD.rglob("*"):
         if path.is_file():
             assert (path.parent.name in ("en", "ja"), path.suffix) == (True, ".md"), path
+
+
+# --- hostile quiz files: an instructor may be handed one -----------------------------------------
+#
+# What could crash or hang the process that loads it runs in a child process with a time-out that
+# the code before these rules exceeded by far, never in pytest's own.
+
+HOSTILE_BODY = (
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> <svg onload=alert(1)>\n"
+    '<iframe src="https://example.com"></iframe> <a href="javascript:alert(1)">here</a>'
+)
+
+
+def test_raw_html_is_text_of_the_quiz_not_an_error(tmp_path):
+    """Raw HTML loads as typed: the renderers escape it (see test_quizpage, test_moodle, test_quizterm)."""
+    quiz = load_quiz(_write(tmp_path, "01-good.md", GOOD.replace("What is $2 + 2$?", HOSTILE_BODY, 1)))
+    assert quiz.questions[2].body == HOSTILE_BODY
+
+
+@pytest.mark.parametrize(
+    ("link", "target"),
+    [
+        pytest.param("[click](javascript:alert(1))", "javascript:alert(1)", id="javascript"),
+        pytest.param("[click](JaVaScRiPt:alert(1))", "JaVaScRiPt:alert(1)", id="mixed case"),
+        pytest.param("[click](&#106;avascript:alert(1))", "&#106;avascript:alert(1)", id="character reference"),
+        pytest.param("[click](java&#x09;script:alert(1))", "java&#x09;script:alert(1)", id="encoded tab"),
+        pytest.param("[click](<java\nscript:alert(1)>)", "java\nscript:alert(1)", id="newline inside"),
+        pytest.param("[click](data:text/html,x)", "data:text/html,x", id="data"),
+        pytest.param("[click](vbscript:x)", "vbscript:x", id="vbscript"),
+        pytest.param("[click][x]\n\n[x]: javascript:alert(1)", "javascript:alert(1)", id="reference"),
+    ],
+)
+def test_a_link_with_an_unsafe_target_is_a_loader_error(tmp_path, link, target):
+    text = GOOD.replace("What is $2 + 2$?", f"What is $2 + 2$? See\n{link}", 1)
+    error = _error(_write(tmp_path, "01-good.md", text))
+    assert error.line == 27 + 2 * link.startswith("[click][x]"), str(error)  # a reference: where it is defined
+    assert error.problem == f"the link target {target!r} is not allowed"
+    assert error.fix == "link with http:, https:, mailto: or a relative path"
+
+
+def test_safe_links_load(tmp_path):
+    links = (
+        "[a](https://example.com/x?y#z) [b](http://e.com) [c](mailto:t@e.com) [d](../x.html) [e](#q-a) <https://e.com>"
+    )
+    quiz = load_quiz(_write(tmp_path, "01-good.md", GOOD.replace("What is $2 + 2$?", links, 1)))
+    assert quiz.questions[2].body == links
+
+
+def test_an_image_is_a_loader_error(tmp_path):
+    text = GOOD.replace("> ReLU and tanh", "> ![a plot](https://example.com/plot.png)\n> ReLU and tanh", 1)
+    error = _error(_write(tmp_path, "01-good.md", text))
+    assert (error.line, error.problem) == (
+        23,
+        "the image 'https://example.com/plot.png' can not be shown: a quiz page loads nothing from outside itself",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "character"),
+    [
+        pytest.param("What is $2 + 2$?", "What is \x1b[2J$2 + 2$?", 26, "U+001B", id="escape in a question"),
+        pytest.param("- [ ] $1$", "- [ ] \x1b]0;pwned\x07$1$", 12, "U+001B", id="title sequence in an option"),
+        pytest.param("ReLU and tanh", "ReLU \u202eand tanh", 23, "U+202E", id="bidi override"),
+        pytest.param("Pick several", "Pick\x85several", 16, "U+0085", id="C1 next line"),
+        pytest.param("activation", "act\x00ivation", 3, "U+0000", id="NUL in the front matter"),
+    ],
+)
+def test_control_characters_in_the_file_are_a_loader_error(tmp_path, old, new, line, character):
+    error = _error(_write(tmp_path, "01-good.md", GOOD.replace(old, new, 1)))
+    assert (error.line, error.problem) == (line, f"the file holds the control character {character}")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        pytest.param("title", '"\\u001b[2JA good quiz"', id="escape in the title"),
+        pytest.param("title", '"A good\\nquiz"', id="line break in the title"),
+        pytest.param("topics", '["a\\u202eb"]', id="bidi override in a topic"),
+    ],
+)
+def test_toml_escapes_can_not_smuggle_control_characters(tmp_path, key, value):
+    text = GOOD.replace('title = "A good quiz"', 'title = "A good quiz"' if key != "title" else f"title = {value}")
+    if key == "topics":
+        text = text.replace('topics = ["activation"]', f"topics = {value}")
+    error = _error(_write(tmp_path, "01-good.md", text))
+    assert (error.line, error.problem) == (
+        2 if key == "title" else 3,
+        f"{key} holds a line break or a control character",
+    )
+
+
+def test_a_file_larger_than_the_limit_is_not_read(tmp_path):
+    from grader.quiz import MAX_QUIZ_BYTES
+
+    padding = "".join(f"\n## Extra {n} {{#extra-{n}}}\nQ?\n\n= 1\n\n> {'x' * 200}.\n" for n in range(2000))
+    path = _write(tmp_path, "01-good.md", GOOD + padding)
+    assert path.stat().st_size > MAX_QUIZ_BYTES
+    error = _error(path)
+    assert (error.line, error.problem) == (1, "the file is larger than 256 KiB")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "problem"),
+    [
+        pytest.param(
+            "exercises = [1]", "exercises = [1]\n# " + "x" * 5000, 2, "the front matter has 5064 characters", id="long"
+        ),
+        pytest.param(
+            'topics = ["activation"]',
+            "topics = " + "[" * 2000 + "]" * 2000,
+            3,
+            "the front matter nests lists or tables 2000 deep",
+            id="nested 2000 deep",
+        ),
+        pytest.param(
+            'topics = ["activation"]',
+            "topics = [{a = {b = {c = {d = {e = 1}}}}}]",
+            3,
+            "the front matter nests lists or tables 6 deep",
+            id="inline tables",
+        ),
+        pytest.param(
+            "exercises = [1]",
+            "exercises = [" + "1" * 5000 + "]",
+            2,
+            "the front matter has 5060 characters",
+            id="5000-digit integer",
+        ),
+        pytest.param(
+            "exercises = [1]",
+            "exercises = [" + "1" * 4000 + "]",
+            4,
+            "the front matter holds a number with 4000 digits",
+            id="4000-digit integer",
+        ),
+        pytest.param(
+            "exercises = [1]",
+            "exercises = [1]\n\n[section]\nkey = 1" + "_0" * 40,
+            7,
+            "the front matter holds a number with 41 digits",
+            id="digits with underscores",
+        ),
+    ],
+)
+def test_front_matter_too_big_deep_or_long_is_a_loader_error(tmp_path, old, new, line, problem):
+    error = _error(_write(tmp_path, "01-good.md", GOOD.replace(old, new, 1)))
+    assert (error.line, error.problem) == (line, problem), str(error)
+
+
+def test_brackets_in_strings_and_comments_of_the_front_matter_do_not_count(tmp_path):
+    text = GOOD.replace('title = "A good quiz"', 'title = "[[[[[[[[ \\" ]" # [[[[[[[[[[\ntopics = [\'[[[[[[[[\']', 1)
+    quiz = load_quiz(_write(tmp_path, "01-good.md", text.replace('topics = ["activation"]\n', "", 1)))
+    assert (quiz.title, quiz.topics) == ('[[[[[[[[ " ]', ("[[[[[[[[",))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "problem"),
+    [
+        pytest.param(
+            "What is $2 + 2$?", "What is $2 + 2$? " + "x" * 5000, 26, "this text has 5018 characters", id="long text"
+        ),
+        pytest.param(
+            "ReLU and tanh", "ReLU " + "[a " * 150 + "and tanh", 23, "this text has 150 square brackets", id="brackets"
+        ),
+        pytest.param(
+            "What is $2 + 2$?", "What is\n" + "- " * 2000 + "x", 27, "this line nests lists or quotes 2000", id="lists"
+        ),
+        pytest.param("ReLU and tanh", "> " * 40 + "ReLU", 23, "this line nests lists or quotes 40", id="quotes"),
+        pytest.param(
+            "- [ ] $1$", "- [ ] $1$" + "".join(f"\n- [ ] {n}" for n in range(2, 12)), 20, "has 13 options", id="options"
+        ),
+    ],
+)
+def test_text_that_would_overwhelm_the_markdown_renderer_is_a_loader_error(tmp_path, old, new, line, problem):
+    error = _error(_write(tmp_path, "01-good.md", GOOD.replace(old, new, 1)))
+    assert error.line == line, str(error)
+    assert problem in error.problem, str(error)
+
+
+def test_brackets_and_dashes_in_code_and_math_are_not_markdown(tmp_path):
+    code = "```\n" + "x = [" * 200 + "\n" + "- " * 100 + "\n```\n\n`" + "[" * 200 + "`"
+    text = GOOD.replace("What is $2 + 2$?", code + "\n\nWhat is $[2] + [2]$?", 1)
+    quiz = load_quiz(_write(tmp_path, "01-good.md", text))
+    assert quiz.questions[2].body.count("[") == 402
+
+
+def _load_in_a_child(root: Path, timeout: float) -> str:
+    """``load_bank(root)`` in a fresh interpreter; what it loaded and every error, one per line."""
+    code = (
+        "import sys\n"
+        "from grader.quiz import load_bank\n"
+        "quizzes, errors = load_bank(sys.argv[1])\n"
+        "print('loaded', sorted(quizzes))\n"
+        "for error in errors:\n"
+        "    print(error.path.name, error.line, error.problem[:120])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr[-800:])  # a negative code is the signal that killed it
+    return done.stdout
+
+
+def _pair(root: Path, name: str, english: str) -> None:
+    _write(root, name, english)
+    _write(root, name, (BAD / "ja" / "01-good.md").read_text(encoding="utf-8"), lang="ja")
+
+
+def test_a_formula_that_crashes_the_converter_is_a_loader_error_and_the_rest_loads(tmp_path):
+    """6000 nested braces segfaulted math-core inside load_bank; now the file is left out with its error.
+
+    A text that long is refused for its length before its formulas are looked at; within the length
+    of a text, a formula nested more than 50 deep is refused before it reaches the converter.
+    """
+    _pair(tmp_path, "01-good.md", GOOD)
+    _pair(tmp_path, "02-deep.md", GOOD.replace("What is $2 + 2$?", "What is $" + "{" * 6000 + "x" + "}" * 6000 + "$?"))
+    _pair(
+        tmp_path, "03-deep-short.md", GOOD.replace("What is $2 + 2$?", "What is\n$" + "{" * 51 + "x" + "}" * 51 + "$?")
+    )
+    out = _load_in_a_child(tmp_path, timeout=120)
+    assert "loaded [(1, 'en'), (1, 'ja')]" in out
+    assert "02-deep.md 26 this text has 12013 characters" in out
+    assert "03-deep-short.md 27 ${{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{...$ nests groups 51 deep" in out
+
+
+def test_pathological_lines_load_or_fail_at_once(tmp_path):
+    """Linear-time parsing: each file took the loader before these rules from 4 s to hours.
+
+    Measured on the old code: the 30,000-blank heading 4 s, the 200,000-blank heading 317 s, the
+    200,000-blank answer line longer; a 1 MB line (now refused for its size) hours. The child
+    process gets 60 s for all of them together.
+    """
+    blanks = " " * 200_000
+    files = {
+        "01-good.md": GOOD,
+        "02-heading-30000.md": GOOD.replace("## A number {#a-number}", "## A number" + " " * 30_000 + "{#a-number}"),
+        "03-heading.md": GOOD.replace("## A number {#a-number}", f"## A{blanks}number {{#a-number}}"),
+        "04-heading-no-id.md": GOOD.replace("## A number {#a-number}", f"## A{blanks}{{#a-number"),
+        "05-answer.md": GOOD.replace("= 4\n", f"= 4{blanks}x\n"),
+        "06-tolerance.md": GOOD.replace("= 4\n", f"= 4{blanks[:100_000]}±{blanks[:100_000]}y\n"),
+        "07-ids.md": GOOD.replace("## A number {#a-number}", "## A number " + "{#" * 100_000 + "}"),
+        "08-megabyte-line.md": GOOD.replace("## A number {#a-number}", f"## A{' ' * 1_000_000}b {{#a-number}}"),
+        "09-backticks.md": GOOD.replace("What is $2 + 2$?", "".join("`" * n + "a" for n in range(1, 600))),
+    }
+    for name, text in files.items():
+        _pair(tmp_path, name, text)
+    out = _load_in_a_child(tmp_path, timeout=60)
+    assert "loaded [(1, 'en'), (1, 'ja'), (2, 'en'), (2, 'ja')]" in out, out
+    assert "03-heading.md 25 this text has 200007 characters" in out
+    assert "04-heading-no-id.md 25 the question 'A" in out
+    assert "05-answer.md 28 the answer '4" in out
+    assert "06-tolerance.md 28 the tolerance in '4" in out
+    assert "07-ids.md 25 the id {#{#{#" in out
+    assert "08-megabyte-line.md 1 the file is larger than 256 KiB" in out
+    assert "09-backticks.md 26 this text has 180300 characters" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "problem"),
+    [
+        pytest.param("02-deep-toml.md", 'title = "T"\ntopics = ' + "[" * 2000, 3, "nests lists or tables", id="toml"),
+        pytest.param("03-big-int.md", 'title = "T"\nexercises = [' + "9" * 4000 + "]", 3, "4000 digits", id="int"),
+        pytest.param(
+            "04-huge-int.md", 'title = "T"\nexercises = [' + "9" * 5000 + "]", 2, "5026 characters", id="5000"
+        ),
+        pytest.param("05-link.md", None, 27, "the link target", id="link"),
+        pytest.param("06-control.md", None, 26, "control character", id="control"),
+    ],
+)
+def test_load_bank_leaves_out_each_broken_file_with_its_error(tmp_path, name, content, line, problem):
+    _pair(tmp_path, "01-good.md", GOOD)
+    if content is not None:
+        text = f"+++\n{content}\n+++\n"
+    elif "link" in name:
+        text = GOOD.replace("What is $2 + 2$?", "What is $2 + 2$?\n[x](javascript:alert(1))")
+    else:
+        text = GOOD.replace("What is $2 + 2$?", "What is \x1b[2J?")
+    _pair(tmp_path, name, text)
+    quizzes, errors = load_bank(tmp_path)
+    assert sorted(quizzes) == [(1, "en"), (1, "ja")]
+    (error,) = errors
+    assert (error.path.name, error.path.parent.name, error.line) == (name, "en", line), str(error)
+    assert problem in error.problem
+
+
+def test_a_folder_or_fifo_named_like_a_quiz_is_an_error_not_a_crash(tmp_path):
+    _pair(tmp_path, "01-good.md", GOOD)
+    (tmp_path / "en" / "02-folder.md").mkdir()
+    _write(tmp_path, "02-folder.md", GOOD, lang="ja")
+    os.mkfifo(tmp_path / "en" / "03-fifo.md")  # opening it would block forever
+    _write(tmp_path, "03-fifo.md", GOOD, lang="ja")
+    quizzes, errors = load_bank(tmp_path)
+    assert sorted(quizzes) == [(1, "en"), (1, "ja")]
+    assert sorted((error.path.name, error.problem) for error in errors) == [
+        ("02-folder.md", "this is not a regular file; it was not opened"),
+        ("03-fifo.md", "this is not a regular file; it was not opened"),
+    ]

@@ -3,7 +3,9 @@
 Each page is answered with Tab, Space, the arrow keys and typed numbers (some
 questions right, some wrong, some left out), checked with the keyboard, and
 then the score, the live region, the per-question verdicts and the math are
-read back from the rendered page. Needs the system Chromium (Debian package
+read back from the rendered page. Every page runs under its own
+Content-Security-Policy; the browser's console is listened to, and a
+violation (or any other error) fails the test. Needs the system Chromium (Debian package
 ``chromium``) and the ``playwright`` Python package (its driver only; no
 browser download). Skipped, with the reason, when either is missing.
 """
@@ -83,15 +85,27 @@ def browser(tmp_path_factory):
     assert not outside, f"a page asked the network for {outside[:5]}"
 
 
+def listen(tab) -> tuple[list[str], list[str]]:
+    """Collect the page's errors and, apart, what it says about its Content-Security-Policy."""
+    errors: list[str] = []
+    policy: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on(
+        "console", lambda message: policy.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    tab.on("dialog", lambda dialog: (errors.append(f"a dialog opened: {dialog.message}"), dialog.dismiss()))
+    return errors, policy
+
+
 @pytest.fixture
 def page(browser):
     context, _ = browser
     tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors, policy = listen(tab)
     yield tab
     tab.close()
+    assert not policy, f"the page violated its Content-Security-Policy: {policy}"
     assert not errors, f"the page reported errors: {errors}"
 
 
@@ -324,3 +338,59 @@ def test_index_links_open_the_quiz_pages_by_keyboard(bank, site, page):
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "ja"
     assert page.title().startswith("クイズ 1")
+
+
+# --- the Content-Security-Policy at work ------------------------------------------------------------
+
+
+def test_the_policy_blocks_what_the_page_did_not_bring_and_the_listener_hears_it(bank, browser, tmp_path):
+    """The control for every other test here: an injected script and image are refused, and reported."""
+    context, _ = browser
+    html = render_quiz_page(bank[(1, "en")], seed=1).replace(
+        "</main>", '<script>window.injected = 1</script><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main>'
+    )
+    path = tmp_path / "injected.html"
+    path.write_text(html, encoding="utf-8")
+    tab = context.new_page()
+    errors, policy = listen(tab)
+    tab.goto(path.as_uri())
+    tab.wait_for_load_state("load")
+    injected = tab.evaluate("() => window.injected")
+    works = tab.evaluate("() => document.documentElement.classList.contains('js')")  # our own script ran
+    tab.close()
+    assert injected is None
+    assert works
+    assert any("script-src" in message for message in policy), policy
+    assert any("img-src" in message or "default-src" in message for message in policy), policy
+
+
+def test_a_quiz_full_of_raw_html_shows_it_as_text_and_still_works(page, tmp_path):
+    raw = '<script>alert(1)</script><img src=x onerror=alert(2)><svg onload=alert(3)></svg><a href="javascript:alert(4)">a</a>'
+    source = (
+        f'+++\ntitle = "Raw {raw}"\n+++\n\n## Tags {{#tags}}\n{raw} [link](javascript:alert(5))\n\n'
+        f"- [x] {raw}\n- [ ] plain\n\n> {raw}\n"
+    ).replace(" [link](javascript:alert(5))", "")
+    folder = tmp_path / "en"
+    folder.mkdir()
+    (folder / "01-raw.md").write_text(source, encoding="utf-8")
+    path = tmp_path / "raw.html"
+    path.write_text(render_quiz_page(load_quiz(folder / "01-raw.md"), seed=1), encoding="utf-8")
+    page.goto(path.as_uri())
+    assert page.locator("img, svg, iframe, section a").count() == 0
+    assert raw in page.inner_text("#q-tags .question-body")
+    page.focus("#check")
+    page.keyboard.press("Enter")
+    assert page.inner_text("#result .score") == SCRIPT_TEXT["score"]("en").format(score=0, total=1, percent=0)
+
+
+def test_a_colour_in_math_shows_under_the_policy(page, tmp_path):
+    """math-core writes colour as inline CSS, which the policy refuses; the page uses MathML's mathcolor."""
+    quiz = load_quiz(SAMPLES / "en" / "02-fixed-order.md")
+    question = dataclasses.replace(quiz.questions[0], body=r"Is $\color{red}{x} + y$ red?")
+    path = tmp_path / "colour.html"
+    path.write_text(render_quiz_page(dataclasses.replace(quiz, questions=(question,)), seed=1), encoding="utf-8")
+    page.goto(path.as_uri())
+    colour = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.question-body math mrow[mathcolor] mi')).color"
+    )
+    assert colour == "rgb(255, 0, 0)"

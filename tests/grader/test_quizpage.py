@@ -336,3 +336,101 @@ def test_site_from_the_bank_leaves_out_a_broken_quiz_and_renders_the_rest(tmp_pa
         "ja/01-sample.html",
     ]
     assert "02-broken" not in written[0].read_text(encoding="utf-8")
+
+
+# --- what a quiz file may not do to a page ----------------------------------------------------------
+
+HOSTILE = {
+    "script": "<script>alert(1)</script>",
+    "onerror": "<img src=x onerror=alert(1)>",
+    "svg": "<svg onload=alert(1)>",
+    "iframe": '<iframe src="https://example.com"></iframe>',
+    "html link": '<a href="javascript:alert(1)">click</a>',
+    "comment": "<!-- hidden --><style>body{display:none}</style>",
+}
+
+
+def hostile_quiz(tmp_path: Path) -> Quiz:
+    """A quiz whose title, question title, body, options and explanation all hold raw HTML."""
+    raw = " ".join(HOSTILE.values())
+    text = (
+        f'+++\ntitle = "Raw {HOSTILE["script"]}"\n+++\n\n'
+        f"## Tags {HOSTILE['svg']} {{#tags}}\n{raw}\n\n"
+        f"- [x] {HOSTILE['onerror']}\n- [ ] {HOSTILE['iframe']}\n\n> {raw}\n"
+    )
+    path = tmp_path / "en" / "01-raw.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return load_quiz(path)
+
+
+def test_raw_html_from_a_quiz_file_is_shown_as_text_never_as_markup(tmp_path):
+    html = render_quiz_page(hostile_quiz(tmp_path), seed=1)
+    page = Page(html)
+    assert page.errors == []
+    tags = {tag for tag, _, _ in page.elements}
+    assert not tags & {"img", "svg", "iframe", "a"}
+    assert len(page.find("style")) == 1  # the page's own
+    assert [attributes.get("type") for attributes in page.find("script")] == ["application/json", None]
+    assert not [name for _, attributes, _ in page.elements for name in attributes if name.startswith("on")]
+    assert "<!--" not in html
+    text = page.text()
+    for snippet in HOSTILE.values():
+        assert snippet in text, snippet
+
+
+def test_the_renderer_drops_unsafe_links_and_images_whatever_quiz_it_is_given():
+    """A Quiz need not come from the loader (the report renders quiz text): rendering is safe by itself."""
+    quiz = sample("en")
+    body = "[a](javascript:alert(1)) [b](JAVA&#x09;SCRIPT:x) [c](https://example.com) ![d](https://e.com/x.png)"
+    changed = dataclasses.replace(quiz.questions[0], body=body)
+    page = Page(render_quiz_page(dataclasses.replace(quiz, questions=(changed, *quiz.questions[1:])), seed=1))
+    assert [link.get("href") for link in page.find("a")] == [None, None, "https://example.com"]
+    assert not page.find("img")
+    assert "d" in page.text()  # an image is shown as its alt text
+
+
+def csp_of(html: str) -> dict[str, list[str]]:
+    (meta,) = [attributes for attributes in Page(html).find("meta") if attributes.get("http-equiv")]
+    assert meta["http-equiv"] == "Content-Security-Policy"
+    directives = [part.split() for part in meta["content"].split(";")]
+    return {name: values for name, *values in directives}
+
+
+def sha256_source(text: str) -> str:
+    import base64
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def inline(html: str, tag: str) -> list[str]:
+    return re.findall(rf"<{tag}>(.*?)</{tag}>", html, re.S)
+
+
+@pytest.mark.parametrize("key", bank_keys(), ids=lambda key: f"{key[0]:02d}-{key[1]}")
+def test_every_page_carries_a_strict_content_security_policy(bank, key):
+    html = render_quiz_page(bank[key], seed=1)
+    # before anything it governs: right after the charset
+    assert html.index('<meta http-equiv="Content-Security-Policy"') < html.index("<style>") < html.index("<script")
+    (style,) = inline(html, "style")
+    (script,) = inline(html, "script")  # the data block is type="application/json" and never runs
+    assert csp_of(html) == {
+        "default-src": ["'none'"],
+        "style-src": [sha256_source(style)],
+        "script-src": [sha256_source(script)],
+        "font-src": ["data:"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+    }
+
+
+def test_the_index_carries_a_strict_content_security_policy(bank):
+    html = render_index(bank.values())
+    (style,) = inline(html, "style")
+    assert not inline(html, "script")
+    assert csp_of(html) == {
+        "default-src": ["'none'"],
+        "style-src": [sha256_source(style)],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -357,3 +358,33 @@ def test_a_pipe_that_ends_early(workspace):
     assert completed.returncode == 1
     assert "14 問中 2 問で終了しました。この回答は保存されません。" in completed.stdout
     assert not (workspace / ATTEMPTS_FOLDER).exists()
+
+
+# --- what a quiz file may not do to a terminal ------------------------------------------------------
+
+
+def test_raw_html_is_shown_as_typed():
+    html = '<script>alert(1)</script> <img src=x onerror=alert(1)> <a href="javascript:x">here</a>'
+    question = dataclasses.replace(GOOD.questions[2], body=html, explanation=html)
+    _, shown = take(dataclasses.replace(GOOD, questions=(question,)), ["4"])
+    assert shown.count(html) == 2
+
+
+def test_control_characters_never_reach_the_terminal_even_past_the_loader():
+    """The loader refuses them in a file; a Quiz made some other way is still shown escaped."""
+    clear, title = "\x1b[2J\x1b[H", "\x1b]0;pwned\x07"
+    question = dataclasses.replace(
+        GOOD.questions[0],
+        title=f"Pick{clear}one",
+        body=f"What{clear} is it?\u202e",
+        options=tuple(
+            dataclasses.replace(option, text=f"{option.text}{title}") for option in GOOD.questions[0].options
+        ),
+        explanation=f"Because{clear}.",
+    )
+    quiz = dataclasses.replace(GOOD, title=f"Quiz{title}", questions=(question,))
+    _, shown = take(quiz, ["q"])
+    for control in ("\x1b", "\x07", "\u202e"):
+        assert control not in shown
+    assert "What\\x1b[2J\\x1b[H is it?\\u202e" in shown
+    assert "Quiz\\x1b]0;pwned\\x07" in shown

@@ -22,11 +22,11 @@ import pytest
 from classbook import HINT, attempt, make_result, synthetic_class
 from click.testing import CliRunner
 
+from grader.classroom.gradebook import AnswerRow, AttemptRow, ClassRecord, Gradebook
+from grader.classroom.report import build_report, render_html, write_csvs, write_report
 from grader.cli import main
-from grader.engine import FAILED, NOT_ATTEMPTED, PASSED, grade_exercise
-from grader.gradebook import AnswerRow, AttemptRow, ClassRecord, Gradebook
+from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED, grade_exercise
 from grader.quiz import load_bank
-from grader.report import build_report, render_html, write_csvs, write_report
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -366,7 +366,7 @@ def test_the_page_speaks_the_language_asked_for(tiny_report):
 
 
 def test_histogram_bins_include_both_ends():
-    from grader.report import Distribution, _bins, histogram_svg
+    from grader.classroom.report import Distribution, _bins, histogram_svg
 
     # 0 and 0.05 in the first tenth, 0.3 (0.1 * 3 in floating point) in the fourth, 1.0 in the last
     assert _bins([0.0, 0.05, 0.1 * 3, 0.999, 1.0]) == [2, 0, 0, 1, 0, 0, 0, 0, 0, 2]

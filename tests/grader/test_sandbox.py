@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import Probe, Sandbox
+from grader.sandbox.client import Probe, Sandbox
 
 
 def run_one(tmp_path: Path, source: str, probe: Probe, timeout: float = 2.0, **kwargs):
@@ -170,7 +170,7 @@ def test_lists_and_seeded_generators_can_be_passed(tmp_path):
 
 
 def test_scratch_folders_of_dead_graders_are_swept(tmp_path, monkeypatch):
-    from grader import sandbox
+    from grader.sandbox import client as sandbox
 
     monkeypatch.setenv("GRADE_TMPDIR", str(tmp_path))
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import EXERCISES, FAILED, grade_exercise
+from grader.grading.engine import EXERCISES, FAILED, grade_exercise
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "submissions"

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.engine import EXERCISES
+from grader.grading.engine import EXERCISES
+from grader.learner.warmup import warm_up_plan
 from grader.quiz import Quiz, load_bank, option_order
 from grader.quizterm import LETTERS
-from grader.warmup import warm_up_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK, _ = load_bank()

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.learner.watch import compare, file_state, render_changes, wait_for_change
 from grader.text import plain
-from grader.watch import compare, file_state, render_changes, wait_for_change
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION_1 = ROOT / "solutions" / "ex01_activations.py"

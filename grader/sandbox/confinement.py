@@ -1,6 +1,6 @@
 """Operating-system confinement for the sandbox (Linux), with graceful fallbacks.
 
-The sandbox server (``sandbox_child.py``) loads this file by path, so it must
+The sandbox server (``server.py``) loads this file by path, so it must
 import nothing but the standard library.  Three mechanisms, each used when the
 kernel offers it and skipped (and reported) when it does not:
 

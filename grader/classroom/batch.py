@@ -41,7 +41,7 @@ records everyone else.
   checks above, into a private folder that the sandbox grades, and a file that
   changed since it was hashed is a problem (graded by the next run).
 
-Names, paths and problems are stored cut and escaped (``grader.gradebook``).  A
+Names, paths and problems are stored cut and escaped (``grader.classroom.gradebook``).  A
 full disk or an unwritable gradebook stops the batch with a ``GradebookError``
 (exit status 3); everything committed before stays.
 """
@@ -62,9 +62,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine import EXERCISES, ExerciseResult, grade_exercise
+from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, learner_name
 from grader.errors import GraderError, QuizError, SandboxError, UsageError
-from grader.gradebook import FILE_NAME_LIMIT, AttemptError, learner_name
+from grader.grading.engine import EXERCISES, ExerciseResult, grade_exercise
 
 EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
 IGNORED = {".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store", "__MACOSX", ".grade"}
@@ -415,8 +415,8 @@ def _read_source(learner: Learner, relative: str) -> bytes | None:
 def checks_fingerprint() -> str:
     """A hash of the grader's own checks and reference: results go stale when they change."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent
-    for folder in (root, root / "checks", root.parent / "reference"):
+    root = Path(__file__).resolve().parents[1]
+    for folder in (root / "grading", root / "sandbox", root / "checks", root.parent / "reference"):
         for path in sorted(folder.glob("*.py")):
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -592,7 +592,7 @@ def run_batch(
         When the gradebook can not be written (a full disk, a read-only file);
         everything recorded before is kept.
     """
-    from grader.sandbox import SandboxPool
+    from grader.sandbox.client import SandboxPool
 
     started = time.monotonic()
     learners = discover(class_dir)

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.course import stub_paths
-from grader.engine import FAILED, NOT_ATTEMPTED, PASSED, ExerciseResult
 from grader.errors import UsageError
+from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED, ExerciseResult
 
 STATE_FOLDER = ".grade"
-README_TEMPLATE = Path(__file__).resolve().parent / "templates" / "workspace-README.md"
+README_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "workspace-README.md"
 EXERCISE_GLOB = "ex{number:02d}_*.py"
 
 

@@ -1,11 +1,11 @@
 """Run learner code in a separate process and bring back what it computed.
 
 The grader never executes a submission in its own interpreter.  A ``Sandbox``
-starts ``sandbox_child.py`` in a fresh ``python -I -S`` interpreter that can see
+starts ``server.py`` in a fresh ``python -I -S`` interpreter that can see
 NumPy, the standard library and the learner's exercise files only.  That server
-forks one worker per ``Probe``; each worker writes its results as ``.npy`` files
-that are read back here with ``allow_pickle=False``.  Nothing a submission
-produced is ever unpickled or executed in this process.
+forks the workers that run the ``Probe``s; their results come back as ``.npy``
+data read here with ``allow_pickle=False``.  Nothing a submission produced is
+ever unpickled or executed in this process.
 
 This module knows how to run probes and nothing about scoring: it returns a
 ``ProbeRun`` per probe, and the engine decides what the numbers mean.
@@ -32,10 +32,10 @@ from typing import Any
 from grader.errors import OutputError, SandboxError, UsageError
 from grader.text import Text, untrusted
 
-CHILD_SCRIPT = Path(__file__).with_name("sandbox_child.py")
+CHILD_SCRIPT = Path(__file__).with_name("server.py")
 EXERCISE_FILE = re.compile(r"^ex\d\d_\w+\.py$")
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
-# mirrored from sandbox_child.py, which can not be imported here (it is loaded by path in the sandbox)
+# mirrored from server.py (loaded by path in the sandbox, it imports nothing of the grader)
 RESULT_LIMIT_BYTES = 32 * 1024 * 1024
 LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 DICT_ITEMS_LIMIT = 256
@@ -146,7 +146,7 @@ class Probe:
         self.steps.append({"op": "seed", "value": int(value)})
 
     def function(self, name: str, **fields: Any) -> Ref:
-        """Build one of the sandbox's own callables (see ``sandbox_child``)."""
+        """Build one of the sandbox's own callables (see ``server``)."""
         encoded = {key: (value.name if isinstance(value, Ref) else value) for key, value in fields.items()}
         return self._step("func", name=name, **encoded)
 
@@ -241,7 +241,7 @@ def read_untrusted(path: Path, limit: int) -> bytes:
 
 
 def parse_frames(data: bytes) -> dict[str, bytes]:
-    """Split a worker's result stream into its named blobs (see ``sandbox_child._Results``)."""
+    """Split a worker's result stream into its named blobs (see ``server._Results``)."""
     frames: dict[str, bytes] = {}
     at = 0
     while at < len(data):
@@ -467,7 +467,7 @@ class Sandbox:
 
     def run(self, probes: list[Probe]) -> list[ProbeRun]:
         """Run every probe and return their results in the same order."""
-        from grader import npyfile  # imports NumPy: only once the server is on its way
+        from grader.sandbox import npyfile  # imports NumPy: only once the server is on its way
 
         if self._process is None and not self.learner_dir.exists():
             self.start()
@@ -541,7 +541,10 @@ class Sandbox:
         except Tampered:
             frames = None  # the learner's code wrote into its result pipe; how the worker ended still counts
         if frames is not None and "confined" not in frames and record.get("exit_code") == SETUP_FAILED:
-            raise SandboxError("the sandbox could not confine a worker (see: python -m grader.confinement)")
+            raise SandboxError(
+                "the sandbox could not confine a worker: the kernel refused a confinement step "
+                "(grade in a container that allows Landlock, seccomp and namespaces, or report it)"
+            )
         if record.get("timed_out") is True:
             return ProbeRun("timeout", {}, **common)
         if record.get("result_broken") is True and _count(record.get("result_bytes")) <= RESULT_LIMIT_BYTES:
@@ -631,7 +634,7 @@ class Sandbox:
 
     @staticmethod
     def _array(info: dict, frames: dict[str, bytes]) -> tuple[Any, str]:
-        from grader import npyfile
+        from grader.sandbox import npyfile
 
         if info.get("saved") is not True:
             return None, untrusted(str(info.get("reason", "not saved")), 500)

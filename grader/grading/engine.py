@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import OutputError, UsageError
-from grader.hints import hint_ladders, with_first_hint
-from grader.sandbox import DEFAULT_MEMORY_BYTES, RESULT_LIMIT_BYTES, TAMPERED, Probe, ProbeRun, Sandbox, SandboxPool
+from grader.grading.hints import hint_ladders, with_first_hint
+from grader.sandbox.client import (
+    DEFAULT_MEMORY_BYTES,
+    RESULT_LIMIT_BYTES,
+    TAMPERED,
+    Probe,
+    ProbeRun,
+    Sandbox,
+    SandboxPool,
+)
 from grader.text import Text, plain
 
 PASSED = "passed"

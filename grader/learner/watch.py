@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.engine import PASSED, CheckResult, ExerciseResult
-from grader.feedback import COLOURS, LABELS, check_detail, summary
+from grader.grading.engine import PASSED, CheckResult, ExerciseResult
+from grader.grading.feedback import COLOURS, LABELS, check_detail, summary
 from grader.text import Text
 
 POLL_SECONDS = 0.3

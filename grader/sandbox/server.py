@@ -1,6 +1,6 @@
 """The sandbox server: runs learner code, one forked worker per probe.
 
-This file is executed as a script by ``grader.sandbox`` in a fresh interpreter
+This file is executed as a script by ``grader.sandbox.client`` in a fresh interpreter
 started with ``python -I -S``, so it imports nothing of the grader and the
 grader's packages are not on its path.  It loads NumPy once, reads a manifest of
 probes, and forks one worker per probe.  A worker imports the learner's module,

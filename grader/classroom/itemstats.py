@@ -1,7 +1,7 @@
 """Quiz item analysis: the statistics of Moodle's quiz statistics report, on response matrices.
 
 Every function here is pure: it takes NumPy arrays built from each learner's
-first full attempt and returns numbers. ``grader.report`` turns quizzes and
+first full attempt and returns numbers. ``grader.classroom.report`` turns quizzes and
 attempts into these arrays and the numbers into a page.
 
 Notation (as in Moodle's "Quiz statistics calculations"): ``s`` attempts (rows),

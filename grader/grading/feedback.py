@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.engine import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
 from grader.text import Text
 
 LABELS = {PASSED: "PASS", FAILED: "FAIL", NOT_ATTEMPTED: "TODO"}

@@ -32,10 +32,10 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from grader.engine import get_exercise
 from grader.errors import UsageError
+from grader.grading.engine import get_exercise
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PROJECT_FILES = ("pyproject.toml", "README.md")
 PROJECT_FOLDERS = ("grader", "reference")
 SKIPPED = {"__pycache__", ".pytest_cache", ".ruff_cache"}
@@ -52,7 +52,7 @@ exec /autograder/venv/bin/python /autograder/source/run_autograder.py "$@"
 
 def project_root() -> Path:
     """The folder holding this project's ``pyproject.toml`` (a source checkout or an editable install)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     if not (root / "pyproject.toml").is_file():
         raise UsageError(
             f"the grader's sources are not next to it ({root} has no pyproject.toml); "

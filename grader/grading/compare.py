@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import Output
+from grader.sandbox.client import Output
 from grader.text import Text, plain
 
 

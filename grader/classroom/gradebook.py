@@ -84,7 +84,7 @@ from grader.quiz import QUESTION_ID
 from grader.text import untrusted
 
 if TYPE_CHECKING:
-    from grader.engine import ExerciseResult
+    from grader.grading.engine import ExerciseResult
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -592,7 +592,7 @@ class Gradebook:
         messages (which quote the learner's exceptions and output) are cut and
         escaped (``FILE_NAME_LIMIT``, ``MESSAGE_LIMIT``).
         """
-        from grader.feedback import check_message
+        from grader.grading.feedback import check_message
 
         def text(value: str | None) -> str | None:
             return None if value is None else stored_text(value, MESSAGE_LIMIT)

@@ -12,7 +12,7 @@ What the page holds
 - the misconception map: every check ranked by how many learners failed it,
   with the hints they were given;
 - quiz item analysis from each learner's first full attempt (Moodle's
-  statistics, see ``grader.itemstats``), the distractors, and the questions to
+  statistics, see ``grader.classroom.itemstats``), the distractors, and the questions to
   review with the reason; fewer than 30 attempts are marked unreliable;
 - every learner: score per exercise and quiz, problems with their folder, and
   the full feedback of every check.
@@ -61,12 +61,12 @@ import jinja2
 import numpy as np
 from markupsafe import Markup, escape
 
-from grader import itemstats
-from grader.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED
-from grader.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
+from grader.classroom import itemstats
+from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
+from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED
 from grader.text import Text
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MATH_FONT = TEMPLATES / "quiz-math.woff2"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MAX_OPTIONS = len(LETTERS)  # options a question can have: one letter each in the terminal quiz
