@@ -1,7 +1,11 @@
 r"""Quizzes exported for Moodle: Moodle XML and GIFT.
 
 Text is converted from Markdown to HTML; math stays TeX for Moodle's MathJax
-filter, ``\( ... \)`` inline and ``\[ ... \]`` display. Grades follow Moodle's
+filter, ``\( ... \)`` inline and ``\[ ... \]`` display. Moodle shows that HTML
+as it is, so it is made as the quiz pages make theirs
+(``grader.quiz.markdown_to_html``): raw HTML from a quiz file is escaped, links
+keep only safe targets, images are dropped; names and categories, which Moodle
+shows as text, are escaped too. Grades follow Moodle's
 rules: a single-answer question gives 100 % to its right option; a select-all
 question shares 100 % between its right options and takes the same total off
 across the wrong ones, each fraction one of Moodle's standard grades.
@@ -14,10 +18,8 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-import markdown
-
 from grader.mathml import find_math
-from grader.quiz import Question, Quiz
+from grader.quiz import Question, Quiz, markdown_to_html
 
 PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try
 # Moodle's standard grade fractions (question_bank::fraction_options); anything else fails the import
@@ -44,7 +46,7 @@ def to_html(text: str, *, inline: bool = False) -> str:
         cursor = span.end
     pieces.append(text[cursor:])
     # math is taken out first so Markdown can not read x_i * y_i as emphasis
-    rendered = markdown.markdown("".join(pieces), extensions=["fenced_code"]).strip()
+    rendered = markdown_to_html("".join(pieces), extensions=("fenced_code",), output_format="xhtml").strip()
 
     def math(match: re.Match[str]) -> str:
         span = spans[int(match.group(1))]
@@ -89,11 +91,12 @@ def _percent(fraction: float) -> str:
 
 def _category(quiz: Quiz) -> str:
     # a slash would start a sub-category
-    return f"$course$/top/{quiz.number:02d} {quiz.title.replace('/', '-')} [{quiz.lang}]"
+    title = html.escape(quiz.title.replace("/", "-"), quote=False)
+    return f"$course$/top/{quiz.number:02d} {title} [{quiz.lang}]"
 
 
 def _question_name(quiz: Quiz, question: Question) -> str:
-    return f"{quiz.number:02d} {question.id}: {question.title}"
+    return f"{quiz.number:02d} {question.id}: {html.escape(question.title, quote=False)}"
 
 
 # --- Moodle XML -------------------------------------------------------------------

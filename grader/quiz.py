@@ -10,6 +10,7 @@ to the quizzes that loaded.
 from __future__ import annotations
 
 import difflib
+import html
 import math
 import numbers
 import os
@@ -17,15 +18,18 @@ import re
 import tomllib
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import markdown
 import numpy as np
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 
 from grader.course import quizzes_root
 from grader.errors import MathError, QuizError, display_path
-from grader.mathml import find_math, to_mathml
+from grader.mathml import code_ranges, find_math, to_mathml
 from grader.text import LANGUAGES
 
 KINDS = ("single", "multiple", "numeric")
@@ -38,17 +42,35 @@ FRONT_MATTER_KEYS = {
     "shuffle": "true or false",
 }
 
-_HEADING = re.compile(r"^##(?!#)[ \t]*(?P<text>.*?)[ \t]*$")
-_HEADING_ID = re.compile(r"\{#(?P<id>[^}]*)\}$")
+# Every pattern is linear in the length of a line: no lazy or repeated part is followed by
+# something it could also match (blanks are stripped in code), so a long line can not backtrack.
+_HEADING = re.compile(r"^##(?!#)(?P<text>.*)$")
 _OPTION = re.compile(r"^[-*+][ \t]+\[(?P<mark>[^\]]{0,3})\](?=[ \t]|$)[ \t]*(?P<text>.*)$")
 _LIST_ITEM = re.compile(r"^[-*+][ \t]")
-_ANSWER = re.compile(r"^=(?!=)[ \t]*(?P<value>.*?)[ \t]*$")
+_ANSWER = re.compile(r"^=(?!=)(?P<value>.*)$")
 _QUOTE = re.compile(r"^>[ \t]?(?P<text>.*)$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
-_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*")
+_TOLERANCE = re.compile(r"±|\+/-|\+-")
+_BRACKET = re.compile(r"\[")
+_LINE_START = re.compile(r"(?m)^(?P<indent>[ \t]*)")
+_CONTAINER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>)(?=[ \t]|$)[ \t]*")  # a list item or quote marker
 _TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column \d+\)|\(at end of document\)")
 DEFAULT_RELATIVE_TOLERANCE = 1e-9
+MAX_ID_LENGTH = 80
+# Limits on what a quiz file may hold: the bank's largest file has 11 KB, its front matter 120
+# characters nested one level deep, its longest number 3 digits.
+MAX_QUIZ_BYTES = 256 * 1024
+MAX_FRONT_MATTER_CHARS = 4096
+MAX_FRONT_MATTER_DEPTH = 4
+MAX_FRONT_MATTER_DIGITS = 30
+MAX_TEXT_CHARS = 5000  # of a title, question text, option or explanation; the bank's longest has 362
+MAX_BRACKETS = 100  # "[" outside code and math in one such text; the bank has at most 6
+MAX_NESTING = 16  # lists and quotes in one such text (Python-Markdown recurses per level); the bank nests 1
+MAX_OPTIONS = 10  # lettered a-j; Moodle's grades allow at most 10 right and 10 wrong ones
+# Characters a terminal acts on (escape sequences), that XML 1.0 forbids, or that reorder the
+# text shown (bidirectional overrides); tab, newline and carriage return are ordinary.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -119,6 +141,81 @@ def quiz_root() -> Path:
     return quizzes_root()
 
 
+# --- Markdown: what a quiz may show ------------------------------------------------
+#
+# A quiz file is untrusted input: an instructor may receive one. Raw HTML in it is shown as
+# typed (escaped), not passed through: an allow-list of tags and attributes would be a sanitiser
+# to keep right against every browser quirk, while the quizzes need no HTML that Markdown and
+# math can not write. Links keep only safe targets and images are not shown (a quiz page loads
+# nothing); the loader refuses both, and the renderers drop them whatever they are given.
+
+LINK_SCHEMES = ("http", "https", "mailto")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
+_URL_IGNORED = re.compile(r"[\t\n\r]")  # a browser drops these anywhere in a URL
+_URL_PATH = re.compile(r"[/?#]")
+
+
+def safe_link(url: str) -> bool:
+    """Whether ``url`` may be a link target: ``http:``, ``https:``, ``mailto:`` or relative.
+
+    Read as a browser reads the attribute: character references decoded, tabs
+    and newlines dropped, leading spaces and control characters ignored. A
+    colon before the first ``/``, ``?`` or ``#`` that is not one of those
+    schemes makes the link unsafe (``javascript:``, ``data:``, ``JaVa&#115;cript:``).
+    """
+    url = _URL_IGNORED.sub("", html.unescape(url.replace(AMP_SUBSTITUTE, "&")))
+    url = url.lstrip("".join(chr(code) for code in range(0x21)))
+    head = _URL_PATH.split(url, maxsplit=1)[0]
+    if ":" not in head:
+        return True
+    scheme = head.split(":", 1)[0]
+    return bool(_SCHEME.match(scheme)) and scheme.lower() in LINK_SCHEMES
+
+
+class _LinkGuard(Treeprocessor):
+    """Drop unsafe link targets and turn images into their alt text; note each in ``found``."""
+
+    def __init__(self, md: markdown.Markdown, found: list[tuple[str, str]]) -> None:
+        super().__init__(md)
+        self.found = found
+
+    def run(self, root) -> None:  # noqa: D102 - Treeprocessor's hook
+        for element in list(root.iter()):
+            if element.tag == "a" and not safe_link(element.get("href", "")):
+                self.found.append(("link", element.get("href", "")))
+                element.attrib.pop("href", None)
+            elif element.tag == "img":
+                self.found.append(("image", element.get("src", "")))
+                alt = element.get("alt", "")
+                element.tag = "span"
+                element.attrib.clear()
+                element.text = alt
+
+
+def _convert_markdown(text: str, extensions: Sequence[str], output_format: str) -> tuple[str, list[tuple[str, str]]]:
+    found: list[tuple[str, str]] = []
+    md = markdown.Markdown(extensions=list(extensions), output_format=output_format)
+    md.preprocessors.deregister("html_block")  # raw HTML blocks: escaped like any text
+    md.inlinePatterns.deregister("html")  # inline tags and comments: the same
+    md.treeprocessors.register(_LinkGuard(md, found), "link_guard", -100)  # after every other
+    return md.convert(text), found
+
+
+def markdown_to_html(text: str, *, extensions: Sequence[str] = ("fenced_code",), output_format: str = "html") -> str:
+    """Quiz Markdown as HTML: raw HTML escaped, only safe link targets, no images.
+
+    Parameters
+    ----------
+    text : str
+        Markdown from a quiz file (math already taken out by the caller).
+    extensions : sequence of str
+        Python-Markdown extensions (``fenced_code``, ``tables``, ``sane_lists``).
+    output_format : str
+        ``html`` or ``xhtml``.
+    """
+    return _convert_markdown(text, extensions, output_format)[0]
+
+
 # --- one file -----------------------------------------------------------------
 
 
@@ -126,6 +223,62 @@ def _slug_suggestion(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_title.lower())
     return "-".join(words[:5]) or "short-english-id"
+
+
+def _toml_shape(source: str) -> tuple[int, int, int, int]:
+    """How deep the TOML ``source`` nests its arrays and tables, and its longest run of digits.
+
+    One pass that skips strings and comments, so that nothing nested too deep
+    (``tomllib`` recurses once per level) or too long to convert to an int
+    (Python refuses more than 4300 digits) reaches ``tomllib``.
+
+    Returns
+    -------
+    tuple of int
+        The depth, the 1-based line where it is reached, the most digits in a
+        row, and the line of that run.
+    """
+    depth = deepest = deepest_line = digits = longest = longest_line = 0
+    line = 1
+    quote = ""  # the delimiter of the string being read: a quote, or three of them
+    index = 0
+    while index < len(source):
+        character = source[index]
+        if character == "\n":
+            line += 1
+        if quote:
+            if character == "\\" and not quote.startswith("'"):
+                line += source.startswith("\n", index + 1)
+                index += 2
+                continue
+            if source.startswith(quote, index):
+                index += len(quote)
+                quote = ""
+                continue
+            if character == "\n" and len(quote) == 1:
+                quote = ""  # a one-line string never spans lines: tomllib will say what is wrong
+        elif character in "\"'":
+            quote = character * 3 if source.startswith(character * 3, index) else character
+            index += len(quote)
+            continue
+        elif character == "#":
+            end = source.find("\n", index)
+            index = len(source) if end < 0 else end
+            continue
+        elif character in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+        elif character in "]}":
+            depth = max(depth - 1, 0)
+        if not quote and character.isdigit():
+            digits += 1
+            if digits > longest:
+                longest, longest_line = digits, line
+        elif character != "_":
+            digits = 0
+        index += 1
+    return deepest, deepest_line, longest, longest_line
 
 
 def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]:
@@ -141,6 +294,28 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
     if closing is None:
         raise QuizError(path, 1, "the front matter is never closed", "add a line +++ after the TOML")
     source = "\n".join(lines[1:closing])
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        raise QuizError(
+            path,
+            2,
+            f"the front matter has {len(source)} characters",
+            f"keep it to title, topics, exercises and shuffle (at most {MAX_FRONT_MATTER_CHARS} characters)",
+        )
+    depth, depth_line, digits, digits_line = _toml_shape(source)
+    if depth > MAX_FRONT_MATTER_DEPTH:
+        raise QuizError(
+            path,
+            depth_line + 1,
+            f"the front matter nests lists or tables {depth} deep",
+            'its keys are flat: title = "...", topics = ["..."], exercises = [3], shuffle = false',
+        )
+    if digits > MAX_FRONT_MATTER_DIGITS:
+        raise QuizError(
+            path,
+            digits_line + 1,
+            f"the front matter holds a number with {digits} digits",
+            "exercise numbers are small integers: exercises = [3, 7]",
+        )
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as problem:
@@ -193,6 +368,17 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
             "shuffle must be true or false",
             "write shuffle = false (lower case, no quotes) to keep the options in source order",
         )
+    # TOML escapes (\n, \u001b) can put into a string what the file itself may not hold
+    for key in ("title", "topics"):
+        for text in [data[key]] if key == "title" else data.get(key, []):
+            if "\n" in text or "\r" in text or _CONTROL.search(text):
+                raise QuizError(
+                    path,
+                    key_line(key),
+                    f"{key} holds a line break or a control character",
+                    "write it on one line, with printable characters only",
+                )
+    _check_text(path, key_line("title"), title)
     return data, closing + 1
 
 
@@ -206,25 +392,40 @@ def _number(text: str) -> float | None:
 
 def _parse_answer(path: Path, line: int, value: str) -> tuple[float, float]:
     fix = "write a plain number, optionally with a tolerance: = 0.25 or = 0.881 ± 0.001 (no units, no commas)"
-    parts = _TOLERANCE.split(value, maxsplit=1)
+    marker = _TOLERANCE.search(value)
+    parts = [value] if marker is None else [value[: marker.start()], value[marker.end() :]]
     answer = _number(parts[0])
     if answer is None:
-        raise QuizError(path, line, f"the answer {value!r} is not a number", fix)
+        raise QuizError(path, line, f"the answer {_quoted(value)} is not a number", fix)
     tolerance = 0.0
     if len(parts) == 2:
         parsed = _number(parts[1])
         if parsed is None or parsed < 0:
-            raise QuizError(path, line, f"the tolerance in {value!r} is not a non-negative number", fix)
+            raise QuizError(path, line, f"the tolerance in {_quoted(value)} is not a non-negative number", fix)
         tolerance = parsed
     return answer, tolerance
 
 
-def _check_math(path: Path, first_line: int, text: str) -> None:
-    """Every formula of ``text`` (which starts on ``first_line``) must convert to MathML."""
+def _check_text(path: Path, first_line: int, text: str) -> None:
+    """A title, body, option or explanation (starting on ``first_line``) the renderers can take.
+
+    Not too long; every formula converts to MathML; Python-Markdown, which
+    takes time quadratic in the square brackets of a text and recurses once
+    per level of lists and quotes, gets few of the first and shallow nesting;
+    links are safe and there is no image.
+    """
 
     def line_of(offset: int) -> int:
         return first_line + text.count("\n", 0, offset)
 
+    if len(text) > MAX_TEXT_CHARS:
+        raise QuizError(
+            path,
+            first_line,
+            f"this text has {len(text)} characters",
+            f"a question's text, each option and each explanation may have at most {MAX_TEXT_CHARS}; "
+            "split the question",
+        )
     try:
         spans = find_math(text)
     except MathError as problem:
@@ -235,6 +436,61 @@ def _check_math(path: Path, first_line: int, text: str) -> None:
         except MathError as problem:
             offset = span.start + (2 if span.display else 1) + problem.position
             raise QuizError(path, line_of(offset), problem.problem, problem.fix) from None
+    # code and math are not Markdown: their brackets and leading dashes do not count
+    markdown_pieces, cursor = [], 0
+    for start, end in [*sorted([*code_ranges(text), *((span.start, span.end) for span in spans)]), (len(text),) * 2]:
+        if start > cursor:
+            markdown_pieces.append((cursor, start))
+        cursor = max(cursor, end)
+    brackets = [found.start() for start, end in markdown_pieces for found in _BRACKET.finditer(text, start, end)]
+    if len(brackets) > MAX_BRACKETS:
+        raise QuizError(
+            path,
+            line_of(brackets[MAX_BRACKETS]),
+            f"this text has {len(brackets)} square brackets [ outside code and math",
+            f"at most {MAX_BRACKETS}: put code in `backticks` and math between dollars",
+        )
+    for start, end in markdown_pieces:
+        for line in _LINE_START.finditer(text, start, end):
+            depth = len(line.group("indent").expandtabs(4)) // 4
+            cursor = line.end()
+            while found := _CONTAINER.match(text, cursor, end):
+                depth, cursor = depth + 1, found.end()
+            if depth > MAX_NESTING:
+                raise QuizError(
+                    path,
+                    line_of(line.start()),
+                    f"this line nests lists or quotes {depth} levels deep",
+                    f"at most {MAX_NESTING} levels (an indent of 4 spaces, -, 1. or > is one level)",
+                )
+    if "]" in text or "<" in text:  # no link, image or autolink can be written without one of them
+        pieces, cursor = [], 0
+        for index, span in enumerate(spans):
+            pieces += [text[cursor : span.start], f"qzmath{index}qz"]
+            cursor = span.end
+        pieces.append(text[cursor:])
+        _check_links(path, first_line, text, "".join(pieces))
+
+
+def _check_links(path: Path, first_line: int, text: str, source: str) -> None:
+    """No link with an unsafe target and no image in ``text`` (``source``: the same with formulas taken out)."""
+    _, found = _convert_markdown(source, ("fenced_code", "tables", "sane_lists"), "html")
+    for kind, target in found:
+        offset = text.find(target) if target else -1
+        line = first_line + (text.count("\n", 0, offset) if offset >= 0 else 0)
+        if kind == "image":
+            raise QuizError(
+                path,
+                line,
+                f"the image {_quoted(target)} can not be shown: a quiz page loads nothing from outside itself",
+                "describe it in words or math, or link to it: [the figure](https://...)",
+            )
+        raise QuizError(
+            path,
+            line,
+            f"the link target {_quoted(target)} is not allowed",
+            f"link with {', '.join(scheme + ':' for scheme in LINK_SCHEMES)} or a relative path",
+        )
 
 
 @dataclass
@@ -252,24 +508,45 @@ class _Draft:
     explanation_line: int = 0
 
 
+def _heading_id(text: str) -> tuple[int, str] | None:
+    """Where the ``{#id}`` that ends a heading starts, and the id; None when it has none.
+
+    The id is what lies between the last ``{#`` with no ``}`` after it and the
+    final ``}``: found with two searches, never by backtracking.
+    """
+    if not text.endswith("}"):
+        return None
+    end = len(text) - 1
+    start = text.find("{#", text.rfind("}", 0, end) + 1, end)
+    return None if start < 0 else (start, text[start + 2 : end])
+
+
+def _quoted(text: str, width: int = 60) -> str:
+    """``repr`` of a piece of the file for a message, cut to ``width`` characters."""
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
+
+
 def _heading(path: Path, number: int, text: str, seen: dict[str, int]) -> tuple[str, str]:
-    found = _HEADING_ID.search(text)
-    title = text[: found.start()].strip() if found else text.strip()
+    text = text.strip(" \t")
+    found = _heading_id(text)
+    title = text[: found[0]].strip() if found else text.strip()
     if not title:
         raise QuizError(path, number, "the question heading has no title", "write ## A short title {#question-id}")
     if found is None:
+        short = title if len(title) <= 60 else title[:57] + "..."
         raise QuizError(
             path,
             number,
-            f"the question {title!r} has no id",
-            f"end the heading with an id, e.g. ## {title} {{#{_slug_suggestion(title)}}}",
+            f"the question {_quoted(title)} has no id",
+            f"end the heading with an id, e.g. ## {short} {{#{_slug_suggestion(title)}}}",
         )
-    question_id = found.group("id").strip()
-    if not QUESTION_ID.match(question_id):
+    question_id = found[1].strip()
+    if not QUESTION_ID.match(question_id) or len(question_id) > MAX_ID_LENGTH:
         raise QuizError(
             path,
             number,
-            f"the id {{#{question_id}}} is not a valid question id",
+            f"the id {{#{question_id if len(question_id) <= 60 else question_id[:57] + '...'}}} "
+            f"is not a valid question id (at most {MAX_ID_LENGTH} characters)",
             f"use lower-case letters, digits and hyphens, e.g. {{#{_slug_suggestion(question_id or title)}}}",
         )
     if question_id in seen:
@@ -351,7 +628,7 @@ def _read_question(path: Path, draft: _Draft, lines: list[tuple[int, str]]) -> N
         if state == "answer":
             answer = _ANSWER.match(line)
             if answer and draft.answer is None:
-                draft.answer, draft.answer_line = answer.group("value"), number
+                draft.answer, draft.answer_line = answer.group("value").strip(" \t"), number
             elif answer:
                 raise QuizError(
                     path,
@@ -404,11 +681,18 @@ def _read_question(path: Path, draft: _Draft, lines: list[tuple[int, str]]) -> N
 
 def _finish(path: Path, draft: _Draft) -> Question:
     """Check a drafted question and build it."""
-    _check_math(path, draft.line, draft.title)
-    _check_math(path, draft.line + 1, "\n".join(draft.body))
+    _check_text(path, draft.line, draft.title)
+    _check_text(path, draft.line + 1, "\n".join(draft.body))
     body = "\n".join(draft.body).strip()
     options: list[Option] = []
     if draft.options:
+        if len(draft.options) > MAX_OPTIONS:
+            raise QuizError(
+                path,
+                draft.options[MAX_OPTIONS][0],
+                f"question {{#{draft.id}}} has {len(draft.options)} options",
+                f"give it at most {MAX_OPTIONS} (a to {chr(ord('a') + MAX_OPTIONS - 1)})",
+            )
         if len(draft.options) < 2:
             raise QuizError(
                 path,
@@ -436,7 +720,7 @@ def _finish(path: Path, draft: _Draft) -> Question:
                     "make every option of a question different",
                 )
             seen[text] = line
-            _check_math(path, line, text)
+            _check_text(path, line, text)
             options.append(Option(text=text, correct=mark in ("x", "X")))
         correct = sum(option.correct for option in options)
         if correct == 0:
@@ -465,7 +749,7 @@ def _finish(path: Path, draft: _Draft) -> Question:
             f"question {{#{draft.id}}} has no explanation",
             "add a blockquote after the options: > why the answer is right and the others are not",
         )
-    _check_math(path, draft.explanation_line, "\n".join(draft.explanation))
+    _check_text(path, draft.explanation_line, "\n".join(draft.explanation))
     explanation = "\n".join(draft.explanation).strip()
     return Question(
         id=draft.id,
@@ -478,6 +762,41 @@ def _finish(path: Path, draft: _Draft) -> Question:
         explanation=explanation,
         line=draft.line,
     )
+
+
+def _read_source(path: Path) -> str:
+    """The text of the quiz file at ``path``: a regular file of at most ``MAX_QUIZ_BYTES`` bytes of UTF-8."""
+    try:
+        if not path.is_file():
+            raise QuizError(path, 1, "this is not a regular file; it was not opened", "make it the quiz's .md file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_QUIZ_BYTES + 1)
+    except OSError as problem:
+        raise QuizError(
+            path, 1, f"the file can not be read ({problem.strerror or problem})", "make it a readable file"
+        ) from None
+    if len(data) > MAX_QUIZ_BYTES:
+        raise QuizError(
+            path,
+            1,
+            f"the file is larger than {MAX_QUIZ_BYTES // 1024} KiB",
+            "a quiz is a few questions: split it into several quizzes",
+        )
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise QuizError(
+            path, data[: problem.start].count(b"\n") + 1, "the file is not UTF-8", "save it as UTF-8"
+        ) from None
+    control = _CONTROL.search(source)
+    if control:
+        raise QuizError(
+            path,
+            source.count("\n", 0, control.start()) + 1,
+            f"the file holds the control character U+{ord(control.group()):04X}",
+            "remove it: a quiz holds text, and this character could rewrite a terminal or break an export",
+        )
+    return source
 
 
 def load_quiz(path: Path) -> Quiz:
@@ -515,11 +834,7 @@ def load_quiz(path: Path) -> Quiz:
             f"the quiz is in a folder named {lang!r}",
             f"put it in quizzes/{LANGUAGES[0]}/ or quizzes/{LANGUAGES[1]}/",
         )
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as problem:
-        line = path.read_bytes()[: problem.start].count(b"\n") + 1
-        raise QuizError(path, line, "the file is not UTF-8", "save it as UTF-8") from None
+    source = _read_source(path)
     lines = source.splitlines()
     data, start = _front_matter(path, lines)
 

@@ -4,7 +4,17 @@ A page needs nothing from the network. Its styles, its script and a math font
 (a subset of STIX Math, SIL Open Font License, renamed "DLGrade Math" as the
 licence asks of modified versions) are embedded. Math is converted to MathML
 Core when the page is built, so the browser draws it natively and no TeX
-command reaches the reader. Markdown is rendered with the ``markdown`` package.
+command reaches the reader. Markdown is rendered with the ``markdown`` package
+the way ``grader.quiz.markdown_to_html`` allows: raw HTML from a quiz file is
+shown as typed, links keep only safe targets, images are not shown.
+
+Content-Security-Policy
+-----------------------
+Every page carries a strict policy in a ``<meta http-equiv>``: ``default-src
+'none'``, the page's own ``<style>`` and ``<script>`` allowed by their SHA-256
+hashes, ``font-src data:`` for the embedded font, and no base URL or form
+target. Should anything from a quiz file ever slip past the escaping, the
+browser still runs no script and loads nothing.
 
 Option order
 ------------
@@ -19,6 +29,7 @@ order. A quiz with ``shuffle = false`` is never reordered.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -26,10 +37,9 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-import markdown
 
-from grader.mathml import find_math, to_mathml
-from grader.quiz import Question, Quiz, load_bank, option_order
+from grader.mathml import code_ranges, find_math, to_mathml
+from grader.quiz import Question, Quiz, load_bank, markdown_to_html, option_order
 from grader.text import Text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -37,11 +47,7 @@ FONT_FILE = TEMPLATES / "quiz-math.woff2"
 FONT_FAMILY = "DLGrade Math"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
-# fenced code, a code span, or an escaped dollar: only the last is changed
-_CODE_OR_DOLLAR = re.compile(
-    r"(?P<code>^ {0,3}(?P<fence>`{3,}|~{3,}).*?(?:^ {0,3}(?P=fence)|\Z)|(?P<run>`+).+?(?<!`)(?P=run)(?!`))|\\\$",
-    re.S | re.M,
-)
+_ESCAPED_DOLLAR = re.compile(r"\\\$")
 _TOKEN = "qzmath{}qzmath"
 _TOKEN_PATTERN = re.compile(r"qzmath(\d+)qzmath")
 _BLOCK_TOKEN_PATTERN = re.compile(r"<p>\s*qzmath(\d+)qzmath\s*</p>")
@@ -203,10 +209,12 @@ def render_index(quizzes: Iterable[Quiz]) -> str:
         row["count"] = len(quiz.questions)
         row["topics"] = quiz.topics
     template = _environment().get_template("quiz_index.html")
+    style = f"\n{_asset('quiz.css')}\n"
     return template.render(
         rows=list(rows.values()),
         ui=INDEX_UI,
-        css=_asset("quiz.css"),
+        style=style,
+        csp=content_security_policy(style=style),
     )
 
 
@@ -223,6 +231,9 @@ def _render_page(quiz: Quiz, *, seed: int | None, links: dict[str, str | None] |
         "text": {key: text(lang) for key, text in SCRIPT_TEXT.items()},
     }
     template = _environment().get_template("quiz.html")
+    # the exact text of each element: the policy allows it by its hash
+    style = f"\n{_font_face()}\n{_asset('quiz.css')}\n"
+    script = f"\n{_asset('quiz.js')}\n"
     return template.render(
         quiz=quiz,
         lang=lang,
@@ -231,11 +242,31 @@ def _render_page(quiz: Quiz, *, seed: int | None, links: dict[str, str | None] |
         title=inline_html(quiz.title),
         title_text=_plain_title(quiz.title),
         data_json=_script_json(data),
-        css=_asset("quiz.css"),
-        script=_asset("quiz.js"),
-        font_face=_font_face(),
+        style=style,
+        script=script,
+        csp=content_security_policy(style=style, script=script, font=True),
         links=links,
     )
+
+
+def _sha256_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(*, style: str, script: str | None = None, font: bool = False) -> str:
+    """The policy of a page whose only style and script are the inline ``style`` and ``script``.
+
+    Nothing else is allowed: no other script or style (inline attributes
+    included), no image, frame, connection or plugin, no ``<base>``, no form
+    target; ``font=True`` allows the ``data:`` font embedded in the style.
+    """
+    directives = ["default-src 'none'", f"style-src {_sha256_source(style)}"]
+    if script is not None:
+        directives.append(f"script-src {_sha256_source(script)}")
+    if font:
+        directives.append("font-src data:")
+    directives += ["base-uri 'none'", "form-action 'none'"]
+    return "; ".join(directives)
 
 
 def _question_context(quiz: Quiz, question: Question, position: int, total: int, seed: int | None) -> dict:
@@ -298,7 +329,16 @@ def _with_math(text: str, display_allowed: bool) -> tuple[str, list[str]]:
 
 def _literal_dollars(text: str) -> str:
     # Markdown does not unescape \$; code spans keep their backslash.
-    return _CODE_OR_DOLLAR.sub(lambda match: match.group("code") or "&#36;", text)
+    pieces, cursor = [], 0
+    for start, end in code_ranges(text):
+        if start >= cursor:
+            pieces += [_ESCAPED_DOLLAR.sub("&#36;", text[cursor:start]), text[start:end]]
+            cursor = end
+        elif end > cursor:
+            pieces.append(text[cursor:end])
+            cursor = end
+    pieces.append(_ESCAPED_DOLLAR.sub("&#36;", text[cursor:]))
+    return "".join(pieces)
 
 
 def _block_html(text: str) -> str:
@@ -326,7 +366,7 @@ def _plain_title(text: str) -> str:
 
 
 def _markdown(text: str) -> str:
-    rendered = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    rendered = markdown_to_html(text, extensions=("fenced_code", "tables", "sane_lists"), output_format="html")
     pieces = _PRE.split(rendered)
     return "".join(piece if index % 2 else _BREAK_AFTER_CJK.sub("", piece) for index, piece in enumerate(pieces))
 

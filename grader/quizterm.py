@@ -4,6 +4,11 @@ Math stays LaTeX source between dollars (``$\sigma'(0) = 0.25$``), which reads
 well in any terminal and survives copy and paste. Answers may be piped on
 standard input, one per line; when the input ends before the last question the
 attempt stops cleanly and is reported as incomplete.
+
+What a quiz file says is shown as typed (raw HTML is just text here); the
+loader refuses control characters, and every line from the quiz is written
+through ``grader.text.untrusted`` as well, so no escape sequence in a quiz can
+move the cursor, recolour or retitle the terminal.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import unicodedata
 from typing import TextIO
 
 from grader.quiz import Question, Quiz, is_correct, option_order
-from grader.text import Text
+from grader.text import Text, untrusted
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 QUIT_WORDS = {"q", "quit", "exit"}
@@ -42,6 +47,11 @@ def _letters_hint(count: int) -> str:
     return f"a-{LETTERS[count - 1]}"
 
 
+def _shown(text: str) -> str:
+    r"""Text from a quiz file, with any control character written as an escape (``\x1b``)."""
+    return untrusted(text, len(text))
+
+
 def plain_text(markdown: str) -> list[str]:
     """Quiz Markdown as terminal lines: code fences dropped and their contents indented, math left as LaTeX."""
     lines = []
@@ -50,7 +60,7 @@ def plain_text(markdown: str) -> list[str]:
         if _FENCE.match(line):
             fenced = not fenced
             continue
-        lines.append(("    " + line) if fenced else line)
+        lines.append(_shown(("    " + line) if fenced else line))
     return lines
 
 
@@ -192,7 +202,7 @@ def run_quiz(
     lang = quiz.lang
     questions = [question for question in quiz.questions if only_ids is None or question.id in only_ids]
     heading = Text("Quiz {number}: {title}", "確認テスト {number}: {title}").format(
-        number=quiz.number, title=quiz.title
+        number=quiz.number, title=_shown(quiz.title)
     )
     output.write(heading(lang) + "\n")
     if only_ids is not None:
@@ -207,12 +217,12 @@ def run_quiz(
     answers: list[dict] = []
     for position, question in enumerate(questions, start=1):
         order = option_order(question, seed, quiz.shuffle)
-        output.write(f"\n[{position}/{len(questions)}] {question.title}\n")
+        output.write(f"\n[{position}/{len(questions)}] {_shown(question.title)}\n")
         for line in plain_text(question.body):
             output.write(line + "\n")
         output.write("\n")
         for shown, index in enumerate(order):
-            text_lines = question.options[index].text.splitlines()
+            text_lines = [_shown(line) for line in question.options[index].text.splitlines()]
             output.write(f"  {LETTERS[shown]}) {text_lines[0]}\n")
             for more in text_lines[1:]:
                 output.write(f"     {more}\n")
@@ -253,6 +263,6 @@ def run_quiz(
     if wrong:
         output.write(Text("To review:", "復習する問題:")(lang) + "\n")
         for question in wrong:
-            output.write(f"  - {question.title}\n")
+            output.write(f"  - {_shown(question.title)}\n")
     output.flush()
     return answers
