@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from grader.errors import GraderError, UsageError
+from grader.errors import GraderError, InputLimitError, UsageError
 from grader.text import LANGUAGES, Text, default_language
 
 EXERCISE_PATTERN = "ex{number:02d}_*.py"
@@ -156,6 +156,9 @@ def exercise(
             result = grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
         else:
             result = grade_exercise(number, path, timeout=timeout, jobs=jobs)
+    except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
+        click.echo(f"grade: {problem.ja if lang == 'ja' and problem.ja else problem}", err=True)
+        sys.exit(2)
     except UsageError as problem:
         raise click.UsageError(str(problem)) from None
     except GraderError as problem:
@@ -458,13 +461,13 @@ def _remember(result, path: Path) -> None:
 
 def _exercise_state(workspace: Path, number: int, lang: str) -> str:
     """``passed``, ``failing (5 of 8 checks pass)`` or ``not attempted``, from the last grading."""
-    from grader.grading.engine import FAILED, PASSED
+    from grader.grading.results import Status
     from grader.learner.workspace import exercise_status
 
     status = exercise_status(workspace, number)
-    if status.state == PASSED:
+    if status.state == Status.PASSED:
         text = Text("passed", "合格")
-    elif status.state == FAILED:
+    elif status.state == Status.FAILED:
         text = Text("failing ({passing} of {total} checks pass)", "不合格({total} 件中 {passing} 件合格)").format(
             passing=status.passing, total=status.total
         )
@@ -494,6 +497,9 @@ def _grade_or_exit(number: int, file: Path | None, timeout: float | None):
         get_exercise(number)
         path = exercise_file(number, file)
         result = _grade_file(number, path, timeout)
+    except InputLimitError as problem:
+        click.echo(f"grade: {problem}", err=True)
+        sys.exit(2)
     except UsageError as problem:
         raise click.UsageError(str(problem)) from None
     except GraderError as problem:
@@ -650,15 +656,15 @@ def hint_command(number: int, file: Path | None, lang: str | None, timeout: floa
     """
     from dataclasses import replace
 
-    from grader.grading.engine import FAILED, NOT_ATTEMPTED
     from grader.grading.feedback import LABELS, check_detail
     from grader.grading.hints import hint_ladders, ladder
+    from grader.grading.results import Status
     from grader.learner.workspace import hints_shown, save_hints_shown
 
     lang = lang or default_language()
     result, path = _grade_or_exit(number, file, timeout)
-    failing = [check for check in result.results if check.status == FAILED]
-    failing = failing or [check for check in result.results if check.status == NOT_ATTEMPTED]
+    failing = [check for check in result.results if check.status == Status.FAILED]
+    failing = failing or [check for check in result.results if check.status == Status.NOT_ATTEMPTED]
     if not failing:
         click.echo(
             Text(
@@ -683,7 +689,7 @@ def hint_command(number: int, file: Path | None, lang: str | None, timeout: floa
         return
     workspace = _state_workspace(path)
     # the report of a failed check has shown the first level already
-    seen = max(hints_shown(workspace, number, check.name), 1 if check.status == FAILED and check.hint else 0)
+    seen = max(hints_shown(workspace, number, check.name), 1 if check.status == Status.FAILED and check.hint else 0)
     shown = min(seen + 1, len(levels))
     for level, text in enumerate(levels[:shown], start=1):
         click.echo(
@@ -817,17 +823,36 @@ class _Progress:
 
 @main.command()
 @click.argument("class_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("gradebook.sqlite"),
-              show_default=True, help="The SQLite gradebook to write (created when missing).")
-@click.option("--jobs", type=click.IntRange(min=1, max=256), default=None,
-              help="Submissions graded at once (default: the number of CPU cores).")
-@click.option("--exercises", "exercise_list", default=None, metavar="LIST",
-              help="Only these exercises, e.g. 1-5 or 1,3 (default: every exercise file found).")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("gradebook.sqlite"),
+    show_default=True,
+    help="The SQLite gradebook to write (created when missing).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=256),
+    default=None,
+    help="Submissions graded at once (default: the number of CPU cores).",
+)
+@click.option(
+    "--exercises",
+    "exercise_list",
+    default=None,
+    metavar="LIST",
+    help="Only these exercises, e.g. 1-5 or 1,3 (default: every exercise file found).",
+)
 @click.option("--force", is_flag=True, help="Grade again even what has not changed since the last run.")
-@click.option("--timeout", type=click.FloatRange(min=0.1, max=600), default=None,
-              help="Seconds one graded call may run (default: each exercise's own).")
-def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None, force: bool,
-          timeout: float | None) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=None,
+    help="Seconds one graded call may run (default: each exercise's own).",
+)
+def batch(
+    class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None, force: bool, timeout: float | None
+) -> None:
     """Grade a whole class into a gradebook.
 
     \b
@@ -843,8 +868,13 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
     try:
         with Gradebook(db) as gradebook:
             summary = run_batch(
-                class_dir, gradebook, jobs=jobs, exercises=_parse_exercises(exercise_list), force=force,
-                timeout=timeout, progress=_Progress(),
+                class_dir,
+                gradebook,
+                jobs=jobs,
+                exercises=_parse_exercises(exercise_list),
+                force=force,
+                timeout=timeout,
+                progress=_Progress(),
             )
     except UsageError as problem:
         raise click.UsageError(str(problem)) from None
@@ -857,8 +887,11 @@ def batch(class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None
     for error in summary.bank_errors:
         click.echo(f"grade: warning: {error}", err=True)
     if summary.bank_errors:
-        click.echo("grade: warning: attempts at the quizzes left out were not imported (noted per learner); "
-                   "fix the quiz files, then run grade batch again", err=True)
+        click.echo(
+            "grade: warning: attempts at the quizzes left out were not imported (noted per learner); "
+            "fix the quiz files, then run grade batch again",
+            err=True,
+        )
     click.echo(
         f"{summary.learners} learners: {summary.graded} graded, {summary.skipped} unchanged (skipped), "
         f"{summary.failed} could not be graded, {summary.attempts} quiz attempts imported, "

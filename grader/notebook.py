@@ -34,6 +34,19 @@ objects of functions and plain classes: no property, ``__getattr__`` or
 metaclass the learner wrote runs in the kernel.  Outside IPython, ``check``
 reads the running script's file instead of a history.
 
+Limits
+------
+Notebooks and sources are parsed here, in the grader's own process (or the
+kernel's, for ``check``), so what is parsed is bounded first: a notebook file
+at most ``MAX_NOTEBOOK_BYTES``, its JSON nested at most ``MAX_JSON_DEPTH``
+deep, its code cells together at most ``MAX_NOTEBOOK_CODE_CHARS``; each cell or
+script at most ``MAX_SOURCE_CHARS`` and its code nested at most
+``MAX_CODE_DEPTH`` deep (CPython's own parser gives up on deeper code with a
+``MemoryError`` or ``RecursionError``, and so would the walks over its tree
+here).  Beyond them, ``InputLimitError`` (a ``UsageError``) says which cell or
+file and what to do; ``grade`` shows it as ``grade: ...`` with exit status 2,
+and in Jupyter ``check`` shows the message instead of a traceback.
+
 ``grade exercise N --file work.ipynb`` reads the notebook with ``json`` and
 turns every code cell, in order, into one module, each cell in its own ``try``
 block; IPython magics and shell lines are left out with a note, and a cell
@@ -68,17 +81,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError, SandboxError, UsageError
-from grader.grading.engine import (
-    EXERCISES,
-    NOT_ATTEMPTED,
-    PASSED,
-    Check,
-    CheckResult,
-    ExerciseResult,
-    get_exercise,
-    grade_exercise,
-)
+from grader.errors import GraderError, InputLimitError, SandboxError, UsageError
+from grader.grading.engine import EXERCISES, Check, get_exercise, grade_exercise
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.sandbox.client import EXERCISE_FILE, Probe
 from grader.text import Text, default_language, plain
 
@@ -105,11 +110,19 @@ REPORT_FUNCTION = "_grade_report"
 REPORT_CHECK = "notebook: cells that failed while the module was imported"
 MAX_REPORTED_FAILURES = 50
 META_FILE = "notebook.json"
+# What is parsed in this process; the project's own code nests 20 deep, NumPy's 46.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+MAX_JSON_DEPTH = 100
+MAX_NOTEBOOK_CODE_CHARS = 4_000_000
+MAX_SOURCE_CHARS = 1_000_000
+MAX_CODE_DEPTH = 100
+MAX_REPORT_BYTES = 1024 * 1024
 
 _MAGIC_ASSIGNMENT = re.compile(r"^\s*[A-Za-z_][\w.]*\s*=\s*[%!]")
 _HELP_LINE = re.compile(r"^\s*(\?{1,2}[\w.*]+|[\w.*]+\?{1,2})\s*$")
 _CELL_MAGIC = re.compile(r"^\s*%%(?P<name>\w+)")
 _TRACEBACK_FILE = re.compile(r'File "(?P<file>ex\d\d_\w+\.py)", line (?P<line>\d+)')
+_JSON_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 # --- from a cell to Python -----------------------------------------------------------------
@@ -137,14 +150,58 @@ def _quoted(line: str, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 3] + "..."
 
 
-def _compiles(code: str) -> SyntaxError | None:
+def _too_long(code: str, label: Text) -> None:
+    if len(code) > MAX_SOURCE_CHARS:
+        raise InputLimitError(
+            f"{label.en} has {len(code):,} characters; the grader reads at most {MAX_SOURCE_CHARS:,} per cell "
+            "or file: split it, or load big data from a file",
+            f"{label.ja} は {len(code):,} 文字あります。採点ツールが読めるのはセルまたはファイルあたり "
+            f"{MAX_SOURCE_CHARS:,} 文字までです。分割するか、大きなデータはファイルから読み込んでください",
+        )
+
+
+def _too_deep(label: Text) -> InputLimitError:
+    return InputLimitError(
+        f"{label.en} nests its code more than {MAX_CODE_DEPTH} levels deep (an expression like - - - ... 1), "
+        "too deep to be read: simplify it (in a running kernel, restart it afterwards: check reads every "
+        "cell the kernel ran)",
+        f"{label.ja} のコードは {MAX_CODE_DEPTH} 段より深く入れ子になっていて(- - - ... 1 のような式)読めません。"
+        "簡単にしてください(実行中のカーネルでは、その後カーネルを再起動してください。check は実行した"
+        "すべてのセルを読みます)",
+    )
+
+
+def _parse(code: str, label: Text) -> ast.Module:
+    """``ast.parse(code)`` within the limits; ``SyntaxError`` as usual, ``InputLimitError`` beyond them.
+
+    The depth of the tree is measured without recursion, so the code here that
+    walks it recursively (``_bound_names``) stays far from Python's limit.
+    """
+    _too_long(code, label)
+    try:
+        tree = ast.parse(code)
+    except (MemoryError, RecursionError):  # how CPython's parser says "nested too deep"
+        raise _too_deep(label) from None
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_CODE_DEPTH:
+            raise _too_deep(label)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return tree
+
+
+def _compiles(code: str, label: Text) -> SyntaxError | None:
     """The ``SyntaxError`` of ``code``, or None.  Compiling runs nothing."""
+    _too_long(code, label)
     try:
         compile(code, "<cell>", "exec", dont_inherit=True)
     except SyntaxError as problem:
         return problem
     except ValueError as problem:  # a NUL byte
         return SyntaxError(str(problem))
+    except (MemoryError, RecursionError):  # how CPython's parser says "nested too deep"
+        raise _too_deep(label) from None
     return None
 
 
@@ -157,7 +214,14 @@ def clean_cell(source: str, label: Text) -> CellCode:
         The cell as the learner typed it (magics, ``!`` shell lines and all).
     label : Text
         How notes name the cell, e.g. ``cell 3`` or ``In [7]``.
+
+    Raises
+    ------
+    InputLimitError
+        When the cell is longer than ``MAX_SOURCE_CHARS`` or its code nests
+        deeper than ``MAX_CODE_DEPTH``.
     """
+    _too_long(source, label)
     # a lone surrogate (possible in JSON) could not be written to the module file
     text = source.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -184,7 +248,7 @@ def clean_cell(source: str, label: Text) -> CellCode:
             )
         )
     code = "\n".join(lines)
-    problem = _compiles(code)
+    problem = _compiles(code, label)
     if problem is not None:
         replaced = []
         for index, line in enumerate(lines):
@@ -194,7 +258,7 @@ def clean_cell(source: str, label: Text) -> CellCode:
                 lines[index] = line[: len(line) - len(stripped)] + "pass"
         if replaced:
             code = "\n".join(lines)
-            problem = _compiles(code)
+            problem = _compiles(code, label)
         if problem is None:
             for index, stripped in replaced:
                 shell = stripped.startswith("!") or re.match(r"^[\w.]+\s*=\s*!", stripped)
@@ -223,7 +287,7 @@ def clean_cell(source: str, label: Text) -> CellCode:
             ),
         )
     futures: list[str] = []
-    for node in ast.parse(code).body:
+    for node in _parse(code, label).body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             futures.extend(alias.name for alias in node.names)
             for row in range(node.lineno - 1, (node.end_lineno or node.lineno)):
@@ -371,7 +435,7 @@ def build_module(chunks: Sequence[Chunk], futures: Iterable[str] = (), origin: s
             "except BaseException as _grade_error:  # noqa: BLE001 - recorded and reported",
             f"\t_grade_cell_failed({index}, _grade_error)",
         ]
-        problem = _compiles(future + "\n".join(block))
+        problem = _compiles(future + "\n".join(block), chunk.label)
         if problem is not None:
             notes.append(
                 Text(
@@ -393,11 +457,23 @@ def build_module(chunks: Sequence[Chunk], futures: Iterable[str] = (), origin: s
 def notebook_code_cells(path: Path) -> list[CellCode]:
     """The code cells of the ``.ipynb`` file at ``path``, cleaned, in order.
 
-    Read with the standard ``json`` module (nbformat 4).  Cells are named
-    ``cell 3`` (the third code cell), with their first line to recognise them.
+    Read with the standard ``json`` module (nbformat 4), within the limits of
+    the module docstring.  Cells are named ``cell 3`` (the third code cell),
+    with their first line to recognise them.
     """
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            raise InputLimitError(
+                f"{path} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB, more than the grader reads: clear its "
+                "outputs (Edit > Clear Outputs of All Cells in Jupyter), save it and grade it again",
+                f"{path} は {MAX_NOTEBOOK_BYTES // 2**20} MiB を超えていて、採点ツールが読める大きさを超えています。"
+                "出力を消去(Jupyter の Edit > Clear Outputs of All Cells)して保存し、もう一度採点してください",
+            )
+        text = data.decode("utf-8")
+        _check_json_depth(text, path)
+        document = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
         raise UsageError(f"{path} is not a readable Jupyter notebook: {problem}") from None
     cells = document.get("cells") if isinstance(document, dict) else None
@@ -407,17 +483,44 @@ def notebook_code_cells(path: Path) -> list[CellCode]:
             "save it again from Jupyter, or grade the .py file"
         )
     found: list[CellCode] = []
+    total = 0
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(str(part) for part in source)
+        total += len(str(source))
+        if total > MAX_NOTEBOOK_CODE_CHARS:
+            raise InputLimitError(
+                f"the code cells of {path} have more than {MAX_NOTEBOOK_CODE_CHARS:,} characters together, more "
+                "than the grader reads: keep the exercise's code in this notebook and the rest elsewhere",
+                f"{path} のコードセルは合わせて {MAX_NOTEBOOK_CODE_CHARS:,} 文字を超えていて、採点ツールが読める量を"
+                "超えています。課題のコードだけをこのノートブックに残してください",
+            )
         number = len(found) + 1
         first_line = next((line.strip() for line in str(source).splitlines() if line.strip()), "")
         preview = f" (`{_quoted(first_line, 40)}`)" if first_line else ""
         found.append(clean_cell(str(source), Text(f"cell {number}{preview}", f"セル {number}{preview}")))
     return found
+
+
+def _check_json_depth(text: str, path: Path) -> None:
+    """Refuse JSON nested deeper than ``MAX_JSON_DEPTH`` before ``json`` recurses into it (one pass)."""
+    depth = 0
+    for found in _JSON_STRING_OR_BRACKET.finditer(text):
+        bracket = found.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise InputLimitError(
+                    f"{path} nests its JSON more than {MAX_JSON_DEPTH} levels deep; a notebook saved by Jupyter "
+                    "nests a handful: save it again from Jupyter",
+                    f"{path} の JSON は {MAX_JSON_DEPTH} 段より深く入れ子になっています。Jupyter が保存する"
+                    "ノートブックは数段です。Jupyter で保存し直してください",
+                )
+        elif bracket in "]}":
+            depth -= 1
 
 
 # --- finding what the learner defined ---------------------------------------------------------
@@ -579,7 +682,7 @@ def _live_definition(name: str, value: object, cells: Sequence[CellCode], order:
     if not lines:
         return None
     try:
-        tree = ast.parse("".join(lines))
+        tree = _parse("".join(lines), plain(Path(filename).name or filename))
     except SyntaxError:
         return None
     found = None
@@ -925,6 +1028,8 @@ def _report_check(store: dict) -> Check:
 
 def _decode_failures(array: Any) -> list[dict]:
     """The module's record of failed cells, from the bytes the probe brought back."""
+    if getattr(array, "nbytes", 0) > MAX_REPORT_BYTES:  # the module wrote it, and the learner's code ran there
+        return []
     try:
         records = json.loads(bytes(array.tobytes()).decode("utf-8"))
     except (AttributeError, ValueError, UnicodeDecodeError, RecursionError):
@@ -1025,7 +1130,7 @@ def grade_folder(
     results = []
     for check in result.results:
         if check.name == REPORT_CHECK:
-            if check.status != PASSED:
+            if check.status != Status.PASSED:
                 notes.append(_not_run_note(check, spans, source))
             continue
         results.append(
@@ -1084,7 +1189,9 @@ def _kernel_cells() -> tuple[list[CellCode], Mapping[str, Any], Mapping[str, Any
     main = sys.modules.get("__main__")
     file = getattr(main, "__file__", None)
     if main is not None and isinstance(file, str) and Path(file).is_file():
-        text = Path(file).read_text(encoding="utf-8", errors="replace")
+        with open(file, "rb") as handle:
+            # never more than a source may hold: clean_cell refuses what is longer
+            text = handle.read(4 * MAX_SOURCE_CHARS + 1).decode("utf-8", errors="replace")
         return [clean_cell(text, plain(Path(file).name))], vars(main), {}, file
     raise UsageError(
         "check() reads your definitions from the notebook's history: run it in Jupyter, Colab or IPython; "
@@ -1256,8 +1363,8 @@ def _rerun_in_notebook(text: str, number: int) -> str:
 
 
 _STATUS_HTML = {
-    PASSED: ("\u2713", "PASS", "#e6f4ea"),
-    NOT_ATTEMPTED: ("\u2026", "TODO", "#fff8e1"),
+    Status.PASSED: ("\u2713", "PASS", "#e6f4ea"),
+    Status.NOT_ATTEMPTED: ("\u2026", "TODO", "#fff8e1"),
 }
 _FAILED_HTML = ("\u2717", "FAIL", "#fdecea")
 

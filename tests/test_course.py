@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.engine import EXERCISES, NOT_ATTEMPTED, grade_exercise
+from grader.grading.engine import EXERCISES, grade_exercise
+from grader.grading.results import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = sorted(EXERCISES)
@@ -28,7 +29,7 @@ def test_solution_passes_every_check(number):
 def test_untouched_stub_is_not_attempted(number):
     result = grade_exercise(number, _file("exercises", number))
     assert not result.attempted
-    assert {check.status for check in result.results} == {NOT_ATTEMPTED}
+    assert {check.status for check in result.results} == {Status.NOT_ATTEMPTED}
     assert result.score == 0
 
 

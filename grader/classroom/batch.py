@@ -64,7 +64,8 @@ from pathlib import Path
 
 from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, learner_name
 from grader.errors import GraderError, QuizError, SandboxError, UsageError
-from grader.grading.engine import EXERCISES, ExerciseResult, grade_exercise
+from grader.grading.engine import EXERCISES, grade_exercise
+from grader.grading.results import ExerciseResult
 
 EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
 IGNORED = {".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store", "__MACOSX", ".grade"}

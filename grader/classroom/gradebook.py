@@ -84,7 +84,7 @@ from grader.quiz import QUESTION_ID
 from grader.text import untrusted
 
 if TYPE_CHECKING:
-    from grader.grading.engine import ExerciseResult
+    from grader.grading.results import ExerciseResult
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 60.0

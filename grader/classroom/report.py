@@ -63,7 +63,8 @@ from markupsafe import Markup, escape
 
 from grader.classroom import itemstats
 from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
-from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED
+from grader.grading.engine import EXERCISES
+from grader.grading.results import Status
 from grader.text import Text
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -324,11 +325,11 @@ def _misconceptions(
         submitted[submission.exercise] += 1
         for check in submission.checks:
             key = (submission.exercise, check.name)
-            if check.status == FAILED:
+            if check.status == Status.FAILED:
                 failed.setdefault(key, []).append(submission.learner)
                 if check.hint_en or check.hint_ja:
                     hints.setdefault(key, Counter())[Text(check.hint_en or "", check.hint_ja or "")] += 1
-            elif check.status == NOT_ATTEMPTED:
+            elif check.status == Status.NOT_ATTEMPTED:
                 todo.setdefault(key, []).append(submission.learner)
     rows = []
     for position, column in enumerate(check for exercise in exercises for check in exercise.checks):
@@ -1030,9 +1031,9 @@ def render_html(report: ClassReport, lang: str) -> str:
         inline=_inline,
         letters=LETTERS,
         font_face=Markup(_font_face()),
-        PASSED=PASSED,
-        FAILED=FAILED,
-        NOT_ATTEMPTED=NOT_ATTEMPTED,
+        PASSED=Status.PASSED,
+        FAILED=Status.FAILED,
+        NOT_ATTEMPTED=Status.NOT_ATTEMPTED,
     )
 
 

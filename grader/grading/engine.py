@@ -12,11 +12,12 @@ import importlib
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import OutputError, UsageError
 from grader.grading.hints import hint_ladders, with_first_hint
+from grader.grading.results import CheckResult, ExerciseResult, Status, Verdict
 from grader.sandbox.client import (
     DEFAULT_MEMORY_BYTES,
     RESULT_LIMIT_BYTES,
@@ -28,11 +29,8 @@ from grader.sandbox.client import (
 )
 from grader.text import Text, plain
 
-PASSED = "passed"
-FAILED = "failed"
-NOT_ATTEMPTED = "not_attempted"
 
-
+# Being retired: the check modules still return these; ``judge`` reads them as ``Verdict``s.
 @dataclass(frozen=True)
 class Failure:
     """Why a check failed: detail lines and, optionally, a hint of its own."""
@@ -48,7 +46,16 @@ class Passed:
     lines: Sequence[Text]
 
 
-Verdict = Failure | Passed | Sequence[Text] | None
+def _as_verdict(value: object) -> Verdict:
+    if isinstance(value, Verdict):
+        return value
+    if isinstance(value, Passed):
+        return Verdict.ok(*value.lines)
+    if isinstance(value, Failure):
+        return Verdict.fail(value.lines, value.hint)
+    if not value:
+        return Verdict.ok()
+    return Verdict.fail(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -65,8 +72,7 @@ class Check:
     probe : Probe
         What to run in the sandbox.
     verify : callable
-        ``verify(run)`` returns ``None`` or an empty list when the check passes,
-        else a list of ``Text`` lines or a ``Failure``.  Runs in the grader.
+        ``verify(run)`` returns the ``Verdict``.  Runs in the grader.
     hint : Text, optional
         The likely misconception when the check fails.
     context : str or Text, optional
@@ -81,7 +87,7 @@ class Check:
     name: str
     name_ja: str
     probe: Probe
-    verify: Callable[[ProbeRun], Verdict]
+    verify: Callable[[ProbeRun], Verdict | Failure | Passed | Sequence[Text] | None]
     hint: Text | None = None
     context: str | Text = ""
     points: float = 1.0
@@ -91,36 +97,6 @@ class Check:
     def target(self) -> str:
         """The function or class the check is about."""
         return self.name.split(":", 1)[0].strip()
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The verdict on one check."""
-
-    name: str
-    name_ja: str
-    status: str
-    score: float
-    max_score: float
-    lines: tuple[Text, ...] = ()
-    hint: Text | None = None
-    context: str | Text = ""
-    stdout: str = ""
-    stderr: str = ""
-
-    @property
-    def passed(self) -> bool:
-        """Whether the check passed."""
-        return self.status == PASSED
-
-    @property
-    def target(self) -> str:
-        """The function or class the check is about."""
-        return self.name.split(":", 1)[0].strip()
-
-    def title(self, lang: str) -> str:
-        """The check's name in ``lang``."""
-        return self.name_ja if lang == "ja" and self.name_ja else self.name
 
 
 @dataclass(frozen=True)
@@ -141,37 +117,6 @@ class Exercise:
         """Import the check module and build the checks (inputs and expected values)."""
         module = importlib.import_module(self.checks_module)
         return list(module.build_checks())
-
-
-@dataclass(frozen=True)
-class ExerciseResult:
-    """Every check's verdict for one submission of one exercise."""
-
-    exercise: Exercise
-    submission: Path
-    results: tuple[CheckResult, ...]
-    elapsed: float = 0.0
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def score(self) -> float:
-        """Points earned."""
-        return sum(result.score for result in self.results)
-
-    @property
-    def max_score(self) -> float:
-        """Points available."""
-        return sum(result.max_score for result in self.results)
-
-    @property
-    def passed(self) -> bool:
-        """Whether every check passed."""
-        return all(result.passed for result in self.results)
-
-    @property
-    def attempted(self) -> bool:
-        """False when every check found only ``NotImplementedError`` (an untouched stub)."""
-        return any(result.status != NOT_ATTEMPTED for result in self.results)
 
 
 EXERCISES: dict[int, Exercise] = {
@@ -245,135 +190,176 @@ def _exception_hint(exception: str, message: str) -> Text:
     return GENERAL_ERROR_HINT
 
 
-def _abnormal(run: ProbeRun, timeout: float, module: str = "") -> tuple[str, list[Text], Text | None]:
-    """The status, lines and hint for a probe that did not finish normally."""
+@dataclass(frozen=True)
+class Abnormal:
+    """How a probe that did not finish normally is reported: status, lines, hint."""
+
+    status: Status
+    lines: tuple[Text, ...]
+    hint: Text | None = None
+
+
+def _not_implemented(run: ProbeRun, timeout: float, module: str) -> Abnormal:
     earlier = re.match(r"ex(\d\d)_\w+\.py$", run.source)
-    if run.status == "not_implemented" and earlier and module and run.source != f"{module}.py":
+    if earlier and module and run.source != f"{module}.py":
         number = int(earlier.group(1))
-        return (
-            FAILED,
-            [
+        return Abnormal(
+            Status.FAILED,
+            (
                 Text(
                     f"{run.message} from your {run.source} still raises NotImplementedError",
                     f"{run.source} の {run.message} がまだ NotImplementedError を送出します",
-                )
-            ],
+                ),
+            ),
             Text(
                 f"this exercise builds on exercise {number}: finish it first (grade exercise {number})",
                 f"この課題は課題 {number} を使います。先に課題 {number} を完成させてください(grade exercise {number})",
             ),
         )
-    if run.status == "not_implemented":
-        where = run.message or "this function"
-        return (
-            NOT_ATTEMPTED,
-            [
-                Text(
-                    f"not attempted: {where} raises NotImplementedError",
-                    f"未着手: {where} が NotImplementedError を送出します",
-                )
-            ],
-            None,
-        )
-    if run.status == "missing":
-        return (
-            FAILED,
-            [Text(f"your file defines no `{run.message}`", f"ファイルに `{run.message}` が定義されていません")],
+    where = run.message or "this function"
+    return Abnormal(
+        Status.NOT_ATTEMPTED,
+        (
             Text(
-                "check the spelling: names are fixed by the exercise",
-                "名前の綴りを確認してください(名前は課題で決まっています)",
+                f"not attempted: {where} raises NotImplementedError",
+                f"未着手: {where} が NotImplementedError を送出します",
             ),
-        )
-    if run.status == "import_error":
-        return (
-            FAILED,
-            [Text("your file could not be imported:", "ファイルを読み込めませんでした:"), plain(run.message)],
+        ),
+    )
+
+
+def _missing(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED,
+        (Text(f"your file defines no `{run.message}`", f"ファイルに `{run.message}` が定義されていません"),),
+        Text(
+            "check the spelling: names are fixed by the exercise",
+            "名前の綴りを確認してください(名前は課題で決まっています)",
+        ),
+    )
+
+
+def _import_error(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED,
+        (Text("your file could not be imported:", "ファイルを読み込めませんでした:"), plain(run.message)),
+        Text(
+            "run `python yourfile.py` to see the error; only NumPy, the standard library "
+            "and your own exercise files can be imported",
+            "`python ファイル名.py` で確認してください。"
+            "import できるのは NumPy・標準ライブラリ・自分の課題ファイルだけです",
+        ),
+    )
+
+
+def _error(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED,
+        (Text("your code raised an exception:", "コードが例外を送出しました:"), plain(run.message)),
+        _exception_hint(run.exception, run.message),
+    )
+
+
+def _timeout(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    used = run.limit if run.limit is not None else timeout
+    limit = f"{used:g}"
+    lines = [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")]
+    if used < timeout:
+        lines.append(
             Text(
-                "run `python yourfile.py` to see the error; only NumPy, the standard library "
-                "and your own exercise files can be imported",
-                "`python ファイル名.py` で確認してください。"
-                "import できるのは NumPy・標準ライブラリ・自分の課題ファイルだけです",
-            ),
-        )
-    if run.status == "error":
-        return (
-            FAILED,
-            [Text("your code raised an exception:", "コードが例外を送出しました:"), plain(run.message)],
-            _exception_hint(run.exception, run.message),
-        )
-    if run.status == "timeout":
-        used = run.limit if run.limit is not None else timeout
-        limit = f"{used:g}"
-        lines = [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")]
-        if used < timeout:
-            lines.append(
-                Text(
-                    f"(an earlier call of the same function did not finish within {timeout:g} s, "
-                    f"so this one was given {limit} s)",
-                    f"(同じ関数の先の呼び出しが {timeout:g} 秒以内に終わらなかったため、"
-                    f"この呼び出しは {limit} 秒で打ち切りました)",
-                )
+                f"(an earlier call of the same function did not finish within {timeout:g} s, "
+                f"so this one was given {limit} s)",
+                f"(同じ関数の先の呼び出しが {timeout:g} 秒以内に終わらなかったため、"
+                f"この呼び出しは {limit} 秒で打ち切りました)",
             )
-        return (
-            FAILED,
-            lines,
+        )
+    return Abnormal(
+        Status.FAILED,
+        tuple(lines),
+        Text(
+            "look for an endless loop, or a Python loop over every element where NumPy could do it at once",
+            "無限ループや、NumPy で一度に計算できる処理の要素ごとの Python ループがないか確認してください",
+        ),
+    )
+
+
+def _memory(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED,
+        (Text("ran out of memory", "メモリ不足になりました"),),
+        Text("an array far larger than needed is being built", "必要以上に大きな配列を作っていないか確認してください"),
+    )
+
+
+def _tampered(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED,
+        (TAMPERED,),
+        Text(
+            "return the answer from your function; the files and pipes the grader reads are not yours to write",
+            "答えは関数の戻り値として返してください。採点側が読むファイルやパイプに書き込んではいけません",
+        ),
+    )
+
+
+def _too_large(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    megabytes = RESULT_LIMIT_BYTES // 2**20
+    return Abnormal(
+        Status.FAILED,
+        (
             Text(
-                "look for an endless loop, or a Python loop over every element where NumPy could do it at once",
-                "無限ループや、NumPy で一度に計算できる処理の要素ごとの Python ループがないか確認してください",
+                f"your code sent back more data than the grader reads for one check ({megabytes} MB)",
+                f"1 つのチェックで採点側が読み取る上限({megabytes} MB)を超えるデータが返されました",
             ),
-        )
-    if run.status == "memory":
-        return (
-            FAILED,
-            [Text("ran out of memory", "メモリ不足になりました")],
+        ),
+        Text(
+            "compare the shape of what you return with the docstring's: "
+            "an array far larger than expected is being built",
+            "返す配列の形状を docstring と比べてください。想定よりはるかに大きな配列を作っています",
+        ),
+    )
+
+
+def _crashed(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED, (Text(f"the process crashed ({run.message})", f"プロセスが異常終了しました({run.message})"),)
+    )
+
+
+def _exited(run: ProbeRun, timeout: float, module: str) -> Abnormal:
+    return Abnormal(
+        Status.FAILED,
+        (
             Text(
-                "an array far larger than needed is being built", "必要以上に大きな配列を作っていないか確認してください"
+                "your code ended the process (sys.exit / os._exit?)",
+                "コードがプロセスを終了させました(sys.exit / os._exit?)",
             ),
-        )
-    if run.status == "tampered":
-        return (
-            FAILED,
-            [TAMPERED],
-            Text(
-                "return the answer from your function; the files and pipes the grader reads are not yours to write",
-                "答えは関数の戻り値として返してください。採点側が読むファイルやパイプに書き込んではいけません",
-            ),
-        )
-    if run.status == "too_large":
-        return (
-            FAILED,
-            [
-                Text(
-                    f"your code sent back more data than the grader reads for one check "
-                    f"({RESULT_LIMIT_BYTES // 2**20} MB)",
-                    f"1 つのチェックで採点側が読み取る上限({RESULT_LIMIT_BYTES // 2**20} MB)を"
-                    "超えるデータが返されました",
-                )
-            ],
-            Text(
-                "compare the shape of what you return with the docstring's: "
-                "an array far larger than expected is being built",
-                "返す配列の形状を docstring と比べてください。想定よりはるかに大きな配列を作っています",
-            ),
-        )
-    if run.status == "crashed":
-        return (
-            FAILED,
-            [Text(f"the process crashed ({run.message})", f"プロセスが異常終了しました({run.message})")],
-            None,
-        )
-    if run.status == "exited":
-        return (
-            FAILED,
-            [
-                Text(
-                    "your code ended the process (sys.exit / os._exit?)",
-                    "コードがプロセスを終了させました(sys.exit / os._exit?)",
-                )
-            ],
-            Text("return a value instead of exiting", "終了せずに値を return してください"),
-        )
-    return FAILED, [plain(f"unexpected sandbox status {run.status!r}")], None
+        ),
+        Text("return a value instead of exiting", "終了せずに値を return してください"),
+    )
+
+
+# how each way a probe can end other than normally is reported (ProbeRun.status -> report)
+ABNORMAL: dict[str, Callable[[ProbeRun, float, str], Abnormal]] = {
+    "not_implemented": _not_implemented,
+    "missing": _missing,
+    "import_error": _import_error,
+    "error": _error,
+    "timeout": _timeout,
+    "memory": _memory,
+    "tampered": _tampered,
+    "too_large": _too_large,
+    "crashed": _crashed,
+    "exited": _exited,
+}
+
+
+def abnormal(run: ProbeRun, timeout: float, module: str = "") -> Abnormal:
+    """The report for a probe that did not finish normally."""
+    report = ABNORMAL.get(run.status)
+    if report is None:
+        return Abnormal(Status.FAILED, (plain(f"unexpected sandbox status {run.status!r}"),))
+    return report(run, timeout, module)
 
 
 def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> CheckResult:
@@ -387,25 +373,17 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
         "stderr": run.stderr,
     }
     if run.status != "ok":
-        status, lines, hint = _abnormal(run, check.probe.timeout or timeout, module)
-        if run.status == "error" and check.error_hint is not None:
-            hint = check.error_hint
-        return CheckResult(status=status, score=0.0, lines=tuple(lines), hint=hint, **common)
+        report = abnormal(run, check.probe.timeout or timeout, module)
+        hint = check.error_hint if run.status == "error" and check.error_hint is not None else report.hint
+        return CheckResult(status=report.status, score=0.0, lines=report.lines, hint=hint, **common)
     try:
-        verdict = check.verify(run)
+        verdict = _as_verdict(check.verify(run))
     except OutputError as missing:
-        verdict = Failure([plain(f"the probe brought back no usable value ({missing})")])
-    if isinstance(verdict, Passed):
-        return CheckResult(status=PASSED, score=check.points, lines=tuple(verdict.lines), **common)
-    if not verdict:
-        return CheckResult(status=PASSED, score=check.points, **common)
-    if isinstance(verdict, Failure):
-        hint = verdict.hint or check.hint
-        lines = tuple(verdict.lines)
-    else:
-        hint = check.hint
-        lines = tuple(verdict)
-    return CheckResult(status=FAILED, score=0.0, lines=lines, hint=hint, **common)
+        verdict = Verdict.fail([plain(f"the probe brought back no usable value ({missing})")])
+    if verdict.passed:
+        return CheckResult(status=Status.PASSED, score=check.points, lines=verdict.lines, **common)
+    hint = verdict.hint or check.hint
+    return CheckResult(status=Status.FAILED, score=0.0, lines=verdict.lines, hint=hint, **common)
 
 
 def grade_exercise(

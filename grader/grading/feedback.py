@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.text import Text
 
-LABELS = {PASSED: "PASS", FAILED: "FAIL", NOT_ATTEMPTED: "TODO"}
-COLOURS = {PASSED: "green", FAILED: "red", NOT_ATTEMPTED: "yellow"}
+LABELS = {Status.PASSED: "PASS", Status.FAILED: "FAIL", Status.NOT_ATTEMPTED: "TODO"}
+COLOURS = {Status.PASSED: "green", Status.FAILED: "red", Status.NOT_ATTEMPTED: "yellow"}
 STREAM_LINES = 8
 
 
@@ -31,7 +31,7 @@ def _stream_lines(label: Text, text: str, lang: str) -> list[str]:
 def check_detail(result: CheckResult, lang: str) -> list[str]:
     """The lines under a failed check: input, differences, hint, captured output."""
     lines: list[str] = []
-    if result.status == NOT_ATTEMPTED:
+    if result.status == Status.NOT_ATTEMPTED:
         # "relu raises NotImplementedError" under a relu check says nothing new
         return [f"  {line(lang)}" for line in result.lines if f" {result.target} " not in line.en]
     if result.context:
@@ -82,8 +82,8 @@ def summary(result: ExerciseResult, lang: str) -> str:
             f"未着手: 課題 {number} の関数はすべて NotImplementedError のままです。"
             f"{result.exercise.module}.py を実装してから grade exercise {number} を実行してください",
         )(lang)
-    failed = sum(1 for check in result.results if check.status == FAILED)
-    todo = sum(1 for check in result.results if check.status == NOT_ATTEMPTED)
+    failed = sum(1 for check in result.results if check.status == Status.FAILED)
+    todo = sum(1 for check in result.results if check.status == Status.NOT_ATTEMPTED)
     score = f"{_points(result.score)}/{_points(result.max_score)}"
     percent = 100.0 * result.score / result.max_score if result.max_score else 0.0
     if result.passed:
@@ -99,7 +99,7 @@ def summary(result: ExerciseResult, lang: str) -> str:
 
 def check_message(result: CheckResult, lang: str) -> str:
     """Everything said about one check, as plain text."""
-    if result.passed or result.status == NOT_ATTEMPTED:
+    if result.passed or result.status == Status.NOT_ATTEMPTED:
         return "\n".join(line(lang) for line in result.lines)
     return "\n".join(line.strip() for line in check_detail(result, lang))
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from grader.text import Text
 
 if TYPE_CHECKING:
-    from grader.grading.engine import CheckResult
+    from grader.grading.results import CheckResult
 
 
 def hint_ladders(checks_module: str) -> dict[str, tuple[Text, ...]]:
@@ -54,8 +54,8 @@ def ladder(result: CheckResult, ladders: Mapping[str, Sequence[Text]]) -> list[T
 
 def with_first_hint(result: CheckResult, ladders: Mapping[str, Sequence[Text]]) -> CheckResult:
     """A failed check without a hint of its own gets the first level of its ladder."""
-    from grader.grading.engine import FAILED
+    from grader.grading.results import Status
 
-    if result.status != FAILED or result.hint is not None or not ladders.get(result.target):
+    if result.status != Status.FAILED or result.hint is not None or not ladders.get(result.target):
         return result
     return replace(result, hint=ladders[result.target][0])

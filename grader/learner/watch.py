@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.grading.engine import PASSED, CheckResult, ExerciseResult
 from grader.grading.feedback import COLOURS, LABELS, check_detail, summary
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.text import Text
 
 POLL_SECONDS = 0.3
@@ -97,7 +97,7 @@ def _check_lines(checks: tuple[CheckResult, ...], lang: str, label: Callable[[st
     for check in checks:
         score = f"({check.score:g}/{check.max_score:g})"
         lines.append(f"{label(check.status)}  {check.title(lang)}  {score}")
-        if check.status == PASSED:
+        if check.status == Status.PASSED:
             continue
         detail = check_detail(check, lang)
         if detail and detail in details_shown:  # one import error fails every check: say it once

@@ -29,7 +29,7 @@ from typing import Any
 
 from grader.course import stub_paths
 from grader.errors import UsageError
-from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED, ExerciseResult
+from grader.grading.results import ExerciseResult, Status
 
 STATE_FOLDER = ".grade"
 README_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "workspace-README.md"
@@ -214,18 +214,18 @@ def exercise_status(workspace: Path, number: int) -> ExerciseStatus:
     """The state of exercise ``number`` from its last grading in ``workspace``."""
     record = _read_json(_results_path(workspace, number))
     if not isinstance(record, dict) or not isinstance(record.get("checks"), list):
-        return ExerciseStatus(NOT_ATTEMPTED)
+        return ExerciseStatus(Status.NOT_ATTEMPTED)
     statuses = [check.get("status") for check in record["checks"] if isinstance(check, dict)]
     total = len(statuses)
-    passing = sum(1 for status in statuses if status == PASSED)
+    passing = sum(1 for status in statuses if status == Status.PASSED)
     graded_file = Path(workspace) / str(record.get("file", ""))
     digest = file_digest(graded_file) if graded_file.is_file() else None
     edited = digest is not None and digest != record.get("sha256")
-    if not total or all(status == NOT_ATTEMPTED for status in statuses):
-        return ExerciseStatus(NOT_ATTEMPTED, passing, total, edited)
+    if not total or all(status == Status.NOT_ATTEMPTED for status in statuses):
+        return ExerciseStatus(Status.NOT_ATTEMPTED, passing, total, edited)
     if passing == total:
-        return ExerciseStatus(PASSED, passing, total, edited)
-    return ExerciseStatus(FAILED, passing, total, edited)
+        return ExerciseStatus(Status.PASSED, passing, total, edited)
+    return ExerciseStatus(Status.FAILED, passing, total, edited)
 
 
 # --- hints shown ---------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from grader.classroom.gradebook import Gradebook
-from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.grading.engine import EXERCISES
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.text import Text
 
 HINT = Text("look at the axis of the sum", "和をとる軸を確認してください")
@@ -34,11 +35,11 @@ def make_result(
         name, name_ja = (
             names[position] if names else (f"f{position}: check {position}", f"f{position}: 確認 {position}")
         )
-        hint = (hints[position] if hints else HINT) if status == FAILED else None
+        hint = (hints[position] if hints else HINT) if status == Status.FAILED else None
         lines = ()
-        if status == FAILED:
+        if status == Status.FAILED:
             lines = (Text(f"expected 1, got {position}", f"期待 1、実際 {position}"),)
-        elif status == NOT_ATTEMPTED:
+        elif status == Status.NOT_ATTEMPTED:
             lines = (
                 Text("not attempted: f raises NotImplementedError", "未着手: f が NotImplementedError を送出します"),
             )
@@ -47,7 +48,7 @@ def make_result(
                 name=name,
                 name_ja=name_ja,
                 status=status,
-                score=points if status == PASSED else 0.0,
+                score=points if status == Status.PASSED else 0.0,
                 max_score=points,
                 lines=lines,
                 hint=hint,
@@ -96,7 +97,11 @@ def synthetic_class(
                 statuses = []
                 for _ in checks[number]:
                     chance = 1 / (1 + np.exp(-(1.5 * ability + 1.2 + rng.normal(0, 0.5))))
-                    statuses.append(NOT_ATTEMPTED if untouched else (PASSED if rng.random() < chance else FAILED))
+                    statuses.append(
+                        Status.NOT_ATTEMPTED
+                        if untouched
+                        else (Status.PASSED if rng.random() < chance else Status.FAILED)
+                    )
                 result = make_result(
                     number,
                     statuses,

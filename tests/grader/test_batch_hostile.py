@@ -27,7 +27,8 @@ from grader.classroom.batch import MAX_ATTEMPT_BYTES, MAX_DEPTH, MAX_ENTRIES, MA
 from grader.classroom.gradebook import MESSAGE_LIMIT, PROBLEM_LIMIT, Gradebook, GradebookError
 from grader.classroom.report import build_report, render_html, write_csvs
 from grader.cli import main
-from grader.grading.engine import EXERCISES, FAILED, CheckResult, ExerciseResult
+from grader.grading.engine import EXERCISES
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.progress import save_attempt
 from grader.quiz import is_correct, load_bank
 
@@ -434,7 +435,7 @@ def test_a_full_disk_is_a_clear_error_and_the_next_run_resumes(tmp_path, small_t
                 fillers.append(fill(small_tmpfs))
 
     with Gradebook(database) as gradebook:
-        gradebook.record_exercise("earlier", 1, "ex01_activations.py", "h", make_result(1, [FAILED] * 3))
+        gradebook.record_exercise("earlier", 1, "ex01_activations.py", "h", make_result(1, [Status.FAILED] * 3))
         with pytest.raises(GradebookError, match=r"the disk holding the gradebook .* is full .*before is kept"):
             run_batch(class_dir, gradebook, jobs=1, progress=fill_after_the_first)
     assert recorded == ["learner00"]
@@ -459,7 +460,7 @@ def test_a_read_only_gradebook_is_a_clear_error(tmp_path, small_tmpfs):
     class_dir = make_exercise_class(tmp_path / "class", 1)
     database = small_tmpfs / "book.sqlite"
     with Gradebook(database) as gradebook:
-        gradebook.record_exercise("earlier", 1, "ex01_activations.py", "h", make_result(1, [FAILED] * 3))
+        gradebook.record_exercise("earlier", 1, "ex01_activations.py", "h", make_result(1, [Status.FAILED] * 3))
     subprocess.run(["mount", "-o", "remount,ro", str(small_tmpfs)], check=True)
     result = CliRunner().invoke(main, ["batch", str(class_dir), "--db", str(database)])
     assert result.exit_code == 3, result.output
@@ -645,7 +646,7 @@ def test_check_messages_and_file_names_are_cut_and_escaped(tmp_path):
     check = CheckResult(
         name="relu: max(0, x)",
         name_ja="relu: max(0, x)",
-        status=FAILED,
+        status=Status.FAILED,
         score=0.0,
         max_score=1.0,
         stdout=flood,
@@ -673,7 +674,7 @@ def test_a_gradebook_written_before_the_caps_is_read_back_capped(tmp_path):
     """Rows an older grader stored as they came (control characters, megabytes) come back cut and escaped."""
     path = tmp_path / "book.sqlite"
     with Gradebook(path) as gradebook:
-        gradebook.record_exercise("ann", 1, "ex01.py", "h", make_result(1, [FAILED]))
+        gradebook.record_exercise("ann", 1, "ex01.py", "h", make_result(1, [Status.FAILED]))
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE learners SET name = ?", ("ann\x1b[2J",))
         connection.execute("UPDATE check_results SET message_en = ?", ("\x1b]0;x\x07" + "C" * 1_000_000,))

@@ -12,8 +12,8 @@ import pytest
 from classbook import HINT, attempt, make_result
 
 from grader.classroom.gradebook import SCHEMA_VERSION, AttemptError, Gradebook, GradebookError
-from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED
 from grader.grading.feedback import check_message
+from grader.grading.results import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"schema_version", "learners", "submissions", "check_results", "problems", "quiz_attempts", "quiz_answers"}
@@ -79,7 +79,7 @@ def test_a_folder_is_refused(tmp_path):
 
 
 def test_a_submission_and_its_checks_are_stored_in_both_languages(path):
-    result = make_result(1, [PASSED, FAILED, NOT_ATTEMPTED])
+    result = make_result(1, [Status.PASSED, Status.FAILED, Status.NOT_ATTEMPTED])
     with Gradebook(path) as gradebook:
         gradebook.record_exercise("ann", 1, "ex01_activations.py", "hash-1", result)
         record = gradebook.load()
@@ -92,7 +92,7 @@ def test_a_submission_and_its_checks_are_stored_in_both_languages(path):
     )
     assert (submission.score, submission.max_score, submission.passed, submission.attempted) == (1.0, 3.0, False, True)
     assert submission.graded_at.endswith("+00:00")
-    assert [check.status for check in submission.checks] == [PASSED, FAILED, NOT_ATTEMPTED]
+    assert [check.status for check in submission.checks] == [Status.PASSED, Status.FAILED, Status.NOT_ATTEMPTED]
     failed = submission.checks[1]
     assert failed.name == "f1: check 1"
     assert failed.title("ja") == "f1: 確認 1"
@@ -105,11 +105,15 @@ def test_a_submission_and_its_checks_are_stored_in_both_languages(path):
 
 def test_recording_again_replaces_the_checks_and_keeps_the_history(path):
     with Gradebook(path) as gradebook:
-        gradebook.record_exercise("ann", 1, "ex01_activations.py", "first", make_result(1, [FAILED, FAILED]))
-        gradebook.record_exercise("ann", 1, "ex01_activations.py", "second", make_result(1, [PASSED, PASSED, PASSED]))
+        gradebook.record_exercise(
+            "ann", 1, "ex01_activations.py", "first", make_result(1, [Status.FAILED, Status.FAILED])
+        )
+        gradebook.record_exercise(
+            "ann", 1, "ex01_activations.py", "second", make_result(1, [Status.PASSED, Status.PASSED, Status.PASSED])
+        )
         (submission,) = gradebook.load().submissions
     assert submission.content_hash == "second"
-    assert [check.status for check in submission.checks] == [PASSED] * 3
+    assert [check.status for check in submission.checks] == [Status.PASSED] * 3
     assert raw(path, "SELECT content_hash, current FROM submissions ORDER BY id") == [("first", 0), ("second", 1)]
     assert raw(path, "SELECT count(*) FROM check_results") == [(3,)]
 
@@ -117,11 +121,11 @@ def test_recording_again_replaces_the_checks_and_keeps_the_history(path):
 def test_is_graded_compares_with_the_current_submission_only(path):
     with Gradebook(path) as gradebook:
         assert not gradebook.is_graded("ann", 1, "a")
-        gradebook.record_exercise("ann", 1, "ex01.py", "a", make_result(1, [PASSED]))
+        gradebook.record_exercise("ann", 1, "ex01.py", "a", make_result(1, [Status.PASSED]))
         assert gradebook.is_graded("ann", 1, "a")
         assert not gradebook.is_graded("ann", 2, "a")
         assert not gradebook.is_graded("bob", 1, "a")
-        gradebook.record_exercise("ann", 1, "ex01.py", "b", make_result(1, [PASSED]))
+        gradebook.record_exercise("ann", 1, "ex01.py", "b", make_result(1, [Status.PASSED]))
         # going back to the first file is a change that needs grading
         assert not gradebook.is_graded("ann", 1, "a")
         assert gradebook.graded_hashes() == {("ann", 1): "b"}
@@ -129,9 +133,9 @@ def test_is_graded_compares_with_the_current_submission_only(path):
 
 def test_learners_are_listed_once_and_sorted(path):
     with Gradebook(path) as gradebook:
-        gradebook.record_exercise("carol", 1, "ex01.py", "c", make_result(1, [PASSED]))
-        gradebook.record_exercise("ann", 2, "ex02.py", "a", make_result(2, [PASSED]))
-        gradebook.record_exercise("ann", 3, "ex03.py", "a3", make_result(3, [PASSED]))
+        gradebook.record_exercise("carol", 1, "ex01.py", "c", make_result(1, [Status.PASSED]))
+        gradebook.record_exercise("ann", 2, "ex02.py", "a", make_result(2, [Status.PASSED]))
+        gradebook.record_exercise("ann", 3, "ex03.py", "a3", make_result(3, [Status.PASSED]))
         gradebook.record_problem("bob", "empty folder")
         assert gradebook.learners() == ["ann", "bob", "carol"]
 
@@ -273,7 +277,7 @@ def test_problems_can_be_replaced_in_one_go(path):
 
 def test_names_are_stored_on_one_line_and_found_again(path):
     with Gradebook(path) as gradebook:
-        gradebook.record_exercise("ann\n\x1b[2Jbob", 1, "ex01.py", "h", make_result(1, [PASSED]))
+        gradebook.record_exercise("ann\n\x1b[2Jbob", 1, "ex01.py", "h", make_result(1, [Status.PASSED]))
         assert gradebook.learners() == ["ann\\n\\x1b[2Jbob"]
         assert gradebook.is_graded("ann\n\x1b[2Jbob", 1, "h")
         assert gradebook.is_graded("ann\\n\\x1b[2Jbob", 1, "h")
@@ -291,13 +295,13 @@ def test_a_folder_that_can_not_be_made_is_a_gradebook_error(tmp_path):
 def test_a_gradebook_that_reaches_its_size_limit_keeps_what_it_had(path):
     # SQLite's max_page_count gives SQLITE_FULL, the error of a full disk, without filling one
     with Gradebook(path) as gradebook:
-        gradebook.record_exercise("ann", 1, "ex01.py", "a", make_result(1, [PASSED] * 3))
+        gradebook.record_exercise("ann", 1, "ex01.py", "a", make_result(1, [Status.PASSED] * 3))
         pages = gradebook._connection.execute("PRAGMA page_count").fetchone()[0]
         gradebook._connection.execute(f"PRAGMA max_page_count = {pages}")
 
         def record_many() -> None:
             for index in range(200):
-                gradebook.record_exercise(f"l{index}", 2, "ex02.py", "b", make_result(2, [FAILED] * 30))
+                gradebook.record_exercise(f"l{index}", 2, "ex02.py", "b", make_result(2, [Status.FAILED] * 30))
 
         with pytest.raises(GradebookError, match=r"disk holding the gradebook .* is full .*free some space"):
             record_many()
@@ -369,7 +373,7 @@ def test_a_process_killed_in_the_middle_of_a_submission_leaves_none_of_it(path):
 
 def test_an_error_in_the_middle_of_a_write_rolls_it_back(path):
     with Gradebook(path) as gradebook:
-        gradebook.record_exercise("ann", 1, "ex01.py", "old", make_result(1, [PASSED] * 3))
+        gradebook.record_exercise("ann", 1, "ex01.py", "old", make_result(1, [Status.PASSED] * 3))
         connection = gradebook._connection
         before = connection.total_changes
         interrupted = []
@@ -383,12 +387,12 @@ def test_an_error_in_the_middle_of_a_write_rolls_it_back(path):
 
         connection.set_progress_handler(interrupt_once, 1)
         with pytest.raises(sqlite3.OperationalError, match="interrupted"):
-            gradebook.record_exercise("ann", 1, "ex01.py", "new", make_result(1, [FAILED] * 40))
+            gradebook.record_exercise("ann", 1, "ex01.py", "new", make_result(1, [Status.FAILED] * 40))
         connection.set_progress_handler(None, 0)
         (submission,) = gradebook.load().submissions
         # the old submission is still the current one, with its checks
         assert submission.content_hash == "old"
-        assert [check.status for check in submission.checks] == [PASSED] * 3
+        assert [check.status for check in submission.checks] == [Status.PASSED] * 3
     assert raw(path, "SELECT count(*) FROM submissions") == [(1,)]
 
 
@@ -456,10 +460,10 @@ def test_two_processes_creating_the_same_gradebook_at_once(path):
 
 def test_a_reader_sees_a_consistent_snapshot_while_a_writer_works(path):
     with Gradebook(path) as writer, Gradebook(path) as reader:
-        writer.record_exercise("ann", 1, "ex01.py", "h", make_result(1, [PASSED] * 4))
+        writer.record_exercise("ann", 1, "ex01.py", "h", make_result(1, [Status.PASSED] * 4))
         with reader._read() as db:
             first = db.execute("SELECT count(*) FROM check_results").fetchone()[0]
-            writer.record_exercise("bob", 1, "ex01.py", "h", make_result(1, [PASSED] * 4))
+            writer.record_exercise("bob", 1, "ex01.py", "h", make_result(1, [Status.PASSED] * 4))
             again = db.execute("SELECT count(*) FROM check_results").fetchone()[0]
         assert first == again == 4
         assert len(reader.load().submissions) == 2
@@ -471,7 +475,9 @@ def test_one_gradebook_can_be_shared_by_threads(path):
     with Gradebook(path) as gradebook, ThreadPoolExecutor(max_workers=4) as pool:
         list(
             pool.map(
-                lambda index: gradebook.record_exercise(f"l{index}", 1, "ex01.py", "h", make_result(1, [PASSED] * 3)),
+                lambda index: gradebook.record_exercise(
+                    f"l{index}", 1, "ex01.py", "h", make_result(1, [Status.PASSED] * 3)
+                ),
                 range(40),
             )
         )

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 import grader.checks.ex01_activations as ex01_checks
 from grader.cli import main
-from grader.grading.engine import FAILED, NOT_ATTEMPTED, CheckResult
 from grader.grading.hints import hint_ladders, ladder, with_first_hint
+from grader.grading.results import CheckResult, Status
 from grader.text import Text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,13 +170,13 @@ def result(status: str, hint: Text | None) -> CheckResult:
 
 def test_ladder_and_first_hint():
     own = Text("own", "own")
-    assert ladder(result(FAILED, own), LADDERS) == [own, *LADDERS["relu"]]
-    assert ladder(result(FAILED, LADDERS["relu"][0]), LADDERS) == list(LADDERS["relu"])
-    assert ladder(result(FAILED, own), {}) == [own]
-    assert with_first_hint(result(FAILED, None), LADDERS).hint == LADDERS["relu"][0]
-    assert with_first_hint(result(FAILED, own), LADDERS).hint == own
-    assert with_first_hint(result(NOT_ATTEMPTED, None), LADDERS).hint is None
-    assert with_first_hint(result(FAILED, None), {}).hint is None
+    assert ladder(result(Status.FAILED, own), LADDERS) == [own, *LADDERS["relu"]]
+    assert ladder(result(Status.FAILED, LADDERS["relu"][0]), LADDERS) == list(LADDERS["relu"])
+    assert ladder(result(Status.FAILED, own), {}) == [own]
+    assert with_first_hint(result(Status.FAILED, None), LADDERS).hint == LADDERS["relu"][0]
+    assert with_first_hint(result(Status.FAILED, own), LADDERS).hint == own
+    assert with_first_hint(result(Status.NOT_ATTEMPTED, None), LADDERS).hint is None
+    assert with_first_hint(result(Status.FAILED, None), {}).hint is None
 
 
 def test_hint_ladders_ignore_what_is_not_text(monkeypatch):

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.grading.engine import FAILED, PASSED, grade_exercise
+from grader.grading.engine import grade_exercise
+from grader.grading.results import Status
 from grader.sandbox import confinement
 from grader.sandbox.client import Probe, Sandbox
 
@@ -50,9 +51,9 @@ def by_target(result) -> dict[str, set[str]]:
 
 def assert_only_relu_fails(result) -> list:
     statuses = by_target(result)
-    assert statuses.pop("relu") == {FAILED}
+    assert statuses.pop("relu") == {Status.FAILED}
     for target, seen in statuses.items():
-        assert seen == {PASSED}, (target, seen)
+        assert seen == {Status.PASSED}, (target, seen)
     return [check for check in result.results if check.target == "relu"]
 
 
@@ -205,7 +206,7 @@ def test_endless_loop_while_importing_is_bounded(tmp_path):
     started = time.monotonic()
     result = grade(tmp_path, "while True:\n    pass\n", timeout=1.0)
     assert time.monotonic() - started < 8.0
-    assert {check.status for check in result.results} == {FAILED}
+    assert {check.status for check in result.results} == {Status.FAILED}
     assert result.score == 0
 
 

@@ -14,11 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.errors import UsageError
-from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.errors import InputLimitError, UsageError
+from grader.grading.engine import EXERCISES
 from grader.grading.feedback import render_text
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.notebook import (
     CONTRACT_NAMES,
+    MAX_CODE_DEPTH,
+    MAX_NOTEBOOK_CODE_CHARS,
+    MAX_SOURCE_CHARS,
     Chunk,
     NotebookResult,
     _result_from_data,
@@ -357,10 +361,18 @@ def sample_result(name: str = "relu: max(0, x) <script>alert(1)</script>") -> Ex
         Path("this notebook"),
         (
             CheckResult(
-                name, "relu ja", FAILED, 0.0, 1.0, lines=(plain("expected <b>1</b>, got 2"),), hint=plain("a & b")
+                name,
+                "relu ja",
+                Status.FAILED,
+                0.0,
+                1.0,
+                lines=(plain("expected <b>1</b>, got 2"),),
+                hint=plain("a & b"),
             ),
-            CheckResult("sigmoid: ok", "sigmoid ja", PASSED, 1.0, 1.0),
-            CheckResult("forward: todo", "forward ja", NOT_ATTEMPTED, 0.0, 1.0, context=Text("x (2,)", "x (2,)")),
+            CheckResult("sigmoid: ok", "sigmoid ja", Status.PASSED, 1.0, 1.0),
+            CheckResult(
+                "forward: todo", "forward ja", Status.NOT_ATTEMPTED, 0.0, 1.0, context=Text("x (2,)", "x (2,)")
+            ),
         ),
         extra={"notes": (plain("cell 3 raised <NameError>"),)},
     )
@@ -550,11 +562,11 @@ def test_check_in_a_real_kernel_grades_the_cells_definitions_in_the_sandbox(tmp_
     for target, status in json.loads(out.split("SUMMARY ", 1)[1].splitlines()[0]):
         statuses.setdefault(target, set()).add(status)
     assert statuses == {
-        "step_function": {PASSED},
-        "relu": {FAILED},  # in place, and NumPy patched in the kernel changed nothing
-        "identity_function": {FAILED},  # os._exit: only its own check
-        "sigmoid": {FAILED},  # endless loop: stopped after 1 s
-        "forward": {FAILED},
+        "step_function": {Status.PASSED},
+        "relu": {Status.FAILED},  # in place, and NumPy patched in the kernel changed nothing
+        "identity_function": {Status.FAILED},  # os._exit: only its own check
+        "sigmoid": {Status.FAILED},  # endless loop: stopped after 1 s
+        "forward": {Status.FAILED},
     }
     assert "SCORE 3.0 9.0 False" in out
     assert "TEXT Exercise 1: Activation functions and a forward pass" in out
@@ -569,3 +581,124 @@ def test_check_in_a_real_kernel_grades_the_cells_definitions_in_the_sandbox(tmp_
     assert shown["data"]["text/plain"].startswith("Exercise 1:")
     # the kernel survived all of it, and check() sees the newer definitions
     assert "AGAIN True 9.0 9.0" in out
+
+
+# --- notebooks and sources too big or too deep to read -------------------------------------------------
+
+
+def raw_notebook(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def deep_json_notebook(path: Path, depth: int = 100_000) -> Path:
+    return raw_notebook(path, '{"nbformat": 4, "cells": [], "metadata": ' + "[" * depth + "]" * depth + "}")
+
+
+def test_a_notebook_nested_100000_deep_is_a_clear_error_not_a_recursion_error(tmp_path):
+    with pytest.raises(InputLimitError, match="nests its JSON more than 100 levels deep; .* save it again"):
+        notebook_code_cells(deep_json_notebook(tmp_path / "work.ipynb"))
+
+
+def test_brackets_inside_json_strings_do_not_count_as_nesting(tmp_path):
+    source = 's = "' + "[{" * 500 + '\\"' + "]}" * 10 + '"\n'  # an escaped quote in the string, too
+    notebook = write_notebook(tmp_path / "work.ipynb", source)
+    (cell,) = notebook_code_cells(notebook)
+    assert cell.code == source
+
+
+@pytest.mark.parametrize(
+    ("code", "what"),
+    [
+        pytest.param("x = " + "- " * 200_000 + "1\n", "unary minus", id="200000 unary minuses"),
+        pytest.param("x = " + "not " * 50_000 + "1\n", "not", id="50000 nots"),
+        pytest.param("x = " + "- " * (MAX_CODE_DEPTH + 5) + "1\n", "just past the limit", id="past the limit"),
+        pytest.param("x = " + "+".join(["1"] * (MAX_CODE_DEPTH + 5)) + "\n", "a long sum", id="long sum"),
+    ],
+)
+def test_code_nested_too_deep_is_a_clear_error(code, what):
+    with pytest.raises(InputLimitError) as caught:
+        clean_cell(code, plain("cell 2"))
+    assert str(caught.value).startswith(f"cell 2 nests its code more than {MAX_CODE_DEPTH} levels deep"), what
+    assert caught.value.ja.startswith(f"cell 2 のコードは {MAX_CODE_DEPTH} 段より深く")
+
+
+def test_code_nested_to_the_limit_is_read_and_collected():
+    code = "x = " + "- " * (MAX_CODE_DEPTH - 10) + "1"
+    cell = clean_cell(code, plain("cell 2"))
+    assert cell.code == code
+    assert chunk_codes(collect_definitions([cell], ["x"])) == [code]
+
+
+def test_a_cell_longer_than_the_limit_is_a_clear_error(tmp_path):
+    notebook = write_notebook(tmp_path / "work.ipynb", "data = '" + "x" * MAX_SOURCE_CHARS + "'\n")
+    with pytest.raises(InputLimitError, match=r"cell 1 \(`data = 'xxx.*` has 1,000,010 characters; .* split it"):
+        notebook_code_cells(notebook)
+
+
+def test_the_code_of_a_notebook_is_bounded_as_a_whole(tmp_path):
+    cells = ["data = '" + "x" * (MAX_SOURCE_CHARS - 20) + "'\n"] * (MAX_NOTEBOOK_CODE_CHARS // MAX_SOURCE_CHARS + 1)
+    with pytest.raises(InputLimitError, match="the code cells of .* have more than 4,000,000 characters together"):
+        notebook_code_cells(write_notebook(tmp_path / "work.ipynb", *cells))
+
+
+def test_a_notebook_file_larger_than_the_limit_is_not_read(tmp_path, monkeypatch):
+    notebook = write_notebook(tmp_path / "work.ipynb", "x = 1\n")
+    monkeypatch.setattr("grader.notebook.MAX_NOTEBOOK_BYTES", notebook.stat().st_size - 1)
+    with pytest.raises(InputLimitError, match="is larger than 0 MiB, more than the grader reads: clear its outputs"):
+        notebook_code_cells(notebook)
+
+
+def test_an_oversized_report_from_the_sandbox_is_ignored():
+    import numpy as np
+
+    from grader.notebook import _decode_failures
+
+    record = json.dumps([{"chunk": 0, "lines": [1], "error": "E"}]).encode()
+    assert _decode_failures(np.frombuffer(record, dtype=np.uint8)) == [{"chunk": 0, "lines": [1], "error": "E"}]
+    padded = record + b" " * (2 * 1024 * 1024)
+    assert _decode_failures(np.frombuffer(padded, dtype=np.uint8)) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        pytest.param("deep json", "nests its JSON more than 100 levels deep", id="deep json"),
+        pytest.param("deep code", "cell 1 (`x = - - - - - - - - - - - - - - - - -...`) nests its code", id="deep code"),
+    ],
+)
+def test_grade_exercise_on_a_notebook_beyond_the_limits_says_so_and_exits_2(tmp_path, kind, said):
+    if kind == "deep json":
+        notebook = deep_json_notebook(tmp_path / "work.ipynb")
+    else:
+        notebook = write_notebook(tmp_path / "work.ipynb", "x = " + "- " * 200_000 + "1\n")
+    result = CliRunner().invoke(main, ["exercise", "1", "--file", str(notebook), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"grade: {str(notebook) + ' ' if kind == 'deep json' else ''}"), result.output
+    assert said in result.output
+    assert "Traceback" not in result.output
+    assert "Usage:" not in result.output
+    japanese = CliRunner().invoke(main, ["exercise", "1", "--file", str(notebook), "--lang", "ja"])
+    assert japanese.exit_code == 2
+    assert "段より深く入れ子" in japanese.output
+
+
+def test_check_in_a_kernel_with_a_cell_too_deep_shows_a_message_not_a_traceback(tmp_path, kernel_name):
+    sources = [
+        SOLUTION_1.replace("from __future__ import annotations", ""),
+        "x = " + "- " * 200_000 + "1",  # fails in the kernel too, and stays in its history
+        "from grader import check\ncheck(1, lang='en')",
+        "print('kernel still here')",
+    ]
+    notebook = run_in_kernel(tmp_path, kernel_name, sources)
+    (error,) = [output for output in notebook.cells[3].outputs if output.output_type == "error"]
+    assert error["ename"] == "InputLimitError"
+    assert error["traceback"] == [
+        f"grade: In [3] nests its code more than {MAX_CODE_DEPTH} levels deep (an expression like - - - ... 1), "
+        "too deep to be read: simplify it (in a running kernel, restart it afterwards: check reads every cell the "
+        "kernel ran)",
+        f"grade: In [3] のコードは {MAX_CODE_DEPTH} 段より深く入れ子になっていて(- - - ... 1 のような式)読めません。"
+        "簡単にしてください(実行中のカーネルでは、その後カーネルを再起動してください。check は実行した"
+        "すべてのセルを読みます)",
+    ]
+    assert "kernel still here" in printed(notebook)

@@ -25,7 +25,8 @@ from click.testing import CliRunner
 from grader.classroom.gradebook import AnswerRow, AttemptRow, ClassRecord, Gradebook
 from grader.classroom.report import build_report, render_html, write_csvs, write_report
 from grader.cli import main
-from grader.grading.engine import FAILED, NOT_ATTEMPTED, PASSED, grade_exercise
+from grader.grading.engine import grade_exercise
+from grader.grading.results import Status
 from grader.quiz import load_bank
 
 HERE = Path(__file__).resolve().parent
@@ -131,8 +132,17 @@ def tiny_bank(tmp_path_factory) -> tuple[Path, dict]:
 
 def fill_tiny_class(gradebook: Gradebook) -> None:
     """Four learners with exercises 1 and 2, five with quiz 1, one with only a problem."""
-    ex1 = {"ann": [PASSED] * 3, "bob": [PASSED, FAILED, FAILED], "carol": [FAILED, FAILED, NOT_ATTEMPTED]}
-    ex2 = {"ann": [NOT_ATTEMPTED] * 2, "bob": [PASSED, FAILED], "carol": [PASSED, PASSED], "dave": [FAILED, FAILED]}
+    ex1 = {
+        "ann": [Status.PASSED] * 3,
+        "bob": [Status.PASSED, Status.FAILED, Status.FAILED],
+        "carol": [Status.FAILED, Status.FAILED, Status.NOT_ATTEMPTED],
+    }
+    ex2 = {
+        "ann": [Status.NOT_ATTEMPTED] * 2,
+        "bob": [Status.PASSED, Status.FAILED],
+        "carol": [Status.PASSED, Status.PASSED],
+        "dave": [Status.FAILED, Status.FAILED],
+    }
     other_hint = HINT.format()  # the same text: counted together
     for learner, statuses in ex1.items():
         gradebook.record_exercise(learner, 1, "ex01_activations.py", f"{learner}-1", make_result(1, statuses))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.engine import EXERCISES, FAILED, grade_exercise
+from grader.grading.engine import EXERCISES, grade_exercise
+from grader.grading.results import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "submissions"
@@ -56,7 +57,7 @@ def test_corpus_covers_every_exercise():
 def test_corpus_verdict(case: Path, tmp_path: Path):
     expect = _expectation(case)
     result = grade_exercise(_exercise(case), _submission(case, tmp_path), timeout=_timeout(case))
-    failed = [check for check in result.results if check.status == FAILED]
+    failed = [check for check in result.results if check.status == Status.FAILED]
     if expect == "pass":
         assert result.passed, [(c.name, [line.en for line in c.lines]) for c in failed]
     else:

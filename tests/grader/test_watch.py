@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.engine import EXERCISES, FAILED, NOT_ATTEMPTED, PASSED, CheckResult, ExerciseResult
+from grader.grading.engine import EXERCISES
+from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.learner.watch import compare, file_state, render_changes, wait_for_change
 from grader.text import plain
 
@@ -158,7 +159,7 @@ def test_watch_without_a_file_is_a_usage_error(tmp_path):
 
 
 def check(name: str, status: str, message: str = "") -> CheckResult:
-    score = 1.0 if status == PASSED else 0.0
+    score = 1.0 if status == Status.PASSED else 0.0
     lines = (plain(message),) if message else ()
     return CheckResult(name=name, name_ja=name, status=status, score=score, max_score=1.0, lines=lines)
 
@@ -169,20 +170,20 @@ def result(*checks: CheckResult) -> ExerciseResult:
 
 def test_compare_sorts_checks_by_what_changed():
     before = result(
-        check("a: stays passing", PASSED),
-        check("b: starts passing", FAILED, "off by one"),
-        check("c: breaks", PASSED),
-        check("d: fails for another reason", FAILED, "shape (2, 3)"),
-        check("e: fails the same way", FAILED, "nan"),
-        check("f: attempted now", NOT_ATTEMPTED),
+        check("a: stays passing", Status.PASSED),
+        check("b: starts passing", Status.FAILED, "off by one"),
+        check("c: breaks", Status.PASSED),
+        check("d: fails for another reason", Status.FAILED, "shape (2, 3)"),
+        check("e: fails the same way", Status.FAILED, "nan"),
+        check("f: attempted now", Status.NOT_ATTEMPTED),
     )
     after = result(
-        check("a: stays passing", PASSED),
-        check("b: starts passing", PASSED),
-        check("c: breaks", FAILED, "nan"),
-        check("d: fails for another reason", FAILED, "shape (3, 2)"),
-        check("e: fails the same way", FAILED, "nan"),
-        check("f: attempted now", FAILED, "wrong"),
+        check("a: stays passing", Status.PASSED),
+        check("b: starts passing", Status.PASSED),
+        check("c: breaks", Status.FAILED, "nan"),
+        check("d: fails for another reason", Status.FAILED, "shape (3, 2)"),
+        check("e: fails the same way", Status.FAILED, "nan"),
+        check("f: attempted now", Status.FAILED, "wrong"),
     )
     changes = compare(before, after)
     assert [item.name for item in changes.now_passing] == ["b: starts passing"]
@@ -198,8 +199,8 @@ def test_compare_sorts_checks_by_what_changed():
 
 def test_the_same_failure_of_many_checks_is_said_once():
     broken = "your file could not be imported: SyntaxError"
-    before = result(check("relu: one", PASSED), check("relu: two", PASSED))
-    after = result(check("relu: one", FAILED, broken), check("relu: two", FAILED, broken))
+    before = result(check("relu: one", Status.PASSED), check("relu: two", Status.PASSED))
+    after = result(check("relu: one", Status.FAILED, broken), check("relu: two", Status.FAILED, broken))
     shown = render_changes(compare(before, after), after, "en")
     assert shown.count(broken) == 1
     assert "(same as above)" in shown
