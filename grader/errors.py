@@ -13,6 +13,21 @@ class UsageError(GraderError):
     """The command was given something it can not work with (exit status 2)."""
 
 
+class InputLimitError(UsageError):
+    """A notebook or a learner's source too big or nested too deep to be read safely (exit status 2).
+
+    ``str()`` is English, ``ja`` the same in Japanese. In Jupyter, IPython shows
+    the message in place of a traceback (``_render_traceback_``).
+    """
+
+    def __init__(self, message: str, ja: str = "") -> None:
+        super().__init__(message)
+        self.ja = ja
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"grade: {line}" for line in (str(self), self.ja) if line]
+
+
 class SandboxError(GraderError):
     """The sandbox itself could not run (not the learner's code failing)."""
 

@@ -365,19 +365,20 @@ def test_the_policy_blocks_what_the_page_did_not_bring_and_the_listener_hears_it
 
 
 def test_a_quiz_full_of_raw_html_shows_it_as_text_and_still_works(page, tmp_path):
-    raw = '<script>alert(1)</script><img src=x onerror=alert(2)><svg onload=alert(3)></svg><a href="javascript:alert(4)">a</a>'
-    source = (
-        f'+++\ntitle = "Raw {raw}"\n+++\n\n## Tags {{#tags}}\n{raw} [link](javascript:alert(5))\n\n'
-        f"- [x] {raw}\n- [ ] plain\n\n> {raw}\n"
-    ).replace(" [link](javascript:alert(5))", "")
+    raw = (
+        "<script>alert(1)</script><img src=x onerror=alert(2)><svg onload=alert(3)></svg>"
+        '<iframe src="javascript:alert(4)"></iframe><a href="javascript:alert(5)">a</a>'
+    )
+    source = f"+++\ntitle = 'Raw {raw}'\n+++\n\n## Tags {{#tags}}\n{raw}\n\n- [x] {raw}\n- [ ] plain\n\n> {raw}\n"
     folder = tmp_path / "en"
     folder.mkdir()
     (folder / "01-raw.md").write_text(source, encoding="utf-8")
     path = tmp_path / "raw.html"
     path.write_text(render_quiz_page(load_quiz(folder / "01-raw.md"), seed=1), encoding="utf-8")
-    page.goto(path.as_uri())
+    page.goto(path.as_uri())  # an alert would be a dialog: the fixture fails the test on one
     assert page.locator("img, svg, iframe, section a").count() == 0
     assert raw in page.inner_text("#q-tags .question-body")
+    assert raw in page.inner_text("h1")
     page.focus("#check")
     page.keyboard.press("Enter")
     assert page.inner_text("#result .score") == SCRIPT_TEXT["score"]("en").format(score=0, total=1, percent=0)
