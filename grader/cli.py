@@ -165,14 +165,13 @@ def exercise(
         click.echo(f"grade: {problem}", err=True)
         sys.exit(3)
     _remember(result, path)
-    from grader.grading import feedback
 
     if output_format == "json":
-        click.echo(json.dumps(feedback.to_json(result, lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     elif output_format == "gradescope":
-        click.echo(json.dumps(feedback.to_gradescope(result, lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(feedback.render_text(result, lang, colour=sys.stdout.isatty()))
+        click.echo(result.to_text(lang, colour=sys.stdout.isatty()))
     sys.exit(0 if result.passed else 1)
 
 
@@ -603,7 +602,6 @@ def watch_command(
     now pass, now fail, or fail for another reason.  Ctrl-C stops.
     """
     from grader.grading.engine import get_exercise
-    from grader.grading.feedback import render_text
     from grader.learner.watch import compare, render_changes, watch
 
     lang = lang or default_language()
@@ -625,7 +623,7 @@ def watch_command(
 
     def show(result, previous) -> None:
         if previous is None:
-            click.echo(render_text(result, lang, colour=colour))
+            click.echo(result.to_text(lang, colour=colour))
         else:
             click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour))
 

@@ -1199,61 +1199,6 @@ def _kernel_cells() -> tuple[list[CellCode], Mapping[str, Any], Mapping[str, Any
     )
 
 
-def _result_to_data(result: ExerciseResult) -> dict:
-    def text(value: Text | None) -> list | None:
-        return None if value is None else [value.en, value.ja]
-
-    return {
-        "exercise": result.exercise.number,
-        "submission": str(result.submission),
-        "elapsed": result.elapsed,
-        "notes": [text(note) for note in result.extra.get("notes", ())],
-        "results": [
-            {
-                "name": check.name,
-                "name_ja": check.name_ja,
-                "status": check.status,
-                "score": check.score,
-                "max_score": check.max_score,
-                "lines": [text(line) for line in check.lines],
-                "hint": text(check.hint),
-                "context": text(check.context) if isinstance(check.context, Text) else str(check.context),
-                "stdout": check.stdout,
-                "stderr": check.stderr,
-            }
-            for check in result.results
-        ],
-    }
-
-
-def _result_from_data(data: Mapping) -> ExerciseResult:
-    def text(value: Any) -> Text | None:
-        return None if value is None else Text(str(value[0]), str(value[1]))
-
-    results = tuple(
-        CheckResult(
-            name=str(item["name"]),
-            name_ja=str(item["name_ja"]),
-            status=str(item["status"]),
-            score=float(item["score"]),
-            max_score=float(item["max_score"]),
-            lines=tuple(text(line) for line in item["lines"]),
-            hint=text(item["hint"]),
-            context=text(item["context"]) if isinstance(item["context"], list) else str(item["context"]),
-            stdout=str(item["stdout"]),
-            stderr=str(item["stderr"]),
-        )
-        for item in data["results"]
-    )
-    return ExerciseResult(
-        get_exercise(int(data["exercise"])),
-        Path(str(data["submission"])),
-        results,
-        elapsed=float(data["elapsed"]),
-        extra={"notes": tuple(text(note) for note in data["notes"])},
-    )
-
-
 _BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv[1]); from grader.notebook import _grade_main; _grade_main()"
 
 
@@ -1263,7 +1208,7 @@ def _grade_main() -> None:
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     try:
         result = grade_folder(int(meta["number"]), folder, meta, timeout=meta.get("timeout"), jobs=int(meta["jobs"]))
-        document = {"result": _result_to_data(result)}
+        document = {"result": result.to_data()}
     except GraderError as problem:
         document = {"error": str(problem), "kind": type(problem).__name__}
     sys.stdout.write(json.dumps(document))
@@ -1298,7 +1243,7 @@ def _grade_elsewhere(folder: Path, meta: dict) -> ExerciseResult:
     if "error" in document:
         kind = UsageError if document.get("kind") == "UsageError" else GraderError
         raise kind(str(document["error"]))
-    return _result_from_data(document["result"])
+    return ExerciseResult.from_data(document["result"])
 
 
 @dataclass(frozen=True)
@@ -1339,14 +1284,10 @@ class NotebookResult:
 
     def to_json(self) -> dict:
         """The ``grade exercise N --format json`` document (with ``notes``)."""
-        from grader.grading.feedback import to_json
-
-        return to_json(self.result, self.lang)
+        return self.result.to_json(self.lang)
 
     def __str__(self) -> str:
-        from grader.grading.feedback import render_text
-
-        return _rerun_in_notebook(render_text(self.result, self.lang), self.result.exercise.number)
+        return _rerun_in_notebook(self.result.to_text(self.lang), self.result.exercise.number)
 
     def __repr__(self) -> str:
         return self.__str__()

@@ -592,8 +592,6 @@ class Gradebook:
         messages (which quote the learner's exceptions and output) are cut and
         escaped (``FILE_NAME_LIMIT``, ``MESSAGE_LIMIT``).
         """
-        from grader.grading.feedback import check_message
-
         def text(value: str | None) -> str | None:
             return None if value is None else stored_text(value, MESSAGE_LIMIT)
 
@@ -606,8 +604,8 @@ class Gradebook:
                 text(check.status),
                 float(check.score),
                 float(check.max_score),
-                text(check_message(check, "en")),
-                text(check_message(check, "ja")),
+                text(check.message("en")),
+                text(check.message("ja")),
                 text(check.hint.en if check.hint is not None else None),
                 text(check.hint.ja if check.hint is not None else None),
             )

@@ -1,8 +1,6 @@
-"""Render an ``ExerciseResult`` for a learner (text) or a machine (JSON, Gradescope)."""
+"""Render an ``ExerciseResult`` as the text a learner reads (its JSON forms are its own methods)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.text import Text
@@ -95,56 +93,3 @@ def summary(result: ExerciseResult, lang: str) -> str:
         f"Score {score} ({percent:.0f}%): {failed} failed, {todo} not attempted. re-run: grade exercise {number}",
         f"得点 {score}({percent:.0f}%): 不合格 {failed}、未着手 {todo}。再実行: grade exercise {number}",
     )(lang)
-
-
-def check_message(result: CheckResult, lang: str) -> str:
-    """Everything said about one check, as plain text."""
-    if result.passed or result.status == Status.NOT_ATTEMPTED:
-        return "\n".join(line(lang) for line in result.lines)
-    return "\n".join(line.strip() for line in check_detail(result, lang))
-
-
-def to_json(result: ExerciseResult, lang: str) -> dict[str, Any]:
-    """The ``--format json`` document (with ``notes`` when a notebook was graded)."""
-    document = {
-        "exercise": result.exercise.number,
-        "passed": result.passed,
-        "score": result.score,
-        "max_score": result.max_score,
-        "checks": [
-            {
-                "name": check.name,
-                "passed": check.passed,
-                "score": check.score,
-                "max_score": check.max_score,
-                "message": check_message(check, lang),
-            }
-            for check in result.results
-        ],
-    }
-    notes = result.extra.get("notes", ())
-    if notes:
-        document["notes"] = [note(lang) for note in notes]
-    return document
-
-
-def to_gradescope(result: ExerciseResult, lang: str) -> dict[str, Any]:
-    """A Gradescope ``results.json`` document."""
-    return {
-        "score": result.score,
-        "max_score": result.max_score,
-        "output": summary(result, lang),
-        "visibility": "visible",
-        "tests": [
-            {
-                "name": check.title(lang),
-                "number": f"{result.exercise.number}.{index}",
-                "score": check.score,
-                "max_score": check.max_score,
-                "status": "passed" if check.passed else "failed",
-                "output": check_message(check, lang),
-                "visibility": "visible",
-            }
-            for index, check in enumerate(result.results, start=1)
-        ],
-    }

@@ -9,7 +9,7 @@ the gradebook and notebooks say the same things in the same words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -88,6 +88,46 @@ class CheckResult:
         """The check's name in ``lang``."""
         return self.name_ja if lang == "ja" and self.name_ja else self.name
 
+    def message(self, lang: str) -> str:
+        """Everything said about this check, as plain text (JSON, Gradescope, the gradebook)."""
+        from grader.grading.feedback import check_detail
+
+        if self.passed or self.status == Status.NOT_ATTEMPTED:
+            return "\n".join(line(lang) for line in self.lines)
+        return "\n".join(line.strip() for line in check_detail(self, lang))
+
+    def to_data(self) -> dict[str, Any]:
+        """Everything, in both languages, as JSON-ready data (``from_data`` reads it back)."""
+        return {
+            "name": self.name,
+            "name_ja": self.name_ja,
+            "status": str(self.status),
+            "score": self.score,
+            "max_score": self.max_score,
+            "lines": [_text_data(line) for line in self.lines],
+            "hint": _text_data(self.hint),
+            "context": _text_data(self.context) if isinstance(self.context, Text) else str(self.context),
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CheckResult:
+        """The result ``to_data`` wrote."""
+        context = data["context"]
+        return cls(
+            name=str(data["name"]),
+            name_ja=str(data["name_ja"]),
+            status=Status(str(data["status"])),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            lines=tuple(_text_from(line) or Text("", "") for line in data["lines"]),
+            hint=_text_from(data["hint"]),
+            context=_text_from(context) or "" if isinstance(context, list) else str(context),
+            stdout=str(data["stdout"]),
+            stderr=str(data["stderr"]),
+        )
+
 
 @dataclass(frozen=True)
 class ExerciseResult:
@@ -118,3 +158,86 @@ class ExerciseResult:
     def attempted(self) -> bool:
         """False when every check found only ``NotImplementedError`` (an untouched stub)."""
         return any(result.status != Status.NOT_ATTEMPTED for result in self.results)
+
+    def to_text(self, lang: str, colour: bool = False) -> str:
+        """The report a learner reads in the terminal."""
+        from grader.grading.feedback import render_text
+
+        return render_text(self, lang, colour=colour)
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        """The ``grade exercise --format json`` document (with ``notes`` when a notebook was graded)."""
+        document: dict[str, Any] = {
+            "exercise": self.exercise.number,
+            "passed": self.passed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "checks": [
+                {
+                    "name": check.name,
+                    "passed": check.passed,
+                    "score": check.score,
+                    "max_score": check.max_score,
+                    "message": check.message(lang),
+                }
+                for check in self.results
+            ],
+        }
+        notes = self.extra.get("notes", ())
+        if notes:
+            document["notes"] = [note(lang) for note in notes]
+        return document
+
+    def to_gradescope(self, lang: str) -> dict[str, Any]:
+        """A Gradescope ``results.json`` document: one test per check."""
+        from grader.grading.feedback import summary
+
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "output": summary(self, lang),
+            "visibility": "visible",
+            "tests": [
+                {
+                    "name": check.title(lang),
+                    "number": f"{self.exercise.number}.{index}",
+                    "score": check.score,
+                    "max_score": check.max_score,
+                    "status": "passed" if check.passed else "failed",
+                    "output": check.message(lang),
+                    "visibility": "visible",
+                }
+                for index, check in enumerate(self.results, start=1)
+            ],
+        }
+
+    def to_data(self) -> dict[str, Any]:
+        """Everything, in both languages, as JSON-ready data (``from_data`` reads it back)."""
+        return {
+            "exercise": self.exercise.number,
+            "submission": str(self.submission),
+            "elapsed": self.elapsed,
+            "notes": [_text_data(note) for note in self.extra.get("notes", ())],
+            "results": [check.to_data() for check in self.results],
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ExerciseResult:
+        """The result ``to_data`` wrote."""
+        from grader.grading.engine import get_exercise
+
+        return cls(
+            get_exercise(int(data["exercise"])),
+            Path(str(data["submission"])),
+            tuple(CheckResult.from_data(item) for item in data["results"]),
+            elapsed=float(data["elapsed"]),
+            extra={"notes": tuple(_text_from(note) for note in data["notes"])},
+        )
+
+
+def _text_data(value: Text | None) -> list[str] | None:
+    return None if value is None else [value.en, value.ja]
+
+
+def _text_from(value: Any) -> Text | None:
+    return None if value is None else Text(str(value[0]), str(value[1]))

@@ -12,7 +12,6 @@ import pytest
 from classbook import HINT, attempt, make_result
 
 from grader.classroom.gradebook import SCHEMA_VERSION, AttemptError, Gradebook, GradebookError
-from grader.grading.feedback import check_message
 from grader.grading.results import Status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,8 +95,8 @@ def test_a_submission_and_its_checks_are_stored_in_both_languages(path):
     failed = submission.checks[1]
     assert failed.name == "f1: check 1"
     assert failed.title("ja") == "f1: 確認 1"
-    assert failed.message("en") == check_message(result.results[1], "en")
-    assert failed.message("ja") == check_message(result.results[1], "ja")
+    assert failed.message("en") == result.results[1].message("en")
+    assert failed.message("ja") == result.results[1].message("ja")
     assert "hint: look at the axis of the sum" in failed.message("en")
     assert (failed.hint("en"), failed.hint("ja")) == (HINT.en, HINT.ja)
     assert submission.checks[0].hint("en") is None

@@ -25,8 +25,6 @@ from grader.notebook import (
     MAX_SOURCE_CHARS,
     Chunk,
     NotebookResult,
-    _result_from_data,
-    _result_to_data,
     build_module,
     clean_cell,
     collect_definitions,
@@ -397,7 +395,7 @@ def test_text_report_has_the_notes_and_json_round_trips():
     assert "re-run: check(1)" in str(shown)
     assert "note: cell 3 raised <NameError>" in str(shown)
     assert shown.to_json()["notes"] == ["cell 3 raised <NameError>"]
-    again = _result_from_data(json.loads(json.dumps(_result_to_data(result))))
+    again = ExerciseResult.from_data(json.loads(json.dumps(result.to_data())))
     assert again == result
 
 
