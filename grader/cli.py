@@ -672,7 +672,7 @@ def hint_command(number: int, file: Path | None, lang: str | None, timeout: floa
         )
         return
     check = failing[0]
-    levels = ladder(check, hint_ladders(result.exercise.checks_module))
+    levels = ladder(check, hint_ladders(result.exercise.number))
     click.echo(Text("Exercise {n}: ", "課題 {n}: ").format(n=number)(lang) + result.exercise.title(lang))
     click.echo(f"{LABELS[check.status]}  {check.title(lang)}  ({check.score:g}/{check.max_score:g})")
     for line in check_detail(replace(check, hint=None), lang):

@@ -53,8 +53,8 @@ class MathError(GraderError):
         super().__init__(self.message)
 
 
-class QuizError(GraderError):
-    """A quiz source file that breaks the rules of QUIZZES.md.
+class CourseFileError(GraderError):
+    """A course source file (a quiz, a hint file) that breaks the rules of its format.
 
     ``str()`` reads ``quizzes/en/03-x.md:12: <what is wrong>; <what to do>``:
     the file, the 1-based line, the problem and the fix.
@@ -67,6 +67,14 @@ class QuizError(GraderError):
         self.fix = fix
         self.message = f"{problem}; {fix}"
         super().__init__(f"{display_path(self.path)}:{line}: {self.message}")
+
+
+class QuizError(CourseFileError):
+    """A quiz source file that breaks the rules of QUIZZES.md."""
+
+
+class HintError(CourseFileError):
+    """A hint file that breaks the rules of hints/README.md."""
 
 
 def display_path(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""The built wheel works anywhere: installed in a fresh virtualenv it carries the stubs, quizzes and data.
+"""The built wheel works anywhere: installed in a fresh virtualenv it carries the stubs, quizzes, hints and data.
 
 Offline: the wheel is built without build isolation (the setuptools at hand) and
 installed without dependencies into a virtualenv that sees this environment's
@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from grader.grading.hints import hint_ladders
 from grader.quiz import load_bank, option_order
 from grader.quizterm import LETTERS
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("grader", "reference", "exercises", "quizzes")
+SOURCES = ("grader", "reference", "exercises", "quizzes", "hints")
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ruff_cache", ".pytest_cache")
 
 
@@ -74,6 +75,9 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     expected |= {f"grader/course/exercises/{path.name}" for path in (source / "exercises").glob("ex*.py")}
     quizzes = (source / "quizzes").glob("*/*.md")
     expected |= {f"grader/course/quizzes/{path.parent.name}/{path.name}" for path in quizzes}
+    hints = list((source / "hints").glob("*/*.md"))
+    assert len(hints) == 20
+    expected |= {f"grader/course/hints/{path.parent.name}/{path.name}" for path in hints}
     assert not expected - names, "missing from the wheel (a package or data folder not in pyproject.toml?)"
     assert "grader/data/iris.csv" in names
     assert not any(name.startswith(("solutions/", "tests/")) for name in names)
@@ -116,6 +120,11 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     graded = run(grade, "exercise", "1", cwd=subfolder, env=environment)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "every check passed" in graded.stdout
+
+    hint = run(grade, "hint", "2", cwd=subfolder, env=environment)  # the untouched stub of exercise 2
+    assert hint.returncode == 0, hint.stdout + hint.stderr
+    assert "TODO  softmax:" in hint.stdout
+    assert f"hint 1 of 3: {hint_ladders(2)['softmax'][0].en}\n" in hint.stdout
 
     quiz = run(grade, "quiz", "1", "--seed", "3", cwd=subfolder, input=quiz_answers(1, 3), env=environment)
     assert quiz.returncode == 0, quiz.stdout + quiz.stderr

@@ -1,16 +1,19 @@
-"""Where the course material is: the exercise stubs and the confirmation-test quizzes.
+"""Where the course material is: the exercise stubs, the confirmation-test quizzes and the hints.
 
 In a checkout (and an editable install) they are the project's top-level
-``exercises/`` and ``quizzes/`` folders.  A built wheel carries the same files
-inside this package, as ``grader/course/exercises/`` and
-``grader/course/quizzes/{en,ja}/`` (``[tool.setuptools.package-dir]`` in
-pyproject.toml maps the folders there), so ``grade init`` and ``grade quiz``
-work wherever the wheel is installed.
+``exercises/``, ``quizzes/`` and ``hints/`` folders.  A built wheel carries the
+same files inside this package, as ``grader/course/exercises/``,
+``grader/course/quizzes/{en,ja}/`` and ``grader/course/hints/{en,ja}/``
+(``[tool.setuptools.package-dir]`` in pyproject.toml maps the folders there), so
+``grade init``, ``grade quiz`` and ``grade hint`` work wherever the wheel is
+installed.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+from functools import cache
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -64,6 +67,32 @@ def stub_path(number: int) -> Path:
     return stubs[number]
 
 
+@cache
+def contract_names(number: int) -> tuple[str, ...]:
+    """The functions and classes exercise ``number`` asks for: its stub's public top-level definitions.
+
+    Raises
+    ------
+    GraderError
+        When the course has no stub for exercise ``number``, or the stub does not parse.
+    """
+    path = stub_path(number)
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, UnicodeDecodeError, SyntaxError) as problem:
+        raise GraderError(f"the stub {path} can not be read ({problem}); reinstall the grader") from None
+    return tuple(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_")
+    )
+
+
 def quizzes_root() -> Path:
     """The folder holding the quizzes, ``en/`` and ``ja/``."""
     return course_root() / "quizzes"
+
+
+def hints_root() -> Path:
+    """The folder holding the hint ladders, ``en/`` and ``ja/`` (see ``hints/README.md``)."""
+    return course_root() / "hints"

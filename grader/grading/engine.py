@@ -432,8 +432,8 @@ def grade_exercise(
         for check in reversed(checks):
             check.probe.group = check.target
         runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes), strict=True))
-    # a failed check shows one hint: its own, else the first level of the module's HINTS ladder
-    ladders = hint_ladders(exercise.checks_module)
+    # a failed check shows one hint: its own, else the first level of its ladder (hints/<lang>/NN-topic.md)
+    ladders = hint_ladders(exercise.number)
     results = tuple(
         with_first_hint(judge(check, runs[id(check.probe)], limit, exercise.module), ladders) for check in checks
     )

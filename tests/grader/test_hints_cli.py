@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import grader.checks.ex01_activations as ex01_checks
+import grader.grading.hints as hints
 from grader.cli import main
-from grader.grading.hints import hint_ladders, ladder, with_first_hint
+from grader.grading.hints import LEVELS, hint_ladders, ladder, with_first_hint
 from grader.grading.results import CheckResult, Status
 from grader.text import Text
 
@@ -37,9 +37,30 @@ LADDERS = {
 }
 
 
+def hint_files(root: Path, ladders: dict[str, tuple[Text, ...]]) -> Path:
+    """``root/en/01-activations.md`` and ``root/ja/...`` holding ``ladders``, as hints/README.md says."""
+    for lang in ("en", "ja"):
+        lines = ["# exercise 1"]
+        for name, levels in ladders.items():
+            lines += ["", f"## {name}"]
+            for label, text in zip(LEVELS, levels, strict=False):
+                lines += ["", f"### {label}", text(lang)]
+        (root / lang).mkdir(parents=True, exist_ok=True)
+        (root / lang / "01-activations.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
 @pytest.fixture
-def ladders(monkeypatch):
-    monkeypatch.setattr(ex01_checks, "HINTS", LADDERS, raising=False)
+def course_hints(tmp_path, monkeypatch):
+    """Make grading read exercise 1's hints from the files a test writes with ``hint_files``."""
+    root = tmp_path / "hints"
+    monkeypatch.setattr(hints, "hints_root", lambda: root)
+    return root
+
+
+@pytest.fixture
+def ladders(course_hints):
+    hint_files(course_hints, LADDERS)
     return LADDERS
 
 
@@ -137,8 +158,8 @@ def test_each_check_has_its_own_place_on_its_ladder(workspace, ladders):
     assert sorted(levels.values()) == [2, 3]
 
 
-def test_without_a_ladder_the_checks_own_hint_is_all_there_is(workspace, monkeypatch):
-    monkeypatch.delattr(ex01_checks, "HINTS", raising=False)
+def test_without_a_ladder_the_checks_own_hint_is_all_there_is(workspace, course_hints):
+    hint_files(course_hints, {"step_function": LADDERS["step_function"]})  # nothing for relu
     write(workspace, SOLUTION_1.read_text(encoding="utf-8") + IN_PLACE_RELU)
     hint = grade(workspace, "hint", "1", "--lang", "en")
     assert hint.exit_code == 0, hint.output
@@ -179,8 +200,8 @@ def test_ladder_and_first_hint():
     assert with_first_hint(result(Status.FAILED, None), {}).hint is None
 
 
-def test_hint_ladders_ignore_what_is_not_text(monkeypatch):
-    monkeypatch.setattr(ex01_checks, "HINTS", {"relu": (LADDERS["relu"][0], "plain str", None), "x": 3})
-    assert hint_ladders("grader.checks.ex01_activations") == {"relu": (LADDERS["relu"][0],)}
-    monkeypatch.delattr(ex01_checks, "HINTS")
-    assert hint_ladders("grader.checks.ex01_activations") == {}
+def test_hint_ladders_hold_the_levels_the_files_give(tmp_path):
+    short = hint_files(tmp_path / "short", {"relu": (LADDERS["relu"][0],)})
+    assert hint_ladders(1, short) == {"relu": (LADDERS["relu"][0],)}
+    none = hint_files(tmp_path / "none", {})
+    assert hint_ladders(1, none) == {}
