@@ -887,7 +887,11 @@ def load_quiz(path: Path) -> Quiz:
 
 def _front_matter_line(quiz: Quiz, key: str) -> int:
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number, line in enumerate(quiz.path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        source = _read_source(quiz.path)  # read again, with the same limits: it may have changed since
+    except QuizError:
+        return 1
+    for number, line in enumerate(source.splitlines(), start=1):
         if pattern.match(line):
             return number
     return 1
