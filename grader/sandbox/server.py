@@ -661,7 +661,7 @@ class _Running:
             head.append(("imported", b""))
         elif self.frames.import_failure is not None:
             head.append(("result.json", self.frames.import_failure))
-        return head + self.frames.frames[probe_id]
+        return head + self.frames.frames.get(probe_id, [])  # an import failure stands for every probe
 
 
 def _stream_record(name: str, part: tuple[bytes, int, int]) -> dict:

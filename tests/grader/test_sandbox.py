@@ -325,3 +325,14 @@ def test_each_probe_shows_only_what_it_printed(tmp_path):
         first, second = sandbox.run(_probes("relu", "sigmoid"))
     assert first.stdout == "in relu\n"
     assert second.stdout == "in sigmoid\n"
+
+
+def test_an_import_failure_is_reported_for_probes_of_every_worker(tmp_path):
+    # two workers: the one that fails the import stands for the other one's probes too
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text("raise ValueError('broken at import')\n")
+    with Sandbox(learner, "ex01_activations", timeout=2.0, jobs=2) as sandbox:
+        runs = sandbox.run(_probes("relu", "sigmoid", "step_function", "identity_function"))
+    assert {run.status for run in runs} == {"import_error"}
+    assert all("broken at import" in run.message for run in runs)
+    assert all(run.at_import for run in runs)
