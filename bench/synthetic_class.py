@@ -61,7 +61,7 @@ def quiz_attempts(ability: float, rng: random.Random) -> list[dict]:
     import sys
 
     sys.path.insert(0, str(ROOT))
-    from grader.quiz import load_bank
+    from grader.quiz.bank import load_bank
 
     bank, _errors = load_bank()
     attempts = []
@@ -78,14 +78,28 @@ def quiz_attempts(ability: float, rng: random.Random) -> list[dict]:
                 right = [i for i, option in enumerate(question.options) if option.correct]
                 wrong = [i for i, option in enumerate(question.options) if not option.correct]
                 chosen = right if correct or not wrong else [rng.choice(wrong)]
-            answers.append({"id": question.id, "chosen": chosen, "correct": bool(correct),
-                            "seconds": round(rng.uniform(8, 90), 1), "index": index})
-        attempts.append({
-            "quiz": number, "slug": quiz.slug, "lang": "en", "review": False,
-            "started": "2026-11-01T10:00:00+09:00", "finished": "2026-11-01T10:12:00+09:00",
-            "score": sum(a["correct"] for a in answers), "max_score": len(answers),
-            "questions": [{k: v for k, v in a.items() if k != "index"} for a in answers],
-        })
+            answers.append(
+                {
+                    "id": question.id,
+                    "chosen": chosen,
+                    "correct": bool(correct),
+                    "seconds": round(rng.uniform(8, 90), 1),
+                    "index": index,
+                }
+            )
+        attempts.append(
+            {
+                "quiz": number,
+                "slug": quiz.slug,
+                "lang": "en",
+                "review": False,
+                "started": "2026-11-01T10:00:00+09:00",
+                "finished": "2026-11-01T10:12:00+09:00",
+                "score": sum(a["correct"] for a in answers),
+                "max_score": len(answers),
+                "questions": [{k: v for k, v in a.items() if k != "index"} for a in answers],
+            }
+        )
     return attempts
 
 

@@ -210,8 +210,8 @@ def _columns(text: str) -> int:
 
 def _list_quizzes(lang: str, workspace: Path) -> None:
     """The second table of ``grade list``: every quiz, its title and your best score."""
-    from grader.progress import best_score
-    from grader.quiz import load_bank
+    from grader.quiz.attempts import best_score
+    from grader.quiz.bank import load_bank
 
     quizzes, errors = load_bank()
     numbers = sorted({number for number, _ in quizzes} | {_quiz_number(error.path) for error in errors} - {None})
@@ -240,7 +240,7 @@ def _list_quizzes(lang: str, workspace: Path) -> None:
 
 
 def _quiz_number(path: Path) -> int | None:
-    from grader.quiz import FILE_NAME
+    from grader.quiz.bank import FILE_NAME
 
     named = FILE_NAME.match(Path(path).name)
     return int(named.group("number")) if named else None
@@ -248,7 +248,7 @@ def _quiz_number(path: Path) -> int | None:
 
 def _load_one_quiz(number: int, lang: str):
     """Quiz ``number`` in ``lang``; a usage error for an unknown number, exit 3 for a broken file."""
-    from grader.quiz import load_bank, quiz_root
+    from grader.quiz.bank import load_bank, quiz_root
 
     root = quiz_root()
     available = sorted({n for n in map(_quiz_number, root.glob("*/*.md")) if n is not None})
@@ -340,7 +340,7 @@ def quiz_command(
         return
     quiz = _load_one_quiz(number, lang)
     if export_format is not None:
-        from grader.moodle import to_gift, to_moodle_xml
+        from grader.quiz.moodle import to_gift, to_moodle_xml
 
         text = to_moodle_xml(quiz) if export_format == "moodle-xml" else to_gift(quiz)
         if output_file is None:
@@ -350,7 +350,7 @@ def quiz_command(
             click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=output_file)(lang), err=True)
         return
     if html_out is not None:
-        from grader.quizpage import render_quiz_page
+        from grader.quiz.page import render_quiz_page
 
         html_out.write_text(render_quiz_page(quiz, seed=seed), encoding="utf-8")
         click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=html_out)(lang))
@@ -359,8 +359,8 @@ def quiz_command(
 
 
 def _write_site(site_dir: Path, number: int | None) -> None:
-    from grader.quiz import load_bank
-    from grader.quizpage import write_site
+    from grader.quiz.bank import load_bank
+    from grader.quiz.page import write_site
 
     quizzes, errors = load_bank(numbers=None if number is None else [number])
     for error in errors:
@@ -376,8 +376,8 @@ def _write_site(site_dir: Path, number: int | None) -> None:
 def _take_quiz(quiz, lang: str, seed: int | None, review: bool) -> None:
     import time
 
-    from grader.progress import attempts, last_wrong, save_attempt
-    from grader.quizterm import run_quiz
+    from grader.quiz.attempts import attempts, last_wrong, save_attempt
+    from grader.quiz.terminal import run_quiz
 
     workspace = find_workspace(Path.cwd()) or Path.cwd()
     only_ids = None
@@ -720,7 +720,7 @@ def _warm_up(number: int, path: Path, lang: str, seed: int | None) -> None:
     """Ask the warm-up questions of exercise ``number`` unless they were answered before."""
     from grader.learner.warmup import run_warm_up, warm_up_plan
     from grader.learner.workspace import save_warm_up, warm_up_done
-    from grader.quiz import load_bank
+    from grader.quiz.bank import load_bank
 
     workspace = _state_workspace(path)
     finished = warm_up_done(workspace, number)

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from grader.grading.hints import hint_ladders
-from grader.quiz import load_bank, option_order
-from grader.quizterm import LETTERS
+from grader.quiz.bank import load_bank, option_order
+from grader.quiz.terminal import LETTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("grader", "reference", "exercises", "quizzes", "hints")

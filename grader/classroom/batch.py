@@ -34,7 +34,7 @@ records everyone else.
   integer, nesting 100 000 deep, numbers too large for SQLite) is caught around
   that file and becomes a problem.
 - Quiz attempts are re-scored from their answers against the answer key
-  (``grader.progress.rescore_attempt``); the score a file states is ignored, and
+  (``grader.classroom.attempts.rescore_attempt``); the score a file states is ignored, and
   an attempt at a quiz or question that does not exist, or with a malformed
   answer, is a problem.  The bank is loaded once per batch.
 - What is graded is what was read: the exercise files are copied, after the
@@ -476,7 +476,7 @@ def import_attempts(learner: Learner, gradebook, bank: dict, left_out: set[int])
     file (unreadable, not JSON, a refused attempt) is noted on ``learner``;
     only the gradebook's own errors (a full disk) propagate.
     """
-    from grader.progress import rescore_attempt
+    from grader.classroom.attempts import rescore_attempt
 
     added = 0
     for position, (relative, in_attempts_folder) in enumerate(learner.attempts):
@@ -603,8 +603,8 @@ def run_batch(
     left_out: set[int] = set()
     for learner in learners:
         if learner.attempts and bank is None:
-            from grader.progress import load_scoring_bank
-            from grader.quiz import FILE_NAME
+            from grader.classroom.attempts import load_scoring_bank
+            from grader.quiz.bank import FILE_NAME
 
             bank, summary.bank_errors = load_scoring_bank(quiz_root)
             for error in summary.bank_errors:

@@ -56,7 +56,7 @@ outside 0-9999, a score outside 0..max_score, more than ``MAX_ATTEMPT_QUESTIONS`
 questions or an answer whose JSON is longer than ``CHOSEN_LIMIT`` is an
 ``AttemptError``, never an SQLite overflow.  ``grade batch`` does not store an
 attempt file's own score at all: it re-scores the answers first
-(``grader.progress.rescore_attempt``).
+(``grader.classroom.attempts.rescore_attempt``).
 
 When the disk is full or the file can not be written, every call raises a
 ``GradebookError`` that names the file and says what to do; the transaction
@@ -80,7 +80,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError
-from grader.quiz import QUESTION_ID
+from grader.quiz.bank import QUESTION_ID
 from grader.text import untrusted
 
 if TYPE_CHECKING:
@@ -680,10 +680,10 @@ class Gradebook:
             )
 
     def record_quiz_attempt(self, learner: str, attempt: dict, content_hash: str) -> bool:
-        """Store one quiz attempt (the JSON of an attempt file, see ``grader.progress``).
+        """Store one quiz attempt (the JSON of an attempt file, see ``grader.quiz.attempts``).
 
         The attempt is stored as given: ``grade batch`` re-scores an attempt file
-        against the answer key first (``grader.progress.rescore_attempt``).  When
+        against the answer key first (``grader.classroom.attempts.rescore_attempt``).  When
         the learner already has an attempt with ``content_hash`` whose scores or
         answers differ (a gradebook filled before attempts were re-scored, or an
         answer key fixed since), that attempt is updated.

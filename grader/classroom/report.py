@@ -109,7 +109,7 @@ class QuizColumn:
     titles: dict[str, str]
     max_score: float
     question_ids: tuple[str, ...]
-    quizzes: dict[str, object]  # lang -> grader.quiz.Quiz, empty when the bank lacks it
+    quizzes: dict[str, object]  # lang -> grader.quiz.bank.Quiz, empty when the bank lacks it
 
     def title(self, lang: str) -> str:
         """The quiz title in ``lang`` (the slug when the bank does not have it)."""
@@ -586,7 +586,7 @@ def build_report(
     record : ClassRecord
         ``Gradebook.load()``.
     bank : dict, optional
-        ``(number, lang) -> Quiz`` from ``grader.quiz.load_bank``: question titles,
+        ``(number, lang) -> Quiz`` from ``grader.quiz.bank.load_bank``: question titles,
         options and answer keys. Without it the item analysis still runs, on
         question ids and option numbers.
     generated : str, optional
@@ -953,7 +953,7 @@ def _points(value: float) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    from grader.quizpage import template_environment
+    from grader.quiz.page import template_environment
 
     environment = template_environment()
     environment.filters["percent"] = _percent_text
@@ -979,7 +979,7 @@ def _inline(text: str) -> Markup:
     from grader.errors import MathError
 
     try:
-        from grader.quizpage import inline_html
+        from grader.quiz.page import inline_html
     except ImportError:  # pragma: no cover - the quiz pages are part of the package
         return Markup(escape(text))
     try:
@@ -1207,7 +1207,7 @@ def write_report(
     """Read the gradebook at ``db`` and write the HTML page and/or the CSV files.
 
     The quiz bank (titles, options, answer keys) is loaded quiz by quiz
-    (``grader.progress.load_scoring_bank``): a broken quiz file leaves out only
+    (``grader.classroom.attempts.load_scoring_bank``): a broken quiz file leaves out only
     its quiz, whose attempts are then analysed on question ids; the errors are
     in ``report.bank_errors`` and on the page.
 
@@ -1223,8 +1223,8 @@ def write_report(
     started = time.perf_counter()
     errors: list[str] = []
     if bank is None:
+        from grader.classroom.attempts import load_scoring_bank
         from grader.errors import display_path
-        from grader.progress import load_scoring_bank
 
         bank, found = load_scoring_bank()
         errors = [f"{display_path(error.path)}:{error.line}: {error.message}" for error in found]

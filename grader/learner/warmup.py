@@ -19,8 +19,8 @@ from typing import TextIO
 
 from grader.course import stub_path
 from grader.errors import GraderError
-from grader.quiz import Question, Quiz
-from grader.quizterm import run_quiz
+from grader.quiz.bank import Question, Quiz
+from grader.quiz.terminal import run_quiz
 
 QUESTIONS = 3
 # parts of contract names that say nothing about the topic ("d_relu", "step_function", "he_init")
@@ -82,7 +82,7 @@ def warm_up_plan(
     number : int
         The exercise.
     quizzes : dict
-        ``(quiz number, lang) -> Quiz``, as ``grader.quiz.load_bank`` returns.
+        ``(quiz number, lang) -> Quiz``, as ``grader.quiz.bank.load_bank`` returns.
     count : int
         Questions in all, shared out over the most specific linked quizzes.
 
@@ -112,7 +112,7 @@ def run_warm_up(
     output: TextIO,
     seed: int | None = None,
 ) -> tuple[list[dict], int]:
-    """Ask the planned questions with ``grader.quizterm``; return the answers and the number asked.
+    """Ask the planned questions with ``grader.quiz.terminal``; return the answers and the number asked.
 
     A wrong answer shows the explanation and the next question follows, as in
     ``grade quiz``.  Each answer also names its ``quiz``.

@@ -9,7 +9,7 @@
         results/exNN.json    the last grading of exercise NN (``grade list``)
         hints.json           how many hints of each check were shown (``grade hint``)
         warm-up.json         the warm-up questions answered (``grade exercise N --warm-up``)
-        quiz-attempts/       finished quizzes (``grader.progress``)
+        quiz-attempts/       finished quizzes (``grader.quiz.attempts``)
 
 Every file under ``.grade/`` is written whole, through a temporary file and a
 rename, and read leniently: a damaged file is treated as missing, never as a
@@ -19,17 +19,16 @@ reason for a command to fail.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from grader.course import stub_paths
 from grader.errors import UsageError
 from grader.grading.results import ExerciseResult, Status
+from grader.statefile import read_state, write_state
 
 STATE_FOLDER = ".grade"
 README_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "workspace-README.md"
@@ -124,20 +123,6 @@ def state_folder(workspace: Path) -> Path:
     return Path(workspace) / STATE_FOLDER
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-
-
-def _write_json(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)  # a reader never sees half a file
-
-
 def _now() -> str:
     return datetime.fromtimestamp(time.time()).astimezone().isoformat(timespec="seconds")
 
@@ -196,7 +181,7 @@ def record_result(workspace: Path, result: ExerciseResult, path: Path) -> Path:
         "checks": [{"name": check.name, "status": check.status} for check in result.results],
     }
     path = _results_path(workspace, number)
-    _write_json(path, record)
+    write_state(path, record)
     return path
 
 
@@ -212,7 +197,7 @@ class ExerciseStatus:
 
 def exercise_status(workspace: Path, number: int) -> ExerciseStatus:
     """The state of exercise ``number`` from its last grading in ``workspace``."""
-    record = _read_json(_results_path(workspace, number))
+    record = read_state(_results_path(workspace, number))
     if not isinstance(record, dict) or not isinstance(record.get("checks"), list):
         return ExerciseStatus(Status.NOT_ATTEMPTED)
     statuses = [check.get("status") for check in record["checks"] if isinstance(check, dict)]
@@ -233,7 +218,7 @@ def exercise_status(workspace: Path, number: int) -> ExerciseStatus:
 
 def hints_shown(workspace: Path, number: int, check_name: str) -> int:
     """How many hint levels ``grade hint`` has shown for this check (0 before the first)."""
-    record = _read_json(state_folder(workspace) / "hints.json")
+    record = read_state(state_folder(workspace) / "hints.json")
     if not isinstance(record, dict):
         return 0
     value = record.get(str(number), {})
@@ -244,14 +229,14 @@ def hints_shown(workspace: Path, number: int, check_name: str) -> int:
 def save_hints_shown(workspace: Path, number: int, check_name: str, shown: int) -> None:
     """Remember that ``shown`` hint levels of this check have been shown."""
     path = state_folder(workspace) / "hints.json"
-    record = _read_json(path)
+    record = read_state(path)
     if not isinstance(record, dict):
         record = {}
     exercise = record.get(str(number))
     if not isinstance(exercise, dict):
         exercise = record[str(number)] = {}
     exercise[check_name] = int(shown)
-    _write_json(path, record)
+    write_state(path, record)
 
 
 # --- warm-up ---------------------------------------------------------------------------------
@@ -259,7 +244,7 @@ def save_hints_shown(workspace: Path, number: int, check_name: str, shown: int) 
 
 def warm_up_done(workspace: Path, number: int) -> str | None:
     """When the warm-up of exercise ``number`` was finished (ISO time), or None."""
-    record = _read_json(state_folder(workspace) / "warm-up.json")
+    record = read_state(state_folder(workspace) / "warm-up.json")
     entry = record.get(str(number)) if isinstance(record, dict) else None
     finished = entry.get("finished") if isinstance(entry, dict) else None
     return str(finished) if finished else None
@@ -268,7 +253,7 @@ def warm_up_done(workspace: Path, number: int) -> str | None:
 def save_warm_up(workspace: Path, number: int, answers: list[dict]) -> None:
     """Remember the warm-up answers of exercise ``number`` (so it is asked once)."""
     path = state_folder(workspace) / "warm-up.json"
-    record = _read_json(path)
+    record = read_state(path)
     if not isinstance(record, dict):
         record = {}
     record[str(number)] = {
@@ -277,4 +262,4 @@ def save_warm_up(workspace: Path, number: int, answers: list[dict]) -> None:
             {"quiz": answer["quiz"], "id": answer["id"], "correct": bool(answer["correct"])} for answer in answers
         ],
     }
-    _write_json(path, record)
+    write_state(path, record)

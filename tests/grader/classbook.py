@@ -58,7 +58,7 @@ def make_result(
 
 
 def attempt(quiz: int, answers: Iterable[tuple[str, object, bool]], *, started: str, review: bool = False) -> dict:
-    """The JSON of an attempt file (see ``grader.progress``) from ``(id, chosen, correct)`` triples."""
+    """The JSON of an attempt file (see ``grader.quiz.attempts``) from ``(id, chosen, correct)`` triples."""
     questions = [
         {"id": question_id, "chosen": chosen, "correct": correct, "seconds": 10.0}
         for question_id, chosen, correct in answers

@@ -1,7 +1,7 @@
 """grade batch against hostile class folders: nothing a learner folder holds, names or reports is trusted.
 
 Each attack is one learner's folder next to an honest learner ("ann") whose
-genuine quiz attempt (saved by ``grader.progress.save_attempt``, as ``grade
+genuine quiz attempt (saved by ``grader.quiz.attempts.save_attempt``, as ``grade
 quiz`` does) must still be recorded with its own score: a hostile folder is a
 problem for its learner, never the end of the batch.
 """
@@ -29,8 +29,8 @@ from grader.classroom.report import build_report, render_html, write_csvs
 from grader.cli import main
 from grader.grading.engine import EXERCISES
 from grader.grading.results import CheckResult, ExerciseResult, Status
-from grader.progress import save_attempt
-from grader.quiz import is_correct, load_bank
+from grader.quiz.attempts import save_attempt
+from grader.quiz.bank import is_correct, load_bank
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import mathml
 from grader.errors import MathError
-from grader.mathml import (
+from grader.quiz import mathml
+from grader.quiz.bank import load_bank
+from grader.quiz.mathml import (
     MAX_FORMULA_CHARS,
     MAX_NESTING,
     MAX_OPEN_FENCES,
@@ -21,7 +22,6 @@ from grader.mathml import (
     formula_shape,
     to_mathml,
 )
-from grader.quiz import load_bank
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,7 +227,7 @@ def test_6000_nested_braces_are_a_math_error_not_a_crash():
     done = _python(
         "import sys\n"
         "from grader.errors import MathError\n"
-        "from grader.mathml import to_mathml\n"
+        "from grader.quiz.mathml import to_mathml\n"
         "try:\n"
         "    to_mathml(sys.argv[1])\n"
         "except MathError as problem:\n"
@@ -290,7 +290,7 @@ def test_40_unclosed_brackets_are_refused_at_once_not_converted_for_an_hour():
     done = _python(
         "import sys\n"
         "from grader.errors import MathError\n"
-        "from grader.mathml import to_mathml\n"
+        "from grader.quiz.mathml import to_mathml\n"
         "try:\n"
         "    to_mathml(sys.argv[1])\n"
         "except MathError as problem:\n"
@@ -374,7 +374,7 @@ def test_the_densest_formulas_within_the_limits_convert_on_a_1_mib_stack():
         check_formula(tex)
     done = _python(
         "import sys, threading\n"
-        "from grader.mathml import to_mathml\n"
+        "from grader.quiz.mathml import to_mathml\n"
         "threading.stack_size(1 << 20)\n"
         "def convert():\n"
         "    for tex in sys.argv[1:]:\n"

@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.mathml import find_math
-from grader.moodle import STANDARD_FRACTIONS, fractions, gift_escape, to_gift, to_html, to_moodle_xml
-from grader.quiz import Option, Question, Quiz, load_bank
+from grader.quiz.bank import Option, Question, Quiz, load_bank
+from grader.quiz.mathml import find_math
+from grader.quiz.moodle import STANDARD_FRACTIONS, fractions, gift_escape, to_gift, to_html, to_moodle_xml
 
 BANK, _ = load_bank()
 QUIZZES = [pytest.param(quiz, id=f"{quiz.number:02d}-{quiz.lang}") for _, quiz in sorted(BANK.items())]

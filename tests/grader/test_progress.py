@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
 import pytest
 
-from grader.progress import ATTEMPTS_FOLDER, attempts, best_score, last_wrong, save_attempt
-from grader.quiz import load_quiz
+from grader.quiz.attempts import ATTEMPTS_FOLDER, attempts, best_score, last_wrong, save_attempt
+from grader.quiz.bank import load_quiz
 
 BAD = Path(__file__).resolve().parent / "quizzes_bad"
 EN = load_quiz(BAD / "en" / "01-good.md")
@@ -95,3 +96,28 @@ def test_two_attempts_in_the_same_instant_are_both_kept(tmp_path, monkeypatch):
     second = save_attempt(tmp_path, EN, _answers(False, True, True), 1_700_000_000.0)
     assert first != second
     assert [record["score"] for record in attempts(tmp_path, 1)] == [3, 2]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"quiz": 1, "score": ' + "9" * 5000 + ', "max_score": 14, "questions": []}',
+        '{"quiz": 1, "score": 1e400, "max_score": 14, "questions": []}',
+        '{"quiz": 1, "score": "many", "max_score": 14, "questions": []}',
+        '{"quiz": 1, "questions": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+    ids=["5000-digit score", "infinite score", "text score", "nested 100000 deep"],
+)
+def test_hand_edited_attempts_never_break_the_best_score(tmp_path, content):
+    folder = tmp_path / ATTEMPTS_FOLDER
+    folder.mkdir(parents=True)
+    (folder / "01-en-20250401T100000000000.json").write_text(content)
+    assert best_score(tmp_path, 1) is None
+    assert len(attempts(tmp_path, 1)) <= 1  # kept or skipped, never a traceback
+
+
+def test_an_attempt_file_that_is_a_fifo_is_skipped_without_blocking(tmp_path):
+    folder = tmp_path / ATTEMPTS_FOLDER
+    folder.mkdir(parents=True)
+    os.mkfifo(folder / "01-en-20250401T100000000000.json")
+    assert attempts(tmp_path, 1) == []

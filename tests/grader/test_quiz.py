@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.errors import QuizError
-from grader.quiz import Question, compare_languages, is_correct, load_bank, load_quiz, option_order, quiz_root
+from grader.quiz.bank import Question, compare_languages, is_correct, load_bank, load_quiz, option_order, quiz_root
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).resolve().parent / "quizzes_bad"
@@ -343,7 +343,7 @@ def test_grade_quiz_on_the_good_file_next_to_broken_ones_works(bad_bank):
 
 
 def test_site_renders_only_the_quizzes_without_errors(bad_bank):
-    pytest.importorskip("grader.quizpage", reason="grader.quizpage (the HTML pages) is not there yet")
+    pytest.importorskip("grader.quiz.page", reason="grader.quiz.page (the HTML pages) is not there yet")
     result = CliRunner().invoke(main, ["quiz", "--site", "site"])
     assert result.exit_code == 3
     assert "02-no-correct.md:10" in result.output
@@ -452,7 +452,7 @@ def test_toml_escapes_can_not_smuggle_control_characters(tmp_path, key, value):
 
 
 def test_a_file_larger_than_the_limit_is_not_read(tmp_path):
-    from grader.quiz import MAX_QUIZ_BYTES
+    from grader.quiz.bank import MAX_QUIZ_BYTES
 
     padding = "".join(f"\n## Extra {n} {{#extra-{n}}}\nQ?\n\n= 1\n\n> {'x' * 200}.\n" for n in range(2000))
     path = _write(tmp_path, "01-good.md", GOOD + padding)
@@ -550,7 +550,7 @@ def _load_in_a_child(root: Path, timeout: float) -> str:
     """``load_bank(root)`` in a fresh interpreter; what it loaded and every error, one per line."""
     code = (
         "import sys\n"
-        "from grader.quiz import load_bank\n"
+        "from grader.quiz.bank import load_bank\n"
         "quizzes, errors = load_bank(sys.argv[1])\n"
         "print('loaded', sorted(quizzes))\n"
         "for error in errors:\n"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from numerics import all_recomputations
 
-from grader.quiz import is_correct, load_bank
+from grader.quiz.bank import is_correct, load_bank
 
 BANK, ERRORS = load_bank()
 

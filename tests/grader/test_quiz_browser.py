@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.quiz import Question, Quiz, is_correct, load_bank, load_quiz
-from grader.quizpage import SCRIPT_TEXT, render_quiz_page, write_site
+from grader.quiz.bank import Question, Quiz, is_correct, load_bank, load_quiz
+from grader.quiz.page import SCRIPT_TEXT, render_quiz_page, write_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from grader.errors import MathError
-from grader.mathml import find_math
-from grader.quiz import Quiz, load_bank, load_quiz, option_order
-from grader.quizpage import FONT_FILE, render_index, render_quiz_page, write_site
+from grader.quiz.bank import Quiz, load_bank, load_quiz, option_order
+from grader.quiz.mathml import find_math
+from grader.quiz.page import FONT_FILE, render_index, render_quiz_page, write_site
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"

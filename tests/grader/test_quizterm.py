@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.progress import ATTEMPTS_FOLDER
-from grader.quiz import Quiz, load_bank, load_quiz, option_order
-from grader.quizterm import LETTERS, parse_letters, parse_number, run_quiz
+from grader.quiz.attempts import ATTEMPTS_FOLDER
+from grader.quiz.bank import Quiz, load_bank, load_quiz, option_order
+from grader.quiz.terminal import LETTERS, parse_letters, parse_number, run_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).resolve().parent / "quizzes_bad"
@@ -316,7 +316,7 @@ def test_help_lists_the_examples_line_by_line():
 
 
 def test_html_page_for_one_quiz(workspace):
-    pytest.importorskip("grader.quizpage", reason="grader.quizpage (the HTML pages) is not there yet")
+    pytest.importorskip("grader.quiz.page", reason="grader.quiz.page (the HTML pages) is not there yet")
     result = grade("quiz", "9", "--lang", "ja", "--html", "q9.html", "--seed", "1")
     assert result.exit_code == 0, result.output
     page = (workspace / "q9.html").read_text(encoding="utf-8")

@@ -27,7 +27,7 @@ from grader.classroom.report import build_report, render_html, write_csvs, write
 from grader.cli import main
 from grader.grading.engine import grade_exercise
 from grader.grading.results import Status
-from grader.quiz import load_bank
+from grader.quiz.bank import load_bank
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.grading.engine import EXERCISES
 from grader.learner.warmup import warm_up_plan
-from grader.quiz import Quiz, load_bank, option_order
-from grader.quizterm import LETTERS
+from grader.quiz.bank import Quiz, load_bank, option_order
+from grader.quiz.terminal import LETTERS
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK, _ = load_bank()

@@ -13,7 +13,7 @@ from grader.cli import main
 from grader.course import course_root, quizzes_root, stub_path, stub_paths
 from grader.grading.engine import EXERCISES
 from grader.learner.workspace import exercise_status, is_learners_file
-from grader.quiz import quiz_root
+from grader.quiz.bank import quiz_root
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION_1 = ROOT / "solutions" / "ex01_activations.py"

@@ -5,7 +5,7 @@ A page needs nothing from the network. Its styles, its script and a math font
 licence asks of modified versions) are embedded. Math is converted to MathML
 Core when the page is built, so the browser draws it natively and no TeX
 command reaches the reader. Markdown is rendered with the ``markdown`` package
-the way ``grader.quiz.markdown_to_html`` allows: raw HTML from a quiz file is
+the way ``grader.quiz.bank.markdown_to_html`` allows: raw HTML from a quiz file is
 shown as typed, links keep only safe targets, images are not shown.
 
 Content-Security-Policy
@@ -18,7 +18,7 @@ browser still runs no script and loads nothing.
 
 Option order
 ------------
-The order a page is built with is ``grader.quiz.option_order(question, seed,
+The order a page is built with is ``grader.quiz.bank.option_order(question, seed,
 quiz.shuffle)``, so ``--seed S`` gives the same order in the browser as in the
 terminal. Every new attempt ("Try again") is shuffled again in the page by a
 small seeded generator (mulberry32): with a seed, attempt ``n`` of a page is
@@ -38,11 +38,11 @@ from pathlib import Path
 
 import jinja2
 
-from grader.mathml import code_ranges, find_math, to_mathml
-from grader.quiz import Question, Quiz, load_bank, markdown_to_html, option_order
+from grader.quiz.bank import Question, Quiz, load_bank, markdown_to_html, option_order
+from grader.quiz.mathml import code_ranges, find_math, to_mathml
 from grader.text import Text
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 FONT_FILE = TEMPLATES / "quiz-math.woff2"
 FONT_FAMILY = "DLGrade Math"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -122,7 +122,7 @@ def render_quiz_page(quiz: Quiz, *, seed: int | None = None) -> str:
     Parameters
     ----------
     quiz : Quiz
-        A loaded quiz (``grader.quiz.load_quiz``); its language sets the page's
+        A loaded quiz (``grader.quiz.bank.load_quiz``); its language sets the page's
         ``lang`` and the interface text.
     seed : int or None
         Seed of the option order of the first attempt and of every later one;
@@ -135,7 +135,7 @@ def render_quiz_page(quiz: Quiz, *, seed: int | None = None) -> str:
 
     Raises
     ------
-    grader.mathml.MathError
+    grader.quiz.mathml.MathError
         When a formula does not convert; nothing is rendered then.
     """
     return _render_page(quiz, seed=seed, links=None)
@@ -151,7 +151,7 @@ def write_site(out_dir: Path, quizzes: list[Quiz] | None = None, *, seed: int | 
         ``out_dir/<lang>/<NN-topic>.html``.
     quizzes : list of Quiz or None
         The quizzes to publish; None loads the whole bank
-        (``grader.quiz.load_bank``) and leaves out the quizzes it could not
+        (``grader.quiz.bank.load_bank``) and leaves out the quizzes it could not
         load. A caller that reports those errors loads the bank itself and
         passes the quizzes.
     seed : int or None
@@ -312,7 +312,7 @@ def _number_text(answer: float | None, tolerance: float) -> str:
 def _with_math(text: str, display_allowed: bool) -> tuple[str, list[str]]:
     r"""Replace each formula by a token Markdown leaves alone; return the text and the MathML per token.
 
-    Formulas are found by ``grader.mathml.find_math``, the loader's own rule
+    Formulas are found by ``grader.quiz.mathml.find_math``, the loader's own rule
     (no math inside code, ``\$`` is a dollar sign).
     """
     formulas: list[str] = []

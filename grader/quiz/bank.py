@@ -29,7 +29,7 @@ from markdown.util import AMP_SUBSTITUTE
 
 from grader.course import quizzes_root
 from grader.errors import MathError, QuizError, display_path
-from grader.mathml import code_ranges, find_math, to_mathml
+from grader.quiz.mathml import code_ranges, find_math, to_mathml
 from grader.text import LANGUAGES
 
 KINDS = ("single", "multiple", "numeric")

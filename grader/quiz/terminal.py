@@ -18,7 +18,7 @@ import time
 import unicodedata
 from typing import TextIO
 
-from grader.quiz import Question, Quiz, is_correct, option_order
+from grader.quiz.bank import Question, Quiz, is_correct, option_order
 from grader.text import Text, untrusted
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -188,7 +188,7 @@ def run_quiz(
     input, output : text streams
         Where answers come from (one per line) and where questions go.
     seed : int, optional
-        Fixes the option order (see ``grader.quiz.option_order``).
+        Fixes the option order (see ``grader.quiz.bank.option_order``).
     only_ids : list of str, optional
         Ask only these questions (in quiz order), as ``--review`` does.
 

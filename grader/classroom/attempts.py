@@ -1,139 +1,26 @@
-"""Quiz attempts saved in the learner's workspace, and what they add up to.
+"""A class's quiz attempts, re-scored against the answer key of the bank.
 
-Each finished attempt is one JSON file,
-``<workspace>/.grade/quiz-attempts/NN-<lang>-<timestamp>.json``::
-
-    {"quiz": 3, "slug": "03-gradient-descent", "lang": "en", "review": false,
-     "started": "2025-04-01T10:00:00+09:00", "finished": "...", "score": 12, "max_score": 14,
-     "questions": [{"id": "forward-difference", "chosen": 6.0001, "correct": true, "seconds": 21.4},
-                   {"id": "lr-stability", "chosen": [0, 1, 2], "correct": false, "seconds": 40.2}, ...]}
-
-``chosen`` holds source option indices (the order of the quiz file, not the
-shuffled order shown) or the number typed. Attempts of both languages count
-for the same quiz: question ids are shared.
+A learner's attempt file states a score, but a batch never takes it as it is:
+``rescore_attempt`` recomputes every answer's verdict, the score and the maximum
+from the recorded answers and the bank (``load_scoring_bank``), and refuses
+malformed answers with an ``AttemptError`` that says what is wrong.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import time
-from datetime import datetime
 from pathlib import Path
 
+from grader.classroom.gradebook import FIELD_LIMIT, MAX_SECONDS, AttemptError, brief, stored_text
 from grader.errors import QuizError
-from grader.quiz import FILE_NAME, Question, Quiz, is_correct, load_bank, load_quiz, quiz_root
+from grader.quiz.bank import FILE_NAME, Question, Quiz, is_correct, load_bank, load_quiz, quiz_root
 from grader.text import LANGUAGES
-
-ATTEMPTS_FOLDER = Path(".grade") / "quiz-attempts"
-
-
-def save_attempt(workspace: Path, quiz: Quiz, answers: list[dict], started: float, *, review: bool = False) -> Path:
-    """Save one finished attempt and return the file written.
-
-    Parameters
-    ----------
-    workspace : Path
-        The learner's workspace; the file goes to ``.grade/quiz-attempts/`` in it.
-    quiz : Quiz
-        The quiz taken (its number, slug and language are recorded).
-    answers : list of dict
-        One per question asked: ``id``, ``chosen``, ``correct``, ``seconds``.
-    started : float
-        ``time.time()`` when the attempt began.
-    review : bool
-        True for ``grade quiz N --review``, which asks only some questions;
-        reviews do not count towards the best score.
-    """
-    folder = Path(workspace) / ATTEMPTS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    finished = time.time()
-    stamp = datetime.fromtimestamp(finished).strftime("%Y%m%dT%H%M%S%f")
-    record = {
-        "quiz": quiz.number,
-        "slug": quiz.slug,
-        "lang": quiz.lang,
-        "review": review,
-        "started": datetime.fromtimestamp(started).astimezone().isoformat(timespec="seconds"),
-        "finished": datetime.fromtimestamp(finished).astimezone().isoformat(timespec="seconds"),
-        "score": sum(1 for answer in answers if answer["correct"]),
-        "max_score": len(answers),
-        "questions": [
-            {
-                "id": answer["id"],
-                "chosen": answer["chosen"],
-                "correct": bool(answer["correct"]),
-                "seconds": round(float(answer["seconds"]), 1),
-            }
-            for answer in answers
-        ],
-    }
-    path = folder / f"{quiz.number:02d}-{quiz.lang}-{stamp}.json"
-    serial = 1
-    while path.exists():  # two attempts in the same microsecond: keep both
-        path = folder / f"{quiz.number:02d}-{quiz.lang}-{stamp}-{serial}.json"
-        serial += 1
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)  # a reader never sees half a file
-    return path
-
-
-def attempts(workspace: Path, number: int) -> list[dict]:
-    """Every saved attempt at quiz ``number``, oldest first (files that are not attempts are skipped)."""
-    folder = Path(workspace) / ATTEMPTS_FOLDER
-    found = []
-    for path in sorted(folder.glob(f"{number:02d}-*.json")):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue  # a hand-edited or truncated file must not break `grade list`
-        if (
-            not isinstance(record, dict)
-            or record.get("quiz") != number
-            or not isinstance(record.get("questions"), list)
-        ):
-            continue
-        record["path"] = str(path)
-        found.append(record)
-    # NN-<lang>-<timestamp>.json: order by the timestamp, across both languages
-    found.sort(key=lambda record: Path(record["path"]).stem.split("-", 2)[-1])
-    return found
-
-
-def best_score(workspace: Path, number: int) -> tuple[float, float] | None:
-    """The best (score, max_score) of the full attempts at quiz ``number``; None before the first."""
-    best: tuple[float, float] | None = None
-    for record in attempts(workspace, number):
-        if record.get("review"):
-            continue
-        score, total = float(record.get("score", 0)), float(record.get("max_score", 0))
-        if total <= 0:
-            continue
-        if best is None or score / total > best[0] / best[1]:
-            best = (score, total)
-    return best
-
-
-def last_wrong(workspace: Path, number: int) -> list[str]:
-    """Ids of the questions answered wrongly in the latest attempt (full or review) at quiz ``number``."""
-    found = attempts(workspace, number)
-    if not found:
-        return []
-    return [
-        str(answer["id"])
-        for answer in found[-1]["questions"]
-        if isinstance(answer, dict) and "id" in answer and not answer.get("correct")
-    ]
-
-
-# --- a class's attempts: re-scored against the answer key -----------------------------------
 
 
 def load_scoring_bank(root: Path | None = None) -> tuple[dict[tuple[int, str], Quiz], list[QuizError]]:
     """The course's quizzes for scoring and reporting, each quiz loaded on its own.
 
-    ``grader.quiz.load_bank`` leaves out a quiz whose file breaks the rules of
+    ``grader.quiz.bank.load_bank`` leaves out a quiz whose file breaks the rules of
     QUIZZES.md, but a file it can not even read (a folder named ``03-x.md``, a
     number in the front matter too long to convert, TOML nested too deep) stops
     it for every quiz.  Here each quiz number is loaded by itself, so such a file
@@ -143,7 +30,7 @@ def load_scoring_bank(root: Path | None = None) -> tuple[dict[tuple[int, str], Q
     Parameters
     ----------
     root : Path, optional
-        The folder holding ``en/`` and ``ja/`` (default: ``grader.quiz.quiz_root()``).
+        The folder holding ``en/`` and ``ja/`` (default: ``grader.quiz.bank.quiz_root()``).
 
     Returns
     -------
@@ -228,7 +115,7 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     An attempt file is written by the learner's own ``grade quiz`` and can be
     edited by hand, so nothing in it is taken on trust: the score, the maximum
     and every ``correct`` flag are computed again from the answers with
-    ``grader.quiz.is_correct``; the slug comes from the bank.  A genuine file
+    ``grader.quiz.bank.is_correct``; the slug comes from the bank.  A genuine file
     comes back with the scores it had.
 
     Rules
@@ -259,8 +146,6 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     AttemptError
         Saying what is wrong with the file (also a ``ValueError``).
     """
-    from grader.classroom.gradebook import FIELD_LIMIT, MAX_SECONDS, AttemptError, brief, stored_text
-
     if not isinstance(attempt, dict):
         raise AttemptError(f"a quiz attempt is a JSON object; this file holds a {type(attempt).__name__}")
     number = attempt.get("quiz")
@@ -328,8 +213,6 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
 
 def _checked_answer(question: Question, chosen: object, where: str) -> list[int] | float:
     """A well-formed answer to ``question`` (right or wrong), or an ``AttemptError``."""
-    from grader.classroom.gradebook import AttemptError, brief
-
     if question.kind == "numeric":
         if isinstance(chosen, bool) or not isinstance(chosen, int | float):
             raise AttemptError(f"{where} is a number question; the answer is {brief(chosen)}, not a number")

@@ -3,7 +3,7 @@ r"""Quizzes exported for Moodle: Moodle XML and GIFT.
 Text is converted from Markdown to HTML; math stays TeX for Moodle's MathJax
 filter, ``\( ... \)`` inline and ``\[ ... \]`` display. Moodle shows that HTML
 as it is, so it is made as the quiz pages make theirs
-(``grader.quiz.markdown_to_html``): raw HTML from a quiz file is escaped, links
+(``grader.quiz.bank.markdown_to_html``): raw HTML from a quiz file is escaped, links
 keep only safe targets, images are dropped; names and categories, which Moodle
 shows as text, are escaped too. Grades follow Moodle's
 rules: a single-answer question gives 100 % to its right option; a select-all
@@ -18,8 +18,8 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from grader.mathml import find_math
-from grader.quiz import Question, Quiz, markdown_to_html
+from grader.quiz.bank import Question, Quiz, markdown_to_html
+from grader.quiz.mathml import find_math
 
 PENALTY = "0.3333333"  # Moodle's default penalty for each wrong try
 # Moodle's standard grade fractions (question_bank::fraction_options); anything else fails the import
