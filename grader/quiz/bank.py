@@ -30,13 +30,23 @@ from markdown.util import AMP_SUBSTITUTE
 from grader.course import quizzes_root
 from grader.errors import MathError, QuizError, display_path
 from grader.quiz.mathml import code_ranges, find_math, to_mathml
-from grader.text import LANGUAGES
+from grader.text import LANGUAGES, Text
 
 KINDS = ("single", "multiple", "numeric")
 FILE_NAME = re.compile(r"^(?P<number>\d{2})-(?P<topic>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUESTION_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The E資格 syllabus's areas; every quiz names one (``area = "..."``), and ``grade list`` and
+# the site's index show how the bank covers them.
+AREAS: dict[str, Text] = {
+    "applied-math": Text("Applied mathematics", "応用数学"),
+    "machine-learning": Text("Machine learning", "機械学習"),
+    "deep-learning-basics": Text("Deep learning foundations", "深層学習の基礎"),
+    "deep-learning-applications": Text("Deep learning applications", "深層学習の応用"),
+    "deployment": Text("Development and deployment", "開発・運用環境"),
+}
 FRONT_MATTER_KEYS = {
     "title": "a string",
+    "area": "one of " + ", ".join(AREAS),
     "topics": "a list of strings",
     "exercises": "a list of numbers",
     "shuffle": "true or false",
@@ -116,6 +126,7 @@ class Quiz:
     lang: str
     path: Path
     title: str
+    area: str  # a key of AREAS, "" when the front matter names none
     topics: tuple[str, ...]
     exercises: tuple[int, ...]
     shuffle: bool
@@ -361,6 +372,15 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
                 f"{key} must be {FRONT_MATTER_KEYS[key]}",
                 'write for example topics = ["optimizer"] or exercises = [3, 7]',
             )
+    area = data.get("area", "")
+    if area != "" and area not in AREAS:
+        close = difflib.get_close_matches(str(area), list(AREAS), n=1) if isinstance(area, str) else []
+        raise QuizError(
+            path,
+            key_line("area"),
+            f"unknown syllabus area {area!r}",
+            (f"did you mean {close[0]}? " if close else "") + f"the areas are {', '.join(AREAS)}",
+        )
     if not isinstance(data.get("shuffle", True), bool):
         raise QuizError(
             path,
@@ -751,6 +771,8 @@ def _finish(path: Path, draft: _Draft) -> Question:
         )
     _check_text(path, draft.explanation_line, "\n".join(draft.explanation))
     explanation = "\n".join(draft.explanation).strip()
+    if options:
+        _check_no_positions(path, draft, explanation)
     return Question(
         id=draft.id,
         title=draft.title,
@@ -761,6 +783,31 @@ def _finish(path: Path, draft: _Draft) -> Question:
         tolerance=tolerance,
         explanation=explanation,
         line=draft.line,
+    )
+
+
+# Options are shown shuffled (and lettered anew): an explanation that points at one by its place
+# ("the second option", 「最後の選択肢」) points at the wrong one.  Name the option by its content.
+_POSITION_WORDS = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|last|final|top|bottom|above|below|previous|next|"
+    r"other|remaining)\s+(?:option|options|choice|choices)\b"
+    r"|\b(?:option|choice|answer)\s+(?:\(?[a-j]\)?|[1-9])(?![\w(])"
+    r"|(?:最初|一番上|一番下|上|下|前|次|残り|他|その他|最後|[1-9１-９一二三四五六]\s*(?:つ|番)目)の(?:選択肢|答え)"
+    r"|選択肢\s*[(（]?[A-Ja-jア-コ1-9１-９][)）]?",
+    re.IGNORECASE,
+)
+
+
+def _check_no_positions(path: Path, draft: _Draft, explanation: str) -> None:
+    found = _POSITION_WORDS.search(explanation)
+    if found is None:
+        return
+    offset = explanation.count("\n", 0, found.start())
+    raise QuizError(
+        path,
+        draft.explanation_line + offset,
+        f"the explanation of {{#{draft.id}}} points at an option by its place ({found.group(0)!r})",
+        "options are shown shuffled: name the option by what it says (quote it) instead",
     )
 
 
@@ -875,6 +922,7 @@ def load_quiz(path: Path) -> Quiz:
         lang=lang,
         path=path,
         title=str(data["title"]).strip(),
+        area=str(data.get("area", "")),
         topics=tuple(data.get("topics", [])),
         exercises=tuple(data.get("exercises", [])),
         shuffle=bool(data.get("shuffle", True)),
@@ -914,7 +962,7 @@ def compare_languages(first: Quiz, second: Quiz) -> list[QuizError]:
                 "give both languages the same file name",
             )
         )
-    for key in ("topics", "exercises", "shuffle"):
+    for key in ("area", "topics", "exercises", "shuffle"):
         if getattr(first, key) != getattr(second, key):
             errors.append(
                 QuizError(

@@ -246,7 +246,7 @@ def test_gift_escape(text, expected):
 
 def test_gift_keeps_tex_that_gift_would_otherwise_eat():
     question = Question("q", "Q", r"Is $a \neq b$ and $\{x\}$?", "numeric", (), 1.0, 0.0, "ok", 1)
-    quiz = Quiz(1, "01-x", "en", Path("01-x.md"), "T", (), (), True, (question,))
+    quiz = Quiz(1, "01-x", "en", Path("01-x.md"), "T", "", (), (), True, (question,))
     _, (read,) = read_gift(to_gift(quiz))
     assert r"\(a \neq b\)" in html.unescape(read["text"])
     assert r"\(\{x\}\)" in html.unescape(read["text"])
@@ -282,7 +282,8 @@ def _hostile() -> Quiz:
     options = (Option(f"{RAW} [x](javascript:alert(1))", True), Option("![i](https://e.com/i.png) b", False))
     question = Question(question.id, f"Title {RAW}", RAW, "single", options, None, 0.0, RAW, question.line)
     return Quiz(
-        quiz.number, quiz.slug, quiz.lang, quiz.path, f"Quiz {RAW}", quiz.topics, quiz.exercises, True, (question,)
+        quiz.number, quiz.slug, quiz.lang, quiz.path, f"Quiz {RAW}", quiz.area, quiz.topics, quiz.exercises, True,
+        (question,),
     )
 
 

@@ -657,3 +657,45 @@ def test_a_folder_or_fifo_named_like_a_quiz_is_an_error_not_a_crash(tmp_path):
         ("02-folder.md", "this is not a regular file; it was not opened"),
         ("03-fifo.md", "this is not a regular file; it was not opened"),
     ]
+
+
+# --- syllabus areas and shuffled options ----------------------------------------------------------
+
+
+def test_an_area_is_one_of_the_syllabus_areas(tmp_path):
+    good = _write(
+        tmp_path, "01-area.md", GOOD.replace('title = "A good quiz"', 'title = "A good quiz"\narea = "applied-math"')
+    )
+    assert load_quiz(good).area == "applied-math"
+    bad = _write(
+        tmp_path, "02-area.md", GOOD.replace('title = "A good quiz"', 'title = "A good quiz"\narea = "applied-maths"')
+    )
+    error = _error(bad)
+    assert error.line == 3
+    assert "unknown syllabus area 'applied-maths'" in str(error)
+    assert "did you mean applied-math?" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("explanation", "lang"),
+    [
+        ("The second option counts from 1.", "en"),
+        ("Option (b) forgets the shift.", "en"),
+        ("2番目の選択肢は 1 始まりで数えています。", "ja"),
+        ("最後の選択肢は転置です。", "ja"),
+        ("選択肢イは符号が逆です。", "ja"),
+    ],
+)
+def test_an_explanation_may_not_point_at_an_option_by_its_place(tmp_path, explanation, lang):
+    source = GOOD.replace(r"> $\sigma(0) = \frac{1}{1 + 1} = 0.5$.", "> " + explanation)
+    assert explanation in source
+    error = _error(_write(tmp_path, "01-places.md", source, lang))
+    assert "points at an option by its place" in str(error)
+    assert "shown shuffled" in str(error)
+
+
+def test_an_explanation_may_name_an_option_by_what_it_says(tmp_path):
+    source = GOOD.replace(
+        r"> $\sigma(0) = \frac{1}{1 + 1} = 0.5$.", "> $1$ would be the limit for large x; the last step adds 1."
+    )
+    assert load_quiz(_write(tmp_path, "01-content.md", source)).questions[0].explanation.startswith("$1$")

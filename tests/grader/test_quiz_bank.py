@@ -86,3 +86,10 @@ def test_numeric_answer_is_recomputed(number, question):
         f"quiz {number:02d} {{#{question.id}}}: the file says {question.answer} ± {question.tolerance}, "
         f"the {how} recomputation gives {value!r}"
     )
+
+
+def test_every_quiz_names_its_syllabus_area():
+    from grader.quiz.bank import AREAS
+
+    missing = sorted(quiz.slug for quiz in BANK.values() if quiz.area not in AREAS)
+    assert not missing, f"no area in the front matter of {missing}"
