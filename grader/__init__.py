@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """``from grader import check`` loads the notebook module only then (``import grader`` stays light)."""
+    """``from grader import check`` loads the notebook package only then (``import grader`` stays light)."""
     if name == "check":
         from grader.notebook import check
 
