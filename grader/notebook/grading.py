@@ -18,10 +18,10 @@ from typing import Any
 
 from grader.errors import UsageError
 from grader.grading.engine import Check, get_exercise, grade_exercise
-from grader.grading.results import CheckResult, ExerciseResult, Status
+from grader.grading.results import CheckResult, ExerciseResult, Status, Verdict
 from grader.notebook.folder import prepare_notebook_file
 from grader.notebook.module import MAX_REPORTED_FAILURES, REPORT_FUNCTION, Span, locate
-from grader.sandbox.client import Probe
+from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 
 REPORT_CHECK = "notebook: cells that failed while the module was imported"
@@ -36,9 +36,9 @@ def _report_check(store: dict) -> Check:
     probe = Probe()
     probe.save(probe.call(REPORT_FUNCTION), "report")
 
-    def verify(run) -> None:
+    def verify(run: ProbeRun) -> Verdict:
         store["array"] = run.output("report").array
-        return None
+        return Verdict.ok()
 
     return Check(REPORT_CHECK, REPORT_CHECK, probe, verify, points=0.0)
 
