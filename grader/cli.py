@@ -1,7 +1,11 @@
-"""The ``grade`` command: a thin layer over ``grader.grading.engine``.
+"""The ``grade`` command: parse the command line, call a plain function, print what it says.
 
-Exit status: 0 when every check passes, 1 when any check fails or is not
-attempted, 2 on a usage error (unknown exercise, missing file, bad option).
+The commands' work is done in plain functions (``grader.learner.commands``,
+``grader.classroom``, ``grader.quiz``); errors are ``grader.errors``
+exceptions, mapped to exit statuses in one place (``_GradeCommand.invoke``):
+0 when every check passes, 1 when a check fails or is not attempted (or a quiz
+stopped early), 2 on a usage error (unknown exercise, missing file, bad
+option, input too big to read), 3 when the grader could not do its job.
 """
 
 from __future__ import annotations
@@ -17,11 +21,43 @@ import click
 from grader.errors import GraderError, InputLimitError, UsageError
 from grader.text import LANGUAGES, Text, default_language
 
-EXERCISE_PATTERN = "ex{number:02d}_*.py"
+LANG_KEY = "grade.lang"
+
+
+class _GradeCommand(click.Command):
+    """A subcommand whose ``GraderError`` becomes its exit status, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> object:  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
+            _fail(problem.message(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
+        except UsageError as problem:
+            raise click.UsageError(str(problem), ctx) from None
+        except GraderError as problem:
+            _fail(problem.message(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
+        return None
+
+
+def _fail(message: str, status: int) -> None:
+    for line in message.splitlines() or [""]:
+        click.echo(f"grade: {line}", err=True)
+    sys.exit(status)
+
+
+def _echo(lines) -> None:  # a grader.learner.commands.Lines
+    for line in lines.warnings:
+        click.echo(line, err=True)
+    for line in lines.out:
+        click.echo(line)
+    if lines.status:
+        sys.exit(lines.status)
 
 
 class _SuggestingGroup(click.Group):
     """A group that suggests the closest command for a typo."""
+
+    command_class = _GradeCommand
 
     def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: D102
         name = args[0] if args else ""
@@ -32,32 +68,11 @@ class _SuggestingGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
-def find_workspace(start: Path) -> Path | None:
-    """The nearest folder at or above ``start`` that has an ``exercises/`` folder."""
-    for folder in (start, *start.parents):
-        if (folder / "exercises").is_dir():
-            return folder
-    return None
-
-
-def exercise_file(number: int, file: Path | None) -> Path:
-    """The file to grade: ``--file`` or the workspace's ``exercises/exNN_*.py``."""
-    if file is not None:
-        if not file.is_file():
-            raise UsageError(f"no such file: {file}")
-        return file
-    workspace = find_workspace(Path.cwd())
-    if workspace is None:
-        raise UsageError(
-            "no exercises/ folder here or in any folder above; "
-            "cd into your workspace, or name the file: grade exercise N --file PATH"
-        )
-    found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
-    if not found:
-        raise UsageError(
-            f"no exercises/ex{number:02d}_*.py in {workspace}; name the file: grade exercise N --file PATH"
-        )
-    return found[0]
+def _remember_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    """The --lang given, else the locale's; kept where the error mapping can read it."""
+    lang = value or default_language()
+    ctx.meta[LANG_KEY] = lang
+    return lang
 
 
 def _language_option(function):
@@ -65,6 +80,7 @@ def _language_option(function):
         "--lang",
         type=click.Choice(LANGUAGES),
         default=None,
+        callback=_remember_language,
         help="Language of the feedback (default: from the locale, LANG=ja_JP.UTF-8 gives ja).",
     )(function)
 
@@ -138,34 +154,22 @@ def exercise(
     warm_up_seed: int | None,
 ) -> None:
     """Grade exercise N and explain every failed check."""
-    from grader.grading.engine import get_exercise, grade_exercise
+    from grader.learner import commands
 
-    lang = lang or default_language()
     if warm_up and output_format != "text":
         raise click.UsageError(
             f"--warm-up asks questions in the terminal; it does not go with --format {output_format}"
         )
-    try:
+    if warm_up:
+        from grader.grading.engine import get_exercise
+
         get_exercise(number)
-        path = exercise_file(number, file)
-        if warm_up:
-            _warm_up(number, path, lang, warm_up_seed)
-        if path.suffix == ".ipynb":
-            from grader.notebook import grade_notebook_file
-
-            result = grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
-        else:
-            result = grade_exercise(number, path, timeout=timeout, jobs=jobs)
-    except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
-        click.echo(f"grade: {problem.ja if lang == 'ja' and problem.ja else problem}", err=True)
-        sys.exit(2)
-    except UsageError as problem:
-        raise click.UsageError(str(problem)) from None
-    except GraderError as problem:
-        click.echo(f"grade: {problem}", err=True)
-        sys.exit(3)
-    _remember(result, path)
-
+        _echo(commands.warm_up(number, commands.exercise_file(number, file), lang, input=sys.stdin, output=sys.stdout,
+                               seed=warm_up_seed))  # fmt: skip
+    graded = commands.grade(number, file, timeout=timeout, jobs=jobs)
+    for warning in graded.warnings:
+        click.echo(warning, err=True)
+    result = graded.result
     if output_format == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
     elif output_format == "gradescope":
@@ -179,88 +183,9 @@ def exercise(
 @_language_option
 def list_exercises(lang: str | None) -> None:
     """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
-    from grader.grading.engine import EXERCISES
+    from grader.learner.commands import overview
 
-    lang = lang or default_language()
-    workspace = find_workspace(Path.cwd())
-    for number, info in sorted(EXERCISES.items()):
-        status = ""
-        if workspace is not None:
-            found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
-            name = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
-            status = f"{name}{' ' * (28 - _columns(name))} {_exercise_state(workspace, number, lang)}"
-        title = info.title(lang)
-        click.echo(f"{number:2d}  {title}{' ' * (45 - _columns(title))} {status}".rstrip())
-    if workspace is None:
-        click.echo(
-            Text(
-                "\nNo exercises/ folder here or above: cd into your workspace to see your files.",
-                "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
-            )(lang)
-        )
-    _list_quizzes(lang, workspace or Path.cwd())
-
-
-def _columns(text: str) -> int:
-    """Terminal columns ``text`` takes (a CJK character takes two)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
-
-
-def _list_quizzes(lang: str, workspace: Path) -> None:
-    """The second table of ``grade list``: every quiz, its title and your best score."""
-    from grader.quiz.attempts import best_score
-    from grader.quiz.bank import load_bank
-
-    quizzes, errors = load_bank()
-    numbers = sorted({number for number, _ in quizzes} | {_quiz_number(error.path) for error in errors} - {None})
-    if not numbers:
-        return
-    click.echo(Text("\nConfirmation tests (grade quiz N):", "\n確認テスト（grade quiz N）:")(lang))
-    width = max([45] + [_columns(quiz.title) for (_, quiz_lang), quiz in quizzes.items() if quiz_lang == lang])
-    for number in numbers:
-        quiz = quizzes.get((number, lang))
-        if quiz is None:
-            click.echo(
-                f"{number:2d}  "
-                + Text("(has an error: see grade quiz {n})", "(エラーあり: grade quiz {n} を参照)")(lang).format(
-                    n=number
-                )
-            )
-            continue
-        best = best_score(workspace, number)
-        if best is None:
-            status = Text("not taken yet", "未受験")(lang)
-        else:
-            status = Text("best {score}/{total}", "最高 {score}/{total}").format(
-                score=f"{best[0]:g}", total=f"{best[1]:g}"
-            )(lang)
-        click.echo(f"{number:2d}  {quiz.title}{' ' * (width - _columns(quiz.title))} {status}")
-
-
-def _quiz_number(path: Path) -> int | None:
-    from grader.quiz.bank import FILE_NAME
-
-    named = FILE_NAME.match(Path(path).name)
-    return int(named.group("number")) if named else None
-
-
-def _load_one_quiz(number: int, lang: str):
-    """Quiz ``number`` in ``lang``; a usage error for an unknown number, exit 3 for a broken file."""
-    from grader.quiz.bank import load_bank, quiz_root
-
-    root = quiz_root()
-    available = sorted({n for n in map(_quiz_number, root.glob("*/*.md")) if n is not None})
-    if number not in available:
-        listed = ", ".join(str(n) for n in available) or "none"
-        raise click.UsageError(f"no quiz {number}; the quizzes are {listed}. See: grade list")
-    quizzes, errors = load_bank(root, numbers=[number])
-    if errors:
-        for error in errors:
-            click.echo(f"grade: {error}", err=True)
-        sys.exit(3)
-    return quizzes[(number, lang)]
+    _echo(overview(lang))
 
 
 @main.command(name="quiz")
@@ -322,6 +247,8 @@ def quiz_command(
     Exit status: 0 when done, 1 when the answers stopped before the last
     question, 2 on a usage error, 3 when a quiz file has an error.
     """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.commands import load_one_quiz, take_quiz
+
     outputs = [
         name for name, value in (("--html", html_out), ("--site", site_dir), ("--export", export_format)) if value
     ]
@@ -333,12 +260,12 @@ def quiz_command(
         raise click.UsageError("-o/--output names the file for --export; for a page use --html OUT")
     if number is None and site_dir is None:
         raise click.UsageError("name a quiz: grade quiz N (see grade list), or build every page: grade quiz --site DIR")
-    lang = lang or default_language()
-
     if site_dir is not None:
         _write_site(site_dir, number)
         return
-    quiz = _load_one_quiz(number, lang)
+    assert number is not None
+    quiz = load_one_quiz(number, lang)
+    wrote = Text("Wrote {path}", "{path} に書き出しました")
     if export_format is not None:
         from grader.quiz.moodle import to_gift, to_moodle_xml
 
@@ -347,19 +274,19 @@ def quiz_command(
             click.echo(text, nl=False)
         else:
             output_file.write_text(text, encoding="utf-8")
-            click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=output_file)(lang), err=True)
+            click.echo(wrote.format(path=output_file)(lang), err=True)
         return
     if html_out is not None:
         from grader.quiz.page import render_quiz_page
 
         html_out.write_text(render_quiz_page(quiz, seed=seed), encoding="utf-8")
-        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=html_out)(lang))
+        click.echo(wrote.format(path=html_out)(lang))
         return
-    _take_quiz(quiz, lang, seed, review)
+    _echo(take_quiz(quiz, lang, input=sys.stdin, output=sys.stdout, seed=seed, review=review))
 
 
 def _write_site(site_dir: Path, number: int | None) -> None:
-    from grader.quiz.bank import load_bank
+    from grader.quiz.bank import load_bank, quiz_number
     from grader.quiz.page import write_site
 
     quizzes, errors = load_bank(numbers=None if number is None else [number])
@@ -368,144 +295,11 @@ def _write_site(site_dir: Path, number: int | None) -> None:
     written = write_site(site_dir, [quizzes[key] for key in sorted(quizzes)])
     click.echo(f"{len(written)} pages in {site_dir}")
     if errors:
-        left_out = sorted({n for n in map(_quiz_number, (error.path for error in errors)) if n is not None})
-        click.echo(f"left out because of the errors above: quiz {', '.join(map(str, left_out))}", err=True)
-        sys.exit(3)
+        left_out = sorted({n for n in map(quiz_number, (error.path for error in errors)) if n is not None})
+        raise GraderError(f"left out because of the errors above: quiz {', '.join(map(str, left_out))}")
 
 
-def _take_quiz(quiz, lang: str, seed: int | None, review: bool) -> None:
-    import time
-
-    from grader.quiz.attempts import attempts, last_wrong, save_attempt
-    from grader.quiz.terminal import run_quiz
-
-    workspace = find_workspace(Path.cwd()) or Path.cwd()
-    only_ids = None
-    if review:
-        if not attempts(workspace, quiz.number):
-            click.echo(
-                Text(
-                    "No saved attempt at quiz {n} yet: take it first with grade quiz {n}",
-                    "確認テスト {n} の記録がまだありません。先に grade quiz {n} で受けてください",
-                ).format(n=quiz.number)(lang)
-            )
-            return
-        known = {question.id for question in quiz.questions}
-        only_ids = [question_id for question_id in last_wrong(workspace, quiz.number) if question_id in known]
-        if not only_ids:
-            click.echo(
-                Text(
-                    "Nothing to review: you answered every question right last time.",
-                    "復習する問題はありません。前回はすべて正解でした。",
-                )(lang)
-            )
-            return
-    started = time.time()
-    answers = run_quiz(
-        quiz,
-        input=sys.stdin,
-        output=sys.stdout,
-        seed=seed,
-        only_ids=only_ids,
-    )
-    asked = len(only_ids) if only_ids is not None else len(quiz.questions)
-    if len(answers) < asked:
-        sys.exit(1)
-    try:
-        path = save_attempt(workspace, quiz, answers, started, review=review)
-    except OSError as problem:
-        click.echo(
-            Text("Could not save the attempt: {problem}", "記録を保存できませんでした: {problem}").format(
-                problem=problem
-            )(lang),
-            err=True,
-        )
-        return
-    click.echo(Text("Saved: {path}", "保存しました: {path}").format(path=_relative(path))(lang))
-    if any(not answer["correct"] for answer in answers):
-        click.echo(
-            Text(
-                "Ask the wrong ones again: grade quiz {n} --review", "まちがえた問題をもう一度: grade quiz {n} --review"
-            ).format(n=quiz.number)(lang)
-        )
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-# --- the learner's workspace: init, status, watch, hints, warm-up -------------------------
-
-
-def _state_workspace(path: Path) -> Path:
-    """Where ``.grade/`` goes for ``path``: its workspace, else the current one, else the current folder."""
-    return find_workspace(path.resolve().parent) or find_workspace(Path.cwd()) or Path.cwd()
-
-
-def _remember(result, path: Path) -> None:
-    """Keep ``result`` as the last grading for ``grade list`` when ``path`` is the learner's own file."""
-    from grader.learner.workspace import is_learners_file, record_result
-
-    workspace = find_workspace(path.resolve().parent)
-    if workspace is None or not is_learners_file(workspace, path):
-        return
-    try:
-        record_result(workspace, result, path)
-    except OSError as problem:
-        click.echo(f"grade: could not save the result in {workspace / '.grade'}: {problem}", err=True)
-
-
-def _exercise_state(workspace: Path, number: int, lang: str) -> str:
-    """``passed``, ``failing (5 of 8 checks pass)`` or ``not attempted``, from the last grading."""
-    from grader.grading.results import Status
-    from grader.learner.workspace import exercise_status
-
-    status = exercise_status(workspace, number)
-    if status.state == Status.PASSED:
-        text = Text("passed", "合格")
-    elif status.state == Status.FAILED:
-        text = Text("failing ({passing} of {total} checks pass)", "不合格({total} 件中 {passing} 件合格)").format(
-            passing=status.passing, total=status.total
-        )
-    else:
-        text = Text("not attempted", "未着手")
-    if status.edited_since:
-        text = Text(text.en + ", edited since", text.ja + "、採点後に編集あり")
-    return text(lang)
-
-
-def _grade_file(number: int, path: Path, timeout: float | None, jobs: int = 2):
-    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook."""
-    if path.suffix == ".ipynb":
-        from grader.notebook import grade_notebook_file
-
-        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
-    from grader.grading.engine import grade_exercise
-
-    return grade_exercise(number, path, timeout=timeout, jobs=jobs)
-
-
-def _grade_or_exit(number: int, file: Path | None, timeout: float | None):
-    """Grade exercise ``number``: the result and the file graded (exit 2 or 3 on a problem)."""
-    from grader.grading.engine import get_exercise
-
-    try:
-        get_exercise(number)
-        path = exercise_file(number, file)
-        result = _grade_file(number, path, timeout)
-    except InputLimitError as problem:
-        click.echo(f"grade: {problem}", err=True)
-        sys.exit(2)
-    except UsageError as problem:
-        raise click.UsageError(str(problem)) from None
-    except GraderError as problem:
-        click.echo(f"grade: {problem}", err=True)
-        sys.exit(3)
-    _remember(result, path)
-    return result, path
+# --- the learner's workspace: init, watch, hints ------------------------------------------
 
 
 def _file_option(function):
@@ -546,19 +340,13 @@ def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
     A folder that holds other files and is not a workspace is refused (exit
     2) unless --allow-nonempty is given.
     """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.commands import relative
     from grader.learner.workspace import init_workspace
 
-    lang = lang or default_language()
-    try:
-        done = init_workspace(folder, allow_nonempty=allow_nonempty)
-    except UsageError as problem:
-        raise click.UsageError(str(problem)) from None
-    except GraderError as problem:
-        click.echo(f"grade: {problem}", err=True)
-        sys.exit(3)
+    done = init_workspace(folder, allow_nonempty=allow_nonempty)
     stubs = [path for path in done.created if path.suffix == ".py"]
     if done.created:
-        click.echo(Text("Set up {folder}:", "{folder} を準備しました:").format(folder=_relative(folder))(lang))
+        click.echo(Text("Set up {folder}:", "{folder} を準備しました:").format(folder=relative(folder))(lang))
         if stubs:
             click.echo(
                 Text("  exercises/  {count} stubs to fill in", "  exercises/  実装するスタブ {count} 個").format(
@@ -574,7 +362,7 @@ def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
             Text(
                 "{folder} is a complete workspace already: nothing to add.",
                 "{folder} はすでに完全なワークスペースです。追加するものはありません。",
-            ).format(folder=_relative(folder))(lang)
+            ).format(folder=relative(folder))(lang)
         )
     if done.kept:
         click.echo(Text("Kept as they are (yours, not changed):", "そのまま残したファイル(変更していません):")(lang))
@@ -582,7 +370,7 @@ def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
             click.echo(f"  {path.relative_to(folder).as_posix()}")
     click.echo(Text("Next:", "次に:")(lang))
     if folder.resolve() != Path.cwd().resolve():
-        click.echo(f"  cd {_relative(folder)}")
+        click.echo(f"  cd {relative(folder)}")
     click.echo("  grade exercise 1")
 
 
@@ -602,23 +390,21 @@ def watch_command(
     now pass, now fail, or fail for another reason.  Ctrl-C stops.
     """
     from grader.grading.engine import get_exercise
+    from grader.learner.commands import exercise_file, grade_path, relative, remember
     from grader.learner.watch import compare, render_changes, watch
 
-    lang = lang or default_language()
     colour = sys.stdout.isatty()
-    try:
-        get_exercise(number)
-        path = exercise_file(number, file)
-    except UsageError as problem:
-        raise click.UsageError(str(problem)) from None
+    get_exercise(number)
+    path = exercise_file(number, file)
 
     def grade_once():
         try:
-            result = _grade_file(number, path, timeout)
-        except GraderError as problem:
-            click.echo(f"grade: {problem}", err=True)
+            result = grade_path(number, path, timeout=timeout)
+        except GraderError as problem:  # the next save tries again
+            click.echo(f"grade: {problem.message(lang)}", err=True)
             return None
-        _remember(result, path)
+        for warning in remember(result, path):
+            click.echo(warning, err=True)
         return result
 
     def show(result, previous) -> None:
@@ -632,7 +418,7 @@ def watch_command(
             Text(
                 "\nWatching {path}: save it to grade again (Ctrl-C stops).",
                 "\n{path} を監視しています。保存すると再採点します(Ctrl-C で終了)。",
-            ).format(path=_relative(path))(lang)
+            ).format(path=relative(path))(lang)
         )
 
     try:
@@ -652,130 +438,9 @@ def hint_command(number: int, file: Path | None, lang: str | None, timeout: floa
     Hints go from a gentle nudge to the near-answer.  A failed check shows the
     first one; each run of grade hint N adds the next (remembered in .grade/).
     """
-    from dataclasses import replace
+    from grader.learner.commands import grade, next_hint
 
-    from grader.grading.feedback import LABELS, check_detail
-    from grader.grading.hints import hint_ladders, ladder
-    from grader.grading.results import Status
-    from grader.learner.workspace import hints_shown, save_hints_shown
-
-    lang = lang or default_language()
-    result, path = _grade_or_exit(number, file, timeout)
-    failing = [check for check in result.results if check.status == Status.FAILED]
-    failing = failing or [check for check in result.results if check.status == Status.NOT_ATTEMPTED]
-    if not failing:
-        click.echo(
-            Text(
-                "Every check of exercise {n} passes: no hint needed.",
-                "課題 {n} のチェックはすべて合格です。ヒントは必要ありません。",
-            ).format(n=number)(lang)
-        )
-        return
-    check = failing[0]
-    levels = ladder(check, hint_ladders(result.exercise.number))
-    click.echo(Text("Exercise {n}: ", "課題 {n}: ").format(n=number)(lang) + result.exercise.title(lang))
-    click.echo(f"{LABELS[check.status]}  {check.title(lang)}  ({check.score:g}/{check.max_score:g})")
-    for line in check_detail(replace(check, hint=None), lang):
-        click.echo(line)
-    if not levels:
-        click.echo(
-            Text(
-                "No hints for this check: the lines above say what went wrong.",
-                "このチェックにはヒントがありません。上の行に何が違うかが書かれています。",
-            )(lang)
-        )
-        return
-    workspace = _state_workspace(path)
-    # the report of a failed check has shown the first level already
-    seen = max(hints_shown(workspace, number, check.name), 1 if check.status == Status.FAILED and check.hint else 0)
-    shown = min(seen + 1, len(levels))
-    for level, text in enumerate(levels[:shown], start=1):
-        click.echo(
-            Text("hint {level} of {count}: ", "ヒント {level}/{count}: ").format(level=level, count=len(levels))(lang)
-            + text(lang)
-        )
-    if seen >= len(levels):
-        click.echo(
-            Text(
-                "Every hint for this check has been shown. Compare your code with the stub's docstring, line by line.",
-                "このチェックのヒントはすべて表示しました。スタブの docstring とコードを一行ずつ比べてください。",
-            )(lang)
-        )
-        return
-    try:
-        save_hints_shown(workspace, number, check.name, shown)
-    except OSError as problem:
-        click.echo(f"grade: could not save the hints shown: {problem}", err=True)
-    if shown < len(levels):
-        click.echo(
-            Text("More: grade hint {n} (hint {next} of {count})", "続き: grade hint {n}(ヒント {next}/{count})").format(
-                n=number, next=shown + 1, count=len(levels)
-            )(lang)
-        )
-    else:
-        click.echo(Text("That was the last hint for this check.", "このチェックの最後のヒントです。")(lang))
-
-
-def _warm_up(number: int, path: Path, lang: str, seed: int | None) -> None:
-    """Ask the warm-up questions of exercise ``number`` unless they were answered before."""
-    from grader.learner.warmup import run_warm_up, warm_up_plan
-    from grader.learner.workspace import save_warm_up, warm_up_done
-    from grader.quiz.bank import load_bank
-
-    workspace = _state_workspace(path)
-    finished = warm_up_done(workspace, number)
-    if finished:
-        click.echo(
-            Text(
-                "Warm-up of exercise {n}: answered already ({when}); for more, take its quiz (grade list).",
-                "課題 {n} のウォームアップは回答済みです({when})。続きは確認テストで(grade list)。",
-            ).format(n=number, when=finished[:10])(lang)
-        )
-        return
-    quizzes, _errors = load_bank()
-    plan = warm_up_plan(number, quizzes)
-    if not plan:
-        click.echo(
-            Text(
-                "No confirmation test is linked to exercise {n}: no warm-up questions.",
-                "課題 {n} に対応する確認テストがないため、ウォームアップはありません。",
-            ).format(n=number)(lang)
-        )
-        return
-    count = sum(len(ids) for _, ids in plan)
-    click.echo(
-        Text(
-            "Warm-up: {count} questions on the ideas behind exercise {n}, before your code is graded.\n",
-            "ウォームアップ: 採点の前に、課題 {n} の考え方を問う {count} 問に答えてください。\n",
-        ).format(count=count, n=number)(lang)
-    )
-    answers, asked = run_warm_up(
-        plan,
-        quizzes,
-        lang,
-        input=sys.stdin,
-        output=sys.stdout,
-        seed=seed,
-    )
-    if len(answers) < asked:
-        click.echo(
-            Text(
-                "Warm-up stopped: it is asked again the next time you use --warm-up. Grading exercise {n}:\n",
-                "ウォームアップを中断しました。次に --warm-up を付けたときに再び出題します。課題 {n} を採点します:\n",
-            ).format(n=number)(lang)
-        )
-        return
-    try:
-        save_warm_up(workspace, number, answers)
-    except OSError as problem:
-        click.echo(f"grade: could not save the warm-up: {problem}", err=True)
-    right = sum(1 for answer in answers if answer["correct"])
-    click.echo(
-        Text(
-            "Warm-up done: {right} of {count} right. Grading exercise {n}:\n",
-            "ウォームアップ終了: {count} 問中 {right} 問正解。課題 {n} を採点します:\n",
-        ).format(right=right, count=count, n=number)(lang)
-    )
+    _echo(next_hint(grade(number, file, timeout=timeout), lang))
 
 
 def _parse_exercises(text: str | None) -> set[int] | None:
@@ -874,11 +539,6 @@ def batch(
                 timeout=timeout,
                 progress=_Progress(),
             )
-    except UsageError as problem:
-        raise click.UsageError(str(problem)) from None
-    except GraderError as problem:
-        click.echo(f"grade: {problem}", err=True)
-        sys.exit(3)
     except KeyboardInterrupt:
         click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
         sys.exit(130)
@@ -931,26 +591,19 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
     grade report --html out/ --csv out/           both, from ./gradebook.sqlite
     grade report --db fall.sqlite --html out/ --lang ja
     """  # noqa: D301 (click needs a real backspace to keep the lines)
-    from grader.classroom.gradebook import GradebookError
     from grader.classroom.report import write_report
 
     if html_dir is None and csv_dir is None:
         raise click.UsageError("say what to write: --html DIR for the page, --csv DIR for the CSV files, or both")
     if not db.is_file():
         raise click.UsageError(f"no gradebook at {db}; grade the class first: grade batch CLASS_DIR --db {db}")
-    lang = lang or default_language()
     try:
         written, report, seconds = write_report(db, html_dir=html_dir, csv_dir=csv_dir, lang=lang)
-    except GradebookError as problem:
-        click.echo(f"grade: {problem}", err=True)
-        sys.exit(3)
     except OSError as problem:
-        click.echo(
-            f"grade: the report could not be written ({problem.strerror}: {problem.filename}); "
-            "free some space or name writable folders with --html and --csv",
-            err=True,
-        )
-        sys.exit(3)
+        raise GraderError(
+            f"the report could not be written ({problem.strerror}: {problem.filename}); "
+            "free some space or name writable folders with --html and --csv"
+        ) from None
     for error in report.bank_errors:
         click.echo(f"grade: warning: {error}", err=True)
     if report.bank_errors:
@@ -998,12 +651,7 @@ def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str | Non
     """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.classroom.gradescope import build_bundle, describe
 
-    lang = lang or default_language()
-    try:
-        names = build_bundle(exercises, output, lang=lang)
-    except UsageError as problem:
-        raise click.UsageError(str(problem)) from None
-    click.echo(describe(names, exercises, output))
+    click.echo(describe(build_bundle(exercises, output, lang=lang), exercises, output))
 
 
 def run() -> None:

@@ -6,23 +6,37 @@ from pathlib import Path
 
 
 class GraderError(Exception):
-    """Base class of every error the grader raises on purpose."""
+    """Base class of every error the grader raises on purpose.
+
+    ``exit_code`` is the ``grade`` command's exit status for it (the CLI maps
+    errors to statuses in one place): 3 when the grader could not do its job
+    (a sandbox that can not start, a full disk, a broken course file), 2 for a
+    usage error.  ``str()`` is English; ``ja``, when given, the same in Japanese.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str = "", ja: str = "") -> None:
+        super().__init__(message)
+        self.ja = ja
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (English when there is no Japanese)."""
+        return self.ja if lang == "ja" and self.ja else str(self)
 
 
 class UsageError(GraderError):
     """The command was given something it can not work with (exit status 2)."""
 
+    exit_code = 2
+
 
 class InputLimitError(UsageError):
     """A notebook or a learner's source too big or nested too deep to be read safely (exit status 2).
 
-    ``str()`` is English, ``ja`` the same in Japanese. In Jupyter, IPython shows
-    the message in place of a traceback (``_render_traceback_``).
+    In Jupyter, IPython shows the message in place of a traceback
+    (``_render_traceback_``).
     """
-
-    def __init__(self, message: str, ja: str = "") -> None:
-        super().__init__(message)
-        self.ja = ja
 
     def _render_traceback_(self) -> list[str]:
         return [f"grade: {line}" for line in (str(self), self.ja) if line]

@@ -123,6 +123,14 @@ def state_folder(workspace: Path) -> Path:
     return Path(workspace) / STATE_FOLDER
 
 
+def find_workspace(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that has an ``exercises/`` folder."""
+    for folder in (start, *start.parents):
+        if (folder / "exercises").is_dir():
+            return folder
+    return None
+
+
 def _now() -> str:
     return datetime.fromtimestamp(time.time()).astimezone().isoformat(timespec="seconds")
 

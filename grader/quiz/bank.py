@@ -1033,6 +1033,12 @@ def _format_value(question: Question) -> str:
     return f"{value} ± {question.tolerance:g}" if question.tolerance else value
 
 
+def quiz_number(path: Path) -> int | None:
+    """The quiz number a file name ``NN-topic.md`` gives, None for any other name."""
+    named = FILE_NAME.match(Path(path).name)
+    return int(named.group("number")) if named else None
+
+
 def load_bank(
     root: Path | None = None, numbers: Iterable[int] | None = None
 ) -> tuple[dict[tuple[int, str], Quiz], list[QuizError]]:

@@ -1,0 +1,397 @@
+"""The learner's commands as plain functions: what ``grade exercise``, ``list``, ``hint`` and ``quiz`` do.
+
+``grader.cli`` parses the command line and prints; everything here returns
+what to show (``Lines``) or, for the questions asked in a terminal, reads and
+writes the streams it is given, so each command can be used, and tested,
+without a command line.  Errors are ``grader.errors`` exceptions, which the CLI
+maps to exit statuses in one place.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TextIO
+
+from grader.errors import GraderError, UsageError
+from grader.grading.engine import EXERCISES, get_exercise
+from grader.grading.results import ExerciseResult, Status
+from grader.learner.workspace import (
+    exercise_status,
+    find_workspace,
+    hints_shown,
+    is_learners_file,
+    record_result,
+    save_hints_shown,
+    save_warm_up,
+    warm_up_done,
+)
+from grader.quiz.bank import Quiz
+from grader.text import Text
+
+EXERCISE_PATTERN = "ex{number:02d}_*.py"
+
+
+@dataclass
+class Lines:
+    """What a command has to say: lines for standard output, warnings for standard error."""
+
+    out: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    status: int = 0
+
+
+# --- which file, and grading it --------------------------------------------------------------------
+
+
+def exercise_file(number: int, file: Path | None, start: Path | None = None) -> Path:
+    """The file to grade: ``file`` when given, else the workspace's ``exercises/exNN_*.py``."""
+    if file is not None:
+        if not file.is_file():
+            raise UsageError(f"no such file: {file}")
+        return file
+    workspace = find_workspace(start or Path.cwd())
+    if workspace is None:
+        raise UsageError(
+            "no exercises/ folder here or in any folder above; "
+            "cd into your workspace, or name the file: grade exercise N --file PATH"
+        )
+    found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
+    if not found:
+        raise UsageError(
+            f"no exercises/ex{number:02d}_*.py in {workspace}; name the file: grade exercise N --file PATH"
+        )
+    return found[0]
+
+
+def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
+    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook."""
+    if path.suffix == ".ipynb":
+        from grader.notebook import grade_notebook_file
+
+        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
+    from grader.grading.engine import grade_exercise
+
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs)
+
+
+def remember(result: ExerciseResult, path: Path) -> list[str]:
+    """Keep ``result`` for ``grade list`` when ``path`` is the learner's own file; warnings, if any."""
+    workspace = find_workspace(path.resolve().parent)
+    if workspace is None or not is_learners_file(workspace, path):
+        return []
+    try:
+        record_result(workspace, result, path)
+    except OSError as problem:
+        return [f"grade: could not save the result in {workspace / '.grade'}: {problem}"]
+    return []
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One grading: the result, the file graded, and warnings to show."""
+
+    result: ExerciseResult
+    path: Path
+    warnings: list[str]
+
+
+def grade(number: int, file: Path | None, *, timeout: float | None = None, jobs: int = 2) -> Graded:
+    """``grade exercise N``: find the file, grade it, remember the result."""
+    get_exercise(number)
+    path = exercise_file(number, file)
+    result = grade_path(number, path, timeout=timeout, jobs=jobs)
+    return Graded(result, path, remember(result, path))
+
+
+def state_workspace(path: Path) -> Path:
+    """Where ``.grade/`` goes for ``path``: its workspace, else the current one, else the current folder."""
+    return find_workspace(path.resolve().parent) or find_workspace(Path.cwd()) or Path.cwd()
+
+
+def relative(path: Path) -> str:
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --- grade list ----------------------------------------------------------------------------------------
+
+
+def columns(text: str) -> int:
+    """Terminal columns ``text`` takes (a CJK character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
+def exercise_state(workspace: Path, number: int, lang: str) -> str:
+    """``passed``, ``failing (5 of 8 checks pass)`` or ``not attempted``, from the last grading."""
+    status = exercise_status(workspace, number)
+    if status.state == Status.PASSED:
+        text = Text("passed", "合格")
+    elif status.state == Status.FAILED:
+        text = Text("failing ({passing} of {total} checks pass)", "不合格({total} 件中 {passing} 件合格)").format(
+            passing=status.passing, total=status.total
+        )
+    else:
+        text = Text("not attempted", "未着手")
+    if status.edited_since:
+        text = Text(text.en + ", edited since", text.ja + "、採点後に編集あり")
+    return text(lang)
+
+
+def overview(lang: str, start: Path | None = None) -> Lines:
+    """``grade list``: every exercise with the learner's file and state, then every quiz and the best score."""
+    lines = Lines()
+    workspace = find_workspace(start or Path.cwd())
+    for number, info in sorted(EXERCISES.items()):
+        status = ""
+        if workspace is not None:
+            found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
+            name = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
+            status = f"{name}{' ' * (28 - columns(name))} {exercise_state(workspace, number, lang)}"
+        title = info.title(lang)
+        lines.out.append(f"{number:2d}  {title}{' ' * (45 - columns(title))} {status}".rstrip())
+    if workspace is None:
+        lines.out.append(
+            Text(
+                "\nNo exercises/ folder here or above: cd into your workspace to see your files.",
+                "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
+            )(lang)
+        )
+    lines.out += quiz_overview(lang, workspace or Path.cwd())
+    return lines
+
+
+def quiz_overview(lang: str, workspace: Path) -> list[str]:
+    """The second table of ``grade list``: every quiz, its title and the learner's best score."""
+    from grader.quiz.attempts import best_score
+    from grader.quiz.bank import load_bank, quiz_number
+
+    quizzes, errors = load_bank()
+    numbers = sorted({number for number, _ in quizzes} | {quiz_number(error.path) for error in errors} - {None})
+    if not numbers:
+        return []
+    lines = [Text("\nConfirmation tests (grade quiz N):", "\n確認テスト（grade quiz N）:")(lang)]
+    width = max([45] + [columns(quiz.title) for (_, quiz_lang), quiz in quizzes.items() if quiz_lang == lang])
+    for number in numbers:
+        quiz = quizzes.get((number, lang))
+        if quiz is None:
+            problem = Text("(has an error: see grade quiz {n})", "(エラーあり: grade quiz {n} を参照)")
+            lines.append(f"{number:2d}  " + problem(lang).format(n=number))
+            continue
+        best = best_score(workspace, number)
+        if best is None:
+            status = Text("not taken yet", "未受験")(lang)
+        else:
+            status = Text("best {score}/{total}", "最高 {score}/{total}").format(
+                score=f"{best[0]:g}", total=f"{best[1]:g}"
+            )(lang)
+        lines.append(f"{number:2d}  {quiz.title}{' ' * (width - columns(quiz.title))} {status}")
+    return lines
+
+
+# --- grade hint --------------------------------------------------------------------------------------
+
+
+def next_hint(graded: Graded, lang: str) -> Lines:
+    """``grade hint N``: the first failing check and its hints up to the next level, remembered in ``.grade/``."""
+    from grader.grading.feedback import LABELS, check_detail
+    from grader.grading.hints import hint_ladders, ladder
+
+    result, number = graded.result, graded.result.exercise.number
+    lines = Lines(warnings=list(graded.warnings))
+    failing = [check for check in result.results if check.status == Status.FAILED]
+    failing = failing or [check for check in result.results if check.status == Status.NOT_ATTEMPTED]
+    if not failing:
+        lines.out.append(
+            Text(
+                "Every check of exercise {n} passes: no hint needed.",
+                "課題 {n} のチェックはすべて合格です。ヒントは必要ありません。",
+            ).format(n=number)(lang)
+        )
+        return lines
+    check = failing[0]
+    levels = ladder(check, hint_ladders(number))
+    lines.out.append(Text("Exercise {n}: ", "課題 {n}: ").format(n=number)(lang) + result.exercise.title(lang))
+    lines.out.append(f"{LABELS[check.status]}  {check.title(lang)}  ({check.score:g}/{check.max_score:g})")
+    lines.out += check_detail(replace(check, hint=None), lang)
+    if not levels:
+        lines.out.append(
+            Text(
+                "No hints for this check: the lines above say what went wrong.",
+                "このチェックにはヒントがありません。上の行に何が違うかが書かれています。",
+            )(lang)
+        )
+        return lines
+    workspace = state_workspace(graded.path)
+    # the report of a failed check has shown the first level already
+    seen = max(hints_shown(workspace, number, check.name), 1 if check.status == Status.FAILED and check.hint else 0)
+    shown = min(seen + 1, len(levels))
+    for level, text in enumerate(levels[:shown], start=1):
+        label = Text("hint {level} of {count}: ", "ヒント {level}/{count}: ").format(level=level, count=len(levels))
+        lines.out.append(label(lang) + text(lang))
+    if seen >= len(levels):
+        lines.out.append(
+            Text(
+                "Every hint for this check has been shown. Compare your code with the stub's docstring, line by line.",
+                "このチェックのヒントはすべて表示しました。スタブの docstring とコードを一行ずつ比べてください。",
+            )(lang)
+        )
+        return lines
+    try:
+        save_hints_shown(workspace, number, check.name, shown)
+    except OSError as problem:
+        lines.warnings.append(f"grade: could not save the hints shown: {problem}")
+    if shown < len(levels):
+        lines.out.append(
+            Text("More: grade hint {n} (hint {next} of {count})", "続き: grade hint {n}(ヒント {next}/{count})").format(
+                n=number, next=shown + 1, count=len(levels)
+            )(lang)
+        )
+    else:
+        lines.out.append(Text("That was the last hint for this check.", "このチェックの最後のヒントです。")(lang))
+    return lines
+
+
+# --- questions in the terminal: the warm-up and grade quiz -------------------------------------------
+
+
+def warm_up(number: int, path: Path, lang: str, *, input: TextIO, output: TextIO, seed: int | None = None) -> Lines:
+    """``grade exercise N --warm-up``: ask the linked questions once, unless they were answered before."""
+    from grader.learner.warmup import run_warm_up, warm_up_plan
+    from grader.quiz.bank import load_bank
+
+    lines = Lines()
+    workspace = state_workspace(path)
+    finished = warm_up_done(workspace, number)
+    if finished:
+        lines.out.append(
+            Text(
+                "Warm-up of exercise {n}: answered already ({when}); for more, take its quiz (grade list).",
+                "課題 {n} のウォームアップは回答済みです({when})。続きは確認テストで(grade list)。",
+            ).format(n=number, when=finished[:10])(lang)
+        )
+        return lines
+    quizzes, _errors = load_bank()
+    plan = warm_up_plan(number, quizzes)
+    if not plan:
+        lines.out.append(
+            Text(
+                "No confirmation test is linked to exercise {n}: no warm-up questions.",
+                "課題 {n} に対応する確認テストがないため、ウォームアップはありません。",
+            ).format(n=number)(lang)
+        )
+        return lines
+    count = sum(len(ids) for _, ids in plan)
+    output.write(
+        Text(
+            "Warm-up: {count} questions on the ideas behind exercise {n}, before your code is graded.\n\n",
+            "ウォームアップ: 採点の前に、課題 {n} の考え方を問う {count} 問に答えてください。\n\n",
+        ).format(count=count, n=number)(lang)
+    )
+    answers, asked = run_warm_up(plan, quizzes, lang, input=input, output=output, seed=seed)
+    if len(answers) < asked:
+        lines.out.append(
+            Text(
+                "Warm-up stopped: it is asked again the next time you use --warm-up. Grading exercise {n}:\n",
+                "ウォームアップを中断しました。次に --warm-up を付けたときに再び出題します。課題 {n} を採点します:\n",
+            ).format(n=number)(lang)
+        )
+        return lines
+    try:
+        save_warm_up(workspace, number, answers)
+    except OSError as problem:
+        lines.warnings.append(f"grade: could not save the warm-up: {problem}")
+    right = sum(1 for answer in answers if answer["correct"])
+    lines.out.append(
+        Text(
+            "Warm-up done: {right} of {count} right. Grading exercise {n}:\n",
+            "ウォームアップ終了: {count} 問中 {right} 問正解。課題 {n} を採点します:\n",
+        ).format(right=right, count=count, n=number)(lang)
+    )
+    return lines
+
+
+def take_quiz(
+    quiz: Quiz, lang: str, *, input: TextIO, output: TextIO, seed: int | None = None, review: bool = False
+) -> Lines:
+    """``grade quiz N`` in the terminal: ask, save the attempt, say what to do next.
+
+    The status is 1 when the answers ran out before the last question (the
+    attempt is not saved), else 0.
+    """
+    from grader.quiz.attempts import attempts, last_wrong, save_attempt
+    from grader.quiz.terminal import run_quiz
+
+    lines = Lines()
+    workspace = find_workspace(Path.cwd()) or Path.cwd()
+    only_ids = None
+    if review:
+        if not attempts(workspace, quiz.number):
+            lines.out.append(
+                Text(
+                    "No saved attempt at quiz {n} yet: take it first with grade quiz {n}",
+                    "確認テスト {n} の記録がまだありません。先に grade quiz {n} で受けてください",
+                ).format(n=quiz.number)(lang)
+            )
+            return lines
+        known = {question.id for question in quiz.questions}
+        only_ids = [question_id for question_id in last_wrong(workspace, quiz.number) if question_id in known]
+        if not only_ids:
+            lines.out.append(
+                Text(
+                    "Nothing to review: you answered every question right last time.",
+                    "復習する問題はありません。前回はすべて正解でした。",
+                )(lang)
+            )
+            return lines
+    started = time.time()
+    answers = run_quiz(quiz, input=input, output=output, seed=seed, only_ids=only_ids)
+    asked = len(only_ids) if only_ids is not None else len(quiz.questions)
+    if len(answers) < asked:
+        lines.status = 1
+        return lines
+    try:
+        path = save_attempt(workspace, quiz, answers, started, review=review)
+    except OSError as problem:
+        lines.warnings.append(
+            Text("Could not save the attempt: {problem}", "記録を保存できませんでした: {problem}").format(
+                problem=problem
+            )(lang)
+        )
+        return lines
+    lines.out.append(Text("Saved: {path}", "保存しました: {path}").format(path=relative(path))(lang))
+    if any(not answer["correct"] for answer in answers):
+        lines.out.append(
+            Text(
+                "Ask the wrong ones again: grade quiz {n} --review", "まちがえた問題をもう一度: grade quiz {n} --review"
+            ).format(n=quiz.number)(lang)
+        )
+    return lines
+
+
+def load_one_quiz(number: int, lang: str) -> Quiz:
+    """Quiz ``number`` in ``lang``: a ``UsageError`` for an unknown number, the file's error for a broken one."""
+    from grader.quiz.bank import load_bank, quiz_number, quiz_root
+
+    root = quiz_root()
+    available = sorted({n for n in map(quiz_number, root.glob("*/*.md")) if n is not None})
+    if number not in available:
+        listed = ", ".join(str(n) for n in available) or "none"
+        raise UsageError(f"no quiz {number}; the quizzes are {listed}. See: grade list")
+    quizzes, errors = load_bank(root, numbers=[number])
+    if errors:
+        raise QuizFilesError(errors)
+    return quizzes[(number, lang)]
+
+
+class QuizFilesError(GraderError):
+    """Quiz files with errors: every one is named (exit status 3)."""
+
+    def __init__(self, errors: list[GraderError]) -> None:
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors
