@@ -4,18 +4,21 @@ Most checks call one learner function on inputs that expose a classic mistake
 and compare the result with the reference.  ``output_check`` builds such a check
 in one call; it also verifies that the inputs were not modified, and when the
 wrong answer matches a known mistake (a ``Variant``) it names that mistake.
+What a check says about what came back is ``grader.checks.verdicts``; layers
+with forward and backward are rows of ``grader.checks.layers``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from grader.grading.compare import abbreviate, describe, mismatch, value_of
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.verdicts import Variant, close, matching_variant, unchanged, value_of
+from grader.grading.compare import abbreviate, describe
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun, Ref
 from grader.text import Text
 
@@ -32,37 +35,6 @@ def generator(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-@dataclass(frozen=True)
-class Variant:
-    """A known wrong answer and the misconception that produces it."""
-
-    value: Any
-    hint: Text
-
-
-def matching_variant(got: Any, variants: Sequence[Variant], rtol: float, atol: float) -> Variant | None:
-    """The first variant ``got`` agrees with, if any."""
-    for variant in variants:
-        if not mismatch(got, variant.value, what="", rtol=rtol, atol=atol):
-            return variant
-    return None
-
-
-def unchanged_inputs(run: ProbeRun, originals: dict[str, np.ndarray], function: str) -> list[Text]:
-    """Lines complaining about every input array the call modified."""
-    lines: list[Text] = []
-    for label, original in originals.items():
-        after = run.output(f"input:{label}").array
-        if after is None or after.shape != original.shape or not np.array_equal(after, original, equal_nan=True):
-            lines.append(
-                Text(
-                    f"{function} modified its argument {label} in place; work on a copy or build a new array",
-                    f"{function} が引数 {label} をその場で書き換えました。コピーを使うか新しい配列を作ってください",
-                )
-            )
-    return lines
-
-
 def call_probe(
     function: str,
     args: Sequence[Any],
@@ -72,7 +44,7 @@ def call_probe(
     """A probe that calls ``function`` and brings back the result and its array arguments.
 
     Returns the probe and the original of every array argument, by name, for
-    ``unchanged_inputs``.  The result is saved as ``result``.
+    ``verdicts.unchanged``.  The result is saved as ``result``.
     """
     names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
     probe = Probe()
@@ -152,14 +124,12 @@ def output_check(
 
     def verify(run: ProbeRun) -> Verdict:
         got = run.output("result")
-        lines = mismatch(got, expected, what=call_text, rtol=rtol, atol=atol)
-        modified = unchanged_inputs(run, originals, function)
-        if not lines and not modified:
-            return None
+        lines = close(got, expected, what=call_text, rtol=rtol, atol=atol)
+        modified = unchanged(run, function, originals)
         if not lines:
-            return Failure(modified, in_place_hint or IN_PLACE_HINT)
+            return Verdict.unless(modified, in_place_hint or IN_PLACE_HINT)
         variant = matching_variant(got, variants, rtol, atol) if variants else None
-        return Failure(lines + modified, variant.hint if variant else None)
+        return Verdict.fail(lines + modified, variant.hint if variant else None)
 
     return Check(name, name_ja, probe, verify, hint=hint, context=context, points=points, error_hint=error_hint)
 

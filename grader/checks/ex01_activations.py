@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.common import Variant, generator, matching_variant, output_check
-from grader.grading.compare import dtype_kind_mismatch, mismatch, value_of
-from grader.grading.engine import Check, Failure
+from grader.checks.common import generator, output_check
+from grader.checks.verdicts import Variant, close, matching_variant, value_of
+from grader.grading.compare import dtype_kind_mismatch
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import forward, relu, sigmoid, step_function
@@ -25,37 +27,32 @@ def _step_checks() -> list[Check]:
     x = np.array([[-2.0, -0.5, 0.0, 0.5], [3.0, -1e-9, 1e-9, 0.0], [-7.0, 7.0, 0.25, -0.25]])
     grid = generator(1).normal(size=(5, 6))
 
-    def integer_dtype(run: ProbeRun):
-        got = run.output("result")
-        lines = dtype_kind_mismatch(got, "iu", "step_function(x)")
-        return (
-            Failure(
-                lines,
-                Text(
-                    "x > 0 gives booleans; convert them, e.g. np.array(x > 0, dtype=np.int64)",
-                    "x > 0 の結果は bool 型です。np.array(x > 0, dtype=np.int64) などで整数にしてください",
-                ),
-            )
-            if lines
-            else None
+    def integer_dtype(run: ProbeRun) -> Verdict:
+        return Verdict.unless(
+            dtype_kind_mismatch(run.output("result"), "iu", "step_function(x)"),
+            Text(
+                "x > 0 gives booleans; convert them, e.g. np.array(x > 0, dtype=np.int64)",
+                "x > 0 の結果は bool 型です。np.array(x > 0, dtype=np.int64) などで整数にしてください",
+            ),
         )
 
     dtype_probe = Probe()
     dtype_probe.save(dtype_probe.call("step_function", grid), "result")
 
-    def scalar_shape(run: ProbeRun):
+    def scalar_shape(run: ProbeRun) -> Verdict:
         array, lines = value_of(run.output("result"), "step_function(2.5)")
-        if lines:
-            return lines
-        assert array is not None
+        if array is None:
+            return Verdict.fail(lines)
         if array.shape != () or array.item() != 1:
-            return [
-                Text(
-                    f"step_function(2.5) gave {array!r}; expected a 0-d array holding 1",
-                    f"step_function(2.5) の結果が {array!r} です。1 を持つ 0 次元配列が期待されます",
-                )
-            ]
-        return None
+            return Verdict.fail(
+                [
+                    Text(
+                        f"step_function(2.5) gave {array!r}; expected a 0-d array holding 1",
+                        f"step_function(2.5) の結果が {array!r} です。1 を持つ 0 次元配列が期待されます",
+                    )
+                ]
+            )
+        return Verdict.ok()
 
     scalar_probe = Probe()
     scalar_probe.save(scalar_probe.call("step_function", 2.5), "result")
@@ -220,13 +217,11 @@ def _forward_check(name: str, name_ja: str, network: dict[str, np.ndarray], x: n
     ]
     shapes = ", ".join(f"{key} {value.shape}" for key, value in network.items())
 
-    def verify(run: ProbeRun):
+    def verify(run: ProbeRun) -> Verdict:
         got = run.output("result")
-        lines = mismatch(got, expected, what="forward(network, x)", rtol=1e-9, atol=1e-12)
-        if not lines:
-            return None
-        variant = matching_variant(got, variants, 1e-9, 1e-12)
-        return Failure(lines, variant.hint if variant else None)
+        lines = close(got, expected, what="forward(network, x)", rtol=1e-9, atol=1e-12)
+        variant = matching_variant(got, variants, 1e-9, 1e-12) if lines else None
+        return Verdict.unless(lines, variant.hint if variant else None)
 
     return Check(
         name,

@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.common import Variant, generator, matching_variant, output_check, unchanged_inputs
-from grader.grading.compare import dtype_kind_mismatch, mismatch
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.common import generator, output_check
+from grader.checks.verdicts import Variant, close, matching_variant, unchanged
+from grader.grading.compare import dtype_kind_mismatch
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import cross_entropy_error, mean_squared_error, one_hot, softmax
@@ -426,18 +428,16 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint:
         finite = True
         for key, (what, _teacher, variants) in calls.items():
             got = run.output(key)
-            wrong = mismatch(got, expected, what=f"cross_entropy_error({what}, y)", rtol=LOSS_RTOL, atol=LOSS_ATOL)
+            wrong = close(got, expected, what=f"cross_entropy_error({what}, y)", rtol=LOSS_RTOL, atol=LOSS_ATOL)
             if not wrong:
                 continue
             lines += wrong
             finite = finite and got.array is not None and bool(np.all(np.isfinite(got.array)))
             variant = matching_variant(got, variants, LOSS_RTOL, LOSS_ATOL)
             hint = hint or (variant.hint if variant else None)
-        in_place = unchanged_inputs(run, originals, "cross_entropy_error")
-        if not lines and not in_place:
-            return None
+        in_place = unchanged(run, "cross_entropy_error", originals)
         if not lines:
-            return Failure(in_place, IN_PLACE_HINTS["cross_entropy_error"])
+            return Verdict.unless(in_place, IN_PLACE_HINTS["cross_entropy_error"])
         if hint is None and finite:
             hint = Text(
                 f"finite, as it must be, but a zero probability should cost -log(0 + 1e-7) = "
@@ -448,7 +448,7 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint:
                 "np.log(np.clip(y, 1e-7, None)))。ほかの cross_entropy_error のチェックも失敗しているなら、"
                 "先にそちらを直してください",
             )
-        return Failure(lines + in_place, hint)
+        return Verdict.fail(lines + in_place, hint)
 
     return Check(
         "cross_entropy_error: finite when a probability is exactly 0 (one-hot and labels)",
@@ -584,11 +584,8 @@ def _one_hot_checks() -> list[Check]:
     dtype_probe.save(dtype_probe.call("one_hot", dtype_labels, 3), "result")
 
     def float_dtype(run: ProbeRun) -> Verdict:
-        lines = dtype_kind_mismatch(run.output("result"), "f", "one_hot(labels, 3)")
-        if not lines:
-            return None
-        return Failure(
-            lines,
+        return Verdict.unless(
+            dtype_kind_mismatch(run.output("result"), "f", "one_hot(labels, 3)"),
             Text(
                 "build it from a float array: np.zeros((N, num_classes)) or np.eye(num_classes) are "
                 "float64 by default; np.zeros_like(labels) would copy the labels' integer dtype",

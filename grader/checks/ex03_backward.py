@@ -19,15 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.common import (
-    Variant,
-    generator,
-    matching_variant,
-    output_check,
-    unchanged_inputs,
-)
-from grader.grading.compare import abbreviate, dtype_kind_mismatch, mismatch, value_of
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.common import generator, output_check
+from grader.checks.verdicts import Variant, close, matching_variant, unchanged, value_of
+from grader.grading.compare import abbreviate, dtype_kind_mismatch
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Output, Probe, ProbeRun
 from grader.text import Text
 from reference import (
@@ -162,7 +158,7 @@ def _d_relu_checks() -> list[Check]:
         got = run.output("result")
         lines = dtype_kind_mismatch(got, "f", "d_relu(u)")
         if not lines:
-            return None
+            return Verdict.ok()
         array, _ = value_of(got, "d_relu(u)")
         if array is not None and array.dtype.kind == "b":
             hint = Text(
@@ -174,7 +170,7 @@ def _d_relu_checks() -> list[Check]:
                 "np.where(u > 0, 1, 0) gives integers; write 1.0 and 0.0, or convert with .astype(float)",
                 "np.where(u > 0, 1, 0) は整数になります。1.0 と 0.0 と書くか .astype(float) で変換してください",
             )
-        return Failure(lines, hint)
+        return Verdict.fail(lines, hint)
 
     dtype_probe = Probe()
     dtype_probe.save(dtype_probe.call("d_relu", u), "result")
@@ -659,11 +655,10 @@ def _shape_check(case: _Case, context: str) -> Check:
                     found, key_hint = _shape_lines(key, items[key], case.network[key].shape)
                     lines += found
                     hint = hint or key_hint
-        changed = unchanged_inputs(run, originals, "backward")
+        changed = unchanged(run, "backward", originals)
         if changed and not lines:
             hint = _in_place("backward")
-        lines += changed
-        return Failure(lines, hint) if lines else None
+        return Verdict.unless(lines + changed, hint)
 
     return Check(
         "backward: returns W1, b1, W2, b2 in their parameters' shapes, inputs unchanged",
@@ -710,7 +705,7 @@ def _gradient_lines(
     what = f"backward(...)['{key}']"
     if got is None:
         return [_not_numeric(what)], None
-    lines = mismatch(got, case.expected[key], what=what, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
+    lines = close(got, case.expected[key], what=what, rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
     if not lines:
         return [], None
     _shape, shape_hint = _shape_lines(key, got, case.network[key].shape)
@@ -725,9 +720,9 @@ def _gradient_check(
     def verify(run: ProbeRun) -> Verdict:
         items, lines = _returned_dict(run)
         if items is None:
-            return lines
+            return Verdict.fail(lines)
         lines, variant_hint = _gradient_lines(items, key, case, variants)
-        return Failure(lines, variant_hint) if lines else None
+        return Verdict.unless(lines, variant_hint)
 
     return Check(name, name_ja, _backward_probe(case), verify, hint=hint, context=context)
 
@@ -751,11 +746,10 @@ def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str)
             if len(wrong) > 1:
                 others = ", ".join(wrong[1:])
                 lines.append(Text(f"also wrong: {others}", f"ほかに一致しない勾配: {others}"))
-        changed = unchanged_inputs(run, originals, "backward")
+        changed = unchanged(run, "backward", originals)
         if changed and not lines:
             hint = _in_place("backward")
-        lines += changed
-        return Failure(lines, hint) if lines else None
+        return Verdict.unless(lines + changed, hint)
 
     return Check(
         "backward: integer labels d (5,) give the same gradients as one-hot",

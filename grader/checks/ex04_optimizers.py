@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.common import Variant, generator
-from grader.grading.compare import mismatch
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.common import generator
+from grader.checks.verdicts import Variant, close, is_close, modified_line, untouched
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import SGD, AdaGrad, Adam, Momentum, RMSprop
@@ -514,7 +515,7 @@ def _trajectory_lines(run: ProbeRun, expected: Trajectory, params0: Params, atol
                         f"params['{key}'] が数値の配列ではありません(params には ndarray を入れたままにしてください)",
                     ),
                 ]
-            lines = mismatch(got, want, what=f"params['{key}']", rtol=0.0, atol=atol)
+            lines = close(got, want, what=f"params['{key}']", rtol=0.0, atol=atol)
             if lines:
                 lines = [after, *lines, *_step_lines(got, want, previous_got[key], previous_expected[key], call)]
                 if call > 1:
@@ -572,14 +573,9 @@ def _grads_lines(run: ProbeRun, grads_seq: list[Params], owner: str) -> list[Tex
     for call, grads in enumerate(grads_seq, start=1):
         items = run.output(f"grads_{call}").items
         for key, original in grads.items():
-            after = items.get(key)
-            if after is None or after.shape != original.shape or not np.array_equal(after, original):
-                return [
-                    Text(
-                        f"{owner}.update modified grads['{key}'] of update call {call}",
-                        f"{owner}.update が update {call} 回目の grads['{key}'] を書き換えました",
-                    )
-                ]
+            if not untouched(items.get(key), original):
+                label = Text(f"grads['{key}'] (update call {call})", f"grads['{key}'](update {call} 回目)")
+                return [modified_line(f"{owner}.update", label)]
     return []
 
 
@@ -640,7 +636,7 @@ def _trajectory_check(
             if not lines:
                 failure_hint = REBIND_HINT if rebound else GRADS_HINT if modified else None
             lines += rebound + modified
-        return Failure(lines, failure_hint) if lines else None
+        return Verdict.unless(lines, failure_hint)
 
     constructed = _signature(name, hyper) if hyper is not None else f"{name}()"
     context = f"{constructed}; params {_describe_params(params0)}; {len(grads_seq)} × update(params, grads)"
@@ -662,7 +658,7 @@ def _variant_hint(got: np.ndarray, variants: Sequence[Variant], atol: float) -> 
     """
     hints: list[Text] = []
     for variant in variants:
-        if not mismatch(got, variant.value, what="", rtol=0.0, atol=atol) and variant.hint not in hints:
+        if is_close(got, variant.value, 0.0, atol) and variant.hint not in hints:
             hints.append(variant.hint)
     if len(hints) <= 1:
         return hints[0] if hints else None

@@ -19,9 +19,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from grader.checks.common import Variant, call_probe, generator, matching_variant, unchanged_inputs
-from grader.grading.compare import abbreviate, mismatch, value_of
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.common import call_probe, generator
+from grader.checks.verdicts import Variant, close, is_close, matching_variant, unchanged, value_of
+from grader.grading.compare import abbreviate
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Output, Probe, ProbeRun, Ref
 from grader.text import Text
 from reference import col2im, conv_output_size, im2col
@@ -544,10 +546,10 @@ def _judge(
 ) -> tuple[list[Text], Text | None]:
     """Lines describing how ``got`` differs from ``expected``, and the most pointed hint.
 
-    ``view`` replaces mismatch's dump of the whole arrays (unreadable for 2-D
+    ``view`` replaces close's dump of the whole arrays (unreadable for 2-D
     and 4-D arrays of this size) by a small, meaningful piece: one row, one image.
     """
-    lines = mismatch(got, expected, what=what, rtol=RTOL, atol=ATOL)
+    lines = close(got, expected, what=what, rtol=RTOL, atol=ATOL)
     if not lines:
         return [], None
     array, _problems = value_of(got, what)
@@ -567,7 +569,7 @@ def _judge(
             f"結果の dtype が {array.dtype} のため、小数が切り捨てられています。"
             "float 型の配列を作ってください(np.zeros の既定は float64)",
         )
-    if array.dtype.itemsize < 8 and not mismatch(array, expected, what=what, rtol=1e-5, atol=1e-6):
+    if array.dtype.itemsize < 8 and is_close(array, expected, 1e-5, 1e-6):
         return lines, Text(
             f"the values are right but rounded to {array.dtype}: keep float64 "
             "(np.zeros gives float64 by default; do not pass dtype=np.float32)",
@@ -688,16 +690,17 @@ def _size_checks() -> list[Check]:
         got, lines = [], []
         for name, case, want in zip(names, cases, expected, strict=True):
             array, problems = value_of(run.output(name), _size_call(case))
-            if problems:
-                return problems
-            assert array is not None
+            if array is None:
+                return Verdict.fail(problems)
             if array.shape != () or array.dtype.kind not in "biuf":
-                return [
-                    Text(
-                        f"{_size_call(case)} returned {abbreviate(array)}; expected one number",
-                        f"{_size_call(case)} が {abbreviate(array)} を返しました。数を 1 つ返してください",
-                    )
-                ]
+                return Verdict.fail(
+                    [
+                        Text(
+                            f"{_size_call(case)} returned {abbreviate(array)}; expected one number",
+                            f"{_size_call(case)} が {abbreviate(array)} を返しました。数を 1 つ返してください",
+                        )
+                    ]
+                )
             value = float(array)
             got.append(value)
             if value != want:
@@ -707,19 +710,16 @@ def _size_checks() -> list[Check]:
                         f"{_size_call(case)}: 期待値 {int(want)}、あなたの値 {array.item()!r}",
                     )
                 )
-        if not lines:
-            return None
-        variant = matching_variant(np.array(got), variants, 0.0, 1e-9)
-        return Failure(lines, variant.hint if variant else None)
+        variant = matching_variant(np.array(got), variants, 0.0, 1e-9) if lines else None
+        return Verdict.unless(lines, variant.hint if variant else None)
 
     def integer(run: ProbeRun) -> Verdict:
         lines = []
         for name, case in zip(names, cases, strict=True):
             output = run.output(name)
             array, problems = value_of(output, _size_call(case))
-            if problems:
-                return problems
-            assert array is not None
+            if array is None:
+                return Verdict.fail(problems)
             if array.dtype.kind not in "iu" or output.pytype == "bool":
                 lines.append(
                     Text(
@@ -728,7 +728,7 @@ def _size_checks() -> list[Check]:
                     )
                 )
         if not lines:
-            return None
+            return Verdict.ok()
         floor = any(
             run.output(name).pytype.startswith("float") and run.output(name).pytype != "float" for name in names
         )
@@ -740,7 +740,7 @@ def _size_checks() -> list[Check]:
             if floor
             else None
         )
-        return Failure(lines[:4], hint)
+        return Verdict.fail(lines[:4], hint)
 
     context = "; ".join(_size_call(case) for case in cases[:4]) + " ..."
     return [
@@ -833,12 +833,10 @@ def _im2col_check(name: str, name_ja: str, x: np.ndarray, setting: tuple[int, in
             diagnose=diagnose,
             view=view,
         )
-        changed = unchanged_inputs(run, originals, "im2col")
-        if not lines and not changed:
-            return None
+        changed = unchanged(run, "im2col", originals)
         if not lines:
-            better = IM2COL_INPUT_HINT
-        return Failure(lines + changed, better)
+            return Verdict.unless(changed, IM2COL_INPUT_HINT)
+        return Verdict.fail(lines + changed, better)
 
     return Check(name, name_ja, probe, verify, hint=hint, context=_context(x.shape, filter_h, filter_w, stride, pad))
 
@@ -874,15 +872,13 @@ def _order_check() -> Check:
             diagnose=lambda array: _order_diagnosis(array, expected),
             view=view,
         )
-        changed = unchanged_inputs(run, originals, "im2col")
-        if not lines and not changed:
-            return None
+        changed = unchanged(run, "im2col", originals)
         if not lines:
-            return Failure(changed, IM2COL_INPUT_HINT)
+            return Verdict.unless(changed, IM2COL_INPUT_HINT)
         if better is not None and got.array is not None and got.array.shape == expected.shape:
             # first say plainly which of rows and columns is wrong, then show it on the coded data
-            return Failure([better, *lines, *changed], codes)
-        return Failure(lines + changed, better)
+            return Verdict.fail([better, *lines, *changed], codes)
+        return Verdict.fail(lines + changed, better)
 
     return Check(
         "im2col: rows ordered (n, out_y, out_x), columns ordered (c, filter_y, filter_x)",
@@ -1024,12 +1020,10 @@ def _col2im_check(
         lines, better = _judge(
             run.output("result"), expected, what, variants=variants, shape_hints=shape_hints, view=view
         )
-        changed = unchanged_inputs(run, originals, "col2im")
-        if not lines and not changed:
-            return None
+        changed = unchanged(run, "col2im", originals)
         if not lines:
-            better = COL2IM_INPUT_HINT
-        return Failure(lines + changed, better)
+            return Verdict.unless(changed, COL2IM_INPUT_HINT)
+        return Verdict.fail(lines + changed, better)
 
     return Check(
         name, name_ja, probe, verify, hint=hint, context=_context(shape, filter_h, filter_w, stride, pad, "input_shape")
@@ -1051,10 +1045,8 @@ def _adjoint_check() -> Check:
     def verify(run: ProbeRun) -> Verdict:
         columns, problems = value_of(run.output("columns"), "im2col(x, ...)")
         image, more = value_of(run.output("image"), "col2im(c, ...)")
-        if problems or more:
-            return problems + more
-        assert columns is not None
-        assert image is not None
+        if columns is None or image is None:
+            return Verdict.fail(problems + more)
         wrong_shape = []
         if columns.shape != col.shape:
             wrong_shape.append(
@@ -1071,12 +1063,12 @@ def _adjoint_check() -> Check:
                 )
             )
         if wrong_shape:
-            return wrong_shape
+            return Verdict.fail(wrong_shape)
         left = float(np.sum(columns.astype(np.float64) * col))
         right = float(np.sum(x * image.astype(np.float64)))
         scale = float(np.sum(np.abs(reference_columns * col)))
         if np.isfinite(left) and np.isfinite(right) and abs(left - right) <= 1e-9 * scale:
-            return None
+            return Verdict.ok()
         lines = [
             Text(
                 f"<im2col(x), c> = sum(im2col(x) * c) = {left:.10g}, "
@@ -1085,8 +1077,8 @@ def _adjoint_check() -> Check:
                 f"<x, col2im(c)> = sum(x * col2im(c)) = {right:.10g} です",
             )
         ]
-        im2col_right = not mismatch(columns, reference_columns, what="", rtol=RTOL, atol=ATOL)
-        col2im_right = not mismatch(image, reference_image, what="", rtol=RTOL, atol=ATOL)
+        im2col_right = is_close(columns, reference_columns, RTOL, ATOL)
+        col2im_right = is_close(image, reference_image, RTOL, ATOL)
         if im2col_right and not col2im_right:
             hint = Text(
                 "your im2col is right, so col2im is not its adjoint: every entry of c must be added to "
@@ -1106,7 +1098,7 @@ def _adjoint_check() -> Check:
                 "col2im は c の各要素を im2col が取り出した場所に戻し、重なりは足し合わせます。"
                 "先に上の im2col と col2im のチェックを直してください",
             )
-        return Failure(lines, hint)
+        return Verdict.fail(lines, hint)
 
     return Check(
         "col2im: is the adjoint of your im2col, sum(im2col(x) * c) == sum(x * col2im(c))",

@@ -25,9 +25,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from grader.checks.common import Variant, generator, matching_variant
-from grader.grading.compare import abbreviate, dtype_kind_mismatch, mismatch, value_of
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.common import generator
+from grader.checks.verdicts import Variant, close, is_close, matching_variant, value_of
+from grader.grading.compare import abbreviate, dtype_kind_mismatch
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun
 from grader.text import Text
 from reference import numerical_diff, numerical_gradient
@@ -256,12 +258,12 @@ def _diff_checks() -> list[Check]:
 
     def accuracy(run: ProbeRun) -> Verdict:
         got = run.output("result")
-        lines = mismatch(got, expected, what="numerical_diff(f, 1.5)", rtol=DIFF_RTOL, atol=0.0)
+        lines = close(got, expected, what="numerical_diff(f, 1.5)", rtol=DIFF_RTOL, atol=0.0)
         if not lines:
-            return None
+            return Verdict.ok()
         array, _ = value_of(got, "")
         variant = matching_variant(got, variants, 1e-9, 1e-12)
-        return Failure(lines + _accuracy_line(array, cubic, x), variant.hint if variant else None)
+        return Verdict.fail(lines + _accuracy_line(array, cubic, x), variant.hint if variant else None)
 
     # f(x) = x³ at 0: forward, backward and central quotients all equal h², so the step shows
     step_probe = Probe()
@@ -271,15 +273,15 @@ def _diff_checks() -> list[Check]:
 
     def step(run: ProbeRun) -> Verdict:
         got = run.output("result")
-        lines = mismatch(got, step_expected, what="numerical_diff(f, 0.0)", rtol=1e-6, atol=0.0)
+        lines = close(got, step_expected, what="numerical_diff(f, 0.0)", rtol=1e-6, atol=0.0)
         if not lines:
-            return None
+            return Verdict.ok()
         array, _ = value_of(got, "")
         value = float(array) if array is not None and array.size == 1 and np.isfinite(array).all() else None
         if value is not None and abs(value - 2 * step_expected) <= 1e-6 * step_expected:
-            return Failure(lines, NO_TWO)
+            return Verdict.fail(lines, NO_TWO)
         if value is not None and abs(value - H**4) <= 1e-6 * H**4:
-            return Failure(lines, PRECEDENCE)
+            return Verdict.fail(lines, PRECEDENCE)
         if value is not None and value > 0:
             h = float(np.sqrt(value))
             lines.append(
@@ -288,7 +290,7 @@ def _diff_checks() -> list[Check]:
                     f"f(x) = x³ の x = 0 での差分商はちょうど h² なので、あなたの h はおよそ {h:.2g} です",
                 )
             )
-        return Failure(lines)
+        return Verdict.fail(lines)
 
     book_probe = Probe()
     book = book_probe.function("scalar_polynomial", coefficients=[0.0, 0.1, 0.01])
@@ -301,14 +303,12 @@ def _diff_checks() -> list[Check]:
         hint = None
         for point in (5.0, 10.0):
             got = run.output(f"at {point:g}")
-            wrong = mismatch(
-                got, numerical_diff(book_f, point), what=f"numerical_diff(f, {point:g})", rtol=1e-8, atol=0.0
-            )
+            wrong = close(got, numerical_diff(book_f, point), what=f"numerical_diff(f, {point:g})", rtol=1e-8, atol=0.0)
             if wrong and hint is None:
                 variant = matching_variant(got, _diff_variants(book_f, point), 1e-9, 1e-12)
                 hint = variant.hint if variant else None
             lines += wrong
-        return Failure(lines, hint) if lines else None
+        return Verdict.unless(lines, hint)
 
     return [
         Check(
@@ -403,15 +403,13 @@ def _gradient_check(
 
     def verify(run: ProbeRun) -> Verdict:
         got = run.output("gradient")
-        lines = mismatch(got, expected, what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
+        lines = close(got, expected, what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
         if lines:
             array, _ = value_of(got, "")
             variant = matching_variant(got, variants, 1e-9, 1e-9)
             hint = variant.hint if variant else _shape_hint(array, x)
-            return Failure(lines + _accuracy_line(array, coefficients, x), hint)
-        if check_dtype:
-            return dtype_kind_mismatch(got, "f", "grad") or None
-        return None
+            return Verdict.fail(lines + _accuracy_line(array, coefficients, x), hint)
+        return Verdict.unless(dtype_kind_mismatch(got, "f", "grad") if check_dtype else [])
 
     shape = "(" + ", ".join(str(n) for n in x.shape) + ("," if x.ndim == 1 else "") + ")"
     default_context = Text(
@@ -432,12 +430,11 @@ def _restore_check() -> Check:
 
     def verify(run: ProbeRun) -> Verdict:
         after, lines = value_of(run.output("x after"), "x")
-        if lines:
-            return lines
-        assert after is not None
+        if after is None:
+            return Verdict.fail(lines)
         if after.shape == x.shape and np.allclose(after, x, rtol=0.0, atol=RESTORE_ATOL):
-            return None
-        lines = mismatch(after, x, what="x", rtol=0.0, atol=RESTORE_ATOL)
+            return Verdict.ok()
+        lines = close(after, x, what="x", rtol=0.0, atol=RESTORE_ATOL)
         hint = None
         if after.shape == x.shape:
             shift = after.astype(float) - x
@@ -452,7 +449,7 @@ def _restore_check() -> Check:
                     "every x[i] was left at x[i] + h: put the saved value back, x[i] = tmp",
                     "すべての x[i] が x[i] + h のままです。保存した値を x[i] = tmp と戻してください",
                 )
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     "x does not hold its original values after numerical_gradient(f, x) returned",
@@ -508,15 +505,13 @@ def _by_reference_check() -> Check:
 
     def verify(run: ProbeRun) -> Verdict:
         got = run.output("gradient")
-        lines = mismatch(got, expected, what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
+        lines = close(got, expected, what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
         if not lines:
-            return None
+            return Verdict.ok()
         array, _ = value_of(got, "")
-        control_works = not mismatch(
-            run.output("control"), control_expected, what="", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL
-        )
+        control_works = is_close(run.output("control"), control_expected, GRADIENT_RTOL, GRADIENT_ATOL)
         if array is not None and array.shape == x.shape and np.all(array == 0) and control_works:
-            return Failure(
+            return Verdict.fail(
                 [
                     *lines,
                     Text(
@@ -536,7 +531,7 @@ def _by_reference_check() -> Check:
                 ),
             )
         variant = matching_variant(got, variants, 1e-9, 1e-9)
-        return Failure(lines, variant.hint if variant else _shape_hint(array, x))
+        return Verdict.fail(lines, variant.hint if variant else _shape_hint(array, x))
 
     return Check(
         "numerical_gradient: f that ignores its argument and reads x by reference (as the book's networks)",

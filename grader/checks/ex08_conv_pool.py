@@ -1,6 +1,8 @@
 """Checks for exercise 8: the convolution and max-pooling layers.
 
-Three oracles, so no answer is judged only against code of the same making:
+Convolution and Pooling are each one ``Layer`` row of the layer-check engine
+(``grader.checks.layers``), with three oracles, so no answer is judged only
+against code of the same making:
 
 - forward outputs against a plain loop over the output positions, computed
   here without im2col (an im2col/col2im pair that is wrong in the same way in
@@ -8,48 +10,44 @@ Three oracles, so no answer is judged only against code of the same making:
 - gradients against the reference implementation (correctness), always with
   a random ``dout`` (an all-ones ``dout`` hides a missing transpose);
 - gradients against the numerical gradient of the learner's OWN forward
-  (self-consistency): the probe runs the learner's forward at ``x + h v`` and
-  ``x - h v`` (likewise ``W`` and ``b``) for a few random directions ``v``, and
-  the directional derivative ``(L(p + h v) - L(p - h v)) / 2h`` of
-  ``L = sum(dout * out)`` is compared here with ``sum(grad * v)``.
+  (self-consistency), along random directions of ``x``, ``W`` and ``b``.
 
 Convolution is linear in each of ``x``, ``W`` and ``b``, and max pooling is
 piecewise linear; pooling inputs are a permutation of distinct values spaced
-far wider than ``h``, so no window's maximum changes.  Central differences are
-then exact up to rounding and the directional tolerance can be tight (1e-6),
-tight enough that one wrong element among a hundred shows.  The feedback says
-which oracle failed: "your backward disagrees with your own forward at
-dW[2, 0, 1, 1]" and "your forward is wrong" are different lessons.
+far wider than the step h, so no window's maximum changes.  Central
+differences are then exact up to rounding, and the directional tolerance can
+be tight, tight enough that one wrong element among a hundred shows.  The
+feedback says which oracle failed: "your backward disagrees with your own
+forward at dW[2, 0, 1, 1]" and "your forward is wrong" are different lessons.
 
 Every layer is also checked for what a gradient must satisfy whatever the
 values: ``backward`` is linear in ``dout``, gives the same answer when called
-twice, and changes neither ``dout`` nor the forward's inputs.
+twice, and changes neither ``dout`` nor the forward's inputs.  What is
+particular to pooling (overlapping windows whose shared maximum must receive
+the sum of their gradients, the known wrong routings) is computed here by
+loops over the windows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from grader.checks.common import generator
-from grader.grading.compare import mismatch, value_of
-from grader.grading.engine import Check, Failure, Verdict
-from grader.sandbox.client import Output, Probe, ProbeRun, Ref
+from grader.checks.layers import Attribute, Case, Cases, Hygiene, Known, Layer, Param, layer_checks
+from grader.grading.engine import Check
 from grader.text import Text
 from reference import Convolution, Pooling, col2im, conv_output_size, im2col
 
-FORWARD_RTOL = 1e-9
-FORWARD_ATOL = 1e-12
-GRADIENT_RTOL = 1e-7
-DIRECTIONAL_RTOL = 1e-6
-STEP = 1e-3  # h of the central differences; exact for (piecewise) linear layers
-DIRECTIONS = 2  # random directions per parameter of a convolution
+POOL_SPACING_MIN = 0.02  # distinct pooling inputs are at least this far apart, far more than the step h
+CONV_DIRECTIONS = 2  # random directions per tensor of a convolution
 POOL_DIRECTIONS = 3  # pooling has x only
-POOL_SPACING_MIN = 20 * STEP  # distinct pooling inputs are at least this far apart
 
 ShapeHints = Sequence[tuple[tuple[int, ...], Text]]
+
 
 # ---------------------------------------------------------------------------
 # oracles computed here: plain loops over the output positions, no im2col
@@ -160,15 +158,6 @@ def _pool_input(seed: int, shape: tuple[int, ...], setting: PoolSetting, low: fl
     raise RuntimeError("no input with shared maxima found; choose another shape")  # pragma: no cover
 
 
-def _directions(rng: np.random.Generator, shape: tuple[int, ...], count: int = DIRECTIONS) -> tuple[np.ndarray, ...]:
-    """Random directions with max |v| = 1, so x + h v moves no element by more than h."""
-    found = []
-    for _ in range(count):
-        v = rng.normal(size=shape)
-        found.append(v / np.max(np.abs(v)))
-    return tuple(found)
-
-
 # ---------------------------------------------------------------------------
 # settings
 # ---------------------------------------------------------------------------
@@ -245,479 +234,20 @@ def _joined(text: Text, extra: Text | None) -> Text:
     return Text(f"{text.en}; {extra.en}", f"{text.ja}; {extra.ja}")
 
 
-# ---------------------------------------------------------------------------
-# shared judging
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Known:
-    """A known wrong value of one output and the misconception that produces it."""
-
-    name: str  # which output: "out", "dx", "dW", "db"
-    value: np.ndarray
-    hint: Text
-
-
-def _close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    return not mismatch(got, expected, what="", rtol=rtol, atol=atol)
-
-
-def _gradient_atol(expected: np.ndarray) -> float:
-    """The floor of the relative error: tiny gradients are compared with the array's scale."""
-    return 1e-9 * max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
-
-
-def _known_hint(got: np.ndarray, name: str, known: Sequence[Known], rtol: float, atol: float) -> Text | None:
-    for item in known:
-        if item.name == name and item.value.shape == got.shape and _close(got, item.value, rtol, atol):
-            return item.hint
-    return None
-
-
-def _shape_hint(got: np.ndarray, hints: ShapeHints) -> Text | None:
-    for shape, hint in hints:
-        if got.shape == tuple(shape):
-            return hint
-    return None
-
-
-def _unchanged(run: ProbeRun, originals: dict[str, np.ndarray], who: str) -> list[Text]:
-    """Lines naming every input the layer changed in place."""
-    lines = []
-    for label, original in originals.items():
-        after = run.output(f"input:{label}").array
-        if after is None or after.shape != original.shape or not np.array_equal(after, original):
-            lines.append(
-                Text(
-                    f"{who} changed its argument {label} in place; the caller's array must stay as it was",
-                    f"{who} が引数 {label} をその場で書き換えました。呼び出し元の配列はそのままにしてください",
-                )
-            )
-    return lines
-
-
+LOOP = Text("a plain loop over the windows", "ウィンドウごとの素朴なループの結果")
 CALLS = Text(
     "forward(x); backward(dout); backward(dout) again; backward(2 * dout)",
     "forward(x)、backward(dout)、もう一度 backward(dout)、backward(2 * dout)",
 )
-IN_PLACE_HINT = Text(
-    "a layer must not write into the arrays it is given: dout and x belong to the caller (the next layer "
-    "and the optimizer still use them); `a = a.reshape(...)` or `a = a * 2` make new arrays, "
-    "`a *= 2`, `a -= ...` or `a[...] = ...` change the caller's",
-    "レイヤは受け取った配列に書き込んではいけません。dout や x は呼び出し元のもの(次のレイヤや最適化でも使う)です。"
-    "`a = a.reshape(...)` や `a = a * 2` は新しい配列を作りますが、`a *= 2`、`a -= ...`、`a[...] = ...` は"
-    "呼び出し元の配列を変えます",
-)
-FORWARD_FIRST_HINT = Text(
-    "your backward is consistent with your own forward, so the gradients are wrong only because the forward "
-    "is: fix the forward first (the forward checks show how), and the gradients will follow",
-    "逆伝播は自分の順伝播と整合しているので、勾配が違うのは順伝播が違うためです。先に順伝播を直してください"
-    "(順伝播のチェックに手がかりがあります)。勾配もそれで正しくなります",
+GRADIENTS_NOTE = Text(
+    "random dout; gradients checked against the correct ones and against your own forward",
+    "ランダムな dout。勾配を正しい値と、自分の順伝播の数値微分の両方と比較",
 )
 
 
-@dataclass(frozen=True)
-class Param:
-    """A value the forward depends on, the gradient backward gives for it, and how to perturb it."""
-
-    name: str  # "x", "W", "b"
-    grad: str  # "dx", "dW", "db"
-    value: np.ndarray
-    expected: np.ndarray  # the reference's gradient
-    directions: tuple[np.ndarray, ...]
-    attribute: bool  # the gradient is an attribute (self.dW) rather than backward's return value
-
-    def output(self, index: int, sign: str) -> str:
-        """The probe output holding the forward at value + h v (sign "+") or value - h v."""
-        return f"{self.name}{index}{sign}"
-
-
-@dataclass(frozen=True)
-class GradientCase:
-    """Everything a gradient check needs: inputs, expected values and the known wrong answers."""
-
-    layer: str
-    dout: np.ndarray
-    out: np.ndarray  # the loop oracle's forward at the unperturbed inputs
-    params: tuple[Param, ...]
-    forward_at: Callable[[str, np.ndarray], np.ndarray]  # the loop oracle with one input replaced
-    known: tuple[Known, ...] = ()
-    shape_hints: dict[str, ShapeHints] = field(default_factory=dict)
-    backward_hint: Text | None = None
-    forward_hint: Text | None = None
-
-
-def _attribute_missing(layer: str, grad: str) -> Text:
-    return Text(
-        f"self.{grad} is None after {layer}.backward: backward must store the gradient as self.{grad}",
-        f"{layer}.backward の後も self.{grad} が None です。backward の中で self.{grad} に勾配を保存してください",
-    )
-
-
-def _gradient_of(run: ProbeRun, case: GradientCase, param: Param) -> tuple[np.ndarray | None, list[Text], Text | None]:
-    """The learner's gradient for ``param``, or lines (and a hint) saying why it is unusable."""
-    got = run.output(param.grad)
-    if param.attribute and got.kind == "none":
-        return None, [_attribute_missing(case.layer, param.grad)], None
-    what = f"self.{param.grad}" if param.attribute else f"{case.layer}.backward(dout)"
-    array, problems = value_of(got, what)
-    if problems:
-        return None, problems, None
-    assert array is not None
-    if array.shape != param.expected.shape:
-        label = f"self.{param.grad}" if param.attribute else f"dx = {case.layer}.backward(dout)"
-        lines = [
-            Text(
-                f"{label} has shape {array.shape}; expected {param.expected.shape}, the shape of {param.name}",
-                f"{label} の形状が {array.shape} です。{param.name} と同じ {param.expected.shape} のはずです",
-            )
-        ]
-        return None, lines, _shape_hint(array, case.shape_hints.get(param.grad, ()))
-    return array.astype(np.float64), [], None
-
-
-@dataclass
-class _Slope:
-    """One directional derivative: backward's sum(grad * v) against the forward's central difference."""
-
-    analytic: float
-    numeric: float
-    ok: bool
-
-
-def _slopes(run: ProbeRun, case: GradientCase, param: Param, grad: np.ndarray) -> list[_Slope] | None:
-    """Directional derivatives of the learner's forward; None when its outputs are unusable."""
-    found = []
-    for index, v in enumerate(param.directions):
-        plus, _ = value_of(run.output(param.output(index, "+")), "forward")
-        minus, _ = value_of(run.output(param.output(index, "-")), "forward")
-        if plus is None or minus is None or plus.shape != case.dout.shape or minus.shape != case.dout.shape:
-            return None
-        change = case.dout * (plus.astype(np.float64) - minus.astype(np.float64))
-        numeric = float(np.sum(change)) / (2 * STEP)
-        analytic = float(np.sum(grad * v))
-        scale = max(abs(numeric), abs(analytic), float(np.sum(np.abs(change))) / (2 * STEP))
-        ok = bool(np.isfinite(analytic) and np.isfinite(numeric)) and abs(analytic - numeric) <= (
-            DIRECTIONAL_RTOL * scale + 1e-12
-        )
-        found.append(_Slope(analytic, numeric, ok))
-    return found
-
-
-def _forward_right_everywhere(run: ProbeRun, case: GradientCase) -> bool:
-    """Whether the learner's forward equals the loop oracle at every point the probe evaluated."""
-    out, _ = value_of(run.output("out"), "forward")
-    if out is None or out.shape != case.out.shape or not _close(out, case.out, FORWARD_RTOL * 100, FORWARD_ATOL):
-        return False
-    for param in case.params:
-        for index, v in enumerate(param.directions):
-            for sign, factor in (("+", 1.0), ("-", -1.0)):
-                got, _ = value_of(run.output(param.output(index, sign)), "forward")
-                expected = case.forward_at(param.name, param.value + factor * STEP * v)
-                if got is None or got.shape != expected.shape:
-                    return False
-                if not _close(got, expected, FORWARD_RTOL * 100, FORWARD_ATOL):
-                    return False
-    return True
-
-
-def _worst(got: np.ndarray, expected: np.ndarray) -> tuple[tuple[int, ...], str, int, int]:
-    """The index of the largest difference (and as text), how many values differ, and how many there are."""
-    error = np.abs(got - expected)
-    limit = _gradient_atol(expected) + GRADIENT_RTOL * np.abs(expected)
-    bad = ~(error <= limit)
-    flat = int(np.argmax(np.where(np.isfinite(error), error, np.inf)))
-    index = tuple(int(i) for i in np.unravel_index(flat, got.shape))
-    return index, "[" + ", ".join(map(str, index)) + "]", int(bad.sum()), int(bad.size)
-
-
-def _slope_line(param: Param, slope: _Slope) -> Text:
-    p, g = param.name, param.grad
-    return Text(
-        f"along a random direction v of {p}: your backward gives sum({g} * v) = {slope.analytic:.10g}, "
-        f"your forward changes L = sum(dout * out) at the rate (L({p} + h v) - L({p} - h v)) / 2h = "
-        f"{slope.numeric:.10g} (h = {STEP:g})",
-        f"{p} のランダムな方向 v について: 逆伝播からは sum({g} * v) = {slope.analytic:.10g}、"
-        f"順伝播からは L = sum(dout * out) の変化率 (L({p} + h v) - L({p} - h v)) / 2h = {slope.numeric:.10g}"
-        f"(h = {STEP:g})",
-    )
-
-
-def gradient_verdict(run: ProbeRun, case: GradientCase) -> Verdict:
-    """Judge forward, gradients and their self-consistency; say which one failed."""
-    out, problems = value_of(run.output("out"), f"{case.layer}.forward(x)")
-    if problems:
-        return problems
-    assert out is not None
-    if out.shape != case.out.shape:
-        return Failure(
-            [
-                Text(
-                    f"{case.layer}.forward(x) has shape {out.shape}; expected {case.out.shape}. "
-                    "The gradients can not be checked until the forward's shape is right",
-                    f"{case.layer}.forward(x) の形状が {out.shape} です。期待される形状は {case.out.shape} です。"
-                    "順伝播の形状が正しくなるまで勾配は確認できません",
-                )
-            ],
-            _shape_hint(out, case.shape_hints.get("out", ())),
-        )
-    forward_right = _close(out, case.out, FORWARD_RTOL * 100, FORWARD_ATOL)
-
-    grads: dict[str, np.ndarray] = {}
-    unusable: list[Text] = []
-    unusable_hint: Text | None = None
-    for param in case.params:
-        array, lines, hint = _gradient_of(run, case, param)
-        unusable += lines
-        unusable_hint = unusable_hint or hint
-        if array is not None:
-            grads[param.grad] = array
-    if unusable:
-        return Failure(unusable, unusable_hint)
-
-    lines: list[Text] = []
-    hint: Text | None = None
-    if not forward_right:
-        lines.append(
-            Text(
-                "your forward is wrong (see the forward checks); compared with a loop over the windows:",
-                "順伝播が間違っています(順伝播のチェックを参照)。ウィンドウごとのループとの比較:",
-            )
-        )
-        lines += mismatch(out, case.out, what="out", rtol=FORWARD_RTOL, atol=FORWARD_ATOL)[:1]
-        hint = _known_hint(out, "out", case.known, FORWARD_RTOL, FORWARD_ATOL)
-
-    inconsistent_anywhere = False
-    follow_forward: list[str] = []
-    right_backward: list[tuple[Param, _Slope]] = []
-    any_wrong = False
-    everywhere: bool | None = None  # computed only when needed
-    for param in case.params:
-        grad = grads[param.grad]
-        g = param.grad
-        correct = _close(grad, param.expected, GRADIENT_RTOL, _gradient_atol(param.expected))
-        slopes = _slopes(run, case, param, grad)
-        consistent = slopes is not None and all(slope.ok for slope in slopes)
-        failing = next((slope for slope in slopes or [] if not slope.ok), None)
-        if correct and consistent:
-            continue
-        any_wrong = any_wrong or not correct
-        inconsistent_anywhere = inconsistent_anywhere or not consistent
-        if not correct:
-            hint = hint or _known_hint(grad, g, case.known, GRADIENT_RTOL, _gradient_atol(param.expected))
-        if consistent and not forward_right:
-            # the right slope of a wrong forward: said once for all such gradients, below
-            follow_forward.append(g)
-            continue
-        if consistent:
-            at, where, bad, total = _worst(grad, param.expected)
-            lines.append(
-                Text(
-                    f"{g} differs from the correct gradient: {bad} of {total} values differ, most at {g}{where} "
-                    f"(expected {param.expected[at]:.8g}, got {grad[at]:.8g})",
-                    f"{g} が正しい勾配と違います。{total} 個中 {bad} 個が不一致で、最大は {g}{where}"
-                    f"(期待値 {param.expected[at]:.8g}、あなたの値 {grad[at]:.8g})",
-                )
-            )
-            continue
-        if slopes is None:
-            lines.append(
-                Text(
-                    f"{g} could not be compared with your own forward: forward returned no array of "
-                    f"shape {case.dout.shape} at a perturbed input",
-                    f"{g} を自分の順伝播と比べられませんでした。少しずらした入力で順伝播が形状 "
-                    f"{case.dout.shape} の配列を返しませんでした",
-                )
-            )
-            continue
-        if correct:
-            # a right backward of a wrong forward: said once for all such gradients, below
-            assert failing is not None
-            right_backward.append((param, failing))
-            continue
-        if everywhere is None:
-            everywhere = _forward_right_everywhere(run, case)
-        at, where, bad, total = _worst(grad, param.expected)
-        if everywhere:
-            # the forward equals the loop oracle at every evaluated point, so its slope is the true gradient
-            lines.append(
-                Text(
-                    f"your backward disagrees with your own forward at {g}{where}: backward gives "
-                    f"{grad[at]:.8g}, the slope of your forward there is "
-                    f"{param.expected[at]:.8g} ({bad} of {total} values of {g} differ; your forward "
-                    "is right, so its slope is the true gradient)",
-                    f"逆伝播が自分の順伝播と {g}{where} で食い違っています。逆伝播の値は "
-                    f"{grad[at]:.8g}、順伝播のそこでの傾きは {param.expected[at]:.8g} です"
-                    f"({g} の {total} 個中 {bad} 個が不一致。順伝播は正しいので、その傾きが本当の勾配です)",
-                )
-            )
-        else:
-            lines.append(
-                Text(
-                    f"your backward disagrees with your own forward for {g}, and {g} is not the correct gradient "
-                    f"either: {bad} of {total} values differ, most at {g}{where} "
-                    f"(expected {param.expected[at]:.8g}, got {grad[at]:.8g})",
-                    f"{g} は自分の順伝播とも食い違い、正しい勾配とも違います。{total} 個中 {bad} 個が不一致で、"
-                    f"最大は {g}{where}(期待値 {param.expected[at]:.8g}、"
-                    f"あなたの値 {grad[at]:.8g})",
-                )
-            )
-        assert failing is not None
-        lines.append(_slope_line(param, failing))
-
-    if right_backward:
-        names = ", ".join(param.grad for param, _slope in right_backward)
-        lines.append(
-            Text(
-                f"{names}: your backward gives the correct "
-                + ("gradients" if len(right_backward) > 1 else "gradient")
-                + ", but your forward does not change at that rate, so the forward is what is wrong; for example",
-                f"{names}: 逆伝播は正しい勾配を返していますが、順伝播の変化率がそれと合いません。"
-                "間違っているのは順伝播です。例えば",
-            )
-        )
-        lines.append(_slope_line(*right_backward[0]))
-    if follow_forward:
-        names = ", ".join(follow_forward)
-        lines.append(
-            Text(
-                f"your backward agrees with your own forward: {names} "
-                + ("match" if len(follow_forward) > 1 else "matches")
-                + " the numerical gradients of your forward along random directions; the difference from "
-                "the correct gradients comes only from the wrong forward",
-                f"逆伝播は自分の順伝播と整合しています({names} はランダムな方向の順伝播の数値微分と一致)。"
-                "正しい勾配と違うのは、順伝播が間違っているためです",
-            )
-        )
-    if not lines:
-        return None
-    if hint is None:
-        if not forward_right and not inconsistent_anywhere:
-            hint = FORWARD_FIRST_HINT
-        elif any_wrong and forward_right:
-            hint = case.backward_hint
-        elif not forward_right:
-            hint = case.forward_hint
-    return Failure(lines, hint)
-
-
-def _gradient_probe(
-    case: GradientCase,
-    run_forward: Callable[[Probe, dict[str, Ref]], tuple[Ref, Ref]],
-) -> Probe:
-    """Forward and backward once, then the forward alone at p +- h v for every parameter p and direction v.
-
-    ``run_forward(probe, values)`` builds a fresh layer from ``values`` (refs by
-    parameter name) and returns the layer and its forward output.
-    """
-    probe = Probe()
-    refs = {param.name: probe.array(param.value) for param in case.params}
-    layer, out = run_forward(probe, refs)
-    probe.save(out, "out")
-    dx = probe.method(layer, "backward", probe.array(case.dout))
-    for param in case.params:
-        probe.save(probe.attr(layer, param.grad) if param.attribute else dx, param.grad)
-    for param in case.params:
-        for index, v in enumerate(param.directions):
-            for sign, factor in (("+", 1.0), ("-", -1.0)):
-                values = dict(refs)
-                values[param.name] = probe.array(param.value + factor * STEP * v)
-                _layer, moved = run_forward(probe, values)
-                probe.save(moved, param.output(index, sign))
-    return probe
-
-
-def _properties_probe(
-    run_forward: Callable[[Probe, dict[str, Ref]], tuple[Ref, Ref]],
-    inputs: dict[str, np.ndarray],
-    dout: np.ndarray,
-    grads: Sequence[tuple[str, bool]],
-) -> Probe:
-    """forward(x); backward(dout) twice; backward(2 * dout); then every input as it is afterwards."""
-    probe = Probe()
-    refs = {name: probe.array(value) for name, value in inputs.items()}
-    layer, _out = run_forward(probe, refs)
-    dout_ref = probe.array(dout)
-    double_ref = probe.array(2 * dout)
-    for label, argument in (("first", dout_ref), ("again", dout_ref), ("double", double_ref)):
-        dx = probe.method(layer, "backward", argument)
-        # saved at once: a later call may change the same arrays in place
-        for grad, attribute in grads:
-            probe.save(probe.attr(layer, grad) if attribute else dx, f"{label}:{grad}")
-    probe.save(dout_ref, "input:dout")
-    probe.save(double_ref, "input:2 * dout")
-    for name, ref in refs.items():
-        probe.save(ref, f"input:{name}")
-    return probe
-
-
-def properties_verdict(
-    run: ProbeRun,
-    layer: str,
-    grads: Sequence[tuple[str, bool]],
-    originals: dict[str, np.ndarray],
-) -> Verdict:
-    """Same answer twice, linear in dout, inputs unchanged."""
-    arrays: dict[str, np.ndarray] = {}
-    for label in ("first", "again", "double"):
-        for grad, attribute in grads:
-            got = run.output(f"{label}:{grad}")
-            if attribute and got.kind == "none":
-                return Failure([_attribute_missing(layer, grad)])
-            array, problems = value_of(got, f"self.{grad}" if attribute else f"{layer}.backward(dout)")
-            if problems:
-                return problems
-            assert array is not None
-            arrays[f"{label}:{grad}"] = array.astype(np.float64)
-    changed = _unchanged(run, originals, layer)
-    lines: list[Text] = []
-    hint: Text | None = None
-    for grad, _attribute in grads:
-        first, again, double = (arrays[f"{label}:{grad}"] for label in ("first", "again", "double"))
-        atol = _gradient_atol(first) * 1e-3
-        if again.shape != first.shape or not _close(again, first, 1e-12, atol):
-            lines.append(
-                Text(
-                    f"calling backward(dout) a second time with the same dout gave another {grad}:",
-                    f"同じ dout でもう一度 backward(dout) を呼ぶと {grad} が変わりました:",
-                )
-            )
-            lines += mismatch(again, first, what=f"{grad} (2nd call)", rtol=1e-12, atol=atol)[:1]
-            if again.shape == first.shape and _close(again, 2 * first, 1e-9, atol):
-                hint = hint or Text(
-                    f"the second call doubled {grad}: it is added to what the first call left "
-                    f"(self.{grad} += ...); compute it afresh each time (self.{grad} = ...)",
-                    f"2 回目の呼び出しで {grad} が 2 倍になりました。前回の値に足しています"
-                    f"(self.{grad} += ...)。毎回新しく計算してください(self.{grad} = ...)",
-                )
-            else:
-                hint = hint or Text(
-                    "backward must be a function of dout and what forward stored: it must not change "
-                    "the layer's state (or dout) in a way the next call sees",
-                    "backward は dout と forward が保存した値だけで決まる計算です。次の呼び出しに影響するような"
-                    "状態(や dout)の変更をしてはいけません",
-                )
-            continue
-        if double.shape != first.shape or not _close(double, 2 * first, 1e-9, atol * 2):
-            lines.append(
-                Text(
-                    f"backward(2 * dout) did not give twice the {grad} of backward(dout):",
-                    f"backward(2 * dout) の {grad} が backward(dout) の 2 倍になりませんでした:",
-                )
-            )
-            lines += mismatch(double, 2 * first, what=f"{grad} of backward(2 * dout)", rtol=1e-9, atol=atol * 2)[:1]
-            hint = hint or Text(
-                "a gradient is linear in dout: dout times something forward fixed (the inputs, the weights, "
-                "the positions of the maxima); do not normalise, clip or threshold dout",
-                "勾配は dout について線形です(dout に forward で決まった量を掛けたもの)。"
-                "dout を正規化したり、クリップしたり、しきい値で切ったりしないでください",
-            )
-    if changed:
-        return Failure(changed + lines, IN_PLACE_HINT)
-    if lines:
-        return Failure(lines, hint)
-    return None
+def _shape_knowns(output: str, hints: Sequence[tuple[tuple[int, ...], Text]]) -> list[Known]:
+    """Mistakes that show by the shape of ``output`` alone."""
+    return [Known(output, None, hint, shape=shape) for shape, hint in hints]
 
 
 # ---------------------------------------------------------------------------
@@ -742,22 +272,23 @@ CONV_BACKWARD_HINT = Text(
 )
 
 
-def _run_convolution(setting: ConvSetting) -> Callable[[Probe, dict[str, Ref]], tuple[Ref, Ref]]:
-    def run_forward(probe: Probe, values: dict[str, Ref]) -> tuple[Ref, Ref]:
-        # positional, in the contract's order: Convolution(W, b, stride, pad)
-        layer = probe.new("Convolution", values["W"], values["b"], setting.stride, setting.pad)
-        return layer, probe.method(layer, "forward", values["x"])
-
-    return run_forward
+def _setting_of(values: Mapping[str, Any]) -> ConvSetting:
+    return ConvSetting(values["x"].shape, values["W"].shape, values["stride"], values["pad"])
 
 
-def _conv_inputs(seed: int, setting: ConvSetting) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _conv_oracle(values: Mapping[str, Any]) -> np.ndarray:
+    return loop_convolution(values["x"], values["W"], values["b"], values["stride"], values["pad"])
+
+
+def _conv_case(seed: int, setting: ConvSetting, hygiene: bool = False) -> Case:
+    """x, W, non-zero biases (one per filter) and a random dout, from ``seed``."""
     rng = generator(seed)
     x = rng.normal(size=setting.x_shape)
     W = rng.normal(size=setting.w_shape)
-    b = rng.normal(size=setting.w_shape[0])  # non-zero biases, one per filter
+    b = rng.normal(size=setting.w_shape[0])
     dout = rng.normal(size=setting.out_shape)
-    return x, W, b, dout
+    values = {"W": W, "b": b, "stride": setting.stride, "pad": setting.pad, "x": x}
+    return Case(setting.context(), values, dout, hygiene)
 
 
 def _conv_forward_known(x: np.ndarray, W: np.ndarray, b: np.ndarray, setting: ConvSetting) -> list[Known]:
@@ -843,56 +374,7 @@ def _conv_forward_shape_hints(setting: ConvSetting) -> list[tuple[tuple[int, ...
     ]
 
 
-def _conv_forward_check(name: str, name_ja: str, seed: int, setting: ConvSetting) -> Check:
-    x, W, b, _dout = _conv_inputs(seed, setting)
-    expected = loop_convolution(x, W, b, setting.stride, setting.pad)
-    known = _conv_forward_known(x, W, b, setting)
-    shape_hints = _conv_forward_shape_hints(setting)
-    probe = Probe()
-    refs = {"x": probe.array(x), "W": probe.array(W), "b": probe.array(b)}
-    _layer, out = _run_convolution(setting)(probe, refs)
-    probe.save(out, "out")
-    for label, ref in refs.items():
-        probe.save(ref, f"input:{label}")
-    originals = {"x": x, "W": W, "b": b}
-
-    def verify(run: ProbeRun) -> Verdict:
-        got = run.output("out")
-        lines = mismatch(got, expected, what="out", rtol=FORWARD_RTOL, atol=FORWARD_ATOL)
-        changed = _unchanged(run, originals, "Convolution")
-        if not lines and not changed:
-            return None
-        if not lines:
-            return Failure(changed, IN_PLACE_HINT)
-        return Failure(
-            [
-                Text(
-                    "Convolution.forward(x) differs from a plain loop over the windows:",
-                    "Convolution.forward(x) がウィンドウごとの素朴なループの結果と違います:",
-                ),
-                *lines,
-                *changed,
-            ],
-            _forward_hint(got, known, shape_hints),
-        )
-
-    return Check(name, name_ja, probe, verify, hint=CONV_FORWARD_HINT, context=setting.context())
-
-
-def _forward_hint(got: Output, known: Sequence[Known], shape_hints: ShapeHints) -> Text | None:
-    array, _ = value_of(got, "out")
-    if array is None:
-        return None
-    if array.shape != known[0].value.shape:
-        return _shape_hint(array, shape_hints)
-    if array.dtype.kind not in "biuf":
-        return None
-    return _known_hint(array.astype(np.float64), "out", known, FORWARD_RTOL, FORWARD_ATOL)
-
-
-def _conv_backward_known(
-    x: np.ndarray, W: np.ndarray, dout: np.ndarray, setting: ConvSetting
-) -> tuple[list[Known], dict[str, ShapeHints]]:
+def _conv_backward_known(x: np.ndarray, W: np.ndarray, dout: np.ndarray, setting: ConvSetting) -> list[Known]:
     N, FN, out_h, out_w = setting.out_shape
     _, C, FH, FW = W.shape
     stride, pad = setting.stride, setting.pad
@@ -985,119 +467,95 @@ def _conv_backward_known(
                 ),
             ),
         ],
-        "out": _conv_forward_shape_hints(setting),
     }
-    return known, shape_hints
+    return known + [item for output, hints in shape_hints.items() for item in _shape_knowns(output, hints)]
 
 
-def _conv_gradient_check(name: str, name_ja: str, seed: int, setting: ConvSetting) -> Check:
-    x, W, b, dout = _conv_inputs(seed, setting)
-    rng = generator(seed + 1)
-    reference = Convolution(W, b, setting.stride, setting.pad)
-    reference.forward(x)
-    dx = reference.backward(dout)
-
-    def forward_at(name: str, value: np.ndarray) -> np.ndarray:
-        inputs = {"x": x, "W": W, "b": b, name: value}
-        return loop_convolution(inputs["x"], inputs["W"], inputs["b"], setting.stride, setting.pad)
-
-    known, shape_hints = _conv_backward_known(x, W, dout, setting)
-    known += _conv_forward_known(x, W, b, setting)
-    case = GradientCase(
-        layer="Convolution",
-        dout=dout,
-        out=loop_convolution(x, W, b, setting.stride, setting.pad),
-        params=(
-            Param("x", "dx", x, dx, _directions(rng, x.shape), attribute=False),
-            Param("W", "dW", W, reference.dW, _directions(rng, W.shape), attribute=True),
-            Param("b", "db", b, reference.db, _directions(rng, b.shape), attribute=True),
-        ),
-        forward_at=forward_at,
-        known=tuple(known),
-        shape_hints=shape_hints,
-        backward_hint=CONV_BACKWARD_HINT,
-        forward_hint=CONV_FORWARD_HINT,
-    )
-    probe = _gradient_probe(case, _run_convolution(setting))
-    return Check(
-        name,
-        name_ja,
-        probe,
-        lambda run: gradient_verdict(run, case),
-        hint=CONV_BACKWARD_HINT,
-        context=setting.context(
-            Text(
-                "random dout; gradients checked against the correct ones and against your own forward",
-                "ランダムな dout。勾配を正しい値と、自分の順伝播の数値微分の両方と比較",
-            )
-        ),
-    )
+def _conv_mistakes(case: Case) -> list[Known]:
+    values = case.values
+    setting = _setting_of(values)
+    x, W, b = values["x"], values["W"], values["b"]
+    found = _conv_forward_known(x, W, b, setting) + _shape_knowns("out", _conv_forward_shape_hints(setting))
+    if isinstance(case.dout, np.ndarray):
+        found += _conv_backward_known(x, W, case.dout, setting)
+    return found
 
 
-def _conv_properties_check(seed: int, setting: ConvSetting) -> Check:
-    x, W, b, dout = _conv_inputs(seed, setting)
-    grads = (("dx", False), ("dW", True), ("db", True))
-    probe = _properties_probe(_run_convolution(setting), {"x": x, "W": W, "b": b}, dout, grads)
-    originals = {"dout": dout, "2 * dout": 2 * dout, "x": x, "W": W, "b": b}
-    return Check(
-        "Convolution: backward is linear in dout, gives the same answer twice, and leaves dout, x, W, b unchanged",
-        "Convolution: backward は dout について線形で、2 回呼んでも同じ結果、dout・x・W・b を変更しない",
-        probe,
-        lambda run: properties_verdict(run, "Convolution", grads, originals),
-        hint=Text(
-            "backward(dout) must depend only on dout and what forward stored: compute self.dW and self.db "
-            "afresh (=, not +=) and do not write into dout or x",
-            "backward(dout) は dout と forward が保存した値だけで決まります。self.dW と self.db は毎回"
-            "新しく計算し(+= ではなく =)、dout や x に書き込まないでください",
-        ),
-        context=setting.context(CALLS),
-    )
-
-
-def _convolution_checks() -> list[Check]:
+def _convolution() -> Layer:
     square = ConvSetting((2, 3, 5, 7), (4, 3, 3, 3), stride=1, pad=0)
     strided = ConvSetting((2, 3, 5, 7), (4, 3, 3, 2), stride=2, pad=1)
     single = ConvSetting((1, 3, 5, 7), (4, 3, 3, 3), stride=1, pad=1)
     uncovered = ConvSetting((1, 3, 6, 5), (4, 3, 3, 3), stride=2, pad=0)
-    return [
-        _conv_forward_check(
-            "Convolution: forward equals a loop over the windows, 4 filters 3x3 on a (2, 3, 5, 7) batch",
-            "Convolution: 順伝播がウィンドウごとのループと一致((2, 3, 5, 7) のバッチに 3x3 フィルター 4 枚)",
-            81,
-            square,
+
+    def forward(name: str, name_ja: str, seed: int, setting: ConvSetting) -> Cases:
+        case = _conv_case(seed, setting)
+        return Cases(Text(name, name_ja), setting.context(), (Case(case.label, case.values),))
+
+    def gradient(name: str, name_ja: str, seed: int, setting: ConvSetting, hygiene: bool = False) -> Cases:
+        return Cases(Text(name, name_ja), setting.context(GRADIENTS_NOTE), (_conv_case(seed, setting, hygiene),))
+
+    return Layer(
+        name="Convolution",
+        constructor=("W", "b", "stride", "pad"),
+        reference=Convolution,
+        params=(Param("W", "dW", Attribute("dW")), Param("b", "db", Attribute("db"))),
+        oracle=_conv_oracle,
+        oracle_text=LOOP,
+        mistakes=_conv_mistakes,
+        directions=CONV_DIRECTIONS,
+        forward=(
+            forward(
+                "Convolution: forward equals a loop over the windows, 4 filters 3x3 on a (2, 3, 5, 7) batch",
+                "Convolution: 順伝播がウィンドウごとのループと一致((2, 3, 5, 7) のバッチに 3x3 フィルター 4 枚)",
+                81,
+                square,
+            ),
+            forward(
+                "Convolution: forward with stride 2, pad 1 and 3x2 filters",
+                "Convolution: ストライド 2、パディング 1、3x2 フィルターでの順伝播",
+                82,
+                strided,
+            ),
+            forward(
+                "Convolution: forward on a batch of one image, stride 1, pad 1",
+                "Convolution: 画像 1 枚のバッチ、ストライド 1、パディング 1 での順伝播",
+                83,
+                single,
+            ),
         ),
-        _conv_forward_check(
-            "Convolution: forward with stride 2, pad 1 and 3x2 filters",
-            "Convolution: ストライド 2、パディング 1、3x2 フィルターでの順伝播",
-            82,
-            strided,
+        gradient=(
+            gradient(
+                "Convolution: dx, dW, db for a random dout, stride 1, pad 0",
+                "Convolution: ランダムな dout に対する dx・dW・db(ストライド 1、パディング 0)",
+                84,
+                square,
+            ),
+            gradient(
+                "Convolution: dx, dW, db with stride 2, pad 1 and 3x2 filters",
+                "Convolution: ストライド 2、パディング 1、3x2 フィルターでの dx・dW・db",
+                85,
+                strided,
+                hygiene=True,
+            ),
+            gradient(
+                "Convolution: dx, dW, db for a batch of one 6x5 image, stride 2 (the last row is in no window)",
+                "Convolution: 6x5 の画像 1 枚、ストライド 2 での dx・dW・db(最後の行はどのウィンドウにも入らない)",
+                86,
+                uncovered,
+            ),
         ),
-        _conv_forward_check(
-            "Convolution: forward on a batch of one image, stride 1, pad 1",
-            "Convolution: 画像 1 枚のバッチ、ストライド 1、パディング 1 での順伝播",
-            83,
-            single,
+        hygiene=Hygiene(
+            strided.context(CALLS),
+            hint=Text(
+                "backward(dout) must depend only on dout and what forward stored: compute self.dW and self.db "
+                "afresh (=, not +=) and do not write into dout or x",
+                "backward(dout) は dout と forward が保存した値だけで決まります。self.dW と self.db は毎回"
+                "新しく計算し(+= ではなく =)、dout や x に書き込まないでください",
+            ),
         ),
-        _conv_gradient_check(
-            "Convolution: dx, dW, db for a random dout, stride 1, pad 0",
-            "Convolution: ランダムな dout に対する dx・dW・db(ストライド 1、パディング 0)",
-            84,
-            square,
-        ),
-        _conv_gradient_check(
-            "Convolution: dx, dW, db with stride 2, pad 1 and 3x2 filters",
-            "Convolution: ストライド 2、パディング 1、3x2 フィルターでの dx・dW・db",
-            85,
-            strided,
-        ),
-        _conv_gradient_check(
-            "Convolution: dx, dW, db for a batch of one 6x5 image, stride 2 (the last row is in no window)",
-            "Convolution: 6x5 の画像 1 枚、ストライド 2 での dx・dW・db(最後の行はどのウィンドウにも入らない)",
-            86,
-            uncovered,
-        ),
-        _conv_properties_check(87, strided),
-    ]
+        forward_hint=CONV_FORWARD_HINT,
+        backward_hint=CONV_BACKWARD_HINT,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1122,15 +580,7 @@ POOL_BACKWARD_HINT = Text(
 )
 
 
-def _run_pooling(setting: PoolSetting) -> Callable[[Probe, dict[str, Ref]], tuple[Ref, Ref]]:
-    def run_forward(probe: Probe, values: dict[str, Ref]) -> tuple[Ref, Ref]:
-        layer = probe.new("Pooling", *setting.args)
-        return layer, probe.method(layer, "forward", values["x"])
-
-    return run_forward
-
-
-def _pool_forward_known(x: np.ndarray, setting: PoolSetting) -> tuple[list[Known], ShapeHints]:
+def _pool_forward_known(x: np.ndarray, setting: PoolSetting) -> list[Known]:
     N, C, out_h, out_w = setting.out_shape(x.shape)
     windows = im2col(x, *setting.args).reshape(-1, setting.pool_h * setting.pool_w)
 
@@ -1212,46 +662,7 @@ def _pool_forward_known(x: np.ndarray, setting: PoolSetting) -> tuple[list[Known
             ),
         ),
     ]
-    return known, shape_hints
-
-
-def _pool_forward_check(name: str, name_ja: str, x: np.ndarray, setting: PoolSetting, extra: Text) -> Check:
-    expected = loop_max_pool(x, *setting.args)
-    known, shape_hints = _pool_forward_known(x, setting)
-    probe = Probe()
-    x_ref = probe.array(x)
-    _layer, out = _run_pooling(setting)(probe, {"x": x_ref})
-    probe.save(out, "out")
-    probe.save(x_ref, "input:x")
-
-    def verify(run: ProbeRun) -> Verdict:
-        got = run.output("out")
-        lines = mismatch(got, expected, what="out", rtol=FORWARD_RTOL, atol=FORWARD_ATOL)
-        changed = _unchanged(run, {"x": x}, "Pooling")
-        if not lines and not changed:
-            return None
-        if not lines:
-            return Failure(changed, IN_PLACE_HINT)
-        return Failure(
-            [
-                Text(
-                    "Pooling.forward(x) differs from a plain loop over the windows:",
-                    "Pooling.forward(x) がウィンドウごとの素朴なループの結果と違います:",
-                ),
-                *lines,
-                *changed,
-            ],
-            _forward_hint(got, known, shape_hints),
-        )
-
-    return Check(
-        name,
-        name_ja,
-        probe,
-        verify,
-        hint=POOL_FORWARD_HINT,
-        context=setting.context(x, extra),
-    )
+    return known + _shape_knowns("out", shape_hints)
 
 
 def _pool_backward_known(x: np.ndarray, dout: np.ndarray, setting: PoolSetting) -> list[Known]:
@@ -1298,76 +709,39 @@ def _pool_backward_known(x: np.ndarray, dout: np.ndarray, setting: PoolSetting) 
     ]
 
 
-def _pool_gradient_check(
-    name: str, name_ja: str, x: np.ndarray, dout_seed: int, setting: PoolSetting, extra: Text
-) -> Check:
-    rng = generator(dout_seed)
-    dout = rng.normal(size=setting.out_shape(x.shape))
-    reference = Pooling(*setting.args)
-    reference.forward(x)
-    dx = reference.backward(dout)
-    known, shape_hints = _pool_forward_known(x, setting)
-    N, C, H, W = x.shape
-    _, _, out_h, out_w = dout.shape
-    dx_hints = [
-        (
-            (N * out_h * out_w, C * setting.pool_h * setting.pool_w),
-            Text(
-                "that is dcol, the gradient of im2col's matrix: fold it back with "
-                "col2im(dcol, x.shape, pool_h, pool_w, stride, pad)",
-                "それは dcol(im2col の行列の勾配)です。col2im(dcol, x.shape, pool_h, pool_w, stride, pad) で"
-                "画像の形に戻してください",
-            ),
-        )
-    ]
-    case = GradientCase(
-        layer="Pooling",
-        dout=dout,
-        out=loop_max_pool(x, *setting.args),
-        params=(Param("x", "dx", x, dx, _directions(rng, x.shape, POOL_DIRECTIONS), attribute=False),),
-        forward_at=lambda _name, value: loop_max_pool(value, *setting.args),
-        known=tuple(_pool_backward_known(x, dout, setting) + known),
-        shape_hints={"dx": dx_hints, "out": shape_hints},
-        backward_hint=POOL_BACKWARD_HINT,
-        forward_hint=POOL_FORWARD_HINT,
-    )
-    probe = _gradient_probe(case, _run_pooling(setting))
-    shared = _shared_maxima(x, *setting.args)
-    note = Text(
-        f"random dout; {shared} pixels are the maximum of more than one window",
-        f"ランダムな dout。{shared} 個の画素が複数のウィンドウの最大値",
-    )
-    return Check(
-        name,
-        name_ja,
-        probe,
-        lambda run: gradient_verdict(run, case),
-        hint=POOL_BACKWARD_HINT,
-        context=setting.context(x, extra, note),
-    )
+def _pool_oracle(values: Mapping[str, Any]) -> np.ndarray:
+    return loop_max_pool(values["x"], values["pool_h"], values["pool_w"], values["stride"], values["pad"])
 
 
-def _pool_properties_check(x: np.ndarray, dout_seed: int, setting: PoolSetting) -> Check:
-    dout = generator(dout_seed).normal(size=setting.out_shape(x.shape))
-    grads = (("dx", False),)
-    probe = _properties_probe(_run_pooling(setting), {"x": x}, dout, grads)
-    originals = {"dout": dout, "2 * dout": 2 * dout, "x": x}
-    return Check(
-        "Pooling: backward is linear in dout, gives the same answer twice, and leaves dout and x unchanged",
-        "Pooling: backward は dout について線形で、2 回呼んでも同じ結果、dout と x を変更しない",
-        probe,
-        lambda run: properties_verdict(run, "Pooling", grads, originals),
-        hint=Text(
-            "backward(dout) must depend only on dout and the positions of the maxima that forward stored; "
-            "build dx in a new array and do not write into dout or x",
-            "backward(dout) は dout と forward が保存した最大値の位置だけで決まります。dx は新しい配列に作り、"
-            "dout や x に書き込まないでください",
-        ),
-        context=setting.context(x, CALLS),
+def _pool_setting(values: Mapping[str, Any]) -> PoolSetting:
+    return PoolSetting(values["pool_h"], values["pool_w"], values["stride"], values["pad"])
+
+
+def _pool_mistakes(case: Case) -> list[Known]:
+    x = case.values["x"]
+    setting = _pool_setting(case.values)
+    found = _pool_forward_known(x, setting)
+    if not isinstance(case.dout, np.ndarray):
+        return found
+    N, C, _H, _W = x.shape
+    _, _, out_h, out_w = case.dout.shape
+    dcol = Text(
+        "that is dcol, the gradient of im2col's matrix: fold it back with "
+        "col2im(dcol, x.shape, pool_h, pool_w, stride, pad)",
+        "それは dcol(im2col の行列の勾配)です。col2im(dcol, x.shape, pool_h, pool_w, stride, pad) で"
+        "画像の形に戻してください",
     )
+    dcol_shape = (N * out_h * out_w, C * setting.pool_h * setting.pool_w)
+    return [*_pool_backward_known(x, case.dout, setting), *found, Known("dx", None, dcol, shape=dcol_shape)]
 
 
-def _pooling_checks() -> list[Check]:
+def _pool_case(x: np.ndarray, setting: PoolSetting, dout_seed: int | None = None, hygiene: bool = False) -> Case:
+    values = {"pool_h": setting.pool_h, "pool_w": setting.pool_w, "stride": setting.stride, "pad": setting.pad, "x": x}
+    dout = None if dout_seed is None else generator(dout_seed).normal(size=setting.out_shape(x.shape))
+    return Case(setting.context(x), values, dout, hygiene)
+
+
+def _pooling() -> Layer:
     overlapping = PoolSetting(3, 3, stride=2, pad=0)
     sliding = PoolSetting(2, 2, stride=1, pad=1)
     tall = PoolSetting(3, 2, stride=2, pad=0)
@@ -1375,57 +749,92 @@ def _pooling_checks() -> list[Check]:
     mixed = _pool_input(91, (2, 3, 5, 7), overlapping, -3.0, 3.0)
     positive = _pool_input(92, (1, 3, 5, 7), sliding, 0.5, 4.0)
     non_square = _pool_input(93, (2, 3, 7, 6), tall, -3.0, 3.0)
-    props_input = _pool_input(94, (2, 3, 5, 7), overlapping, -3.0, 3.0)
     no_extra = Text("", "")
     positive_note = Text(
         "positive values, so the zero padding is never a maximum", "正の値のみ(ゼロパディングが最大になることはない)"
     )
-    return [
-        _pool_forward_check(
-            "Pooling: forward takes the max of overlapping 3x3 windows, stride 2",
-            "Pooling: 重なる 3x3 ウィンドウ、ストライド 2 の最大値をとる順伝播",
-            mixed,
-            overlapping,
-            no_extra,
+
+    def forward(name: str, name_ja: str, x: np.ndarray, setting: PoolSetting, extra: Text) -> Cases:
+        return Cases(Text(name, name_ja), setting.context(x, extra), (_pool_case(x, setting),))
+
+    def gradient(
+        name: str, name_ja: str, x: np.ndarray, seed: int, setting: PoolSetting, extra: Text, hygiene: bool = False
+    ) -> Cases:
+        shared = _shared_maxima(x, *setting.args)
+        note = Text(
+            f"random dout; {shared} pixels are the maximum of more than one window",
+            f"ランダムな dout。{shared} 個の画素が複数のウィンドウの最大値",
+        )
+        return Cases(Text(name, name_ja), setting.context(x, extra, note), (_pool_case(x, setting, seed, hygiene),))
+
+    return Layer(
+        name="Pooling",
+        constructor=("pool_h", "pool_w", "stride", "pad"),
+        reference=Pooling,
+        oracle=_pool_oracle,
+        oracle_text=LOOP,
+        mistakes=_pool_mistakes,
+        directions=POOL_DIRECTIONS,
+        forward=(
+            forward(
+                "Pooling: forward takes the max of overlapping 3x3 windows, stride 2",
+                "Pooling: 重なる 3x3 ウィンドウ、ストライド 2 の最大値をとる順伝播",
+                mixed,
+                overlapping,
+                no_extra,
+            ),
+            forward(
+                "Pooling: forward with 2x2 windows, stride 1, pad 1 on a batch of one",
+                "Pooling: 画像 1 枚のバッチに 2x2 ウィンドウ、ストライド 1、パディング 1 の順伝播",
+                positive,
+                sliding,
+                positive_note,
+            ),
         ),
-        _pool_forward_check(
-            "Pooling: forward with 2x2 windows, stride 1, pad 1 on a batch of one",
-            "Pooling: 画像 1 枚のバッチに 2x2 ウィンドウ、ストライド 1、パディング 1 の順伝播",
-            positive,
-            sliding,
-            positive_note,
+        gradient=(
+            gradient(
+                "Pooling: backward routes each gradient to its window's maximum only, 3x3 windows, stride 2",
+                "Pooling: 逆伝播で各勾配をウィンドウの最大値の位置だけに流す(3x3 ウィンドウ、ストライド 2)",
+                mixed,
+                95,
+                overlapping,
+                no_extra,
+                hygiene=True,
+            ),
+            gradient(
+                "Pooling: backward with overlapping 2x2 windows, stride 1, pad 1: shared maxima add up",
+                "Pooling: 重なる 2x2 ウィンドウ、ストライド 1、パディング 1 の逆伝播(共有される最大値には勾配を合計)",
+                positive,
+                96,
+                sliding,
+                positive_note,
+            ),
+            gradient(
+                "Pooling: forward and backward with non-square 3x2 windows, stride 2",
+                "Pooling: 正方形でない 3x2 ウィンドウ、ストライド 2 の順伝播と逆伝播",
+                non_square,
+                97,
+                tall,
+                no_extra,
+            ),
         ),
-        _pool_gradient_check(
-            "Pooling: backward routes each gradient to its window's maximum only, 3x3 windows, stride 2",
-            "Pooling: 逆伝播で各勾配をウィンドウの最大値の位置だけに流す(3x3 ウィンドウ、ストライド 2)",
-            mixed,
-            95,
-            overlapping,
-            no_extra,
+        hygiene=Hygiene(
+            overlapping.context(mixed, CALLS),
+            hint=Text(
+                "backward(dout) must depend only on dout and the positions of the maxima that forward stored; "
+                "build dx in a new array and do not write into dout or x",
+                "backward(dout) は dout と forward が保存した最大値の位置だけで決まります。dx は新しい配列に作り、"
+                "dout や x に書き込まないでください",
+            ),
         ),
-        _pool_gradient_check(
-            "Pooling: backward with overlapping 2x2 windows, stride 1, pad 1: shared maxima add up",
-            "Pooling: 重なる 2x2 ウィンドウ、ストライド 1、パディング 1 の逆伝播(共有される最大値には勾配を合計)",
-            positive,
-            96,
-            sliding,
-            positive_note,
-        ),
-        _pool_gradient_check(
-            "Pooling: forward and backward with non-square 3x2 windows, stride 2",
-            "Pooling: 正方形でない 3x2 ウィンドウ、ストライド 2 の順伝播と逆伝播",
-            non_square,
-            97,
-            tall,
-            no_extra,
-        ),
-        _pool_properties_check(props_input, 98, overlapping),
-    ]
+        forward_hint=POOL_FORWARD_HINT,
+        backward_hint=POOL_BACKWARD_HINT,
+    )
 
 
 def build_checks() -> list[Check]:
     """Every check of exercise 8."""
-    return [*_convolution_checks(), *_pooling_checks()]
+    return [*layer_checks(_convolution()), *layer_checks(_pooling())]
 
 
 # Hints that unfold: grade hint N shows them one at a time, from a nudge to the near-answer.

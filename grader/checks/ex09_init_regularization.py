@@ -33,9 +33,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from grader.checks.common import Variant, generator, matching_variant, output_check
-from grader.grading.compare import mismatch, value_of
-from grader.grading.engine import Check, Failure, Verdict
+from grader.checks.common import generator, output_check
+from grader.checks.verdicts import Variant, close, matching_variant, unchanged, value_of
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun, Ref
 from grader.text import Text
 from reference import l1_grad, l1_penalty, l2_grad, l2_penalty
@@ -346,7 +347,7 @@ def _scale_verdict(sample: np.ndarray, init: Initialiser, call: str) -> Verdict:
                 "重みの平均は 0 です。rng.random や np.random.rand は [0, 1) の一様乱数です。"
                 "rng.normal か rng.standard_normal を使ってください",
             )
-    return Failure(lines, hint) if lines else None
+    return Verdict.unless(lines, hint)
 
 
 def _large_sample(run: ProbeRun, name: str, init: Initialiser, call: str) -> tuple[np.ndarray | None, list[Text]]:
@@ -369,6 +370,22 @@ SAME_PATH_HINT = Text(
 )
 
 
+def _constant_line(call: str, moments: Moments) -> Text:
+    """Every draw the same: no spread to judge the distribution by."""
+    return Text(
+        f"{call}: every weight has the same value {moments.mean:.4g}; they must be random",
+        f"{call}: すべての重みが同じ値 {moments.mean:.4g} です。重みは乱数でなければなりません",
+    )
+
+
+def _constant(sample: np.ndarray) -> Moments | None:
+    """The moments of ``sample`` when every value in it is the same, else None."""
+    if sample.size < 2 or sample.dtype.kind not in "fiu":
+        return None
+    moments = _moments(sample)
+    return moments if moments.std == 0 else None
+
+
 def _same_distribution(sample: np.ndarray, call: str, seeded: np.ndarray, seeded_call: str) -> list[Text]:
     """Complaints when two samples' shape, dtype, mean or std disagree beyond their standard errors."""
     if sample.shape != seeded.shape or sample.dtype.kind != seeded.dtype.kind:
@@ -386,7 +403,7 @@ def _same_distribution(sample: np.ndarray, call: str, seeded: np.ndarray, seeded
     n = sample.size
     lines: list[Text] = []
     # the std of a sample with excess kurtosis k has relative standard error sqrt((2 + k) / (4 n))
-    excess = max(0.0, *(k for k in (one.kurtosis, two.kurtosis) if np.isfinite(k)))
+    excess = max([0.0, *(k for k in (one.kurtosis, two.kurtosis) if np.isfinite(k))])
     std_limit = STANDARD_ERRORS * np.sqrt(2.0) * np.sqrt((2.0 + excess) / (4.0 * n)) * max(one.std, two.std)
     if not abs(one.std - two.std) <= std_limit:
         lines.append(
@@ -408,62 +425,87 @@ def _same_distribution(sample: np.ndarray, call: str, seeded: np.ndarray, seeded
     return lines
 
 
-def _initialiser_checks(init: Initialiser) -> list[Check]:
-    name = init.name
-    call = f"{name}({N_IN}, {N_OUT}, rng)"
-    seeded_context = Text(
+def _seeded_context() -> Text:
+    return Text(
         f"n_in = {N_IN}, n_out = {N_OUT} ({SAMPLE} draws), rng = np.random.default_rng({SEED})",
         f"n_in = {N_IN}、n_out = {N_OUT}({SAMPLE} 個)、rng = np.random.default_rng({SEED})",
     )
 
-    # shape and dtype, on small non-square layers
-    shape_probe = Probe()
-    shape_rng = shape_probe.function("generator", seed=SEED + 1)
+
+def _shape_check(init: Initialiser) -> Check:
+    """Shape and dtype, on small non-square layers."""
+    name = init.name
+    probe = Probe()
+    rng = probe.function("generator", seed=SEED + 1)
     shapes = ((7, 3), (1, 5))
     for n_in, n_out in shapes:
-        shape_probe.save(shape_probe.call(name, n_in, n_out, shape_rng), f"{n_in}x{n_out}")
+        probe.save(probe.call(name, n_in, n_out, rng), f"{n_in}x{n_out}")
 
-    def shape_verdict(run: ProbeRun) -> Verdict:
+    def verify(run: ProbeRun) -> Verdict:
         lines: list[Text] = []
         for n_in, n_out in shapes:
             sample, problems = value_of(run.output(f"{n_in}x{n_out}"), f"{name}({n_in}, {n_out}, rng)")
             if sample is not None:
                 problems = _shape_lines(sample, init, n_in, n_out)
             lines += problems
-        return Failure(lines, SHAPE_HINT) if lines else None
+        return Verdict.unless(lines, SHAPE_HINT)
 
-    # the scale, on a large sample from a seeded generator
-    scale_probe = Probe()
-    scale_probe.save(scale_probe.call(name, N_IN, N_OUT, scale_probe.function("generator", seed=SEED)), "W")
+    return Check(
+        f"{name}: returns a float array of shape (n_in, n_out)",
+        f"{name}: 形状 (n_in, n_out) の float の配列を返す",
+        probe,
+        verify,
+        context=Text(
+            "(n_in, n_out) = (7, 3) and (1, 5), with a seeded rng",
+            "(n_in, n_out) = (7, 3) と (1, 5)、シード付きの rng",
+        ),
+    )
 
-    def scale_verdict(run: ProbeRun) -> Verdict:
+
+def _scale_check(init: Initialiser) -> Check:
+    """The scale, on a large sample from a seeded generator."""
+    name = init.name
+    call = f"{name}({N_IN}, {N_OUT}, rng)"
+    probe = Probe()
+    probe.save(probe.call(name, N_IN, N_OUT, probe.function("generator", seed=SEED)), "W")
+
+    def verify(run: ProbeRun) -> Verdict:
         # the arrangement is the shape check's business: judge any (n_in * n_out) numbers
         sample, lines = _large_sample(run, "W", init, call)
         if sample is None:
-            return Failure(lines, SHAPE_HINT)
+            return Verdict.fail(lines, SHAPE_HINT)
         return _scale_verdict(sample, init, call)
 
-    # normal, not uniform: the kurtosis
-    kurtosis_probe = Probe()
-    kurtosis_probe.save(
-        kurtosis_probe.call(name, N_IN, N_OUT, kurtosis_probe.function("generator", seed=SEED + 2)), "W"
+    return Check(
+        f"{name}: mean 0 and standard deviation {init.formula}",
+        f"{name}: 平均 0、標準偏差 {init.formula}",
+        probe,
+        verify,
+        hint=Text(
+            f"draw rng.normal(0.0, {init.formula}, size=(n_in, n_out))",
+            f"rng.normal(0.0, {init.formula}, size=(n_in, n_out)) で作ってください",
+        ),
+        context=_seeded_context(),
     )
 
-    def kurtosis_verdict(run: ProbeRun) -> Verdict:
+
+def _kurtosis_check(init: Initialiser) -> Check:
+    """Normal, not uniform: the kurtosis."""
+    name = init.name
+    call = f"{name}({N_IN}, {N_OUT}, rng)"
+    probe = Probe()
+    probe.save(probe.call(name, N_IN, N_OUT, probe.function("generator", seed=SEED + 2)), "W")
+
+    def verify(run: ProbeRun) -> Verdict:
         sample, lines = _large_sample(run, "W", init, call)
         if sample is None:
-            return Failure(lines, SHAPE_HINT)
+            return Verdict.fail(lines, SHAPE_HINT)
         moments = _moments(sample)
         if abs(moments.kurtosis) <= KURTOSIS_TOLERANCE:
-            return None
+            return Verdict.ok()
         if not np.isfinite(moments.kurtosis):
-            return [
-                Text(
-                    f"{call}: every weight has the same value {moments.mean:.4g}; they must be random",
-                    f"{call}: すべての重みが同じ値 {moments.mean:.4g} です。重みは乱数でなければなりません",
-                )
-            ]
-        return Failure(
+            return Verdict.fail([_constant_line(call, moments)])
+        return Verdict.fail(
             [
                 Text(
                     f"{call}: excess kurtosis {moments.kurtosis:.3g}; a normal distribution has 0 "
@@ -475,21 +517,35 @@ def _initialiser_checks(init: Initialiser) -> list[Check]:
             init.uniform_hint if _looks_uniform(moments) else None,
         )
 
-    # the same seed gives the same weights, another seed others
-    seed_probe = Probe()
-    for label, seed in (("first", SEED + 3), ("again", SEED + 3), ("other", SEED + 4)):
-        seed_probe.save(seed_probe.call(name, 20, 10, seed_probe.function("generator", seed=seed)), label)
+    return Check(
+        f"{name}: normally distributed, not uniform",
+        f"{name}: 一様分布ではなく正規分布",
+        probe,
+        verify,
+        hint=Text(
+            f"draw from a normal distribution: rng.normal(0.0, {init.formula}, size=(n_in, n_out))",
+            f"正規分布から作ってください: rng.normal(0.0, {init.formula}, size=(n_in, n_out))",
+        ),
+        context=_seeded_context(),
+    )
 
-    def seed_verdict(run: ProbeRun) -> Verdict:
+
+def _seed_check(init: Initialiser) -> Check:
+    """The same seed gives the same weights, another seed others."""
+    name = init.name
+    probe = Probe()
+    for label, seed in (("first", SEED + 3), ("again", SEED + 3), ("other", SEED + 4)):
+        probe.save(probe.call(name, 20, 10, probe.function("generator", seed=seed)), label)
+
+    def verify(run: ProbeRun) -> Verdict:
         samples = {}
         for label in ("first", "again", "other"):
-            sample, lines = value_of(run.output(label), f"{name}(20, 10, rng)")
+            samples[label], lines = value_of(run.output(label), f"{name}(20, 10, rng)")
             if lines:
-                return lines
-            samples[label] = sample
+                return Verdict.fail(lines)
         first, again, other = samples["first"], samples["again"], samples["other"]
         if first.shape != again.shape or not np.array_equal(first, again):
-            return Failure(
+            return Verdict.fail(
                 [
                     Text(
                         "two generators made with the same seed gave different weights",
@@ -506,7 +562,7 @@ def _initialiser_checks(init: Initialiser) -> list[Check]:
                 ),
             )
         if first.shape == other.shape and np.array_equal(first, other):
-            return Failure(
+            return Verdict.fail(
                 [
                     Text(
                         "generators with different seeds gave the same weights",
@@ -518,35 +574,56 @@ def _initialiser_checks(init: Initialiser) -> list[Check]:
                     "関数の中で固定シードの乱数生成器を作っているようです。引数の rng を使ってください",
                 ),
             )
-        return None
+        return Verdict.ok()
 
-    # rng=None: a fresh generator on every call, drawing as with a given rng
-    fresh_shape = (150, 200)
-    fresh_calls = {
-        "default": f"{name}{fresh_shape}",
-        "None": f"{name}({fresh_shape[0]}, {fresh_shape[1]}, None)",
-        "rng": f"{name}({fresh_shape[0]}, {fresh_shape[1]}, rng)",
+    return Check(
+        f"{name}: draws from rng (the same seed gives the same weights)",
+        f"{name}: rng から乱数を作る(同じシードなら同じ重み)",
+        probe,
+        verify,
+        context=Text(
+            f"{name}(20, 10, rng) with rng = np.random.default_rng({SEED + 3}) twice, then seed {SEED + 4}",
+            f"rng = np.random.default_rng({SEED + 3}) で 2 回、シード {SEED + 4} で 1 回 {name}(20, 10, rng)",
+        ),
+    )
+
+
+def _fresh_check(init: Initialiser) -> Check:
+    """rng=None: a fresh generator on every call, drawing as with a given rng."""
+    name = init.name
+    shape = (150, 200)
+    calls = {
+        "default": f"{name}{shape}",
+        "None": f"{name}({shape[0]}, {shape[1]}, None)",
+        "rng": f"{name}({shape[0]}, {shape[1]}, rng)",
     }
-    fresh_probe = Probe()
-    fresh_probe.save(fresh_probe.call(name, *fresh_shape), "default")
-    fresh_probe.save(fresh_probe.call(name, *fresh_shape, None), "None")
-    fresh_probe.save(fresh_probe.call(name, *fresh_shape, fresh_probe.function("generator", seed=SEED + 5)), "rng")
+    probe = Probe()
+    probe.save(probe.call(name, *shape), "default")
+    probe.save(probe.call(name, *shape, None), "None")
+    probe.save(probe.call(name, *shape, probe.function("generator", seed=SEED + 5)), "rng")
 
-    def fresh_verdict(run: ProbeRun) -> Verdict:
+    def verify(run: ProbeRun) -> Verdict:
         samples: dict[str, np.ndarray] = {}
-        for label, call_text in fresh_calls.items():
+        for label, call_text in calls.items():
             sample, lines = value_of(run.output(label), call_text)
-            if lines:
-                return lines
-            assert sample is not None
+            if sample is None:
+                return Verdict.fail(lines)
             samples[label] = sample
+        # constant draws (all zeros, say) have no spread to compare, nor a kurtosis
+        constant = [
+            _constant_line(calls[label], moments)
+            for label, sample in samples.items()
+            if (moments := _constant(sample)) is not None
+        ]
+        if constant:
+            return Verdict.fail(constant)
         seeded = samples["rng"]
         for label in ("default", "None"):
-            lines = _same_distribution(samples[label], fresh_calls[label], seeded, fresh_calls["rng"])
+            lines = _same_distribution(samples[label], calls[label], seeded, calls["rng"])
             if lines:
-                return Failure(lines, SAME_PATH_HINT)
+                return Verdict.fail(lines, SAME_PATH_HINT)
         if np.array_equal(samples["default"], samples["None"]):
-            return Failure(
+            return Verdict.fail(
                 [
                     Text(
                         "two calls without a generator returned the same weights",
@@ -560,64 +637,24 @@ def _initialiser_checks(init: Initialiser) -> list[Check]:
                     "固定シードにすると、ネットワークのどの層も同じ重みになってしまいます",
                 ),
             )
-        return None
+        return Verdict.ok()
 
-    return [
-        Check(
-            f"{name}: returns a float array of shape (n_in, n_out)",
-            f"{name}: 形状 (n_in, n_out) の float の配列を返す",
-            shape_probe,
-            shape_verdict,
-            context=Text(
-                "(n_in, n_out) = (7, 3) and (1, 5), with a seeded rng",
-                "(n_in, n_out) = (7, 3) と (1, 5)、シード付きの rng",
-            ),
+    return Check(
+        f"{name}: rng=None draws fresh weights on every call, as a given generator would",
+        f"{name}: rng=None なら呼び出しごとに新しい重みを、生成器を渡したときと同じ分布で作る",
+        probe,
+        verify,
+        context=Text(
+            f"{calls['default']} and {calls['None']}, compared with "
+            f"{calls['rng']} for rng = np.random.default_rng({SEED + 5})",
+            f"{calls['default']} と {calls['None']} を、rng = np.random.default_rng({SEED + 5}) の "
+            f"{calls['rng']} と比べる",
         ),
-        Check(
-            f"{name}: mean 0 and standard deviation {init.formula}",
-            f"{name}: 平均 0、標準偏差 {init.formula}",
-            scale_probe,
-            scale_verdict,
-            hint=Text(
-                f"draw rng.normal(0.0, {init.formula}, size=(n_in, n_out))",
-                f"rng.normal(0.0, {init.formula}, size=(n_in, n_out)) で作ってください",
-            ),
-            context=seeded_context,
-        ),
-        Check(
-            f"{name}: normally distributed, not uniform",
-            f"{name}: 一様分布ではなく正規分布",
-            kurtosis_probe,
-            kurtosis_verdict,
-            hint=Text(
-                f"draw from a normal distribution: rng.normal(0.0, {init.formula}, size=(n_in, n_out))",
-                f"正規分布から作ってください: rng.normal(0.0, {init.formula}, size=(n_in, n_out))",
-            ),
-            context=seeded_context,
-        ),
-        Check(
-            f"{name}: draws from rng (the same seed gives the same weights)",
-            f"{name}: rng から乱数を作る(同じシードなら同じ重み)",
-            seed_probe,
-            seed_verdict,
-            context=Text(
-                f"{name}(20, 10, rng) with rng = np.random.default_rng({SEED + 3}) twice, then seed {SEED + 4}",
-                f"rng = np.random.default_rng({SEED + 3}) で 2 回、シード {SEED + 4} で 1 回 {name}(20, 10, rng)",
-            ),
-        ),
-        Check(
-            f"{name}: rng=None draws fresh weights on every call, as a given generator would",
-            f"{name}: rng=None なら呼び出しごとに新しい重みを、生成器を渡したときと同じ分布で作る",
-            fresh_probe,
-            fresh_verdict,
-            context=Text(
-                f"{fresh_calls['default']} and {fresh_calls['None']}, compared with "
-                f"{fresh_calls['rng']} for rng = np.random.default_rng({SEED + 5})",
-                f"{fresh_calls['default']} と {fresh_calls['None']} を、rng = np.random.default_rng({SEED + 5}) の "
-                f"{fresh_calls['rng']} と比べる",
-            ),
-        ),
-    ]
+    )
+
+
+def _initialiser_checks(init: Initialiser) -> list[Check]:
+    return [_shape_check(init), _scale_check(init), _kurtosis_check(init), _seed_check(init), _fresh_check(init)]
 
 
 # ---------------------------------------------------------------------------
@@ -664,8 +701,8 @@ def _penalty_check(
     for lam in lams:
         probe.save(probe.call(function, listed, lam), f"lam={lam!r}")
     for index, ref in enumerate(refs):
-        probe.save(ref, f"W{index}")
-    originals = [W.copy() for W in weights]
+        probe.save(ref, f"input:weights[{index}]")
+    originals = {f"weights[{index}]": W.copy() for index, W in enumerate(weights)}
     arrays = [W.copy() for W in weights]
 
     def verify(run: ProbeRun) -> Verdict:
@@ -673,33 +710,19 @@ def _penalty_check(
         chosen: Text | None = None
         for lam in lams:
             got = run.output(f"lam={lam!r}")
-            wrong = mismatch(
+            wrong = close(
                 got, reference(arrays, lam), what=f"{function}(weights, {lam!r})", rtol=PENALTY_RTOL, atol=PENALTY_ATOL
             )
             if wrong and chosen is None:
                 variant = matching_variant(got, variants(lam), PENALTY_RTOL, PENALTY_ATOL)
                 chosen = variant.hint if variant else None
             lines += wrong
-        modified = [
-            Text(
-                f"{function} modified weights[{index}] in place; the caller's weights must not change",
-                f"{function} が weights[{index}] をその場で書き換えました。呼び出し元の重みは変えてはいけません",
-            )
-            for index, original in enumerate(originals)
-            if not _unchanged(run, f"W{index}", original)
-        ]
-        if not lines and not modified:
-            return None
+        modified = unchanged(run, function, originals)
         if modified and chosen is None:
             chosen = PENALTY_IN_PLACE_HINT
-        return Failure(lines + modified, chosen)
+        return Verdict.unless(lines + modified, chosen)
 
     return Check(name, name_ja, probe, verify, hint=hint, context=context)
-
-
-def _unchanged(run: ProbeRun, name: str, original: np.ndarray) -> bool:
-    after = run.output(name).array
-    return after is not None and after.shape == original.shape and np.array_equal(after, original)
 
 
 def _l2_variants(weights: Sequence[np.ndarray]) -> Callable[[float], list[Variant]]:

@@ -34,9 +34,11 @@ from importlib import resources
 
 import numpy as np
 
+from grader.checks.verdicts import modified_line, untouched, value_of
 from grader.grading import engine
-from grader.grading.compare import abbreviate, value_of
-from grader.grading.engine import Check, Failure, Passed, Verdict
+from grader.grading.compare import abbreviate
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
 from grader.sandbox.client import Output, Probe, ProbeRun
 from grader.text import Text
 
@@ -103,8 +105,8 @@ def _train_probe() -> Probe:
     x = probe.array(x_train)
     t = probe.array(t_train)
     probe.save(probe.call("train", x, t), "params")
-    probe.save(x, "x_train after")
-    probe.save(t, "t_train after")
+    probe.save(x, "input:x_train")
+    probe.save(t, "input:t_train")
     return probe
 
 
@@ -117,7 +119,7 @@ def _predict_probe() -> Probe:
     x = probe.array(x_test)
     probe.save(probe.call("predict", params, x), "labels")
     probe.save(probe.call("predict", params, x), "labels again")
-    probe.save(x, "x after")
+    probe.save(x, "input:x")
     single = x_test[SINGLE_POSITION : SINGLE_POSITION + 1]
     probe.save(probe.call("predict", params, single), "labels single")
     probe.save(probe.call("predict", params, x_test[list(SUBSET_POSITIONS)]), "labels subset")
@@ -165,10 +167,10 @@ ITEM_HINT = Text(
 )
 
 
-def _params_problem(got: Output) -> Failure | None:
-    """Why train's return value is not a dict of numeric arrays, or None."""
+def _params_verdict(got: Output) -> Verdict:
+    """Whether train's return value is a dict of numeric arrays, and why not."""
     if got.kind == "none":
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     "train returned None; expected a dict of arrays", "train が None を返しました。配列の辞書が必要です"
@@ -177,7 +179,7 @@ def _params_problem(got: Output) -> Failure | None:
             NONE_HINT,
         )
     if got.kind != "dict":
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     f"train returned a {got.pytype}; expected a dict of arrays",
@@ -187,7 +189,7 @@ def _params_problem(got: Output) -> Failure | None:
             NOT_DICT_HINT,
         )
     if not got.items:
-        return Failure(
+        return Verdict.fail(
             [Text("train returned an empty dict", "train が空の辞書を返しました")],
             Text(
                 "put the trained weights and biases (and the standardisation statistics) into the dict",
@@ -196,7 +198,7 @@ def _params_problem(got: Output) -> Failure | None:
         )
     bad = [key for key, array in got.items.items() if array is None]
     if not bad:
-        return None
+        return Verdict.ok()
     lines = [
         Text(
             f"params[{key!r}] is not a numeric array: {got.item_reasons.get(key, '?')}",
@@ -206,11 +208,11 @@ def _params_problem(got: Output) -> Failure | None:
     ]
     if len(bad) > 5:
         lines.append(Text(f"... and {len(bad) - 5} more keys", f"... ほか {len(bad) - 5} 個のキー"))
-    return Failure(lines, ITEM_HINT)
+    return Verdict.fail(lines, ITEM_HINT)
 
 
 def _verify_params(run: ProbeRun) -> Verdict:
-    return _params_problem(run.output("params"))
+    return _params_verdict(run.output("params"))
 
 
 # -- train: leaves its arguments unchanged -------------------------------------------------
@@ -224,15 +226,10 @@ def _verify_inputs_unchanged(run: ProbeRun) -> Verdict:
     x_train, t_train, _x_test, _t_test = split()
     lines: list[Text] = []
     for label, original in (("x_train", x_train), ("t_train", t_train)):
-        after = run.output(f"{label} after").array
-        if after is not None and after.shape == original.shape and np.array_equal(after, original):
+        after = run.output(f"input:{label}").array
+        if untouched(after, original):
             continue
-        lines.append(
-            Text(
-                f"train modified its argument {label} in place",
-                f"train が引数 {label} をその場で書き換えました",
-            )
-        )
+        lines.append(modified_line("train", label))
         if after is None or after.shape != original.shape:
             continue
         changed = np.abs(after.astype(np.float64) - original)
@@ -252,8 +249,6 @@ def _verify_inputs_unchanged(run: ProbeRun) -> Verdict:
                     "x_train に標準化後の値が入っています。標準化をその場で行っています",
                 )
             )
-    if not lines:
-        return None
     hint = Text(
         "x_train -= mean or x /= std (where x = x_train, or np.asarray(x_train) of a float array, is the same "
         "array) writes into the caller's data: in a notebook that runs train twice, the second run would "
@@ -262,17 +257,17 @@ def _verify_inputs_unchanged(run: ProbeRun) -> Verdict:
         "呼び出し元のデータを書き換えます。ノートブックで train を 2 回実行すると、標準化済みのデータを"
         "もう一度標準化することになります。新しい配列を作る x = (x_train - mean) / std と書いてください",
     )
-    return Failure(lines, hint)
+    return Verdict.unless(lines, hint)
 
 
 # -- predict: returns integer labels (N,) ----------------------------------------------------
 
 
-def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
-    """Why predict's output is not ``rows`` integer labels 0..2, or None."""
+def _labels_verdict(got: Output, rows: int, call: str) -> Verdict:
+    """Whether predict's output is ``rows`` integer labels 0..2, and why not."""
     array, lines = value_of(got, call)
-    if lines:
-        return Failure(
+    if array is None:
+        return Verdict.fail(
             lines,
             Text(
                 "predict returns np.argmax(scores, axis=1), an integer array with one label per row",
@@ -285,7 +280,7 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
         one_hot = bool(np.all((array == 0) | (array == 1)) and np.all(array.sum(axis=1) == 1))
         what = "one-hot rows" if one_hot else "scores or probabilities"
         what_ja = "one-hot の行" if one_hot else "スコアか確率"
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     f"{call} returned shape {shape}, {what} for each class; expected labels of shape ({rows},)",
@@ -299,7 +294,7 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
             ),
         )
     if shape in ((rows, 1), (1, rows)):
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     f"{call} returned shape {shape}; expected ({rows},), one label per row",
@@ -313,7 +308,7 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
             ),
         )
     if shape == ():
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     f"{call} returned a single number, {array.item()!r}; expected ({rows},) labels",
@@ -326,7 +321,7 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
             ),
         )
     if shape != (rows,):
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     f"{call} returned shape {shape}; expected ({rows},), one label per row of x",
@@ -348,7 +343,7 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
         ]
         if array.dtype.kind != "f" or not integral:
             lines.append(Text(f"got {abbreviate(array)}", f"あなたの値 {abbreviate(array)}"))
-        return Failure(
+        return Verdict.fail(
             lines,
             Text(
                 "labels are class numbers, used as indices: np.argmax already returns integers; "
@@ -359,7 +354,7 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
         )
     outside = sorted({int(v) for v in np.unique(array)} - set(range(NUM_CLASSES)))
     if outside:
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     f"{call} contains labels {outside}; Iris's labels are 0, 1 and 2",
@@ -372,11 +367,11 @@ def _labels_problem(got: Output, rows: int, call: str) -> Failure | None:
                 "ラベルは t_train と同じく 0 から数えます。+ 1 は不要で、argmax はクラス方向(axis=1)に取ります",
             ),
         )
-    return None
+    return Verdict.ok()
 
 
 def _verify_labels(run: ProbeRun) -> Verdict:
-    return _labels_problem(run.output("labels"), len(TEST_ROWS), "predict(params, x)")
+    return _labels_verdict(run.output("labels"), len(TEST_ROWS), "predict(params, x)")
 
 
 # -- predict: deterministic, x unchanged ----------------------------------------------------
@@ -402,19 +397,13 @@ REPEATABLE_HINT = Text(
 def _verify_repeatable(run: ProbeRun) -> Verdict:
     _x_train, _t_train, x_test, _t_test = split()
     first, problems = value_of(run.output("labels"), "predict(params, x)")
-    if problems:
-        return problems
-    assert first is not None
+    if first is None:
+        return Verdict.fail(problems)
     lines: list[Text] = []
     hint = None
-    after = run.output("x after").array
-    if after is None or after.shape != x_test.shape or not np.array_equal(after, x_test):
-        lines.append(
-            Text(
-                "predict modified its argument x in place",
-                "predict が引数 x をその場で書き換えました",
-            )
-        )
+    after = run.output("input:x").array
+    if not untouched(after, x_test):
+        lines.append(modified_line("predict", "x"))
         if after is not None and after.shape == x_test.shape:
             lines.append(
                 Text(
@@ -429,9 +418,8 @@ def _verify_repeatable(run: ProbeRun) -> Verdict:
             "新しい配列を作る z = (x - params['mean']) / params['std'] と書いてください",
         )
     second, problems = value_of(run.output("labels again"), "predict(params, x), second call")
-    if problems:
-        return Failure(lines + problems, hint)
-    assert second is not None
+    if second is None:
+        return Verdict.fail(lines + problems, hint)
     if not _same(first, second):
         lines.append(
             Text(
@@ -449,9 +437,7 @@ def _verify_repeatable(run: ProbeRun) -> Verdict:
             )
         if hint is None:
             hint = REPEATABLE_HINT
-    if not lines:
-        return None
-    return Failure(lines, hint)
+    return Verdict.unless(lines, hint)
 
 
 # -- predict: a row's label does not depend on the other rows ------------------------------
@@ -459,19 +445,20 @@ def _verify_repeatable(run: ProbeRun) -> Verdict:
 
 def _verify_row_independent(run: ProbeRun) -> Verdict:
     full, problems = value_of(run.output("labels"), "predict(params, x)")
-    if problems:
-        return problems
-    assert full is not None
+    if full is None:
+        return Verdict.fail(problems)
     if full.ndim == 0 or full.shape[0] != len(TEST_ROWS):
-        return [
-            Text(
-                f"predict(params, x) returned shape {full.shape}; the labels of parts of x can not be compared",
-                f"predict(params, x) の形状が {full.shape} なので、x の一部に対するラベルと比べられません",
-            )
-        ]
+        return Verdict.fail(
+            [
+                Text(
+                    f"predict(params, x) returned shape {full.shape}; the labels of parts of x can not be compared",
+                    f"predict(params, x) の形状が {full.shape} なので、x の一部に対するラベルと比べられません",
+                )
+            ]
+        )
     again, _ = value_of(run.output("labels again"), "predict(params, x)")
     if again is not None and not _same(full, again):
-        return Failure(
+        return Verdict.fail(
             [
                 Text(
                     "predict gives different labels for the same x at every call (see the check "
@@ -508,9 +495,7 @@ def _verify_row_independent(run: ProbeRun) -> Verdict:
                 f"期待されますが、結果は {abbreviate(got)} です",
             )
         )
-    if not lines:
-        return None
-    return Failure(
+    return Verdict.unless(
         lines,
         Text(
             "a flower's label must not depend on which other flowers are in x: standardise with the training "
@@ -822,7 +807,7 @@ def training_report(run: ProbeRun, timeout: float) -> tuple[list[Text], bool, Te
                 "predict は同じ x でも呼ぶたびに違うラベルを返すので、この正解率も実行ごとに変わります"
                 f"(チェック「{REPEATABLE_NAME.ja}」を参照)。{REPEATABLE_HINT.ja}",
             )
-        elif (problem := _labels_problem(got, t_test.size, "predict(params, x)")) is not None:
+        elif not (problem := _labels_verdict(got, t_test.size, "predict(params, x)")).passed:
             diagnosis = Text(
                 f"{problem.lines[0].en} (see the check '{LABELS_NAME.en}')",
                 f"{problem.lines[0].ja}(チェック「{LABELS_NAME.ja}」を参照)",
@@ -843,8 +828,8 @@ def _repeatable(run: ProbeRun) -> bool:
 def _verify_accuracy(run: ProbeRun) -> Verdict:
     lines, passed, diagnosis = training_report(run, engine.get_exercise(10).timeout)
     if passed:
-        return Passed(lines)
-    return Failure(lines, diagnosis)
+        return Verdict.ok(*lines)
+    return Verdict.fail(lines, diagnosis)
 
 
 # -- the checks -------------------------------------------------------------------------------

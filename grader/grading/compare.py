@@ -68,7 +68,28 @@ def value_of(got: Output | np.ndarray | None, what: str) -> tuple[np.ndarray | N
     return got.array, []
 
 
-def mismatch(
+def same_shape(array: np.ndarray, shape: tuple[int, ...], what: str) -> list[Text]:
+    """``[]`` when ``array`` has ``shape``, else the complaint (and a word on reshape when only the layout differs)."""
+    shape = tuple(shape)
+    if array.shape == shape:
+        return []
+    lines = [
+        Text(
+            f"{what}: expected shape {shape}, got {array.shape}",
+            f"{what}: 期待される形状は {shape}、あなたの結果は {array.shape}",
+        )
+    ]
+    if array.size == int(np.prod(shape)):
+        lines.append(
+            Text(
+                "same number of elements in another arrangement: check reshape and transpose",
+                "要素数は同じで並びが違います。reshape や転置を確認してください",
+            )
+        )
+    return lines
+
+
+def close(
     got: Output | np.ndarray | None,
     expected: Any,
     *,
@@ -91,44 +112,40 @@ def mismatch(
     """
     expected = np.asarray(expected, dtype=np.float64)
     array, problems = value_of(got, what)
+    if array is None:
+        return problems
+    problems = same_shape(array, expected.shape, what)
     if problems:
         return problems
-    assert array is not None
-    if array.shape != expected.shape:
-        hint = []
-        if array.size == expected.size:
-            hint = [
-                Text(
-                    "same number of elements in another arrangement: check reshape and transpose",
-                    "要素数は同じで並びが違います。reshape や転置を確認してください",
-                )
-            ]
-        return [
-            Text(
-                f"{what}: expected shape {expected.shape}, got {array.shape}",
-                f"{what}: 期待される形状は {expected.shape}、あなたの結果は {array.shape}",
-            ),
-            *hint,
-        ]
     if array.dtype.kind == "c":
         return [plain(f"{what}: got complex values ({array.dtype})")]
     got64 = array.astype(np.float64)
-    bad = ~np.isfinite(got64) & np.isfinite(expected)
-    if bad.any():
-        flat = int(np.flatnonzero(bad)[0])
-        where = _index(flat, expected.shape)
-        return [
-            Text(
-                f"{what}{where} is {got64.flat[flat]} (expected {expected.flat[flat]:.6g}); "
-                f"{int(bad.sum())} of {bad.size} values are nan or inf",
-                f"{what}{where} が {got64.flat[flat]} です(期待値 {expected.flat[flat]:.6g})。"
-                f"{bad.size} 個中 {int(bad.sum())} 個が nan か inf です",
-            )
-        ]
-    error = np.abs(got64 - expected)
+    return _not_finite(got64, expected, what) or _differences(got64, expected, what, rtol, atol)
+
+
+def _not_finite(got: np.ndarray, expected: np.ndarray, what: str) -> list[Text]:
+    """The first nan or inf where the reference is finite, and how many there are."""
+    bad = ~np.isfinite(got) & np.isfinite(expected)
+    if not bad.any():
+        return []
+    flat = int(np.flatnonzero(bad)[0])
+    where = _index(flat, expected.shape)
+    return [
+        Text(
+            f"{what}{where} is {got.flat[flat]} (expected {expected.flat[flat]:.6g}); "
+            f"{int(bad.sum())} of {bad.size} values are nan or inf",
+            f"{what}{where} が {got.flat[flat]} です(期待値 {expected.flat[flat]:.6g})。"
+            f"{bad.size} 個中 {int(bad.sum())} 個が nan か inf です",
+        )
+    ]
+
+
+def _differences(got: np.ndarray, expected: np.ndarray, what: str, rtol: float, atol: float) -> list[Text]:
+    """The worst element beyond the tolerance, how many there are, and both arrays in short."""
+    error = np.abs(got - expected)
     limit = atol + rtol * np.abs(expected)
     # nan == nan and inf == inf count as agreement where the reference has them too
-    agree = (error <= limit) | (got64 == expected) | (np.isnan(got64) & np.isnan(expected))
+    agree = (error <= limit) | (got == expected) | (np.isnan(got) & np.isnan(expected))
     if agree.all():
         return []
     error = np.where(agree, 0.0, np.nan_to_num(error, nan=np.inf))
@@ -137,9 +154,9 @@ def mismatch(
     lines = [
         Text(
             f"largest error {error.flat[flat]:.3g} at {what}{where}: "
-            f"expected {expected.flat[flat]:.8g}, got {got64.flat[flat]:.8g}",
+            f"expected {expected.flat[flat]:.8g}, got {got.flat[flat]:.8g}",
             f"最大誤差 {error.flat[flat]:.3g}({what}{where}): "
-            f"期待値 {expected.flat[flat]:.8g}、あなたの値 {got64.flat[flat]:.8g}",
+            f"期待値 {expected.flat[flat]:.8g}、あなたの値 {got.flat[flat]:.8g}",
         ),
     ]
     if expected.size > 1:
@@ -150,16 +167,15 @@ def mismatch(
             )
         )
         lines.append(Text(f"expected {abbreviate(expected)}", f"期待値   {abbreviate(expected)}"))
-        lines.append(Text(f"got      {abbreviate(got64)}", f"あなたの値 {abbreviate(got64)}"))
+        lines.append(Text(f"got      {abbreviate(got)}", f"あなたの値 {abbreviate(got)}"))
     return lines
 
 
 def dtype_kind_mismatch(got: Output, kinds: str, what: str) -> list[Text]:
     """Complain unless the returned array's dtype kind is one of ``kinds`` (e.g. ``"iub"``)."""
     array, problems = value_of(got, what)
-    if problems:
+    if array is None:
         return problems
-    assert array is not None
     if array.dtype.kind in kinds:
         return []
     names = {"i": "integer", "u": "unsigned integer", "b": "bool", "f": "float"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,34 +28,6 @@ from grader.sandbox.client import (
     SandboxPool,
 )
 from grader.text import Text, plain
-
-
-# Being retired: the check modules still return these; ``judge`` reads them as ``Verdict``s.
-@dataclass(frozen=True)
-class Failure:
-    """Why a check failed: detail lines and, optionally, a hint of its own."""
-
-    lines: Sequence[Text]
-    hint: Text | None = None
-
-
-@dataclass(frozen=True)
-class Passed:
-    """A pass that has something to tell the learner (accuracy, time, a loss curve)."""
-
-    lines: Sequence[Text]
-
-
-def _as_verdict(value: object) -> Verdict:
-    if isinstance(value, Verdict):
-        return value
-    if isinstance(value, Passed):
-        return Verdict.ok(*value.lines)
-    if isinstance(value, Failure):
-        return Verdict.fail(value.lines, value.hint)
-    if not value:
-        return Verdict.ok()
-    return Verdict.fail(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -87,7 +59,7 @@ class Check:
     name: str
     name_ja: str
     probe: Probe
-    verify: Callable[[ProbeRun], Verdict | Failure | Passed | Sequence[Text] | None]
+    verify: Callable[[ProbeRun], Verdict]
     hint: Text | None = None
     context: str | Text = ""
     points: float = 1.0
@@ -377,7 +349,7 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
         hint = check.error_hint if run.status == "error" and check.error_hint is not None else report.hint
         return CheckResult(status=report.status, score=0.0, lines=report.lines, hint=hint, **common)
     try:
-        verdict = _as_verdict(check.verify(run))
+        verdict = check.verify(run)
     except OutputError as missing:
         verdict = Verdict.fail([plain(f"the probe brought back no usable value ({missing})")])
     if verdict.passed:

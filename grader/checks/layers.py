@@ -1,0 +1,1065 @@
+"""The layer-check engine: one row describes a layer, the engine makes its checks.
+
+A layer (a class with ``forward`` and ``backward``) is described by one
+``Layer`` row: its constructor's arguments, forward's inputs and outputs, its
+parameters and where backward leaves their gradients, the reference (or an
+independent oracle) to compare with, its known mistakes, and the cases to run.
+``layer_checks(row)`` turns it into:
+
+forward checks (``Layer.forward``: one check per ``Cases``)
+    every case's outputs against the oracle's; the arrays given to the
+    constructor and to forward must come back unchanged.
+gradient checks (``Layer.gradient``: one check per ``Cases``)
+    a random ``dout`` (never all ones: that hides a missing transpose) and
+    every gradient (each differentiable input's and each parameter's), asked
+    two questions that the feedback answers separately:
+
+    * self-consistency: does backward agree with the learner's *own* forward?
+      The probe runs the learner's forward, on a new object each time, at
+      p + hv and p - hv for ``Layer.directions`` random directions v of every
+      tensor p (max |v| = 1, so no element moves by more than h and no kink or
+      window maximum is crossed); the grader compares the central difference
+      of L = sum(dout * out) with sum(dp * v).  Two forward calls per
+      direction, whatever the tensor's size.
+    * correctness: does backward agree with the reference, element by element?
+
+    A backward that agrees with its own forward but not with the reference
+    means the forward is wrong; the reverse means the backward is wrong.
+hygiene check (the case marked ``hygiene``; it shares that case's probe)
+    backward called again with the same dout gives the same gradients
+    (repeatable), backward(2 * dout) gives twice them (linear in dout), and
+    dout, forward's inputs and the constructor's arrays are left unchanged.
+
+One vocabulary and one set of tolerances serve every layer: ``FORWARD_RTOL``,
+``GRADIENT_RTOL``, ``CONSISTENCY_RTOL``, ``REPEAT_RTOL``, ``LINEAR_RTOL`` and the
+step ``STEP``.  A row widens them only by its ``slack``, the relative amount by
+which the contract lets correct answers differ (BatchNormalization's eps,
+SoftmaxWithLoss's 1e-7 in the log).  What a layer needs beyond this
+(Dropout's random masks, BatchNormalization's running statistics, pooling's
+routing of overlapping windows) stays as code beside its row.
+
+The rows follow the book's conventions and those of its sequel, "Deep
+Learning from Scratch 2" (exercises 11-14): a gradient is read from an
+attribute (``Attribute("dW")``: ``self.dW``) or from the ``self.grads`` list
+(``GradsItem(0)``: ``self.grads[0]``, overwritten in place on each backward);
+forward may take several inputs and return several outputs, backward then
+takes one dout per output and returns one gradient per differentiable input,
+a tuple when there are several; arrays may carry a time axis ``(N, T, D)``.
+An RNN cell, ``h_next = tanh(h_prev @ Wh + x @ Wx + b)``, is one row::
+
+    Layer(
+        name="RNN",
+        constructor=("Wx", "Wh", "b"),
+        reference=reference.RNN,
+        params=(
+            Param("Wx", "dWx", GradsItem(0)),
+            Param("Wh", "dWh", GradsItem(1)),
+            Param("b", "db", GradsItem(2)),
+        ),
+        inputs=(Input("x", "dx"), Input("h_prev", "dh_prev")),  # backward -> (dx, dh_prev)
+        outputs=("h_next",),  # backward(dh_next)
+        mistakes=rnn_mistakes,  # Case -> [Known("dh_prev", wrong_value, hint), ...]
+        forward=(Cases(name, context, (Case(label, {"Wx": Wx, "Wh": Wh, "b": b, "x": x, "h_prev": h}),)),),
+        gradient=(Cases(name, context, (Case(label, values, dout=dh_next, hygiene=True),)),),
+        hygiene=Hygiene(context),
+    )
+
+and an LSTM cell has ``inputs=(Input("x", "dx"), Input("h_prev", "dh_prev"),
+Input("c_prev", "dc_prev"))``, ``outputs=("h_next", "c_next")`` and a pair
+``dout=(dh_next, dc_next)`` in each gradient case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.checks.common import generator
+from grader.checks.verdicts import close, is_close, join_hints, unchanged, value_of
+from grader.grading.engine import Check
+from grader.grading.results import Verdict
+from grader.sandbox.client import Output, Probe, ProbeRun, Ref
+from grader.text import Text, plain
+
+FORWARD_RTOL = 1e-9  # forward against the oracle
+GRADIENT_RTOL = 1e-7  # each gradient against the reference, element by element
+CONSISTENCY_RTOL = 1e-6  # backward against the learner's own forward, per direction: < 1e-8 when right
+REPEAT_RTOL = 1e-12  # a second backward with the same dout
+LINEAR_RTOL = 1e-10  # backward(2 * dout) against twice backward(dout)
+# the absolute tolerance of every comparison, relative to the largest expected magnitude times rtol
+ATOL_SHARE = 1e-3
+STEP = 1e-5  # h of the central differences
+FLOOR = 1e-4  # a directional derivative below this counts as this large in the relative error
+DIRECTIONS_SEED = 7001
+
+# ----------------------------------------------------------------- the row
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A gradient backward stores as ``self.<name>`` (the book: ``self.dW``)."""
+
+    name: str
+
+    def describe(self) -> str:
+        """How messages name it."""
+        return f"self.{self.name}"
+
+    def read(self, layer: Any) -> Any:
+        """The gradient on a reference layer."""
+        return getattr(layer, self.name)
+
+    def ref(self, probe: Probe, layer: Ref) -> Ref:
+        """The gradient on the learner's layer, in a probe (None when the attribute is missing)."""
+        return probe.attr(layer, self.name)
+
+
+@dataclass(frozen=True)
+class GradsItem:
+    """A gradient backward writes into ``self.grads[key]`` (the sequel: ``self.grads[0][...] = dWx``)."""
+
+    key: int | str
+
+    def describe(self) -> str:
+        """How messages name it."""
+        return f"self.grads[{self.key!r}]"
+
+    def read(self, layer: Any) -> Any:
+        """The gradient on a reference layer."""
+        return layer.grads[self.key]
+
+    def ref(self, probe: Probe, layer: Ref) -> Ref:
+        """The gradient on the learner's layer, in a probe."""
+        return probe.item(probe.attr(layer, "grads"), self.key)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Param:
+    """An array given to the constructor that forward depends on, and where backward leaves its gradient."""
+
+    name: str  # the constructor's argument: W, gamma, Wx
+    grad: str  # how messages name its gradient: dW, dgamma, dWx
+    at: Attribute | GradsItem
+
+
+@dataclass(frozen=True)
+class Input:
+    """An argument of forward; ``grad`` names its gradient, None when it is not differentiated (t, train_flg)."""
+
+    name: str
+    grad: str | None = None
+
+
+@dataclass(frozen=True)
+class Known:
+    """A known wrong answer for one output (``out``, ``dx``, ``dW`` ...) and the misconception behind it.
+
+    ``value`` is the wrong array it gives; with ``value`` None, ``shape``
+    alone recognises a mistake that shows by its shape (dcol returned for dx).
+    """
+
+    output: str
+    value: np.ndarray | None
+    hint: Text
+    shape: tuple[int, ...] | None = None
+
+    def matches(self, got: np.ndarray, rtol: float, atol: float) -> bool:
+        """Whether ``got`` is this mistake."""
+        if self.value is None:
+            return got.shape == tuple(self.shape or ())
+        return got.shape == np.shape(self.value) and is_close(got, self.value, rtol, atol)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One layer object, its forward call and, for a gradient check, the upstream gradient.
+
+    ``values`` holds every argument of the constructor and of forward by name
+    (arrays are sent as arrays, everything else as a literal); ``dout`` is one
+    array per output (a tuple when there are several), None for a loss layer
+    whose ``backward()`` takes its default ``dout = 1``.
+    """
+
+    label: Text
+    values: Mapping[str, Any]
+    dout: np.ndarray | tuple[np.ndarray, ...] | None = None
+    hygiene: bool = False
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The cases one check runs, the check's name and the context that describes its inputs."""
+
+    name: Text
+    context: str | Text
+    cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True)
+class Hygiene:
+    """The hygiene check's context, hint, and its name when the usual one does not fit."""
+
+    context: str | Text
+    hint: Text | None = None
+    name: Text | None = None
+
+
+def _no_mistakes(case: Case) -> Sequence[Known]:
+    return ()
+
+
+CORRECT_OUTPUT = Text("the correct output", "正しい出力")
+IN_PLACE_DOUT = Text(
+    "backward wrote into dout, an array the caller still owns (the book's Relu does "
+    "dout[self.mask] = 0): start from a copy, dx = dout.copy(), or build a new array "
+    "(np.where(self.mask, 0, dout), dout * ...)",
+    "backward が呼び出し元の配列 dout に書き込みました(教科書の Relu の dout[self.mask] = 0 がこれです)。"
+    "dx = dout.copy() とコピーしてから変更するか、np.where(self.mask, 0, dout) や dout * ... で"
+    "新しい配列を作ってください",
+)
+IN_PLACE_INPUT = Text(
+    "a layer must not write into the arrays it is given: x[mask] = 0, x -= mu, a *= 2 or a[...] = ... change "
+    "the caller's data (the next layer and the optimizer still use it), while a = a.reshape(...) or "
+    "a = a * 2 make new arrays (the book writes out = x.copy() for this reason)",
+    "レイヤは受け取った配列に書き込んではいけません。x[mask] = 0、x -= mu、a *= 2、a[...] = ... は呼び出し元の"
+    "データ(次のレイヤや最適化でも使う)を変えてしまいます。a = a.reshape(...) や a = a * 2 なら新しい配列が"
+    "作られます(教科書が out = x.copy() と書くのはこのためです)",
+)
+NOT_REPEATABLE = Text(
+    "backward must be a function of dout and what forward saved, and leave both as they were: copy before "
+    "modifying (dx = self.y.copy(), not dx = self.y), and set gradients with self.dW = ..., not self.dW += ...",
+    "backward は dout と forward が保存した値だけで決まる計算で、どちらも変えてはいけません。変更する前にコピーし"
+    "(dx = self.y ではなく dx = self.y.copy())、勾配は self.dW += ... ではなく self.dW = ... で設定してください",
+)
+NOT_LINEAR = Text(
+    "every gradient is dout times what forward fixed (the local derivative, the weights, the positions of the "
+    "maxima): multiply by dout; do not ignore it, add to it, square, normalise, clip or threshold it",
+    "どの勾配も「dout × forward で決まった量(局所的な微分、重み、最大値の位置)」です。dout を掛けてください。"
+    "dout を無視したり、足したり、2 乗・正規化・クリップ・しきい値処理をしたりしないでください",
+)
+FORWARD_FIRST_HINT = Text(
+    "your backward is consistent with your own forward, so the gradients are wrong only because the forward "
+    "is: fix the forward first (the forward checks show how), and the gradients will follow",
+    "逆伝播は自分の順伝播と整合しているので、勾配が違うのは順伝播が違うためです。先に順伝播を直してください"
+    "(順伝播のチェックに手がかりがあります)。勾配もそれで正しくなります",
+)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer, described once; ``layer_checks`` makes its forward, gradient and hygiene checks.
+
+    Parameters
+    ----------
+    name : str
+        The class, as the contract names it: ``Affine``.
+    constructor : tuple of str
+        The constructor's positional arguments in the contract's order; each
+        case's ``values`` gives them (``("W", "b", "stride", "pad")``).
+    reference : callable
+        The reference class; called with the constructor's arguments, it gives
+        the expected outputs and gradients.
+    params : tuple of Param
+        The constructor's arrays forward depends on, with their gradients.
+    inputs : tuple of Input
+        forward's arguments in order: ``(Input("x", "dx"),)``.
+    outputs : tuple of str
+        forward's return values: ``("out",)``; several are returned as a tuple.
+    oracle : callable, optional
+        ``oracle(values)`` gives forward's outputs without the reference's code
+        (a loop over the windows); default: the reference's forward.
+    oracle_text : Text
+        How messages name what forward is compared with.
+    mistakes : callable
+        ``mistakes(case)`` gives the known wrong answers on that case's inputs.
+    forward, gradient : tuple of Cases
+        One forward check and one gradient check per entry.
+    hygiene : Hygiene, optional
+        The hygiene check of the case marked ``hygiene``.
+    forward_hint, backward_hint : Text, optional
+        The general hints of the forward and the gradient checks.
+    linear_hint : Text
+        The hint when backward is not linear in dout.
+    slack : float
+        How far, relatively, the contract lets correct answers differ; every
+        tolerance is at least this.
+    directions : int
+        Random directions per tensor in the self-consistency check.
+    """
+
+    name: str
+    constructor: tuple[str, ...]
+    reference: Callable[..., Any]
+    params: tuple[Param, ...] = ()
+    inputs: tuple[Input, ...] = (Input("x", "dx"),)
+    outputs: tuple[str, ...] = ("out",)
+    oracle: Callable[[Mapping[str, Any]], Any] | None = None
+    oracle_text: Text = CORRECT_OUTPUT
+    mistakes: Callable[[Case], Sequence[Known]] = _no_mistakes
+    forward: tuple[Cases, ...] = ()
+    gradient: tuple[Cases, ...] = ()
+    hygiene: Hygiene | None = None
+    forward_hint: Text | None = None
+    backward_hint: Text | None = None
+    linear_hint: Text = NOT_LINEAR
+    slack: float = 0.0
+    directions: int = 1
+
+    @property
+    def douts(self) -> tuple[str, ...]:
+        """The arguments of backward: ``dout`` for ``out``, ``dh_next`` for ``h_next``."""
+        return tuple("dout" if name == "out" else f"d{name}" for name in self.outputs)
+
+    @property
+    def differentiable(self) -> tuple[Input, ...]:
+        """The inputs whose gradients backward returns, in order."""
+        return tuple(item for item in self.inputs if item.grad is not None)
+
+    def tolerance(self, rtol: float, expected: Any) -> tuple[float, float]:
+        """(rtol, atol) for comparing with ``expected``, widened by the row's slack."""
+        wide = max(rtol, self.slack)
+        return wide, max(rtol * ATOL_SHARE, self.slack) * _largest(expected)
+
+    def call_text(self, method: str, factor: str = "") -> str:
+        """``forward(x, t)``, ``backward(dout)``, ``backward(2 * dout)``, ``backward()``."""
+        if method == "forward":
+            return f"forward({', '.join(item.name for item in self.inputs)})"
+        if self.loss:
+            return f"backward({'2.0' if factor else ''})"
+        return f"backward({', '.join(factor + name for name in self.douts)})"
+
+    @property
+    def loss(self) -> bool:
+        """Whether the gradient cases call ``backward()`` with its default dout (a loss layer)."""
+        return all(case.dout is None for cases in self.gradient for case in cases.cases)
+
+    def objective(self) -> str:
+        """L, the scalar whose directional derivatives are compared."""
+        if self.loss:
+            return "L = loss"
+        return "L = " + " + ".join(f"sum({d} * {o})" for d, o in zip(self.douts, self.outputs, strict=True))
+
+
+def _largest(values: Any) -> float:
+    arrays = values if isinstance(values, tuple) else (values,)
+    sizes = [float(np.max(np.abs(np.asarray(a, dtype=np.float64)))) for a in arrays if np.size(a)]
+    return max([*sizes, 1e-300])
+
+
+# ----------------------------------------------------------------- what the grader computes
+
+
+@dataclass(frozen=True)
+class _Tensor:
+    """Something backward gives a gradient for: a differentiable input or a parameter."""
+
+    name: str  # x, W
+    grad: str  # dx, dW
+    what: str  # how messages name the learner's value: Affine.backward(dout), self.dW
+    attribute: bool  # an attribute (missing means None) rather than backward's return value
+
+
+def _tensors(layer: Layer) -> tuple[_Tensor, ...]:
+    call = f"{layer.name}.{layer.call_text('backward')}"
+    returned = tuple(_Tensor(item.name, str(item.grad), call, False) for item in layer.differentiable)
+    return returned + tuple(_Tensor(p.name, p.grad, p.at.describe(), True) for p in layer.params)
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """The oracle's outputs, the reference's gradients and the known mistakes of one case."""
+
+    outs: tuple[np.ndarray, ...]
+    grads: Mapping[str, np.ndarray]
+    known: tuple[Known, ...]
+
+
+def _copied(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: np.array(value, copy=True) if isinstance(value, np.ndarray) else value for key, value in values.items()
+    }
+
+
+def _as_outputs(layer: Layer, returned: Any) -> tuple[np.ndarray, ...]:
+    values = returned if len(layer.outputs) > 1 else (returned,)
+    return tuple(np.asarray(value, dtype=np.float64) for value in values)
+
+
+def _douts(case: Case) -> tuple[np.ndarray, ...]:
+    if case.dout is None:
+        return ()
+    return case.dout if isinstance(case.dout, tuple) else (case.dout,)
+
+
+def oracle_outputs(layer: Layer, values: Mapping[str, Any]) -> tuple[np.ndarray, ...]:
+    """The expected outputs of forward for ``values``: the oracle's, else the reference's."""
+    values = _copied(values)
+    if layer.oracle is not None:
+        return _as_outputs(layer, layer.oracle(values))
+    reference = layer.reference(*(values[name] for name in layer.constructor))
+    return _as_outputs(layer, reference.forward(*(values[item.name] for item in layer.inputs)))
+
+
+def _expected(layer: Layer, case: Case, with_gradients: bool) -> _Expected:
+    grads: dict[str, np.ndarray] = {}
+    if with_gradients:
+        values = _copied(case.values)
+        reference = layer.reference(*(values[name] for name in layer.constructor))
+        reference.forward(*(values[item.name] for item in layer.inputs))
+        returned = reference.backward(*_douts(case))
+        differentiable = layer.differentiable
+        for position, item in enumerate(differentiable):
+            value = returned if len(differentiable) == 1 else returned[position]
+            grads[str(item.grad)] = np.asarray(value, dtype=np.float64)
+        for param in layer.params:
+            grads[param.grad] = np.asarray(param.at.read(reference), dtype=np.float64)
+    return _Expected(oracle_outputs(layer, case.values), grads, tuple(layer.mistakes(case)))
+
+
+def _directions(rng: np.random.Generator, shape: tuple[int, ...], count: int) -> tuple[np.ndarray, ...]:
+    """Random directions with max |v| = 1, so p + h v moves no element by more than h."""
+    found = []
+    for _ in range(count):
+        v = rng.normal(size=shape)
+        found.append(v / np.max(np.abs(v)))
+    return tuple(found)
+
+
+def _known_hint(known: Sequence[Known], output: str, got: np.ndarray, tolerance: tuple[float, float]) -> Text | None:
+    for item in known:
+        if item.output == output and item.matches(got, *tolerance):
+            return item.hint
+    return None
+
+
+def _case_header(cases: Sequence[Case], case: Case) -> list[Text]:
+    if len(cases) == 1:
+        return []
+    return [Text(f"case {case.label.en}:", f"ケース {case.label.ja}:")]
+
+
+# ----------------------------------------------------------------- probes
+
+
+def _send(probe: Probe, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every value as the probe passes it: arrays as input arrays, the rest as literals."""
+    return {key: probe.array(value) if isinstance(value, np.ndarray) else value for key, value in values.items()}
+
+
+def _forward(probe: Probe, layer: Layer, sent: Mapping[str, Any], prefix: str) -> Ref:
+    """A new object, its forward call, every output saved as ``prefix + name``; returns the object."""
+    obj = probe.new(layer.name, *(sent[name] for name in layer.constructor))
+    returned = probe.method(obj, "forward", *(sent[item.name] for item in layer.inputs))
+    if len(layer.outputs) == 1:
+        probe.save(returned, prefix + layer.outputs[0])
+    else:
+        for position, name in enumerate(layer.outputs):
+            probe.save(probe.item(returned, position), prefix + name)  # type: ignore[arg-type]
+    return obj
+
+
+def _backward(probe: Probe, layer: Layer, obj: Ref, douts: Sequence[Any], prefix: str) -> None:
+    """One backward call; every gradient saved at once (a later call may overwrite the same arrays)."""
+    returned = probe.method(obj, "backward", *douts)
+    differentiable = layer.differentiable
+    for position, item in enumerate(differentiable):
+        value = returned if len(differentiable) == 1 else probe.item(returned, position)  # type: ignore[arg-type]
+        probe.save(value, prefix + str(item.grad))
+    for param in layer.params:
+        probe.save(param.at.ref(probe, obj), prefix + param.grad)
+
+
+def _save_arguments(probe: Probe, sent: Mapping[str, Any], prefix: str) -> None:
+    for name, ref in sent.items():
+        if isinstance(ref, Ref):
+            probe.save(ref, f"{prefix}input:{name}")
+
+
+def _hygiene_calls(probe: Probe, layer: Layer, obj: Ref, case: Case, douts: Sequence[Any], prefix: str) -> None:
+    """Call backward again with the same dout, then with twice it; save every dout as it is now."""
+    _backward(probe, layer, obj, douts, f"{prefix}again:")
+    doubled = [2.0] if case.dout is None else [probe.array(2.0 * dout) for dout in _douts(case)]
+    _backward(probe, layer, obj, doubled, f"{prefix}double:")
+    for name, ref in zip(layer.douts, douts, strict=False):
+        probe.save(ref, f"{prefix}input:{name}")
+
+
+def _gradient_probe(layer: Layer, cases: Sequence[Case], directions: Sequence[dict[str, tuple]]) -> Probe:
+    """Per case: forward, backward (and the hygiene calls), then forward alone at p +- hv on new objects."""
+    probe = Probe()
+    for index, (case, chosen) in enumerate(zip(cases, directions, strict=True)):
+        prefix = f"{index}:"
+        sent = _send(probe, case.values)
+        obj = _forward(probe, layer, sent, prefix)
+        douts = [probe.array(dout) for dout in _douts(case)]
+        _backward(probe, layer, obj, douts, prefix)
+        if case.hygiene:
+            _hygiene_calls(probe, layer, obj, case, douts, prefix)
+            _save_arguments(probe, sent, prefix)
+        for name, vectors in chosen.items():
+            for number, v in enumerate(vectors):
+                for sign in (1, -1):
+                    moved = dict(sent)
+                    moved[name] = probe.array(case.values[name] + sign * STEP * v)
+                    _forward(probe, layer, moved, f"{prefix}{name}:{number}:{sign}:")
+    return probe
+
+
+# ----------------------------------------------------------------- forward checks
+
+
+def _forward_check(layer: Layer, cases: Cases) -> Check:
+    expected = [_expected(layer, case, with_gradients=False) for case in cases.cases]
+    probe = Probe()
+    for index, case in enumerate(cases.cases):
+        sent = _send(probe, case.values)
+        _forward(probe, layer, sent, f"{index}:")
+        _save_arguments(probe, sent, f"{index}:")
+
+    def verify(run: ProbeRun) -> Verdict:
+        wrong: list[Text] = []
+        hint = None
+        for index in range(len(cases.cases)):
+            wrong, hint = _forward_differences(run, layer, cases.cases, index, expected[index])
+            if wrong:
+                break
+        changed = _changed_arguments(run, f"{layer.name}.forward", cases.cases)
+        if wrong:
+            return Verdict.fail(wrong + changed, hint)
+        return Verdict.unless(changed, IN_PLACE_INPUT)
+
+    return Check(cases.name.en, cases.name.ja, probe, verify, hint=layer.forward_hint, context=cases.context)
+
+
+def _forward_differences(
+    run: ProbeRun, layer: Layer, cases: Sequence[Case], index: int, expected: _Expected
+) -> tuple[list[Text], Text | None]:
+    """How case ``index``'s outputs differ from the oracle's, and the known mistake that explains it."""
+    call = f"{layer.name}.{layer.call_text('forward')}"
+    for name, want in zip(layer.outputs, expected.outs, strict=True):
+        got = run.output(f"{index}:{name}")
+        tolerance = layer.tolerance(FORWARD_RTOL, want)
+        lines = close(got, want, what=name, rtol=tolerance[0], atol=tolerance[1])
+        if lines:
+            lead = Text(f"{call} differs from {layer.oracle_text.en}:", f"{call} が{layer.oracle_text.ja}と違います:")
+            array, _ = value_of(got, name)
+            hint = _usable_hint(expected.known, name, array, tolerance)
+            return [*_case_header(cases, cases[index]), lead, *lines], hint
+    return [], None
+
+
+def _usable_hint(
+    known: Sequence[Known], output: str, array: np.ndarray | None, tolerance: tuple[float, float]
+) -> Text | None:
+    if array is None or array.dtype.kind not in "biuf":
+        return None
+    return _known_hint(known, output, array.astype(np.float64), tolerance)
+
+
+def _changed_arguments(run: ProbeRun, who: str, cases: Sequence[Case]) -> list[Text]:
+    """The arrays given to the constructor or to forward that came back changed, each named once."""
+    lines: list[Text] = []
+    for index, case in enumerate(cases):
+        arrays = {key: value for key, value in case.values.items() if isinstance(value, np.ndarray)}
+        for line in unchanged(run, who, arrays, prefix=f"{index}:input:"):
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+# ----------------------------------------------------------------- gradient checks
+
+
+@dataclass(frozen=True)
+class _Slope:
+    """One directional derivative: backward's sum(grad * v) against the central difference of forward."""
+
+    analytic: float
+    numeric: float
+    error: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether they agree."""
+        return bool(np.isfinite(self.error)) and self.error <= self.tolerance
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """What one gradient of one case is: right or not, consistent with the learner's forward or not."""
+
+    tensor: _Tensor
+    got: np.ndarray
+    expected: np.ndarray
+    wrong: list[Text]  # how it differs from the reference; [] when right
+    slopes: list[_Slope] | None  # None: the learner's forward gave nothing usable at a perturbed point
+
+    @property
+    def consistent(self) -> bool:
+        """Whether backward agrees with the learner's forward along every direction."""
+        return self.slopes is not None and all(slope.ok for slope in self.slopes)
+
+    @property
+    def failing(self) -> _Slope:
+        """The direction of the largest disagreement."""
+        return max((slope for slope in self.slopes or () if not slope.ok), key=lambda slope: slope.error)
+
+
+class _Judge:
+    """Judges one case of a gradient check in one probe run."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        run: ProbeRun,
+        case: Case,
+        index: int,
+        expected: _Expected,
+        directions: dict[str, tuple[np.ndarray, ...]],
+    ) -> None:
+        self.layer = layer
+        self.run = run
+        self.case = case
+        self.prefix = f"{index}:"
+        self.expected = expected
+        self.directions = directions
+        self.douts = _douts(case)
+
+    def outputs(self, prefix: str) -> tuple[np.ndarray, ...] | None:
+        """The outputs of forward saved under ``prefix``, when all are finite numeric arrays of the right shapes."""
+        found = []
+        for name, want in zip(self.layer.outputs, self.expected.outs, strict=True):
+            array = self.run.output(prefix + name).array
+            if array is None or array.shape != want.shape or array.dtype.kind not in "biuf":
+                return None
+            array = array.astype(np.float64)
+            if not np.all(np.isfinite(array)):
+                return None
+            found.append(array)
+        return tuple(found)
+
+    def forward_problem(self) -> tuple[list[Text], Text | None]:
+        """Why the forward output can not be used at all (None, another shape), with a shape hint."""
+        call = f"{self.layer.name}.{self.layer.call_text('forward')}"
+        for name, want in zip(self.layer.outputs, self.expected.outs, strict=True):
+            array, problems = value_of(self.run.output(self.prefix + name), call)
+            if array is None:
+                return problems, None
+            if array.shape != want.shape:
+                line = Text(
+                    f"{call} has shape {array.shape}; expected {want.shape}. "
+                    "The gradients can not be checked until the forward's shape is right",
+                    f"{call} の形状が {array.shape} です。期待される形状は {want.shape} です。"
+                    "順伝播の形状が正しくなるまで勾配は確認できません",
+                )
+                return [line], _known_hint(self.expected.known, name, array, (0.0, 0.0))
+        return [], None
+
+    def forward_right(self) -> bool:
+        """Whether the learner's forward equals the oracle's (as the forward check judges it)."""
+        outs = self.outputs(self.prefix)
+        return outs is not None and all(
+            is_close(got, want, *self.layer.tolerance(FORWARD_RTOL, want))
+            for got, want in zip(outs, self.expected.outs, strict=True)
+        )
+
+    def forward_lines(self, see: Text) -> tuple[list[Text], Text | None]:
+        """The wrong forward in one line, and the known mistake it is."""
+        layer = self.layer
+        lines = [
+            Text(
+                f"your forward is wrong (see {see.en}); compared with {layer.oracle_text.en}:",
+                f"順伝播が間違っています({see.ja}を参照)。{layer.oracle_text.ja}との比較:",
+            )
+        ]
+        hint = None
+        for name, want in zip(layer.outputs, self.expected.outs, strict=True):
+            got = self.run.output(self.prefix + name)
+            tolerance = layer.tolerance(FORWARD_RTOL, want)
+            lines += close(got, want, what=name, rtol=tolerance[0], atol=tolerance[1])[:1]
+            hint = hint or _usable_hint(self.expected.known, name, got.array, tolerance)
+        return lines, hint
+
+    def gradient(self, tensor: _Tensor) -> tuple[np.ndarray | None, list[Text]]:
+        """The learner's gradient for ``tensor`` as float64, or why it is unusable."""
+        return gradient_of(self.run.output(self.prefix + tensor.grad), self.layer, tensor, self.expected)
+
+    def slopes(self, tensor: _Tensor, got: np.ndarray) -> list[_Slope] | None:
+        """The directional derivatives along every direction of ``tensor``; None when forward is unusable there."""
+        found = []
+        tolerance = max(CONSISTENCY_RTOL, self.layer.slack)
+        for number, v in enumerate(self.directions[tensor.name]):
+            plus = self.outputs(f"{self.prefix}{tensor.name}:{number}:1:")
+            minus = self.outputs(f"{self.prefix}{tensor.name}:{number}:-1:")
+            analytic = float(np.sum(got * v))
+            if plus is None or minus is None or not np.isfinite(analytic):
+                return None
+            numeric, terms = self._difference(plus, minus)
+            # the rounding of a sum scales with its terms, not with the sum: a direction along which
+            # the terms cancel must not fail a right backward
+            scale = max(abs(analytic), abs(numeric), terms, FLOOR)
+            found.append(_Slope(analytic, numeric, abs(analytic - numeric) / scale, tolerance))
+        return found
+
+    def _difference(self, plus: Sequence[np.ndarray], minus: Sequence[np.ndarray]) -> tuple[float, float]:
+        """(L(p + hv) - L(p - hv)) / 2h, and the sum of its terms' magnitudes (the scale of its rounding)."""
+        if not self.douts:
+            change = [a - b for a, b in zip(plus, minus, strict=True)]
+        else:
+            change = [d * (a - b) for d, a, b in zip(self.douts, plus, minus, strict=True)]
+        total = sum(float(np.sum(c)) for c in change)
+        magnitude = sum(float(np.sum(np.abs(c))) for c in change)
+        return total / (2 * STEP), magnitude / (2 * STEP)
+
+    def forward_right_everywhere(self) -> bool:
+        """Whether the learner's forward equals the oracle's at every point the probe evaluated."""
+        if not self.forward_right():
+            return False
+        for name, vectors in self.directions.items():
+            for number, v in enumerate(vectors):
+                for sign in (1, -1):
+                    outs = self.outputs(f"{self.prefix}{name}:{number}:{sign}:")
+                    values = dict(self.case.values)
+                    values[name] = values[name] + sign * STEP * v
+                    wanted = oracle_outputs(self.layer, values)
+                    if outs is None or not all(
+                        is_close(got, want, *self.layer.tolerance(FORWARD_RTOL, want))
+                        for got, want in zip(outs, wanted, strict=True)
+                    ):
+                        return False
+        return True
+
+    def finding(self, tensor: _Tensor, got: np.ndarray) -> _Finding:
+        """Compare one usable gradient with the reference and with the learner's own forward."""
+        want = self.expected.grads[tensor.grad]
+        rtol, atol = self.layer.tolerance(GRADIENT_RTOL, want)
+        wrong = close(got, want, what=tensor.grad, rtol=rtol, atol=atol)
+        return _Finding(tensor, got, want, wrong, self.slopes(tensor, got))
+
+
+def gradient_of(
+    output: Output, layer: Layer, tensor: _Tensor, expected: _Expected, *, shape: bool = True
+) -> tuple[np.ndarray | None, list[Text]]:
+    """A gradient as float64, or the lines saying why it can not be judged.
+
+    It can not when it is not set, not a numeric array, or (with ``shape``)
+    not of its tensor's shape.
+    """
+    want = expected.grads[tensor.grad]
+    if tensor.attribute and output.kind == "none":
+        return None, [
+            Text(
+                f"{tensor.what} is not set after {layer.name}.backward: backward must store the gradient of "
+                f"{tensor.name} there, an array of {tensor.name}'s shape {want.shape}",
+                f"{layer.name}.backward の後も {tensor.what} が設定されていません。{tensor.name} の勾配を、"
+                f"{tensor.name} と同じ形状 {want.shape} の配列として {tensor.what} に保存してください",
+            )
+        ]
+    array, problems = value_of(output, tensor.what)
+    if array is None:
+        return None, problems
+    label = tensor.what if tensor.attribute else f"{tensor.grad} = {tensor.what}"
+    if array.dtype.kind == "c":
+        return None, [plain(f"{label}: got complex values ({array.dtype})")]
+    if shape and array.shape != want.shape:
+        return None, [
+            Text(
+                f"{label} has shape {array.shape}; expected {want.shape}, the shape of {tensor.name}",
+                f"{label} の形状が {array.shape} です。{tensor.name} と同じ {want.shape} のはずです",
+            )
+        ]
+    return array.astype(np.float64), []
+
+
+def _slope_line(layer: Layer, tensor: _Tensor, slope: _Slope) -> Text:
+    p, g = tensor.name, tensor.grad
+    objective = layer.objective()
+    # judged against the scale of the terms summed (see _Judge.slopes); shown against the larger of the two
+    shown = abs(slope.analytic - slope.numeric) / max(abs(slope.analytic), abs(slope.numeric), FLOOR)
+    return Text(
+        f"along a random direction v of {p}: your backward gives sum({g} * v) = {slope.analytic:.10g}, "
+        f"your forward changes {objective} at the rate (L({p} + h v) - L({p} - h v)) / 2h = "
+        f"{slope.numeric:.10g} (h = {STEP:g}; relative difference {shown:.2g}, tolerance {slope.tolerance:g})",
+        f"{p} のランダムな方向 v について: 逆伝播からは sum({g} * v) = {slope.analytic:.10g}、"
+        f"順伝播からは {objective} の変化率 (L({p} + h v) - L({p} - h v)) / 2h = {slope.numeric:.10g}"
+        f"(h = {STEP:g}。相対差 {shown:.2g}、許容 {slope.tolerance:g})",
+    )
+
+
+def _worst(got: np.ndarray, expected: np.ndarray, tolerance: tuple[float, float]) -> tuple[tuple[int, ...], str, int]:
+    """The index of the largest difference (and as text), and how many values differ."""
+    error = np.abs(got - expected)
+    bad = ~(error <= tolerance[1] + tolerance[0] * np.abs(expected))
+    flat = int(np.argmax(np.where(np.isfinite(error), error, np.inf)))
+    index = tuple(int(i) for i in np.unravel_index(flat, got.shape))
+    return index, "[" + ", ".join(map(str, index)) + "]", int(bad.sum())
+
+
+def _inconsistent_lines(judge: _Judge, finding: _Finding, everywhere: bool) -> list[Text]:
+    """A gradient that is neither right nor consistent with the learner's forward."""
+    g = finding.tensor.grad
+    if everywhere:
+        # the forward equals the oracle at every evaluated point, so its slope is the true gradient
+        at, where, bad = _worst(finding.got, finding.expected, judge.layer.tolerance(GRADIENT_RTOL, finding.expected))
+        total = finding.expected.size
+        lead = [
+            Text(
+                f"your backward disagrees with your own forward at {g}{where}: backward gives "
+                f"{finding.got[at]:.8g}, the slope of your forward there is {finding.expected[at]:.8g} "
+                f"({bad} of {total} values of {g} differ; your forward is right, so its slope is the true gradient)",
+                f"逆伝播が自分の順伝播と {g}{where} で食い違っています。逆伝播の値は {finding.got[at]:.8g}、"
+                f"順伝播のそこでの傾きは {finding.expected[at]:.8g} です"
+                f"({g} の {total} 個中 {bad} 個が不一致。順伝播は正しいので、その傾きが本当の勾配です)",
+            )
+        ]
+    else:
+        lead = [
+            Text(
+                f"your backward disagrees with your own forward for {g}, and {g} is not the correct gradient either:",
+                f"{g} は自分の順伝播とも食い違い、正しい勾配とも違います:",
+            ),
+            *finding.wrong,
+        ]
+    return [*lead, _slope_line(judge.layer, finding.tensor, finding.failing)]
+
+
+def _single_lines(judge: _Judge, finding: _Finding, forward_right: bool) -> list[Text] | None:
+    """The lines about one gradient alone; None for the kinds said once for all gradients (below)."""
+    g = finding.tensor.grad
+    if finding.slopes is None:
+        if not finding.wrong:
+            return []
+        lead = Text(
+            f"{g} could not be compared with your own forward (it gave no usable output at a perturbed input); "
+            "compared with the correct gradient:",
+            f"{g} を自分の順伝播と比べられませんでした(少しずらした入力で使える出力を返しませんでした)。"
+            "正しい勾配と比べると:",
+        )
+        return [lead, *finding.wrong]
+    if finding.consistent:
+        if not finding.wrong or not forward_right:
+            return [] if not finding.wrong else None
+        lead = Text(
+            f"{g} agrees with your own forward (the numerical gradient check passes), but not with the "
+            "correct gradient:",
+            f"{g} はあなた自身の forward とは一致します(数値微分による確認は通ります)が、正しい勾配とは一致しません:",
+        )
+        return [lead, *finding.wrong]
+    if not finding.wrong:
+        return None
+    return _inconsistent_lines(judge, finding, judge.forward_right_everywhere() if forward_right else False)
+
+
+def _together_lines(judge: _Judge, findings: Sequence[_Finding], forward_right: bool) -> list[Text]:
+    """What is said once for several gradients: right backward of a wrong forward, and the reverse."""
+    lines: list[Text] = []
+    right = [f for f in findings if f.slopes is not None and not f.consistent and not f.wrong]
+    if right:
+        names = ", ".join(f.tensor.grad for f in right)
+        plural = len(right) > 1
+        lines.append(
+            Text(
+                f"{names}: your backward gives the correct {'gradients' if plural else 'gradient'}, but your "
+                "forward does not change at that rate, so the forward is what is wrong; for example",
+                f"{names}: 逆伝播は正しい勾配を返していますが、順伝播の変化率がそれと合いません。"
+                "間違っているのは順伝播です。例えば",
+            )
+        )
+        lines.append(_slope_line(judge.layer, right[0].tensor, right[0].failing))
+    follow = [f for f in findings if f.consistent and f.wrong and not forward_right]
+    if follow:
+        names = ", ".join(f.tensor.grad for f in follow)
+        lines.append(
+            Text(
+                f"your backward agrees with your own forward: {names} "
+                + ("match" if len(follow) > 1 else "matches")
+                + " the numerical gradients of your forward along random directions; the difference from "
+                "the correct gradients comes only from the wrong forward",
+                f"逆伝播は自分の順伝播と整合しています({names} はランダムな方向の順伝播の数値微分と一致)。"
+                "正しい勾配と違うのは、順伝播が間違っているためです",
+            )
+        )
+    return lines
+
+
+def _fallback_hint(layer: Layer, findings: Sequence[_Finding], forward_right: bool) -> Text | None:
+    if forward_right:
+        return layer.backward_hint
+    if all(finding.consistent for finding in findings):
+        return FORWARD_FIRST_HINT
+    return layer.forward_hint
+
+
+def _see_forward(layer: Layer) -> Text:
+    if len(layer.forward) == 1:
+        name = layer.forward[0].name
+        return Text(f"'{name.en}'", f"「{name.ja}」")
+    return Text("the forward checks", "順伝播のチェック")
+
+
+def _judge_gradients(judge: _Judge) -> tuple[list[Text], Text | None]:
+    """The lines and the hint for one case; no lines when every gradient is right and consistent."""
+    problems, hint = judge.forward_problem()
+    if problems:
+        return problems, hint
+    findings: list[_Finding] = []
+    unusable: list[Text] = []
+    for tensor in _tensors(judge.layer):
+        got, lines = judge.gradient(tensor)
+        unusable += lines
+        if got is not None:
+            findings.append(judge.finding(tensor, got))
+    if unusable:
+        shape_hints = [
+            _known_hint(judge.expected.known, tensor.grad, array, (0.0, 0.0))
+            for tensor in _tensors(judge.layer)
+            if (array := judge.run.output(judge.prefix + tensor.grad).array) is not None
+        ]
+        return unusable, join_hints(shape_hints)
+    return _report(judge, findings)
+
+
+def _report(judge: _Judge, findings: Sequence[_Finding]) -> tuple[list[Text], Text | None]:
+    forward_right = judge.forward_right()
+    lines: list[Text] = []
+    hints: list[Text | None] = []
+    if not forward_right:
+        lines, forward_hint = judge.forward_lines(_see_forward(judge.layer))
+        hints.append(forward_hint)
+    said = False
+    for finding in findings:
+        single = _single_lines(judge, finding, forward_right)
+        lines += single or []
+        said = said or single is None or bool(single)
+        if finding.wrong:
+            tolerance = judge.layer.tolerance(GRADIENT_RTOL, finding.expected)
+            hints.append(_known_hint(judge.expected.known, finding.tensor.grad, finding.got, tolerance))
+    lines += _together_lines(judge, findings, forward_right)
+    if not said:
+        return [], None
+    return lines, join_hints(hints) or _fallback_hint(judge.layer, findings, forward_right)
+
+
+def _gradient_check(layer: Layer, cases: Cases, check_index: int) -> tuple[Check, Check | None]:
+    """The gradient check of ``cases``, and the hygiene check when one of them is marked."""
+    rng = generator(DIRECTIONS_SEED + check_index)
+    expected = [_expected(layer, case, with_gradients=True) for case in cases.cases]
+    directions = [
+        {t.name: _directions(rng, np.shape(case.values[t.name]), layer.directions) for t in _tensors(layer)}
+        for case in cases.cases
+    ]
+    probe = _gradient_probe(layer, cases.cases, directions)
+
+    def verify(run: ProbeRun) -> Verdict:
+        for index, case in enumerate(cases.cases):
+            judge = _Judge(layer, run, case, index, expected[index], directions[index])
+            lines, hint = _judge_gradients(judge)
+            if lines:
+                return Verdict.fail([*_case_header(cases.cases, case), *lines], hint)
+        return Verdict.ok()
+
+    gradient = Check(cases.name.en, cases.name.ja, probe, verify, hint=layer.backward_hint, context=cases.context)
+    marked = [index for index, case in enumerate(cases.cases) if case.hygiene]
+    if not marked:
+        return gradient, None
+    index = marked[0]
+    return gradient, _hygiene_check(layer, probe, cases.cases[index], index, expected[index])
+
+
+# ----------------------------------------------------------------- hygiene
+
+
+def _names(items: Sequence[str], english: bool) -> str:
+    if len(items) == 2:
+        return f"{items[0]} and {items[1]}" if english else f"{items[0]} と {items[1]}"
+    if english:
+        return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else items[0]
+    return "・".join(items)
+
+
+def hygiene_name(layer: Layer) -> Text:
+    """``Relu: backward is linear in dout, repeatable, and leaves dout and x unchanged``."""
+    arrays = [*layer.douts, *(item.name for item in layer.differentiable), *(param.name for param in layer.params)]
+    return Text(
+        f"{layer.name}: backward is linear in dout, repeatable, and leaves {_names(arrays, True)} unchanged",
+        f"{layer.name}: backward は dout に線形で、2 回呼んでも同じ、{_names(arrays, False)} は変更しない",
+    )
+
+
+def _doubled_hint(grad: str) -> Text:
+    return Text(
+        f"the second call doubled {grad}: it is added to what the first call left (self.{grad} += ...); "
+        f"compute it afresh each time (self.{grad} = ...)",
+        f"2 回目の呼び出しで {grad} が 2 倍になりました。前回の値に足しています"
+        f"(self.{grad} += ...)。毎回新しく計算してください(self.{grad} = ...)",
+    )
+
+
+def _hygiene_check(layer: Layer, probe: Probe, case: Case, index: int, expected: _Expected) -> Check:
+    prefix = f"{index}:"
+    douts = dict(zip(layer.douts, _douts(case), strict=False))
+    arrays = {key: value for key, value in case.values.items() if isinstance(value, np.ndarray)}
+    call = layer.call_text("backward")
+    double = layer.call_text("backward", factor="2 * ")
+
+    def repeat_lines(run: ProbeRun, tensor: _Tensor) -> tuple[list[Text], Text | None]:
+        values = []
+        for stage in ("", "again:", "double:"):
+            # the shape is the gradient check's business: here each call is compared with the first
+            got, problems = gradient_of(run.output(prefix + stage + tensor.grad), layer, tensor, expected, shape=False)
+            if got is None:
+                return problems, None
+            values.append(got)
+        first, again, doubled = values
+        scale = _largest(first)
+        what = tensor.what if tensor.attribute else tensor.grad
+        if not is_close(again, first, REPEAT_RTOL, REPEAT_RTOL * ATOL_SHARE * scale):
+            lead = Text(
+                f"calling {call} a second time with the same dout gave a different {what}:",
+                f"同じ dout で {call} をもう一度呼ぶと、{what} が変わりました:",
+            )
+            twice = is_close(again, 2 * first, LINEAR_RTOL, LINEAR_RTOL * ATOL_SHARE * scale)
+            lines = close(again, first, what=what, rtol=REPEAT_RTOL, atol=REPEAT_RTOL * ATOL_SHARE * scale)
+            return [lead, *lines], _doubled_hint(tensor.grad) if twice else NOT_REPEATABLE
+        atol = LINEAR_RTOL * ATOL_SHARE * scale
+        lines = close(doubled, 2 * first, what=what, rtol=LINEAR_RTOL, atol=atol)
+        if not lines:
+            return [], None
+        lead = Text(
+            f"{double} should give twice the {what} of {call}:", f"{double} の {what} は {call} の 2 倍になるはずです:"
+        )
+        return [lead, *lines], layer.linear_hint
+
+    def verify(run: ProbeRun) -> Verdict:
+        lines = unchanged(run, f"{layer.name}.backward", douts, prefix=prefix + "input:")
+        hints: list[Text | None] = [IN_PLACE_DOUT if lines else None]
+        inputs = unchanged(run, layer.name, arrays, prefix=prefix + "input:")
+        lines += inputs
+        hints.append(IN_PLACE_INPUT if inputs else None)
+        for tensor in _tensors(layer):
+            more, hint = repeat_lines(run, tensor)
+            lines += more
+            hints.append(hint)
+        return Verdict.unless(lines, join_hints(hints))
+
+    spec = layer.hygiene or Hygiene("")
+    name = spec.name or hygiene_name(layer)
+    return Check(name.en, name.ja, probe, verify, hint=spec.hint, context=spec.context)
+
+
+# ----------------------------------------------------------------- the checks of one row
+
+
+def layer_checks(layer: Layer) -> list[Check]:
+    """The forward checks, the gradient checks and the hygiene check of one layer, in that order."""
+    checks = [_forward_check(layer, cases) for cases in layer.forward]
+    hygiene = []
+    for number, cases in enumerate(layer.gradient):
+        gradient, marked = _gradient_check(layer, cases, number)
+        checks.append(gradient)
+        hygiene += [marked] if marked is not None else []
+    return checks + hygiene
