@@ -89,7 +89,7 @@ class Probe:
         self.steps.append({"op": op, "out": out, **fields})
         return Ref(out)
 
-    def _call_fields(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+    def _call_fields(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         return {
             "args": [self._encode(a) for a in args],
             "kwargs": {key: self._encode(value) for key, value in kwargs.items()},
@@ -275,7 +275,7 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63 else 0
 
 
-def _stream(record: dict, name: str, learner_dir: Path) -> str:
+def _stream(record: dict[str, Any], name: str, learner_dir: Path) -> str:
     """What the submission printed on ``name`` as the server kept it, cut to whole lines and made safe to show."""
     text = record.get(name)
     if not isinstance(text, str) or not text:
@@ -471,7 +471,7 @@ class Sandbox:
 
         if self._process is None and not self.learner_dir.exists():
             self.start()
-        entries = []
+        entries: list[dict[str, Any]] = []
         for index, probe in enumerate(probes):
             probe_dir = self.work_dir / f"p{index:03d}"
             probe_dir.mkdir()
@@ -498,8 +498,8 @@ class Sandbox:
             "limits": {"memory_bytes": self.memory_bytes},
             "probes": entries,
         }
-        total = self.timeout + sum(entry["timeout"] for entry in entries) / self.jobs + 10.0
-        ids = [entry["id"] for entry in entries]
+        total = self.timeout + sum(float(entry["timeout"]) for entry in entries) / self.jobs + 10.0
+        ids = [str(entry["id"]) for entry in entries]
         if self.pool is not None:
             manifest_path = self.work_dir / "manifest.json"
             manifest_path.write_text(json.dumps(manifest))
@@ -567,7 +567,7 @@ class Sandbox:
         except Tampered:
             return ProbeRun("tampered", {}, message=TAMPERED.en, **common)
 
-    def _record(self, probe_id: str) -> dict | None:
+    def _record(self, probe_id: str) -> dict[str, Any] | None:
         path = self.out_dir / f"{probe_id}.json"
         if not os.path.lexists(path):
             return None
@@ -633,7 +633,7 @@ class Sandbox:
         raise Tampered(f"output {name!r} is of no known kind")
 
     @staticmethod
-    def _array(info: dict, frames: dict[str, bytes]) -> tuple[Any, str]:
+    def _array(info: dict[str, Any], frames: dict[str, bytes]) -> tuple[Any, str]:
         from grader.sandbox import npyfile
 
         if info.get("saved") is not True:

@@ -105,7 +105,7 @@ class _PathBeneathAttr(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-def _libc():
+def _libc() -> ctypes.CDLL | None:
     if platform.system() != "Linux":
         return None
     try:
@@ -200,7 +200,7 @@ def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> int:
         Folders where anything may be done (a file: it may be written).
     """
     abi = landlock_abi()
-    if abi < 1:
+    if abi < 1 or _LIBC is None:
         return -1
     handled = _fs_rights(abi)
     attr = _RulesetAttr(handled, 0, 0)
@@ -225,7 +225,7 @@ def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> int:
             _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
         finally:
             os.close(fd)
-    return ruleset
+    return int(ruleset)
 
 
 def restrict(ruleset: int) -> bool:
@@ -234,7 +234,7 @@ def restrict(ruleset: int) -> bool:
         return False
     if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
-    return _LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0
+    return bool(_LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0)
 
 
 def landlock(read_paths: list[str], write_paths: list[str]) -> int:
@@ -450,7 +450,7 @@ def seccomp_available() -> bool:
     return _LIBC is not None and platform.machine() in DENIED
 
 
-_FILTERS: dict[str, ctypes.Array] = {}
+_FILTERS: dict[str, ctypes.Array[ctypes.c_char]] = {}
 
 
 def prepare_seccomp() -> None:
@@ -473,9 +473,9 @@ def seccomp() -> bool:
     prepare_seccomp()
     buffer = _FILTERS[platform.machine()]
     fprog = _SockFprog(len(buffer) // 8, ctypes.addressof(buffer))
-    if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    if _LIBC is None or _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
-    return _LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0
+    return bool(_LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0)
 
 
 class _SockFprog(ctypes.Structure):

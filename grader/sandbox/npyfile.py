@@ -77,8 +77,8 @@ def from_bytes(data: bytes) -> np.ndarray:
             array = np.load(io.BytesIO(data), allow_pickle=False)
         except (OSError, EOFError, SyntaxError, TypeError, MemoryError) as problem:
             raise ValueError(f"not a numeric .npy file: {problem}") from None
-        if array.dtype.kind not in "biufc" or array.dtype.hasobject:
-            raise ValueError(f"dtype {array.dtype} is not numeric")
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "biufc" or array.dtype.hasobject:
+            raise ValueError("not a numeric array")
         return array
     dtype = np.dtype(match["descr"])
     shape = tuple(int(size) for size in match["shape"].replace(" ", "").split(",") if size)

@@ -37,6 +37,10 @@ import sys
 import time
 import traceback
 import types
+from collections.abc import Callable
+from typing import Any
+
+Json = dict[str, Any]
 
 BLOCKED_PACKAGES = ("reference", "solutions", "grader", "dlgrade")
 # what the server keeps of one probe: its result stream and the first bytes of each output stream
@@ -60,7 +64,7 @@ SETUP_FAILED = 71
 class _BlockGraderImports:
     """Meta-path finder that refuses the grader's own packages."""
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
         if fullname.split(".")[0] in BLOCKED_PACKAGES:
             raise ImportError(
                 f"'{fullname}' can not be imported while your code is graded; "
@@ -75,16 +79,18 @@ class _Precompiled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, codes: dict[str, types.CodeType]) -> None:
         self.codes = codes
 
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
         code = self.codes.get(fullname)
         if code is None:
             return None
         return importlib.util.spec_from_loader(fullname, self, origin=code.co_filename)
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: types.ModuleType) -> None:
         module.__file__ = self.codes[module.__name__].co_filename
         exec(self.codes[module.__name__], module.__dict__)  # noqa: S102 - the learner's module, in the worker
 
@@ -154,33 +160,33 @@ class _Results:
 class _Env:
     """The values a probe's steps read and write, addressed by name."""
 
-    def __init__(self, np, module, results: _Results) -> None:
+    def __init__(self, np: types.ModuleType, module: types.ModuleType | None, results: _Results) -> None:
         self.np = np
         self.module = module
-        self.values: dict[str, object] = {}
+        self.values: dict[str, Any] = {}
         self.results = results
-        self.outputs: dict[str, dict] = {}
+        self.outputs: dict[str, Json] = {}
 
-    def arg(self, spec):
+    def arg(self, spec: Json) -> Any:
         if "ref" in spec:
             return self.values[spec["ref"]]
         if "tuple" in spec:
             return tuple(spec["tuple"])
         return spec["lit"]
 
-    def args(self, step):
+    def args(self, step: Json) -> tuple[list[Any], dict[str, Any]]:
         args = [self.arg(a) for a in step.get("args", [])]
         kwargs = {k: self.arg(v) for k, v in step.get("kwargs", {}).items()}
         return args, kwargs
 
-    def lookup(self, name: str):
+    def lookup(self, name: str) -> Any:
         try:
             return getattr(self.module, name)
         except AttributeError:
             raise _Missing(name) from None
 
-    def save(self, value, name: str) -> None:
-        info: dict = {"pytype": type(value).__qualname__}
+    def save(self, value: Any, name: str) -> None:
+        info: Json = {"pytype": type(value).__qualname__}
         if isinstance(value, dict):
             info["kind"] = "dict"
             items = list(value.items())
@@ -197,7 +203,7 @@ class _Env:
             info.update(self._save_array(value, name))
         self.outputs[name] = info
 
-    def _save_array(self, value, file_stem: str) -> dict:
+    def _save_array(self, value: Any, file_stem: str) -> Json:
         np = self.np
         info = {"pytype": type(value).__qualname__}
         try:
@@ -222,7 +228,7 @@ class _Missing(Exception):
     pass
 
 
-def _run_step(env: _Env, step: dict) -> None:
+def _run_step(env: _Env, step: Json) -> None:
     op = step["op"]
     np = env.np
     if op == "call":
@@ -261,7 +267,7 @@ def _run_step(env: _Env, step: dict) -> None:
         raise ValueError(f"unknown probe step {op!r}")
 
 
-def _trusted_function(env: _Env, step: dict):
+def _trusted_function(env: _Env, step: Json) -> Any:
     """Build one of the grader's own callables (for example f in numerical_gradient)."""
     np = env.np
     kind = step["name"]
@@ -270,8 +276,8 @@ def _trusted_function(env: _Env, step: dict):
     counter = env.values.setdefault("__calls__", {})
     counter[step["out"]] = 0
 
-    def counted(f):
-        def wrapper(*args):
+    def counted(f: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
             counter[step["out"]] += 1
             return f(*args)
 
@@ -281,7 +287,7 @@ def _trusted_function(env: _Env, step: dict):
         # f(x) = sum over elements of c0 + c1 x + c2 x^2 + c3 x^3
         coefficients = [float(c) for c in step["coefficients"]]
 
-        def polynomial(x):
+        def polynomial(x: Any) -> float:
             x = np.asarray(x, dtype=float)
             total = sum(c * x**power for power, c in enumerate(coefficients))
             return float(np.sum(total))
@@ -292,14 +298,14 @@ def _trusted_function(env: _Env, step: dict):
         array = env.values[step["array"]]
         weights = env.values[step["weights"]]
 
-        def by_reference(_ignored):
+        def by_reference(_ignored: Any) -> float:
             return float(np.sum(weights * array**2))
 
         return counted(by_reference)
     if kind == "scalar_polynomial":
         coefficients = [float(c) for c in step["coefficients"]]
 
-        def scalar_polynomial(x):
+        def scalar_polynomial(x: Any) -> Any:
             return sum(c * x**power for power, c in enumerate(coefficients))
 
         return counted(scalar_polynomial)
@@ -314,7 +320,7 @@ def _flush_streams() -> None:
             pass
 
 
-def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str) -> dict:
+def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str) -> Json:
     """The result entry for an exception raised by the learner's code."""
     if isinstance(exc, _Missing):
         return {"status": "missing", "name": str(exc)}
@@ -339,9 +345,11 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
     }
 
 
-def _run_probe(np, module, probe: dict, inputs: dict, learner_dir: str, results: _Results) -> dict:
+def _run_probe(
+    np: types.ModuleType, module: types.ModuleType, probe: Json, inputs: Json, learner_dir: str, results: _Results
+) -> Json:
     """Run one probe's steps; the learner's exceptions become the result's status."""
-    result: dict = {"status": "ok"}
+    result: Json = {"status": "ok"}
     env = _Env(np, module, results)
     env.values.update(inputs)
     step_index = -1
@@ -378,7 +386,7 @@ def _confine_worker(limit: float) -> None:
     _CONFINEMENT.seccomp()
 
 
-def _worker(batch: list[dict], limit: float, pipes: tuple[int, int, int, int]) -> None:
+def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -> None:
     """The forked child: read the inputs, confine, import the learner's module, run the probes.
 
     The result pipe carries ``confined`` before any learner code runs,
@@ -435,14 +443,14 @@ def _worker(batch: list[dict], limit: float, pipes: tuple[int, int, int, int]) -
     os._exit(0)
 
 
-def _send_or_exit(results: _Results, name: str, result: dict) -> None:
+def _send_or_exit(results: _Results, name: str, result: Json) -> None:
     try:
         results.send(name, json.dumps(result).encode())
     except BaseException:  # noqa: BLE001 - a result that can not be sent is missing, not a crash here
         os._exit(SETUP_FAILED + 1)
 
 
-def _import_learner_module():
+def _import_learner_module() -> types.ModuleType:
     name = _MANIFEST["module"]
     failure = _COMPILE_ERRORS.get(name)
     if failure is not None:
@@ -458,7 +466,7 @@ class _Capture:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.segments: list[list] = [[bytearray(), 0, 0]]  # kept bytes, total bytes, lines
+        self.segments: list[list[Any]] = [[bytearray(), 0, 0]]  # kept bytes, total bytes, lines
 
     def add(self, chunk: bytes) -> None:
         kept, total, lines = self.segments[-1]
@@ -549,13 +557,13 @@ class _Frames:
 class _Running:
     """One worker the server started: its probes, its clock and its pipes."""
 
-    def __init__(self, batch: list[dict], limit: float) -> None:
+    def __init__(self, batch: list[Json], limit: float) -> None:
         self.batch = batch
         self.limit = limit
         self.frames = _Frames([probe["id"] for probe in batch], RESULT_LIMIT_BYTES * min(len(batch), 4))
         self.stdout = _Capture(STREAM_KEEP_BYTES)
         self.stderr = _Capture(STREAM_KEEP_BYTES)
-        self.finished: dict[str, dict] = {}  # probe id -> what the server saw of it
+        self.finished: dict[str, Json] = {}  # probe id -> what the server saw of it
         read_ends, write_ends = [], []
         for _ in range(3):
             read_fd, write_fd = os.pipe()
@@ -573,7 +581,7 @@ class _Running:
         self.pid = os.fork()
         if self.pid == 0:
             try:
-                _worker(batch, limit, (*write_ends, ack_read))
+                _worker(batch, limit, (write_ends[0], write_ends[1], write_ends[2], ack_read))
             finally:
                 os._exit(SETUP_FAILED)
         for fd in (*write_ends, ack_read):
@@ -637,9 +645,9 @@ class _Running:
             os.close(self.ack_fd)
             self.ack_fd = -1
 
-    def record(self, status: int | None, timed_out: bool) -> dict:
+    def record(self, status: int | None, timed_out: bool) -> Json:
         """How the worker ended, as the server saw it, for a probe it did not finish."""
-        info: dict = {
+        info: Json = {
             "elapsed": time.monotonic() - self.last,
             "timed_out": timed_out,
             "limit": self.limit,
@@ -664,7 +672,7 @@ class _Running:
         return head + self.frames.frames.get(probe_id, [])  # an import failure stands for every probe
 
 
-def _stream_record(name: str, part: tuple[bytes, int, int]) -> dict:
+def _stream_record(name: str, part: tuple[bytes, int, int]) -> Json:
     kept, total, lines = part
     return {name: kept.decode("utf-8", errors="replace"), f"{name}_bytes": total, f"{name}_lines": lines}
 
@@ -672,7 +680,7 @@ def _stream_record(name: str, part: tuple[bytes, int, int]) -> dict:
 _SLOW_GROUPS: set[str] = set()
 
 
-def _limit(probe: dict) -> float:
+def _limit(probe: Json) -> float:
     """A probe's time limit: its own, or SHORT_LIMIT once a probe of its group timed out alone."""
     limit = float(probe["timeout"])
     if probe.get("group") and str(probe["group"]) in _SLOW_GROUPS:
@@ -680,13 +688,13 @@ def _limit(probe: dict) -> float:
     return limit
 
 
-def _chunks(probes: list[dict], jobs: int) -> list[list[dict]]:
+def _chunks(probes: list[Json], jobs: int) -> list[list[Json]]:
     """The probes split into ``jobs`` runs of consecutive probes, for the optimistic first pass."""
     size = max(1, -(-len(probes) // jobs))
     return [probes[at : at + size] for at in range(0, len(probes), size)]
 
 
-def _run_workers(probes: list[dict], jobs: int) -> dict[str, tuple[_Running, dict]]:
+def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Json]]:
     """Run every probe, ``jobs`` workers at a time; per probe, the worker that ran it and how it ended.
 
     Deadlines are the server's own and nothing a worker writes moves one:
@@ -705,12 +713,12 @@ def _run_workers(probes: list[dict], jobs: int) -> dict[str, tuple[_Running, dic
        of the optimistic budget while importing earns one more try with the
        full limit, and a hang there is the verdict for every probe.
     """
-    pending: list[tuple[list[dict], float, str]] = [
+    pending: list[tuple[list[Json], float, str]] = [
         (chunk, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in chunk)), "optimistic")
         for chunk in _chunks(probes, jobs)
     ]
     running: dict[int, tuple[_Running, str]] = {}
-    ended: dict[str, tuple[_Running, dict]] = {}
+    ended: dict[str, tuple[_Running, Json]] = {}
     while pending or running:
         while pending and len(running) < jobs:
             batch, limit, kind = pending.pop(0)
@@ -776,7 +784,7 @@ def _frame(label: str, data: bytes) -> bytes:
     return struct.pack(">I", len(raw)) + raw + struct.pack(">Q", len(data)) + data
 
 
-def _report(probe_id: str, worker: _Running, record: dict) -> None:
+def _report(probe_id: str, worker: _Running, record: Json) -> None:
     frames = worker.frames_of(probe_id)
     _write_out(f"{probe_id}.result", b"".join(_frame(label, data) for label, data in frames))
     if worker.frames.broken and probe_id not in worker.finished:
@@ -784,7 +792,7 @@ def _report(probe_id: str, worker: _Running, record: dict) -> None:
     _write_out(f"{probe_id}.json", json.dumps(record).encode())
 
 
-def _serve(manifest: dict) -> None:
+def _serve(manifest: Json) -> None:
     """Run every probe; what the server saw of each goes into ``out/``."""
     probes = list(manifest["probes"])
     jobs = max(1, int(manifest.get("jobs", 1)))
@@ -820,7 +828,7 @@ def _kill_group(pid: int) -> None:
 
 def _reap() -> dict[int, int]:
     """Collect every ended child: workers, and orphans adopted from the learner's processes."""
-    ended = {}
+    ended: dict[int, int] = {}
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -859,7 +867,7 @@ def _kill_everything_else() -> None:
 def _children() -> list[int]:
     """Our direct children (adopted orphans included), from /proc where there is one."""
     me = os.getpid()
-    found = []
+    found: list[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:
@@ -878,29 +886,31 @@ def _children() -> list[int]:
 
 
 _WAKE_READ, _WAKE_WRITE = -1, -1
-_MANIFEST: dict = {}
-_CONFINEMENT = None
-_NPY = None  # grader/npyfile.py, loaded by path
+_MANIFEST: Json = {}
+_CONFINEMENT: Any = None  # confinement.py, loaded by path (the grader's package is out of reach here)
+_NPY: Any = None  # npyfile.py, loaded by path
 _ZYGOTE_NET = False  # the zygote entered a network namespace that its servers share
 _SANDBOX_USER = False  # workers become the unprivileged sandbox user
 _READABLE: list[str] = []
-_SETUP: dict = {"ruleset": -1, "last_capability": 63, "address_space": 0}
+_SETUP: dict[str, int] = {"ruleset": -1, "last_capability": 63, "address_space": 0}
 _COMPILE_ERRORS: dict[str, BaseException] = {}
 
 
-def _load_sibling(file_name: str):
+def _load_sibling(file_name: str) -> types.ModuleType:
     """Load a sibling module by path (the grader package is not importable here)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), file_name)
     spec = importlib.util.spec_from_file_location("_grade_" + file_name[:-3], path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"can not load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def _python_paths(manifest: dict, numpy_module) -> list[str]:
+def _python_paths(manifest: Json, numpy_module: types.ModuleType) -> list[str]:
     """The standard library (not site-packages) and NumPy: what learner code may read besides its files."""
     paths = [sys.argv[1], "/dev/urandom"]
-    numpy_dir = os.path.dirname(os.path.realpath(numpy_module.__file__))
+    numpy_dir = os.path.dirname(os.path.realpath(str(numpy_module.__file__)))
     paths += [numpy_dir, os.path.join(os.path.dirname(numpy_dir), "numpy.libs")]
     for entry in sys.path:
         real = os.path.realpath(entry)
@@ -915,7 +925,7 @@ def _python_paths(manifest: dict, numpy_module) -> list[str]:
     return paths
 
 
-def _precompile(manifest: dict) -> None:
+def _precompile(manifest: Json) -> None:
     """Compile the learner's module once in the server, so each worker only executes it.
 
     Compiling runs none of the learner's code.  A file that does not compile
@@ -941,7 +951,7 @@ def _precompile(manifest: dict) -> None:
         sys.meta_path.insert(1, _Precompiled({name: code}))
 
 
-def _prepare_files(manifest: dict) -> None:
+def _prepare_files(manifest: Json) -> None:
     """Let the sandbox user read the learner's files and the probes' inputs, and nobody else."""
     gid = _CONFINEMENT.SANDBOX_GID
     folders = [manifest["learner_dir"]] + [probe["dir"] for probe in manifest["probes"]]
@@ -967,7 +977,7 @@ def _address_space_in_use() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _run_manifest(manifest: dict, numpy_module) -> None:
+def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
     """Serve one submission's probes, then kill whatever the learner's code left behind."""
     global _SANDBOX_USER
     _MANIFEST.clear()
@@ -1029,7 +1039,7 @@ def _new_wake_pipe() -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
 
-def _zygote(numpy_module) -> None:
+def _zygote(numpy_module: types.ModuleType) -> None:
     """Fork a confined server per request; for batches, where start-up time adds up.
 
     Requests on stdin, one per line: ``run ID MANIFEST_PATH`` or ``kill ID``.
@@ -1039,10 +1049,10 @@ def _zygote(numpy_module) -> None:
     """
     servers: dict[int, str] = {}
     pending = b""
-    stdin = sys.stdin.buffer.raw
-    os.set_blocking(stdin.fileno(), False)
+    stdin = sys.stdin.buffer.fileno()
+    os.set_blocking(stdin, False)
     while True:
-        select.select([stdin.fileno(), _WAKE_READ], [], [], 0.5)
+        select.select([stdin, _WAKE_READ], [], [], 0.5)
         try:
             while os.read(_WAKE_READ, 4096):
                 pass
@@ -1054,7 +1064,7 @@ def _zygote(numpy_module) -> None:
                 sys.stdout.write(f"done {request} {os.waitstatus_to_exitcode(status)}\n")
                 sys.stdout.flush()
         try:
-            chunk = os.read(stdin.fileno(), 65536)
+            chunk = os.read(stdin, 65536)
         except BlockingIOError:
             continue
         if not chunk:
@@ -1076,7 +1086,7 @@ def _zygote(numpy_module) -> None:
                         _kill_group(pid)
 
 
-def _zygote_child(manifest_path: str, numpy_module) -> None:
+def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
