@@ -31,11 +31,11 @@ class _GradeCommand(click.Command):
         try:
             return super().invoke(ctx)
         except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
-            _fail(problem.message(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
+            _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         except UsageError as problem:
             raise click.UsageError(str(problem), ctx) from None
         except GraderError as problem:
-            _fail(problem.message(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
+            _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         return None
 
 
@@ -401,7 +401,7 @@ def watch_command(
         try:
             result = grade_path(number, path, timeout=timeout)
         except GraderError as problem:  # the next save tries again
-            click.echo(f"grade: {problem.message(lang)}", err=True)
+            click.echo(f"grade: {problem.in_language(lang)}", err=True)
             return None
         for warning in remember(result, path):
             click.echo(warning, err=True)

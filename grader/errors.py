@@ -20,7 +20,7 @@ class GraderError(Exception):
         super().__init__(message)
         self.ja = ja
 
-    def message(self, lang: str) -> str:
+    def in_language(self, lang: str) -> str:
         """The message in ``lang`` (English when there is no Japanese)."""
         return self.ja if lang == "ja" and self.ja else str(self)
 

@@ -110,3 +110,16 @@ def test_no_command_maps_errors_by_hand():
     assert "sys.exit(3)" not in source
     assert "click.UsageError(str(problem))" not in source
     assert issubclass(main.command_class, click.Command)
+
+
+def test_a_broken_quiz_file_is_named_with_exit_status_3(tmp_path, monkeypatch):
+    # QuizError keeps .message (problem; fix) as an attribute: the mapping must still print it
+    (tmp_path / "en").mkdir()
+    (tmp_path / "ja").mkdir()
+    (tmp_path / "en" / "01-broken.md").write_text('+++\ntitle = "T"\n+++\n\n## Q {#q}\nWhat?\n\n- [ ] a\n- [ ] b\n')
+    (tmp_path / "ja" / "01-broken.md").write_text('+++\ntitle = "T ja"\n+++\n\n## Q {#q}\n何?\n\n- [ ] a\n- [ ] b\n')
+    monkeypatch.setenv("GRADE_QUIZ_ROOT", str(tmp_path))
+    result = CliRunner().invoke(main, ["quiz", "1", "--lang", "en"])
+    assert result.exit_code == 3
+    assert "01-broken.md:8: question {#q} has no correct option" in result.output
+    assert "Traceback" not in result.output
