@@ -147,7 +147,7 @@ def exercise(
     number: int,
     file: Path | None,
     output_format: str,
-    lang: str | None,
+    lang: str,
     timeout: float | None,
     jobs: int,
     warm_up: bool,
@@ -181,7 +181,7 @@ def exercise(
 
 @main.command(name="list")
 @_language_option
-def list_exercises(lang: str | None) -> None:
+def list_exercises(lang: str) -> None:
     """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
     from grader.learner.commands import overview
 
@@ -227,7 +227,7 @@ def list_exercises(lang: str | None) -> None:
 )
 def quiz_command(
     number: int | None,
-    lang: str | None,
+    lang: str,
     seed: int | None,
     review: bool,
     html_out: Path | None,
@@ -329,7 +329,7 @@ def _timeout_option(function):
     help="Also set up a folder that already holds other files (nothing is overwritten).",
 )
 @_language_option
-def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
+def init_command(folder: Path, allow_nonempty: bool, lang: str) -> None:
     """Make DIR a workspace of your own: the exercise stubs, a README, your progress.
 
     \b
@@ -382,7 +382,7 @@ def init_command(folder: Path, allow_nonempty: bool, lang: str | None) -> None:
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, hidden=True)
 @click.option("--interval", type=click.FloatRange(min=0.01, max=10), default=0.3, hidden=True)
 def watch_command(
-    number: int, file: Path | None, lang: str | None, timeout: float | None, max_runs: int | None, interval: float
+    number: int, file: Path | None, lang: str, timeout: float | None, max_runs: int | None, interval: float
 ) -> None:
     """Grade exercise N again every time you save its file; show only what changed.
 
@@ -432,7 +432,7 @@ def watch_command(
 @_file_option
 @_language_option
 @_timeout_option
-def hint_command(number: int, file: Path | None, lang: str | None, timeout: float | None) -> None:
+def hint_command(number: int, file: Path | None, lang: str, timeout: float | None) -> None:
     """Show the next hint for the first failing check of exercise N.
 
     Hints go from a gentle nudge to the near-answer.  A failed check shows the
@@ -584,7 +584,7 @@ def batch(
     help="Write learners.csv, grades.csv (for LMS import), items.csv and misconceptions.csv to DIR.",
 )
 @_language_option
-def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: str | None) -> None:
+def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: str) -> None:
     """Report on a graded class: an HTML page and CSV files.
 
     \b
@@ -642,7 +642,7 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
     help="The autograder bundle to write.",
 )
 @_language_option
-def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str | None) -> None:
+def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str) -> None:
     """Build a Gradescope autograder (setup.sh, run_autograder) for EXERCISE...
 
     \b
