@@ -55,6 +55,19 @@ def _weight_decay_step() -> float:
     return float(params["w"][0])
 
 
+def _l1_l2_crossover() -> float:
+    # bisect on |w| > 0 for the point where the two penalties of one weight are equal
+    lam, low, high = 0.1, 0.5, 10.0
+    assert ref.l1_penalty([np.array([low])], lam) > ref.l2_penalty([np.array([low])], lam)
+    for _ in range(60):
+        mid = (low + high) / 2
+        if ref.l1_penalty([np.array([mid])], lam) > ref.l2_penalty([np.array([mid])], lam):
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
 def _same_padding() -> float:
     return float(next(pad for pad in range(10) if ref.conv_output_size(32, 5, 1, pad) == 32))
 
@@ -112,6 +125,7 @@ RECOMPUTE = {
     "l1-penalty-value": ("reference", lambda: ref.l1_penalty(_arrays([[1, -2], [0, 3]], [2, -1]), 0.1)),
     "weight-decay-step": ("reference", _weight_decay_step),
     "l1-grad": ("reference", lambda: float(ref.l1_grad(np.array([-0.3]), 0.01)[0])),
+    "l1-l2-crossover": ("reference", _l1_l2_crossover),
     "output-size-stride": ("reference", lambda: ref.conv_output_size(32, 3, stride=2, pad=1)),
     "output-size-basic": ("reference", _conv_then_pool),
     "same-padding": ("reference", _same_padding),
