@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import markdown
 import numpy as np
@@ -791,7 +792,7 @@ def _finish(path: Path, draft: _Draft) -> Question:
 _POSITION_WORDS = re.compile(
     r"\b(?:first|second|third|fourth|fifth|sixth|last|final|top|bottom|above|below|previous|next|"
     r"other|remaining)\s+(?:option|options|choice|choices)\b"
-    r"|\b(?:option|choice|answer)\s+(?:\(?[a-j]\)?|[1-9])(?![\w(])"
+    r"|\b(?:option|choice)\s+(?:\([a-j1-9]\)|[a-j1-9]\b)"
     r"|(?:最初|一番上|一番下|上|下|前|次|残り|他|その他|最後|[1-9１-９一二三四五六]\s*(?:つ|番)目)の(?:選択肢|答え)"
     r"|選択肢\s*[(（]?[A-Ja-jア-コ1-9１-９][)）]?",
     re.IGNORECASE,
@@ -923,8 +924,9 @@ def load_quiz(path: Path) -> Quiz:
         path=path,
         title=str(data["title"]).strip(),
         area=str(data.get("area", "")),
-        topics=tuple(data.get("topics", [])),
-        exercises=tuple(data.get("exercises", [])),
+        # lists of these types by construction: _front_matter refuses any other value
+        topics=tuple(cast(list[str], data.get("topics", []))),
+        exercises=tuple(cast(list[int], data.get("exercises", []))),
         shuffle=bool(data.get("shuffle", True)),
         questions=tuple(questions),
     )
