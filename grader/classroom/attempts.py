@@ -9,6 +9,7 @@ malformed answers with an ``AttemptError`` that says what is wrong.
 from __future__ import annotations
 
 import math
+from collections.abc import Set
 from pathlib import Path
 
 from grader.classroom.gradebook import FIELD_LIMIT, MAX_SECONDS, AttemptError, brief, stored_text
@@ -109,7 +110,7 @@ def _culprit(paths: list[Path]) -> QuizError:
     return QuizError(paths[0], 1, "the quiz can not be loaded", "check its files with grade quiz --site DIR")
 
 
-def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out: set[int] = frozenset()) -> dict:
+def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out: Set[int] = frozenset()) -> dict:
     """An attempt file's answers scored against the answer key, in the format ``save_attempt`` writes.
 
     An attempt file is written by the learner's own ``grade quiz`` and can be
@@ -176,7 +177,7 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
             f"the attempt at quiz {number} answers {len(questions)} questions; the quiz has {len(quiz.questions)}"
         )
     by_id = {question.id: question for question in quiz.questions}
-    scored = []
+    scored: list[dict[str, object]] = []
     for position, entry in enumerate(questions, start=1):
         where = f"question {position} of the attempt at quiz {number}"
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):

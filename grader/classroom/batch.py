@@ -61,11 +61,15 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, learner_name
 from grader.errors import GraderError, QuizError, SandboxError, UsageError
 from grader.grading.engine import EXERCISES, grade_exercise
 from grader.grading.results import ExerciseResult
+
+if TYPE_CHECKING:
+    from grader.quiz.bank import Quiz
 
 EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
 IGNORED = {".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store", "__MACOSX", ".grade"}
@@ -313,7 +317,7 @@ def _scan_attempts(learner: Learner, grade_folder: Path, relative: str) -> None:
         if not stat.S_ISDIR(mode):
             return
     folder = grade_folder / ATTEMPTS_FOLDER[1]
-    entries = []
+    entries: list[os.DirEntry[str]] = []
     try:
         with os.scandir(folder) as found:
             for entry in found:
@@ -468,7 +472,7 @@ def _looks_like_attempt(data: object) -> bool:
     return isinstance(data, dict) and "quiz" in data and isinstance(data.get("questions"), list)
 
 
-def import_attempts(learner: Learner, gradebook, bank: dict, left_out: set[int]) -> int:
+def import_attempts(learner: Learner, gradebook, bank: dict[tuple[int, str], Quiz], left_out: set[int]) -> int:
     """Re-score and record the learner's quiz attempt files; the number added or updated.
 
     A file outside ``.grade/quiz-attempts`` counts only when it looks like an
@@ -534,6 +538,8 @@ class _Changed(Exception):
 
 def _stage(task: Task, root: Path) -> Path:
     """Copy the task's exercise files, checked and hashed again, into a private folder; the file to grade."""
+    if task.folder is None:  # a task planned without its learner's folder (tests): no file to copy
+        raise _Changed(f"{task.path.name}: was not planned with its files")
     folder = Path(tempfile.mkdtemp(prefix="learner-", dir=root))
     target = None
     for relative, digest in task.files:
@@ -599,19 +605,19 @@ def run_batch(
     learners = discover(class_dir)
     summary = Summary(learners=len(learners))
     tasks = plan(learners, exercises)
-    bank: dict | None = None
+    bank: dict[tuple[int, str], Quiz] | None = None
     left_out: set[int] = set()
     for learner in learners:
-        if learner.attempts and bank is None:
-            from grader.classroom.attempts import load_scoring_bank
-            from grader.quiz.bank import FILE_NAME
-
-            bank, summary.bank_errors = load_scoring_bank(quiz_root)
-            for error in summary.bank_errors:
-                named = FILE_NAME.match(error.path.name)
-                if named:
-                    left_out.add(int(named.group("number")))
         if learner.attempts:
+            if bank is None:
+                from grader.classroom.attempts import load_scoring_bank
+                from grader.quiz.bank import FILE_NAME
+
+                bank, summary.bank_errors = load_scoring_bank(quiz_root)
+                for error in summary.bank_errors:
+                    named = FILE_NAME.match(error.path.name)
+                    if named:
+                        left_out.add(int(named.group("number")))
             summary.attempts += import_attempts(learner, gradebook, bank, left_out)
         problems = learner.all_problems()
         gradebook.replace_problems(learner.name, problems)

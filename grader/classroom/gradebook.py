@@ -77,7 +77,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from grader.errors import GraderError
 from grader.quiz.bank import QUESTION_ID
@@ -281,6 +281,10 @@ def _epoch(stamp: object) -> float | None:
     return moment.timestamp()
 
 
+@overload
+def _number(value: object, default: float = 0.0) -> float: ...
+@overload
+def _number(value: object, default: None) -> float | None: ...
 def _number(value: object, default: float | None = 0.0) -> float | None:
     """``value`` as a float when it is a finite number, else ``default`` (10**400 included)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -592,6 +596,7 @@ class Gradebook:
         messages (which quote the learner's exceptions and output) are cut and
         escaped (``FILE_NAME_LIMIT``, ``MESSAGE_LIMIT``).
         """
+
         def text(value: str | None) -> str | None:
             return None if value is None else stored_text(value, MESSAGE_LIMIT)
 

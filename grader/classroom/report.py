@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import numpy as np
@@ -66,6 +67,9 @@ from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, Submi
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
 from grader.text import Text
+
+if TYPE_CHECKING:
+    from grader.quiz.bank import Question, Quiz
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 MATH_FONT = TEMPLATES / "quiz-math.woff2"
@@ -109,7 +113,7 @@ class QuizColumn:
     titles: dict[str, str]
     max_score: float
     question_ids: tuple[str, ...]
-    quizzes: dict[str, object]  # lang -> grader.quiz.bank.Quiz, empty when the bank lacks it
+    quizzes: dict[str, Quiz]  # lang -> the bank's quiz, empty when the bank lacks it
 
     def title(self, lang: str) -> str:
         """The quiz title in ``lang`` (the slug when the bank does not have it)."""
@@ -286,7 +290,7 @@ def _exercise_columns(submissions: Sequence[SubmissionRow]) -> tuple[ExerciseCol
     return tuple(columns)
 
 
-def _quiz_columns(attempts: Sequence[AttemptRow], bank: dict | None) -> tuple[QuizColumn, ...]:
+def _quiz_columns(attempts: Sequence[AttemptRow], bank: dict[tuple[int, str], Quiz] | None) -> tuple[QuizColumn, ...]:
     numbers = sorted({attempt.quiz for attempt in attempts})
     columns = []
     for number in numbers:
@@ -378,7 +382,7 @@ def _percent_text(value: float) -> str:
 
 
 def _item_flags(stats: itemstats.ItemStatistics, guess: float, attempts: int) -> list[Text]:
-    flags = []
+    flags: list[Text] = []
     if attempts < 2:
         return flags
     if not math.isnan(stats.discrimination) and stats.discrimination < 0:
@@ -459,7 +463,7 @@ def _is_number(value: object) -> bool:
 def _choice_options(
     column: QuizColumn,
     question_id: str,
-    question: object | None,
+    question: Question | None,
     responses: Sequence[object],
     upper: np.ndarray,
     lower: np.ndarray,
@@ -573,7 +577,7 @@ def _analyse_quiz(column: QuizColumn, first: Sequence[AttemptRow]) -> QuizAnalys
 
 def build_report(
     record: ClassRecord,
-    bank: dict | None = None,
+    bank: dict[tuple[int, str], Quiz] | None = None,
     *,
     generated: str | None = None,
     source: str = "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
@@ -172,7 +173,8 @@ def quiz_overview(lang: str, workspace: Path) -> list[str]:
     from grader.quiz.bank import load_bank, quiz_number
 
     quizzes, errors = load_bank()
-    numbers = sorted({number for number, _ in quizzes} | {quiz_number(error.path) for error in errors} - {None})
+    broken = {number for number in map(quiz_number, (error.path for error in errors)) if number is not None}
+    numbers = sorted({number for number, _ in quizzes} | broken)
     if not numbers:
         return []
     lines = [Text("\nConfirmation tests (grade quiz N):", "\n確認テスト（grade quiz N）:")(lang)]
@@ -392,6 +394,6 @@ def load_one_quiz(number: int, lang: str) -> Quiz:
 class QuizFilesError(GraderError):
     """Quiz files with errors: every one is named (exit status 3)."""
 
-    def __init__(self, errors: list[GraderError]) -> None:
+    def __init__(self, errors: Sequence[GraderError]) -> None:
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors

@@ -91,7 +91,7 @@ def compare(previous: ExerciseResult, current: ExerciseResult) -> Changes:
     return Changes(tuple(now_passing), tuple(now_failing), tuple(reworded), unchanged_passing, unchanged_failing)
 
 
-def _check_lines(checks: tuple[CheckResult, ...], lang: str, label: Callable[[str], str]) -> list[str]:
+def _check_lines(checks: tuple[CheckResult, ...], lang: str, label: Callable[[Status], str]) -> list[str]:
     lines: list[str] = []
     details_shown: list[list[str]] = []
     for check in checks:
@@ -112,7 +112,7 @@ def render_changes(changes: Changes, current: ExerciseResult, lang: str, colour:
     """What a re-grading in watch mode shows: only what changed, then the score."""
     import click
 
-    def label(status: str) -> str:
+    def label(status: Status) -> str:
         text = LABELS[status]
         return click.style(text, fg=COLOURS[status], bold=True) if colour else text
 

@@ -84,7 +84,7 @@ def parse(code: str, label: Text) -> ast.Module:
         tree = ast.parse(code)
     except (MemoryError, RecursionError):  # how CPython's parser says "nested too deep"
         raise _too_deep(label) from None
-    stack = [(tree, 1)]
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_CODE_DEPTH:

@@ -179,7 +179,9 @@ def _class_source(name: str, value: type) -> tuple[str, int] | None:
 
 def _definition_node(tree: ast.Module, name: str, line: int, is_class: bool) -> ast.stmt | None:
     """The last ``def name`` of ``tree`` that starts at ``line``, or ``class name`` that holds it."""
-    kinds: tuple[type, ...] = (ast.ClassDef,) if is_class else (ast.FunctionDef, ast.AsyncFunctionDef)
+    kinds: tuple[type[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef], ...] = (
+        (ast.ClassDef,) if is_class else (ast.FunctionDef, ast.AsyncFunctionDef)
+    )
     found = None
     for node in ast.walk(tree):
         if isinstance(node, kinds) and node.name == name:
@@ -319,9 +321,8 @@ class _Resolver:
         if type(value) is types.ModuleType:
             imported = value.__name__
             code = f"import {imported}" if imported == name else f"import {imported} as {name}"
-        else:
-            if type(value) not in (types.FunctionType, types.BuiltinFunctionType, type):
-                return None
+        # exact types, as everywhere here: a learner's object can claim any __class__ to isinstance
+        elif type(value) is types.FunctionType or type(value) is types.BuiltinFunctionType or type(value) is type:
             origin = value.__module__
             qualname = value.__qualname__
             if not isinstance(origin, str) or origin in ("__main__", self.module) or not qualname.isidentifier():
@@ -330,6 +331,8 @@ class _Resolver:
             if module_stars:
                 return module_stars[-1]
             code = f"from {origin} import {qualname}" + (f" as {name}" if qualname != name else "")
+        else:
+            return None
         self.synthetic += 1
         return _Statement(
             (-1, self.synthetic, 0),

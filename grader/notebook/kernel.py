@@ -65,6 +65,7 @@ def _grade_main() -> None:
     """The grading process ``check`` starts: grade the folder named on the command line, print JSON."""
     folder = Path(sys.argv[2])
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    document: dict[str, object]
     try:
         result = grade_folder(int(meta["number"]), folder, meta, timeout=meta.get("timeout"), jobs=int(meta["jobs"]))
         document = {"result": result.to_data()}

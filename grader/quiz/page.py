@@ -271,6 +271,7 @@ def content_security_policy(*, style: str, script: str | None = None, font: bool
 
 def _question_context(quiz: Quiz, question: Question, position: int, total: int, seed: int | None) -> dict:
     dom_id = f"q-{question.id}"
+    options: list[dict[str, object]] = []
     context = {
         "id": question.id,
         "dom_id": dom_id,
@@ -280,14 +281,14 @@ def _question_context(quiz: Quiz, question: Question, position: int, total: int,
         "body": _block_html(question.body),
         "kind": question.kind,
         "explanation": _block_html(question.explanation),
-        "options": [],
+        "options": options,
     }
     if question.kind == "numeric":
         return context
     order = option_order(question, seed, quiz.shuffle)
     for shown, index in enumerate(order):
         option = question.options[index]
-        context["options"].append({"index": index, "letter": LETTERS[shown], "html": inline_html(option.text)})
+        options.append({"index": index, "letter": LETTERS[shown], "html": inline_html(option.text)})
     return context
 
 

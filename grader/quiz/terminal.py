@@ -112,7 +112,7 @@ def _answer_text(question: Question, order: list[int], lang: str) -> str:
     return Text("The answers are {letters}.", "答えは {letters} です。").format(letters=", ".join(letters))(lang)
 
 
-def _ask(question: Question, order: list[int], lang: str, input: TextIO, output: TextIO) -> object | None:
+def _ask(question: Question, order: list[int], lang: str, input: TextIO, output: TextIO) -> set[int] | float | None:
     """Read answers until one is well-formed; None when the input ends or the learner quits."""
     if question.kind == "numeric":
         prompt = PROMPT_NUMERIC(lang)

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import cast
 
 CONFIG = Path(__file__).resolve().with_name("autograder.json")
 EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
@@ -84,7 +85,8 @@ def grade_all(root: Path, exercises: list[int], lang: str) -> dict:
     files = submitted_files(submission) if submission.is_dir() else {}
     by_number: dict[int, Path] = {}
     for name in sorted(files):
-        number = int(EXERCISE_FILE.match(name).group(1))
+        # a match by construction: submitted_files keeps only the names EXERCISE_FILE matches
+        number = int(cast(re.Match[str], EXERCISE_FILE.match(name)).group(1))
         by_number.setdefault(number, files[name])
     tests: list[dict] = []
     outputs: list[str] = []
