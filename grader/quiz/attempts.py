@@ -6,7 +6,7 @@ Each finished attempt is one JSON file,
     {"quiz": 3, "slug": "03-gradient-descent", "lang": "en", "review": false,
      "started": "2025-04-01T10:00:00+09:00", "finished": "...", "score": 12, "max_score": 14,
      "questions": [{"id": "forward-difference", "chosen": 6.0001, "correct": true, "seconds": 21.4},
-                   {"id": "lr-stability", "chosen": [0, 1, 2], "correct": false, "seconds": 40.2}, ...]}
+                   {"id": "lr-stability-v2", "chosen": [0, 1, 2], "correct": false, "seconds": 40.2}, ...]}
 
 ``chosen`` holds source option indices (the order of the quiz file, not the
 shuffled order shown) or the number typed. Attempts of both languages count

@@ -159,7 +159,9 @@ def test_a_learner_is_a_non_empty_string(path):
 
 def test_a_quiz_attempt_is_stored_once_per_content_hash(path):
     record = attempt(
-        3, [("forward-difference", 6.0001, True), ("lr-stability", [0, 2], False)], started="2025-04-01T10:00:00+09:00"
+        3,
+        [("forward-difference", 6.0001, True), ("lr-stability-v2", [0, 2], False)],
+        started="2025-04-01T10:00:00+09:00",
     )
     with Gradebook(path) as gradebook:
         assert gradebook.record_quiz_attempt("ann", record, "h") is True
@@ -179,7 +181,7 @@ def test_a_quiz_attempt_is_stored_once_per_content_hash(path):
     )
     assert [(a.question_id, a.chosen, a.correct, a.seconds) for a in first.answers] == [
         ("forward-difference", 6.0001, True, 10.0),
-        ("lr-stability", [0, 2], False, 10.0),
+        ("lr-stability-v2", [0, 2], False, 10.0),
     ]
     assert raw(path, "SELECT count(*) FROM quiz_answers") == [(4,)]
 

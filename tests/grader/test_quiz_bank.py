@@ -9,6 +9,10 @@ epochs) are recomputed with plain arithmetic from the numbers in the question.
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 from numerics import all_recomputations
 
@@ -113,13 +117,13 @@ def test_every_quiz_has_two_to_four_code_completion_questions(key):
 @pytest.mark.parametrize("key", sorted(BANK), ids=lambda key: f"{key[0]:02d}-{key[1]}")
 def test_the_correct_option_is_not_a_giveaway_by_its_length(key):
     # test-wise learners pick the longest option; it may be the right one in at most 35 % of a quiz's
-    # single-choice questions (a tie for the longest counts as longest)
+    # single-choice questions (a tie gives nothing away: code-completion options are often equally long)
     single = [question for question in BANK[key].questions if question.kind == "single"]
     longest = [
         question.id
         for question in single
-        if max(len(option.text) for option in question.options)
-        == max(len(option.text) for option in question.options if option.correct)
+        if max(len(option.text) for option in question.options if not option.correct)
+        < max(len(option.text) for option in question.options if option.correct)
     ]
     assert len(longest) <= 0.35 * len(single), f"{BANK[key].slug}: the right option is the longest in {longest}"
 
@@ -134,3 +138,47 @@ def test_select_all_questions_vary_how_many_options_are_right():
     ]
     most_common = max(counts.count(count) for count in set(counts))
     assert most_common <= 0.5 * len(counts), {count: counts.count(count) for count in set(counts)}
+
+
+# --- answer keys are a promise to recorded attempts ---------------------------------------------------
+#
+# An attempt records the options chosen by their place in the file; a batch re-scores it against the
+# bank.  A question whose options or answer change would re-score old attempts wrongly, so such a
+# question gets a new id (``...-v2``); options added after the last one leave old answers as they were.
+# Regenerate after a deliberate change: GRADE_REGENERATE_GOLDEN=1 python -m pytest tests/grader/test_quiz_bank.py
+
+KEYS_FILE = Path(__file__).resolve().parent / "golden" / "answer-keys.json"
+
+
+def _keys() -> dict[str, list]:
+    keys = {}
+    for (_, lang), quiz in sorted(BANK.items()):
+        if lang != "en":
+            continue
+        for question in quiz.questions:
+            if question.kind == "numeric":
+                keys[question.id] = ["numeric", question.answer, question.tolerance]
+            else:
+                keys[question.id] = [question.kind, len(question.options), sorted(question.correct_indices)]
+    return keys
+
+
+def test_no_answer_key_changes_under_the_same_id():
+    keys = _keys()
+    if os.environ.get("GRADE_REGENERATE_GOLDEN") == "1":
+        lines = [f"{json.dumps(question_id)}: {json.dumps(key)}" for question_id, key in sorted(keys.items())]
+        KEYS_FILE.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+    recorded = json.loads(KEYS_FILE.read_text(encoding="utf-8"))
+    changed = []
+    for question_id, key in recorded.items():
+        now = keys.get(question_id)
+        if now is None:
+            continue  # a question taken out: its old answers are reported as unknown, never mis-scored
+        kind, *rest = key
+        if kind == "numeric" or now[0] != kind:
+            same = now == key
+        else:  # options appended at the end leave every recorded choice meaning what it meant
+            same = now[0] == kind and now[1] >= rest[0] and now[2] == rest[1]
+        if not same:
+            changed.append(question_id)
+    assert not changed, f"answer keys changed under the same id (give the question a new id): {changed}"

@@ -1,4 +1,4 @@
-"""Numeric answers of quiz 19 (compression, distributed training, deployment), recomputed (see the package docstring)."""
+"""Numeric answers of quiz 19 (compression, distributed training, deployment), recomputed."""
 
 from __future__ import annotations
 
