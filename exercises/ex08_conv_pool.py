@@ -30,6 +30,7 @@ import できるもの: NumPy、Python 標準ライブラリ、自分で書い�
 from __future__ import annotations
 
 import numpy as np
+
 from ex05_im2col import col2im, im2col  # noqa: F401  (for your code)
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from ex01_activations import sigmoid
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from ex05_im2col import col2im, conv_output_size, im2col
 
 

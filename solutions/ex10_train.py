@@ -10,6 +10,7 @@ earlier exercises.
 from __future__ import annotations
 
 import numpy as np
+
 from ex02_softmax_loss import cross_entropy_error, softmax
 from ex03_backward import backward
 from ex04_optimizers import Adam

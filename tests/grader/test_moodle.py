@@ -282,7 +282,15 @@ def _hostile() -> Quiz:
     options = (Option(f"{RAW} [x](javascript:alert(1))", True), Option("![i](https://e.com/i.png) b", False))
     question = Question(question.id, f"Title {RAW}", RAW, "single", options, None, 0.0, RAW, question.line)
     return Quiz(
-        quiz.number, quiz.slug, quiz.lang, quiz.path, f"Quiz {RAW}", quiz.area, quiz.topics, quiz.exercises, True,
+        quiz.number,
+        quiz.slug,
+        quiz.lang,
+        quiz.path,
+        f"Quiz {RAW}",
+        quiz.area,
+        quiz.topics,
+        quiz.exercises,
+        True,
         (question,),
     )
 

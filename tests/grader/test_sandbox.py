@@ -318,8 +318,7 @@ def test_a_crash_costs_only_the_probe_it_happened_in(tmp_path):
 def test_each_probe_shows_only_what_it_printed(tmp_path):
     learner = tmp_path / "ex01_activations.py"
     learner.write_text(
-        "def relu(x):\n    print('in relu')\n    return x\n"
-        "def sigmoid(x):\n    print('in sigmoid')\n    return x\n"
+        "def relu(x):\n    print('in relu')\n    return x\ndef sigmoid(x):\n    print('in sigmoid')\n    return x\n"
     )
     with Sandbox(learner, "ex01_activations", timeout=2.0, jobs=1) as sandbox:
         first, second = sandbox.run(_probes("relu", "sigmoid"))
