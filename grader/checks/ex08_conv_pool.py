@@ -245,7 +245,7 @@ GRADIENTS_NOTE = Text(
 )
 
 
-def _shape_knowns(output: str, hints: Sequence[tuple[tuple[int, ...], Text]]) -> list[Known]:
+def _shape_knowns(output: str, hints: ShapeHints) -> list[Known]:
     """Mistakes that show by the shape of ``output`` alone."""
     return [Known(output, None, hint, shape=shape) for shape, hint in hints]
 

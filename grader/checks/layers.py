@@ -686,7 +686,7 @@ class _Judge:
 
     def gradient(self, tensor: _Tensor) -> tuple[np.ndarray | None, list[Text]]:
         """The learner's gradient for ``tensor`` as float64, or why it is unusable."""
-        return gradient_of(self.run.output(self.prefix + tensor.grad), self.layer, tensor, self.expected)
+        return _gradient_of(self.run.output(self.prefix + tensor.grad), self.layer, tensor, self.expected)
 
     def slopes(self, tensor: _Tensor, got: np.ndarray) -> list[_Slope] | None:
         """The directional derivatives along every direction of ``tensor``; None when forward is unusable there."""
@@ -741,7 +741,7 @@ class _Judge:
         return _Finding(tensor, got, want, wrong, self.slopes(tensor, got))
 
 
-def gradient_of(
+def _gradient_of(
     output: Output, layer: Layer, tensor: _Tensor, expected: _Expected, *, shape: bool = True
 ) -> tuple[np.ndarray | None, list[Text]]:
     """A gradient as float64, or the lines saying why it can not be judged.
@@ -1010,7 +1010,7 @@ def _hygiene_check(layer: Layer, probe: Probe, case: Case, index: int, expected:
         values = []
         for stage in ("", "again:", "double:"):
             # the shape is the gradient check's business: here each call is compared with the first
-            got, problems = gradient_of(run.output(prefix + stage + tensor.grad), layer, tensor, expected, shape=False)
+            got, problems = _gradient_of(run.output(prefix + stage + tensor.grad), layer, tensor, expected, shape=False)
             if got is None:
                 return problems, None
             values.append(got)
