@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, learner_name
+from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, learner_name
 from grader.errors import GraderError, QuizError, SandboxError, UsageError
 from grader.grading.engine import EXERCISES, grade_exercise
 from grader.grading.results import ExerciseResult
@@ -563,7 +563,7 @@ def _stage(task: Task, root: Path) -> Path:
 
 def run_batch(
     class_dir: Path,
-    gradebook,
+    gradebook: Gradebook,
     *,
     jobs: int,
     exercises: set[int] | None = None,
@@ -578,7 +578,7 @@ def run_batch(
     ----------
     class_dir : Path
         One folder per learner.
-    gradebook : grader.gradebook.Gradebook
+    gradebook : Gradebook
         Where results go; each is committed as soon as it is known.
     jobs : int
         Submissions graded at once.
@@ -595,40 +595,55 @@ def run_batch(
 
     Raises
     ------
-    grader.gradebook.GradebookError
+    grader.classroom.gradebook.GradebookError
         When the gradebook can not be written (a full disk, a read-only file);
         everything recorded before is kept.
     """
-    from grader.sandbox.client import SandboxPool
-
     started = time.monotonic()
     learners = discover(class_dir)
     summary = Summary(learners=len(learners))
     tasks = plan(learners, exercises)
+    _record_learners(learners, gradebook, summary, quiz_root)
+    todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
+    summary.skipped = len(tasks) - len(todo)
+    if progress is not None:
+        progress(0, len(todo), None, None)
+    if todo:
+        _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _record_learners(learners: list[Learner], gradebook: Gradebook, summary: Summary, quiz_root: Path | None) -> None:
+    """Every learner's quiz attempts (re-scored) and problems into the gradebook, the bank loaded once."""
     bank: dict[tuple[int, str], Quiz] | None = None
     left_out: set[int] = set()
     for learner in learners:
         if learner.attempts:
             if bank is None:
                 from grader.classroom.attempts import load_scoring_bank
-                from grader.quiz.bank import FILE_NAME
+                from grader.quiz.bank import quiz_number
 
                 bank, summary.bank_errors = load_scoring_bank(quiz_root)
-                for error in summary.bank_errors:
-                    named = FILE_NAME.match(error.path.name)
-                    if named:
-                        left_out.add(int(named.group("number")))
+                left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
             summary.attempts += import_attempts(learner, gradebook, bank, left_out)
         problems = learner.all_problems()
         gradebook.replace_problems(learner.name, problems)
         summary.problems += len(problems)
-    todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
-    summary.skipped = len(tasks) - len(todo)
-    if progress is not None:
-        progress(0, len(todo), None, None)
-    if not todo:
-        summary.seconds = time.monotonic() - started
-        return summary
+
+
+def _grade_tasks(
+    todo: list[Task],
+    gradebook: Gradebook,
+    summary: Summary,
+    *,
+    jobs: int,
+    timeout: float | None,
+    progress: Callable[[int, int, Task | None, ExerciseResult | None], None] | None,
+) -> None:
+    """Grade ``todo`` on a thread pool over one warm sandbox pool, recording each result as it comes."""
+    from grader.sandbox.client import SandboxPool
+
     checks = {number: EXERCISES[number].build_checks() for number in sorted({t.exercise for t in todo})}
     try:
         staging = Path(tempfile.mkdtemp(prefix="grade-batch-"))
@@ -650,7 +665,7 @@ def run_batch(
                     shutil.rmtree(submission.parent, ignore_errors=True)
 
             queue = iter(todo)
-            running: dict[Future, Task] = {}
+            running: dict[Future[ExerciseResult], Task] = {}
             # keep only a few tasks queued, so Ctrl-C stops quickly and nothing is half-recorded
             for task in queue:
                 running[executor.submit(grade, task)] = task
@@ -662,21 +677,7 @@ def run_batch(
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         task = running.pop(future)
-                        try:
-                            result = future.result()
-                        except _Changed as problem:
-                            gradebook.record_problem(task.learner, str(problem))
-                            summary.failed += 1
-                            result = None
-                        except (GraderError, OSError) as error:
-                            gradebook.record_problem(task.learner, f"{task.shown}: could not be graded ({error})")
-                            summary.failed += 1
-                            result = None
-                        else:
-                            gradebook.record_exercise(
-                                task.learner, task.exercise, task.shown, task.content_hash, result
-                            )
-                            summary.graded += 1
+                        result = _record_grading(future, task, gradebook, summary)
                         done_count += 1
                         if progress is not None:
                             progress(done_count, len(todo), task, result)
@@ -690,5 +691,22 @@ def run_batch(
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    summary.seconds = time.monotonic() - started
-    return summary
+
+
+def _record_grading(
+    future: Future[ExerciseResult], task: Task, gradebook: Gradebook, summary: Summary
+) -> ExerciseResult | None:
+    """One finished grading into the gradebook: its result, or why it could not be graded."""
+    try:
+        result = future.result()
+    except _Changed as problem:
+        gradebook.record_problem(task.learner, str(problem))
+        summary.failed += 1
+        return None
+    except (GraderError, OSError) as error:
+        gradebook.record_problem(task.learner, f"{task.shown}: could not be graded ({error})")
+        summary.failed += 1
+        return None
+    gradebook.record_exercise(task.learner, task.exercise, task.shown, task.content_hash, result)
+    summary.graded += 1
+    return result

@@ -18,7 +18,7 @@ import re
 import tomllib
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -295,6 +295,19 @@ def _toml_shape(source: str) -> tuple[int, int, int, int]:
 
 def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]:
     """The TOML between the ``+++`` lines and the index of the first line after it."""
+    closing = _front_matter_end(path, lines)
+    data = _parse_toml(path, "\n".join(lines[1:closing]), closing)
+
+    def key_line(key: str) -> int:
+        pattern = re.compile(rf'^\s*(?:\[\s*)?["\']?{re.escape(key)}["\']?\s*[=\]]')
+        return next((index + 2 for index, line in enumerate(lines[1:closing]) if pattern.match(line)), 1)
+
+    _check_front_matter(path, data, key_line)
+    return data, closing + 1
+
+
+def _front_matter_end(path: Path, lines: list[str]) -> int:
+    """The index of the closing ``+++`` line, after checking the block's size and shape."""
     if not lines or lines[0].strip() != "+++":
         raise QuizError(
             path,
@@ -328,8 +341,12 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
             f"the front matter holds a number with {digits} digits",
             "exercise numbers are small integers: exercises = [3, 7]",
         )
+    return closing
+
+
+def _parse_toml(path: Path, source: str, closing: int) -> dict[str, object]:
     try:
-        data = tomllib.loads(source)
+        return tomllib.loads(source)
     except tomllib.TOMLDecodeError as problem:
         message = str(problem)
         found = _TOML_POSITION.search(message)
@@ -344,10 +361,9 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
             'write key = value, with strings in double quotes and lists in [ ]: title = "Optimizers"',
         ) from None
 
-    def key_line(key: str) -> int:
-        pattern = re.compile(rf'^\s*(?:\[\s*)?["\']?{re.escape(key)}["\']?\s*[=\]]')
-        return next((index + 2 for index, line in enumerate(lines[1:closing]) if pattern.match(line)), 1)
 
+def _check_front_matter(path: Path, data: dict[str, object], key_line: Callable[[str], int]) -> None:
+    """Every key known, every value of its kind, no line break or control character in the texts."""
     for key in data:
         if key not in FRONT_MATTER_KEYS:
             close = difflib.get_close_matches(key, list(FRONT_MATTER_KEYS), n=1)
@@ -390,8 +406,9 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
             "write shuffle = false (lower case, no quotes) to keep the options in source order",
         )
     # TOML escapes (\n, \u001b) can put into a string what the file itself may not hold
-    for key in ("title", "topics"):
-        for text in [data[key]] if key == "title" else data.get(key, []):
+    topics = data.get("topics", [])
+    for key, texts in (("title", [title]), ("topics", topics if isinstance(topics, list) else [])):
+        for text in texts:
             if "\n" in text or "\r" in text or _CONTROL.search(text):
                 raise QuizError(
                     path,
@@ -400,7 +417,6 @@ def _front_matter(path: Path, lines: list[str]) -> tuple[dict[str, object], int]
                     "write it on one line, with printable characters only",
                 )
     _check_text(path, key_line("title"), title)
-    return data, closing + 1
 
 
 def _number(text: str) -> float | None:
@@ -581,123 +597,133 @@ def _heading(path: Path, number: int, text: str, seen: dict[str, int]) -> tuple[
     return question_id, title
 
 
+class _QuestionReader:
+    """Sorts the lines after a heading into body, options or answer, and explanation.
+
+    One method per part of a question; each takes a line and returns the part
+    the next line belongs to.  A line that fits no part is a ``QuizError``.
+    """
+
+    def __init__(self, path: Path, draft: _Draft) -> None:
+        self.path = path
+        self.draft = draft
+        self.fenced = False
+        self.previous = ""
+
+    def read(self, lines: list[tuple[int, str]]) -> None:
+        parts = {"body": self.body, "options": self.options, "answer": self.answer, "explanation": self.explanation}
+        part = "body"
+        for number, line in lines:
+            part = parts[part](number, line)
+
+    def body(self, number: int, line: str) -> str:
+        if _FENCE.match(line):
+            self.fenced = not self.fenced
+        if self.fenced or _FENCE.match(line) or not (_OPTION.match(line) or _ANSWER.match(line) or _QUOTE.match(line)):
+            self.draft.body.append(line)
+            self.previous = line
+            return "body"
+        if _OPTION.match(line):
+            if _LIST_ITEM.match(self.previous):
+                raise QuizError(
+                    self.path,
+                    number - 1,
+                    "this list item right above the options has no checkbox",
+                    "write it as - [ ] text (wrong) or - [x] text (right), or leave a blank line",
+                )
+            return self.options(number, line)
+        if _ANSWER.match(line):
+            return self.answer(number, line)
+        return self.explanation(number, line)
+
+    def options(self, number: int, line: str) -> str:
+        option = _OPTION.match(line)
+        if option:
+            self.draft.options.append((number, option.group("mark"), [option.group("text")]))
+        elif not line.strip():
+            pass
+        elif line[:1] in (" ", "\t") and self.draft.options and not _LIST_ITEM.match(line.strip()):
+            self.draft.options[-1][2].append(line.strip())
+        elif _LIST_ITEM.match(line):
+            self._error(
+                number,
+                "this option has no checkbox",
+                "write - [ ] text for a wrong option and - [x] text for a right one",
+            )
+        elif _ANSWER.match(line):
+            self._error(
+                number,
+                f"question {{#{self.draft.id}}} has both options and an '= VALUE' line",
+                "keep the options for a choice question, or the '= VALUE' line for a numeric one",
+            )
+        elif _QUOTE.match(line):
+            return self.explanation(number, line)
+        else:
+            self._error(
+                number,
+                "text between the options and the explanation",
+                "put the question text above the options, and start each explanation line with >",
+            )
+        return "options"
+
+    def answer(self, number: int, line: str) -> str:
+        draft = self.draft
+        answer = _ANSWER.match(line)
+        if answer and draft.answer is None:
+            draft.answer, draft.answer_line = answer.group("value").strip(" \t"), number
+        elif answer:
+            self._error(
+                number,
+                f"question {{#{draft.id}}} has a second '= VALUE' line",
+                f"keep one answer line (the first is on line {draft.answer_line})",
+            )
+        elif _OPTION.match(line):
+            self._error(
+                number,
+                f"question {{#{draft.id}}} has both an '= VALUE' line and options",
+                "keep the options for a choice question, or the '= VALUE' line for a numeric one",
+            )
+        elif _QUOTE.match(line):
+            return self.explanation(number, line)
+        elif line.strip():
+            self._error(
+                number,
+                "text after the '= VALUE' line",
+                "put the question text above it, and start each explanation line with >",
+            )
+        return "answer"
+
+    def explanation(self, number: int, line: str) -> str:
+        draft = self.draft
+        quote = _QUOTE.match(line)
+        if quote:
+            if draft.explanation is None:
+                draft.explanation, draft.explanation_line = [], number
+            draft.explanation.append(quote.group("text"))
+        elif not line.strip():
+            if draft.explanation is not None:
+                draft.explanation.append("")
+        elif _OPTION.match(line) or _ANSWER.match(line):
+            self._error(
+                number,
+                f"question {{#{draft.id}}} has an option or answer after its explanation",
+                "the options or '= VALUE' line come first, the explanation (> lines) last",
+            )
+        else:
+            self._error(
+                number,
+                "text after the explanation",
+                "start every explanation line with >, or start a new question with ## Title {#id}",
+            )
+        return "explanation"
+
+    def _error(self, number: int, problem: str, fix: str) -> None:
+        raise QuizError(self.path, number, problem, fix)
+
+
 def _read_question(path: Path, draft: _Draft, lines: list[tuple[int, str]]) -> None:
     """Sort the lines after a heading into body, options or answer, and explanation."""
-    state = "body"
-    fenced = False
-    previous = ""
-    for number, line in lines:
-        stripped = line.strip()
-        if state == "body":
-            if _FENCE.match(line):
-                fenced = not fenced
-            if fenced or _FENCE.match(line):
-                draft.body.append(line)
-                previous = line
-                continue
-            option = _OPTION.match(line)
-            answer = _ANSWER.match(line)
-            quote = _QUOTE.match(line)
-            if option:
-                if _LIST_ITEM.match(previous):
-                    raise QuizError(
-                        path,
-                        number - 1,
-                        "this list item right above the options has no checkbox",
-                        "write it as - [ ] text (wrong) or - [x] text (right), or leave a blank line",
-                    )
-                state = "options"
-            elif answer:
-                state = "answer"
-            elif quote:
-                state = "explanation"
-            else:
-                draft.body.append(line)
-                previous = line
-                continue
-        if state == "options":
-            option = _OPTION.match(line)
-            if option:
-                draft.options.append((number, option.group("mark"), [option.group("text")]))
-            elif not stripped:
-                pass
-            elif line[:1] in (" ", "\t") and draft.options and not _LIST_ITEM.match(stripped):
-                draft.options[-1][2].append(stripped)
-            elif _LIST_ITEM.match(line):
-                raise QuizError(
-                    path,
-                    number,
-                    "this option has no checkbox",
-                    "write - [ ] text for a wrong option and - [x] text for a right one",
-                )
-            elif _ANSWER.match(line):
-                raise QuizError(
-                    path,
-                    number,
-                    f"question {{#{draft.id}}} has both options and an '= VALUE' line",
-                    "keep the options for a choice question, or the '= VALUE' line for a numeric one",
-                )
-            elif _QUOTE.match(line):
-                state = "explanation"
-            else:
-                raise QuizError(
-                    path,
-                    number,
-                    "text between the options and the explanation",
-                    "put the question text above the options, and start each explanation line with >",
-                )
-        if state == "answer":
-            answer = _ANSWER.match(line)
-            if answer and draft.answer is None:
-                draft.answer, draft.answer_line = answer.group("value").strip(" \t"), number
-            elif answer:
-                raise QuizError(
-                    path,
-                    number,
-                    f"question {{#{draft.id}}} has a second '= VALUE' line",
-                    f"keep one answer line (the first is on line {draft.answer_line})",
-                )
-            elif not stripped:
-                pass
-            elif _OPTION.match(line):
-                raise QuizError(
-                    path,
-                    number,
-                    f"question {{#{draft.id}}} has both an '= VALUE' line and options",
-                    "keep the options for a choice question, or the '= VALUE' line for a numeric one",
-                )
-            elif _QUOTE.match(line):
-                state = "explanation"
-            else:
-                raise QuizError(
-                    path,
-                    number,
-                    "text after the '= VALUE' line",
-                    "put the question text above it, and start each explanation line with >",
-                )
-        if state == "explanation":
-            quote = _QUOTE.match(line)
-            if quote:
-                if draft.explanation is None:
-                    draft.explanation, draft.explanation_line = [], number
-                draft.explanation.append(quote.group("text"))
-            elif not stripped:
-                if draft.explanation is not None:
-                    draft.explanation.append("")
-            elif _OPTION.match(line) or _ANSWER.match(line):
-                raise QuizError(
-                    path,
-                    number,
-                    f"question {{#{draft.id}}} has an option or answer after its explanation",
-                    "the options or '= VALUE' line come first, the explanation (> lines) last",
-                )
-            else:
-                raise QuizError(
-                    path,
-                    number,
-                    "text after the explanation",
-                    "start every explanation line with >, or start a new question with ## Title {#id}",
-                )
+    _QuestionReader(path, draft).read(lines)
 
 
 def _finish(path: Path, draft: _Draft) -> Question:
