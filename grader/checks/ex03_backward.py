@@ -734,7 +734,7 @@ def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str)
         items, lines = _returned_dict(run)
         hint = None
         if items is not None:
-            wrong = []
+            wrong: list[str] = []
             for key in KEYS:
                 found, found_hint = _gradient_lines(items, key, case, variants[key])
                 if found and not wrong:

@@ -420,7 +420,7 @@ def _col2im_shape_hints(
         "the padding is not cut off: return img[:, :, pad:H + pad, pad:W + pad], of shape input_shape",
         "パディングが切り落とされていません。img[:, :, pad:H + pad, pad:W + pad](形状 input_shape)を返してください",
     )
-    hints = [
+    hints: list[tuple[tuple[int, ...], Text]] = [
         ((N, C, H + 2 * pad, W + 2 * pad), cut),
         ((N, C, H + 2 * pad + stride - 1, W + 2 * pad + stride - 1), cut),
     ]
@@ -580,8 +580,8 @@ def _judge(
     if variant is not None:
         return lines, variant.hint
     if diagnose is not None:
-        extra, hint = diagnose(array)
-        return lines + extra, hint
+        extra, diagnosis = diagnose(array)
+        return lines + extra, diagnosis
     return lines, None
 
 

@@ -89,7 +89,11 @@ def _polynomial_text(coefficients: Sequence[float]) -> str:
 def _derivative(coefficients: Sequence[float], x: np.ndarray | float) -> np.ndarray:
     """The exact derivative of the polynomial, elementwise."""
     x = np.asarray(x, dtype=float)
-    return sum(power * c * x ** (power - 1) for power, c in enumerate(coefficients) if power)
+    total = np.zeros_like(x)
+    for power, c in enumerate(coefficients):
+        if power:
+            total = total + power * c * x ** (power - 1)
+    return total
 
 
 # ---------------------------------------------------------------------------

@@ -538,11 +538,12 @@ def _seed_check(init: Initialiser) -> Check:
         probe.save(probe.call(name, 20, 10, probe.function("generator", seed=seed)), label)
 
     def verify(run: ProbeRun) -> Verdict:
-        samples = {}
+        samples: dict[str, np.ndarray] = {}
         for label in ("first", "again", "other"):
-            samples[label], lines = value_of(run.output(label), f"{name}(20, 10, rng)")
-            if lines:
+            sample, lines = value_of(run.output(label), f"{name}(20, 10, rng)")
+            if sample is None:
                 return Verdict.fail(lines)
+            samples[label] = sample
         first, again, other = samples["first"], samples["again"], samples["other"]
         if first.shape != again.shape or not np.array_equal(first, again):
             return Verdict.fail(

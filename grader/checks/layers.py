@@ -487,7 +487,9 @@ def _hygiene_calls(probe: Probe, layer: Layer, obj: Ref, case: Case, douts: Sequ
         probe.save(ref, f"{prefix}input:{name}")
 
 
-def _gradient_probe(layer: Layer, cases: Sequence[Case], directions: Sequence[dict[str, tuple]]) -> Probe:
+def _gradient_probe(
+    layer: Layer, cases: Sequence[Case], directions: Sequence[dict[str, tuple[np.ndarray, ...]]]
+) -> Probe:
     """Per case: forward, backward (and the hygiene calls), then forward alone at p +- hv on new objects."""
     probe = Probe()
     for index, (case, chosen) in enumerate(zip(cases, directions, strict=True)):
