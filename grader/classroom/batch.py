@@ -49,6 +49,7 @@ full disk or an unwritable gradebook stops the batch with a ``GradebookError``
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -56,6 +57,7 @@ import shutil
 import stat
 import tempfile
 import time
+import tokenize
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -404,17 +406,26 @@ def _read_source(learner: Learner, relative: str) -> bytes | None:
     shown = _shown(relative)
     try:
         data = read_regular(learner.folder / relative, MAX_SOURCE_BYTES)
-        data.decode("utf-8")
+        _decode_source(data)
     except UnsafeFile as problem:
         learner.note(f"{shown} {problem}")
         return None
-    except UnicodeDecodeError:
-        learner.note(f"{shown}: not UTF-8 text; save it as UTF-8")
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        learner.note(
+            f"{shown}: neither UTF-8 nor in the encoding its coding line declares; "
+            "save it as UTF-8 (or declare its encoding: # -*- coding: shift_jis -*-)"
+        )
         return None
     except OSError as problem:
         learner.note(f"{shown}: can not be read ({problem.strerror})")
         return None
     return data
+
+
+def _decode_source(data: bytes) -> str:
+    """The text of a Python source as Python reads it: UTF-8, or the encoding a PEP 263 line declares."""
+    encoding, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
 
 
 def checks_fingerprint() -> str:

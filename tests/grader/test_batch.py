@@ -184,3 +184,20 @@ def test_what_is_graded_is_what_was_read(tmp_path):
         assert sorted(row.learner for row in record.submissions) == ["learner00", "learner01"]
         again = run_batch(class_dir, book, jobs=1)
         assert (again.graded, again.skipped) == (1, 2)
+
+
+def test_a_source_in_its_declared_encoding_is_graded(tmp_path):
+    # Python reads a PEP 263 coding line (Shift_JIS editors on Windows write one); so does the batch
+    solution = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
+    source = "# -*- coding: shift_jis -*-\n# 活性化関数\n" + solution
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    (tmp_path / "class" / "ann" / "ex01_activations.py").write_bytes(source.encode("shift_jis", errors="replace"))
+    (tmp_path / "class" / "bob").mkdir()
+    (tmp_path / "class" / "bob" / "ex01_activations.py").write_bytes("# 活性化関数\n".encode("shift_jis") + b"x = 1\n")
+    with Gradebook(tmp_path / "book.sqlite") as gradebook:
+        summary = run_batch(tmp_path / "class", gradebook, jobs=1)
+        assert summary.graded == 1
+        record = gradebook.load()
+    (ann,) = [row for row in record.submissions if row.learner == "ann"]
+    assert ann.passed
+    assert any("coding line" in problem for problem in record.problems["bob"])
