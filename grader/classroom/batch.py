@@ -412,7 +412,7 @@ def _read_source(learner: Learner, relative: str) -> bytes | None:
         return None
     except (UnicodeDecodeError, SyntaxError, LookupError):
         learner.note(
-            f"{shown}: neither UTF-8 nor in the encoding its coding line declares; "
+            f"{shown}: not UTF-8 text, nor in the encoding its coding line declares; "
             "save it as UTF-8 (or declare its encoding: # -*- coding: shift_jis -*-)"
         )
         return None
