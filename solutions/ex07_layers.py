@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from ex02_softmax_loss import cross_entropy_error, softmax
 
 
