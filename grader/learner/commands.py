@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from grader.errors import GraderError, UsageError
 from grader.grading.engine import EXERCISES, get_exercise
@@ -29,8 +29,10 @@ from grader.learner.workspace import (
     save_warm_up,
     warm_up_done,
 )
-from grader.quiz.bank import Quiz
 from grader.text import Text
+
+if TYPE_CHECKING:  # the quiz bank imports NumPy and Markdown: not on the way to a grading
+    from grader.quiz.bank import Quiz
 
 EXERCISE_PATTERN = "ex{number:02d}_*.py"
 
