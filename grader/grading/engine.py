@@ -12,12 +12,12 @@ import importlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.errors import OutputError, UsageError
 from grader.grading.hints import hint_ladders, with_first_hint
-from grader.grading.results import CheckResult, ExerciseResult, Status, Verdict
+from grader.grading.results import CheckResult, ExerciseResult, ImportFailure, Status, Verdict
 from grader.sandbox.client import (
     DEFAULT_MEMORY_BYTES,
     RESULT_LIMIT_BYTES,
@@ -336,26 +336,66 @@ def abnormal(run: ProbeRun, timeout: float, module: str = "") -> Abnormal:
 
 def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> CheckResult:
     """Turn one probe run into a verdict."""
-    common = {
-        "name": check.name,
-        "name_ja": check.name_ja,
-        "max_score": check.points,
-        "context": check.context,
-        "stdout": run.stdout,
-        "stderr": run.stderr,
-    }
     if run.status != "ok":
         report = abnormal(run, check.probe.timeout or timeout, module)
         hint = check.error_hint if run.status == "error" and check.error_hint is not None else report.hint
-        return CheckResult(status=report.status, score=0.0, lines=report.lines, hint=hint, **common)
+        return _result(check, run, report.status, report.lines, hint)
     try:
         verdict = check.verify(run)
     except OutputError as missing:
         verdict = Verdict.fail([plain(f"the probe brought back no usable value ({missing})")])
     if verdict.passed:
-        return CheckResult(status=Status.PASSED, score=check.points, lines=verdict.lines, **common)
-    hint = verdict.hint or check.hint
-    return CheckResult(status=Status.FAILED, score=0.0, lines=verdict.lines, hint=hint, **common)
+        return _result(check, run, Status.PASSED, verdict.lines, None)
+    return _result(check, run, Status.FAILED, verdict.lines, verdict.hint or check.hint)
+
+
+def _result(check: Check, run: ProbeRun, status: Status, lines: tuple[Text, ...], hint: Text | None) -> CheckResult:
+    return CheckResult(
+        name=check.name,
+        name_ja=check.name_ja,
+        status=status,
+        score=check.points if status == Status.PASSED else 0.0,
+        max_score=check.points,
+        lines=lines,
+        hint=hint,
+        context=check.context,
+        stdout=run.stdout,
+        stderr=run.stderr,
+    )
+
+
+def _import_failure(run: ProbeRun, timeout: float, module: str, shown: str) -> ImportFailure:
+    """The one report for a file whose top level failed: what happened, where, and what to do."""
+    report = abnormal(run, run.limit or timeout, module)
+    heading = Text(
+        f"{shown} could not be imported, so no check could run: its top-level code (outside any function) failed",
+        f"{shown} を読み込めなかったため、どのチェックも実行できませんでした(関数の外のコードで失敗しています)",
+    )
+    lines = [line for line in report.lines if line.en != "your file could not be imported:"]
+    hint = report.hint
+    if run.status == "timeout":
+        hint = Text(
+            "code outside a function runs when the file is imported: look there for an endless loop or "
+            "for training, tests or input() that belong under if __name__ == '__main__':",
+            "関数の外のコードは import のときに実行されます。無限ループや、"
+            "if __name__ == '__main__': の下に置くべき学習・テスト・input() がないか確認してください",
+        )
+    return ImportFailure(report.status, (heading, *lines), hint, run.stdout, run.stderr)
+
+
+def _not_run(check: Check, failure: ImportFailure, shown: str) -> CheckResult:
+    line = Text(
+        f"not run: {shown} could not be imported (see above)", f"未実行: {shown} を読み込めませんでした(上を参照)"
+    )
+    status = Status.NOT_ATTEMPTED if failure.status == Status.NOT_ATTEMPTED else Status.FAILED
+    return CheckResult(check.name, check.name_ja, status, 0.0, check.points, (line,))
+
+
+def _named_as_given(run: ProbeRun, module: str, shown: str) -> ProbeRun:
+    """Tracebacks name the sandbox's copy ``exNN_topic.py``; the learner knows the file by its own name."""
+    if shown == f"{module}.py" or f'"{module}.py"' not in run.message:
+        return run
+    return replace(run, message=run.message.replace(f'File "{module}.py"', f'File "{shown}"'))
 
 
 def grade_exercise(
@@ -404,6 +444,12 @@ def grade_exercise(
         for check in reversed(checks):
             check.probe.group = check.target
         runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes), strict=True))
+    shown = submission.name
+    runs = {key: _named_as_given(run, exercise.module, shown) for key, run in runs.items()}
+    if runs and all(run.at_import for run in runs.values()):
+        failure = _import_failure(next(iter(runs.values())), limit, exercise.module, shown)
+        not_run = tuple(_not_run(check, failure, shown) for check in checks)
+        return ExerciseResult(exercise, submission, not_run, time.monotonic() - started, import_failure=failure)
     # a failed check shows one hint: its own, else the first level of its ladder (hints/<lang>/NN-topic.md)
     ladders = hint_ladders(exercise.number)
     results = tuple(

@@ -55,12 +55,26 @@ def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
     notes = result.extra.get("notes", ())
     if notes:
         lines += [f"  {Text('note: ', '注意: ')(lang)}{note(lang)}" for note in notes] + [""]
+    failure = result.import_failure
+    if failure is not None:
+        label = LABELS[failure.status]
+        if colour:
+            label = click.style(label, fg=COLOURS[failure.status], bold=True)
+        lines.append(f"{label}  {failure.lines[0](lang)}")
+        lines += ["  " + part for line in failure.lines[1:] for part in line(lang).splitlines()]
+        if failure.hint is not None:
+            lines.append("  " + Text("hint: ", "ヒント: ")(lang) + failure.hint(lang))
+        lines += _stream_lines(Text("your code printed:", "コードの出力:"), failure.stdout, lang)
+        lines += _stream_lines(Text("your code wrote to stderr:", "標準エラー出力:"), failure.stderr, lang)
+        lines.append("")
     for check in result.results:
         label = LABELS[check.status]
         if colour:
             label = click.style(label, fg=COLOURS[check.status], bold=True)
         score = f"({_points(check.score)}/{_points(check.max_score)})"
         lines.append(f"{label}  {check.title(lang)}  {score}")
+        if failure is not None:
+            continue  # said once, above
         if not check.passed:
             lines.extend(check_detail(check, lang))
         else:
@@ -79,6 +93,14 @@ def summary(result: ExerciseResult, lang: str) -> str:
             f"Fill in {result.exercise.module}.py, then run: grade exercise {number}",
             f"未着手: 課題 {number} の関数はすべて NotImplementedError のままです。"
             f"{result.exercise.module}.py を実装してから grade exercise {number} を実行してください",
+        )(lang)
+    if result.import_failure is not None:
+        name = result.submission.name
+        return Text(
+            f"Score 0/{_points(result.max_score)} (0%): no check could run until {name} imports. "
+            f"Fix it, then run: grade exercise {number}",
+            f"得点 0/{_points(result.max_score)}(0%): {name} を読み込めるまでチェックは実行できません。"
+            f"直してから grade exercise {number} を実行してください",
         )(lang)
     failed = sum(1 for check in result.results if check.status == Status.FAILED)
     todo = sum(1 for check in result.results if check.status == Status.NOT_ATTEMPTED)

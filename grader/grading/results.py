@@ -130,6 +130,49 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class ImportFailure:
+    """The learner's file failed at its top level (an exception, a hang, a crash): one report for it.
+
+    No check could run, so each check is reported failed with a pointer here,
+    and the learner reads the reason once, with the file's own name and line.
+    """
+
+    status: Status
+    lines: tuple[Text, ...]
+    hint: Text | None = None
+    stdout: str = ""
+    stderr: str = ""
+
+    def to_data(self) -> dict[str, Any]:
+        """Everything, in both languages, as JSON-ready data."""
+        return {
+            "status": str(self.status),
+            "lines": [_text_data(line) for line in self.lines],
+            "hint": _text_data(self.hint),
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ImportFailure:
+        """The failure ``to_data`` wrote."""
+        return cls(
+            Status(str(data["status"])),
+            tuple(_text_from(line) or Text("", "") for line in data["lines"]),
+            _text_from(data["hint"]),
+            str(data["stdout"]),
+            str(data["stderr"]),
+        )
+
+    def message(self, lang: str) -> str:
+        """The report as plain text."""
+        lines = [line(lang) for line in self.lines]
+        if self.hint is not None:
+            lines.append(Text("hint: ", "ヒント: ")(lang) + self.hint(lang))
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class ExerciseResult:
     """Every check's verdict for one submission of one exercise."""
 
@@ -138,6 +181,7 @@ class ExerciseResult:
     results: tuple[CheckResult, ...]
     elapsed: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    import_failure: ImportFailure | None = None
 
     @property
     def score(self) -> float:
@@ -186,16 +230,21 @@ class ExerciseResult:
         notes = self.extra.get("notes", ())
         if notes:
             document["notes"] = [note(lang) for note in notes]
+        if self.import_failure is not None:
+            document["import_error"] = self.import_failure.message(lang)
         return document
 
     def to_gradescope(self, lang: str) -> dict[str, Any]:
         """A Gradescope ``results.json`` document: one test per check."""
         from grader.grading.feedback import summary
 
+        output = summary(self, lang)
+        if self.import_failure is not None:
+            output = self.import_failure.message(lang) + "\n\n" + output
         return {
             "score": self.score,
             "max_score": self.max_score,
-            "output": summary(self, lang),
+            "output": output,
             "visibility": "visible",
             "tests": [
                 {
@@ -219,6 +268,7 @@ class ExerciseResult:
             "elapsed": self.elapsed,
             "notes": [_text_data(note) for note in self.extra.get("notes", ())],
             "results": [check.to_data() for check in self.results],
+            "import_failure": None if self.import_failure is None else self.import_failure.to_data(),
         }
 
     @classmethod
@@ -232,6 +282,9 @@ class ExerciseResult:
             tuple(CheckResult.from_data(item) for item in data["results"]),
             elapsed=float(data["elapsed"]),
             extra={"notes": tuple(_text_from(note) for note in data["notes"])},
+            import_failure=None
+            if data.get("import_failure") is None
+            else ImportFailure.from_data(data["import_failure"]),
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from grader.errors import UsageError
 from grader.grading.engine import Check, get_exercise, grade_exercise
-from grader.grading.results import CheckResult, ExerciseResult, Status, Verdict
+from grader.grading.results import ExerciseResult, Status, Verdict
 from grader.notebook.folder import prepare_notebook_file
 from grader.notebook.module import MAX_REPORTED_FAILURES, REPORT_FUNCTION, Span, locate
 from grader.sandbox.client import Probe, ProbeRun
@@ -111,9 +111,9 @@ def _notebook_wording(text: Text, spans: Mapping[str, Sequence[Span]], source: s
     return Text(en, ja)
 
 
-def _not_run_note(report: CheckResult, spans: Mapping[str, Sequence[Span]], source: str) -> Text:
+def _not_run_note(lines: Sequence[Text], spans: Mapping[str, Sequence[Span]], source: str) -> Text:
     """Why the cells could not be run at all (a time-out, an exit, a crash while importing)."""
-    said = [_notebook_wording(line, spans, source) for line in report.lines]
+    said = [_notebook_wording(line, spans, source) for line in lines]
     en = "the cells could not all run in the sandbox: " + "; ".join(line.en for line in said)
     ja = "セルをサンドボックスですべて実行できませんでした: " + "; ".join(line.ja for line in said)
     if any("did not finish" in line.en for line in said):
@@ -144,18 +144,26 @@ def grade_folder(
     checks = [*exercise.build_checks(), _report_check(store)]
     result = grade_exercise(number, folder / f"{exercise.module}.py", timeout=timeout, jobs=jobs, checks=checks)
     source = str(meta.get("source", "file"))
+    shown = Path(str(meta.get("shown_as", folder)))
+    module_file = f"{exercise.module}.py"
+
+    def in_notebook_terms(line: Text) -> Text:
+        # traceback lines become cells first; any other mention of the generated file names the notebook
+        worded = _notebook_wording(line, spans, source)
+        return Text(worded.en.replace(module_file, shown.name), worded.ja.replace(module_file, shown.name))
+
+    failure = result.import_failure
+    if failure is not None:
+        # the generated module did not import: the cells could not all run
+        notes.append(_not_run_note(failure.lines[1:], spans, source))
+        failure = replace(failure, lines=tuple(in_notebook_terms(line) for line in failure.lines))
     results = []
     for check in result.results:
         if check.name == REPORT_CHECK:
-            if check.status != Status.PASSED:
-                notes.append(_not_run_note(check, spans, source))
+            if check.status != Status.PASSED and failure is None:
+                notes.append(_not_run_note(check.lines, spans, source))
             continue
-        results.append(
-            replace(
-                check,
-                lines=tuple(_notebook_wording(line, spans, source) for line in check.lines),
-            )
-        )
+        results.append(replace(check, lines=tuple(in_notebook_terms(line) for line in check.lines)))
     module_spans = spans.get(f"{exercise.module}.py", [])
     for record in _decode_failures(store.get("array")):
         note = _failure_note(record, module_spans)
@@ -163,9 +171,10 @@ def grade_folder(
             notes.append(note)
     return replace(
         result,
-        submission=Path(str(meta.get("shown_as", folder))),
+        submission=shown,
         results=tuple(results),
         extra={**result.extra, "notes": tuple(notes)},
+        import_failure=failure,
     )
 
 

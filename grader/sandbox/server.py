@@ -100,7 +100,7 @@ def _learner_traceback(learner_dir: str, exc: BaseException) -> str:
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
-        if os.path.abspath(frame.filename).startswith(learner_dir + os.sep)
+        if os.path.isabs(frame.filename) and frame.filename.startswith(learner_dir + os.sep)
     ]
     lines = []
     for frame in frames:
@@ -328,7 +328,7 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
         codes = [
             frame.f_code
             for frame, _line in traceback.walk_tb(exc.__traceback__)
-            if os.path.abspath(frame.f_code.co_filename).startswith(learner_dir + os.sep)
+            if os.path.isabs(frame.f_code.co_filename) and frame.f_code.co_filename.startswith(learner_dir + os.sep)
         ]
         where = codes[-1].co_qualname if codes else ""
         source = os.path.basename(codes[-1].co_filename) if codes else ""

@@ -116,11 +116,19 @@ def focused_question(page) -> str | None:
     )
 
 
+def focused_input(page) -> bool:
+    return page.evaluate("() => document.activeElement && document.activeElement.tagName === 'INPUT'")
+
+
 def tab_into(page, dom_id: str) -> None:
-    """Press Tab until the focus is inside the question ``dom_id``."""
+    """Press Tab until the focus is on an answer field of the question ``dom_id``.
+
+    A code block too wide for the page is a tab stop of its own (so a keyboard
+    user can scroll it); Tab moves past it to the question's first option.
+    """
     for _ in range(15):
         page.keyboard.press("Tab")
-        if focused_question(page) == dom_id:
+        if focused_question(page) == dom_id and focused_input(page):
             return
     raise AssertionError(f"Tab never reached {dom_id}; focus is on {focused_question(page)}")
 

@@ -30,6 +30,23 @@ def _timeout(path: Path) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def _hints(path: Path) -> list[str]:
+    """Every ``# hint: TEXT`` line of the file's leading comment block: TEXT must be shown in English.
+
+    A bug file names the misconception a learner must be told about; the text
+    is compared with whitespace collapsed, as a part of the failed checks' hints
+    and explanation lines.
+    """
+    hints = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        match = re.fullmatch(r"# hint: (.+)", line.strip())
+        if match:
+            hints.append(" ".join(match.group(1).split()))
+    return hints
+
+
 def _exercise(path: Path) -> int:
     return int(path.parent.name[2:])
 
@@ -59,9 +76,13 @@ def test_corpus_verdict(case: Path, tmp_path: Path):
     result = grade_exercise(_exercise(case), _submission(case, tmp_path), timeout=_timeout(case))
     failed = [check for check in result.results if check.status == Status.FAILED]
     if expect == "pass":
+        assert not _hints(case), f"{case.name}: a file expected to pass names no hint"
         assert result.passed, [(c.name, [line.en for line in c.lines]) for c in failed]
     else:
         assert failed, f"{case.name}: the bug in {expect} was not caught"
         assert any(check.target == expect for check in failed), (
             f"{case.name}: caught only by checks of other functions: {[c.name for c in failed]}"
         )
+        shown = " ".join(" ".join(check.message("en").split()) for check in failed)
+        for hint in _hints(case):
+            assert hint in shown, f"{case.name}: the hint {hint!r} is not shown; the feedback says: {shown}"
