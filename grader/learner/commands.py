@@ -195,6 +195,38 @@ def quiz_overview(lang: str, workspace: Path) -> list[str]:
                 score=f"{best[0]:g}", total=f"{best[1]:g}"
             )(lang)
         lines.append(f"{number:2d}  {quiz.title}{' ' * (width - columns(quiz.title))} {status}")
+    return lines + area_coverage(
+        [quiz for (_, quiz_lang), quiz in sorted(quizzes.items()) if quiz_lang == lang],
+        {number for number in numbers if best_score(workspace, number) is not None},
+        lang,
+    )
+
+
+def area_coverage(quizzes: Sequence[Quiz], taken: set[int], lang: str) -> list[str]:
+    """How the quizzes cover the E資格 syllabus: per area, its quizzes, questions and how many were taken."""
+    from grader.quiz.bank import AREAS
+
+    if not quizzes:
+        return []
+    lines = [Text("\nBy syllabus area (E資格):", "\nシラバスの分野別（E資格）:")(lang)]
+    names = {**{key: title(lang) for key, title in AREAS.items()}, "": Text("(no area)", "(分野なし)")(lang)}
+    width = max(columns(name) for name in names.values())
+    for area, name in names.items():
+        inside = [quiz for quiz in quizzes if quiz.area == area]
+        if not inside and area == "":
+            continue
+        numbers = ", ".join(str(quiz.number) for quiz in inside) or "-"
+        summary = Text(
+            "{q:3d} {quizzes} {n:4d} questions  taken {t}/{q}  (quiz {numbers})",
+            "クイズ {q:3d} 問題 {n:4d}  受験済み {t}/{q}  (クイズ {numbers})",
+        ).format(
+            q=len(inside),
+            quizzes="quiz   " if len(inside) == 1 else "quizzes",
+            n=sum(len(quiz.questions) for quiz in inside),
+            t=sum(quiz.number in taken for quiz in inside),
+            numbers=numbers,
+        )(lang)
+        lines.append(f"    {name}{' ' * (width - columns(name))}  {summary}")
     return lines
 
 

@@ -35,10 +35,11 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
-from grader.quiz.bank import Question, Quiz, load_bank, markdown_to_html, option_order
+from grader.quiz.bank import AREAS, Question, Quiz, load_bank, markdown_to_html, option_order
 from grader.quiz.mathml import code_ranges, find_math, to_mathml
 from grader.text import Text
 
@@ -113,6 +114,9 @@ INDEX_UI = {
     "number": Text("No.", "番号"),
     "questions": Text("Questions", "問題数"),
     "topics": Text("Topics", "トピック"),
+    "area": Text("Syllabus area", "シラバスの分野"),
+    "coverage": Text("Coverage of the E資格 syllabus", "E資格シラバスの分野別の範囲"),
+    "quizzes": Text("Quizzes", "クイズ"),
 }
 
 
@@ -202,16 +206,31 @@ def render_index(quizzes: Iterable[Quiz]) -> str:
         A self-contained HTML page (``lang="en"``; Japanese titles are marked
         ``lang="ja"``).
     """
-    rows: dict[int, dict[str, object]] = {}
+    rows: dict[int, dict[str, Any]] = {}
     for quiz in sorted(quizzes, key=lambda quiz: (quiz.number, quiz.lang)):
-        row = rows.setdefault(quiz.number, {"number": quiz.number, "en": None, "ja": None, "count": 0, "topics": ()})
+        row = rows.setdefault(
+            quiz.number, {"number": quiz.number, "en": None, "ja": None, "count": 0, "topics": (), "area": ""}
+        )
         row[quiz.lang] = {"href": f"{quiz.lang}/{_page_name(quiz)}", "title": quiz.title}
         row["count"] = len(quiz.questions)
         row["topics"] = quiz.topics
+        row["area"] = quiz.area or row["area"]
+    areas = [
+        {
+            "en": title("en"),
+            "ja": title("ja"),
+            "numbers": [row["number"] for row in rows.values() if row["area"] == key],
+            "count": sum(row["count"] for row in rows.values() if row["area"] == key),
+        }
+        for key, title in AREAS.items()
+    ]
+    for row in rows.values():
+        row["area_title"] = AREAS[row["area"]] if row["area"] in AREAS else None
     template = _environment().get_template("quiz_index.html")
     style = f"\n{_asset('quiz.css')}\n"
     return template.render(
         rows=list(rows.values()),
+        areas=areas,
         ui=INDEX_UI,
         style=style,
         csp=content_security_policy(style=style),

@@ -123,3 +123,18 @@ def test_a_broken_quiz_file_is_named_with_exit_status_3(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert "01-broken.md:8: question {#q} has no correct option" in result.output
     assert "Traceback" not in result.output
+
+
+def test_grade_list_shows_the_quizzes_by_syllabus_area(workspace):
+    from grader.quiz.bank import AREAS, load_bank
+
+    quizzes, _ = load_bank()
+    rows = commands.overview("en").out
+    start = rows.index("\nBy syllabus area (E資格):")
+    for key, title in AREAS.items():
+        numbers = sorted(number for (number, lang), quiz in quizzes.items() if lang == "en" and quiz.area == key)
+        row = next(row for row in rows[start:] if row.strip().startswith(title("en")))
+        assert f"taken 0/{len(numbers)}" in row
+        assert row.endswith(f"{', '.join(map(str, numbers))})")
+    japanese = commands.overview("ja").out
+    assert any(row.strip().startswith(AREAS["applied-math"]("ja")) for row in japanese)

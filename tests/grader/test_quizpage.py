@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import MathError
-from grader.quiz.bank import Quiz, load_bank, load_quiz, option_order
+from grader.quiz.bank import AREAS, Quiz, load_bank, load_quiz, option_order
 from grader.quiz.mathml import find_math
 from grader.quiz.page import FONT_FILE, render_index, render_quiz_page, write_site
 
@@ -434,3 +434,17 @@ def test_the_index_carries_a_strict_content_security_policy(bank):
         "base-uri": ["'none'"],
         "form-action": ["'none'"],
     }
+
+
+def test_the_index_shows_how_the_bank_covers_each_syllabus_area(bank):
+    index = Page(render_index(bank.values()))
+    tables = index.find("table")
+    assert len(tables) == 2
+    coverage = render_index(bank.values()).split('class="quiz-index area-coverage"', 1)[1]
+    for key, title in AREAS.items():
+        numbers = sorted({number for (number, _), quiz in bank.items() if quiz.area == key})
+        assert numbers, f"no quiz covers {key}"
+        count = sum(len(bank[(number, "en")].questions) for number in numbers)
+        name = f'<td>{title("en")} · <span lang="ja">{title("ja")}</span></td>'
+        row = f"{name}\n<td>{', '.join(map(str, numbers))}</td>\n<td>{count}</td>"
+        assert row in coverage, key
