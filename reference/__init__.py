@@ -1,4 +1,4 @@
-"""NumPy reference implementation of the exercise contract (ex01-ex10).
+"""NumPy reference implementation of the exercise contract (EXERCISES.md).
 
 Every name the contract in EXERCISES.md fixes is importable from here
 (``from reference import softmax``); each lives in a module of its own
@@ -18,12 +18,25 @@ concept:
     initialization  xavier_init, he_init
     regularization  l2_penalty, l2_grad, l1_penalty, l1_grad
     training        train, predict (ex10)
+    rnn             RNN, TimeRNN, clip_grads (ex11)
+    lstm_gru        LSTM, TimeLSTM, GRU (ex12)
+    attention       scaled_dot_product_attention, ScaledDotProductAttention,
+                    LayerNorm, positional_encoding, MultiHeadAttention,
+                    TransformerEncoderBlock (ex13)
 
 Only NumPy and the standard library are imported. Following the course
 material, losses take the teacher data first: ``(d, y)``.
 """
 
 from .activations import identity_function, relu, sigmoid, softmax, step_function
+from .attention import (
+    LayerNorm,
+    MultiHeadAttention,
+    ScaledDotProductAttention,
+    TransformerEncoderBlock,
+    positional_encoding,
+    scaled_dot_product_attention,
+)
 from .backprop import backward, d_mean_squared_error, d_relu, d_sigmoid, d_softmax_with_loss
 from .conv import Convolution, Pooling
 from .gradient import numerical_diff, numerical_gradient
@@ -31,9 +44,11 @@ from .im2col import col2im, conv_output_size, im2col
 from .initialization import he_init, xavier_init
 from .layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 from .losses import cross_entropy_error, mean_squared_error, one_hot
+from .lstm_gru import GRU, LSTM, TimeLSTM
 from .network import forward
 from .optimizers import SGD, AdaGrad, Adam, Momentum, RMSprop
 from .regularization import l1_grad, l1_penalty, l2_grad, l2_penalty
+from .rnn import RNN, TimeRNN, clip_grads
 from .training import predict, train
 
 __all__ = [
@@ -87,4 +102,19 @@ __all__ = [
     # ex10
     "train",
     "predict",
+    # ex11
+    "RNN",
+    "TimeRNN",
+    "clip_grads",
+    # ex12
+    "LSTM",
+    "TimeLSTM",
+    "GRU",
+    # ex13
+    "scaled_dot_product_attention",
+    "ScaledDotProductAttention",
+    "LayerNorm",
+    "positional_encoding",
+    "MultiHeadAttention",
+    "TransformerEncoderBlock",
 ]

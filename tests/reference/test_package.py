@@ -27,6 +27,16 @@ CONTRACT = {
     "ex08": ["Convolution", "Pooling"],
     "ex09": ["xavier_init", "he_init", "l2_penalty", "l2_grad", "l1_penalty", "l1_grad"],
     "ex10": ["train", "predict"],
+    "ex11": ["RNN", "TimeRNN", "clip_grads"],
+    "ex12": ["LSTM", "TimeLSTM", "GRU"],
+    "ex13": [
+        "scaled_dot_product_attention",
+        "ScaledDotProductAttention",
+        "LayerNorm",
+        "positional_encoding",
+        "MultiHeadAttention",
+        "TransformerEncoderBlock",
+    ],
 }
 CONTRACT_NAMES = [name for names in CONTRACT.values() for name in names]
 
@@ -118,6 +128,17 @@ def test_contract_name_is_importable_and_documented(name):
         ("Momentum", ["lr", "momentum"]),
         ("RMSprop", ["lr", "decay_rate"]),
         ("Adam", ["lr", "beta1", "beta2"]),
+        ("RNN", ["Wx", "Wh", "b"]),
+        ("TimeRNN", ["Wx", "Wh", "b", "stateful"]),
+        ("clip_grads", ["grads", "max_norm"]),
+        ("LSTM", ["Wx", "Wh", "b"]),
+        ("TimeLSTM", ["Wx", "Wh", "b", "stateful"]),
+        ("GRU", ["Wx", "Wh", "b"]),
+        ("scaled_dot_product_attention", ["Q", "K", "V", "mask"]),
+        ("LayerNorm", ["gamma", "beta", "eps"]),
+        ("positional_encoding", ["T", "d_model"]),
+        ("MultiHeadAttention", ["Wq", "Wk", "Wv", "Wo", "num_heads"]),
+        ("TransformerEncoderBlock", ["params", "num_heads"]),
     ],
 )
 def test_contract_argument_order(name, parameters):
