@@ -23,6 +23,8 @@ concept:
     attention       scaled_dot_product_attention, ScaledDotProductAttention,
                     LayerNorm, positional_encoding, MultiHeadAttention,
                     TransformerEncoderBlock (ex13)
+    word2vec        Embedding, EmbeddingDot, UnigramSampler,
+                    NegativeSamplingLoss (ex14)
 
 Only NumPy and the standard library are imported. Following the course
 material, losses take the teacher data first: ``(d, y)``.
@@ -50,6 +52,7 @@ from .optimizers import SGD, AdaGrad, Adam, Momentum, RMSprop
 from .regularization import l1_grad, l1_penalty, l2_grad, l2_penalty
 from .rnn import RNN, TimeRNN, clip_grads
 from .training import predict, train
+from .word2vec import Embedding, EmbeddingDot, NegativeSamplingLoss, UnigramSampler
 
 __all__ = [
     # ex01
@@ -117,4 +120,9 @@ __all__ = [
     "positional_encoding",
     "MultiHeadAttention",
     "TransformerEncoderBlock",
+    # ex14
+    "Embedding",
+    "EmbeddingDot",
+    "UnigramSampler",
+    "NegativeSamplingLoss",
 ]

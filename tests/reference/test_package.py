@@ -37,6 +37,7 @@ CONTRACT = {
         "MultiHeadAttention",
         "TransformerEncoderBlock",
     ],
+    "ex14": ["Embedding", "EmbeddingDot", "UnigramSampler", "NegativeSamplingLoss"],
 }
 CONTRACT_NAMES = [name for names in CONTRACT.values() for name in names]
 
@@ -139,6 +140,10 @@ def test_contract_name_is_importable_and_documented(name):
         ("positional_encoding", ["T", "d_model"]),
         ("MultiHeadAttention", ["Wq", "Wk", "Wv", "Wo", "num_heads"]),
         ("TransformerEncoderBlock", ["params", "num_heads"]),
+        ("Embedding", ["W"]),
+        ("EmbeddingDot", ["W"]),
+        ("UnigramSampler", ["corpus", "power", "sample_size", "rng"]),
+        ("NegativeSamplingLoss", ["W", "corpus", "power", "sample_size", "rng"]),
     ],
 )
 def test_contract_argument_order(name, parameters):
