@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.engine import EXERCISES, grade_exercise
+from grader.grading.engine import EXERCISES, Check, grade_exercise
 from grader.grading.results import Status
+from grader.sandbox.client import SandboxPool
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "submissions"
@@ -65,15 +66,38 @@ def _submission(path: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def pool():
+    """One warm sandbox for the whole corpus, as ``grade batch`` uses (a fresh server is forked per file)."""
+    with SandboxPool() as warm:
+        yield warm
+
+
+@pytest.fixture(scope="module")
+def built_checks():
+    """The checks of each exercise, built once (as ``grade batch`` does) and reused for every file."""
+    cache: dict[int, list[Check]] = {}
+
+    def checks(number: int) -> list[Check]:
+        if number not in cache:
+            cache[number] = EXERCISES[number].build_checks()
+        return cache[number]
+
+    return checks
+
+
 def test_corpus_covers_every_exercise():
     covered = {_exercise(path) for path in CASES}
     assert set(EXERCISES) <= covered
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_corpus_verdict(case: Path, tmp_path: Path):
+def test_corpus_verdict(case: Path, tmp_path: Path, pool: SandboxPool, built_checks):
     expect = _expectation(case)
-    result = grade_exercise(_exercise(case), _submission(case, tmp_path), timeout=_timeout(case))
+    number = _exercise(case)
+    result = grade_exercise(
+        number, _submission(case, tmp_path), timeout=_timeout(case), pool=pool, checks=built_checks(number)
+    )
     failed = [check for check in result.results if check.status == Status.FAILED]
     if expect == "pass":
         assert not _hints(case), f"{case.name}: a file expected to pass names no hint"
