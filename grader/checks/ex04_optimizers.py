@@ -12,6 +12,7 @@ different step altogether, do not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from itertools import combinations
 from typing import Any
@@ -136,12 +137,14 @@ def _replay(
     return trajectory
 
 
-def _scaled_step(lr: float, g: np.ndarray, h: np.ndarray, *, eps_inside: bool, no_sqrt: bool) -> np.ndarray:
+def _scaled_step(
+    lr: float, g: np.ndarray, h: np.ndarray, *, eps_inside: bool, no_sqrt: bool, eps: float = EPS
+) -> np.ndarray:
     if no_sqrt:
-        return -lr * g / (h + EPS)
+        return -lr * g / (h + eps)
     if eps_inside:
-        return -lr * g / np.sqrt(h + EPS)
-    return -lr * g / (np.sqrt(h) + EPS)
+        return -lr * g / np.sqrt(h + eps)
+    return -lr * g / (np.sqrt(h) + eps)
 
 
 def _rule(name: str, hyper: dict[str, float], **how: Any) -> Rule:
@@ -149,6 +152,7 @@ def _rule(name: str, hyper: dict[str, float], **how: Any) -> Rule:
     lr = hyper["lr"]
     eps_inside = how.get("eps_inside", False)
     no_sqrt = how.get("no_sqrt", False)
+    eps = how.get("eps", EPS)
     if name == "SGD":
         return lambda state, g, t: -lr * g
     if name == "Momentum":
@@ -164,7 +168,7 @@ def _rule(name: str, hyper: dict[str, float], **how: Any) -> Rule:
 
         def adagrad_rule(state, g, t):
             state["h"] = state.get("h", 0.0) + (g if linear else g * g)
-            return _scaled_step(lr, g, state["h"], eps_inside=eps_inside, no_sqrt=no_sqrt)
+            return _scaled_step(lr, g, state["h"], eps_inside=eps_inside, no_sqrt=no_sqrt, eps=eps)
 
         return adagrad_rule
     if name == "RMSprop":
@@ -178,7 +182,7 @@ def _rule(name: str, hyper: dict[str, float], **how: Any) -> Rule:
 
         def rmsprop_rule(state, g, t):
             state["h"] = old * state.get("h", 0.0) + new * g * g
-            return _scaled_step(lr, g, state["h"], eps_inside=eps_inside, no_sqrt=no_sqrt)
+            return _scaled_step(lr, g, state["h"], eps_inside=eps_inside, no_sqrt=no_sqrt, eps=eps)
 
         return rmsprop_rule
     if name == "Adam":
@@ -192,6 +196,7 @@ def _adam_rule(
     folded: bool = False,
     eps_inside: bool = False,
     no_sqrt: bool = False,
+    eps: float = EPS,
     correct_m: bool = True,
     correct_v: bool = True,
     t_mode: str = "call",
@@ -213,8 +218,8 @@ def _adam_rule(
         c2 = 1 - beta2**t if correct_v else 1.0
         if folded:
             lr_t = lr * np.sqrt(c2) / c1
-            return _scaled_step(lr_t, state["m"], state["v"], eps_inside=eps_inside, no_sqrt=no_sqrt)
-        return _scaled_step(lr, state["m"] / c1, state["v"] / c2, eps_inside=eps_inside, no_sqrt=no_sqrt)
+            return _scaled_step(lr_t, state["m"], state["v"], eps_inside=eps_inside, no_sqrt=no_sqrt, eps=eps)
+        return _scaled_step(lr, state["m"] / c1, state["v"] / c2, eps_inside=eps_inside, no_sqrt=no_sqrt, eps=eps)
 
     return adam_rule
 
@@ -647,6 +652,7 @@ def _trajectory_check(
         verify,
         hint=hint,
         context=context,
+        error_hint=_error_hint,
     )
 
 
@@ -681,6 +687,178 @@ def _flat_or_none(run: ProbeRun, keys: Sequence[str], calls: int) -> np.ndarray 
                 return None
             parts.append(np.ravel(value).astype(np.float64))
     return np.concatenate(parts)
+
+
+# -- gradients of exactly 0 and below the 1e-7 constant ----------------------------
+
+# (key, index) of the elements whose gradient is 0 in every call, and of those whose
+# gradient is smaller than the 1e-7 constant (one value per update call)
+ZERO_ELEMENTS: tuple[tuple[str, tuple[int, ...]], ...] = (("W", (0, 0)), ("b", (2,)))
+TINY_ELEMENTS: dict[tuple[str, tuple[int, ...]], tuple[float, ...]] = {
+    ("W", (1, 2)): (3e-8, -6e-8, 2e-8),
+    ("b", (1,)): (-5e-8, -5e-8, 4e-9),
+}
+EDGE_NAMES = {
+    name: (
+        f"{name}: a gradient of exactly 0 leaves its weight where it is, one below 1e-7 steps against it "
+        f"({_signature(name, MAIN_HYPER[name])}, 3 update calls)",
+        f"{name}: 勾配がちょうど 0 の重みは動かさず、1e-7 より小さい勾配では勾配と逆向きに動かす"
+        f"({_signature(name, MAIN_HYPER[name])}、3 回の update)",
+    )
+    for name in ("AdaGrad", "RMSprop", "Adam")
+}
+DROPPED_EPS_HINT = Text(
+    "where g is 0, h is 0 too, and without the small constant the step is 0 / 0 = nan (a gradient below 1e-7 "
+    "takes the full step lr instead of a small one): divide by (np.sqrt(h) + 1e-7), with the parentheses",
+    "g が 0 の要素では h も 0 で、小さな定数がないと更新量は 0 / 0 = nan になります(1e-7 より小さい勾配でも"
+    "小さな更新ではなく lr いっぱいの更新になります)。括弧をつけて (np.sqrt(h) + 1e-7) で割ってください",
+)
+SUBTRACTED_EPS_HINT = Text(
+    "the 1e-7 is subtracted: for a gradient smaller than 1e-7, np.sqrt(h) - 1e-7 is negative, so the weight "
+    "moves uphill, along g; the constant is added, np.sqrt(h) + 1e-7",
+    "1e-7 を引いています。1e-7 より小さい勾配では np.sqrt(h) - 1e-7 が負になり、重みが勾配の方向(上り坂)に"
+    "動きます。定数は足します: np.sqrt(h) + 1e-7",
+)
+OTHER_EPS_HINT = Text(
+    "the small constant is 1e-8 (PyTorch's Adam default); this course's is 1e-7, and with gradients near "
+    "1e-7 the two give different steps",
+    "小さな定数が 1e-8(PyTorch の Adam の既定値)になっています。この講座では 1e-7 で、"
+    "1e-7 付近の勾配では更新量が変わります",
+)
+
+
+def _edge_inputs(seed: int) -> tuple[Params, list[Params]]:
+    params0, grads_seq = _inputs(seed, {"W": (2, 3), "b": (3,)})
+    for call, grads in enumerate(grads_seq):
+        for key, index in ZERO_ELEMENTS:
+            grads[key][index] = 0.0
+        for (key, index), values in TINY_ELEMENTS.items():
+            grads[key][index] = values[call]
+    return params0, grads_seq
+
+
+def _edge_forms(
+    name: str, hyper: dict[str, float], params0: Params, grads_seq: list[Params], **how: Any
+) -> list[Trajectory]:
+    """The trajectories of every accepted form, or of every form with ``how`` (a wrong constant)."""
+    if name == "Adam":
+        return [
+            _replay(_adam_rule(hyper, folded=folded, eps_inside=inside, **how), params0, grads_seq)
+            for folded in (False, True)
+            for inside in (False, True)
+        ]
+    return [_replay(_rule(name, hyper, eps_inside=inside, **how), params0, grads_seq) for inside in (False, True)]
+
+
+def _edge_lines(run: ProbeRun, params0: Params, grads_seq: list[Params], forms: list[Trajectory]) -> list[Text]:
+    """How the learner moved the special elements in the first update call, against the accepted forms."""
+    items = run.output("params_1").items
+    lines: list[Text] = []
+    special = [(key, index, 0.0) for key, index in ZERO_ELEMENTS]
+    special += [(key, index, values[0]) for (key, index), values in TINY_ELEMENTS.items()]
+    for key, index, g in special:
+        got = items.get(key)
+        if got is None or got.shape != params0[key].shape or got.dtype.kind not in "biuf":
+            continue
+        where = f"params['{key}'][{', '.join(str(i) for i in index)}]"
+        moved = float(got[index]) - float(params0[key][index])
+        steps = [float(form[0][key][index]) - float(params0[key][index]) for form in forms]
+        if g == 0.0:
+            lines.append(
+                Text(
+                    f"update call 1: {where} has g = 0 and moved by {moved:.6g}; every accepted form leaves it still",
+                    f"update 1 回目: {where} は g = 0 で {moved:.6g} 動きました。正しい形ではどれも動きません",
+                )
+            )
+        else:
+            low, high = min(steps, key=abs), max(steps, key=abs)
+            lines.append(
+                Text(
+                    f"update call 1: {where} has g = {g:g} and moved by {moved:.6g}; the accepted forms move it "
+                    f"by {low:.3g} to {high:.3g}, against g (1e-7 after or inside the square root)",
+                    f"update 1 回目: {where} は g = {g:g} で {moved:.6g} 動きました。正しい形での更新量は "
+                    f"{low:.3g} から {high:.3g} で、勾配と逆向きです(1e-7 は平方根の外でも中でもよい)",
+                )
+            )
+    return lines
+
+
+def _edge_check(name: str, seed: int) -> Check:
+    """Gradients of exactly 0 and below 1e-7: the step must match one accepted form exactly.
+
+    Here the accepted forms drift far apart (1e-7 inside the root turns a 3e-8
+    gradient's step into about lr * 1e-4, outside into about lr / 4), so the
+    learner's trajectory is compared with each form on its own, not with a
+    tolerance as wide as their spread.
+    """
+    hyper = MAIN_HYPER[name]
+    params0, grads_seq = _edge_inputs(seed)
+    forms = _edge_forms(name, hyper, params0, grads_seq)
+    largest_step = max(
+        float(np.max(np.abs(after[key] - before[key])))
+        for before, after in zip([params0, *forms[0][:-1]], forms[0], strict=True)
+        for key in after
+    )
+    atol = STEP_RTOL * largest_step + 1e-12
+    variants = [
+        Variant(_flat(trajectory), hint)
+        for eps, hint in ((0.0, DROPPED_EPS_HINT), (-EPS, SUBTRACTED_EPS_HINT), (1e-8, OTHER_EPS_HINT))
+        for trajectory in _edge_forms(name, hyper, params0, grads_seq, eps=eps)
+    ]
+    keys = list(params0)
+    calls = len(grads_seq)
+
+    def verify(run: ProbeRun) -> Verdict:
+        got = _flat_or_none(run, keys, calls)
+        if got is not None and any(is_close(got, _flat(form), 0.0, atol) for form in forms):
+            return Verdict.ok()
+        nearest = forms[0]
+        if got is not None:
+            with np.errstate(all="ignore"):
+                errors = [np.nan_to_num(np.abs(got - _flat(form)), nan=np.inf).max() for form in forms]
+            nearest = forms[int(np.argmin(errors))]
+        lines = _trajectory_lines(run, nearest, params0, atol) + _edge_lines(run, params0, grads_seq, forms)
+        return Verdict.fail(lines, _variant_hint(got, variants, atol) if got is not None else None)
+
+    zero = ", ".join(f"{key}[{', '.join(str(i) for i in index)}]" for key, index in ZERO_ELEMENTS)
+    tiny = ", ".join(f"{key}[{', '.join(str(i) for i in index)}]" for key, index in TINY_ELEMENTS)
+    return Check(
+        *EDGE_NAMES[name],
+        _probe(name, hyper, params0, grads_seq, in_place=False),
+        verify,
+        hint=RULES[name],
+        context=Text(
+            f"{_signature(name, hyper)}; params W (2, 3), b (3,); 3 × update(params, grads); "
+            f"g = 0 at {zero} in every call, |g| between 4e-9 and 6e-8 at {tiny}",
+            f"{_signature(name, hyper)}。params は W (2, 3)、b (3,)。update(params, grads) を 3 回。"
+            f"{zero} は毎回 g = 0、{tiny} は |g| が 4e-9 から 6e-8",
+        ),
+        error_hint=_error_hint,
+    )
+
+
+# -- optimizers written for lists ----------------------------------------------------
+
+LIST_STYLE_HINT = Text(
+    "params and grads are dicts of arrays keyed by name ('W', 'b', ...), not lists as in the book's second "
+    "volume, so params[0] is a KeyError and a for loop over params gives the keys: loop with "
+    "for key in params.keys(): params[key] -= self.lr * grads[key], and keep the state in dicts too (self.v[key])",
+    "params と grads は名前('W'、'b' など)をキーとする配列の辞書で、ゼロから作る Deep Learning ❷ のような"
+    "リストではありません。params[0] は KeyError になり、params を for でまわすとキーが出てきます。"
+    "for key in params.keys(): params[key] -= self.lr * grads[key] のようにキーでループし、"
+    "状態も辞書(self.v[key])に持ってください",
+)
+
+
+def _error_hint(exception: str, message: str) -> Text | None:
+    """The hint for an exception that shows code written for lists of parameters, else None."""
+    last = message.strip().splitlines()[-1] if message.strip() else ""
+    if exception == "KeyError" and re.search(r"KeyError: -?\d+$", last):
+        return LIST_STYLE_HINT
+    # a key ('W') used as an array: as a Python string, or in NumPy as a string dtype ('<U1')
+    if "TypeError" in exception and any(word in last for word in ("'str'", "can't multiply sequence", "dtype('<U")):
+        return LIST_STYLE_HINT
+    return None
 
 
 # -- the checks -------------------------------------------------------------------
@@ -801,9 +979,12 @@ def build_checks() -> list[Check]:
         _defaults_check("Momentum", 52),
         _main_check("AdaGrad", 60),
         _defaults_check("AdaGrad", 62),
+        _edge_check("AdaGrad", 63),
         _main_check("RMSprop", 70),
         _defaults_check("RMSprop", 72),
+        _edge_check("RMSprop", 73),
         _main_check("Adam", 80),
         _per_key_check("Adam", 81),
         _defaults_check("Adam", 82),
+        _edge_check("Adam", 83),
     ]

@@ -51,9 +51,11 @@ class Check:
         The input that exposes the bug, e.g. ``x: (2, 3, 5, 5), filter 3x3, pad 1``.
     points : float
         What the check is worth.
-    error_hint : Text, optional
+    error_hint : Text or callable, optional
         The hint when the learner's code raises an exception in this check
-        (default: one chosen by the kind of exception).
+        (default: one chosen by the kind of exception); a callable
+        ``error_hint(exception, message)`` picks it from the exception's class
+        name and message, or returns None for the default.
     """
 
     name: str
@@ -63,7 +65,7 @@ class Check:
     hint: Text | None = None
     context: str | Text = ""
     points: float = 1.0
-    error_hint: Text | None = None
+    error_hint: Text | Callable[[str, str], Text | None] | None = None
 
     @property
     def target(self) -> str:
@@ -338,7 +340,12 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
     """Turn one probe run into a verdict."""
     if run.status != "ok":
         report = abnormal(run, check.probe.timeout or timeout, module)
-        hint = check.error_hint if run.status == "error" and check.error_hint is not None else report.hint
+        hint = report.hint
+        if run.status == "error" and check.error_hint is not None:
+            chosen = (
+                check.error_hint if isinstance(check.error_hint, Text) else check.error_hint(run.exception, run.message)
+            )
+            hint = chosen or report.hint
         return _result(check, run, report.status, report.lines, hint)
     try:
         verdict = check.verify(run)
