@@ -206,7 +206,63 @@ def _softmax_checks() -> list[Check]:
             ),
             context="x = [[1000, 1010, 990], [-1000, -990, -1010], [0.5, -0.5, 2], [3, 3, 3]]",
         ),
+        _wide_row_check(),
     ]
+
+
+def _wide_row_check() -> Check:
+    """Rows whose scores spread by 805 and 3005: exp() of the spread overflows, exp() of every score does not.
+
+    Only a shift by something other than the row's max fails here (its min, its
+    mean, the batch's min): without any shift the exponents stay <= 5.  The
+    first row tells a shift by the min (max - min = 805) from one by the mean
+    (max - mean = 270, no overflow); the second overflows both.
+    """
+    wide = np.array([[-800.0, 0.0, 5.0], [-3000.0, 0.0, 5.0], [0.3, -0.2, 1.1]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        # what exp(x - c) / sum(exp(x - c)) gives in floating point with the wrong c: nan where it overflows
+        by_min, by_mean = (
+            np.exp(wide - c) / np.sum(np.exp(wide - c), axis=-1, keepdims=True)
+            for c in (np.min(wide, axis=-1, keepdims=True), np.mean(wide, axis=-1, keepdims=True))
+        )
+    overflow = Text(
+        "exp() overflows to inf above about 709, and inf / inf is nan: subtract each row's max, "
+        "np.max(x, axis=-1, keepdims=True), so the largest exponent is 0 and every other one is negative",
+        "exp() は約 709 を超えると inf にオーバーフローし、inf / inf は nan です。行ごとの最大値 "
+        "np.max(x, axis=-1, keepdims=True) を引けば、指数の最大が 0 になり、ほかはすべて負になります",
+    )
+    return _value_check(
+        "softmax: rows spread 805 and 3005 wide are shifted by their max",
+        "softmax: 値の幅が 805 と 3005 の行でも最大値を引いて計算する",
+        "softmax",
+        [wide],
+        softmax(wide),
+        arg_names=["x"],
+        rtol=SOFTMAX_RTOL,
+        atol=SOFTMAX_ATOL,
+        hint=overflow,
+        variants=[
+            Variant(
+                by_min,
+                Text(
+                    "you subtracted the row's min: then the largest exponent is max - min, 805 in the "
+                    "first row, and exp(805) overflows. " + overflow.en,
+                    "行の最小値を引いています。すると指数の最大は max - min(1 行目では 805)になり、"
+                    "exp(805) がオーバーフローします。" + overflow.ja,
+                ),
+            ),
+            Variant(
+                by_mean,
+                Text(
+                    "you subtracted the row's mean: the largest exponent is then max - mean, 1003.3 in "
+                    "the second row, and exp(1003.3) overflows. " + overflow.en,
+                    "行の平均を引いています。すると指数の最大は max - mean(2 行目では 1003.3)になり、"
+                    "exp(1003.3) がオーバーフローします。" + overflow.ja,
+                ),
+            ),
+        ],
+        context="x = [[-800, 0, 5], [-3000, 0, 5], [0.3, -0.2, 1.1]]",
+    )
 
 
 def _probabilities(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
