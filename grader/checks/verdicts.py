@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.grading.compare import close, same_shape, value_of
+from grader.grading.compare import agrees, close, same_shape, value_of
 from grader.sandbox.client import Output, ProbeRun
 from grader.text import Text
 
@@ -49,7 +49,7 @@ __all__ = [
 
 def is_close(got: Output | np.ndarray | None, expected: Any, rtol: float, atol: float) -> bool:
     """Whether ``close`` finds nothing to say."""
-    return not close(got, expected, what="", rtol=rtol, atol=atol)
+    return agrees(got, expected, rtol=rtol, atol=atol)
 
 
 def modified_line(who: str, label: str | Text) -> Text:
