@@ -25,10 +25,20 @@ gradient checks (``Layer.gradient``: one check per ``Cases``)
 
     A backward that agrees with its own forward but not with the reference
     means the forward is wrong; the reverse means the backward is wrong.
-hygiene check (the case marked ``hygiene``; it shares that case's probe)
+hygiene check (the case marked ``hygiene``, in a probe of its own)
     backward called again with the same dout gives the same gradients
     (repeatable), backward(2 * dout) gives twice them (linear in dout), and
     dout, forward's inputs and the constructor's arrays are left unchanged.
+    Its probe runs that case alone, so an exception in another gradient case
+    fails only the gradient check that names it.
+
+A case may leave arguments out (``defaults``: the contract's defaults must
+apply; a forward case then also makes the call with every argument given, so
+a wrong default is told apart from a wrong forward), be judged against the
+learner's own forward only (``reference=False``: where the contract leaves the
+answer open, BatchNormalization at variances near its eps) or against the
+reference only (``consistency=False``: at a kink, where a central difference
+is one-sided), and use its own step ``step``.
 
 One vocabulary and one set of tolerances serve every layer: ``FORWARD_RTOL``,
 ``GRADIENT_RTOL``, ``CONSISTENCY_RTOL``, ``REPEAT_RTOL``, ``LINEAR_RTOL`` and the
@@ -157,8 +167,10 @@ class Input:
 class Known:
     """A known wrong answer for one output (``out``, ``dx``, ``dW`` ...) and the misconception behind it.
 
-    ``value`` is the wrong array it gives; with ``value`` None, ``shape``
-    alone recognises a mistake that shows by its shape (dcol returned for dx).
+    ``value`` is the wrong array it gives (NaN where the mistake gives NaN:
+    those entries must be NaN or inf, the others close); with ``value`` None,
+    ``shape`` alone recognises a mistake that shows by its shape (dcol
+    returned for dx).
     """
 
     output: str
@@ -170,7 +182,14 @@ class Known:
         """Whether ``got`` is this mistake."""
         if self.value is None:
             return got.shape == tuple(self.shape or ())
-        return got.shape == np.shape(self.value) and is_close(got, self.value, rtol, atol)
+        if got.shape != np.shape(self.value):
+            return False
+        value = np.asarray(self.value)
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            # a mistake that gives NaN or inf (a missing eps): the same entries not finite, the others close
+            lost = ~np.isfinite(value)
+            return bool(np.array_equal(lost, ~np.isfinite(got))) and is_close(got[~lost], value[~lost], rtol, atol)
+        return is_close(got, value, rtol, atol)
 
 
 @dataclass(frozen=True)
@@ -180,13 +199,23 @@ class Case:
     ``values`` holds every argument of the constructor and of forward by name
     (arrays are sent as arrays, everything else as a literal); ``dout`` is one
     array per output (a tuple when there are several), None for a loss layer
-    whose ``backward()`` takes its default ``dout = 1``.
+    whose ``backward()`` takes its default ``dout = 1``.  ``defaults`` names
+    arguments the learner's calls leave out (the contract's defaults must
+    apply; ``values`` holds what they are), ``reference`` and ``consistency``
+    choose what a gradient case is compared with, ``step`` its h.
     """
 
     label: Text
     values: Mapping[str, Any]
     dout: np.ndarray | tuple[np.ndarray, ...] | None = None
     hygiene: bool = False
+    # arguments left out of the learner's calls, so its defaults apply; ``values`` holds the contract's
+    defaults: tuple[str, ...] = ()
+    # outputs and gradients compared with the oracle and the reference (False: only with the own forward)
+    reference: bool = True
+    # backward compared with the learner's own forward (False: at a kink, where a central difference is one-sided)
+    consistency: bool = True
+    step: float = STEP  # h of this case's central differences
 
 
 @dataclass(frozen=True)
@@ -196,6 +225,7 @@ class Cases:
     name: Text
     context: str | Text
     cases: tuple[Case, ...]
+    hint: Text | None = None  # the check's hint, instead of the row's forward or backward hint
 
 
 @dataclass(frozen=True)
@@ -288,6 +318,11 @@ class Layer:
         tolerance is at least this.
     directions : int
         Random directions per tensor in the self-consistency check.
+    bundles : tuple of (str, tuple of str)
+        Constructor arguments that are dicts of named values (DLFS2's
+        ``params``): ``(("params", ("W1", "b1")),)`` passes
+        ``{"W1": W1, "b1": b1}`` built from the case's values, so each array
+        is still a ``Param`` of its own, perturbed and checked by name.
     """
 
     name: str
@@ -307,6 +342,7 @@ class Layer:
     linear_hint: Text = NOT_LINEAR
     slack: float = 0.0
     directions: int = 1
+    bundles: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def douts(self) -> tuple[str, ...]:
@@ -394,9 +430,27 @@ def _douts(case: Case) -> tuple[np.ndarray, ...]:
     return case.dout if isinstance(case.dout, tuple) else (case.dout,)
 
 
+def _reference_values(layer: Layer, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Copies of ``values`` for the reference, with the row's bundles built as dicts."""
+    copied = _copied(values)
+    for name, keys in layer.bundles:
+        copied[name] = {key: copied[key] for key in keys}
+    return copied
+
+
+def _sent_bundles(probe: Probe, layer: Layer, sent: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``sent`` with the row's bundles built in the probe as dicts of the values sent."""
+    if not layer.bundles:
+        return sent
+    bundled = dict(sent)
+    for name, keys in layer.bundles:
+        bundled[name] = probe.dict(**{key: sent[key] for key in keys})
+    return bundled
+
+
 def oracle_outputs(layer: Layer, values: Mapping[str, Any]) -> tuple[np.ndarray, ...]:
     """The expected outputs of forward for ``values``: the oracle's, else the reference's."""
-    values = _copied(values)
+    values = _reference_values(layer, values)
     if layer.oracle is not None:
         return _as_outputs(layer, layer.oracle(values))
     reference = layer.reference(*(values[name] for name in layer.constructor))
@@ -406,7 +460,7 @@ def oracle_outputs(layer: Layer, values: Mapping[str, Any]) -> tuple[np.ndarray,
 def _expected(layer: Layer, case: Case, with_gradients: bool) -> _Expected:
     grads: dict[str, np.ndarray] = {}
     if with_gradients:
-        values = _copied(case.values)
+        values = _reference_values(layer, case.values)
         reference = layer.reference(*(values[name] for name in layer.constructor))
         reference.forward(*(values[item.name] for item in layer.inputs))
         returned = reference.backward(*_douts(case))
@@ -449,10 +503,30 @@ def _send(probe: Probe, values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: probe.array(value) if isinstance(value, np.ndarray) else value for key, value in values.items()}
 
 
-def _forward(probe: Probe, layer: Layer, sent: Mapping[str, Any], prefix: str) -> Ref:
-    """A new object, its forward call, every output saved as ``prefix + name``; returns the object."""
-    obj = probe.new(layer.name, *(sent[name] for name in layer.constructor))
-    returned = probe.method(obj, "forward", *(sent[item.name] for item in layer.inputs))
+def _arguments(names: Sequence[str], sent: Mapping[str, Any], omit: Sequence[str]) -> tuple[list[Any], dict[str, Any]]:
+    """The call's arguments without ``omit``: positional up to the first left out, by keyword after it."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for name in names:
+        if name in omit:
+            continue
+        if any(left in omit for left in names[: names.index(name)]):
+            kwargs[name] = sent[name]
+        else:
+            args.append(sent[name])
+    return args, kwargs
+
+
+def _forward(probe: Probe, layer: Layer, sent: Mapping[str, Any], prefix: str, omit: Sequence[str] = ()) -> Ref:
+    """A new object, its forward call, every output saved as ``prefix + name``; returns the object.
+
+    The arguments named in ``omit`` are left out, so the learner's defaults apply.
+    """
+    sent = _sent_bundles(probe, layer, sent)
+    args, kwargs = _arguments(layer.constructor, sent, omit)
+    obj = probe.new(layer.name, *args, **kwargs)
+    args, kwargs = _arguments(tuple(item.name for item in layer.inputs), sent, omit)
+    returned = probe.method(obj, "forward", *args, **kwargs)
     if len(layer.outputs) == 1:
         probe.save(returned, prefix + layer.outputs[0])
     else:
@@ -490,23 +564,35 @@ def _hygiene_calls(probe: Probe, layer: Layer, obj: Ref, case: Case, douts: Sequ
 def _gradient_probe(
     layer: Layer, cases: Sequence[Case], directions: Sequence[dict[str, tuple[np.ndarray, ...]]]
 ) -> Probe:
-    """Per case: forward, backward (and the hygiene calls), then forward alone at p +- hv on new objects."""
+    """Per case: forward, backward, then forward alone at p +- hv on new objects."""
     probe = Probe()
     for index, (case, chosen) in enumerate(zip(cases, directions, strict=True)):
         prefix = f"{index}:"
         sent = _send(probe, case.values)
-        obj = _forward(probe, layer, sent, prefix)
+        obj = _forward(probe, layer, sent, prefix, case.defaults)
         douts = [probe.array(dout) for dout in _douts(case)]
         _backward(probe, layer, obj, douts, prefix)
-        if case.hygiene:
-            _hygiene_calls(probe, layer, obj, case, douts, prefix)
-            _save_arguments(probe, sent, prefix)
+        if not case.consistency:
+            continue
         for name, vectors in chosen.items():
             for number, v in enumerate(vectors):
                 for sign in (1, -1):
                     moved = dict(sent)
-                    moved[name] = probe.array(case.values[name] + sign * STEP * v)
-                    _forward(probe, layer, moved, f"{prefix}{name}:{number}:{sign}:")
+                    moved[name] = probe.array(case.values[name] + sign * case.step * v)
+                    _forward(probe, layer, moved, f"{prefix}{name}:{number}:{sign}:", case.defaults)
+    return probe
+
+
+def _hygiene_probe(layer: Layer, case: Case, index: int) -> Probe:
+    """The hygiene case alone: forward, backward, backward again, backward(2 * dout), the arguments as left."""
+    probe = Probe()
+    prefix = f"{index}:"
+    sent = _send(probe, case.values)
+    obj = _forward(probe, layer, sent, prefix, case.defaults)
+    douts = [probe.array(dout) for dout in _douts(case)]
+    _backward(probe, layer, obj, douts, prefix)
+    _hygiene_calls(probe, layer, obj, case, douts, prefix)
+    _save_arguments(probe, sent, prefix)
     return probe
 
 
@@ -518,7 +604,10 @@ def _forward_check(layer: Layer, cases: Cases) -> Check:
     probe = Probe()
     for index, case in enumerate(cases.cases):
         sent = _send(probe, case.values)
-        _forward(probe, layer, sent, f"{index}:")
+        _forward(probe, layer, sent, f"{index}:", case.defaults)
+        if case.defaults:
+            # the same call with every argument given tells a wrong default from a wrong forward
+            _forward(probe, layer, sent, f"{index}:explicit:")
         _save_arguments(probe, sent, f"{index}:")
 
     def verify(run: ProbeRun) -> Verdict:
@@ -533,7 +622,48 @@ def _forward_check(layer: Layer, cases: Cases) -> Check:
             return Verdict.fail(wrong + changed, hint)
         return Verdict.unless(changed, IN_PLACE_INPUT)
 
-    return Check(cases.name.en, cases.name.ja, probe, verify, hint=layer.forward_hint, context=cases.context)
+    hint = cases.hint or layer.forward_hint
+    return Check(cases.name.en, cases.name.ja, probe, verify, hint=hint, context=cases.context)
+
+
+def _signature(layer: Layer, case: Case) -> str:
+    """The calls with the contract's defaults: ``Pooling(pool_h, pool_w, stride=1, pad=0)``."""
+
+    def shown(names: Sequence[str]) -> str:
+        return ", ".join(f"{name}={case.values[name]!r}" if name in case.defaults else name for name in names)
+
+    calls = []
+    if any(name in case.defaults for name in layer.constructor):
+        calls.append(f"{layer.name}({shown(layer.constructor)})")
+    inputs = tuple(item.name for item in layer.inputs)
+    if any(name in case.defaults for name in inputs):
+        calls.append(f"forward({shown(inputs)})")
+    return " and ".join(calls)
+
+
+def _defaults_differ(run: ProbeRun, layer: Layer, case: Case, index: int, expected: _Expected) -> bool:
+    """Whether the call with every argument given is right, so only the left-out ones made the difference."""
+    for name, want in zip(layer.outputs, expected.outs, strict=True):
+        if not is_close(run.output(f"{index}:explicit:{name}"), want, *layer.tolerance(FORWARD_RTOL, want)):
+            return False
+    return True
+
+
+def _defaults_lines(layer: Layer, case: Case) -> tuple[list[Text], Text]:
+    left = ", ".join(case.defaults)
+    signature = _signature(layer, case)
+    return [
+        Text(
+            f"with {left} left out the output is wrong, and with them given it is right: "
+            f"the defaults differ from the contract's, {signature}",
+            f"{left} を省略すると出力が違い、指定すると正しくなります。既定値が課題の {signature} と違います",
+        )
+    ], Text(
+        f"a call that leaves out {left} must behave as the contract says: {signature}; "
+        "give these defaults in the def line, and use them",
+        f"{left} を省略した呼び出しは課題の {signature} どおりに動く必要があります。"
+        "def の行でこの既定値を指定し、それを使ってください",
+    )
 
 
 def _forward_differences(
@@ -549,7 +679,11 @@ def _forward_differences(
             lead = Text(f"{call} differs from {layer.oracle_text.en}:", f"{call} が{layer.oracle_text.ja}と違います:")
             array, _ = value_of(got, name)
             hint = _usable_hint(expected.known, name, array, tolerance)
-            return [*_case_header(cases, cases[index]), lead, *lines], hint
+            case = cases[index]
+            if case.defaults and _defaults_differ(run, layer, case, index, expected):
+                more, hint = _defaults_lines(layer, case)
+                lines = [*more, *lines]
+            return [*_case_header(cases, case), lead, *lines], hint
     return [], None
 
 
@@ -659,10 +793,22 @@ class _Judge:
                     "順伝播の形状が正しくなるまで勾配は確認できません",
                 )
                 return [line], _known_hint(self.expected.known, name, array, (0.0, 0.0))
+            if not self.case.reference and (array.dtype.kind not in "biuf" or not np.all(np.isfinite(array))):
+                line = Text(
+                    f"{call} gave values that are not finite numbers (NaN or inf), so the gradients can not be "
+                    "compared with it",
+                    f"{call} が有限の数でない値(NaN や inf)を返したため、勾配をそれと比べられません",
+                )
+                return [line], None
         return [], None
 
     def forward_right(self) -> bool:
-        """Whether the learner's forward equals the oracle's (as the forward check judges it)."""
+        """Whether the learner's forward equals the oracle's (as the forward check judges it).
+
+        A case judged against the learner's own forward only does not ask.
+        """
+        if not self.case.reference:
+            return True
         outs = self.outputs(self.prefix)
         return outs is not None and all(
             is_close(got, want, *self.layer.tolerance(FORWARD_RTOL, want))
@@ -715,7 +861,7 @@ class _Judge:
             change = [d * (a - b) for d, a, b in zip(self.douts, plus, minus, strict=True)]
         total = sum(float(np.sum(c)) for c in change)
         magnitude = sum(float(np.sum(np.abs(c))) for c in change)
-        return total / (2 * STEP), magnitude / (2 * STEP)
+        return total / (2 * self.case.step), magnitude / (2 * self.case.step)
 
     def forward_right_everywhere(self) -> bool:
         """Whether the learner's forward equals the oracle's at every point the probe evaluated."""
@@ -726,7 +872,7 @@ class _Judge:
                 for sign in (1, -1):
                     outs = self.outputs(f"{self.prefix}{name}:{number}:{sign}:")
                     values = dict(self.case.values)
-                    values[name] = values[name] + sign * STEP * v
+                    values[name] = values[name] + sign * self.case.step * v
                     wanted = oracle_outputs(self.layer, values)
                     if outs is None or not all(
                         is_close(got, want, *self.layer.tolerance(FORWARD_RTOL, want))
@@ -739,8 +885,9 @@ class _Judge:
         """Compare one usable gradient with the reference and with the learner's own forward."""
         want = self.expected.grads[tensor.grad]
         rtol, atol = self.layer.tolerance(GRADIENT_RTOL, want)
-        wrong = close(got, want, what=tensor.grad, rtol=rtol, atol=atol)
-        return _Finding(tensor, got, want, wrong, self.slopes(tensor, got))
+        wrong = close(got, want, what=tensor.grad, rtol=rtol, atol=atol) if self.case.reference else []
+        slopes = self.slopes(tensor, got) if self.case.consistency else []
+        return _Finding(tensor, got, want, wrong, slopes)
 
 
 def _gradient_of(
@@ -777,7 +924,7 @@ def _gradient_of(
     return array.astype(np.float64), []
 
 
-def _slope_line(layer: Layer, tensor: _Tensor, slope: _Slope) -> Text:
+def _slope_line(layer: Layer, tensor: _Tensor, slope: _Slope, step: float = STEP) -> Text:
     p, g = tensor.name, tensor.grad
     objective = layer.objective()
     # judged against the scale of the terms summed (see _Judge.slopes); shown against the larger of the two
@@ -785,10 +932,10 @@ def _slope_line(layer: Layer, tensor: _Tensor, slope: _Slope) -> Text:
     return Text(
         f"along a random direction v of {p}: your backward gives sum({g} * v) = {slope.analytic:.10g}, "
         f"your forward changes {objective} at the rate (L({p} + h v) - L({p} - h v)) / 2h = "
-        f"{slope.numeric:.10g} (h = {STEP:g}; relative difference {shown:.2g}, tolerance {slope.tolerance:g})",
+        f"{slope.numeric:.10g} (h = {step:g}; relative difference {shown:.2g}, tolerance {slope.tolerance:g})",
         f"{p} のランダムな方向 v について: 逆伝播からは sum({g} * v) = {slope.analytic:.10g}、"
         f"順伝播からは {objective} の変化率 (L({p} + h v) - L({p} - h v)) / 2h = {slope.numeric:.10g}"
-        f"(h = {STEP:g}。相対差 {shown:.2g}、許容 {slope.tolerance:g})",
+        f"(h = {step:g}。相対差 {shown:.2g}、許容 {slope.tolerance:g})",
     )
 
 
@@ -826,12 +973,39 @@ def _inconsistent_lines(judge: _Judge, finding: _Finding, everywhere: bool) -> l
             ),
             *finding.wrong,
         ]
-    return [*lead, _slope_line(judge.layer, finding.tensor, finding.failing)]
+    return [*lead, _slope_line(judge.layer, finding.tensor, finding.failing, judge.case.step)]
+
+
+def _own_forward_lines(judge: _Judge, finding: _Finding) -> list[Text]:
+    """A case judged against the learner's own forward only: consistent or not."""
+    g = finding.tensor.grad
+    if finding.slopes is None:
+        return [
+            Text(
+                f"{g} could not be compared with your own forward: it gave no usable output (NaN, inf or "
+                "another shape) at a slightly moved input",
+                f"{g} を自分の順伝播と比べられませんでした。少しずらした入力で使える出力(有限の値で正しい形状)を"
+                "返しませんでした",
+            )
+        ]
+    if finding.consistent:
+        return []
+    return [
+        Text(
+            f"your backward disagrees with your own forward for {g}:", f"{g} で逆伝播が自分の順伝播と食い違っています:"
+        ),
+        _slope_line(judge.layer, finding.tensor, finding.failing, judge.case.step),
+    ]
 
 
 def _single_lines(judge: _Judge, finding: _Finding, forward_right: bool) -> list[Text] | None:
     """The lines about one gradient alone; None for the kinds said once for all gradients (below)."""
     g = finding.tensor.grad
+    if not judge.case.reference:
+        return _own_forward_lines(judge, finding)
+    if not judge.case.consistency:
+        lead = Text(f"{g} differs from the correct gradient:", f"{g} が正しい勾配と違います:")
+        return [lead, *finding.wrong] if finding.wrong else []
     if finding.slopes is None:
         if not finding.wrong:
             return []
@@ -871,7 +1045,7 @@ def _together_lines(judge: _Judge, findings: Sequence[_Finding], forward_right: 
                 "間違っているのは順伝播です。例えば",
             )
         )
-        lines.append(_slope_line(judge.layer, right[0].tensor, right[0].failing))
+        lines.append(_slope_line(judge.layer, right[0].tensor, right[0].failing, judge.case.step))
     follow = [f for f in findings if f.consistent and f.wrong and not forward_right]
     if follow:
         names = ", ".join(f.tensor.grad for f in follow)
@@ -890,7 +1064,7 @@ def _together_lines(judge: _Judge, findings: Sequence[_Finding], forward_right: 
 
 def _fallback_hint(layer: Layer, findings: Sequence[_Finding], forward_right: bool) -> Text | None:
     if forward_right:
-        return layer.backward_hint
+        return None  # the check's own: its Cases' hint, else the row's backward hint
     if all(finding.consistent for finding in findings):
         return FORWARD_FIRST_HINT
     return layer.forward_hint
@@ -940,9 +1114,12 @@ def _report(judge: _Judge, findings: Sequence[_Finding]) -> tuple[list[Text], Te
         if finding.wrong:
             tolerance = judge.layer.tolerance(GRADIENT_RTOL, finding.expected)
             hints.append(_known_hint(judge.expected.known, finding.tensor.grad, finding.got, tolerance))
-    lines += _together_lines(judge, findings, forward_right)
+    if judge.case.reference and judge.case.consistency:
+        lines += _together_lines(judge, findings, forward_right)
     if not said:
         return [], None
+    if not judge.case.reference:
+        return lines, None  # the check's own hint
     return lines, join_hints(hints) or _fallback_hint(judge.layer, findings, forward_right)
 
 
@@ -964,12 +1141,14 @@ def _gradient_check(layer: Layer, cases: Cases, check_index: int) -> tuple[Check
                 return Verdict.fail([*_case_header(cases.cases, case), *lines], hint)
         return Verdict.ok()
 
-    gradient = Check(cases.name.en, cases.name.ja, probe, verify, hint=layer.backward_hint, context=cases.context)
+    hint = cases.hint or layer.backward_hint
+    gradient = Check(cases.name.en, cases.name.ja, probe, verify, hint=hint, context=cases.context)
     marked = [index for index, case in enumerate(cases.cases) if case.hygiene]
     if not marked:
         return gradient, None
     index = marked[0]
-    return gradient, _hygiene_check(layer, probe, cases.cases[index], index, expected[index])
+    case = cases.cases[index]
+    return gradient, _hygiene_check(layer, _hygiene_probe(layer, case, index), case, index, expected[index])
 
 
 # ----------------------------------------------------------------- hygiene
@@ -1065,3 +1244,72 @@ def layer_checks(layer: Layer) -> list[Check]:
         checks.append(gradient)
         hygiene += [marked] if marked is not None else []
     return checks + hygiene
+
+
+# ----------------------------------------------------------------- DLFS2: self.grads written in place
+
+
+def grads_in_place_check(layer: Layer, case: Case, context: str | Text) -> Check:
+    """``<Layer>: backward writes into the arrays of self.grads``: the sequel's optimizers hold those arrays.
+
+    The probe takes ``self.grads[key]`` of every ``GradsItem`` parameter right
+    after the constructor, runs forward and backward, and brings back both
+    that array and what ``self.grads[key]`` is afterwards: they must hold the
+    same values.  ``self.grads[0] = dW`` or ``self.grads = [...]`` leaves the
+    first one as it was (zeros), so an optimizer that holds the list never
+    sees a gradient.
+    """
+    held_params = [param for param in layer.params if isinstance(param.at, GradsItem)]
+    probe = Probe()
+    sent = _sent_bundles(probe, layer, _send(probe, case.values))
+    args, kwargs = _arguments(layer.constructor, sent, case.defaults)
+    obj = probe.new(layer.name, *args, **kwargs)
+    held = {param.grad: param.at.ref(probe, obj) for param in held_params}
+    args, kwargs = _arguments(tuple(item.name for item in layer.inputs), sent, case.defaults)
+    probe.method(obj, "forward", *args, **kwargs)
+    probe.method(obj, "backward", *(probe.array(dout) for dout in _douts(case)))
+    for param in held_params:
+        probe.save(held[param.grad], f"held:{param.grad}")
+        probe.save(param.at.ref(probe, obj), f"now:{param.grad}")
+
+    def verify(run: ProbeRun) -> Verdict:
+        lines: list[Text] = []
+        for param in held_params:
+            what = param.at.describe()
+            now, problems = value_of(run.output(f"now:{param.grad}"), f"{what} after backward")
+            before, more = value_of(run.output(f"held:{param.grad}"), f"{what} as created by the constructor")
+            if now is None or before is None:
+                lines += problems + more
+                continue
+            if before.shape != now.shape or not np.array_equal(before, now, equal_nan=True):
+                lines.append(
+                    Text(
+                        f"the array {what} held after the constructor still differs from {what} after backward: "
+                        f"backward put a new array in its place instead of writing {param.grad} into it",
+                        f"コンストラクタの後に {what} が指していた配列が、backward の後の {what} と違います。"
+                        f"backward は {param.grad} をその配列に書き込まず、新しい配列に置き換えました",
+                    )
+                )
+        return Verdict.unless(lines, GRADS_REPLACED)
+
+    name = Text(
+        f"{layer.name}: backward writes the gradients into the arrays of self.grads (grads[...][...] = ...)",
+        f"{layer.name}: backward は勾配を self.grads の配列に書き込む(grads[...][...] = ...)",
+    )
+    return Check(name.en, name.ja, probe, verify, hint=GRADS_REPLACED, context=context, error_hint=GRADS_MISSING)
+
+
+GRADS_REPLACED = Text(
+    "write each gradient into the array the constructor created, grads[0][...] = dW (a[...] = fills the "
+    "existing array), not grads[0] = dW or self.grads = [...]: an optimizer is given self.grads once and keeps "
+    "reading those same arrays, as in Deep Learning from Scratch 2",
+    "勾配はコンストラクタが作った配列に grads[0][...] = dW のように書き込みます(a[...] = は既存の配列を埋めます)。"
+    "grads[0] = dW や self.grads = [...] ではいけません。『ゼロから作るDeep Learning ❷』のように、最適化手法は"
+    "self.grads を一度受け取り、同じ配列を読み続けるからです",
+)
+GRADS_MISSING = Text(
+    "the constructor must create self.grads, arrays of zeros shaped like the parameters "
+    "(np.zeros_like(W) for each), which backward then fills in place",
+    "コンストラクタで self.grads(各パラメータと同じ形状の 0 の配列、np.zeros_like(W))を作り、"
+    "backward でその中身を書き換えます",
+)

@@ -7,6 +7,7 @@ a toy row, so the probes, the verdicts and their wording are the ones learners s
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -123,8 +124,9 @@ def test_one_row_makes_forward_gradient_and_hygiene_checks():
     checks = layer_checks(_scale_row())
     assert [check.name for check in checks] == [FORWARD, GRADIENT, HYGIENE]
     assert checks[2].name_ja == "Scale: backward は dout に線形で、2 回呼んでも同じ、dout・x・a は変更しない"
-    # the hygiene check judges the gradient case marked hygiene, in the same probe: no probe of its own
-    assert checks[2].probe is checks[1].probe
+    # the hygiene check judges the gradient case marked hygiene in a probe of its own, so an exception
+    # in another gradient case can not fail it
+    assert checks[2].probe is not checks[1].probe
     assert checks[0].probe is not checks[1].probe
     assert (checks[0].hint, checks[1].hint) == (
         plain("out = x * a"),
@@ -227,6 +229,183 @@ def test_a_backward_that_accumulates_is_not_repeatable(tmp_path):
     assert checks[HYGIENE].status == Status.FAILED
     assert "calling backward(dout) a second time with the same dout gave a different self.da:" in said
     assert "self.da += ..." in checks[HYGIENE].hint.en
+
+
+def _two_case_row() -> Layer:
+    """The Scale row with a second gradient case (batch 2) beside the hygiene case (batch 4)."""
+    row = _scale_row()
+    rng = np.random.default_rng(14)
+    small = {"a": rng.uniform(0.5, 2.0, size=3), "x": rng.normal(size=(2, 3))}
+    cases = row.gradient[0]
+    extra = Case(plain("x (2, 3)"), small, rng.normal(size=(2, 3)))
+    return replace(row, gradient=(replace(cases, cases=(*cases.cases, extra)),))
+
+
+def test_an_exception_in_one_gradient_case_does_not_fail_the_hygiene_of_another(tmp_path):
+    # backward raises for a batch of 2 only: the gradient check names that case, the hygiene check
+    # names the batch of 4, whose backward is fine
+    source = CORRECT.replace(
+        "self.da = np.sum", "if dout.shape[0] == 2:\n            raise ValueError('two')\n        self.da = np.sum"
+    )
+    checks = _by_name(_grade(tmp_path, source, _two_case_row()))
+    assert checks[GRADIENT].status == Status.FAILED
+    assert "ValueError: two" in _said(checks[GRADIENT])
+    assert checks[HYGIENE].status == Status.PASSED, _said(checks[HYGIENE])
+
+
+class Times:
+    """out = x * a * k, k a constructor argument with a default."""
+
+    def __init__(self, a, k=2.0):
+        self.a, self.k = a, k
+
+    def forward(self, x):
+        self.x = x
+        return x * self.a * self.k
+
+    def backward(self, dout):
+        self.da = np.sum(dout * self.x * self.k, axis=0)
+        return dout * self.a * self.k
+
+
+TIMES = """
+import numpy as np
+
+
+class Times:
+    def __init__(self, a, k=2.0):
+        self.a, self.k = a, k
+
+    def forward(self, x):
+        self.x = x
+        return x * self.a * self.k
+
+    def backward(self, dout):
+        self.da = np.sum(dout * self.x * self.k, axis=0)
+        return dout * self.a * self.k
+"""
+
+
+def _times_row() -> Layer:
+    rng = np.random.default_rng(15)
+    values = {"a": rng.uniform(0.5, 2.0, size=3), "k": 2.0, "x": rng.normal(size=(4, 3))}
+    return Layer(
+        name="Times",
+        constructor=("a", "k"),
+        reference=Times,
+        params=(Param("a", "da", Attribute("da")),),
+        forward=(
+            Cases(plain("Times: forward with k left to its default"), "", (Case(plain("x"), values, defaults=("k",)),)),
+        ),
+        gradient=(
+            Cases(
+                plain("Times: backward with k left to its default"),
+                "",
+                (Case(plain("x"), values, rng.normal(size=(4, 3)), defaults=("k",)),),
+            ),
+        ),
+        forward_hint=plain("out = x * a * k"),
+    )
+
+
+def test_a_case_with_defaults_leaves_them_out_and_names_a_wrong_default(tmp_path):
+    right = _grade(tmp_path, TIMES, _times_row())
+    assert right.passed, [_said(c) for c in right.results]
+    checks = _by_name(_grade(tmp_path, TIMES.replace("k=2.0", "k=3.0"), _times_row()))
+    forward = checks["Times: forward with k left to its default"]
+    assert forward.status == Status.FAILED
+    assert "with k left out the output is wrong, and with them given it is right" in _said(forward)
+    assert "Times(a, k=2.0)" in forward.hint.en
+    assert checks["Times: backward with k left to its default"].status == Status.FAILED
+
+
+def test_a_wrong_forward_is_not_blamed_on_the_defaults(tmp_path):
+    checks = _by_name(_grade(tmp_path, TIMES.replace("return x * self.a * self.k", "return x * self.a"), _times_row()))
+    forward = checks["Times: forward with k left to its default"]
+    assert forward.status == Status.FAILED
+    assert "left out" not in _said(forward)
+    assert forward.hint == plain("out = x * a * k")
+
+
+OWN_HINT = plain("backward must use what forward used")
+
+
+def _own_forward_row() -> Layer:
+    """Scale, whose gradient case is judged against the learner's own forward only."""
+    row = _scale_row()
+    case = row.gradient[0].cases[0]
+    cases = Cases(plain("Scale: backward agrees with your forward"), "", (replace(case, reference=False),), OWN_HINT)
+    return replace(row, gradient=(cases,))
+
+
+def test_a_case_without_reference_judges_only_against_the_own_forward(tmp_path):
+    # forward adds 0.5: wrong against the reference, but backward agrees with it
+    consistent = CORRECT.replace("return x * self.a", "return x * self.a + 0.5")
+    checks = _by_name(_grade(tmp_path, consistent, _own_forward_row()))
+    assert checks["Scale: backward agrees with your forward"].status == Status.PASSED
+    assert checks[FORWARD].status == Status.FAILED
+    inconsistent = CORRECT.replace("return dout * self.a", "return dout * 1.5 * self.a")
+    check = _by_name(_grade(tmp_path, inconsistent, _own_forward_row()))["Scale: backward agrees with your forward"]
+    assert check.status == Status.FAILED
+    assert "your backward disagrees with your own forward for dx:" in _said(check)
+    assert "da" not in _said(check)
+    assert check.hint == OWN_HINT
+    nan = CORRECT.replace("return x * self.a", "return x * self.a / 0.0")
+    check = _by_name(_grade(tmp_path, nan, _own_forward_row()))["Scale: backward agrees with your forward"]
+    assert check.status == Status.FAILED
+    assert "not finite numbers" in _said(check)
+
+
+class Ramp:
+    """out = max(x, 0); its gradient at x == 0 is 0."""
+
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0.0)
+
+    def backward(self, dout):
+        return dout * (self.x > 0)
+
+
+RAMP = """
+import numpy as np
+
+
+class Ramp:
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0.0)
+
+    def backward(self, dout):
+        return dout * (self.x > 0)
+"""
+
+
+def _ramp_row(consistency: bool) -> Layer:
+    x = np.array([[0.0, 1.0, -1.0], [0.0, 0.0, 2.0]])
+    dout = np.array([[0.5, -1.5, 2.0], [1.0, -0.7, 0.3]])
+    case = Case(plain("x with zeros"), {"x": x}, dout, consistency=consistency)
+    return Layer(
+        name="Ramp", constructor=(), reference=Ramp, gradient=(Cases(plain("Ramp: at the kink"), "", (case,)),)
+    )
+
+
+def test_a_case_at_a_kink_is_judged_against_the_reference_only(tmp_path):
+    # at x == 0 the central difference of max(x, 0) is one-sided: a right backward disagrees with it
+    assert not _grade(tmp_path, RAMP, _ramp_row(consistency=True)).passed
+    assert _grade(tmp_path, RAMP, _ramp_row(consistency=False)).passed
+    check = _grade(tmp_path, RAMP.replace("self.x > 0", "self.x >= 0"), _ramp_row(consistency=False)).results[0]
+    assert check.status == Status.FAILED
+    assert "dx differs from the correct gradient:" in _said(check)
+
+
+def test_a_known_mistake_that_gives_nan_matches_only_its_nan_pattern():
+    known = Known("out", np.array([1.0, np.nan, 2.0]), plain("eps"))
+    assert known.matches(np.array([1.0, np.nan, 2.0]), 1e-9, 0.0)
+    assert known.matches(np.array([1.0, np.inf, 2.0]), 1e-9, 0.0)
+    assert not known.matches(np.array([1.0, 5.0, 2.0]), 1e-9, 0.0)
+    assert not known.matches(np.array([np.nan, np.nan, 2.0]), 1e-9, 0.0)
+    assert not known.matches(np.array([1.5, np.nan, 2.0]), 1e-9, 0.0)
 
 
 # --- the conventions of "Deep Learning from Scratch 2": self.grads, two inputs, two outputs ------
