@@ -727,7 +727,18 @@ def _gradient_check(
     return Check(name, name_ja, _backward_probe(case), verify, hint=hint, context=context)
 
 
-def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str) -> Check:
+def _all_gradients_check(
+    case: _Case,
+    variants: dict[str, list[Variant]],
+    names: tuple[str, str],
+    hint: Text,
+    context: str,
+    not_finite_hint: Text | None = None,
+) -> Check:
+    """Every gradient of one call of backward: the first wrong one in full, the others by name.
+
+    ``not_finite_hint`` replaces any other hint when a returned gradient holds nan or inf.
+    """
     originals = {label: value.copy() for label, value in case.inputs().items()}
 
     def verify(run: ProbeRun) -> Verdict:
@@ -746,23 +757,122 @@ def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str)
             if len(wrong) > 1:
                 others = ", ".join(wrong[1:])
                 lines.append(Text(f"also wrong: {others}", f"ほかに一致しない勾配: {others}"))
+            if not_finite_hint is not None and any(_has_nan_or_inf(items.get(key)) for key in wrong):
+                hint = not_finite_hint
         changed = unchanged(run, "backward", originals)
         if changed and not lines:
             hint = _in_place("backward")
         return Verdict.unless(lines + changed, hint)
 
-    return Check(
-        "backward: integer labels d (5,) give the same gradients as one-hot",
-        "backward: 整数ラベルの d (5,) でも one-hot と同じ勾配",
-        _backward_probe(case),
-        verify,
-        hint=Text(
+    return Check(names[0], names[1], _backward_probe(case), verify, hint=hint, context=context)
+
+
+def _has_nan_or_inf(array: np.ndarray | None) -> bool:
+    return array is not None and array.dtype.kind in "fc" and not bool(np.all(np.isfinite(array)))
+
+
+def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str) -> Check:
+    return _all_gradients_check(
+        case,
+        variants,
+        (
+            "backward: integer labels d (5,) give the same gradients as one-hot",
+            "backward: 整数ラベルの d (5,) でも one-hot と同じ勾配",
+        ),
+        Text(
             "d may be integer labels (N,): turn them into one-hot (np.eye(K)[d]) before "
             "computing du2 = (y - d) / N, or let your d_softmax_with_loss handle both forms",
             "d は整数ラベル (N,) のこともあります。du2 = (y - d) / N の前に one-hot にする"
             "(np.eye(K)[d])か、両方の形に対応した d_softmax_with_loss を使ってください",
         ),
-        context=context,
+        context,
+    )
+
+
+def _large_scores_check(network: dict[str, np.ndarray], x: np.ndarray, labels: np.ndarray, chain: Text) -> Check:
+    """The network of the other checks with b2 raised by 1000: softmax, and so every gradient, is unchanged.
+
+    A backward that uses the y it is given, or recomputes softmax with the max
+    subtracted, passes; one that recomputes exp(u2) as it is gets inf / inf = nan.
+    """
+    raised = {**network, "b2": network["b2"] + 1000.0}
+    case = _case(raised, x, one_hot(labels, 3))
+    u2 = case.z1 @ raised["W2"] + raised["b2"]
+    shapes = ", ".join(f"{key} {value.shape}" for key, value in raised.items())
+    return _all_gradients_check(
+        case,
+        _variants(case),
+        (
+            "backward: output scores u2 near 1000 (b2 raised by 1000) give the same, finite gradients",
+            "backward: 出力層の入力 u2 が 1000 前後(b2 に 1000 を加算)でも同じ有限の勾配",
+        ),
+        chain,
+        f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
+        f"u2 = z1 @ W2 + b2 in [{u2.min():.1f}, {u2.max():.1f}]",
+        not_finite_hint=Text(
+            "a gradient came back with nan or inf: y, the softmax of u2, is an argument of backward, "
+            "so use it instead of computing softmax again; if you do recompute it, subtract each row's max "
+            "first, because exp(1000) overflows to inf and inf / inf is nan",
+            "勾配に nan か inf が含まれています。u2 のソフトマックス y は backward の引数なので、"
+            "計算し直さずにそれを使ってください。計算し直すなら先に行ごとの最大値を引きます。"
+            "exp(1000) は inf にオーバーフローし、inf / inf は nan になるからです",
+        ),
+    )
+
+
+def _bias_network() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """A 4-6-3 network whose b1 changes the sign of 10 of the 30 hidden pre-activations.
+
+    Seed 5984 gives u1 = x @ W1 + b1 at least 0.57 away from ReLU's kink, and
+    x @ W1 at least 0.2 away from it, with b1 turning both ways: 8 units
+    active without b1 are off with it, and 2 the other way round.
+    """
+    rng = generator(5984)
+    x = rng.normal(size=(5, 4))
+    network = {
+        "W1": rng.normal(scale=0.8, size=(4, 6)),
+        "b1": rng.normal(scale=1.5, size=6),
+        "W2": rng.normal(scale=0.5, size=(6, 3)),
+        "b2": rng.normal(scale=0.5, size=3),
+    }
+    return network, x, np.array([1, 0, 2, 1, 2])
+
+
+def _bias_check(chain: Text) -> Check:
+    network, x, labels = _bias_network()
+    without_b1 = x @ network["W1"]
+    u1 = without_b1 + network["b1"]
+    flipped = (without_b1 > 0) != (u1 > 0)
+    # the properties the seed was chosen for; a change of NumPy's generator would show here
+    if (
+        np.abs(u1).min() < 0.5
+        or np.abs(without_b1).min() < 0.2
+        or (flipped & (u1 > 0)).sum() < 2
+        or (flipped & (u1 <= 0)).sum() < 2
+    ):
+        raise RuntimeError("ex03 checks: b1 of the bias network no longer flips hidden units both ways")
+    case = _case(network, x, one_hot(labels, 3))
+    variants = _variants(case)
+    du1 = ((case.y - case.d) / x.shape[0]) @ network["W2"].T * (without_b1 > 0)
+    mask_hint = Text(
+        "the ReLU mask ignores b1: it must be taken where u1 = x @ W1 + b1 > 0 (or z1 > 0, the same), "
+        "not where x @ W1 > 0; here b1 changes the sign of 10 of the 30 hidden units",
+        "ReLU のマスクに b1 が入っていません。マスクは x @ W1 > 0 ではなく u1 = x @ W1 + b1 > 0"
+        "(z1 > 0 と同じ)のところです。ここでは b1 によって 30 個中 10 個の隠れユニットの符号が変わります",
+    )
+    variants["W1"].insert(0, Variant(x.T @ du1, mask_hint))
+    variants["b1"].insert(0, Variant(du1.sum(axis=0), mask_hint))
+    shapes = ", ".join(f"{key} {value.shape}" for key, value in network.items())
+    return _all_gradients_check(
+        case,
+        variants,
+        (
+            "backward: the ReLU mask is u1 = x @ W1 + b1 > 0, where b1 flips units on and off",
+            "backward: ReLU のマスクは u1 = x @ W1 + b1 > 0(b1 で符号が変わるユニットあり)",
+        ),
+        chain,
+        f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
+        f"b1 changes the sign of {int(flipped.sum())} of the {flipped.size} entries of x @ W1",
     )
 
 
@@ -822,6 +932,8 @@ def _backward_checks() -> list[Check]:
             context,
         ),
         _labels_check(labels_case, variants, context.replace(f"one_hot({abbreviate(labels)}, 3)", abbreviate(labels))),
+        _bias_check(chain),
+        _large_scores_check(network, x, labels, chain),
     ]
 
 
