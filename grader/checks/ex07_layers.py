@@ -107,11 +107,21 @@ def _scale(expected: np.ndarray) -> float:
 # ----------------------------------------------------------------- Relu and Sigmoid
 
 
+RELU_ZERO = Text(
+    "at x == 0 exactly the gradient is 0 (d_relu(0) = 0, as in exercise 3): the mask is x <= 0, so an input "
+    "of 0 blocks dout; a mask of x < 0 lets it through",
+    "x == 0 ちょうどの位置の勾配は 0 です(演習 3 と同じく d_relu(0) = 0)。マスクは x <= 0 なので、入力が 0 の位置も"
+    "dout を通しません。x < 0 のマスクだと通してしまいます",
+)
+
+
 def _relu_mistakes(case: Case) -> list[Known]:
     if not isinstance(case.dout, np.ndarray):
         return []
     x, dout = case.values["x"], case.dout
+    kink = [Known("dx", dout * (x >= 0), RELU_ZERO)] if np.any(x == 0) else []
     return [
+        *kink,
         Known(
             "dx",
             dout,
@@ -148,6 +158,13 @@ def _activation_cases(rng: np.random.Generator, shapes: Sequence[tuple[int, ...]
         dout = rng.normal(size=shape)
         cases.append(Case(plain(f"x {shape}"), {"x": x}, dout, hygiene=number == len(shapes) - 1))
     return tuple(cases)
+
+
+def _relu_kink_case() -> Case:
+    rng = generator(703)
+    x = _away_from_zero(rng, (3, 4))
+    x[[0, 0, 1, 2, 2], [1, 3, 0, 2, 3]] = 0.0
+    return Case(plain("x (3, 4) with zeros"), {"x": x}, rng.normal(size=x.shape), consistency=False)
 
 
 def _relu() -> Layer:
@@ -187,6 +204,20 @@ def _relu() -> Layer:
                     "x (1, 6) と (2, 3, 2, 2)、|x| >= 0.1(折れ目から離す)、dout はランダム",
                 ),
                 _activation_cases(generator(702), [(1, 6), (2, 3, 2, 2)], relu=True),
+            ),
+            Cases(
+                Text(
+                    "Relu: backward gives 0 where x == 0 exactly (the mask is x <= 0)",
+                    "Relu: x == 0 ちょうどの位置では backward が 0 を返す(マスクは x <= 0)",
+                ),
+                Text(
+                    "x (3, 4) with 5 entries exactly 0, random dout; compared with the correct gradient only "
+                    "(at the kink a numerical gradient is one-sided)",
+                    "5 個の要素がちょうど 0 の x (3, 4)、ランダムな dout。正しい勾配とだけ比較"
+                    "(折れ目では数値微分が片側になるため)",
+                ),
+                (_relu_kink_case(),),
+                RELU_ZERO,
             ),
         ),
         hygiene=Hygiene(Text("x (2, 3, 2, 2), random dout", "x (2, 3, 2, 2)、ランダムな dout")),
@@ -509,14 +540,24 @@ def _softmax_with_loss() -> Layer:
         forward=(
             Cases(
                 Text(
-                    "SoftmaxWithLoss: forward returns the batch-mean loss for labels and one-hot t",
-                    "SoftmaxWithLoss: t がラベルでも one-hot でも forward がミニバッチ平均の損失を返す",
+                    "SoftmaxWithLoss: forward returns the batch-mean loss for labels t",
+                    "SoftmaxWithLoss: t がラベルのとき forward がミニバッチ平均の損失を返す",
                 ),
                 Text(
-                    "x (4, 3) with t labels (4,); x (4, 3) with t one-hot (4, 3); x (1, 5) with t labels (1,)",
-                    "x (4, 3) と t ラベル (4,)、x (4, 3) と t one-hot (4, 3)、x (1, 5) と t ラベル (1,)",
+                    "x (4, 3) with t labels (4,); x (1, 5) with t labels (1,)",
+                    "x (4, 3) と t ラベル (4,)、x (1, 5) と t ラベル (1,)",
                 ),
-                tuple(Case(case.label, case.values) for case in cases),
+                tuple(Case(case.label, case.values) for case in cases if case.values["t"].ndim == 1),
+            ),
+            # a check of its own: a forward that raises for labels (exercise 2's loss with swapped
+            # arguments) still shows what it computes for one-hot t
+            Cases(
+                Text(
+                    "SoftmaxWithLoss: forward returns the batch-mean loss for one-hot t",
+                    "SoftmaxWithLoss: t が one-hot のとき forward がミニバッチ平均の損失を返す",
+                ),
+                Text("x (4, 3) with t one-hot (4, 3)", "x (4, 3) と t one-hot (4, 3)"),
+                tuple(Case(case.label, case.values) for case in cases if case.values["t"].ndim == 2),
             ),
         ),
         gradient=(
@@ -672,7 +713,8 @@ def _dropout_forward_check() -> Check:
     probe.save(probe.method(layer, "forward", x_ref, True), "first")
     probe.save(probe.method(layer, "forward", x_ref, True), "second")
     default = probe.new("Dropout")
-    probe.save(probe.method(default, "forward", x_ref, True), "default")
+    # dropout_ratio and train_flg left to their defaults, 0.5 and True
+    probe.save(probe.method(default, "forward", x_ref), "default")
     probe.save(x_ref, "input:x")
     calls = (
         ("first", ratio, plain(f"Dropout({ratio}).forward(x, True)")),
@@ -684,7 +726,7 @@ def _dropout_forward_check() -> Check:
                 f"2 回目の Dropout({ratio}).forward(x, True)",
             ),
         ),
-        ("default", 0.5, plain("Dropout().forward(x, True)")),
+        ("default", 0.5, plain("Dropout().forward(x)")),
     )
 
     def verify(run: ProbeRun) -> Verdict:
@@ -693,6 +735,14 @@ def _dropout_forward_check() -> Check:
             return Verdict.fail(problems)
         lines, hint = _scale_problem(outs["first"], x, ratio)
         hints = [hint]
+        if not np.any(outs["default"] == 0):
+            hints.append(
+                Text(
+                    "Dropout().forward(x) dropped nothing: train_flg defaults to True, forward(x, train_flg=True)",
+                    "Dropout().forward(x) が何も消去しませんでした。train_flg の既定値は True です: "
+                    "forward(x, train_flg=True)",
+                )
+            )
         for name, wanted, call in calls:
             more, hint = _fraction_problem(outs[name], wanted, call)
             lines += more
@@ -725,8 +775,8 @@ def _dropout_forward_check() -> Check:
             "self.mask = np.random.rand(*x.shape) > self.dropout_ratio とし、x * self.mask を返します",
         ),
         context=Text(
-            f"x (40, 50), |x| >= 0.1; Dropout({ratio}) twice and Dropout() once",
-            f"x (40, 50)、|x| >= 0.1。Dropout({ratio}) で 2 回、Dropout() で 1 回",
+            f"x (40, 50), |x| >= 0.1; Dropout({ratio}).forward(x, True) twice and Dropout().forward(x) once",
+            f"x (40, 50)、|x| >= 0.1。Dropout({ratio}).forward(x, True) を 2 回、Dropout().forward(x) を 1 回",
         ),
     )
 
@@ -976,12 +1026,31 @@ def _bn_case(rng: np.random.Generator, n: int, d: int, hygiene: bool = False) ->
     return Case(plain(f"x ({n}, {d})"), {"gamma": gamma, "beta": beta, "x": x, "train_flg": True}, dout, hygiene)
 
 
+EPS_ZERO_VARIANCE = Text(
+    "a feature whose values are all equal has variance 0, and xc / np.sqrt(var) is then 0 / 0 = NaN: "
+    "add a small positive eps under the square root, xn = xc / np.sqrt(var + 1e-7) (added, not subtracted)",
+    "値がすべて等しい特徴量は分散が 0 で、xc / np.sqrt(var) は 0 / 0 = NaN になります。平方根の中に小さな正の eps を"
+    "足してください: xn = xc / np.sqrt(var + 1e-7)(引くのではなく足します)",
+)
+OWN_STD = Text(
+    "at small variances your backward and your forward disagree: backward must divide by the same "
+    "std = np.sqrt(var + eps) forward used, eps included (keep it from forward as self.std); "
+    "dividing by np.sqrt(var) is off by the eps",
+    "分散が小さいと逆伝播と順伝播が食い違っています。逆伝播では順伝播と同じ std = np.sqrt(var + eps) "
+    "(eps を含む)で割ってください(forward で self.std として保存しておきます)。"
+    "np.sqrt(var) で割ると eps の分だけずれます",
+)
+
+
 def _bn_forward_mistakes(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> list[Known]:
     xc = x - x.mean(axis=0)
     var = np.mean(xc**2, axis=0)
     xn = xc / np.sqrt(var + EPS)
     per_sample = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + EPS)
+    constant = var == 0
+    no_eps = [Known("out", np.where(constant, np.nan, gamma * xn + beta), EPS_ZERO_VARIANCE)] if constant.any() else []
     return [
+        *no_eps,
         Known(
             "out",
             gamma * xc / np.sqrt(x.var(axis=0, ddof=1) + EPS) + beta,
@@ -1120,10 +1189,37 @@ def _bn_mistakes(case: Case) -> list[Known]:
     return found
 
 
+def _bn_constant_case() -> Case:
+    """The batch x (5, 4) whose feature 2 is constant (variance 0); the others have variances in [1, 3]."""
+    rng = generator(772)
+    x = _feature_batch(rng, 5, 4)
+    x[:, 2] = 1.75
+    gamma, beta = _bn_parameters(rng, 4)
+    return Case(plain("x (5, 4), feature 2 constant"), {"gamma": gamma, "beta": beta, "x": x, "train_flg": True})
+
+
+def _bn_small_variance_case() -> Case:
+    """The batch x (4, 3) whose features 0 and 1 have batch variances 1e-6 and 4e-6, where eps matters.
+
+    Judged against the learner's own forward only (its eps is its own); h = 1e-7, far below the
+    standard deviations, so the central difference stays exact to ~1e-8.
+    """
+    rng = generator(802)
+    x = _feature_batch(rng, 4, 3)
+    centred = x - x.mean(axis=0)
+    x[:, :2] = x.mean(axis=0)[:2] + centred[:, :2] / np.sqrt(np.mean(centred[:, :2] ** 2, axis=0)) * [1e-3, 2e-3]
+    gamma, beta = _bn_parameters(rng, 3)
+    values = {"gamma": gamma, "beta": beta, "x": x, "train_flg": True}
+    return Case(
+        plain("x (4, 3), variances 1e-6 and 4e-6"), values, rng.normal(size=x.shape), reference=False, step=1e-7
+    )
+
+
 def _batch_normalization() -> Layer:
     rng = generator(771)
     x = _feature_batch(rng, 6, 4)
     gamma, beta = _bn_parameters(rng, 4)
+    default_values = {"gamma": gamma[:3], "beta": beta[:3], "x": x[:5, :3].copy(), "train_flg": True}
     rng = generator(801)
     return Layer(
         name="BatchNormalization",
@@ -1147,6 +1243,30 @@ def _batch_normalization() -> Layer:
                 ),
                 (Case(plain("x (6, 4)"), {"gamma": gamma, "beta": beta, "x": x, "train_flg": True}),),
             ),
+            Cases(
+                Text(
+                    "BatchNormalization: training forward of a constant feature (variance 0) gives beta, not NaN",
+                    "BatchNormalization: 値が一定の特徴量(分散 0)の学習時の forward は NaN でなく beta を返す",
+                ),
+                Text(
+                    "x (5, 4) whose feature 2 is 1.75 in every sample; the other features have variances in [1, 3]",
+                    "特徴量 2 がすべてのサンプルで 1.75 の x (5, 4)。ほかの特徴量の分散は [1, 3]",
+                ),
+                (_bn_constant_case(),),
+                EPS_ZERO_VARIANCE,
+            ),
+            Cases(
+                Text(
+                    "BatchNormalization: forward(x) trains by default (train_flg=True)",
+                    "BatchNormalization: forward(x) は既定で学習時の動作(train_flg=True)",
+                ),
+                Text(
+                    "BatchNormalization(gamma, beta).forward(x), x (5, 3): momentum, the running statistics and "
+                    "train_flg left to their defaults",
+                    "BatchNormalization(gamma, beta).forward(x)、x (5, 3)。momentum・移動平均・train_flg は既定値",
+                ),
+                (Case(plain("forward(x)"), default_values, defaults=("train_flg",)),),
+            ),
         ),
         gradient=(
             Cases(
@@ -1161,6 +1281,21 @@ def _batch_normalization() -> Layer:
                     "dout はランダム",
                 ),
                 (_bn_case(rng, 5, 3, hygiene=True), _bn_case(rng, 3, 4)),
+            ),
+            Cases(
+                Text(
+                    "BatchNormalization: at batch variances of 1e-6 backward agrees with your own forward, "
+                    "whatever your eps",
+                    "BatchNormalization: バッチの分散が 1e-6 でも逆伝播が自分の順伝播と一致する(eps の値によらず)",
+                ),
+                Text(
+                    "training mode, x (4, 3) with batch variances 1e-6, 4e-6 and about 2, random dout; gradients "
+                    "compared with the numerical gradient of your forward (h = 1e-7) only, as eps is yours to choose",
+                    "学習時。バッチの分散が 1e-6・4e-6・約 2 の x (4, 3)、ランダムな dout。eps は自由なので、"
+                    "勾配は自分の順伝播の数値微分(h = 1e-7)とだけ比較",
+                ),
+                (_bn_small_variance_case(),),
+                OWN_STD,
             ),
         ),
         hygiene=Hygiene(
@@ -1385,6 +1520,14 @@ def _bn_running_check() -> Check:
     )
 
 
+ZERO_RUNNING_VAR = Text(
+    "a feature constant in training has running_var 0, and np.sqrt(running_var) is then 0: "
+    "test mode divides by np.sqrt(running_var + eps) too, with eps > 0 added",
+    "学習時に値が一定だった特徴量は running_var が 0 で、np.sqrt(running_var) も 0 になります。"
+    "テスト時も np.sqrt(running_var + eps)(正の eps を足す)で割ってください",
+)
+
+
 def _bn_test_check() -> Check:
     rng = generator(791)
     d = 4
@@ -1398,6 +1541,12 @@ def _bn_test_check() -> Check:
     test_ref = probe.array(x_test)
     fresh = probe.new("BatchNormalization", *refs, 0.9, mean0, var0)
     probe.save(probe.method(fresh, "forward", test_ref, False), "fresh")
+    # feature 1 was constant in training: running_var 0 there, and the test batch sits at its mean
+    zero_mean, zero_var, zero_x = mean0.copy(), var0.copy(), x_test.copy()
+    zero_var[1] = 0.0
+    zero_x[:, 1] = zero_mean[1]
+    constant = probe.new("BatchNormalization", *refs, 0.9, zero_mean, zero_var)
+    probe.save(probe.method(constant, "forward", zero_x, False), "zero")
     layer = probe.new("BatchNormalization", *refs, 0.8, mean0, var0)
     probe.method(layer, "forward", x_train, True)
     probe.save(probe.attr(layer, "running_mean"), "before:mean")
@@ -1407,8 +1556,8 @@ def _bn_test_check() -> Check:
     probe.save(probe.attr(layer, "running_var"), "after:var")
     probe.save(test_ref, "input:x")
 
-    def expected_with(mean: np.ndarray, var: np.ndarray) -> np.ndarray:
-        return gamma * (x_test - mean) / np.sqrt(var + EPS) + beta
+    def expected_with(mean: np.ndarray, var: np.ndarray, x: np.ndarray = x_test) -> np.ndarray:
+        return gamma * (x - mean) / np.sqrt(var + EPS) + beta
 
     batch_mean = x_test.mean(axis=0)
     batch_var = x_test.var(axis=0)
@@ -1433,15 +1582,21 @@ def _bn_test_check() -> Check:
             ),
         ]
 
-    def judged(run: ProbeRun, name: str, mean: np.ndarray, var: np.ndarray, when: Text) -> Verdict | None:
-        """Test mode's output ``name`` against normalising with ``mean`` and ``var``."""
-        expected = expected_with(mean, var)
+    def judged(
+        run: ProbeRun, name: str, mean: np.ndarray, var: np.ndarray, when: Text, x: np.ndarray = x_test
+    ) -> Verdict | None:
+        """Test mode's output ``name`` for ``x`` against normalising with ``mean`` and ``var``."""
+        expected = expected_with(mean, var, x)
         got = run.output(name)
         rtol, atol = BN_SLACK, BN_SLACK * _scale(expected)
         lines = close(got, expected, what="forward(x, False)", rtol=rtol, atol=atol)
         if not lines:
             return None
         variant = matching_variant(got, variants(mean, var), rtol, atol)
+        array, _ = value_of(got, "forward(x, False)")
+        lost = ~np.isfinite(array) if array is not None and array.dtype.kind == "f" else None
+        if variant is None and lost is not None and lost.any() and np.all(lost == (var == 0)):
+            return Verdict.fail([when, *lines], ZERO_RUNNING_VAR)
         return Verdict.fail([when, *lines], variant.hint if variant else None)
 
     def verify(run: ProbeRun) -> Verdict:
@@ -1454,6 +1609,19 @@ def _bn_test_check() -> Check:
                 "on a new object built with running_mean and running_var, before any training:",
                 "running_mean と running_var を指定して作った新しいオブジェクトで、学習前に:",
             ),
+        )
+        if failed is not None:
+            return failed
+        failed = judged(
+            run,
+            "zero",
+            zero_mean,
+            zero_var,
+            Text(
+                "with running_var 0 for feature 1 (constant in training) and a test batch at its running_mean:",
+                "特徴量 1 の running_var が 0(学習時に値が一定)で、テストバッチがその running_mean に等しいとき:",
+            ),
+            zero_x,
         )
         if failed is not None:
             return failed
@@ -1512,8 +1680,10 @@ def _bn_test_check() -> Check:
             "out = gamma * xn + beta です",
         ),
         context=Text(
-            "x (5, 4) in test mode: on a new object with given running statistics, and after a training forward",
-            "テスト時の x (5, 4): 移動平均を指定した新しいオブジェクトで、また学習時の forward の後で",
+            "x (5, 4) in test mode: on a new object with given running statistics (once with a running_var of 0), "
+            "and after a training forward",
+            "テスト時の x (5, 4): 移動平均を指定した新しいオブジェクトで(1 回は running_var が 0)、"
+            "また学習時の forward の後で",
         ),
     )
 

@@ -652,9 +652,10 @@ def _defaults_differ(run: ProbeRun, layer: Layer, case: Case, index: int, expect
 def _defaults_lines(layer: Layer, case: Case) -> tuple[list[Text], Text]:
     left = ", ".join(case.defaults)
     signature = _signature(layer, case)
+    them = "them" if len(case.defaults) > 1 else "it"
     return [
         Text(
-            f"with {left} left out the output is wrong, and with them given it is right: "
+            f"with {left} left out the output is wrong, and with {them} given it is right: "
             f"the defaults differ from the contract's, {signature}",
             f"{left} を省略すると出力が違い、指定すると正しくなります。既定値が課題の {signature} と違います",
         )

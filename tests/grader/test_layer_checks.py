@@ -314,7 +314,7 @@ def test_a_case_with_defaults_leaves_them_out_and_names_a_wrong_default(tmp_path
     checks = _by_name(_grade(tmp_path, TIMES.replace("k=2.0", "k=3.0"), _times_row()))
     forward = checks["Times: forward with k left to its default"]
     assert forward.status == Status.FAILED
-    assert "with k left out the output is wrong, and with them given it is right" in _said(forward)
+    assert "with k left out the output is wrong, and with it given it is right" in _said(forward)
     assert "Times(a, k=2.0)" in forward.hint.en
     assert checks["Times: backward with k left to its default"].status == Status.FAILED
 

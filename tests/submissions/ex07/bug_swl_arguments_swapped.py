@@ -1,4 +1,5 @@
 # expect: SoftmaxWithLoss
+# hint: the arguments of cross_entropy_error are swapped
 import numpy as np
 
 
