@@ -31,7 +31,7 @@ loops over the windows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -441,6 +441,22 @@ def _conv_backward_known(x: np.ndarray, W: np.ndarray, dout: np.ndarray, setting
                     "W ではフィルターの軸が先頭です。reshape(FN, C, FH, FW) の前に(C * FH * FW, FN) を転置してください",
                 ),
             ),
+            *(
+                [
+                    (
+                        (FN, FH, C, FW),
+                        Text(
+                            "dW is reshaped in the wrong order: W is (FN, C, FH, FW), the channel before the filter "
+                            "height, as im2col's columns are (c, filter_y, filter_x): reshape(FN, C, FH, FW)",
+                            "dW の reshape の順番が違います。W は (FN, C, FH, FW) で、"
+                            "im2col の列 (c, filter_y, filter_x) と同じくチャンネルがフィルターの高さより先です: "
+                            "reshape(FN, C, FH, FW)",
+                        ),
+                    )
+                ]
+                if C != FH
+                else []
+            ),
         ],
         "db": [
             (
@@ -485,11 +501,19 @@ def _convolution() -> Layer:
     square = ConvSetting((2, 3, 5, 7), (4, 3, 3, 3), stride=1, pad=0)
     strided = ConvSetting((2, 3, 5, 7), (4, 3, 3, 2), stride=2, pad=1)
     single = ConvSetting((1, 3, 5, 7), (4, 3, 3, 3), stride=1, pad=1)
-    uncovered = ConvSetting((1, 3, 6, 5), (4, 3, 3, 3), stride=2, pad=0)
+    # 2x3 filters on 3 channels: a reshape that swaps C and FH changes the shape, so it shows
+    uncovered = ConvSetting((1, 3, 7, 5), (4, 3, 2, 3), stride=2, pad=0)
+    defaulted = ConvSetting((2, 2, 4, 5), (3, 2, 3, 2), stride=1, pad=0)
 
-    def forward(name: str, name_ja: str, seed: int, setting: ConvSetting) -> Cases:
+    def forward(name: str, name_ja: str, seed: int, setting: ConvSetting, defaults: tuple[str, ...] = ()) -> Cases:
         case = _conv_case(seed, setting)
-        return Cases(Text(name, name_ja), setting.context(), (Case(case.label, case.values),))
+        context = setting.context()
+        if defaults:
+            context = Text(
+                f"Convolution(W, b), stride and pad left to their defaults; {context.en}",
+                f"Convolution(W, b)(stride と pad は既定値); {context.ja}",
+            )
+        return Cases(Text(name, name_ja), context, (Case(case.label, case.values, defaults=defaults),))
 
     def gradient(name: str, name_ja: str, seed: int, setting: ConvSetting, hygiene: bool = False) -> Cases:
         return Cases(Text(name, name_ja), setting.context(GRADIENTS_NOTE), (_conv_case(seed, setting, hygiene),))
@@ -522,6 +546,13 @@ def _convolution() -> Layer:
                 83,
                 single,
             ),
+            forward(
+                "Convolution: Convolution(W, b) has the defaults stride=1, pad=0",
+                "Convolution: Convolution(W, b) の既定値は stride=1、pad=0",
+                87,
+                defaulted,
+                defaults=("stride", "pad"),
+            ),
         ),
         gradient=(
             gradient(
@@ -538,8 +569,10 @@ def _convolution() -> Layer:
                 hygiene=True,
             ),
             gradient(
-                "Convolution: dx, dW, db for a batch of one 6x5 image, stride 2 (the last row is in no window)",
-                "Convolution: 6x5 の画像 1 枚、ストライド 2 での dx・dW・db(最後の行はどのウィンドウにも入らない)",
+                "Convolution: dx, dW, db for a batch of one 7x5 image, 2x3 filters, stride 2 "
+                "(the last row is in no window)",
+                "Convolution: 7x5 の画像 1 枚、2x3 フィルター、ストライド 2 での dx・dW・db"
+                "(最後の行はどのウィンドウにも入らない)",
                 86,
                 uncovered,
             ),
@@ -749,13 +782,22 @@ def _pooling() -> Layer:
     mixed = _pool_input(91, (2, 3, 5, 7), overlapping, -3.0, 3.0)
     positive = _pool_input(92, (1, 3, 5, 7), sliding, 0.5, 4.0)
     non_square = _pool_input(93, (2, 3, 7, 6), tall, -3.0, 3.0)
+    # windows wider than the image: (W + 2 * pad - pool_w) // stride + 1 = 2, while the arguments
+    # swapped, (pool_w + 2 * pad - W) // stride + 1, give 4
+    wide = PoolSetting(2, 3, stride=1, pad=1)
+    narrow = _distinct(94, (2, 3, 4, 2), 0.5, 4.0)
+    defaulted = PoolSetting(2, 2, stride=1, pad=0)
+    plain_input = _distinct(98, (2, 2, 4, 5), -3.0, 3.0)
     no_extra = Text("", "")
     positive_note = Text(
         "positive values, so the zero padding is never a maximum", "正の値のみ(ゼロパディングが最大になることはない)"
     )
 
-    def forward(name: str, name_ja: str, x: np.ndarray, setting: PoolSetting, extra: Text) -> Cases:
-        return Cases(Text(name, name_ja), setting.context(x, extra), (_pool_case(x, setting),))
+    def forward(
+        name: str, name_ja: str, x: np.ndarray, setting: PoolSetting, extra: Text, defaults: tuple[str, ...] = ()
+    ) -> Cases:
+        case = _pool_case(x, setting)
+        return Cases(Text(name, name_ja), setting.context(x, extra), (replace(case, defaults=defaults),))
 
     def gradient(
         name: str, name_ja: str, x: np.ndarray, seed: int, setting: PoolSetting, extra: Text, hygiene: bool = False
@@ -789,6 +831,21 @@ def _pooling() -> Layer:
                 positive,
                 sliding,
                 positive_note,
+            ),
+            forward(
+                "Pooling: forward with 2x3 windows, stride 1, pad 1 on 4x2 images (narrower than a window)",
+                "Pooling: 4x2 の画像(ウィンドウより幅が狭い)に 2x3 ウィンドウ、ストライド 1、パディング 1 の順伝播",
+                narrow,
+                wide,
+                positive_note,
+            ),
+            forward(
+                "Pooling: Pooling(pool_h, pool_w) has the defaults stride=1, pad=0",
+                "Pooling: Pooling(pool_h, pool_w) の既定値は stride=1、pad=0",
+                plain_input,
+                defaulted,
+                Text("Pooling(2, 2): stride and pad left to their defaults", "Pooling(2, 2): stride と pad は既定値"),
+                defaults=("stride", "pad"),
             ),
         ),
         gradient=(
