@@ -22,6 +22,7 @@ original values.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -68,6 +69,17 @@ def _polynomial(coefficients: Sequence[float]) -> ArrayFunction:
     def f(x: np.ndarray) -> float:
         x = np.asarray(x, dtype=float)
         return float(np.sum(sum(c * x**power for power, c in enumerate(coefficients))))
+
+    return f
+
+
+def _square_of_sum(coefficients: Sequence[float]) -> ArrayFunction:
+    """``(sum of x) ** 2`` plus the polynomial summed over elements, as ``square_of_sum`` in the sandbox."""
+
+    def f(x: np.ndarray) -> float:
+        x = np.asarray(x, dtype=float)
+        total = sum(c * x**power for power, c in enumerate(coefficients))
+        return float(np.sum(x) ** 2 + np.sum(total))
 
     return f
 
@@ -127,6 +139,17 @@ def _row_gradient(f: ArrayFunction, x: np.ndarray) -> np.ndarray:
         minus[i] -= H
         grad[i] = (f(plus) - f(minus)) / (2 * H)
     return grad
+
+
+def _sliced_gradient(f: ArrayFunction, x: np.ndarray, lowest: int) -> np.ndarray:
+    """What calling f on sub-arrays x[i] gives, recursing until they have ``lowest`` dimensions.
+
+    ``lowest = x.ndim - 1``: f on x[i] (the book's gradient_2d.py, ``for idx, x in enumerate(X)``);
+    ``lowest = 1``: a recursive version that calls f on 1-D rows.
+    """
+    if x.ndim <= lowest:
+        return numerical_gradient(f, x.copy())
+    return np.stack([_sliced_gradient(f, part, lowest) for part in x])
 
 
 def _whole_array_gradient(f: ArrayFunction, x: np.ndarray) -> np.ndarray:
@@ -550,6 +573,146 @@ def _by_reference_check() -> Check:
     )
 
 
+ROW_F_HINT = Text(
+    "f was called on a part of x (a row x[i], as the book's gradient_2d.py does with "
+    "for idx, x in enumerate(X)), not on x: that gives the right answer only when f adds up separate "
+    "terms per row; here f couples every element (sum(x)²), so move one element of x itself and call f(x) "
+    "on the whole array",
+    "f を x 全体ではなく一部(教科書の gradient_2d.py の for idx, x in enumerate(X) のような行 x[i])に"
+    "対して呼んでいます。それで正しくなるのは f が行ごとの項の和のときだけです。ここの f はすべての要素を"
+    "結びつけている(sum(x)²)ので、x 自体の 1 要素を動かし、配列全体に対して f(x) を呼んでください",
+)
+COUPLED = [0.0, 0.5, 0.0, 0.2]
+
+
+def _coupled_check() -> Check:
+    """f(x) = sum(x)² + ...: each partial derivative depends on every element of x."""
+    rng = generator(64)
+    points = {"(3, 4)": rng.uniform(-1.5, 1.5, size=(3, 4))}
+    f = _square_of_sum(COUPLED)
+    expected = {label: numerical_gradient(f, x.copy()) for label, x in points.items()}
+    variants = {
+        label: [
+            Variant(_sliced_gradient(f, x, x.ndim - 1), ROW_F_HINT),
+            Variant(_sliced_gradient(f, x, 1), ROW_F_HINT),
+            *_gradient_variants(f, x),
+        ]
+        for label, x in points.items()
+    }
+    probe = Probe()
+    for label, x in points.items():
+        function = probe.function("square_of_sum", coefficients=COUPLED)
+        probe.save(probe.call("numerical_gradient", function, x), label)
+
+    def verify(run: ProbeRun) -> Verdict:
+        lines: list[Text] = []
+        hint = None
+        for label, x in points.items():
+            got = run.output(label)
+            wrong = close(got, expected[label], what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
+            if wrong and hint is None:
+                array, _ = value_of(got, "")
+                variant = matching_variant(got, variants[label], 1e-9, 1e-9)
+                hint = variant.hint if variant else _shape_hint(array, x)
+            lines += wrong
+        return Verdict.unless(lines, hint)
+
+    text = _polynomial_text(COUPLED)
+    return Check(
+        "numerical_gradient: f(x) = sum(x)² + ... couples every element of a (3, 4) matrix",
+        "numerical_gradient: (3, 4) 行列のすべての要素を結びつける f(x) = sum(x)² + ...",
+        probe,
+        verify,
+        hint=GRADIENT_HINT,
+        context=Text(
+            f"f(x) = (sum of all elements of x)² + sum of {text} over the elements; "
+            "each partial derivative, 2 * sum(x) + 0.5 + 0.6 * x[i]², depends on every element",
+            f"f(x) = (x の全要素の和)² + x の全要素についての {text} の和。"
+            "各偏微分 2 * sum(x) + 0.5 + 0.6 * x[i]² はすべての要素に依存します",
+        ),
+    )
+
+
+def _gradient_step_check() -> Check:
+    """The sum of x³ at x = 0: every central quotient is h², so the step shows."""
+    x = np.zeros(3)
+    cube = [0.0, 0.0, 0.0, 1.0]
+    expected = numerical_gradient(_polynomial(cube), x.copy())
+    probe = Probe()
+    function = probe.function("polynomial", coefficients=cube)
+    probe.save(probe.call("numerical_gradient", function, x), "gradient")
+
+    def verify(run: ProbeRun) -> Verdict:
+        got = run.output("gradient")
+        lines = close(got, expected, what="grad", rtol=1e-6, atol=0.0)
+        if not lines:
+            return Verdict.ok()
+        array, _ = value_of(got, "")
+        if array is None or array.shape != x.shape or array.dtype.kind not in "iuf" or not np.isfinite(array).all():
+            return Verdict.fail(lines, _shape_hint(array, x))
+        value = float(array[0])
+        if np.allclose(array, 2 * expected, rtol=1e-6, atol=0.0):
+            return Verdict.fail(lines, NO_TWO)
+        if np.allclose(array, H**4, rtol=1e-6, atol=0.0):
+            return Verdict.fail(lines, PRECEDENCE)
+        if value > 0 and np.allclose(array, value, rtol=1e-9, atol=0.0):
+            lines.append(
+                Text(
+                    f"for the sum of x³ at x = 0 every central difference quotient is exactly h², "
+                    f"so your h is about {np.sqrt(value):.2g}",
+                    "x = 0 での x³ の和の中心差分商はどれもちょうど h² なので、"
+                    f"あなたの h はおよそ {np.sqrt(value):.2g} です",
+                )
+            )
+        return Verdict.fail(lines)
+
+    return Check(
+        "numerical_gradient: step h = 1e-4",
+        "numerical_gradient: 刻み幅 h = 1e-4",
+        probe,
+        verify,
+        hint=Text(
+            "use h = 1e-4, as numerical_diff does: the accuracy of every gradient check in later exercises "
+            "is judged against it",
+            "numerical_diff と同じく h = 1e-4 を使ってください。後の課題の勾配確認もこの値を前提にしています",
+        ),
+        context=Text(
+            "f(x) = sum of x³ over the elements, x = np.zeros(3): each quotient is ((h³) - (-h³)) / (2h) = h² = 1e-8",
+            "f(x) = 全要素についての x³ の和、x = np.zeros(3): 各差分商は ((h³) - (-h³)) / (2h) = h² = 1e-8",
+        ),
+    )
+
+
+ZERO_D_HINT = Text(
+    "a 0-d x (shape ()) has no rows or first axis: len(x), x.shape[0] and for ... in x fail on it; "
+    "np.ndindex(x.shape) or np.nditer(x, flags=['multi_index']) visit its one element, with the index ()",
+    "0 次元の x(形状 ())には行も最初の軸もないので、len(x)、x.shape[0]、for ... in x は失敗します。"
+    "np.ndindex(x.shape) や np.nditer(x, flags=['multi_index']) なら、ただ 1 つの要素を添字 () でたどれます",
+)
+
+
+def _zero_d_error_hint(exception: str, message: str) -> Text | None:
+    last = message.strip().splitlines()[-1] if message.strip() else ""
+    words = ("0-d", "unsized object", "tuple index out of range", "too many indices")
+    return ZERO_D_HINT if any(word in last for word in words) else None
+
+
+def _zero_d_check() -> Check:
+    """A 0-d x: "any shape" includes ()."""
+    cubic = [0.3, -1.0, 2.0, 1.5]
+    check = _gradient_check(
+        "numerical_gradient: a 0-d x, np.array(1.5), gives a 0-d gradient",
+        "numerical_gradient: 0 次元の x(np.array(1.5))の勾配は 0 次元",
+        cubic,
+        np.array(1.5),
+        context=Text(
+            f"f(x) = {_polynomial_text(cubic)}, x = np.array(1.5), shape (): np.ndindex(()) visits the one index ()",
+            f"f(x) = {_polynomial_text(cubic)}、x = np.array(1.5)、形状 (): np.ndindex(()) は添字 () を 1 回たどります",
+        ),
+    )
+    return replace(check, error_hint=_zero_d_error_hint)
+
+
 def _gradient_checks() -> list[Check]:
     rng = generator(61)
     cubic = [0.3, -1.0, 2.0, 1.5]
@@ -585,6 +748,9 @@ def _gradient_checks() -> list[Check]:
             cubic,
             rng.uniform(-2.0, 2.0, size=(2, 1, 3, 2)),
         ),
+        _coupled_check(),
+        _gradient_step_check(),
+        _zero_d_check(),
         _restore_check(),
         _by_reference_check(),
     ]

@@ -293,6 +293,17 @@ def _trusted_function(env: _Env, step: Json) -> Any:
             return float(np.sum(total))
 
         return counted(polynomial)
+    if kind == "square_of_sum":
+        # f(x) = (sum of x) ** 2 + sum over elements of the polynomial: every partial
+        # derivative depends on every element, so f called on a part of x shows
+        coefficients = [float(c) for c in step["coefficients"]]
+
+        def square_of_sum(x: Any) -> float:
+            x = np.asarray(x, dtype=float)
+            total = sum(c * x**power for power, c in enumerate(coefficients))
+            return float(np.sum(x) ** 2 + np.sum(total))
+
+        return counted(square_of_sum)
     if kind == "weighted_square_by_reference":
         # ignores its argument and reads the array by reference, as the book's nets do
         array = env.values[step["array"]]

@@ -17,7 +17,7 @@ class Adam:
             self.v = [np.zeros(np.shape(p)) for p in params.values()]
         self.iter += 1
         lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
-        for i, (param, grad) in enumerate(zip(params, grads)):
+        for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
             self.m[i] += (1 - self.beta1) * (grad - self.m[i])
             self.v[i] += (1 - self.beta2) * (grad**2 - self.v[i])
             param -= lr_t * self.m[i] / (np.sqrt(self.v[i]) + 1e-7)
