@@ -153,6 +153,22 @@ def _layout_hint(layout: tuple[int, ...]) -> Text:
     return _order_text(layout)
 
 
+NO_PLUS_ONE = Text(
+    "the last row and the last column of windows are missing: the + 1 of the output size is missing, "
+    "out_h = (H + 2 * pad - filter_h) // stride + 1 counts the window at position 0 too (likewise out_w)",
+    "ウィンドウの最後の行と最後の列がありません。出力サイズの + 1 が抜けています。"
+    "out_h = (H + 2 * pad - filter_h) // stride + 1 は位置 0 のウィンドウも数えます(out_w も同様)",
+)
+TRANSPOSED_READ = Text(
+    "col2im reads col as its transpose (C * FH * FW, N * out_h * out_w), as if im2col wrote one column per "
+    "window; im2col's matrix has one ROW per window (N * out_h * out_w rows, see the im2col checks): undo it "
+    "exactly, col.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)",
+    "col2im が col をその転置 (C * FH * FW, N * out_h * out_w) として、つまり im2col がウィンドウ 1 つを 1 列に"
+    "書いたかのように読んでいます。im2col の行列はウィンドウ 1 つが 1 行(N * out_h * out_w 行、im2col のチェックを"
+    "参照)です。その逆の手順で col.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2) としてください",
+)
+
+
 def _im2col_variants(x: np.ndarray, filter_h: int, filter_w: int, stride: int, pad: int) -> list[Variant]:
     """Wrong answers of im2col on this input, each with the misconception behind it."""
     expected = im2col(x, filter_h, filter_w, stride, pad)
@@ -173,6 +189,11 @@ def _im2col_variants(x: np.ndarray, filter_h: int, filter_w: int, stride: int, p
         )
     )
     out_h, out_w = _sizes(x.shape, filter_h, filter_w, stride, pad)
+    if out_h > 1 and out_w > 1:
+        # the same windows, less the last row and column of them: a shape of its own, judged before
+        # the shape hints (padding on one side can give the same number of rows)
+        short = six[:, : out_h - 1, : out_w - 1]
+        variants.append(Variant(short.reshape(-1, K), NO_PLUS_ONE))
     mistakes: list[tuple[np.ndarray | None, Text]] = []
     if stride > 1:
         mistakes.append(
@@ -393,6 +414,14 @@ def _col2im_variants(
                 ),
             )
         )
+    # the learner's im2col writes the transpose (a column per window), and col2im reads col.T back
+    N, C = shape[0], shape[1]
+    _n, out_h, out_w, _c, _fh, _fw = six_shape
+    transposed = [
+        col.T.reshape(six_shape),
+        col.T.reshape(N, C, filter_h, filter_w, out_h, out_w).transpose(0, 4, 5, 1, 2, 3),
+    ]
+    variants += [Variant(cut(_fold(read, shape, stride, pad)), TRANSPOSED_READ) for read in transposed]
     for layout in LAYOUTS:
         # the learner reads col as if it were laid out ``layout``
         read = col.reshape([six_shape[i] for i in layout]).transpose(np.argsort(layout))
@@ -558,6 +587,9 @@ def _judge(
     if array.shape == expected.shape and view is not None and array.dtype.kind in "biuf":
         lines = lines[:2] + view(array.astype(np.float64))
     if array.shape != expected.shape:
+        variant = matching_variant(got, [v for v in variants if np.shape(v.value) == array.shape], RTOL, ATOL)
+        if variant is not None:
+            return lines, variant.hint
         for shape, hint in shape_hints:
             if array.shape == tuple(shape):
                 return lines, hint
@@ -720,11 +752,13 @@ def _size_checks() -> list[Check]:
             array, problems = value_of(output, _size_call(case))
             if array is None:
                 return Verdict.fail(problems)
-            if array.dtype.kind not in "iu" or output.pytype == "bool":
+            if array.dtype.kind not in "iu" or output.pytype == "bool" or array.shape != ():
+                # an array of another shape is shown in short: .item() works on one element only
+                shown = repr(array.item()) if array.size == 1 else abbreviate(array)
                 lines.append(
                     Text(
-                        f"{_size_call(case)} returned {array.item()!r} of type {output.pytype}; expected an int",
-                        f"{_size_call(case)} が {output.pytype} 型の {array.item()!r} を返しました。int が期待されます",
+                        f"{_size_call(case)} returned {shown} of type {output.pytype}; expected an int",
+                        f"{_size_call(case)} が {output.pytype} 型の {shown} を返しました。int が期待されます",
                     )
                 )
         if not lines:
@@ -1180,12 +1214,13 @@ def _col2im_checks() -> list[Check]:
                 "最後の列は、幅 2・ストライド 2 のどのウィンドウにも入りません",
             ),
         ),
+        # a 2x3 filter on 3 channels: reading col with C and FH swapped changes the values
         _col2im_check(
-            "col2im: a batch of one image, filter 3x2, stride 1, pad 0",
-            "col2im: 画像 1 枚のバッチ、フィルター 3x2、ストライド 1、pad 0",
-            _random_col(rng, single, 3, 2, 1, 0),
+            "col2im: a batch of one image, filter 2x3, stride 1, pad 0",
+            "col2im: 画像 1 枚のバッチ、フィルター 2x3、ストライド 1、pad 0",
+            _random_col(rng, single, 2, 3, 1, 0),
             single,
-            (3, 2, 1, 0),
+            (2, 3, 1, 0),
             Text(
                 "N = 1 must work like any N: the result has shape input_shape, (1, C, H, W)",
                 "N = 1 でも同じように動く必要があります。結果の形状は input_shape (1, C, H, W) です",
@@ -1195,6 +1230,75 @@ def _col2im_checks() -> list[Check]:
     ]
 
 
+def _defaults_check(function: str) -> Check:
+    """``im2col(x, 3, 2)`` or ``col2im(col, shape, 3, 2)``: stride and pad left to the contract's 1 and 0.
+
+    The probe also makes the call with (1, 0) given, so a wrong default is told apart from a wrong function.
+    """
+    filter_h, filter_w = 3, 2
+    rng = generator(54)
+    probe = Probe()
+    if function == "im2col":
+        x = rng.normal(size=SHAPE)
+        expected = im2col(x, filter_h, filter_w, 1, 0)
+        for name, more in (("explicit", (1, 0)), ("default", ())):
+            probe.save(probe.call("im2col", x, filter_h, filter_w, *more), name)
+        call, signature = "im2col(x, 3, 2)", "im2col(input_data, filter_h, filter_w, stride=1, pad=0)"
+        context = _context(SHAPE, filter_h, filter_w, 1, 0) + ": stride and pad left out"
+    else:
+        col = _random_col(rng, SHAPE, filter_h, filter_w, 1, 0)
+        expected = col2im(col, SHAPE, filter_h, filter_w, 1, 0)
+        for name, more in (("explicit", (1, 0)), ("default", ())):
+            probe.save(probe.call("col2im", col, _shape_of(probe, SHAPE), filter_h, filter_w, *more), name)
+        call, signature = (
+            "col2im(col, input_shape, 3, 2)",
+            "col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0)",
+        )
+        context = _context(SHAPE, filter_h, filter_w, 1, 0, "input_shape") + ": stride and pad left out"
+
+    def verify(run: ProbeRun) -> Verdict:
+        lines = close(run.output("default"), expected, what=call, rtol=RTOL, atol=ATOL)
+        if not lines:
+            return Verdict.ok()
+        if not is_close(run.output("explicit"), expected, RTOL, ATOL):
+            return Verdict.fail(lines)  # wrong with every argument given too: the other checks say why
+        lead = Text(
+            f"{call} is wrong, while the same call with stride=1, pad=0 given is right: the defaults differ "
+            f"from the contract's, {signature}",
+            f"{call} は違い、stride=1, pad=0 を指定した同じ呼び出しは正しいので、既定値が課題の {signature} と違います",
+        )
+        return Verdict.fail(
+            [lead, *lines],
+            Text(
+                f"give stride and pad the contract's defaults in the def line: {signature}",
+                f"def の行で stride と pad に課題どおりの既定値を指定してください: {signature}",
+            ),
+        )
+
+    return Check(
+        f"{function}: stride and pad default to 1 and 0",
+        f"{function}: stride と pad の既定値は 1 と 0",
+        probe,
+        verify,
+        hint=Text(f"the contract: {signature}", f"課題の定義: {signature}"),
+        context=context,
+        # the call with (1, 0) given runs first: an exception after it comes from the defaults, whose
+        # sizes no longer fit (col2im reshapes col by them)
+        error_hint=Text(
+            f"when only this check raises, the defaults are the likely cause: with stride and pad other than "
+            f"the contract's {signature}, the sizes no longer fit",
+            f"このチェックだけが例外になるなら、既定値が原因でしょう。stride と pad が課題の {signature} と違うと、"
+            "サイズが合わなくなります",
+        ),
+    )
+
+
 def build_checks() -> list[Check]:
     """Every check of exercise 5."""
-    return [*_size_checks(), *_im2col_checks(), *_col2im_checks()]
+    return [
+        *_size_checks(),
+        *_im2col_checks(),
+        _defaults_check("im2col"),
+        *_col2im_checks(),
+        _defaults_check("col2im"),
+    ]
