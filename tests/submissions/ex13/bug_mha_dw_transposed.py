@@ -1,0 +1,15 @@
+# expect: MultiHeadAttention
+# hint: dWq is transposed
+class MultiHeadAttention(MultiHeadAttention):
+    def backward(self, dout):
+        Wq, Wk, Wv, Wo = self.params
+        q, k, v, concat = self.cache
+        d = Wo.shape[0]
+        self.grads[3][...] = concat.reshape(-1, d).T @ dout.reshape(-1, d)
+        dQh, dKh, dVh = self.attention.backward(self.split_heads(dout @ Wo.T))
+        dxs = []
+        for i, (x, W, dh) in enumerate(zip((q, k, v), (Wq, Wk, Wv), (dQh, dKh, dVh))):
+            dX = self.merge_heads(dh)
+            self.grads[i][...] = dX.reshape(-1, d).T @ x.reshape(-1, d)  # dY^T @ X
+            dxs.append(dX @ W.T)
+        return tuple(dxs)
