@@ -378,6 +378,15 @@ def _constant_line(call: str, moments: Moments) -> Text:
     )
 
 
+CONSTANT_HINT = Text(
+    "weights that are all the same (all zeros, say) make every unit of a layer compute the same output "
+    "and receive the same gradient, so they stay identical however long you train: draw random weights, "
+    "rng.normal(0.0, scale, size=(n_in, n_out))",
+    "重みがすべて同じ値(すべて 0 など)だと、層のどのユニットも同じ出力を出して同じ勾配を受け取るため、"
+    "いくら学習しても同じままです。乱数で作ってください: rng.normal(0.0, スケール, size=(n_in, n_out))",
+)
+
+
 def _constant(sample: np.ndarray) -> Moments | None:
     """The moments of ``sample`` when every value in it is the same, else None."""
     if sample.size < 2 or sample.dtype.kind not in "fiu":
@@ -474,6 +483,8 @@ def _scale_check(init: Initialiser) -> Check:
         sample, lines = _large_sample(run, "W", init, call)
         if sample is None:
             return Verdict.fail(lines, SHAPE_HINT)
+        if (moments := _constant(sample)) is not None:
+            return Verdict.fail([_constant_line(call, moments)], CONSTANT_HINT)
         return _scale_verdict(sample, init, call)
 
     return Check(
@@ -504,7 +515,7 @@ def _kurtosis_check(init: Initialiser) -> Check:
         if abs(moments.kurtosis) <= KURTOSIS_TOLERANCE:
             return Verdict.ok()
         if not np.isfinite(moments.kurtosis):
-            return Verdict.fail([_constant_line(call, moments)])
+            return Verdict.fail([_constant_line(call, moments)], CONSTANT_HINT)
         return Verdict.fail(
             [
                 Text(
@@ -545,6 +556,8 @@ def _seed_check(init: Initialiser) -> Check:
                 return Verdict.fail(lines)
             samples[label] = sample
         first, again, other = samples["first"], samples["again"], samples["other"]
+        if (moments := _constant(first)) is not None:
+            return Verdict.fail([_constant_line(f"{name}(20, 10, rng)", moments)], CONSTANT_HINT)
         if first.shape != again.shape or not np.array_equal(first, again):
             return Verdict.fail(
                 [
@@ -617,7 +630,7 @@ def _fresh_check(init: Initialiser) -> Check:
             if (moments := _constant(sample)) is not None
         ]
         if constant:
-            return Verdict.fail(constant)
+            return Verdict.fail(constant, CONSTANT_HINT)
         seeded = samples["rng"]
         for label in ("default", "None"):
             lines = _same_distribution(samples[label], calls[label], seeded, calls["rng"])
