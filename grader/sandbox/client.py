@@ -107,6 +107,15 @@ class Probe:
         """Call the learner's function ``target``."""
         return self._step("call", target=target, **self._call_fields(args, kwargs))
 
+    def attempt(self, target: str, *args: Any, **kwargs: Any) -> Ref:
+        """Call the learner's function ``target`` to diagnose a mistake: if it raises, the value is None.
+
+        The probe goes on after such an exception (a NotImplementedError or a
+        MemoryError still ends it), so a call the learner's code need not
+        survive, e.g. with its arguments swapped, can come before the real ones.
+        """
+        return self._step("call", target=target, guarded=True, **self._call_fields(args, kwargs))
+
     def new(self, target: str, *args: Any, **kwargs: Any) -> Ref:
         """Construct the learner's class ``target``."""
         return self._step("new", target=target, **self._call_fields(args, kwargs))

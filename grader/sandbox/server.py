@@ -234,7 +234,10 @@ def _run_step(env: _Env, step: Json) -> None:
     if op == "call":
         func = env.lookup(step["target"])
         args, kwargs = env.args(step)
-        env.values[step["out"]] = func(*args, **kwargs)
+        if step.get("guarded"):
+            env.values[step["out"]] = _guarded_call(func, args, kwargs)
+        else:
+            env.values[step["out"]] = func(*args, **kwargs)
     elif op == "new":
         cls = env.lookup(step["target"])
         args, kwargs = env.args(step)
@@ -265,6 +268,20 @@ def _run_step(env: _Env, step: Json) -> None:
         env.save(env.values[step["src"]], step["name"])
     else:
         raise ValueError(f"unknown probe step {op!r}")
+
+
+def _guarded_call(func: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``func(*args, **kwargs)``, or None when it raises: a call made only to diagnose a mistake.
+
+    A stub's NotImplementedError and a MemoryError still end the probe (they are
+    reported as such); anything beyond ``Exception`` (SystemExit) was never caught.
+    """
+    try:
+        return func(*args, **kwargs)
+    except (NotImplementedError, MemoryError):
+        raise
+    except Exception:  # the learner's exception is the answer "not this way": None
+        return None
 
 
 def _trusted_function(env: _Env, step: Json) -> Any:

@@ -56,6 +56,37 @@ def test_exception_traceback_is_trimmed_to_learner_file(tmp_path):
     assert "ValueError" in run.message
 
 
+def attempt_then_call(first: float, second: float) -> Probe:
+    probe = Probe()
+    probe.save(probe.attempt("relu", np.array(first)), "attempted")
+    probe.save(probe.call("relu", np.array(second)), "y")
+    return probe
+
+
+def test_an_attempted_call_that_raises_gives_none_and_the_probe_goes_on(tmp_path):
+    source = "def relu(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x * 2\n"
+    run = run_one(tmp_path, source, attempt_then_call(-1.0, 3.0))
+    assert run.status == "ok"
+    assert run.output("attempted").kind == "none"
+    assert float(run.output("y").array) == 6.0
+    # what an attempt saved comes back when a later, ordinary call raises
+    run = run_one(tmp_path, source, attempt_then_call(2.0, -3.0))
+    assert run.status == "error"
+    assert "ValueError: negative" in run.message
+    assert float(run.output("attempted").array) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [("raise NotImplementedError", "not_implemented"), ("raise SystemExit(3)", "exited")],
+    ids=["stub", "exit"],
+)
+def test_an_attempt_does_not_hide_a_stub_or_an_exit(tmp_path, body, status):
+    run = run_one(tmp_path, f"def relu(x):\n    {body}\n", attempt_then_call(1.0, 1.0))
+    assert run.status == status
+    assert "attempted" not in run.outputs
+
+
 def test_missing_function_is_named(tmp_path):
     run = run_one(tmp_path, "def sigmoid(x):\n    return x\n", call_relu())
     assert run.status == "missing"
