@@ -159,6 +159,14 @@ NO_PLUS_ONE = Text(
     "ウィンドウの最後の行と最後の列がありません。出力サイズの + 1 が抜けています。"
     "out_h = (H + 2 * pad - filter_h) // stride + 1 は位置 0 のウィンドウも数えます(out_w も同様)",
 )
+NO_PLUS_ONE_OR_PAD = Text(
+    "the last row and the last column of windows are missing: out_h = (H + 2 * pad - filter_h) // stride + 1 "
+    "needs both the + 1 (the window at position 0 counts too) and the padding of both sides, 2 * pad; "
+    "with pad 1 and stride 1, losing either one loses exactly these windows (likewise out_w)",
+    "ウィンドウの最後の行と最後の列がありません。out_h = (H + 2 * pad - filter_h) // stride + 1 には + 1"
+    "(位置 0 のウィンドウも数える)と両側のパディング 2 * pad の両方が必要です。pad 1・stride 1 では、"
+    "どちらが抜けてもちょうどこのウィンドウが失われます(out_w も同様)",
+)
 TRANSPOSED_READ = Text(
     "col2im reads col as its transpose (C * FH * FW, N * out_h * out_w), as if im2col wrote one column per "
     "window; im2col's matrix has one ROW per window (N * out_h * out_w rows, see the im2col checks): undo it "
@@ -193,7 +201,11 @@ def _im2col_variants(x: np.ndarray, filter_h: int, filter_w: int, stride: int, p
         # the same windows, less the last row and column of them: a shape of its own, judged before
         # the shape hints (padding on one side can give the same number of rows)
         short = six[:, : out_h - 1, : out_w - 1]
-        variants.append(Variant(short.reshape(-1, K), NO_PLUS_ONE))
+        # with pad 1 and stride 1, counting the padding once loses the same windows as a missing + 1
+        same = (x.shape[2] + pad - filter_h) // stride + 1 == out_h - 1 and (
+            x.shape[3] + pad - filter_w
+        ) // stride + 1 == out_w - 1
+        variants.append(Variant(short.reshape(-1, K), NO_PLUS_ONE_OR_PAD if pad and same else NO_PLUS_ONE))
     mistakes: list[tuple[np.ndarray | None, Text]] = []
     if stride > 1:
         mistakes.append(

@@ -1,4 +1,6 @@
 # expect: col2im
+# hint: col2im reads col in another order than im2col writes it
+# hint: your im2col is right, so col2im is not its adjoint
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: col2im
+# hint: the padding is cut off at the end only
+# hint: your im2col is right, so col2im is not its adjoint
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: col2im
+# hint: the windows are put back 1 pixel apart
+# hint: your im2col is right, so col2im is not its adjoint
 import numpy as np
 
 

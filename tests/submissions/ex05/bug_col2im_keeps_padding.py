@@ -1,4 +1,5 @@
 # expect: col2im
+# hint: the padding is not cut off
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: col2im
+# hint: overlapping windows overwrite each other
+# hint: your im2col is right, so col2im is not its adjoint
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: col2im
+# hint: col2im must not change col
 import numpy as np
 
 

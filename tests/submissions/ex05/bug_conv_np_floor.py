@@ -1,4 +1,5 @@
 # expect: conv_output_size
+# hint: np.floor and np.ceil return floats
 import numpy as np
 
 

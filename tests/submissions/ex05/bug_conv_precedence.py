@@ -1,4 +1,5 @@
 # expect: conv_output_size
+# hint: operator precedence
 
 
 def conv_output_size(input_size, filter_size, stride=1, pad=0):

@@ -1,4 +1,5 @@
 # expect: conv_output_size
+# hint: / is true division and gives fractions such as 3.5
 
 
 def conv_output_size(input_size, filter_size, stride=1, pad=0):

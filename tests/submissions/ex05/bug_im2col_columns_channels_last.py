@@ -1,4 +1,6 @@
 # expect: im2col
+# hint: read the values as codes
+# hint: the rows are in the right order (n, out_y, out_x)
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: im2col
+# hint: the image is padded by 2 * pad = 2 on each side
+# hint: your col2im is right but your im2col is not (see the im2col checks)
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: im2col
+# hint: the padding repeats the border pixels
+# hint: your col2im is right but your im2col is not (see the im2col checks)
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: im2col
+# hint: im2col must not change input_data
 import numpy as np
 
 

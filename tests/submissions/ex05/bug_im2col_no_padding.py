@@ -1,4 +1,5 @@
 # expect: im2col
+# hint: you have as many rows as without padding
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: im2col
+# hint: read the values as codes
+# hint: you reshaped (N, C, FH, FW, out_h, out_w) to 2-D without transposing, so one row is not one window
 import numpy as np
 
 

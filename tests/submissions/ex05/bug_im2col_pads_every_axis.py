@@ -1,4 +1,5 @@
 # expect: im2col
+# hint: np.pad(x, pad) pads all four axes, N and C too
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: im2col
+# hint: read the values as codes
+# hint: the rows are ordered (out_y, out_x, n)
 import numpy as np
 
 

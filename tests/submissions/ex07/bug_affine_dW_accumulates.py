@@ -1,4 +1,5 @@
 # expect: Affine
+# hint: the second call doubled dW
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Affine
+# hint: dW is transposed
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Affine
+# hint: db must be summed over the batch axis
 import numpy as np
 
 

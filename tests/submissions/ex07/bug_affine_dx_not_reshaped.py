@@ -1,4 +1,5 @@
 # expect: Affine
+# hint: dx must have the shape of the x forward received
 import numpy as np
 
 

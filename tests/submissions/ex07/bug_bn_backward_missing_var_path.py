@@ -1,4 +1,5 @@
 # expect: BatchNormalization
+# hint: the path through var is missing
 import numpy as np
 
 

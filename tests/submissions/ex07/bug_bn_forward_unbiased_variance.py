@@ -1,4 +1,5 @@
 # expect: BatchNormalization
+# hint: the batch variance divides by N, not N - 1
 import numpy as np
 
 

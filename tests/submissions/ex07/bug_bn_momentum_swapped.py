@@ -1,4 +1,5 @@
 # expect: BatchNormalization
+# hint: momentum weighs the *old* value
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: BatchNormalization
+# hint: the running statistics were not updated
 import numpy as np
 
 

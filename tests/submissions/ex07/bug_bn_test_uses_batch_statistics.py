@@ -1,4 +1,5 @@
 # expect: BatchNormalization
+# hint: test mode normalised with the test batch's own statistics
 import numpy as np
 
 

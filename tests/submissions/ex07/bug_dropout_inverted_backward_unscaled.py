@@ -1,4 +1,5 @@
 # expect: Dropout
+# hint: backward multiplies dout by what forward multiplied x by
 import numpy as np
 
 

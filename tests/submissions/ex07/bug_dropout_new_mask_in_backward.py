@@ -1,4 +1,5 @@
 # expect: Dropout
+# hint: backward must use the mask saved by the last training forward (self.mask), not draw a new one
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Dropout
+# hint: the comparison is reversed
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Dropout
+# hint: returning x unchanged is right only for inverted dropout
 
 
 class Dropout(Dropout):

@@ -1,4 +1,5 @@
 # expect: Relu
+# hint: dx is dout unchanged
 
 
 class Relu(Relu):

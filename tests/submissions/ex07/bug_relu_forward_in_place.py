@@ -1,4 +1,5 @@
 # expect: Relu
+# hint: a layer must not write into the arrays it is given
 
 
 class Relu(Relu):

@@ -1,4 +1,5 @@
 # expect: Relu
+# hint: the mask was computed from dout (dout > 0)
 
 
 class Relu(Relu):

@@ -1,4 +1,5 @@
 # expect: Sigmoid
+# hint: you used x * (1 - x)
 import numpy as np
 
 

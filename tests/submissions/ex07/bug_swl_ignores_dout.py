@@ -1,4 +1,5 @@
 # expect: SoftmaxWithLoss
+# hint: multiply by dout
 import numpy as np
 
 

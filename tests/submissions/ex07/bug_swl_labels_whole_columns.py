@@ -1,4 +1,5 @@
 # expect: SoftmaxWithLoss
+# hint: with labels, dx[:, t] -= 1 subtracts from whole columns
 
 
 class SoftmaxWithLoss(SoftmaxWithLoss):

@@ -1,4 +1,5 @@
 # expect: SoftmaxWithLoss
+# hint: the loss is the sum over the batch
 import numpy as np
 
 

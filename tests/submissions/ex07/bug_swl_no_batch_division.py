@@ -1,4 +1,5 @@
 # expect: SoftmaxWithLoss
+# hint: dx is not divided by the batch size
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: SoftmaxWithLoss
+# hint: backward must be a function of dout and what forward saved, and leave both as they were
 import numpy as np
 
 

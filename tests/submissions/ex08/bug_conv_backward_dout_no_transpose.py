@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: backward must undo forward's transpose before anything else
 # backward does not undo forward's transpose: dout.reshape(-1, FN) pairs values with the wrong filters
 
 

@@ -1,4 +1,6 @@
 # expect: Convolution
+# hint: that is dcol, the gradient of im2col's matrix
+# hint: that is dcol, the gradient of im2col's matrix
 # col2im forgotten: backward returns the column matrix dcol
 
 

@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: backward wrote into dout, an array the caller still owns (the book's Relu does dout[self.mask] = 0)
 # "gradient clipping" inside the layer, in place: dout is changed and backward is no longer linear
 
 

@@ -1,4 +1,6 @@
 # expect: Convolution
+# hint: db is summed over N only
+# hint: dW and db are sums over the batch (and over the output positions), not means
 # db summed over the batch only: shape (FN, OH, OW) instead of (FN,)
 
 

@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: the second call doubled dW
 # dW and db kept as running sums: right after one backward, doubled after two
 
 

@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: col.T @ rows is (C * FH * FW, FN)
 # dW: (C*FH*FW, FN) reshaped to (FN, C, FH, FW) without transposing first
 
 

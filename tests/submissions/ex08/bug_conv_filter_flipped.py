@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: the filter is flipped
 # a signal-processing convolution: the filter is flipped before use
 
 

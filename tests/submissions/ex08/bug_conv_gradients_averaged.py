@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: dW and db are sums over the batch (and over the output positions), not means
 # dW and db divided by the batch size, as if the layer owned the loss's mean
 
 

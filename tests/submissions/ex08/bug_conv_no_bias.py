@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: the bias is missing
 # the bias is never added
 
 

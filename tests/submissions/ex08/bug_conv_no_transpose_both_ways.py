@@ -1,4 +1,6 @@
 # expect: Convolution
+# hint: the product's rows are ordered (n, out_y, out_x) and its columns are the filters
+# hint: the product's rows are ordered (n, out_y, out_x) and its columns are the filters
 # no transpose in forward AND none in backward: the pair is self-consistent (a gradient check
 # against the learner's own forward passes), only the comparison with a loop over the windows fails
 

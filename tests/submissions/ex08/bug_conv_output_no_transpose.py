@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: the product's rows are ordered (n, out_y, out_x) and its columns are the filters
 # the (N*OH*OW, FN) product reshaped straight to (N, FN, OH, OW), no transpose(0, 3, 1, 2)
 
 

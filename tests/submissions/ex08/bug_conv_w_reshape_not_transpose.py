@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: W.reshape(-1, FN) is not W.reshape(FN, -1).T
 # W.reshape(-1, FN) instead of W.reshape(FN, -1).T: right shape, filters mixed up
 
 

@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: W.T reverses all four axes to (FW, FH, C, FN), so each filter is flattened in the order (x, y, c),
 # W.T reverses all four axes: each filter is flattened (x, y, c) instead of im2col's (c, y, x)
 
 

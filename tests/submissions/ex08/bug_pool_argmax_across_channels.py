@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: each output is the maximum over all channels of the window
 # the maximum and its position taken per im2col row, across all channels of a window
 # position, then the one value broadcast to every channel
 

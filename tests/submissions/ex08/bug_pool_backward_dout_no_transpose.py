@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: the gradients reach the right kind of element but from the wrong windows
 # backward flattens dout in its (n, c, out_y, out_x) order; forward's windows are (n, out_y, out_x, c)
 
 

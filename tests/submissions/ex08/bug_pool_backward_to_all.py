@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: the gradient went to every element of the window, as in average pooling
 # backward spreads each gradient over the whole window (average-pooling style)
 
 

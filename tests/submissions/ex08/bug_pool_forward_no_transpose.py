@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: the maxima come out in the window order (n, out_y, out_x, c)
 # the maxima, ordered (n, out_y, out_x, c), reshaped straight to (N, C, OH, OW)
 
 

@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: where overlapping windows share their maximum, that element must receive the SUM of their gradients
 # a loop that assigns (=) the gradient to each window's maximum: where overlapping windows
 # share their maximum only the last window's gradient survives
 

@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: that is average pooling
 # average pooling: the mean of each window instead of its maximum
 
 

@@ -1,4 +1,6 @@
 # expect: Pooling
+# hint: a layer must not write into the arrays it is given
+# hint: negative maxima came out as 0
 # "max pooling after ReLU" folded into the layer, in place: negative inputs zeroed in the caller's x
 
 
