@@ -1,0 +1,5 @@
+# expect: Sigmoid
+# hint: dx ignores dout: the chain rule multiplies the local derivative by dout
+class Sigmoid(Sigmoid):
+    def backward(self, dout):
+        return self.out * (1.0 - self.out)
