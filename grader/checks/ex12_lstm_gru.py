@@ -525,6 +525,9 @@ def _state_check() -> Check:
     stateless = probe.new("TimeLSTM", *refs, stateful=False)
     probe.method(stateless, "forward", xs1)
     probe.save(probe.method(stateless, "forward", xs2), "stateless")
+    default = probe.new("TimeLSTM", *refs)
+    probe.method(default, "forward", xs1)
+    probe.save(probe.method(default, "forward", xs2), "default")
 
     first, _, h1, c1 = _time_lstm_run({**weights, "xs": xs1})
     continued, _, h2, c2 = _time_lstm_run({**weights, "xs": xs2, "h0": h1, "c0": c1})
@@ -622,6 +625,25 @@ def _state_check() -> Check:
                 )
             ],
         ),
+        (
+            "default",
+            fresh,
+            Text(
+                "the second forward of TimeLSTM(Wx, Wh, b), stateful left at its default False (from zeros):",
+                "TimeLSTM(Wx, Wh, b)(stateful は既定値の False)の 2 回目の forward(0 から):",
+            ),
+            [
+                (
+                    continued,
+                    Text(
+                        "stateful defaults to False: TimeLSTM(Wx, Wh, b) starts every forward from zeros "
+                        "(def __init__(self, Wx, Wh, b, stateful=False))",
+                        "stateful の既定値は False です。TimeLSTM(Wx, Wh, b) は forward のたびに 0 から始めます"
+                        "(def __init__(self, Wx, Wh, b, stateful=False))",
+                    ),
+                )
+            ],
+        ),
     ]
 
     def verify(run: ProbeRun) -> Verdict:
@@ -650,9 +672,10 @@ def _state_check() -> Check:
             "reset_state は両方を None にします",
         ),
         context=Text(
-            "xs (2, 4, 3) then xs (2, 3, 3), H=3; stateful=True (twice, then after reset_state()) and stateful=False",
+            "xs (2, 4, 3) then xs (2, 3, 3), H=3; stateful=True (twice, then after reset_state()), "
+            "stateful=False and the default",
             "xs (2, 4, 3) のあと xs (2, 3, 3)、H=3。"
-            "stateful=True(2 回、reset_state() の後にもう 1 回)と stateful=False",
+            "stateful=True(2 回、reset_state() の後にもう 1 回)、stateful=False と既定値",
         ),
     )
 
