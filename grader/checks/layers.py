@@ -51,7 +51,8 @@ routing of overlapping windows) stays as code beside its row.
 The rows follow the book's conventions and those of its sequel, "Deep
 Learning from Scratch 2" (exercises 11-14): a gradient is read from an
 attribute (``Attribute("dW")``: ``self.dW``) or from the ``self.grads`` list
-(``GradsItem(0)``: ``self.grads[0]``, overwritten in place on each backward);
+(``GradsItem(0)``: ``self.grads[0]``, overwritten in place on each backward;
+``GradsSum()``: the sum of its arrays, for a parameter inner layers share);
 forward may take several inputs and return several outputs, backward then
 takes one dout per output and returns one gradient per differentiable input,
 a tuple when there are several; arrays may carry a time axis ``(N, T, D)``.
@@ -147,12 +148,41 @@ class GradsItem:
 
 
 @dataclass(frozen=True)
+class GradsSum:
+    """The gradient of a parameter several inner layers share: the sum of every array in ``self.grads``.
+
+    The sequel's NegativeSamplingLoss keeps one EmbeddingDot per sample, all on
+    the same W, so its ``self.grads`` holds k + 1 arrays that add up to dW; a
+    layer that keeps one ``[dW]`` is summed to itself.
+    """
+
+    def describe(self) -> str:
+        """How messages name it."""
+        return "sum(self.grads)"
+
+    def read(self, layer: Any) -> Any:
+        """The gradient on a reference layer."""
+        return sum(np.asarray(grad, dtype=np.float64) for grad in layer.grads)
+
+    def ref(self, probe: Probe, layer: Ref) -> Ref:
+        """The learner's ``self.grads`` list: the probe brings its arrays back stacked, ``total`` adds them."""
+        return probe.attr(layer, "grads")
+
+    @staticmethod
+    def total(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """Arrays of ``shape`` stacked along a first axis, added up; anything else as it came."""
+        if array.ndim == len(shape) + 1 and array.shape[1:] == tuple(shape):
+            return np.asarray(array.sum(axis=0))
+        return array
+
+
+@dataclass(frozen=True)
 class Param:
     """An array given to the constructor that forward depends on, and where backward leaves its gradient."""
 
     name: str  # the constructor's argument: W, gamma, Wx
     grad: str  # how messages name its gradient: dW, dgamma, dWx
-    at: Attribute | GradsItem
+    at: Attribute | GradsItem | GradsSum
 
 
 @dataclass(frozen=True)
@@ -396,12 +426,15 @@ class _Tensor:
     grad: str  # dx, dW
     what: str  # how messages name the learner's value: Affine.backward(dout), self.dW
     attribute: bool  # an attribute (missing means None) rather than backward's return value
+    summed: bool = False  # the arrays of self.grads added up (GradsSum)
 
 
 def _tensors(layer: Layer) -> tuple[_Tensor, ...]:
     call = f"{layer.name}.{layer.call_text('backward')}"
     returned = tuple(_Tensor(item.name, str(item.grad), call, False) for item in layer.differentiable)
-    return returned + tuple(_Tensor(p.name, p.grad, p.at.describe(), True) for p in layer.params)
+    return returned + tuple(
+        _Tensor(p.name, p.grad, p.at.describe(), True, isinstance(p.at, GradsSum)) for p in layer.params
+    )
 
 
 @dataclass(frozen=True)
@@ -912,6 +945,8 @@ def _gradient_of(
     array, problems = value_of(output, tensor.what)
     if array is None:
         return None, problems
+    if tensor.summed:
+        array = GradsSum.total(array, want.shape)
     label = tensor.what if tensor.attribute else f"{tensor.grad} = {tensor.what}"
     if array.dtype.kind == "c":
         return None, [plain(f"{label}: got complex values ({array.dtype})")]
@@ -1172,7 +1207,18 @@ def hygiene_name(layer: Layer) -> Text:
     )
 
 
-def _doubled_hint(grad: str) -> Text:
+def _doubled_hint(tensor: _Tensor) -> Text:
+    grad = tensor.grad
+    if tensor.attribute and tensor.what.startswith(("self.grads", "sum(self.grads")):
+        # the sequel's grads list: the array is kept, so it must be reset before anything is added to it
+        return Text(
+            f"the second call doubled {grad}: backward adds to what the first call left in {tensor.what}; "
+            f"zero the array first ({grad}[...] = 0, then add, e.g. np.add.at) or overwrite it "
+            f"(grads[i][...] = new value)",
+            f"2 回目の呼び出しで {grad} が 2 倍になりました。backward が {tensor.what} に前回残った値に"
+            f"足しています。先に配列を 0 にする({grad}[...] = 0 のあと np.add.at などで足す)か、"
+            "上書きしてください(grads[i][...] = 新しい値)",
+        )
     return Text(
         f"the second call doubled {grad}: it is added to what the first call left (self.{grad} += ...); "
         f"compute it afresh each time (self.{grad} = ...)",
@@ -1206,7 +1252,7 @@ def _hygiene_check(layer: Layer, probe: Probe, case: Case, index: int, expected:
             )
             twice = is_close(again, 2 * first, LINEAR_RTOL, LINEAR_RTOL * ATOL_SHARE * scale)
             lines = close(again, first, what=what, rtol=REPEAT_RTOL, atol=REPEAT_RTOL * ATOL_SHARE * scale)
-            return [lead, *lines], _doubled_hint(tensor.grad) if twice else NOT_REPEATABLE
+            return [lead, *lines], _doubled_hint(tensor) if twice else NOT_REPEATABLE
         atol = LINEAR_RTOL * ATOL_SHARE * scale
         lines = close(doubled, 2 * first, what=what, rtol=LINEAR_RTOL, atol=atol)
         if not lines:
