@@ -123,6 +123,7 @@ MODULES = {
     8: "ex08_conv_pool",
     9: "ex09_init_regularization",
     10: "ex10_train",
+    11: "ex11_rnn",
 }
 
 # the contract's functions and classes per exercise (EXERCISES.md)
@@ -137,6 +138,7 @@ CONTRACT = {
     8: ("Convolution", "Pooling"),
     9: ("xavier_init", "he_init", "l2_penalty", "l2_grad", "l1_penalty", "l1_grad"),
     10: ("train", "predict"),
+    11: ("RNN", "TimeRNN", "clip_grads"),
 }
 
 # seconds one module's whole differential test may take in judge_sources (the solution needs a
@@ -1367,6 +1369,107 @@ def _cases_ex10() -> list[Case]:
     ]
 
 
+# exercise 11 ---------------------------------------------------------------------------------
+
+
+def recurrent_parameters(rng: np.random.Generator, d: int, h: int) -> list[np.ndarray]:
+    """Wx (D, H), Wh (H, H), b (H,) scaled so that tanh is used over its whole range."""
+    return [
+        rng.normal(0, 1, size=(d, h)) / np.sqrt(d),
+        rng.normal(0, 1, size=(h, h)) / np.sqrt(h),
+        rng.normal(0, 1, size=h),
+    ]
+
+
+def _grads_of(layer: Any, made: list[Any]) -> dict[str, Any]:
+    """self.grads after backward, and the arrays the constructor made (which must hold the same values)."""
+    return {"self.grads": snap(list(layer.grads)), "the constructor's grads arrays": snap(made)}
+
+
+def _cases_ex11() -> list[Case]:
+    def rnn_cell(impl, rng, trial):
+        n, d, h = (int(v) for v in rng.integers(1, 6, size=3))
+        params = trial.given("Wx, Wh, b", recurrent_parameters(rng, d, h))
+        x = trial.given("x", rng.normal(0, 1, size=(n, d)))
+        h_prev = trial.given("h_prev", np.tanh(rng.normal(0, 1.5, size=(n, h))))
+        x2 = trial.given("then x", rng.normal(0, 1, size=(n, d)))
+        dh_next = trial.given("dh_next", rng.normal(0, 1, size=(n, h)))
+        trial.note("forward(x2, h_prev), forward(x, h_prev), backward(dh_next) twice")
+        layer = impl.RNN(*params)
+        made = list(layer.grads)
+        out = {"params": snap(list(layer.params)), "forward 2": snap(layer.forward(x2, h_prev))}
+        out["forward"] = snap(layer.forward(x, h_prev))
+        out["backward"] = snap(layer.backward(dh_next))
+        out["backward again"] = snap(layer.backward(dh_next))
+        out.update(_grads_of(layer, made))
+        out.update({"params after": params, "x after": x, "h_prev after": h_prev, "dh_next after": dh_next})
+        return out
+
+    def time_rnn(impl, rng, trial, defaults=False):
+        n, t, d, h = (int(v) for v in rng.integers(1, 6, size=4))
+        params = trial.given("Wx, Wh, b", recurrent_parameters(rng, d, h))
+        xs = trial.given("xs", rng.normal(0, 1, size=(n, t, d)))
+        xs2 = trial.given("then xs", rng.normal(0, 1, size=(n, t, d)))
+        dhs = trial.given("dhs", rng.normal(0, 1, size=(n, t, h)))
+        if defaults:
+            trial.note("TimeRNN(Wx, Wh, b): forward(xs2), forward(xs), backward(dhs) twice")
+            layer = impl.TimeRNN(*params)
+        else:
+            trial.note("TimeRNN(Wx, Wh, b, False): forward(xs2), forward(xs), backward(dhs) twice")
+            layer = impl.TimeRNN(*params, False)
+        made = list(layer.grads)
+        out = {"forward 2": snap(layer.forward(xs2)), "forward": snap(layer.forward(xs))}
+        out["backward"] = snap(layer.backward(dhs))
+        out["backward again"] = snap(layer.backward(dhs))
+        out["self.dh"] = snap(layer.dh)
+        out.update(_grads_of(layer, made))
+        out.update({"params after": params, "xs after": xs, "xs2 after": xs2, "dhs after": dhs})
+        return out
+
+    def time_rnn_stateful(impl, rng, trial):
+        n, t, d, h = (int(v) for v in rng.integers(1, 5, size=4))
+        params = trial.given("Wx, Wh, b", recurrent_parameters(rng, d, h))
+        first = trial.given("xs1", rng.normal(0, 1, size=(n, t, d)))
+        second = trial.given("xs2", rng.normal(0, 1, size=(n, t, d)))
+        dhs = trial.given("dhs", rng.normal(0, 1, size=(n, t, h)))
+        trial.note("TimeRNN(..., True): forward(xs1), forward(xs2), backward(dhs), reset_state(), forward(xs2)")
+        layer = impl.TimeRNN(*params, True)
+        made = list(layer.grads)
+        out = {"forward 1": snap(layer.forward(first)), "forward 2": snap(layer.forward(second))}
+        out["backward"] = snap(layer.backward(dhs))
+        out["self.dh"] = snap(layer.dh)
+        out.update(_grads_of(layer, made))
+        layer.reset_state()
+        out["forward after reset_state"] = snap(layer.forward(second))
+        out.update({"params after": params, "xs1 after": first, "xs2 after": second, "dhs after": dhs})
+        return out
+
+    def clip(impl, rng, trial, scale):
+        count = int(rng.integers(1, 4))
+        grads = [rng.normal(0, scale, size=random_shape(rng, (1, 2), 4)) for _ in range(count)]
+        max_norm = trial.given("max_norm", float(rng.uniform(0.5, 5.0)))
+        trial.given("grads", grads)
+        arrays = list(grads)  # the arrays passed in: clip_grads must change these
+        impl.clip_grads(grads, max_norm)
+        return {"the arrays passed in, after": snap(arrays), "the list after": snap(list(grads))}
+
+    def clip_zeros(impl, rng, trial):
+        grads = trial.given("grads", [np.zeros((2, 3)), np.zeros(3)])
+        arrays = list(grads)
+        impl.clip_grads(grads, 1.0)
+        return {"the arrays passed in, after": snap(arrays)}
+
+    return [
+        Case("RNN", "random N, D, H; two forwards, then backward twice", rnn_cell),
+        Case("TimeRNN", "random N, T, D, H, stateful=False; two forwards, then backward twice", time_rnn),
+        Case("TimeRNN", "defaults: TimeRNN(Wx, Wh, b)", lambda i, r, t: time_rnn(i, r, t, True), seeds=3),
+        Case("TimeRNN", "stateful: two forwards, backward, reset_state, forward", time_rnn_stateful),
+        Case("clip_grads", "global norms mostly above max_norm", lambda i, r, t: clip(i, r, t, 3.0)),
+        Case("clip_grads", "global norms mostly below max_norm", lambda i, r, t: clip(i, r, t, 0.3)),
+        Case("clip_grads", "all-zero gradients (norm 0)", clip_zeros, random=False),
+    ]
+
+
 BUILDERS: dict[int, Callable[[], list[Case]]] = {
     1: _cases_ex01,
     2: _cases_ex02,
@@ -1378,6 +1481,7 @@ BUILDERS: dict[int, Callable[[], list[Case]]] = {
     8: _cases_ex08,
     9: _cases_ex09,
     10: _cases_ex10,
+    11: _cases_ex11,
 }
 
 

@@ -112,6 +112,7 @@ EXERCISES: dict[int, Exercise] = {
         Exercise(
             10, "ex10_train", Text("Completion assignment: train on Iris", "修了課題: Iris データで学習"), timeout=60.0
         ),
+        Exercise(11, "ex11_rnn", Text("Recurrent networks and BPTT", "RNN と BPTT(通時的逆伝播)")),
     )
 }
 
