@@ -722,7 +722,15 @@ def _dh_check() -> Check:
                         "0 でない引き継いだ状態からの backward の dxs が違います:",
                     ),
                     *lines,
-                ]
+                ],
+                Text(
+                    "this backward follows two stateful forwards: when 'TimeLSTM: stateful=True carries h and c' or "
+                    "the gradient check fails, fix that first (the state the forward starts from changes every step)",
+                    "この backward は stateful な 2 回の forward の後に呼ばれます。"
+                    "「TimeLSTM: stateful=True なら h と c を次の forward に引き継ぎ」や勾配確認が失敗しているなら、"
+                    "先にそちらを直してください"
+                    "(forward が始まる状態は全時刻に影響します)",
+                ),
             )
         output = run.output("dh")
         if output.kind == "none":
