@@ -655,6 +655,8 @@ def _gradient_step_check() -> Check:
             return Verdict.fail(lines, NO_TWO)
         if np.allclose(array, H**4, rtol=1e-6, atol=0.0):
             return Verdict.fail(lines, PRECEDENCE)
+        if np.allclose(array, expected / 2, rtol=1e-6, atol=0.0):
+            return Verdict.fail(lines, NOT_MINUS)
         if value > 0 and np.allclose(array, value, rtol=1e-9, atol=0.0):
             lines.append(
                 Text(

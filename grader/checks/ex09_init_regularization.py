@@ -736,7 +736,22 @@ def _penalty_check(
             chosen = PENALTY_IN_PLACE_HINT
         return Verdict.unless(lines + modified, chosen)
 
-    return Check(name, name_ja, probe, verify, hint=hint, context=context)
+    return Check(name, name_ja, probe, verify, hint=hint, context=context, error_hint=_stack_error_hint)
+
+
+STACK_HINT = Text(
+    "the arrays of the list have different shapes ((3, 4), (4, 2), a 4-D filter), so they can not be stacked "
+    "or added into one array: loop over the list and add up np.sum(...) of each W",
+    "リストの配列は形状が違う((3, 4)、(4, 2)、4 次元のフィルタ)ので、1 つの配列に積み重ねたり足し合わせたり"
+    "できません。リストをループして、W ごとの np.sum(...) を足し合わせてください",
+)
+
+
+def _stack_error_hint(exception: str, message: str) -> Text | None:
+    """The hint for a penalty that tried to make one array of the differently shaped weights."""
+    last = message.strip().splitlines()[-1] if message.strip() else ""
+    words = ("same shape", "could not be broadcast", "inhomogeneous", "must match exactly")
+    return STACK_HINT if any(word in last for word in words) else None
 
 
 def _l2_variants(weights: Sequence[np.ndarray]) -> Callable[[float], list[Variant]]:

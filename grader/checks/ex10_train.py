@@ -457,6 +457,20 @@ REPEATABLE_HINT = Text(
 )
 
 
+X_IN_PLACE_HINT = Text(
+    "x -= params['mean'] writes into the caller's array, so predicting twice standardises twice; "
+    "write z = (x - params['mean']) / params['std'], a new array",
+    "x -= params['mean'] は呼び出し元の配列を書き換えるので、2 回予測すると 2 回標準化されます。"
+    "新しい配列を作る z = (x - params['mean']) / params['std'] と書いてください",
+)
+
+
+def _unrepeatable_hint(run: ProbeRun) -> Text:
+    """Why two predict calls on the same x disagree: x changed by the first, or randomness."""
+    _x_train, _t_train, x_test, _t_test = split()
+    return REPEATABLE_HINT if untouched(run.output("input:x").array, x_test) else X_IN_PLACE_HINT
+
+
 def _verify_repeatable(run: ProbeRun) -> Verdict:
     _x_train, _t_train, x_test, _t_test = split()
     first, problems = value_of(run.output("labels"), "predict(params, x)")
@@ -474,12 +488,7 @@ def _verify_repeatable(run: ProbeRun) -> Verdict:
                     f"x[0] は呼び出し前 {abbreviate(x_test[0])}、呼び出し後 {abbreviate(after[0])} です",
                 )
             )
-        hint = Text(
-            "x -= params['mean'] writes into the caller's array, so predicting twice standardises twice; "
-            "write z = (x - params['mean']) / params['std'], a new array",
-            "x -= params['mean'] は呼び出し元の配列を書き換えるので、2 回予測すると 2 回標準化されます。"
-            "新しい配列を作る z = (x - params['mean']) / params['std'] と書いてください",
-        )
+        hint = X_IN_PLACE_HINT
     second, problems = value_of(run.output("labels again"), "predict(params, x), second call")
     if second is None:
         return Verdict.fail(lines + problems, hint)
@@ -530,7 +539,7 @@ def _verify_row_independent(run: ProbeRun) -> Verdict:
                     "x の一部に対するラベルと比べられません",
                 )
             ],
-            REPEATABLE_HINT,
+            _unrepeatable_hint(run),
         )
     n = len(TEST_ROWS)
     parts = (

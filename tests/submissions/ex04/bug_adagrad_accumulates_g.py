@@ -1,4 +1,5 @@
 # expect: AdaGrad
+# hint: h accumulates g instead of g * g
 import numpy as np
 
 

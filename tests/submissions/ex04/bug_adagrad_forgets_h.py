@@ -1,4 +1,5 @@
 # expect: AdaGrad
+# hint: the state (v, h, m) is re-created on every call
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: AdaGrad
+# hint: the square root is missing: divide by np.sqrt(h) + 1e-7, not by h + 1e-7
 import numpy as np
 
 

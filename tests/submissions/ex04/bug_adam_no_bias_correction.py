@@ -1,4 +1,5 @@
 # expect: Adam
+# hint: the bias correction is missing
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Adam
+# hint: t stays 1: keep the step count in self
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Adam
+# hint: t is increased once per key
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Adam
+# hint: t is 0 in the bias correction, so 1 - beta**t is 0
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Momentum
+# hint: the first update call is right but later ones are not
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Momentum
+# hint: your numbers are what momentum=0.9 (the default) gives, not the momentum=0.7 passed to the constructor
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: Momentum
+# hint: one state array is shared by every key
 import numpy as np
 
 

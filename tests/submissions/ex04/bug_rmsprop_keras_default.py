@@ -1,4 +1,5 @@
 # expect: RMSprop
+# hint: your numbers are what decay_rate=0.9 gives; the contract's default is decay_rate=0.99
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: RMSprop
+# hint: the new g * g needs the weight (1 - decay_rate)
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: SGD
+# hint: the parameters moved uphill, along the gradient
 
 
 class SGD:

@@ -1,4 +1,5 @@
 # expect: SGD
+# hint: your numbers are what lr=0.01 (the default) gives, not the lr=0.1 passed to the constructor
 
 
 class SGD:

@@ -1,4 +1,5 @@
 # expect: SGD
+# hint: params did not change at all
 # rebinding the loop variable changes nothing in params
 
 

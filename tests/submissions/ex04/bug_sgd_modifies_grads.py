@@ -1,4 +1,5 @@
 # expect: SGD
+# hint: grads belong to the caller and must stay as they were
 
 
 class SGD:

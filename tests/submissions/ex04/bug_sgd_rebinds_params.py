@@ -1,4 +1,5 @@
 # expect: SGD
+# hint: a layer that still holds the old array never sees the update
 # a new array goes into the dict; layers holding the old array never see the update
 
 

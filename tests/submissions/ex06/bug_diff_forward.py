@@ -1,4 +1,5 @@
 # expect: numerical_diff
+# hint: that is the forward difference (f(x + h) - f(x)) / h
 
 
 def numerical_diff(f, x):

@@ -1,4 +1,5 @@
 # expect: numerical_diff
+# hint: Python reads a / 2 * h as (a / 2) * h
 
 
 def numerical_diff(f, x):

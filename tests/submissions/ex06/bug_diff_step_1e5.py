@@ -1,4 +1,5 @@
 # expect: numerical_diff
+# hint: the exercise fixes h = 1e-4
 
 
 def numerical_diff(f, x):

@@ -1,4 +1,5 @@
 # expect: numerical_diff
+# hint: x + h rounds back to x in float64
 
 
 def numerical_diff(f, x):

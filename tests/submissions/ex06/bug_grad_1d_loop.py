@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: a 0-d x (shape ()) has no rows or first axis
 import numpy as np
 
 

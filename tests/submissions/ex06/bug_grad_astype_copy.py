@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: your code moves a copy (x.copy(), x.astype(float), np.array(x), x + h * e_i), so f never sees a change
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: the gradient must have x's shape (2, 3), got (6,)
 import numpy as np
 
 

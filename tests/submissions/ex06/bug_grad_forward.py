@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: that is the forward difference (f(x + h) - f(x)) / h
 import numpy as np
 
 

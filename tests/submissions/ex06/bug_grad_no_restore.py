@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: every x[i] was left at x[i] - h
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: about half the derivative: after x[i] += h, subtracting h once brings x[i] back
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: numerical_gradient
+# hint: x[i] with one index is a whole sub-array of x
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: he_init
+# hint: with rng=None draw exactly as with a given generator
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: he_init
+# hint: the weights must be centred at 0: rng.random and np.random.rand draw from [0, 1)
 import numpy as np
 
 

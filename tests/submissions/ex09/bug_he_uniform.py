@@ -1,4 +1,5 @@
 # expect: he_init
+# hint: e.g. He's uniform variant U(-sqrt(6 / n_in), sqrt(6 / n_in))
 import numpy as np
 
 

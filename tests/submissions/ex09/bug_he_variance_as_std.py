@@ -1,4 +1,5 @@
 # expect: he_init
+# hint: your std is 2 / n_in, which is the variance
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: he_init
+# hint: std 1 / sqrt(n_in) is Xavier's; ReLU zeroes half of its inputs
 import numpy as np
 
 

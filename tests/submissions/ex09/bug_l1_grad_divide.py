@@ -1,4 +1,5 @@
 # expect: l1_grad
+# hint: W / abs(W) divides by zero where W == 0 (nan)
 import numpy as np
 
 

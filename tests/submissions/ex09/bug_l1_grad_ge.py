@@ -1,4 +1,5 @@
 # expect: l1_grad
+# hint: np.where(W >= 0, lam, -lam) gives +lam there
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: l1_penalty
+# hint: no factor 0.5 in the L1 penalty
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: l1_penalty
+# hint: abs is missing: positive and negative weights cancel
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: l2_penalty
+# hint: your function changed the caller's weights
 import numpy as np
 
 

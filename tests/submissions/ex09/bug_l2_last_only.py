@@ -1,4 +1,5 @@
 # expect: l2_penalty
+# hint: only the last matrix counts: the loop overwrites the total
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: l2_penalty
+# hint: you averaged W ** 2 within each matrix
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: l2_penalty
+# hint: the factor 0.5 is missing
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: l2_penalty
+# hint: the arrays of the list have different shapes
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: xavier_init
+# hint: a fixed seed there gives every layer of a network the same weights
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: xavier_init
+# hint: draw the weights from the rng you are given
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: xavier_init
+# hint: that is Glorot's uniform initialiser
+# hint: Xavier's weights are normal
 import numpy as np
 
 

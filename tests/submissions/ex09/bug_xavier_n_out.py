@@ -1,4 +1,5 @@
 # expect: xavier_init
+# hint: your std is 1 / sqrt(n_out): the scale uses n_in
 import numpy as np
 
 

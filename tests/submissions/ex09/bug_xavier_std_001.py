@@ -1,4 +1,5 @@
 # expect: xavier_init
+# hint: std 0.01 is the book's fixed weight_init_std
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: xavier_init
+# hint: so that x @ W works for x of shape (N, n_in): size=(n_in, n_out)
 import numpy as np
 
 

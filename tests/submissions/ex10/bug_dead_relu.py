@@ -1,4 +1,5 @@
 # expect: train
+# hint: the hidden ReLU units died (every pre-activation negative) after too large a step
 # Raw features (up to 7.9 cm), no standardisation, weights drawn with std 1
 # and a learning rate of 0.5: the first steps are so large that every hidden
 # ReLU unit ends up negative for every flower ("dead"); the network then gives

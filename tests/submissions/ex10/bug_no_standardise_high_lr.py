@@ -1,4 +1,5 @@
 # expect: train
+# hint: the training diverged (the loss became nan)
 # Raw features (up to 7.9 cm), no standardisation, and a learning rate that
 # standardised data would tolerate: the scores grow, np.exp overflows in a
 # softmax without the max shift, and the loss and the weights become nan.

@@ -1,4 +1,5 @@
 # expect: train
+# hint: no layer objects, nested dicts or strings
 # The dict holds a network object, not arrays: predict works in the same
 # process, but the parameters can not be saved or inspected as numbers.
 

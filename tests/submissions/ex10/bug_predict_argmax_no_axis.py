@@ -1,4 +1,5 @@
 # expect: predict
+# hint: np.argmax(y) without axis=1 gives the index into the flattened array
 # np.argmax without axis=1: one index into the flattened scores.
 
 

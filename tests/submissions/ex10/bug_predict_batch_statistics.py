@@ -1,4 +1,5 @@
 # expect: predict
+# hint: not with x.mean(axis=0) and x.std(axis=0)
 # predict standardises x with its own mean and std instead of the training
 # statistics in params: the labels depend on which rows are in x (and a
 # single row has std 0).

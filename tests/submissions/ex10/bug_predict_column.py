@@ -1,4 +1,5 @@
 # expect: predict
+# hint: drop keepdims=True
 # keepdims=True leaves the labels as a column (N, 1).
 
 

@@ -1,4 +1,5 @@
 # expect: predict
+# hint: no dropout at prediction time (train_flg=False)
 # Dropout left on at prediction time: predict draws a new random mask at
 # every call, so the same x gets different labels.
 

@@ -1,4 +1,5 @@
 # expect: predict
+# hint: a label array built with np.zeros(N) is float
 # The labels are collected in np.zeros(N), a float array: 0.0, 1.0, 2.0.
 
 

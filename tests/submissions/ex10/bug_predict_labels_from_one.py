@@ -1,4 +1,5 @@
 # expect: predict
+# hint: labels count from 0, like t_train: no + 1
 # Labels counted from 1 ("class 1, 2, 3"), not from 0 like t_train.
 
 

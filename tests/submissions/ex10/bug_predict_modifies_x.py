@@ -1,4 +1,5 @@
 # expect: predict
+# hint: x -= params['mean'] writes into the caller's array, so predicting twice standardises twice
 # Standardising x in place: the caller's array changes, and a second call
 # standardises the standardised data again.
 

@@ -1,4 +1,5 @@
 # expect: train
+# hint: predict does not compute what train trained; it must apply the same standardisation
 # predict forgets the standardisation that train applied: the network sees
 # centimetres it was never trained on.  Only the accuracy check (named after
 # train, the function it trains) can see this; its feedback points at predict

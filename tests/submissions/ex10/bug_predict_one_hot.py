@@ -1,4 +1,5 @@
 # expect: predict
+# hint: the label is the index of the largest score: return np.argmax(y, axis=1)
 # predict returns one-hot rows, the format of the teacher data, not labels.
 
 

@@ -1,4 +1,5 @@
 # expect: predict
+# hint: the label is the index of the largest score
 # predict returns the softmax probabilities instead of the labels.
 
 

@@ -1,4 +1,5 @@
 # expect: train
+# hint: the second run would standardise standardised data
 # np.asarray of a float64 array is the same array: x -= mean and x /= std
 # standardise the caller's x_train in place.
 

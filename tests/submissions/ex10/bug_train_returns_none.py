@@ -1,4 +1,5 @@
 # expect: train
+# hint: end train with `return params`
 # The return statement is missing: the trained weights stay inside train.
 
 _train = train

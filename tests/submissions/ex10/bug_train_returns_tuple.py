@@ -1,4 +1,5 @@
 # expect: train
+# hint: return one dict of arrays
 # train returns (params, losses): two values, not the dict of arrays.
 
 _train = train
