@@ -860,6 +860,47 @@ def _clip_above_check() -> Check:
     )
 
 
+CLIP_EPS = Text(
+    "rate = max_norm / (norm + 1e-6): the 1e-6 is part of the formula (it keeps an all-zero gradient from "
+    "dividing by 0), and for a small norm it shows: here it moves the factor by 0.5 %",
+    "rate = max_norm / (norm + 1e-6) です。1e-6 も式の一部で(すべて 0 の勾配で 0 で割らないため)、ノルムが"
+    "小さいと効いてきます。ここでは係数が 0.5 % 変わります",
+)
+
+
+def _clip_small_norm_check() -> Check:
+    rng = generator(1145)
+    arrays = [rng.normal(size=(2, 3)), rng.normal(size=(3,))]
+    scale = 2e-4 / float(np.sqrt(sum(np.sum(a**2) for a in arrays)))
+    arrays = [a * scale for a in arrays]
+    max_norm = 1e-4
+    expected = _clipped(arrays, max_norm)
+    without_eps = [a * max_norm / 2e-4 for a in arrays]
+
+    def verify(run: ProbeRun) -> Verdict:
+        for index, want in enumerate(expected):
+            got = run.output(f"0:array:{index}")
+            atol = CLIP_RTOL * 1e-3 * float(np.max(np.abs(want)))
+            lines = close(got, want, what=f"grads[{index}]", rtol=CLIP_RTOL, atol=atol)
+            if lines:
+                no_eps = is_close(got, without_eps[index], CLIP_RTOL, atol)
+                unchanged_all = all(untouched(run.output(f"0:array:{i}").array, a) for i, a in enumerate(arrays))
+                return Verdict.fail(lines, CLIP_EPS if no_eps else CLIP_UNCHANGED if unchanged_all else None)
+        return Verdict.ok()
+
+    return Check(
+        "clip_grads: the factor is max_norm / (norm + 1e-6), also for a small global norm",
+        "clip_grads: ノルムが小さいときも係数は max_norm / (norm + 1e-6)",
+        _clip_probe([(arrays, max_norm)]),
+        verify,
+        hint=CLIP_HINT,
+        context=Text(
+            "grads = [(2, 3), (3,)] of global norm 2e-4, max_norm = 1e-4 (factor 0.4975, not 0.5)",
+            "全体のノルム 2e-4 の grads = [(2, 3), (3,)]、max_norm = 1e-4(係数は 0.5 ではなく 0.4975)",
+        ),
+    )
+
+
 def _clip_below_check() -> Check:
     rng = generator(1151)
     small = [rng.normal(size=(2, 3)), rng.normal(size=(3,))]
@@ -924,4 +965,4 @@ def build_checks() -> list[Check]:
             time_row, time_case, plain(f"TimeRNN(Wx, Wh, b, False), forward(xs), backward(dhs); {time_case.label.en}")
         ),
     ]
-    return [*rnn, *time_rnn, _clip_above_check(), _clip_below_check()]
+    return [*rnn, *time_rnn, _clip_above_check(), _clip_small_norm_check(), _clip_below_check()]
