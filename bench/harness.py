@@ -124,6 +124,9 @@ MODULES = {
     9: "ex09_init_regularization",
     10: "ex10_train",
     11: "ex11_rnn",
+    12: "ex12_lstm_gru",
+    13: "ex13_attention",
+    14: "ex14_word2vec",
 }
 
 # the contract's functions and classes per exercise (EXERCISES.md)
@@ -139,6 +142,16 @@ CONTRACT = {
     9: ("xavier_init", "he_init", "l2_penalty", "l2_grad", "l1_penalty", "l1_grad"),
     10: ("train", "predict"),
     11: ("RNN", "TimeRNN", "clip_grads"),
+    12: ("LSTM", "TimeLSTM", "GRU"),
+    13: (
+        "scaled_dot_product_attention",
+        "ScaledDotProductAttention",
+        "LayerNorm",
+        "positional_encoding",
+        "MultiHeadAttention",
+        "TransformerEncoderBlock",
+    ),
+    14: ("Embedding", "EmbeddingDot", "UnigramSampler", "NegativeSamplingLoss"),
 }
 
 # seconds one module's whole differential test may take in judge_sources (the solution needs a
@@ -1470,6 +1483,402 @@ def _cases_ex11() -> list[Case]:
     ]
 
 
+# exercise 12 ---------------------------------------------------------------------------------
+
+
+def gated_parameters(rng: np.random.Generator, d: int, h: int, blocks: int) -> list[np.ndarray]:
+    """Wx (D, kH), Wh (H, kH), b (kH,) for k = ``blocks`` gates, every gate used over its whole range."""
+    return [
+        rng.normal(0, 1, size=(d, blocks * h)) / np.sqrt(d),
+        rng.normal(0, 1, size=(h, blocks * h)) / np.sqrt(h),
+        rng.normal(0, 1, size=blocks * h),
+    ]
+
+
+def _cases_ex12() -> list[Case]:
+    def lstm_cell(impl, rng, trial):
+        n, d, h = (int(v) for v in rng.integers(1, 6, size=3))
+        params = trial.given("Wx, Wh, b", gated_parameters(rng, d, h, 4))
+        x = trial.given("x", rng.normal(0, 1, size=(n, d)))
+        h_prev = trial.given("h_prev", np.tanh(rng.normal(0, 1.5, size=(n, h))))
+        c_prev = trial.given("c_prev", rng.normal(0, 1.5, size=(n, h)))
+        x2 = trial.given("then x", rng.normal(0, 1, size=(n, d)))
+        dh_next = trial.given("dh_next", rng.normal(0, 1, size=(n, h)))
+        dc_next = trial.given("dc_next", rng.normal(0, 1, size=(n, h)))
+        trial.note("forward(x2, h_prev, c_prev), forward(x, h_prev, c_prev), backward(dh_next, dc_next) twice")
+        layer = impl.LSTM(*params)
+        made = list(layer.grads)
+        out = {"params": snap(list(layer.params)), "forward 2": snap(layer.forward(x2, h_prev, c_prev))}
+        out["forward"] = snap(layer.forward(x, h_prev, c_prev))
+        out["backward"] = snap(layer.backward(dh_next, dc_next))
+        out["backward again"] = snap(layer.backward(dh_next, dc_next))
+        out.update(_grads_of(layer, made))
+        out.update({"params after": params, "x after": x, "h_prev after": h_prev, "c_prev after": c_prev})
+        out.update({"dh_next after": dh_next, "dc_next after": dc_next})
+        return out
+
+    def time_lstm(impl, rng, trial, stateful=None):
+        n, t, d, h = (int(v) for v in rng.integers(1, 5, size=4))
+        params = trial.given("Wx, Wh, b", gated_parameters(rng, d, h, 4))
+        first = trial.given("xs1", rng.normal(0, 1, size=(n, t, d)))
+        second = trial.given("xs2", rng.normal(0, 1, size=(n, t, d)))
+        dhs = trial.given("dhs", rng.normal(0, 1, size=(n, t, h)))
+        if stateful is None:
+            trial.note("TimeLSTM(Wx, Wh, b): forward(xs1), forward(xs2), backward(dhs) twice")
+            layer = impl.TimeLSTM(*params)
+        else:
+            trial.note(f"TimeLSTM(Wx, Wh, b, {stateful}): forward(xs1), forward(xs2), backward(dhs) twice")
+            layer = impl.TimeLSTM(*params, stateful)
+        made = list(layer.grads)
+        out = {"forward 1": snap(layer.forward(first)), "forward 2": snap(layer.forward(second))}
+        out["self.h"], out["self.c"] = snap(layer.h), snap(layer.c)
+        out["backward"] = snap(layer.backward(dhs))
+        out["backward again"] = snap(layer.backward(dhs))
+        out["self.dh"] = snap(layer.dh)
+        out.update(_grads_of(layer, made))
+        if stateful:
+            trial.note("then reset_state(), forward(xs2)")
+            layer.reset_state()
+            out["forward after reset_state"] = snap(layer.forward(second))
+        out.update({"params after": params, "xs1 after": first, "xs2 after": second, "dhs after": dhs})
+        return out
+
+    def gru_cell(impl, rng, trial):
+        n, d, h = (int(v) for v in rng.integers(1, 6, size=3))
+        params = trial.given("Wx, Wh, b", gated_parameters(rng, d, h, 3))
+        x = trial.given("x", rng.normal(0, 1, size=(n, d)))
+        h_prev = trial.given("h_prev", np.tanh(rng.normal(0, 1.5, size=(n, h))))
+        x2 = trial.given("then x", rng.normal(0, 1, size=(n, d)))
+        dh_next = trial.given("dh_next", rng.normal(0, 1, size=(n, h)))
+        trial.note("forward(x2, h_prev), forward(x, h_prev), backward(dh_next) twice")
+        layer = impl.GRU(*params)
+        made = list(layer.grads)
+        out = {"params": snap(list(layer.params)), "forward 2": snap(layer.forward(x2, h_prev))}
+        out["forward"] = snap(layer.forward(x, h_prev))
+        out["backward"] = snap(layer.backward(dh_next))
+        out["backward again"] = snap(layer.backward(dh_next))
+        out.update(_grads_of(layer, made))
+        out.update({"params after": params, "x after": x, "h_prev after": h_prev, "dh_next after": dh_next})
+        return out
+
+    return [
+        Case("LSTM", "random N, D, H; two forwards, then backward twice", lstm_cell),
+        Case("TimeLSTM", "defaults: TimeLSTM(Wx, Wh, b)", time_lstm, seeds=3),
+        Case(
+            "TimeLSTM", "stateful=False; two forwards, then backward twice", lambda i, r, t: time_lstm(i, r, t, False)
+        ),
+        Case(
+            "TimeLSTM",
+            "stateful: two forwards, backward, reset_state, forward",
+            lambda i, r, t: time_lstm(i, r, t, True),
+        ),
+        Case("GRU", "random N, D, H; two forwards, then backward twice", gru_cell),
+    ]
+
+
+# exercise 13 ---------------------------------------------------------------------------------
+
+
+def visible_mask(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """A boolean mask (True = hidden) that leaves every query at least one key."""
+    mask = rng.random(shape) < 0.4
+    rows = mask.reshape(-1, shape[-1])
+    rows[np.arange(rows.shape[0]), rng.integers(0, shape[-1], size=rows.shape[0])] = False
+    return rows.reshape(shape)
+
+
+def _layer_outputs(layer: Any, made: Any) -> dict[str, Any]:
+    """self.grads after backward, and the arrays the constructor made (which must hold the same values)."""
+    return {"self.grads": snap(layer.grads), "the constructor's grads arrays": snap(made)}
+
+
+def _cases_ex13() -> list[Case]:
+    def attention(impl, rng, trial, masked=False, scale=1.0):
+        lead = tuple(int(v) for v in rng.integers(1, 4, size=int(rng.integers(0, 3))))
+        tq, tk, dk, dv = (int(v) for v in rng.integers(1, 6, size=4))
+        Q = trial.given("Q", rng.normal(0, scale, size=(*lead, tq, dk)))
+        K = trial.given("K", rng.normal(0, scale, size=(*lead, tk, dk)))
+        V = trial.given("V", rng.normal(0, 1, size=(*lead, tk, dv)))
+        if not masked:
+            out, weights = impl.scaled_dot_product_attention(Q, K, V)
+        else:
+            mask = trial.given("mask", visible_mask(rng, (tq, tk) if rng.random() < 0.5 else (*lead, tq, tk)))
+            out, weights = impl.scaled_dot_product_attention(Q, K, V, mask)
+        return {"out": snap(out), "weights": snap(weights), "Q after": Q, "K after": K, "V after": V}
+
+    def attention_layer(impl, rng, trial, masked=False):
+        n, tq, tk, dk, dv = (int(v) for v in rng.integers(1, 5, size=5))
+        Q = trial.given("Q", rng.normal(0, 1, size=(n, tq, dk)))
+        K = trial.given("K", rng.normal(0, 1, size=(n, tk, dk)))
+        V = trial.given("V", rng.normal(0, 1, size=(n, tk, dv)))
+        Q2 = trial.given("then Q", rng.normal(0, 1, size=Q.shape))
+        dout = trial.given("dout", rng.normal(0, 1, size=(n, tq, dv)))
+        mask = trial.given("mask", visible_mask(rng, (tq, tk))) if masked else None
+        trial.note("forward(Q2, K, V), forward(Q, K, V), backward(dout) twice")
+        layer = impl.ScaledDotProductAttention()
+        args = (mask,) if masked else ()
+        out = {"forward 2": snap(layer.forward(Q2, K, V, *args)), "forward": snap(layer.forward(Q, K, V, *args))}
+        out["backward"] = snap(layer.backward(dout))
+        out["backward again"] = snap(layer.backward(dout))
+        out.update({"Q after": Q, "K after": K, "V after": V, "dout after": dout})
+        return out
+
+    def layer_norm(impl, rng, trial, defaults=False):
+        shape = random_shape(rng, (2, 3), 4)
+        d = shape[-1]
+        gamma = trial.given("gamma", rng.normal(1, 0.5, size=d))
+        beta = trial.given("beta", rng.normal(0, 1, size=d))
+        x = trial.given("x", rng.normal(0, 1, size=shape) * rng.uniform(0.5, 3.0) + rng.normal(0, 2))
+        x2 = trial.given("then x", rng.normal(0, 1, size=shape))
+        dout = trial.given("dout", rng.normal(0, 1, size=shape))
+        if defaults:
+            trial.note("LayerNorm(gamma, beta): default eps")
+            layer = impl.LayerNorm(gamma, beta)
+        else:
+            eps = trial.given("eps", float(rng.choice([1e-3, 1e-5, 0.1])))
+            layer = impl.LayerNorm(gamma, beta, eps)
+        trial.note("forward(x2), forward(x), backward(dout) twice")
+        made = list(layer.grads)
+        out = {"forward 2": snap(layer.forward(x2)), "forward": snap(layer.forward(x))}
+        out["backward"] = snap(layer.backward(dout))
+        out["backward again"] = snap(layer.backward(dout))
+        out.update(_layer_outputs(layer, made))
+        out.update({"gamma after": gamma, "beta after": beta, "x after": x, "dout after": dout})
+        return out
+
+    def encoding(impl, rng, trial):
+        T = trial.given("T", int(rng.integers(1, 40)))
+        d_model = trial.given("d_model", 2 * int(rng.integers(1, 9)))
+        return impl.positional_encoding(T, d_model)
+
+    def multi_head(impl, rng, trial, masked=False):
+        heads, dh, n, tq, tk = (int(v) for v in rng.integers(1, 4, size=5))
+        d = heads * dh
+        weights = trial.given("Wq, Wk, Wv, Wo", [rng.normal(0, 1, size=(d, d)) / np.sqrt(d) for _ in range(4)])
+        trial.given("num_heads", heads)
+        q = trial.given("q", rng.normal(0, 1, size=(n, tq, d)))
+        k = trial.given("k", rng.normal(0, 1, size=(n, tk, d)))
+        v = trial.given("v", rng.normal(0, 1, size=(n, tk, d)))
+        dout = trial.given("dout", rng.normal(0, 1, size=(n, tq, d)))
+        mask = trial.given("mask", visible_mask(rng, (tq, tk))) if masked else None
+        trial.note("forward(q, k, v), backward(dout) twice, then self-attention forward(q, q, q)")
+        layer = impl.MultiHeadAttention(*weights, heads)
+        made = list(layer.grads)
+        args = (mask,) if masked else ()
+        out = {"forward": snap(layer.forward(q, k, v, *args))}
+        out["backward"] = snap(layer.backward(dout))
+        out["backward again"] = snap(layer.backward(dout))
+        out.update(_layer_outputs(layer, made))
+        if tq == tk or not masked:
+            out["self-attention forward"] = snap(
+                layer.forward(q, q, q, *((visible_mask(rng, (tq, tq)),) if masked else ()))
+            )
+            out["self-attention backward"] = snap(layer.backward(dout))
+        out.update({"weights after": weights, "q after": q, "k after": k, "v after": v, "dout after": dout})
+        return out
+
+    def encoder_block(impl, rng, trial, masked=False):
+        heads, dh, n, t, d_ff = (int(v) for v in rng.integers(1, 4, size=5))
+        d = heads * dh
+        params = {key: rng.normal(0, 1, size=(d, d)) / np.sqrt(d) for key in ("Wq", "Wk", "Wv", "Wo")}
+        params.update(W1=rng.normal(0, 1, size=(d, d_ff)) / np.sqrt(d), b1=rng.normal(0, 0.5, size=d_ff))
+        params.update(W2=rng.normal(0, 1, size=(d_ff, d)) / np.sqrt(d_ff), b2=rng.normal(0, 0.5, size=d))
+        params.update({key: rng.normal(1, 0.3, size=d) for key in ("gamma1", "gamma2")})
+        params.update({key: rng.normal(0, 0.5, size=d) for key in ("beta1", "beta2")})
+        trial.given("params", params)
+        trial.given("num_heads", heads)
+        x = trial.given("x", rng.normal(0, 1, size=(n, t, d)))
+        dout = trial.given("dout", rng.normal(0, 1, size=(n, t, d)))
+        trial.note("forward(x" + (", causal mask)" if masked else ")") + ", backward(dout) twice")
+        layer = impl.TransformerEncoderBlock(params, heads)
+        made = dict(layer.grads)
+        args = (np.triu(np.ones((t, t), dtype=bool), k=1),) if masked else ()
+        out = {"forward": snap(layer.forward(x, *args))}
+        out["backward"] = snap(layer.backward(dout))
+        out["backward again"] = snap(layer.backward(dout))
+        out.update(_layer_outputs(layer, made))
+        out.update({"params after": params, "x after": x, "dout after": dout})
+        return out
+
+    return [
+        Case("scaled_dot_product_attention", "random shapes, no mask (default)", attention),
+        Case(
+            "scaled_dot_product_attention", "a mask (Tq, Tk) or (..., Tq, Tk)", lambda i, r, t: attention(i, r, t, True)
+        ),
+        Case(
+            "scaled_dot_product_attention",
+            "scores beyond 700",
+            lambda i, r, t: attention(i, r, t, False, 30.0),
+            random=False,
+        ),
+        Case("ScaledDotProductAttention", "no mask; two forwards, then backward twice", attention_layer),
+        Case("ScaledDotProductAttention", "a mask", lambda i, r, t: attention_layer(i, r, t, True)),
+        Case("LayerNorm", "(N, D) and (N, T, D), eps given; two forwards, backward twice", layer_norm),
+        Case("LayerNorm", "defaults: LayerNorm(gamma, beta)", lambda i, r, t: layer_norm(i, r, t, True), seeds=3),
+        Case("positional_encoding", "random T, even d_model", encoding),
+        Case("MultiHeadAttention", "no mask; backward twice; self-attention", multi_head),
+        Case("MultiHeadAttention", "a (Tq, Tk) mask", lambda i, r, t: multi_head(i, r, t, True)),
+        Case("TransformerEncoderBlock", "no mask; backward twice", encoder_block),
+        Case("TransformerEncoderBlock", "causal mask", lambda i, r, t: encoder_block(i, r, t, True)),
+    ]
+
+
+# exercise 14 ---------------------------------------------------------------------------------
+
+
+def _word_corpus(rng: np.random.Generator, vocab: int) -> np.ndarray:
+    """A corpus holding every word id 0..vocab-1 at least once, with skewed counts."""
+    counts = 1 + rng.geometric(0.3, size=vocab)
+    return rng.permutation(np.repeat(np.arange(vocab), counts)).astype(np.int64)
+
+
+def _total_grads(layer: Any) -> Any:
+    """The gradient for W: the sum of every array in self.grads (one, or the book's k + 1)."""
+    return snap(sum(np.asarray(grad, dtype=float) for grad in layer.grads))
+
+
+def _sampler_property(power: float, sample_size: int, rows: int, again: bool) -> Callable[..., str | None]:
+    """What every correct UnigramSampler gives: shape, no target, the right frequencies, draws from rng."""
+
+    def body(impl, rng, trial):
+        vocab = int(rng.integers(sample_size + 2, 9))
+        corpus = trial.given("corpus", _word_corpus(rng, vocab))
+        target = trial.given("target", rng.integers(0, vocab, size=rows))
+        seed = int(rng.integers(0, 2**31))
+        trial.note(f"UnigramSampler(corpus, {power}, {sample_size}, default_rng({seed})){' twice' if again else ''}")
+        first = np.asarray(
+            impl.UnigramSampler(corpus, power, sample_size, np.random.default_rng(seed)).get_negative_sample(target)
+        )
+        if first.shape != (rows, sample_size) or first.dtype.kind not in "iu":
+            return f"get_negative_sample returned {first.dtype} {first.shape}, expected int ({rows}, {sample_size})"
+        if again:
+            repeated = impl.UnigramSampler(corpus, power, sample_size, np.random.default_rng(seed))
+            if not np.array_equal(first, np.asarray(repeated.get_negative_sample(target))):
+                return "two samplers with equally seeded generators drew different negatives"
+        if np.any(first == target[:, None]):
+            return "a row holds its own target"
+        if first.min() < 0 or first.max() >= vocab:
+            return f"ids outside 0..{vocab - 1}"
+        if sample_size == 1:
+            p = np.bincount(corpus).astype(float) ** power
+            rows_p = np.tile(p, (rows, 1))
+            rows_p[np.arange(rows), target] = 0.0
+            rows_p /= rows_p.sum(axis=1, keepdims=True)
+            expected = rows_p.sum(axis=0)
+            spread = np.sqrt((rows_p * (1 - rows_p)).sum(axis=0))
+            z = (np.bincount(first[:, 0], minlength=vocab) - expected) / spread
+            if np.max(np.abs(z)) > 5:
+                return f"word frequencies {np.round(z, 1).tolist()} standard deviations off count ** {power}"
+        return None
+
+    return body
+
+
+def _cases_ex14() -> list[Case]:
+    def embedding(impl, rng, trial):
+        vocab, dim, n = int(rng.integers(2, 7)), int(rng.integers(1, 5)), int(rng.integers(1, 8))
+        W = trial.given("W", rng.normal(0, 1, size=(vocab, dim)))
+        idx = trial.given("idx (repeats likely)", rng.integers(0, vocab, size=n))
+        idx2 = trial.given("then idx", rng.integers(0, vocab, size=n))
+        dout = trial.given("dout", rng.normal(0, 1, size=(n, dim)))
+        trial.note("forward(idx2), forward(idx), backward(dout) twice")
+        layer = impl.Embedding(W)
+        made = list(layer.grads)
+        out = {"forward 2": snap(layer.forward(idx2)), "forward": snap(layer.forward(idx))}
+        out["backward"] = snap(layer.backward(dout))
+        out["backward again"] = snap(layer.backward(dout))
+        out["self.grads"] = snap(list(layer.grads))
+        out["the constructor's grads arrays"] = snap(made)
+        out.update({"W after": W, "idx after": idx, "dout after": dout})
+        return out
+
+    def embedding_dot(impl, rng, trial):
+        vocab, dim, n = int(rng.integers(2, 7)), int(rng.integers(1, 5)), int(rng.integers(1, 8))
+        W = trial.given("W", rng.normal(0, 1, size=(vocab, dim)))
+        h = trial.given("h", rng.normal(0, 1, size=(n, dim)))
+        idx = trial.given("idx", rng.integers(0, vocab, size=n))
+        dout = trial.given("dout", rng.normal(0, 1, size=n))
+        trial.note("forward(h, idx), backward(dout) twice")
+        layer = impl.EmbeddingDot(W)
+        made = list(layer.grads)
+        out = {"forward": snap(layer.forward(h, idx)), "backward": snap(layer.backward(dout))}
+        out["backward again"] = snap(layer.backward(dout))
+        out["self.grads"] = snap(list(layer.grads))
+        out["the constructor's grads arrays"] = snap(made)
+        out.update({"W after": W, "h after": h, "idx after": idx, "dout after": dout})
+        return out
+
+    def two_words(impl, rng, trial):
+        # sample_size 1 on a two-word corpus: each row's negative is the other word, for every sampler
+        dim, n = int(rng.integers(1, 5)), int(rng.integers(1, 7))
+        W = trial.given("W", rng.normal(0, 1.5, size=(2, dim)))
+        corpus = trial.given("corpus", rng.permutation(np.array([0, 1, 1, 0, 1])))
+        h = trial.given("h", rng.normal(0, 1.5, size=(n, dim)))
+        target = trial.given("target", rng.integers(0, 2, size=n))
+        power = trial.given("power", float(rng.choice([0.5, 0.75, 1.0])))
+        trial.note("NegativeSamplingLoss(W, corpus, power, 1), forward, backward(), backward(2.5)")
+        layer = impl.NegativeSamplingLoss(W, corpus, power, 1)
+        out = {"forward": Typed(snap(layer.forward(h, target)), scalar=True), "backward()": snap(layer.backward())}
+        out["sum(self.grads)"] = _total_grads(layer)
+        out["backward(2.5)"] = snap(layer.backward(2.5))
+        out["sum(self.grads) after backward(2.5)"] = _total_grads(layer)
+        out.update({"W after": W, "corpus after": corpus, "h after": h, "target after": target})
+        return out
+
+    def any_negatives(impl, rng, trial, defaults=False, scale=1.0):
+        # word 0 is every row's target and W's other rows are equal: every negative scores the same
+        vocab, dim, n = int(rng.integers(7, 10)), int(rng.integers(1, 5)), int(rng.integers(1, 7))
+        W = np.tile(rng.normal(0, scale, size=dim), (vocab, 1))
+        W[0] = rng.normal(0, scale, size=dim)
+        trial.given("W (rows 1.. equal)", W)
+        corpus = trial.given("corpus", _word_corpus(rng, vocab))
+        h = trial.given("h", rng.normal(0, scale, size=(n, dim)))
+        target = np.zeros(n, dtype=np.int64)
+        if defaults:
+            trial.note("NegativeSamplingLoss(W, corpus), target all 0, forward, backward()")
+            layer = impl.NegativeSamplingLoss(W, corpus)
+        else:
+            k = int(rng.integers(1, 5))
+            trial.note(f"NegativeSamplingLoss(W, corpus, 0.75, {k}, default_rng()), target all 0")
+            layer = impl.NegativeSamplingLoss(W, corpus, 0.75, k, np.random.default_rng())
+        out = {"forward": Typed(snap(layer.forward(h, target)), scalar=True), "backward()": snap(layer.backward())}
+        total = _total_grads(layer)
+        out["dW[0]"] = total[0]
+        out["the sum of dW's other rows"] = total[1:].sum(axis=0)
+        out.update({"W after": W, "corpus after": corpus, "h after": h, "target after": target})
+        return out
+
+    return [
+        Case("Embedding", "repeated ids; two forwards, then backward twice", embedding),
+        Case("EmbeddingDot", "repeated ids; forward, then backward twice", embedding_dot),
+        Case(
+            "UnigramSampler",
+            "one draw per row: frequencies",
+            _sampler_property(0.75, 1, 1500, False),
+            prop=True,
+            seeds=2,
+        ),
+        Case(
+            "UnigramSampler", "power 0.5, one draw per row", _sampler_property(0.5, 1, 1500, False), prop=True, seeds=2
+        ),
+        Case("UnigramSampler", "three draws per row, twice", _sampler_property(0.75, 3, 40, True), prop=True, seeds=10),
+        Case("NegativeSamplingLoss", "two words, sample_size 1", two_words),
+        Case("NegativeSamplingLoss", "equal rows but the target's, random k", any_negatives),
+        Case(
+            "NegativeSamplingLoss",
+            "defaults: NegativeSamplingLoss(W, corpus)",
+            lambda i, r, t: any_negatives(i, r, t, True),
+            seeds=3,
+        ),
+        Case(
+            "NegativeSamplingLoss",
+            "scores beyond +-40 (sigmoid saturates)",
+            lambda i, r, t: any_negatives(i, r, t, False, 12.0),
+            random=False,
+        ),
+    ]
+
+
 BUILDERS: dict[int, Callable[[], list[Case]]] = {
     1: _cases_ex01,
     2: _cases_ex02,
@@ -1482,6 +1891,9 @@ BUILDERS: dict[int, Callable[[], list[Case]]] = {
     9: _cases_ex09,
     10: _cases_ex10,
     11: _cases_ex11,
+    12: _cases_ex12,
+    13: _cases_ex13,
+    14: _cases_ex14,
 }
 
 

@@ -56,6 +56,10 @@ class Check:
         (default: one chosen by the kind of exception); a callable
         ``error_hint(exception, message)`` picks it from the exception's class
         name and message, or returns None for the default.
+    error_diagnosis : callable, optional
+        ``error_diagnosis(run)`` for a run that raised: a hint read from what
+        the probe saved before the exception (e.g. ``Probe.attempt`` of the same
+        function with its arguments swapped), or None; it comes before ``error_hint``.
     """
 
     name: str
@@ -66,6 +70,7 @@ class Check:
     context: str | Text = ""
     points: float = 1.0
     error_hint: Text | Callable[[str, str], Text | None] | None = None
+    error_diagnosis: Callable[[ProbeRun], Text | None] | None = None
 
     @property
     def target(self) -> str:
@@ -113,6 +118,17 @@ EXERCISES: dict[int, Exercise] = {
             10, "ex10_train", Text("Completion assignment: train on Iris", "修了課題: Iris データで学習"), timeout=60.0
         ),
         Exercise(11, "ex11_rnn", Text("Recurrent networks and BPTT", "RNN と BPTT(通時的逆伝播)")),
+        Exercise(12, "ex12_lstm_gru", Text("Gated cells: LSTM and GRU", "ゲート付きのセル: LSTM と GRU")),
+        Exercise(
+            13,
+            "ex13_attention",
+            Text("Attention and a Transformer encoder block", "注意機構と Transformer のエンコーダブロック"),
+        ),
+        Exercise(
+            14,
+            "ex14_word2vec",
+            Text("word2vec: Embedding and negative sampling", "word2vec: Embedding レイヤと Negative Sampling"),
+        ),
     )
 }
 
@@ -347,6 +363,11 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
                 check.error_hint if isinstance(check.error_hint, Text) else check.error_hint(run.exception, run.message)
             )
             hint = chosen or report.hint
+        if run.status == "error" and check.error_diagnosis is not None:
+            try:
+                hint = check.error_diagnosis(run) or hint
+            except OutputError:
+                pass  # the exception came before anything the diagnosis reads: the hint above stands
         return _result(check, run, report.status, report.lines, hint)
     try:
         verdict = check.verify(run)
