@@ -1774,6 +1774,46 @@ def _sampler_property(power: float, sample_size: int, rows: int, again: bool) ->
     return body
 
 
+def _inclusion_without_replacement(p: np.ndarray, k: int) -> np.ndarray:
+    """P(word in a row of k successive draws without replacement from p), over every ordered draw."""
+    inclusion = np.zeros_like(p)
+    for order in itertools.permutations(np.flatnonzero(p), k):
+        chance, left = 1.0, 1.0
+        for word in order:
+            chance *= p[word] / left
+            left -= p[word]
+        inclusion[list(order)] += chance
+    return inclusion
+
+
+def _default_power_property(impl, rng, trial):
+    """NegativeSamplingLoss(W, corpus) draws from count ** 0.75: read how often each word was drawn from dW."""
+    counts = np.array([30, 20, 14, 10, 7, 5, 4, 3, 2, 1])
+    rows, k = 1500, 5
+    corpus = trial.given("corpus", rng.permutation(np.repeat(np.arange(counts.size), counts)))
+    a, u, h0 = rng.normal(0, 0.5, size=(3, 3))
+    W = np.tile(u, (counts.size, 1))
+    W[0] = a
+    h = np.tile(h0, (rows, 1))
+    trial.note("NegativeSamplingLoss(W, corpus) with W's rows equal but row 0, target 0 in 1500 equal rows of h")
+    layer = impl.NegativeSamplingLoss(W, corpus)
+    layer.forward(h, np.zeros(rows, dtype=np.int64))
+    layer.backward()
+    total = sum(np.asarray(grad, dtype=float) for grad in layer.grads)
+    # dW[w] = (times w was drawn) * sigmoid(h0 . u) * h0 / N for every word but the target
+    drawn = total[1:] @ h0 / (reference.sigmoid(h0 @ u) * (h0 @ h0) / rows)
+    if not np.all(np.isfinite(drawn)) or np.max(np.abs(drawn - np.round(drawn))) > 1e-4:
+        return "the rows of dW are not whole numbers of drawn negatives times sigmoid(h . u) * h / N"
+    p = counts**0.75
+    p[0] = 0.0
+    p = p / p.sum()
+    pi = _inclusion_without_replacement(p, k)
+    for expected, variance in ((rows * pi, rows * pi * (1 - pi)), (rows * k * p, rows * k * p * (1 - p))):
+        if np.all(np.abs(np.round(drawn) - expected[1:]) <= 5 * np.sqrt(variance[1:])):
+            return None
+    return f"negatives drawn per word {np.round(drawn).astype(int).tolist()} do not follow count ** 0.75"
+
+
 def _cases_ex14() -> list[Case]:
     def embedding(impl, rng, trial):
         vocab, dim, n = int(rng.integers(2, 7)), int(rng.integers(1, 5)), int(rng.integers(1, 8))
@@ -1875,6 +1915,13 @@ def _cases_ex14() -> list[Case]:
             "scores beyond +-40 (sigmoid saturates)",
             lambda i, r, t: any_negatives(i, r, t, False, 12.0),
             random=False,
+        ),
+        Case(
+            "NegativeSamplingLoss",
+            "defaults: negatives follow count ** 0.75",
+            _default_power_property,
+            prop=True,
+            seeds=2,
         ),
     ]
 

@@ -1245,6 +1245,92 @@ def _loss_rng_check() -> Check:
     )
 
 
+def _default_power_check() -> Check:
+    counts = [30, 20, 14, 10, 7, 5, 4, 3, 2, 1]
+    rows, k = 1500, 5
+    corpus = _corpus(counts, 1501)
+    rng = generator(1502)
+    a, u = rng.normal(size=3) * 0.5, rng.normal(size=3) * 0.5
+    h = np.tile(rng.normal(size=3), (rows, 1))  # one hidden vector: dW[w] is count(w) times one row
+    arrays = {"W": _shared_rows(a, u, len(counts)), "corpus": corpus, "h": h, "target": np.zeros(rows, dtype=np.int64)}
+    probe = _loss_probe(arrays, [("defaults", ())])
+    # dW[w] = (number of times w was drawn) * sigmoid(h . u) * h / N for every word w other than the target
+    unit = _sigmoid(np.array(h[0] @ u)) * (h[0] @ h[0]) / rows
+    target = arrays["target"]
+    hypotheses = {power: _several_expected(_word_p(counts, power), target, k) for power in (0.75, 1.0)}
+
+    def matches(drawn: np.ndarray, power: float) -> bool:
+        return any(
+            bool(np.all(np.abs(_deviations(drawn, expected[1:], variance[1:])) <= SIGMAS))
+            for expected, variance in hypotheses[power]
+        )
+
+    def verify(run: ProbeRun) -> Verdict:
+        total, problems = _total_gradient(run, "defaults:grads", arrays["W"].shape)
+        if total is None:
+            return Verdict.fail(problems)
+        drawn = (total[1:] @ h[0]) / unit
+        if not np.all(np.isfinite(drawn)) or np.max(np.abs(drawn - np.round(drawn))) > 1e-4:
+            return Verdict.fail(
+                [
+                    Text(
+                        "the rows of dW do not read as whole numbers of drawn negatives, so the distribution of the "
+                        "negatives can not be judged: first make the other checks of NegativeSamplingLoss pass",
+                        "dW の行から、抽出された負例の個数(整数)が読み取れないため、負例の分布を判定できません。"
+                        "先に NegativeSamplingLoss のほかのチェックを通してください",
+                    )
+                ]
+            )
+        drawn = np.round(drawn)
+        if matches(drawn, 0.75):
+            return Verdict.ok()
+        expected = hypotheses[0.75][0][0][1:]
+        z = _deviations(drawn, expected, hypotheses[0.75][0][1][1:])
+        shown = ", ".join(str(int(c)) for c in drawn)
+        lines = [
+            Text(
+                f"negatives drawn per word 1..{len(counts) - 1} (read from dW): [{shown}]; expected about "
+                f"[{', '.join(f'{e:.0f}' for e in expected)}] for count ** 0.75 (worst {np.max(np.abs(z)):.1f} "
+                f"standard deviations off)",
+                f"単語 1..{len(counts) - 1} ごとの負例の数(dW から読み取り): [{shown}]。count ** 0.75 なら"
+                f"およそ [{', '.join(f'{e:.0f}' for e in expected)}]"
+                f"(最大で標準偏差の {np.max(np.abs(z)):.1f} 倍のずれ)",
+            )
+        ]
+        hint = (
+            Text(
+                "the negatives follow count ** 1: the default power of NegativeSamplingLoss is 0.75, and it must "
+                "reach the UnigramSampler (UnigramSampler(corpus, power, sample_size, rng))",
+                "負例が count ** 1 に従っています。NegativeSamplingLoss の power の既定値は 0.75 で、それを "
+                "UnigramSampler に渡す必要があります(UnigramSampler(corpus, power, sample_size, rng))",
+            )
+            if matches(drawn, 1.0)
+            else None
+        )
+        return Verdict.fail(lines, hint)
+
+    return Check(
+        "NegativeSamplingLoss: with the defaults, the negatives follow count ** 0.75",
+        "NegativeSamplingLoss: 既定値のとき、負例が count ** 0.75 に従う",
+        probe,
+        verify,
+        hint=Text(
+            "pass power (default 0.75), sample_size (default 5) and rng on to UnigramSampler(corpus, power, "
+            "sample_size, rng)",
+            "power(既定値 0.75)・sample_size(既定値 5)・rng を UnigramSampler(corpus, power, sample_size, rng) に"
+            "渡してください",
+        ),
+        context=Text(
+            f"NegativeSamplingLoss(W, corpus): word counts {counts}, target 0 in all {rows:,} rows, one h repeated, "
+            "W's rows equal but the target's, so dW[w] counts how often word w was drawn; either sampling "
+            "convention, within 5 standard deviations",
+            f"NegativeSamplingLoss(W, corpus): 単語の出現回数 {counts}、{rows:,} 行すべて target 0、h は同じ行の"
+            "繰り返し、W は target 以外の行が等しいので dW[w] が単語 w の抽出回数を表す。どちらの抽出方法でもよく、"
+            "標準偏差の 5 倍以内",
+        ),
+    )
+
+
 # ----------------------------------------------------------------- all checks
 
 
@@ -1269,5 +1355,6 @@ def build_checks() -> list[Check]:
         *layer_checks(_nsl_two_words()),
         _any_negatives_check(),
         _saturated_check(),
+        _default_power_check(),
         _loss_rng_check(),
     ]
