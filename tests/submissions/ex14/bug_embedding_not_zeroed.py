@@ -1,5 +1,6 @@
 # expect: Embedding
 # hint: dW still holds the previous backward's gradient
+# hint: zero the array first (dW[...] = 0, then add, e.g. np.add.at)
 import numpy as np
 
 
