@@ -10,12 +10,12 @@ with forward and backward are rows of ``grader.checks.layers``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from grader.checks.verdicts import Variant, close, matching_variant, unchanged, value_of
+from grader.checks.verdicts import Variant, close, is_close, matching_variant, unchanged, value_of
 from grader.grading.compare import abbreviate, describe
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
@@ -40,14 +40,21 @@ def call_probe(
     args: Sequence[Any],
     kwargs: dict[str, Any] | None = None,
     arg_names: Sequence[str] = (),
+    *,
+    attempts: Mapping[str, Sequence[Any]] | None = None,
 ) -> tuple[Probe, dict[str, np.ndarray]]:
     """A probe that calls ``function`` and brings back the result and its array arguments.
 
     Returns the probe and the original of every array argument, by name, for
-    ``verdicts.unchanged``.  The result is saved as ``result``.
+    ``verdicts.unchanged``.  The result is saved as ``result``.  ``attempts``
+    (name to arguments) are calls of the same function made first, on copies of
+    their own, to diagnose a mistake (``Probe.attempt``): each is saved under
+    its name, None if it raised.
     """
     names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
     probe = Probe()
+    for key, attempt_args in (attempts or {}).items():
+        probe.save(probe.attempt(function, *attempt_args, **(kwargs or {})), key)
     originals: dict[str, np.ndarray] = {}
     refs: dict[str, Ref] = {}
     encoded: list[Any] = []
@@ -79,8 +86,11 @@ def output_check(
     context: str | Text = "",
     arg_names: Sequence[str] = (),
     points: float = 1.0,
-    error_hint: Text | None = None,
+    error_hint: Text | Callable[[str, str], Text | None] | None = None,
     in_place_hint: Text | None = None,
+    swapped_hint: Text | None = None,
+    twin: Sequence[Any] | None = None,
+    twin_hint: Text | None = None,
 ) -> Check:
     """A check that ``function(*args, **kwargs)`` returns ``expected``.
 
@@ -105,13 +115,33 @@ def output_check(
         The input, described for the learner; derived from the shapes when empty.
     arg_names : sequence of str
         Names of the positional arguments for messages (``x``, ``d``, ``y``).
-    error_hint : Text, optional
-        The hint when the learner's code raises instead of returning.
+    error_hint : Text or callable, optional
+        The hint when the learner's code raises instead of returning
+        (``error_hint_for`` picks it by the kind of exception).
     in_place_hint : Text, optional
         The hint when the values are right but an argument was modified
         (default: ``IN_PLACE_HINT``).
+    swapped_hint : Text, optional
+        The hint when the call is wrong, or raises, and the same call with the
+        first two arguments swapped gives ``expected``: the learner's function
+        takes them in the other order (the book's ``(y, t)`` against ``(d, y)``).
+    twin : sequence, optional
+        The arguments of the same call in another accepted form that gives
+        ``expected`` too (one-hot ``d`` for labels ``d``).  When the twin is
+        right, the failure is about this form: the variants or ``hint`` name it,
+        and an exception gets ``hint``.  When the twin is wrong as well, the
+        mistake lies elsewhere: a variant or ``twin_hint`` names it.
+    twin_hint : Text, optional
+        The hint when both this call and its twin are wrong (required with ``twin``).
     """
-    probe, originals = call_probe(function, args, kwargs, arg_names)
+    attempts: dict[str, Sequence[Any]] = {}
+    if swapped_hint is not None:
+        attempts["swapped"] = [args[1], args[0], *args[2:]]
+    if twin is not None:
+        if twin_hint is None:
+            raise ValueError(f"{name}: a twin needs the twin_hint for a mistake both forms share")
+        attempts["twin"] = twin
+    probe, originals = call_probe(function, args, kwargs, arg_names, attempts=attempts)
     names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
     if not context:
         context = ", ".join(
@@ -121,17 +151,66 @@ def output_check(
         if kwargs:
             context += ", " + ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
     call_text = f"{function}({', '.join(names)})"
+    in_place = in_place_hint or IN_PLACE_HINT
 
     def verify(run: ProbeRun) -> Verdict:
         got = run.output("result")
         lines = close(got, expected, what=call_text, rtol=rtol, atol=atol)
         modified = unchanged(run, function, originals)
         if not lines:
-            return Verdict.unless(modified, in_place_hint or IN_PLACE_HINT)
+            return Verdict.unless(modified, in_place)
+        if right(run, "swapped"):
+            return Verdict.fail(lines + modified, swapped_hint)
         variant = matching_variant(got, variants, rtol, atol) if variants else None
-        return Verdict.fail(lines + modified, variant.hint if variant else None)
+        if variant is not None:
+            return Verdict.fail(lines + modified, variant.hint)
+        if twin is not None and not right(run, "twin"):
+            return Verdict.fail(lines + modified, twin_hint)
+        return Verdict.fail(lines + modified)
 
-    return Check(name, name_ja, probe, verify, hint=hint, context=context, points=points, error_hint=error_hint)
+    def right(run: ProbeRun, attempt: str) -> bool:
+        return attempt in attempts and is_close(run.output(attempt), expected, rtol, atol)
+
+    def diagnose(run: ProbeRun) -> Text | None:
+        if right(run, "swapped"):
+            return swapped_hint
+        return hint if right(run, "twin") else None
+
+    return Check(
+        name,
+        name_ja,
+        probe,
+        verify,
+        hint=hint,
+        context=context,
+        points=points,
+        error_hint=error_hint,
+        error_diagnosis=diagnose if attempts else None,
+    )
+
+
+def error_hint_for(
+    hint: Text, exceptions: Sequence[str], words: Sequence[str] = ()
+) -> Callable[[str, str], Text | None]:
+    """An ``error_hint`` that gives ``hint`` for the exceptions a known mistake raises, else the default.
+
+    Parameters
+    ----------
+    hint : Text
+        The misconception behind the exception.
+    exceptions : sequence of str
+        Class names of the exceptions that mistake raises (``ValueError``).
+    words : sequence of str
+        When given, the exception's message (its last line) must hold one of them.
+    """
+
+    def choose(exception: str, message: str) -> Text | None:
+        last = message.strip().splitlines()[-1] if message.strip() else ""
+        if exception in exceptions and (not words or any(word in last for word in words)):
+            return hint
+        return None
+
+    return choose
 
 
 def render_array(array: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks.common import generator, output_check
+from grader.checks.common import error_hint_for, generator, output_check
 from grader.checks.verdicts import Variant, close, matching_variant, value_of
 from grader.grading.compare import dtype_kind_mismatch
 from grader.grading.engine import Check
@@ -28,13 +28,24 @@ def _step_checks() -> list[Check]:
     grid = generator(1).normal(size=(5, 6))
 
     def integer_dtype(run: ProbeRun) -> Verdict:
-        return Verdict.unless(
-            dtype_kind_mismatch(run.output("result"), "iu", "step_function(x)"),
-            Text(
+        got = run.output("result")
+        lines = dtype_kind_mismatch(got, "iu", "step_function(x)")
+        if not lines:
+            return Verdict.ok()
+        array, _ = value_of(got, "step_function(x)")
+        if array is not None and array.dtype.kind == "b":
+            hint = Text(
                 "x > 0 gives booleans; convert them, e.g. np.array(x > 0, dtype=np.int64)",
                 "x > 0 の結果は bool 型です。np.array(x > 0, dtype=np.int64) などで整数にしてください",
-            ),
-        )
+            )
+        else:
+            hint = Text(
+                "the step function's values are the integers 0 and 1, not floats (1.0 from np.where(x > 0, 1.0, "
+                "0.0) or np.heaviside): np.array(x > 0, dtype=np.int64)",
+                "ステップ関数の値は整数の 0 と 1 で、float ではありません(np.where(x > 0, 1.0, 0.0) や "
+                "np.heaviside は 1.0 を返します)。np.array(x > 0, dtype=np.int64) としてください",
+            )
+        return Verdict.fail(lines, hint)
 
     dtype_probe = Probe()
     dtype_probe.save(dtype_probe.call("step_function", grid), "result")
@@ -56,6 +67,12 @@ def _step_checks() -> list[Check]:
 
     scalar_probe = Probe()
     scalar_probe.save(scalar_probe.call("step_function", 2.5), "result")
+    scalar_hint = Text(
+        "x may be a plain number: np.array(x > 0, dtype=np.int64) works for scalars and arrays alike, "
+        "where (x > 0).astype(...) needs an array",
+        "x はただの数のこともあります。np.array(x > 0, dtype=np.int64) ならスカラーにも配列にも使えます"
+        "((x > 0).astype(...) は配列にしか使えません)",
+    )
     return [
         output_check(
             "step_function: 1 where x > 0 and 0 elsewhere, zero included",
@@ -65,8 +82,9 @@ def _step_checks() -> list[Check]:
             step_function(x),
             arg_names=["x"],
             hint=Text(
-                "the condition is x > 0, strictly: step_function(0) is 0",
-                "条件は x > 0(等号なし)です。step_function(0) は 0 です",
+                "the step function takes only the values 1 (x > 0) and 0 (everywhere else, x = 0 included): "
+                "step_function(0) is 0",
+                "ステップ関数の値は 1(x > 0)と 0(それ以外。x = 0 も含む)だけです。step_function(0) は 0 です",
             ),
             variants=[
                 Variant(
@@ -75,7 +93,16 @@ def _step_checks() -> list[Check]:
                         "you used x >= 0: at exactly 0 the step function gives 0",
                         "x >= 0 になっています。ちょうど 0 のときステップ関数は 0 です",
                     ),
-                )
+                ),
+                Variant(
+                    np.sign(x),
+                    Text(
+                        "np.sign gives -1 for negative x; the step function gives 0 there: "
+                        "np.array(x > 0, dtype=np.int64)",
+                        "np.sign は負の x で -1 を返します。ステップ関数はそこで 0 です: "
+                        "np.array(x > 0, dtype=np.int64)",
+                    ),
+                ),
             ],
         ),
         Check(
@@ -90,11 +117,10 @@ def _step_checks() -> list[Check]:
             "step_function: スカラー入力には 0 次元配列を返す",
             scalar_probe,
             scalar_shape,
-            hint=Text(
-                "np.array(x > 0, dtype=np.int64) works for scalars and arrays alike",
-                "np.array(x > 0, dtype=np.int64) ならスカラーにも配列にも使えます",
-            ),
+            hint=scalar_hint,
             context="x = 2.5",
+            # (x > 0).astype(...) on a Python float: a bool has no astype
+            error_hint=error_hint_for(scalar_hint, ("AttributeError", "TypeError")),
         ),
     ]
 
@@ -102,6 +128,18 @@ def _step_checks() -> list[Check]:
 def _sigmoid_checks() -> list[Check]:
     x = generator(2).uniform(-6, 6, size=(4, 5))
     extreme = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    flipped = Text(
+        "the sign in the exponent is flipped: it is exp(-x)",
+        "指数の符号が逆です。exp(-x) です",
+    )
+    with np.errstate(over="ignore"):
+        flipped_extreme = 1 / (1 + np.exp(extreme))
+    overflow = Text(
+        "exp(1000) overflows to inf; use a form that never exponentiates a large "
+        "positive number, e.g. np.exp(-np.logaddexp(0, -x)), or split by the sign of x",
+        "exp(1000) は inf にオーバーフローします。np.exp(-np.logaddexp(0, -x)) のように"
+        "大きな正の数の exp を計算しない形にするか、x の符号で場合分けしてください",
+    )
     return [
         output_check(
             "sigmoid: 1 / (1 + exp(-x)) on a (4, 5) array",
@@ -113,13 +151,7 @@ def _sigmoid_checks() -> list[Check]:
             rtol=1e-9,
             atol=1e-12,
             variants=[
-                Variant(
-                    1 / (1 + np.exp(x)),
-                    Text(
-                        "the sign in the exponent is flipped: it is exp(-x)",
-                        "指数の符号が逆です。exp(-x) です",
-                    ),
-                )
+                Variant(1 / (1 + np.exp(x)), flipped),
             ],
         ),
         output_check(
@@ -130,12 +162,10 @@ def _sigmoid_checks() -> list[Check]:
             sigmoid(extreme),
             arg_names=["x"],
             atol=1e-12,
-            hint=Text(
-                "exp(1000) overflows to inf; use a form that never exponentiates a large "
-                "positive number, e.g. np.exp(-np.logaddexp(0, -x)), or split by the sign of x",
-                "exp(1000) は inf にオーバーフローします。np.exp(-np.logaddexp(0, -x)) のように"
-                "大きな正の数の exp を計算しない形にするか、x の符号で場合分けしてください",
-            ),
+            hint=overflow,
+            variants=[Variant(flipped_extreme, flipped)],
+            # np.errstate(over="raise") or math.exp: the overflow is an exception
+            error_hint=error_hint_for(overflow, ("FloatingPointError", "OverflowError")),
         ),
     ]
 
@@ -152,11 +182,40 @@ def _relu_checks() -> list[Check]:
             relu(x),
             arg_names=["x"],
             hint=Text(
-                "np.maximum(0, x) compares elementwise; np.max(0, x) does something else",
-                "要素ごとの比較は np.maximum(0, x) です。np.max(0, x) は別の関数です",
+                "relu keeps each element of x that is > 0 and puts 0 elsewhere, element by element: np.maximum(0, x)",
+                "relu は x の要素ごとに、0 より大きければそのまま、それ以外は 0 にします: np.maximum(0, x)",
             ),
+            variants=[
+                Variant(
+                    np.max(x, axis=0),
+                    Text(
+                        "np.max(x, 0) is the largest element along axis 0, not relu; "
+                        "np.maximum(0, x) compares each element with 0",
+                        "np.max(x, 0) は軸 0 方向の最大値で、relu ではありません。"
+                        "各要素を 0 と比べるのは np.maximum(0, x) です",
+                    ),
+                )
+            ],
+            error_hint=_relu_error_hint,
         ),
     ]
+
+
+def _relu_error_hint(exception: str, message: str) -> Text | None:
+    """np.max(0, x) and max(0, x) or `if x > 0:` raise: name the elementwise np.maximum."""
+    if exception == "TypeError" and "integer scalar arrays" in message:
+        return Text(
+            "np.max(0, x) reads x as an axis number; the elementwise maximum is np.maximum(0, x)",
+            "np.max(0, x) は x を軸の番号として読みます。要素ごとの最大は np.maximum(0, x) です",
+        )
+    if exception == "ValueError" and "truth value of an array" in message:
+        return Text(
+            "Python's max(0, x) and `if x > 0:` need one number, and x is an array: "
+            "np.maximum(0, x) compares every element with 0",
+            "Python の max(0, x) や `if x > 0:` は 1 つの数にしか使えず、x は配列です。"
+            "np.maximum(0, x) なら要素ごとに 0 と比べます",
+        )
+    return None
 
 
 def _identity_checks() -> list[Check]:

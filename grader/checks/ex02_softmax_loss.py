@@ -9,13 +9,13 @@ A loss may come back as a Python float, a NumPy float or a 0-d array.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from grader.checks.common import generator, output_check
-from grader.checks.verdicts import Variant, close, matching_variant, unchanged
+from grader.checks.common import error_hint_for, generator, output_check
+from grader.checks.verdicts import Variant, close, is_close, matching_variant, unchanged
 from grader.grading.compare import dtype_kind_mismatch
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
@@ -53,6 +53,22 @@ IN_PLACE_HINTS = {
         "引数そのものを書き換えます。log の中で np.log(y + 1e-7) と足せば新しい配列が作られます",
     ),
 }
+# the book's cross_entropy_error(y, t) puts the network's output first; the course's takes (d, y)
+SWAPPED_HINT = Text(
+    "the arguments are the wrong way round: your function gives the right loss when called as "
+    "cross_entropy_error(y, d); the course's order is cross_entropy_error(d, y), teacher data first "
+    "(the book writes cross_entropy_error(y, t), output first)",
+    "引数の順序が逆です。あなたの関数は cross_entropy_error(y, d) と呼ぶと正しい損失を返します。"
+    "この講座では教師データが先の cross_entropy_error(d, y) です"
+    "(書籍は出力が先の cross_entropy_error(y, t) です)",
+)
+# for a labels or single-sample check whose one-hot batch form fails as well
+CE_TWIN_HINT = Text(
+    "the same loss with d as one-hot rows of a batch is wrong too, so the mistake is not in reading this "
+    "form of d: the loss is -sum(d * log(y + 1e-7)) / N, the mean over the batch (see the one-hot checks)",
+    "d を one-hot の行にしたバッチでも同じ損失が正しくないので、この形の d の扱いが原因ではありません。"
+    "損失は -sum(d * log(y + 1e-7)) / N、バッチの平均です(one-hot のチェックを見てください)",
+)
 DEFAULT_IN_PLACE_HINT = Text(
     "the values are right, but the caller's array was changed: `a -= ...`, `a[...] = ...` and "
     "a.sort() write into the argument itself; work on a new array (a - ..., a.copy(), np.sort(a))",
@@ -74,6 +90,10 @@ def _value_check(
     hint: Text | None = None,
     variants: Sequence[Variant] = (),
     context: str = "",
+    swapped_hint: Text | None = None,
+    error_hint: Text | Callable[[str, str], Text | None] | None = None,
+    twin: Sequence[Any] | None = None,
+    twin_hint: Text | None = None,
 ) -> Check:
     """``output_check`` with this exercise's per-function hint for an argument changed in place."""
     return output_check(
@@ -89,13 +109,58 @@ def _value_check(
         variants=variants,
         context=context,
         in_place_hint=IN_PLACE_HINTS.get(function, DEFAULT_IN_PLACE_HINT),
+        swapped_hint=swapped_hint,
+        error_hint=error_hint,
+        twin=twin,
+        twin_hint=twin_hint,
     )
 
 
-def _plain_softmax(x: np.ndarray, axis: int | None) -> np.ndarray:
-    """exp(x - max) normalised over ``axis`` (None: the whole array)."""
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+def _normalised_exp(x: np.ndarray, shift: Any, axis: int | None) -> np.ndarray:
+    """exp(x - shift) / its sum over ``axis`` (None: the whole array), as a learner's code computes it.
+
+    NaN where exp() overflows, as in the learner's process.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        e = np.exp(x - shift)
+        return e / np.sum(e, axis=axis, keepdims=True)
+
+
+WHOLE_BATCH_HINT = Text(
+    "the whole batch sums to 1, not each row: the max and the sum were taken over "
+    "all elements; for (N, K) use axis=-1 with keepdims=True",
+    "バッチ全体の和が 1 になっていて、行ごとになっていません。最大値と和を全要素で"
+    "とっています。(N, K) では axis=-1, keepdims=True を指定してください",
+)
+COLUMNS_HINT = Text(
+    "each column sums to 1 instead of each row: axis=0 runs down the batch; the classes are the last axis (axis=-1)",
+    "各行ではなく各列の和が 1 になっています。axis=0 はバッチ方向です。クラスの軸は最後の軸 (axis=-1) です",
+)
+COLUMN_MAX_HINT = Text(
+    "you subtracted each column's max (axis=0): that changes every row's result; "
+    "subtract each row's own max, np.max(x, axis=-1, keepdims=True)",
+    "列ごとの最大値 (axis=0) を引いたため、各行の結果が変わっています。"
+    "行ごとの最大値 np.max(x, axis=-1, keepdims=True) を引いてください",
+)
+AXIS_HINT = Text(
+    "y_k = exp(x_k) / sum_j exp(x_j); for a 1-D x, axis=-1 is its only axis (axis=1 does not exist for a (K,) array)",
+    "y_k = exp(x_k) / sum_j exp(x_j) です。1 次元の x の軸は axis=-1(=0)だけで、(K,) の配列に axis=1 はありません",
+)
+
+
+def _batch_variants(x: np.ndarray) -> list[Variant]:
+    """The wrong axes of a batch softmax, as they come out on ``x``."""
+    column_max = np.max(x, axis=0, keepdims=True)
+    return [
+        Variant(_normalised_exp(x, np.max(x), None), WHOLE_BATCH_HINT),
+        Variant(_normalised_exp(x, column_max, 0), COLUMNS_HINT),
+        Variant(_normalised_exp(x, column_max, -1), COLUMN_MAX_HINT),
+    ]
+
+
+# an axis that a (K,) vector does not have, or (N,) maxima and sums against (N, K) scores
+AXIS_ERROR = error_hint_for(AXIS_HINT, ("AxisError",), ("axis",))
+KEEPDIMS_ERROR = error_hint_for(KEEPDIMS_HINT, ("ValueError",), ("broadcast",))
 
 
 def _softmax_checks() -> list[Check]:
@@ -110,35 +175,6 @@ def _softmax_checks() -> list[Check]:
             [3.0, 3.0, 3.0],
         ]
     )
-    column_shift = batch - batch.max(axis=0, keepdims=True)
-    batch_variants = [
-        Variant(
-            _plain_softmax(batch, None),
-            Text(
-                "the whole batch sums to 1, not each row: the max and the sum were taken over "
-                "all elements; for (N, K) use axis=-1 with keepdims=True",
-                "バッチ全体の和が 1 になっていて、行ごとになっていません。最大値と和を全要素で"
-                "とっています。(N, K) では axis=-1, keepdims=True を指定してください",
-            ),
-        ),
-        Variant(
-            _plain_softmax(batch, 0),
-            Text(
-                "each column sums to 1 instead of each row: axis=0 runs down the batch; "
-                "the classes are the last axis (axis=-1)",
-                "各行ではなく各列の和が 1 になっています。axis=0 はバッチ方向です。クラスの軸は最後の軸 (axis=-1) です",
-            ),
-        ),
-        Variant(
-            _plain_softmax(column_shift, 1),
-            Text(
-                "you subtracted each column's max (axis=0): that changes every row's result; "
-                "subtract each row's own max, np.max(x, axis=-1, keepdims=True)",
-                "列ごとの最大値 (axis=0) を引いたため、各行の結果が変わっています。"
-                "行ごとの最大値 np.max(x, axis=-1, keepdims=True) を引いてください",
-            ),
-        ),
-    ]
     return [
         _value_check(
             "softmax: a single (5,) vector",
@@ -149,12 +185,8 @@ def _softmax_checks() -> list[Check]:
             arg_names=["x"],
             rtol=SOFTMAX_RTOL,
             atol=SOFTMAX_ATOL,
-            hint=Text(
-                "y_k = exp(x_k) / sum_j exp(x_j); for a 1-D x, axis=-1 is its only axis "
-                "(axis=1 does not exist for a (K,) array)",
-                "y_k = exp(x_k) / sum_j exp(x_j) です。1 次元の x の軸は axis=-1(=0)だけで、"
-                "(K,) の配列に axis=1 はありません",
-            ),
+            hint=AXIS_HINT,
+            error_hint=AXIS_ERROR,
         ),
         _value_check(
             "softmax: each row of a (4, 7) batch sums to 1",
@@ -166,8 +198,9 @@ def _softmax_checks() -> list[Check]:
             rtol=SOFTMAX_RTOL,
             atol=SOFTMAX_ATOL,
             hint=KEEPDIMS_HINT,
-            variants=batch_variants,
+            variants=_batch_variants(batch),
             context="x: (4, 7) float64 (N = 4, K = 7)",
+            error_hint=KEEPDIMS_ERROR,
         ),
         _value_check(
             "softmax: finite for x = [1000, 1010, 990]",
@@ -180,12 +213,11 @@ def _softmax_checks() -> list[Check]:
             atol=SOFTMAX_ATOL,
             hint=Text(
                 "exp(1000) overflows to inf and inf / inf is nan; subtracting the max first "
-                "(x - np.max(x)) leaves softmax unchanged and keeps every exp() <= 1 "
-                "(an error about an axis instead? see the check on a single (5,) vector)",
+                "(x - np.max(x)) leaves softmax unchanged and keeps every exp() <= 1",
                 "exp(1000) は inf にオーバーフローし、inf / inf は nan です。先に最大値を引けば "
-                "(x - np.max(x)) 結果は変わらず、exp() はすべて 1 以下になります"
-                "(軸についてのエラーが出た場合は、(5,) のベクトルのチェックを見てください)",
+                "(x - np.max(x)) 結果は変わらず、exp() はすべて 1 以下になります",
             ),
+            error_hint=AXIS_ERROR,
         ),
         _value_check(
             "softmax: rows 2000 apart in a (4, 3) batch, each shifted by its own max",
@@ -204,7 +236,9 @@ def _softmax_checks() -> list[Check]:
                 "exp(1010) がオーバーフローし、バッチ全体の最大値 (ここでは 1010) を引くと -1000 前後の行が "
                 "exp(-2000) = 0 になって 0 / 0 = nan です",
             ),
+            variants=_batch_variants(scales),
             context="x = [[1000, 1010, 990], [-1000, -990, -1010], [0.5, -0.5, 2], [3, 3, 3]]",
+            error_hint=KEEPDIMS_ERROR,
         ),
         _wide_row_check(),
     ]
@@ -216,15 +250,15 @@ def _wide_row_check() -> Check:
     Only a shift by something other than the row's max fails here (its min, its
     mean, the batch's min): without any shift the exponents stay <= 5.  The
     first row tells a shift by the min (max - min = 805) from one by the mean
-    (max - mean = 270, no overflow); the second overflows both.
+    (max - mean = 203.5, no overflow); the second overflows both.  Four columns,
+    so that maxima taken without keepdims can not broadcast against three rows.
     """
-    wide = np.array([[-800.0, 0.0, 5.0], [-3000.0, 0.0, 5.0], [0.3, -0.2, 1.1]])
-    with np.errstate(over="ignore", invalid="ignore"):
-        # what exp(x - c) / sum(exp(x - c)) gives in floating point with the wrong c: nan where it overflows
-        by_min, by_mean = (
-            np.exp(wide - c) / np.sum(np.exp(wide - c), axis=-1, keepdims=True)
-            for c in (np.min(wide, axis=-1, keepdims=True), np.mean(wide, axis=-1, keepdims=True))
-        )
+    wide = np.array([[-800.0, 0.0, 5.0, 1.0], [-3000.0, 0.0, 5.0, 2.0], [0.3, -0.2, 1.1, 0.4]])
+    row_max = np.max(wide, axis=-1, keepdims=True)
+    row_min = np.min(wide, axis=-1, keepdims=True)
+    row_mean = np.mean(wide, axis=-1, keepdims=True)
+    spread = float(row_max[0, 0] - row_min[0, 0])
+    above_mean = float(row_max[1, 0] - row_mean[1, 0])
     overflow = Text(
         "exp() overflows to inf above about 709, and inf / inf is nan: subtract each row's max, "
         "np.max(x, axis=-1, keepdims=True), so the largest exponent is 0 and every other one is negative",
@@ -243,25 +277,29 @@ def _wide_row_check() -> Check:
         hint=overflow,
         variants=[
             Variant(
-                by_min,
+                _normalised_exp(wide, row_min, -1),
                 Text(
-                    "you subtracted the row's min: then the largest exponent is max - min, 805 in the "
-                    "first row, and exp(805) overflows. " + overflow.en,
-                    "行の最小値を引いています。すると指数の最大は max - min(1 行目では 805)になり、"
-                    "exp(805) がオーバーフローします。" + overflow.ja,
+                    f"you subtracted the row's min: then the largest exponent is max - min, {spread:g} in the "
+                    f"first row, and exp({spread:g}) is inf; the max is what to subtract, so that no exponent "
+                    "is above 0",
+                    f"行の最小値を引いています。すると指数の最大は max - min(1 行目では {spread:g})になり、"
+                    f"exp({spread:g}) は inf です。引くのは最大値で、そうすればどの指数も 0 以下になります",
                 ),
             ),
             Variant(
-                by_mean,
+                _normalised_exp(wide, row_mean, -1),
                 Text(
-                    "you subtracted the row's mean: the largest exponent is then max - mean, 1003.3 in "
-                    "the second row, and exp(1003.3) overflows. " + overflow.en,
-                    "行の平均を引いています。すると指数の最大は max - mean(2 行目では 1003.3)になり、"
-                    "exp(1003.3) がオーバーフローします。" + overflow.ja,
+                    f"you subtracted the row's mean: the largest exponent is then max - mean, {above_mean:g} in "
+                    f"the second row, and exp({above_mean:g}) is inf; the max is what to subtract, so that no "
+                    "exponent is above 0",
+                    f"行の平均を引いています。すると指数の最大は max - mean(2 行目では {above_mean:g})になり、"
+                    f"exp({above_mean:g}) は inf です。引くのは最大値で、そうすればどの指数も 0 以下になります",
                 ),
             ),
+            *_batch_variants(wide),
         ],
-        context="x = [[-800, 0, 5], [-3000, 0, 5], [0.3, -0.2, 1.1]]",
+        context="x = [[-800, 0, 5, 1], [-3000, 0, 5, 2], [0.3, -0.2, 1.1, 0.4]]",
+        error_hint=KEEPDIMS_ERROR,
     )
 
 
@@ -327,6 +365,28 @@ def _cross_entropy_checks() -> list[Check]:
         "K で割っています。データ 1 件 (K,) は N = 1 のバッチです"
         "(1 次元の y の y.shape[0] は K です。先に y を (1, K) に reshape しましょう)",
     )
+    single_hint = Text(
+        "-sum(d * log(y + 1e-7)) = -log(y[2] + 1e-7) here; a one-hot d has y's shape, "
+        "so compare d.shape with y.shape (not d.ndim) to tell it from labels",
+        "ここでは -sum(d * log(y + 1e-7)) = -log(y[2] + 1e-7) です。one-hot の d は y と"
+        "同じ形状なので、ラベルとの区別は d.ndim ではなく d.shape と y.shape の比較で行います",
+    )
+    labels_hint = Text(
+        "d of shape (N,) holds the class of each sample, not a one-hot row: pick each "
+        "sample's probability of its class with y[np.arange(N), d], or turn d into "
+        "one-hot first when d.shape != y.shape",
+        "形状 (N,) の d は各データの正解クラスで、one-hot ではありません。"
+        "y[np.arange(N), d] で正解クラスの確率を取り出すか、d.shape != y.shape のときは"
+        "先に one-hot に変換してください",
+    )
+    scalar_hint = Text(
+        "d = np.array(2) is the class of one sample: the loss is -log(y[2] + 1e-7); "
+        "treat (K,) y as a batch of 1 (y.reshape(1, -1), d.reshape(1)) and index as for "
+        "(N,) labels",
+        "d = np.array(2) はデータ 1 件の正解クラスで、損失は -log(y[2] + 1e-7) です。"
+        "(K,) の y は N = 1 のバッチとして扱い (y.reshape(1, -1), d.reshape(1))、"
+        "(N,) のラベルと同じように取り出してください",
+    )
     return [
         _value_check(
             "cross_entropy_error: one-hot d for a single (8,) sample",
@@ -337,18 +397,16 @@ def _cross_entropy_checks() -> list[Check]:
             arg_names=["d", "y"],
             rtol=LOSS_RTOL,
             atol=LOSS_ATOL,
-            hint=Text(
-                "-sum(d * log(y + 1e-7)) = -log(y[2] + 1e-7) here; a one-hot d has y's shape, "
-                "so compare d.shape with y.shape (not d.ndim) to tell it from labels",
-                "ここでは -sum(d * log(y + 1e-7)) = -log(y[2] + 1e-7) です。one-hot の d は y と"
-                "同じ形状なので、ラベルとの区別は d.ndim ではなく d.shape と y.shape の比較で行います",
-            ),
+            hint=single_hint,
+            twin=[single_d.reshape(1, -1), single_y.reshape(1, -1)],
+            twin_hint=CE_TWIN_HINT,
             variants=[
                 Variant(single / 8, single_batch_hint),
                 Variant(np.array([single]), per_sample_hint),
                 _sign_variant(single),
             ],
             context="d = one_hot([2], 8)[0], y = [0.1, 0.05, 0.6, 0.02, 0.05, 0.1, 0.03, 0.05]",
+            swapped_hint=SWAPPED_HINT,
         ),
         _value_check(
             "cross_entropy_error: one-hot d, the mean over a batch of 5",
@@ -371,6 +429,7 @@ def _cross_entropy_checks() -> list[Check]:
                 _sign_variant(batch),
             ],
             context="d = one_hot([3, 0, 2, 2, 1], 4), y: (5, 4) float64, softmax rows, every y >= 0.05",
+            swapped_hint=SWAPPED_HINT,
         ),
         _value_check(
             "cross_entropy_error: integer labels d of shape (6,)",
@@ -381,21 +440,18 @@ def _cross_entropy_checks() -> list[Check]:
             arg_names=["d", "y"],
             rtol=LOSS_RTOL,
             atol=LOSS_ATOL,
-            hint=Text(
-                "d of shape (N,) holds the class of each sample, not a one-hot row: pick each "
-                "sample's probability of its class with y[np.arange(N), d], or turn d into "
-                "one-hot first when d.shape != y.shape",
-                "形状 (N,) の d は各データの正解クラスで、one-hot ではありません。"
-                "y[np.arange(N), d] で正解クラスの確率を取り出すか、d.shape != y.shape のときは"
-                "先に one-hot に変換してください",
-            ),
+            hint=labels_hint,
+            twin=[one_hot(labels, 4), label_y],
+            twin_hint=CE_TWIN_HINT,
             variants=[
                 Variant(picked_columns, columns_hint),
                 Variant(by_label * 6, sum_hint),
                 Variant(by_label / 4, per_element_hint),
                 Variant(-np.log(label_y[np.arange(6), labels] + 1e-7), per_sample_hint),
+                _sign_variant(by_label),
             ],
             context="d = [1, 3, 0, 3, 2, 1] (int64), y: (6, 4) float64, softmax rows",
+            swapped_hint=SWAPPED_HINT,
         ),
         _value_check(
             "cross_entropy_error: a 0-d integer label for a single (4,) sample",
@@ -406,14 +462,9 @@ def _cross_entropy_checks() -> list[Check]:
             arg_names=["d", "y"],
             rtol=LOSS_RTOL,
             atol=LOSS_ATOL,
-            hint=Text(
-                "d = np.array(2) is the class of one sample: the loss is -log(y[2] + 1e-7); "
-                "treat (K,) y as a batch of 1 (y.reshape(1, -1), d.reshape(1)) and index as for "
-                "(N,) labels",
-                "d = np.array(2) はデータ 1 件の正解クラスで、損失は -log(y[2] + 1e-7) です。"
-                "(K,) の y は N = 1 のバッチとして扱い (y.reshape(1, -1), d.reshape(1))、"
-                "(N,) のラベルと同じように取り出してください",
-            ),
+            hint=scalar_hint,
+            twin=[one_hot(scalar_d, 4), scalar_y],
+            twin_hint=CE_TWIN_HINT,
             variants=[
                 Variant(
                     -2 * np.sum(np.log(scalar_y + 1e-7)),
@@ -426,14 +477,16 @@ def _cross_entropy_checks() -> list[Check]:
                 ),
                 Variant(by_scalar / 4, single_batch_hint),
                 Variant(np.array([by_scalar]), per_sample_hint),
+                _sign_variant(by_scalar),
             ],
             context="d = np.array(2) (0-d int64), y = [0.15, 0.25, 0.45, 0.15]",
+            swapped_hint=SWAPPED_HINT,
         ),
-        _zero_probability_check(sum_hint, per_sample_hint, columns_hint),
+        _zero_probability_check(sum_hint, per_sample_hint, per_element_hint, columns_hint),
     ]
 
 
-def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint: Text) -> Check:
+def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, per_element_hint: Text, columns_hint: Text) -> Check:
     """One-hot and label forms on probabilities that are exactly 0 (and exactly 1)."""
     y = np.array(
         [
@@ -449,6 +502,8 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint:
     common = [
         Variant(expected * 3, sum_hint),
         Variant(-np.sum(d * log_y, axis=1), per_sample_hint),
+        Variant(expected / 3, per_element_hint),
+        _sign_variant(expected),
     ]
     calls = {
         "onehot": ("one-hot d", d, common),
@@ -472,11 +527,17 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint:
     }
     probe = Probe()
     originals = {}
+    for key, (_what, teacher, _variants) in calls.items():
+        probe.save(probe.attempt("cross_entropy_error", y, teacher), f"swapped {key}")
     for key, (what, teacher, _variants) in calls.items():
         d_ref, y_ref = probe.array(teacher), probe.array(y)
         probe.save(probe.call("cross_entropy_error", d_ref, y_ref), key)
         probe.save(y_ref, f"input:y ({what})")
         originals[f"y ({what})"] = y
+
+    def swapped(run: ProbeRun) -> Text | None:
+        right = [is_close(run.output(f"swapped {key}"), expected, LOSS_RTOL, LOSS_ATOL) for key in calls]
+        return SWAPPED_HINT if any(right) else None
 
     def verify(run: ProbeRun) -> Verdict:
         lines: list[Text] = []
@@ -490,7 +551,7 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint:
             lines += wrong
             finite = finite and got.array is not None and bool(np.all(np.isfinite(got.array)))
             variant = matching_variant(got, variants, LOSS_RTOL, LOSS_ATOL)
-            hint = hint or (variant.hint if variant else None)
+            hint = hint or swapped(run) or (variant.hint if variant else None)
         in_place = unchanged(run, "cross_entropy_error", originals)
         if not lines:
             return Verdict.unless(in_place, IN_PLACE_HINTS["cross_entropy_error"])
@@ -520,6 +581,7 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, columns_hint:
             "-log(1e-7) = 16.1 になります",
         ),
         context="y = [[0, 0.3, 0.7], [0, 1, 0], [0.2, 0, 0.8]]; d = one_hot([0, 1, 2], 3) and d = [0, 1, 2]",
+        error_diagnosis=swapped,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.common import generator, output_check
-from grader.checks.verdicts import Variant, close, matching_variant, unchanged, value_of
+from grader.checks.verdicts import Variant, close, is_close, matching_variant, unchanged, value_of
 from grader.grading.compare import abbreviate, dtype_kind_mismatch
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
@@ -259,6 +259,23 @@ def _d_softmax_checks() -> list[Check]:
         "形状 (K,) のデータ 1 件では y.shape[0] はクラス数 K でバッチサイズではありません。"
         "N = 1 なので勾配は割らずに y - onehot(d) です",
     )
+    twin_hint = Text(
+        "the same call with d as one-hot rows is wrong too, so the mistake is not in reading labels: "
+        "the gradient is (y - onehot(d)) / N (see the one-hot checks)",
+        "d を one-hot の行にしても同じく正しくないので、ラベルの扱いが原因ではありません。"
+        "勾配は (y - onehot(d)) / N です(one-hot のチェックを見てください)",
+    )
+    labels_hint = Text(
+        "d can hold class labels (N,): turn them into one-hot first (np.eye(K)[d]), "
+        "or copy y and subtract 1 at [np.arange(N), d], then divide by N",
+        "d はクラスラベル (N,) のこともあります。先に one-hot にする(np.eye(K)[d])か、"
+        "y をコピーして [np.arange(N), d] の位置から 1 を引き、N で割ってください",
+    )
+    label_hint = Text(
+        "a 0-d integer d is the label of a single sample: subtract 1 at y[d] "
+        "(np.eye(K)[d] is its one-hot vector); N = 1",
+        "0 次元の整数の d はデータ 1 件のラベルです。y[d] から 1 を引いてください(one-hot は np.eye(K)[d])。N = 1 です",
+    )
     return [
         _output_check(
             "d_softmax_with_loss: (y - d) / N for one-hot d, batch of 5",
@@ -282,6 +299,15 @@ def _d_softmax_checks() -> list[Check]:
                         "交差エントロピーはクラス方向に和、バッチ方向に平均をとります",
                     ),
                 ),
+                Variant(
+                    (softmax(y) - d) / n,
+                    Text(
+                        "y is already the softmax output, softmax(u): subtract d from y itself; "
+                        "softmax(y) applies softmax a second time",
+                        "y はすでにソフトマックスの出力 softmax(u) です。y からそのまま d を引いてください。"
+                        "softmax(y) ではソフトマックスを 2 回かけることになります",
+                    ),
+                ),
             ],
         ),
         _output_check(
@@ -291,12 +317,9 @@ def _d_softmax_checks() -> list[Check]:
             [labels, y],
             d_softmax_with_loss(labels, y),
             arg_names=["d", "y"],
-            hint=Text(
-                "d can hold class labels (N,): turn them into one-hot first (np.eye(K)[d]), "
-                "or copy y and subtract 1 at [np.arange(N), d], then divide by N",
-                "d はクラスラベル (N,) のこともあります。先に one-hot にする(np.eye(K)[d])か、"
-                "y をコピーして [np.arange(N), d] の位置から 1 を引き、N で割ってください",
-            ),
+            hint=labels_hint,
+            twin=[d, y],
+            twin_hint=twin_hint,
             context=f"d = {abbreviate(labels)}, y = softmax(u) (5, 3)",
             variants=[
                 Variant(y - d, no_mean),
@@ -332,12 +355,9 @@ def _d_softmax_checks() -> list[Check]:
             [label_single, y_single],
             d_softmax_with_loss(label_single, y_single),
             arg_names=["d", "y"],
-            hint=Text(
-                "a 0-d integer d is the label of a single sample: subtract 1 at y[d] "
-                "(np.eye(K)[d] is its one-hot vector); N = 1",
-                "0 次元の整数の d はデータ 1 件のラベルです。y[d] から 1 を引いてください"
-                "(one-hot は np.eye(K)[d])。N = 1 です",
-            ),
+            hint=label_hint,
+            twin=[one_hot(label_single, 4), y_single],
+            twin_hint=twin_hint,
             context=f"d = np.array(2), y = softmax(u) = {abbreviate(y_single)}",
             variants=[
                 Variant(
@@ -520,10 +540,12 @@ def _variants(case: _Case) -> dict[str, list[Variant]]:
         "符号が逆です。du2 = y - d(予測 − 教師)で、d - y ではありません",
     )
     relu_mask = Text(
-        "the ReLU was skipped: the gradient passes the hidden layer only where u1 > 0 "
-        "(equivalently z1 > 0); multiply du2 @ W2.T by that 0/1 mask",
-        "ReLU を飛ばしています。勾配が隠れ層を通るのは u1 > 0(z1 > 0 と同じ)のところだけです。"
-        "du2 @ W2.T にその 0/1 のマスクを掛けてください",
+        "the gradient went through every hidden unit, as if there were no ReLU: it passes only where u1 > 0 "
+        "(equivalently z1 > 0); multiply du2 @ W2.T by that 0/1 mask (a d_relu(z1) that gives 1 at exactly 0 "
+        "lets everything through, because z1 is 0 wherever a unit is off)",
+        "ReLU がないかのように、勾配がすべての隠れユニットを通っています。勾配が通るのは u1 > 0"
+        "(z1 > 0 と同じ)のところだけなので、du2 @ W2.T にその 0/1 のマスクを掛けてください"
+        "(ちょうど 0 で 1 を返す d_relu(z1) ではすべて通ってしまいます。止まっているユニットの z1 は 0 だからです)",
     )
     by_z1 = Text(
         "you multiplied by z1 itself; multiply by relu's derivative, 1.0 where z1 > 0 and 0.0 elsewhere",
@@ -549,8 +571,13 @@ def _variants(case: _Case) -> dict[str, list[Variant]]:
     return variants
 
 
-def _backward_probe(case: _Case) -> Probe:
+def _backward_probe(case: _Case, twin: _Case | None = None) -> Probe:
+    """A probe of backward on ``case``, saved as ``result``; first, if given, an attempt on ``twin`` (``twin``)."""
     probe = Probe()
+    if twin is not None:
+        arrays = [probe.array(value) for value in (twin.x, twin.d, twin.z1, twin.y)]
+        network = probe.dict(**{key: probe.array(value) for key, value in twin.network.items()})
+        probe.save(probe.attempt("backward", network, *arrays), "twin")
     params = {key: probe.array(value) for key, value in case.network.items()}
     refs = {f"network['{key}']": ref for key, ref in params.items()}
     refs.update(x=probe.array(case.x), d=probe.array(case.d), z1=probe.array(case.z1), y=probe.array(case.y))
@@ -734,10 +761,14 @@ def _all_gradients_check(
     hint: Text,
     context: str,
     not_finite_hint: Text | None = None,
+    twin: tuple[_Case, Text] | None = None,
 ) -> Check:
     """Every gradient of one call of backward: the first wrong one in full, the others by name.
 
     ``not_finite_hint`` replaces any other hint when a returned gradient holds nan or inf.
+    ``twin`` is the same call in another accepted form (one-hot d for labels d) and the
+    hint for a mistake both share: backward is tried on it first, and when it is wrong
+    too, that hint replaces ``hint`` (which is about this form only), also for an exception.
     """
     originals = {label: value.copy() for label, value in case.inputs().items()}
 
@@ -759,19 +790,46 @@ def _all_gradients_check(
                 lines.append(Text(f"also wrong: {others}", f"ほかに一致しない勾配: {others}"))
             if not_finite_hint is not None and any(_has_nan_or_inf(items.get(key)) for key in wrong):
                 hint = not_finite_hint
+            if wrong and hint is None and twin is not None and not twin_right(run):
+                hint = twin[1]
         changed = unchanged(run, "backward", originals)
         if changed and not lines:
             hint = _in_place("backward")
         return Verdict.unless(lines + changed, hint)
 
-    return Check(names[0], names[1], _backward_probe(case), verify, hint=hint, context=context)
+    def twin_right(run: ProbeRun) -> bool:
+        if twin is None or "twin" not in run.outputs or run.output("twin").kind != "dict":
+            return False
+        items = run.output("twin").items
+        return all(
+            key in items and is_close(items[key], twin[0].expected[key], GRADIENT_RTOL, GRADIENT_ATOL) for key in KEYS
+        )
+
+    def diagnose(run: ProbeRun) -> Text | None:
+        return hint if twin_right(run) else None
+
+    return Check(
+        names[0],
+        names[1],
+        _backward_probe(case, twin[0] if twin else None),
+        verify,
+        hint=hint,
+        context=context,
+        error_diagnosis=diagnose if twin else None,
+    )
 
 
 def _has_nan_or_inf(array: np.ndarray | None) -> bool:
     return array is not None and array.dtype.kind in "fc" and not bool(np.all(np.isfinite(array)))
 
 
-def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str) -> Check:
+def _labels_check(case: _Case, one_hot_case: _Case, variants: dict[str, list[Variant]], context: str) -> Check:
+    hint = Text(
+        "d may be integer labels (N,): turn them into one-hot (np.eye(K)[d]) before "
+        "computing du2 = (y - d) / N, or let your d_softmax_with_loss handle both forms",
+        "d は整数ラベル (N,) のこともあります。du2 = (y - d) / N の前に one-hot にする"
+        "(np.eye(K)[d])か、両方の形に対応した d_softmax_with_loss を使ってください",
+    )
     return _all_gradients_check(
         case,
         variants,
@@ -779,13 +837,17 @@ def _labels_check(case: _Case, variants: dict[str, list[Variant]], context: str)
             "backward: integer labels d (5,) give the same gradients as one-hot",
             "backward: 整数ラベルの d (5,) でも one-hot と同じ勾配",
         ),
-        Text(
-            "d may be integer labels (N,): turn them into one-hot (np.eye(K)[d]) before "
-            "computing du2 = (y - d) / N, or let your d_softmax_with_loss handle both forms",
-            "d は整数ラベル (N,) のこともあります。du2 = (y - d) / N の前に one-hot にする"
-            "(np.eye(K)[d])か、両方の形に対応した d_softmax_with_loss を使ってください",
-        ),
+        hint,
         context,
+        twin=(
+            one_hot_case,
+            Text(
+                "the same call with d as one-hot rows gives wrong gradients too, so the mistake is not in "
+                "reading labels: the one-hot checks of backward show where it is",
+                "d を one-hot の行にしても同じく勾配が正しくないので、ラベルの扱いが原因ではありません。"
+                "どこが違うかは backward の one-hot のチェックを見てください",
+            ),
+        ),
     )
 
 
@@ -931,7 +993,12 @@ def _backward_checks() -> list[Check]:
             chain,
             context,
         ),
-        _labels_check(labels_case, variants, context.replace(f"one_hot({abbreviate(labels)}, 3)", abbreviate(labels))),
+        _labels_check(
+            labels_case,
+            one_hot_case,
+            variants,
+            context.replace(f"one_hot({abbreviate(labels)}, 3)", abbreviate(labels)),
+        ),
         _bias_check(chain),
         _large_scores_check(network, x, labels, chain),
     ]

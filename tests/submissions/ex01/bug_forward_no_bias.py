@@ -1,4 +1,5 @@
 # expect: forward
+# hint: the biases b1, b2, b3 are missing
 
 
 def forward(network, x):

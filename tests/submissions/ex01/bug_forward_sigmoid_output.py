@@ -1,4 +1,5 @@
 # expect: forward
+# hint: the output layer uses the identity function, not sigmoid
 
 
 def forward(network, x):

@@ -1,4 +1,5 @@
 # expect: relu
+# hint: the values are right, but an argument was changed
 
 
 def relu(x):

@@ -1,4 +1,5 @@
 # expect: sigmoid
+# hint: exp(1000) overflows to inf
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: step_function
+# hint: x > 0 gives booleans
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: step_function
+# hint: you used x >= 0: at exactly 0 the step function gives 0
 import numpy as np
 
 

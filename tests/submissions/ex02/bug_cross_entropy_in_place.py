@@ -1,4 +1,5 @@
 # expect: cross_entropy_error
+# hint: `y += 1e-7` and `y[y == 0] = 1e-7` write into the argument itself
 import numpy as np
 
 

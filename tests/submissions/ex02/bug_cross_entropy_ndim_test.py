@@ -1,4 +1,5 @@
 # expect: cross_entropy_error
+# hint: compare d.shape with y.shape (not d.ndim) to tell it from labels
 import numpy as np
 
 

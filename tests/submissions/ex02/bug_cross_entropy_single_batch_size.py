@@ -1,4 +1,5 @@
 # expect: cross_entropy_error
+# hint: you divided by K: a single (K,) sample is a batch of N = 1
 import numpy as np
 
 

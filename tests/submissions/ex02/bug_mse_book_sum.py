@@ -1,4 +1,5 @@
 # expect: mean_squared_error
+# hint: this is the book's 0.5 * sum((y - d) ** 2)
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: mean_squared_error
+# hint: the 1/2 is missing
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: one_hot
+# hint: build it from a float array
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: one_hot
+# hint: row i is all 0.0 except 1.0 in column labels[i]
+# hint: one_hot modified its argument labels in place
 import numpy as np
 
 

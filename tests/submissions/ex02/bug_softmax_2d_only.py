@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: for a 1-D x, axis=-1 is its only axis
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: each column sums to 1 instead of each row
 import numpy as np
 
 

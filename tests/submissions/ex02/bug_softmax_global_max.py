@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: with one max for the whole batch (1010 here), a row of -1000s becomes exp(-2000) = 0
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: the caller's x was changed: `x -= np.max(...)` writes into the argument itself
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: keepdims keeps the (N, 1) shape that broadcasts against (N, K)
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: exp(1000) overflows to inf and inf / inf is nan; subtracting the max first
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: softmax
+# hint: the whole batch sums to 1, not each row
 import numpy as np
 
 

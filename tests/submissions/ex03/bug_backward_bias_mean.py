@@ -1,4 +1,5 @@
 # expect: backward
+# hint: the bias gradient is the SUM of du over the batch axis
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: backward
+# hint: db1 sums du1 over the batch axis only: np.sum(du1, axis=0), shape (6,)
+# hint: db2 sums du2 over the batch axis only
 
 
 def backward(network, x, d, z1, y):

@@ -1,4 +1,5 @@
 # expect: backward
+# hint: name the gradients after their parameters
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: backward
+# hint: every gradient is N times too large
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: backward
+# hint: the gradient went through every hidden unit, as if there were no ReLU
 import numpy as np
 
 

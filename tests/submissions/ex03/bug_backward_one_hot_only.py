@@ -1,4 +1,5 @@
 # expect: backward
+# hint: d may be integer labels (N,): turn them into one-hot
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: backward
+# hint: z1 * (1 - z1) is the sigmoid's derivative; this hidden layer is a ReLU
 import numpy as np
 
 

@@ -1,4 +1,6 @@
 # expect: backward
+# hint: transposed: dW1 = x.T @ du1, which is (4, N) @ (N, 6)
+# hint: transposed: dW2 = z1.T @ du2
 import numpy as np
 
 

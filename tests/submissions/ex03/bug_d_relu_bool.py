@@ -1,4 +1,5 @@
 # expect: d_relu
+# hint: u > 0 is a bool array; return floats
 
 
 def d_relu(u):

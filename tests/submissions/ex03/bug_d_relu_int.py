@@ -1,4 +1,5 @@
 # expect: d_relu
+# hint: np.where(u > 0, 1, 0) gives integers
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: d_sigmoid
+# hint: exp(-u) / (1 + exp(-u)) ** 2 becomes inf / inf = nan for u = -1000
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: d_sigmoid
+# hint: you computed u * (1 - u), treating u as the sigmoid's output
 
 
 def d_sigmoid(u):

@@ -1,4 +1,5 @@
 # expect: d_softmax_with_loss
+# hint: changed an argument the caller still needs (y is used again after the loss)
 import numpy as np
 
 

@@ -1,4 +1,5 @@
 # expect: d_softmax_with_loss
+# hint: for one sample of shape (K,), y.shape[0] is K, not a batch size
 import numpy as np
 
 

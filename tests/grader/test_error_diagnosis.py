@@ -1,0 +1,141 @@
+"""A check may diagnose an exception from what its probe saved before it (Check.error_diagnosis).
+
+The probe's ``attempt`` calls run first and never end it; when the real call
+then raises, the check's ``error_diagnosis`` reads the attempts and names the
+cause: the arguments of ``cross_entropy_error`` the other way round (the book's
+order), or, for a check of labels, whether the same call with one-hot ``d`` (its
+twin) is right, so the hint blames the labels only when they are the cause.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.checks.common import output_check
+from grader.grading.engine import SHAPE_HINT, Check, judge
+from grader.grading.results import Status, Verdict
+from grader.sandbox.client import Output, Probe, ProbeRun
+from grader.text import Text
+
+SWAPPED = Text("swapped", "逆")
+FIXED = Text("error hint", "エラーのヒント")
+
+
+def raised(outputs: dict[str, Output]) -> ProbeRun:
+    return ProbeRun("error", outputs, message="IndexError: index 3 is out of bounds for axis 0", exception="IndexError")
+
+
+def swapped_output(value: float | None) -> dict[str, Output]:
+    if value is None:
+        return {"swapped": Output("swapped", "none", "NoneType")}
+    return {"swapped": Output("swapped", "array", "float", array=np.array(value))}
+
+
+def loss_check() -> Check:
+    return output_check("f: a loss", "f: 損失", "f", [np.ones(3), np.zeros(3)], 2.5, swapped_hint=SWAPPED)
+
+
+def test_the_attempt_comes_first_with_the_first_two_arguments_swapped():
+    probe = loss_check().probe
+    calls = [step for step in probe.steps if step["op"] == "call"]
+    assert [bool(step.get("guarded")) for step in calls] == [True, False]
+    attempt, real = calls
+    swapped = [probe.arrays[arg["ref"]] for arg in attempt["args"]]
+    as_called = [probe.arrays[arg["ref"]] for arg in real["args"]]
+    np.testing.assert_array_equal(swapped[0], as_called[1])
+    np.testing.assert_array_equal(swapped[1], as_called[0])
+    # copies of their own: what the attempt does to its arguments can not reach the real call's
+    assert not {arg["ref"] for arg in attempt["args"]} & {arg["ref"] for arg in real["args"]}
+
+
+def test_a_raising_call_whose_swapped_attempt_was_right_gets_the_diagnosis():
+    result = judge(loss_check(), raised(swapped_output(2.5)), 5.0)
+    assert result.status == Status.FAILED
+    assert result.hint == SWAPPED
+    assert any("IndexError" in line.en for line in result.lines)
+
+
+def test_otherwise_the_hint_of_the_exception_stands():
+    for outputs in (swapped_output(1.0), swapped_output(None), {}):
+        result = judge(loss_check(), raised(outputs), 5.0)
+        assert result.status == Status.FAILED
+        assert result.hint == SHAPE_HINT, outputs
+
+
+def test_a_diagnosis_comes_before_the_error_hint_and_falls_back_to_it():
+    def check(diagnosis: Text | None) -> Check:
+        return Check(
+            "f: x",
+            "f: x",
+            Probe(),
+            lambda run: Verdict.ok(),
+            error_hint=FIXED,
+            error_diagnosis=lambda run: diagnosis,
+        )
+
+    assert judge(check(SWAPPED), raised({}), 5.0).hint == SWAPPED
+    assert judge(check(None), raised({}), 5.0).hint == FIXED
+
+
+def test_a_wrong_value_whose_swapped_attempt_was_right_gets_the_same_hint():
+    run = ProbeRun(
+        "ok",
+        {
+            **swapped_output(2.5),
+            "result": Output("result", "array", "float", array=np.array(-1e-7)),
+            "input:#1": Output("input:#1", "array", "ndarray", array=np.ones(3)),
+            "input:#2": Output("input:#2", "array", "ndarray", array=np.zeros(3)),
+        },
+    )
+    result = judge(loss_check(), run, 5.0)
+    assert result.status == Status.FAILED
+    assert result.hint == SWAPPED
+
+
+LABELS = Text("labels hint", "ラベルのヒント")
+SHARED = Text("both forms", "両方の形")
+
+
+def labels_check() -> Check:
+    """A check of labels d whose twin is the same call with one-hot d."""
+    return output_check(
+        "f: labels",
+        "f: ラベル",
+        "f",
+        [np.array([1, 0]), np.full((2, 2), 0.5)],
+        0.7,
+        hint=LABELS,
+        twin=[np.eye(2)[[1, 0]], np.full((2, 2), 0.5)],
+        twin_hint=SHARED,
+    )
+
+
+def outputs(result: float, twin: float | None) -> dict[str, Output]:
+    found = {
+        "result": Output("result", "array", "float", array=np.array(result)),
+        "input:#1": Output("input:#1", "array", "ndarray", array=np.array([1, 0])),
+        "input:#2": Output("input:#2", "array", "ndarray", array=np.full((2, 2), 0.5)),
+    }
+    if twin is None:
+        found["twin"] = Output("twin", "none", "NoneType")
+    else:
+        found["twin"] = Output("twin", "array", "float", array=np.array(twin))
+    return found
+
+
+def test_a_twin_tells_a_mistake_of_this_form_from_one_both_forms_share():
+    check = labels_check()
+    # one-hot right, labels wrong: the labels are the cause
+    assert judge(check, ProbeRun("ok", outputs(0.1, 0.7)), 5.0).hint == LABELS
+    # both wrong: the cause lies elsewhere
+    assert judge(check, ProbeRun("ok", outputs(0.1, 0.2)), 5.0).hint == SHARED
+    assert judge(check, ProbeRun("ok", outputs(0.1, None)), 5.0).hint == SHARED
+    # an exception with labels only: the labels hint; with both forms: the exception's own hint
+    assert judge(check, raised({"twin": outputs(0.0, 0.7)["twin"]}), 5.0).hint == LABELS
+    assert judge(check, raised({"twin": outputs(0.0, None)["twin"]}), 5.0).hint == SHAPE_HINT
+
+
+def test_a_twin_needs_the_hint_for_a_shared_mistake():
+    with pytest.raises(ValueError, match="twin_hint"):
+        output_check("f: x", "f: x", "f", [np.ones(2), np.ones(2)], 1.0, twin=[np.ones(2), np.ones(2)])
