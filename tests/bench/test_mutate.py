@@ -335,3 +335,45 @@ def test_a_sample_of_exercise_1_end_to_end(tmp_path):
     assert "grading: 8/8" in completed.stderr
     row = next(line for line in completed.stdout.splitlines() if line.startswith("ex01"))
     assert row.split()[1:7] == [str(totals[c]) for c in mutate.COLUMNS[:6]]
+
+
+# -- the mutation sample the suite runs ------------------------------------------------------------
+
+# a seeded sample across every exercise: the same mutants on every run, so a failure is reproducible with
+# python bench/mutate.py --sample 30 --seed 13 (drop --sample to measure every mutant)
+SUITE_SAMPLE = ("--sample", "30", "--seed", "13")
+
+
+@pytest.mark.slow
+def test_a_seeded_sample_of_every_exercise_kills_every_real_mutant_and_fails_no_equivalent_one(tmp_path):
+    out = tmp_path / "report.json"
+    completed = run_mutate(*SUITE_SAMPLE, "--json", str(out))
+    report = json.loads(out.read_text(encoding="utf-8"))
+    totals = report["totals"]
+    surviving = [f"{e['id']} {e['function']} line {e['line']}: {e['description']}" for e in report["surviving"]]
+    false_alarms = [f"{e['id']} {e['function']}: {e['failed checks'][:1]}" for e in report["false alarms"]]
+    assert report["problems"] == []
+    assert totals["harness errors"] == 0, report["harness errors"]
+    assert report["grader errors"] == [], report["grader errors"]
+    assert totals["mutants"] == 30
+    assert report["settings"]["exercises"] == list(mutate.EXERCISE_NUMBERS)
+    assert totals["real"] > 0
+    assert totals["equivalent"] + totals["real"] == totals["mutants"]
+    # every real mutant killed (a mutation score of 100 %), no equivalent mutant failed
+    assert surviving == [], "\n".join(surviving)
+    assert false_alarms == [], "\n".join(false_alarms)
+    assert report["mutation score"] == 1.0
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+
+
+def test_the_exit_status_says_whether_the_checks_held():
+    def status(surviving: int, false_alarms: int, grader_errors: int = 0, harness_errors: int = 0) -> int:
+        totals = {"surviving": surviving, "false alarms": false_alarms, "harness errors": harness_errors}
+        return mutate.exit_status([], totals, ["x"] * grader_errors)
+
+    assert status(0, 0) == 0
+    assert status(1, 0) == 1
+    assert status(0, 1) == 1
+    assert status(0, 0, grader_errors=1) == 1
+    assert status(0, 0, harness_errors=1) == 3
+    assert mutate.exit_status(["the grader fails the unmutated solution"], {"surviving": 0}, []) == 3
