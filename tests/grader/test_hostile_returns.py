@@ -4,7 +4,8 @@ For every check of every exercise in ``EXERCISES`` the battery below replaces
 what the probe brought back by hostile values (None, 0, zeros of the right
 shape, NaN, inf, other dtypes, other shapes, 0-d and empty arrays, object
 arrays, 1e308, lists, tuples, dicts, an object whose ``__array__`` raises) and
-lets the probe end in every abnormal way (an exception, a timeout, a crash ...);
+lets the probe end in every abnormal way (an exception, also after a diagnostic
+``Probe.attempt`` brought back a hostile value, a timeout, a crash ...);
 ``engine.judge`` must return a ``CheckResult`` whose text renders in both
 languages and as JSON, and must never raise.
 
@@ -219,6 +220,7 @@ HOSTILE: dict[str, Callable[[Any], Any]] = {
     "empty dict": lambda v: {},
     "__array__ raises": lambda v: _ArrayRefuses(),
 }
+RAISED = {"status": "error", "exception": "ValueError", "message": "ValueError: operands could not be broadcast"}
 # values no check may pass when every output of the check is one of them
 NEVER_PASS = ("None", "str", "object array", "dict", "__array__ raises")
 
@@ -283,9 +285,9 @@ def test_every_hostile_return_value_becomes_a_verdict(case):
     crashes: list[str] = []
     passed: list[str] = []
 
-    def attempt(label: str, outputs: dict[str, Output]) -> CheckResult | None:
+    def attempt(label: str, outputs: dict[str, Output], **ended: str) -> CheckResult | None:
         try:
-            return verdict(check, replace(base, outputs=outputs), exercise)
+            return verdict(check, replace(base, outputs=outputs, **ended), exercise)
         except Exception as crash:  # noqa: BLE001 - collected, every crash of the check is listed at once
             crashes.append(f"{label}: {type(crash).__name__}: {crash}"[:300])
             return None
@@ -297,12 +299,16 @@ def test_every_hostile_return_value_becomes_a_verdict(case):
         result = attempt(f"every output {label}", {**base.outputs, **everything})
         if result is not None and result.passed and label in NEVER_PASS:
             passed.append(label)
+        # the real call raised after a diagnostic attempt (Probe.attempt) brought back this value
+        attempt(f"an exception after every output {label}", {**base.outputs, **everything}, **RAISED)
     for name, label in one_at_a_time(check.name, hostile_names):
         attempt(f"{name!r} {label}", {**base.outputs, name: hostile[label][name]})
         if isinstance(saved[name], dict) and saved[name]:
             items = {key: HOSTILE[label](item) for key, item in saved[name].items()}
             attempt(f"{name!r} items {label}", {**base.outputs, name: output_of(name, items)})
     attempt("no outputs at all", {})
+    attempt("an exception after right outputs", base.outputs, **RAISED)
+    attempt("an exception before any output", {}, **RAISED)
     assert not crashes, "\n".join(crashes)
     assert not passed, f"passed although every output was: {passed}"
 
