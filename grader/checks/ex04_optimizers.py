@@ -810,6 +810,8 @@ def _edge_check(name: str, seed: int) -> Check:
 
     def verify(run: ProbeRun) -> Verdict:
         got = _flat_or_none(run, keys, calls)
+        if got is not None and got.shape != _flat(forms[0]).shape:
+            got = None  # a parameter of another shape: _trajectory_lines says which
         if got is not None and any(is_close(got, _flat(form), 0.0, atol) for form in forms):
             return Verdict.ok()
         nearest = forms[0]
