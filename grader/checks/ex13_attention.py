@@ -25,6 +25,13 @@ graded on even widths only: the contract's formula covers odd ones, but the
 usual ``pe[:, 0::2] = sin``, ``pe[:, 1::2] = cos`` idiom is written for even
 d_model, as every Transformer uses.
 
+LayerNorm's eps is 1e-5 by default, but the contract does not say whether it
+is added inside the square root, sqrt(var + eps) (the paper, PyTorch), or
+outside, sqrt(var) + eps: as exercise 7 does for BatchNormalization, both are
+accepted, in LayerNorm and in the block (the row's ``conventions``: a forward
+that follows the second is judged against it, backward then by the exact
+gradient of that forward).  A missing or subtracted eps is a named mistake.
+
 Self-attention has a check of its own: with q, k and v the same array x, the
 gradient with respect to x is dq + dk + dv, compared with the reference and
 with the learner's own forward moved along a direction of x in all three
@@ -594,6 +601,57 @@ def _ln_case(rng: np.random.Generator, shape: tuple[int, ...], eps: float | None
     return Case(label, values, rng.normal(size=shape), hygiene=hygiene, defaults=("eps",) if eps is None else ())
 
 
+EPS_MISSING = Text(
+    "eps is missing from the denominator: xn = (x - mu) / np.sqrt(var + eps), so that a sample whose features "
+    "are all equal (var = 0) gives 0, not 0 / 0 = NaN",
+    "分母に eps がありません。xn = (x - mu) / np.sqrt(var + eps) とします。"
+    "特徴量がすべて等しいサンプル(var = 0)でも 0 / 0 = NaN にならず 0 になります",
+)
+EPS_SUBTRACTED = Text(
+    "eps was subtracted: it is added, np.sqrt(var + eps), to keep the denominator above 0",
+    "eps を引いています。分母が 0 より大きくなるよう、np.sqrt(var + eps) のように足します",
+)
+
+
+class _LayerNormEpsOutside(LayerNorm):
+    """LayerNorm with eps outside the square root, xn = (x - mu) / (sqrt(var) + eps): an accepted convention.
+
+    The contract fixes eps = 1e-5 but not where it goes (exercise 7 accepts both
+    places for BatchNormalization too); backward is the exact gradient of this
+    forward: the path through var carries the factor (sqrt(var) + eps) / sqrt(var).
+    """
+
+    def forward(self, x: Any) -> np.ndarray:
+        gamma, beta = self.params
+        inputs = np.asarray(x, dtype=np.float64)
+        centred = inputs - inputs.mean(axis=-1, keepdims=True)
+        self.sigma = np.sqrt(np.mean(centred**2, axis=-1, keepdims=True))
+        self.std = self.sigma + self.eps
+        self.xn = centred / self.std
+        return gamma * self.xn + beta
+
+    def backward(self, dout: Any) -> np.ndarray:
+        grad = np.asarray(dout, dtype=np.float64)
+        xn, std, sigma = self.xn, self.std, self.sigma
+        if xn is None or std is None:
+            raise RuntimeError("LayerNorm.backward called before forward")
+        leading = tuple(range(grad.ndim - 1))
+        self.grads[0][...] = np.sum(grad * xn, axis=leading)
+        self.grads[1][...] = np.sum(grad, axis=leading)
+        dxn = grad * self.params[0]
+        through_var = xn * np.mean(dxn * xn, axis=-1, keepdims=True) * std / sigma
+        return (dxn - dxn.mean(axis=-1, keepdims=True) - through_var) / std
+
+
+class _BlockEpsOutside(TransformerEncoderBlock):
+    """The encoder block whose two LayerNorms put eps outside the square root (see ``_LayerNormEpsOutside``)."""
+
+    def __init__(self, params: Mapping[str, Any], num_heads: int) -> None:
+        super().__init__(params, num_heads)
+        self.norm1 = _LayerNormEpsOutside(self.params["gamma1"], self.params["beta1"])
+        self.norm2 = _LayerNormEpsOutside(self.params["gamma2"], self.params["beta2"])
+
+
 def _ln_forward_mistakes(values: dict[str, Any]) -> list[Known]:
     x, gamma, beta, eps = values["x"], values["gamma"], values["beta"], values["eps"]
     centred = x - x.mean(axis=-1, keepdims=True)
@@ -625,14 +683,9 @@ def _ln_forward_mistakes(values: dict[str, Any]) -> list[Known]:
                 "分散ではなく標準偏差 sqrt(var + eps) で割ってください",
             ),
         ),
-        Known(
-            "out",
-            gamma * centred / (np.sqrt(var) + eps) + beta,
-            Text(
-                "eps goes inside the square root: (x - mu) / np.sqrt(var + eps), as in the paper and PyTorch",
-                "eps は平方根の中です: (x - mu) / np.sqrt(var + eps)(論文や PyTorch と同じ)",
-            ),
-        ),
+        Known("out", gamma * centred / np.sqrt(var) + beta, EPS_MISSING),
+        Known("out", gamma * centred / np.sqrt(var - eps) + beta, EPS_SUBTRACTED),
+        Known("out", gamma * centred / (np.sqrt(var) - eps) + beta, EPS_SUBTRACTED),
         Known(
             "out",
             beta * centred / np.sqrt(var + eps) + gamma,
@@ -682,6 +735,11 @@ def _ln_gradient_mistakes(values: dict[str, Any], dout: np.ndarray) -> list[Know
     xn = centred / std
     dxn = gamma * dout
     leading = tuple(range(x.ndim - 1))
+    # the accepted convention std = sqrt(var) + eps, with the backward formula of sqrt(var + eps)
+    std_outside = np.sqrt(np.mean(centred**2, axis=-1, keepdims=True)) + eps
+    xn_outside = centred / std_outside
+    dxn_outside = gamma * dout
+    mean_outside = np.mean(dxn_outside * xn_outside, axis=-1, keepdims=True)
     not_summed = Text(
         "gamma and beta act on every sample and time step: sum their gradients over every axis but the last, "
         "np.sum(..., axis=tuple(range(dout.ndim - 1))), shape (D,)",
@@ -722,6 +780,16 @@ def _ln_gradient_mistakes(values: dict[str, Any], dout: np.ndarray) -> list[Know
             Text(
                 "gamma is missing from dx: out = gamma * xn + beta, so dxn = gamma * dout",
                 "dx に gamma が抜けています。out = gamma * xn + beta なので dxn = gamma * dout です",
+            ),
+        ),
+        Known(
+            "dx",
+            (dxn_outside - dxn_outside.mean(axis=-1, keepdims=True) - xn_outside * mean_outside) / std_outside,
+            Text(
+                "with eps outside the square root, std = sqrt(var) + eps (accepted), the path through var carries "
+                "the factor std / sqrt(var): dx = (dxn - mean(dxn) - xn * mean(dxn * xn) * std / sqrt(var)) / std",
+                "eps を平方根の外に足す std = sqrt(var) + eps(これも可)では、var を通る経路に std / sqrt(var) が"
+                "掛かります: dx = (dxn - mean(dxn) - xn * mean(dxn * xn) * std / sqrt(var)) / std",
             ),
         ),
         Known("dgamma", None, not_summed, shape=x.shape),
@@ -768,6 +836,7 @@ def _layer_norm_row() -> tuple[Layer, Case]:
         name="LayerNorm",
         constructor=("gamma", "beta", "eps"),
         reference=LayerNorm,
+        conventions=(_LayerNormEpsOutside,),
         params=(Param("gamma", "dgamma", GradsItem(0)), Param("beta", "dbeta", GradsItem(1))),
         oracle=_layer_norm_oracle,
         mistakes=_ln_mistakes,
@@ -775,8 +844,8 @@ def _layer_norm_row() -> tuple[Layer, Case]:
             Cases(
                 Text(
                     "LayerNorm: forward normalises each sample over its last axis "
-                    "(biased variance, eps inside the sqrt)",
-                    "LayerNorm: forward は各サンプルを最後の軸で正規化する(標本分散、eps は平方根の中)",
+                    "(biased variance, eps added inside or outside the sqrt)",
+                    "LayerNorm: forward は各サンプルを最後の軸で正規化する(標本分散、eps は平方根の中か外に足す)",
                 ),
                 Text(
                     "x (4, 6) with the default eps; a sequence x (2, 3, 5) with eps=0.001; every sample its own "
@@ -1287,6 +1356,7 @@ def _block() -> tuple[Layer, Case]:
         constructor=("params", "num_heads"),
         bundles=(("params", BLOCK_KEYS),),
         reference=TransformerEncoderBlock,
+        conventions=(_BlockEpsOutside,),
         params=tuple(Param(key, f"d{key}", GradsItem(key)) for key in BLOCK_KEYS),
         inputs=(Input("x", "dx"), Input("mask")),
         oracle=_block_oracle,

@@ -1,0 +1,10 @@
+# expect: LayerNorm
+# hint: eps was subtracted: it is added
+class LayerNorm(LayerNorm):
+    def forward(self, x):
+        gamma, beta = self.params
+        xc = x - x.mean(axis=-1, keepdims=True)
+        std = np.sqrt(np.mean(xc**2, axis=-1, keepdims=True) - self.eps)
+        xn = xc / std
+        self.cache = (xn, std)
+        return gamma * xn + beta
