@@ -322,9 +322,11 @@ SHARED_HINT = Text(
 )
 PER_KEY_HINT = Text(
     "every key needs its own state, kept between calls: e.g. "
-    "self.v = {key: np.zeros_like(val) for key, val in params.items()} when self.v is None",
+    "self.v = {key: np.zeros_like(val) for key, val in params.items()} when self.v is None "
+    "(if the check with W (3, 4) and b (4,) fails too, fix that one first: a wrong update rule shows here as well)",
     "キーごとに別の状態を持ち、呼び出しをまたいで保持します。例えば self.v が None のときに "
-    "self.v = {key: np.zeros_like(val) for key, val in params.items()} とします",
+    "self.v = {key: np.zeros_like(val) for key, val in params.items()} とします"
+    "(W (3, 4) と b (4,) のチェックも失敗している場合は、そちらを先に直してください。更新式の誤りはここにも現れます)",
 )
 NO_SQRT_HINT = Text(
     "the square root is missing: divide by np.sqrt(h) + 1e-7, not by h + 1e-7",

@@ -1,5 +1,6 @@
 # expect: AdaGrad
 # hint: the state (v, h, m) is re-created on every call
+# hint: one h per key, zeros on the first call, growing with every call
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 # expect: Adam
 # hint: t is increased once per key
+# hint: t += 1 once per call
 import numpy as np
 
 

@@ -1,6 +1,7 @@
 # expect: RMSprop
 # h summed as in AdaGrad: decay_rate is stored but never used.
 # hint: h is a sum as in AdaGrad, not a moving average
+# hint: h[key] = decay_rate * h[key] + (1 - decay_rate) * g * g, then params[key]
 import numpy as np
 
 

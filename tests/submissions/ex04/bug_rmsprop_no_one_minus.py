@@ -1,5 +1,6 @@
 # expect: RMSprop
 # hint: the new g * g needs the weight (1 - decay_rate)
+# hint: different mistakes give exactly these numbers
 import numpy as np
 
 
