@@ -1131,7 +1131,8 @@ def _bn_dx_mistakes(x: np.ndarray, gamma: np.ndarray, dout: np.ndarray) -> list[
         ),
         Known(
             "dx",
-            dout / std,
+            # the whole formula with dxn = dout: only gamma is missing (dout / std would be two mistakes)
+            (dout - dout.mean(axis=0) - xn * np.mean(dout * xn, axis=0)) / std,
             Text(
                 "gamma is missing from dx: out = gamma * xn + beta, so dxn = gamma * dout",
                 "dx に gamma が抜けています。out = gamma * xn + beta なので dxn = gamma * dout です",

@@ -1,5 +1,5 @@
 # expect: Affine
-# hint: the second call doubled dW
+# hint: the second call doubled dW: it is added to what the first call left
 import numpy as np
 
 

@@ -1,5 +1,5 @@
 # expect: SoftmaxWithLoss
-# hint: multiply by dout
+# hint: multiply by dout: dx = dout * (y - t) / N
 import numpy as np
 
 

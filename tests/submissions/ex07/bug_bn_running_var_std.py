@@ -1,0 +1,16 @@
+# expect: BatchNormalization
+# hint: running_var averages the variance, not the standard deviation
+import numpy as np
+
+
+class BatchNormalization(BatchNormalization):
+    def forward(self, x, train_flg=True):
+        if not train_flg:
+            return super().forward(x, False)
+        old_var = self.running_var
+        out = super().forward(x, True)
+        if old_var is None:
+            old_var = np.zeros(x.shape[1])
+        m = self.momentum
+        self.running_var = m * old_var + (1 - m) * self.std
+        return out
