@@ -22,13 +22,15 @@ forward calls and ``reset_state()``, ``self.dh`` after backward, and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from grader.checks.common import generator
 from grader.checks.layers import (
+    FORWARD_RTOL,
     Case,
     Cases,
     GradsItem,
@@ -204,6 +206,8 @@ def _rnn_case(rng: np.random.Generator, n: int, d: int, h: int, *, hygiene: bool
 def _rnn() -> Layer:
     rng = generator(1101)
     forward_cases = [_rnn_case(rng, 3, 4, 5), _rnn_case(rng, 2, 3, 3), _rnn_case(rng, 1, 2, 4)]
+    # D = H first: a forward with Wx and Wh swapped survives it and raises on the next case (see _swap_diagnosis)
+    forward_cases[:2] = forward_cases[1::-1]
     gradient_cases = (_rnn_case(rng, 3, 4, 5, hygiene=True), _rnn_case(rng, 2, 3, 3), _rnn_case(rng, 1, 2, 4))
     return Layer(
         name="RNN",
@@ -220,8 +224,8 @@ def _rnn() -> Layer:
                     "RNN: forward が tanh(h_prev @ Wh + x @ Wx + b)",
                 ),
                 Text(
-                    "N=3, D=4, H=5; N=2, D=H=3; N=1, D=2, H=4; h_prev and b not zero, Wh not symmetric",
-                    "N=3, D=4, H=5。N=2, D=H=3。N=1, D=2, H=4。h_prev と b は 0 でなく、Wh は対称でない",
+                    "N=2, D=H=3; N=3, D=4, H=5; N=1, D=2, H=4; h_prev and b not zero, Wh not symmetric",
+                    "N=2, D=H=3。N=3, D=4, H=5。N=1, D=2, H=4。h_prev と b は 0 でなく、Wh は対称でない",
                 ),
                 tuple(Case(case.label, case.values) for case in forward_cases),
             ),
@@ -251,6 +255,29 @@ def _rnn() -> Layer:
             "dWh = h_prev.T @ dt、db = dt.sum(axis=0) を self.grads[i][...] = ... で書き込みます",
         ),
     )
+
+
+def _swap_diagnosis(row: Layer) -> Callable[[ProbeRun], Text | None]:
+    """For an RNN forward check that raised: the known mistake its first case (D = H) gave before the exception.
+
+    Wx and Wh swapped, h_prev @ Wx + x @ Wh, runs only when D = H, so the
+    forward raises on the next case; the output saved from the first case
+    still names the mistake.
+    """
+    first = row.forward[0].cases[0]
+    want = RNN(first.values["Wx"], first.values["Wh"], first.values["b"]).forward(
+        first.values["x"], first.values["h_prev"]
+    )
+    rtol, atol = row.tolerance(FORWARD_RTOL, want)
+    known = [item for item in row.mistakes(first) if item.output == "h_next" and item.value is not None]
+
+    def diagnose(run: ProbeRun) -> Text | None:
+        got = run.output("0:h_next").array
+        if got is None or got.dtype.kind not in "biuf" or is_close(got, want, rtol, atol):
+            return None
+        return next((item.hint for item in known if item.matches(got.astype(np.float64), rtol, atol)), None)
+
+    return diagnose
 
 
 # ----------------------------------------------------------------- TimeRNN: replays of BPTT
@@ -951,6 +978,7 @@ def build_checks() -> list[Check]:
     rnn_case = _rnn_case(generator(1161), 2, 3, 4)
     time_case = _time_case(generator(1162), 2, 3, 3, 4)
     rnn = layer_checks(rnn_row)
+    rnn[0] = replace(rnn[0], error_diagnosis=_swap_diagnosis(rnn_row))
     time_rnn = layer_checks(time_row)
     # forward, gradient, then what the rows can not see, then hygiene
     rnn[2:2] = [

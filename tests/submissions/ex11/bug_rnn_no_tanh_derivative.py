@@ -1,5 +1,6 @@
 # expect: RNN
 # hint: the tanh derivative is missing
+# hint: these are the gradients of an RNN cell whose backward skips tanh's derivative
 import numpy as np
 
 

@@ -1,0 +1,11 @@
+# expect: RNN
+# hint: the bias b is missing
+import numpy as np
+
+
+class RNN(RNN):
+    def forward(self, x, h_prev):
+        Wx, Wh, b = self.params
+        h_next = np.tanh(np.dot(h_prev, Wh) + np.dot(x, Wx))  # b left out
+        self.cache = (x, h_prev, h_next)
+        return h_next
