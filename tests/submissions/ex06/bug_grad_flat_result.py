@@ -1,5 +1,6 @@
 # expect: numerical_gradient
 # hint: the gradient must have x's shape (2, 3), got (6,)
+# hint: create it with grad = np.zeros_like(x) and fill grad[idx]
 import numpy as np
 
 

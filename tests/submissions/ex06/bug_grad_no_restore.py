@@ -1,5 +1,6 @@
 # expect: numerical_gradient
 # hint: every x[i] was left at x[i] - h
+# hint: for each element x[i]: save tmp = x[i], set x[i] = tmp + h and call f(x)
 import numpy as np
 
 
