@@ -1,6 +1,5 @@
 # expect: Convolution
-# hint: that is dcol, the gradient of im2col's matrix
-# hint: that is dcol, the gradient of im2col's matrix
+# hint: that is dcol, the gradient of im2col's matrix: fold it back onto the image with col2im(dcol, x.shape, FH, FW, stride, pad)
 # col2im forgotten: backward returns the column matrix dcol
 
 

@@ -1,0 +1,18 @@
+# expect: Convolution
+# hint: return the image layout: reshape the product to (N, OH, OW, FN)
+# the (N*OH*OW, FN) matrix product returned as it is
+
+
+def _forward(self, x):
+    FN, C, FH, FW = self.W.shape
+    N, _, H, W = x.shape
+    out_h = conv_output_size(H, FH, self.stride, self.pad)
+    out_w = conv_output_size(W, FW, self.stride, self.pad)
+    col = im2col(x, FH, FW, self.stride, self.pad)
+    col_W = self.W.reshape(FN, -1).T
+    out = np.dot(col, col_W) + self.b
+    self.x, self.col, self.col_W = x, col, col_W
+    return out
+
+
+Convolution.forward = _forward
