@@ -89,6 +89,7 @@ def output_check(
     error_hint: Text | Callable[[str, str], Text | None] | None = None,
     in_place_hint: Text | None = None,
     swapped_hint: Text | None = None,
+    swapped: Sequence[Any] | None = None,
     twin: Sequence[Any] | None = None,
     twin_hint: Text | None = None,
 ) -> Check:
@@ -125,6 +126,11 @@ def output_check(
         The hint when the call is wrong, or raises, and the same call with the
         first two arguments swapped gives ``expected``: the learner's function
         takes them in the other order (the book's ``(y, t)`` against ``(d, y)``).
+    swapped : sequence, optional
+        The arguments of that call in the other order, when the first two of
+        ``args`` swapped can not tell the order from another mistake (for
+        ``f(d, y) = y - d``, ``f(y, d)`` is also what ``d - y`` gives): the same
+        call in another form that gives ``expected`` (labels for one-hot ``d``).
     twin : sequence, optional
         The arguments of the same call in another accepted form that gives
         ``expected`` too (one-hot ``d`` for labels ``d``).  When the twin is
@@ -136,7 +142,7 @@ def output_check(
     """
     attempts: dict[str, Sequence[Any]] = {}
     if swapped_hint is not None:
-        attempts["swapped"] = [args[1], args[0], *args[2:]]
+        attempts["swapped"] = list(swapped) if swapped is not None else [args[1], args[0], *args[2:]]
     if twin is not None:
         if twin_hint is None:
             raise ValueError(f"{name}: a twin needs the twin_hint for a mistake both forms share")

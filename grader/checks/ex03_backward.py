@@ -271,6 +271,16 @@ def _d_softmax_checks() -> list[Check]:
         "d はクラスラベル (N,) のこともあります。先に one-hot にする(np.eye(K)[d])か、"
         "y をコピーして [np.arange(N), d] の位置から 1 を引き、N で割ってください",
     )
+    # the book's SoftmaxWithLoss works with (y, t), output first; y - d with them swapped is d - y, which a sign
+    # flip gives too, so the one-hot checks try the other order with labels, which only that order gets right
+    swapped_hint = Text(
+        "the arguments are the wrong way round: your function gives the right gradient when called as "
+        "d_softmax_with_loss(y, d); the course's order is d_softmax_with_loss(d, y), teacher data first "
+        "(the book's SoftmaxWithLoss takes (y, t), output first)",
+        "引数の順序が逆です。あなたの関数は d_softmax_with_loss(y, d) と呼ぶと正しい勾配を返します。"
+        "この講座では教師データが先の d_softmax_with_loss(d, y) です"
+        "(書籍の SoftmaxWithLoss は出力が先の (y, t) です)",
+    )
     label_hint = Text(
         "a 0-d integer d is the label of a single sample: subtract 1 at y[d] "
         "(np.eye(K)[d] is its one-hot vector); N = 1",
@@ -286,6 +296,8 @@ def _d_softmax_checks() -> list[Check]:
             arg_names=["d", "y"],
             hint=general,
             context=f"d = one_hot({abbreviate(labels)}, 3), y = softmax(u) (5, 3)",
+            swapped_hint=swapped_hint,
+            swapped=[y, labels],
             variants=[
                 Variant(y - d, no_mean),
                 Variant((d - y) / n, sign),
@@ -321,6 +333,7 @@ def _d_softmax_checks() -> list[Check]:
             twin=[d, y],
             twin_hint=twin_hint,
             context=f"d = {abbreviate(labels)}, y = softmax(u) (5, 3)",
+            swapped_hint=swapped_hint,
             variants=[
                 Variant(y - d, no_mean),
                 Variant(
@@ -343,6 +356,8 @@ def _d_softmax_checks() -> list[Check]:
             arg_names=["d", "y"],
             hint=general,
             context=f"d = {abbreviate(d_single)}, y = softmax(u) = {abbreviate(y_single)}",
+            swapped_hint=swapped_hint,
+            swapped=[y_single, np.array(1)],  # the label of d_single
             variants=[
                 Variant((y_single - d_single) / y_single.shape[0], single_divided),
                 Variant(d_single - y_single, sign),
@@ -359,6 +374,7 @@ def _d_softmax_checks() -> list[Check]:
             twin=[one_hot(label_single, 4), y_single],
             twin_hint=twin_hint,
             context=f"d = np.array(2), y = softmax(u) = {abbreviate(y_single)}",
+            swapped_hint=swapped_hint,
             variants=[
                 Variant(
                     y_single - 2,

@@ -49,6 +49,24 @@ def test_the_attempt_comes_first_with_the_first_two_arguments_swapped():
     assert not {arg["ref"] for arg in attempt["args"]} & {arg["ref"] for arg in real["args"]}
 
 
+def test_the_swapped_attempt_may_be_given_in_another_form():
+    # f(d, y) = y - d called as f(y, d) is d - y, which a flipped sign gives too: labels tell the order apart
+    labels, probabilities = np.array([2, 0]), np.full((2, 3), 1 / 3)
+    check = output_check(
+        "f: a gradient",
+        "f: 勾配",
+        "f",
+        [np.eye(3)[labels], probabilities],
+        probabilities - np.eye(3)[labels],
+        swapped_hint=SWAPPED,
+        swapped=[probabilities, labels],
+    )
+    attempt = next(step for step in check.probe.steps if step.get("guarded"))
+    sent = [check.probe.arrays[arg["ref"]] for arg in attempt["args"]]
+    np.testing.assert_array_equal(sent[0], probabilities)
+    np.testing.assert_array_equal(sent[1], labels)
+
+
 def test_a_raising_call_whose_swapped_attempt_was_right_gets_the_diagnosis():
     result = judge(loss_check(), raised(swapped_output(2.5)), 5.0)
     assert result.status == Status.FAILED
