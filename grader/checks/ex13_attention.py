@@ -63,7 +63,7 @@ from grader.checks.layers import (
     grads_in_place_check,
     layer_checks,
 )
-from grader.checks.verdicts import Variant, close, matching_variant, unchanged, value_of
+from grader.checks.verdicts import Variant, close, is_close, matching_variant, unchanged, value_of
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun
@@ -1171,6 +1171,13 @@ def _self_attention_check() -> Check:
             for index, grad in enumerate(("dq", "dk", "dv")):
                 probe.save(probe.item(returned, index), grad)  # type: ignore[arg-type]
             probe.save(x_ref, "input:x")
+    # the same values as three separate arrays: a backward wrong for any inputs is told apart from one
+    # that goes wrong only when q, k and v are one array
+    layer = probe.new("MultiHeadAttention", *refs, 2)
+    probe.method(layer, "forward", probe.array(x), probe.array(x), probe.array(x), mask)
+    returned = probe.method(layer, "backward", probe.array(dout))
+    for index, grad in enumerate(("dq", "dk", "dv")):
+        probe.save(probe.item(returned, index), f"copies:{grad}")  # type: ignore[arg-type]
 
     def verify(run: ProbeRun) -> Verdict:
         grads = []
@@ -1191,6 +1198,10 @@ def _self_attention_check() -> Check:
                 "from the correct one:",
                 "q、k、v が同じ配列 x のとき、x についての勾配は dq + dk + dv です。正しい勾配と違います:",
             )
+            copies = _copies_total(run, x.shape)
+            if copies is not None and not is_close(copies, expected, GRADIENT_RTOL, GRADIENT_RTOL * 1e-3 * scale):
+                # wrong for three separate arrays too: the backward itself, not the shared input
+                return Verdict.fail([lead, *lines, *slope, SELF_COPIES_WRONG], SELF_BACKWARD_WRONG)
             return Verdict.fail([lead, *lines, *slope])
         changed = unchanged(run, "MultiHeadAttention", {"x": x})
         return Verdict.unless(changed, IN_PLACE_INPUT)
@@ -1215,6 +1226,29 @@ def _self_attention_check() -> Check:
             "ランダムな方向へ h = 1e-5 動かす",
         ),
     )
+
+
+SELF_COPIES_WRONG = Text(
+    "with three separate copies of x as q, k and v, dq + dk + dv is wrong as well",
+    "x の 3 つの別々のコピーを q、k、v として渡しても、dq + dk + dv はやはり違います",
+)
+SELF_BACKWARD_WRONG = Text(
+    "the gradients are wrong whether or not q, k and v are one array, so the cause is in backward itself, "
+    "not in self-attention: fix MultiHeadAttention's gradient check first",
+    "q、k、v が同じ配列かどうかにかかわらず勾配が違うので、原因は自己注意ではなく backward 自体にあります。"
+    "先に MultiHeadAttention の勾配確認を直してください",
+)
+
+
+def _copies_total(run: ProbeRun, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The sum dq + dk + dv for three separate copies of x, when all three are numeric arrays of x's shape."""
+    total = None
+    for grad in ("dq", "dk", "dv"):
+        array = run.output(f"copies:{grad}").array
+        if array is None or array.dtype.kind not in "biuf" or np.shape(array) != shape:
+            return None
+        total = array.astype(np.float64) if total is None else total + array.astype(np.float64)
+    return total
 
 
 def _self_slope(run: ProbeRun, total: np.ndarray, dout: np.ndarray, v: np.ndarray) -> list[Text]:

@@ -1,0 +1,10 @@
+# expect: LayerNorm
+# hint: gamma and beta are swapped
+class LayerNorm(LayerNorm):
+    def forward(self, x):
+        beta, gamma = self.params  # unpacked in the wrong order
+        xc = x - x.mean(axis=-1, keepdims=True)
+        std = np.sqrt(np.mean(xc**2, axis=-1, keepdims=True) + self.eps)
+        xn = xc / std
+        self.cache = (xn, std)
+        return gamma * xn + beta
