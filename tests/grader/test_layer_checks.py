@@ -494,3 +494,41 @@ def test_unchanged_names_every_argument_modified_and_nothing_else():
         "f modified its argument w in place; work on a copy or build a new array",
     ]
     assert lines[0].ja == "f が引数 z をその場で書き換えました。コピーを使うか新しい配列を作ってください"
+
+
+class ScaleShifted(Scale):
+    """Another convention for the toy layer: out = x * a + a, so da = sum(dout * (x + 1), axis=0)."""
+
+    def forward(self, x):
+        return super().forward(x) + self.a
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.da = self.da + np.sum(dout, axis=0)
+        return dx
+
+
+SHIFTED = CORRECT.replace("return x * self.a", "return x * self.a + self.a").replace(
+    "self.da = np.sum(dout * self.x, axis=0)", "self.da = np.sum(dout * (self.x + 1), axis=0)"
+)
+
+
+def test_a_layer_following_an_accepted_convention_is_judged_against_it(tmp_path):
+    row = replace(_scale_row(), conventions=(ScaleShifted,))
+    result = _grade(tmp_path, SHIFTED, row)
+    assert [check.status for check in result.results] == [Status.PASSED] * 3, [_said(c) for c in result.results]
+    # without the convention the same file is wrong
+    checks = _by_name(_grade(tmp_path, SHIFTED, _scale_row()))
+    assert checks[FORWARD].status == Status.FAILED
+    assert checks[GRADIENT].status == Status.FAILED
+
+
+def test_the_convention_forward_with_the_contract_backward_fails_against_the_convention(tmp_path):
+    # forward follows ScaleShifted, backward keeps da = sum(dout * x): the exact gradient of that forward differs
+    source = CORRECT.replace("return x * self.a", "return x * self.a + self.a")
+    checks = _by_name(_grade(tmp_path, source, replace(_scale_row(), conventions=(ScaleShifted,))))
+    assert checks[FORWARD].status == Status.PASSED
+    assert checks[GRADIENT].status == Status.FAILED
+    said = _said(checks[GRADIENT])
+    assert "your backward disagrees with your own forward at da[" in said
+    assert "your forward is right, so its slope is the true gradient" in said
