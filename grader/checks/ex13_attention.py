@@ -1233,10 +1233,10 @@ SELF_COPIES_WRONG = Text(
     "x の 3 つの別々のコピーを q、k、v として渡しても、dq + dk + dv はやはり違います",
 )
 SELF_BACKWARD_WRONG = Text(
-    "the gradients are wrong whether or not q, k and v are one array, so the cause is in backward itself, "
-    "not in self-attention: fix MultiHeadAttention's gradient check first",
-    "q、k、v が同じ配列かどうかにかかわらず勾配が違うので、原因は自己注意ではなく backward 自体にあります。"
-    "先に MultiHeadAttention の勾配確認を直してください",
+    "dq + dk + dv is wrong even when q, k and v are three separate arrays, so the cause is not the shared "
+    "input: fix MultiHeadAttention's forward and gradient checks first, and this one follows",
+    "q、k、v が 3 つの別々の配列でも dq + dk + dv が違うので、原因は同じ配列を渡したことではありません。"
+    "先に MultiHeadAttention の forward と勾配確認のチェックを直せば、このチェックも通ります",
 )
 
 

@@ -1,5 +1,5 @@
 # expect: MultiHeadAttention
-# hint: the cause is in backward itself, not in self-attention
+# hint: so the cause is not the shared input
 class MultiHeadAttention(MultiHeadAttention):
     def backward(self, dout):
         Wq, Wk, Wv, Wo = self.params
