@@ -656,6 +656,25 @@ DH_FIRST_STEP = Text(
 )
 
 
+DH_GRADIENTS_WRONG = Text(
+    "self.dh comes from the same backward step (t = 0) as dxs[:, 0], and dxs[:, 0] is wrong too: the gradients "
+    "themselves are wrong, not the place they are kept; fix RNN.backward and TimeRNN's forward and backward first "
+    "(see their checks), then self.dh = dh after the loop follows",
+    "self.dh は dxs[:, 0] と同じ逆伝播のステップ(t = 0)から得られますが、dxs[:, 0] も間違っています。"
+    "間違っているのは保存場所ではなく勾配そのものです。先に RNN.backward と TimeRNN の forward・backward を"
+    "直してください(それぞれのチェックを参照)。そうすればループの後の self.dh = dh も正しくなります",
+)
+DH_START_CARRIED = Text(
+    "self.dh is right after a forward from zeros, but after a forward from a carried state it is wrong, and so is "
+    "dxs[:, 0]: that forward did not start from the last hidden state of the previous one (see the check "
+    "'TimeRNN: stateful=True carries the last hidden state'); fix the carried state first",
+    "0 から始めた forward の後の self.dh は正しいのですが、引き継いだ状態から始めた forward の後では self.dh も "
+    "dxs[:, 0] も間違っています。その forward が前の forward の最後の隠れ状態から始まっていません"
+    "(チェック「TimeRNN: stateful=True なら最後の隠れ状態を次の forward に引き継ぎ」を参照)。"
+    "先に引き継ぐ状態を直してください",
+)
+
+
 def _dh_check() -> Check:
     rng = generator(1131)
     values: dict[str, Any] = _parameters(rng, 2, 3)
@@ -665,12 +684,12 @@ def _dh_check() -> Check:
     xs_ref, dhs_ref = probe.array(xs), probe.array(dhs)
     fresh = probe.new("TimeRNN", *refs)
     probe.method(fresh, "forward", xs_ref)
-    probe.method(fresh, "backward", dhs_ref)
+    probe.save(probe.method(fresh, "backward", dhs_ref), "fresh:dxs")
     probe.save(probe.attr(fresh, "dh"), "fresh")
     carried = probe.new("TimeRNN", *refs, True)
     probe.method(carried, "forward", warm)
     probe.method(carried, "forward", xs_ref)
-    probe.method(carried, "backward", dhs_ref)
+    probe.save(probe.method(carried, "backward", dhs_ref), "stateful:dxs")
     probe.save(probe.attr(carried, "dh"), "stateful")
 
     own = {**values, "xs": xs}
@@ -697,7 +716,7 @@ def _dh_check() -> Check:
         if start is not None:
             layer.forward(warm)
         layer.forward(xs)
-        layer.backward(dhs)
+        first_dx = np.asarray(layer.backward(dhs), dtype=np.float64)[:, 0]
         want = np.asarray(layer.dh, dtype=np.float64)
         variants = [
             Variant(_bptt(own, dhs, start)["dh_first"], DH_FIRST_STEP),
@@ -706,10 +725,17 @@ def _dh_check() -> Check:
             Variant(_bptt(own, dhs, start, cache_of=xs.shape[1] - 1)["dh"], ONE_CELL),
             Variant(_bptt(own, dhs, start, derivative=False)["dh"], CELL_WITHOUT_DERIVATIVE),
         ]
-        cases.append((key, want, label, variants))
+        cases.append((key, want, first_dx, label, variants))
+
+    def first_step_wrong(run: ProbeRun, key: str, first_dx: np.ndarray) -> bool:
+        """Whether dxs[:, 0], from the same backward step as self.dh, is wrong too."""
+        dxs = run.output(f"{key}:dxs").array
+        if dxs is None or dxs.dtype.kind not in "biuf" or dxs.shape != xs.shape:
+            return False  # nothing to tell from: the gradient check says what is wrong with dxs
+        return not is_close(dxs[:, 0], first_dx, 1e-7, 1e-10 * float(np.max(np.abs(first_dx))))
 
     def verify(run: ProbeRun) -> Verdict:
-        for key, want, label, variants in cases:
+        for key, want, first_dx, label, variants in cases:
             got = run.output(key)
             if got.kind == "none":
                 line = Text(
@@ -720,7 +746,12 @@ def _dh_check() -> Check:
             lines = close(got, want, what="self.dh", rtol=1e-7, atol=atol)
             if lines:
                 variant = matching_variant(got, variants, 1e-7, atol)
-                return Verdict.fail([label, *lines], variant.hint if variant else None)
+                if variant is not None:
+                    return Verdict.fail([label, *lines], variant.hint)
+                if first_step_wrong(run, key, first_dx):
+                    # the step's gradients are wrong, not where dh is kept
+                    return Verdict.fail([label, *lines], DH_START_CARRIED if key == "stateful" else DH_GRADIENTS_WRONG)
+                return Verdict.fail([label, *lines])
         return Verdict.ok()
 
     return Check(

@@ -1,5 +1,6 @@
 # expect: TimeRNN
 # hint: the state carried over is the first step's
+# hint: self.dh is right after a forward from zeros, but after a forward from a carried state it is wrong
 import numpy as np
 
 

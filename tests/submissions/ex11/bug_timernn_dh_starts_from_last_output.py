@@ -1,5 +1,6 @@
 # expect: TimeRNN
 # hint: dh = 0; for t in reversed(range(T)): dx, dh = self.layers[t].backward(dhs[:, t, :] + dh)
+# hint: self.dh comes from the same backward step (t = 0) as dxs[:, 0], and dxs[:, 0] is wrong too
 import numpy as np
 
 
