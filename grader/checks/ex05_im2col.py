@@ -162,9 +162,9 @@ NO_PLUS_ONE = Text(
 NO_PLUS_ONE_OR_PAD = Text(
     "the last row and the last column of windows are missing: out_h = (H + 2 * pad - filter_h) // stride + 1 "
     "needs both the + 1 (the window at position 0 counts too) and the padding of both sides, 2 * pad; "
-    "with pad 1 and stride 1, losing either one loses exactly these windows (likewise out_w)",
+    "on this input, losing either one loses exactly these windows (likewise out_w)",
     "ウィンドウの最後の行と最後の列がありません。out_h = (H + 2 * pad - filter_h) // stride + 1 には + 1"
-    "(位置 0 のウィンドウも数える)と両側のパディング 2 * pad の両方が必要です。pad 1・stride 1 では、"
+    "(位置 0 のウィンドウも数える)と両側のパディング 2 * pad の両方が必要です。この入力では、"
     "どちらが抜けてもちょうどこのウィンドウが失われます(out_w も同様)",
 )
 TRANSPOSED_READ = Text(
@@ -442,14 +442,29 @@ def _col2im_variants(
 
 
 def _col2im_layout_hint(layout: tuple[int, ...]) -> Text:
-    text = _layout_hint(layout)
+    """Say how col2im reads col, in col2im's own terms.
+
+    Not the im2col hint of the same layout: that one tells how to build the matrix
+    (gather, transpose, reshape to 2-D), which is not what col2im does wrong.
+    """
+    names = ROW_AXES + COLUMN_AXES
+    read = _axes_text(layout, names)
+    if layout == (0, 3, 4, 5, 1, 2):
+        en = "it reshapes col straight to (N, C, FH, FW, out_h, out_w), so one row of col is not read as one window"
+        ja = (
+            "col をそのまま (N, C, FH, FW, out_h, out_w) に reshape しているため、"
+            "col の 1 行が 1 つのウィンドウとして読まれていません"
+        )
+    else:
+        en = (
+            f"it takes col to be laid out {read} before the final reshape, not (n, out_y, out_x, c, filter_y, filter_x)"
+        )
+        ja = f"最後の reshape の前の並びを {read} とみなしています。正しくは (n, out_y, out_x, c, filter_y, filter_x)"
     return Text(
-        "col2im reads col in another order than im2col writes it: "
-        + text.en
-        + "; undo im2col exactly: col.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)",
-        "col2im が im2col とは違う順番で col を読んでいます。"
-        + text.ja
-        + "。im2col の逆の手順で col.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2) としてください",
+        f"col2im reads col in another order than im2col writes it: {en}; undo im2col exactly: "
+        "col.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2)",
+        f"col2im が im2col とは違う順番で col を読んでいます。{ja}。im2col の逆の手順で "
+        "col.reshape(N, out_h, out_w, C, FH, FW).transpose(0, 3, 4, 5, 1, 2) としてください",
     )
 
 
@@ -996,8 +1011,11 @@ def _im2col_checks() -> list[Check]:
             single,
             (3, 3, 2, 1),
             Text(
-                "N = 1 must work like any N: do not squeeze the batch axis away",
-                "N = 1 でも他の N と同じように動く必要があります。バッチの軸を squeeze で消さないでください",
+                "N = 1 must work like any N: do not squeeze the batch axis away; if the im2col checks "
+                "with N = 2 fail too, fix those first (this one also uses stride 2 and pad 1)",
+                "N = 1 でも他の N と同じように動く必要があります。バッチの軸を squeeze で消さないでください。"
+                "N = 2 の im2col のチェックも失敗しているなら、先にそちらを直してください"
+                "(このチェックは stride 2・pad 1 も使います)",
             ),
         ),
     ]
@@ -1139,10 +1157,12 @@ def _adjoint_check() -> Check:
             )
         else:
             hint = Text(
-                "col2im must put each entry of c back where im2col took it from, adding up overlaps; "
-                "fix the im2col and col2im checks above first",
-                "col2im は c の各要素を im2col が取り出した場所に戻し、重なりは足し合わせます。"
-                "先に上の im2col と col2im のチェックを直してください",
+                "neither your im2col nor your col2im gives the contract's values: fix the im2col and col2im "
+                "checks above first; then col2im puts each entry of c back where im2col took it from, "
+                "adding up overlaps",
+                "im2col も col2im も課題どおりの値になっていません。先に上の im2col と col2im のチェックを"
+                "直してください。col2im は c の各要素を im2col が取り出した場所に戻し、"
+                "重なりを足し合わせるものです",
             )
         return Verdict.fail(lines, hint)
 
@@ -1234,8 +1254,11 @@ def _col2im_checks() -> list[Check]:
             single,
             (2, 3, 1, 0),
             Text(
-                "N = 1 must work like any N: the result has shape input_shape, (1, C, H, W)",
-                "N = 1 でも同じように動く必要があります。結果の形状は input_shape (1, C, H, W) です",
+                "N = 1 must work like any N: the result has shape input_shape, (1, C, H, W); if the col2im "
+                "checks with N = 2 fail too, fix those first (this one also uses a 2x3 filter)",
+                "N = 1 でも同じように動く必要があります。結果の形状は input_shape (1, C, H, W) です。"
+                "N = 2 の col2im のチェックも失敗しているなら、先にそちらを直してください"
+                "(このチェックは 2x3 フィルターも使います)",
             ),
         ),
         _adjoint_check(),
@@ -1273,7 +1296,7 @@ def _defaults_check(function: str) -> Check:
         if not lines:
             return Verdict.ok()
         if not is_close(run.output("explicit"), expected, RTOL, ATOL):
-            return Verdict.fail(lines)  # wrong with every argument given too: the other checks say why
+            return Verdict.fail(lines)  # wrong with every argument given too: the check's hint says so
         lead = Text(
             f"{call} is wrong, while the same call with stride=1, pad=0 given is right: the defaults differ "
             f"from the contract's, {signature}",
@@ -1287,21 +1310,32 @@ def _defaults_check(function: str) -> Check:
             ),
         )
 
+    def defaults_hint(run: ProbeRun) -> Text:
+        # the call with (1, 0) given runs and is saved first: when it came back, the exception came from
+        # the call with the defaults, whose sizes no longer fit (col2im reshapes col by them); when it did
+        # not (run.output raises OutputError), the function raises anyway and the exception's hint stands
+        run.output("explicit")
+        return Text(
+            f"{call} raised, while the same call with stride=1, pad=0 given ran: the defaults are the cause; "
+            f"with stride and pad other than the contract's {signature}, the sizes no longer fit",
+            f"stride=1, pad=0 を指定した呼び出しは動きましたが、{call} は例外になりました。原因は既定値です。"
+            f"stride と pad が課題の {signature} と違うと、サイズが合わなくなります",
+        )
+
     return Check(
         f"{function}: stride and pad default to 1 and 0",
         f"{function}: stride と pad の既定値は 1 と 0",
         probe,
         verify,
-        hint=Text(f"the contract: {signature}", f"課題の定義: {signature}"),
-        context=context,
-        # the call with (1, 0) given runs first: an exception after it comes from the defaults, whose
-        # sizes no longer fit (col2im reshapes col by them)
-        error_hint=Text(
-            f"when only this check raises, the defaults are the likely cause: with stride and pad other than "
-            f"the contract's {signature}, the sizes no longer fit",
-            f"このチェックだけが例外になるなら、既定値が原因でしょう。stride と pad が課題の {signature} と違うと、"
-            "サイズが合わなくなります",
+        # shown only when the call with stride=1, pad=0 given is wrong too (the verdict names a wrong default)
+        hint=Text(
+            f"{call} is wrong with stride=1, pad=0 given too, so the defaults are not the only cause: "
+            f"the other {function} checks say what is wrong; the contract: {signature}",
+            f"stride=1, pad=0 を指定しても {call} は違うので、原因は既定値だけではありません。"
+            f"ほかの {function} のチェックを見てください。課題の定義: {signature}",
         ),
+        context=context,
+        error_diagnosis=defaults_hint,
     )
 
 

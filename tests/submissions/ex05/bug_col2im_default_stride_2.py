@@ -1,5 +1,5 @@
 # expect: col2im
-# hint: when only this check raises, the defaults are the likely cause
+# hint: given ran: the defaults are the cause
 _right_col2im = col2im
 
 
