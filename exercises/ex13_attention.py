@@ -151,7 +151,9 @@ class LayerNorm:
     gamma, beta : ndarray of float, shape (D,)
         Scale and shift.
     eps : float
-        Added to the variance inside the square root (default 1e-5).
+        Added to the variance inside the square root (default 1e-5).  Adding
+        it outside, sqrt(var) + eps, is accepted too; backward must then be
+        the gradient of that forward.
 
     forward(x) -> out
         x : (..., D), e.g. (N, D) or a sequence (N, T, D).  For each sample
@@ -176,7 +178,8 @@ class LayerNorm:
     Layer Normalization
     -------------------
     引数 gamma, beta : 形状 (D,) のスケールとシフト
-    引数 eps : 分散に足してから平方根をとる小さな値（既定値 1e-5）
+    引数 eps : 分散に足してから平方根をとる小さな値（既定値 1e-5）。平方根の外に
+        足す sqrt(var) + eps も可。その場合 backward はその forward の勾配にします
     forward(x) -> out
         x : 形状 (..., D)。(N, D) や時系列 (N, T, D) など。サンプルごと
         （時刻ごと）に、その D 個の特徴量（最後の軸）について
