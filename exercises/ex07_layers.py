@@ -174,7 +174,7 @@ class SoftmaxWithLoss:
     """Softmax output layer combined with the cross-entropy error.
 
     forward(x, t) -> loss
-        x : ndarray of float, shape (N, K) (or (K,)), scores.
+        x : ndarray of float, shape (N, K), scores.
         t : teacher data, one-hot (N, K) or integer labels (N,).
         Returns the batch-mean cross-entropy of softmax(x) (a float).
     backward(dout=1) -> dx
@@ -189,7 +189,7 @@ class SoftmaxWithLoss:
     Softmax-with-Loss レイヤ（ソフトマックス関数と交差エントロピー誤差）
     ----------------------------------------------------------------
     forward(x, t) -> loss
-        x : 形状 (N, K)（または (K,)）のスコア
+        x : 形状 (N, K) のスコア
         t : 教師データ。one-hot (N, K) または整数ラベル (N,)
         softmax(x) の交差エントロピー誤差のミニバッチの平均（float）を返します。
     backward(dout=1) -> dx
