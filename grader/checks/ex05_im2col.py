@@ -1003,7 +1003,16 @@ def _im2col_checks() -> list[Check]:
             "im2col: 3x2 フィルターでストライド 2、pad 1",
             x,
             (3, 2, 2, 1),
-            pad_hint,
+            # a mistake of the stride or of the padding alone fails here too: name both
+            Text(
+                "stride and padding together: pad first, with zeros on H and W only, then window (out_y, out_x) "
+                "starts at (out_y * stride, out_x * stride) of the padded image; the stride 2 check and the "
+                "pad 1 check above tell which of the two is wrong",
+                "ストライドとパディングの組み合わせです。先に H と W だけを 0 でパディングし、"
+                "ウィンドウ (out_y, out_x) はパディング後の画像の (out_y * stride, out_x * stride) から始まります。"
+                "どちらが違うかは、"
+                "上のストライド 2 のチェックと pad 1 のチェックでわかります",
+            ),
         ),
         _im2col_check(
             "im2col: a batch of one image, filter 3x3, stride 2, pad 1",

@@ -1,6 +1,7 @@
 # expect: im2col
 # hint: with the book's loop, img[:, :, y:y_max:stride, x:x_max:stride] with y_max = y + stride * out_h
 # hint: if the im2col checks with N = 2 fail too, fix those first
+# hint: the stride 2 check and the pad 1 check above tell which of the two is wrong
 # the stride is applied down the image but not across it: x_max = x + out_w, no step
 import numpy as np
 
