@@ -703,16 +703,15 @@ def _ln_forward_mistakes(values: dict[str, Any]) -> list[Known]:
         ),
     ]
     if eps != EPS:
-        found.append(
-            Known(
-                "out",
-                _layer_norm(x, gamma, beta, EPS),
-                Text(
-                    "the eps given to the constructor was not used (1e-5 instead): keep it as self.eps",
-                    "コンストラクタに渡した eps が使われていません(1e-5 のまま)。self.eps に保存して使ってください",
-                ),
-            )
+        eps_ignored = Text(
+            "the eps given to the constructor was not used (1e-5 instead): keep it as self.eps",
+            "コンストラクタに渡した eps が使われていません(1e-5 のまま)。self.eps に保存して使ってください",
         )
+        found += [
+            Known("out", _layer_norm(x, gamma, beta, EPS), eps_ignored),
+            # the same with eps outside the square root, the accepted convention
+            Known("out", gamma * centred / (np.sqrt(var) + EPS) + beta, eps_ignored),
+        ]
     if x.ndim == 3:
         found.append(
             Known(
