@@ -34,6 +34,7 @@ The variance that normalises the batch in training must be the biased one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -465,6 +466,14 @@ def _swl_cases() -> tuple[Case, ...]:
     )
 
 
+SWAPPED_HINT = Text(
+    "the arguments of cross_entropy_error are swapped: exercise 2's loss takes the teacher "
+    "data first, cross_entropy_error(t, y) (the book writes (y, t))",
+    "cross_entropy_error の引数が逆です。演習 2 の損失関数は教師データが先で "
+    "cross_entropy_error(t, y) です(教科書は (y, t) の順です)",
+)
+
+
 def _swl_mistakes(case: Case) -> list[Known]:
     x, t = case.values["x"], case.values["t"]
     n, k = x.shape
@@ -511,21 +520,48 @@ def _swl_mistakes(case: Case) -> list[Known]:
         ),
     ]
     if t.ndim == 2:
-        with np.errstate(all="ignore"):
-            swapped = -np.sum(y * np.log(t + 1e-7)) / n
+        swapped = _swapped_loss(x, t)
         found.append(
-            Known(
-                "out",
-                np.array(swapped),
-                Text(
-                    "the arguments of cross_entropy_error are swapped: exercise 2's loss takes the teacher "
-                    "data first, cross_entropy_error(t, y) (the book writes (y, t))",
-                    "cross_entropy_error の引数が逆です。演習 2 の損失関数は教師データが先で "
-                    "cross_entropy_error(t, y) です(教科書は (y, t) の順です)",
-                ),
-            )
+            Known("out", np.array(swapped), SWAPPED_HINT),
         )
     return found
+
+
+def _swapped_loss(x: np.ndarray, t: np.ndarray) -> float:
+    """What forward returns for one-hot t when it calls exercise 2's loss as cross_entropy_error(y, t)."""
+    with np.errstate(all="ignore"):
+        return float(-np.sum(softmax(x) * np.log(t + 1e-7)) / x.shape[0])
+
+
+def _swap_diagnosis(check: Check) -> Check:
+    """``check`` whose probe first attempts forward with one-hot t, and names swapped arguments when it raised.
+
+    cross_entropy_error(y, t) runs for one-hot t (the one-hot check names it), but
+    with labels it raises, so the checks that pass labels would only show the
+    exception: a guarded forward on the one-hot case, made before their own
+    calls, tells whether the swap is the cause.
+    """
+    case = next(case for case in _swl_cases() if case.values["t"].ndim == 2)
+    x, t = case.values["x"], case.values["t"]
+    swapped = _swapped_loss(x, t)
+    attempts = Probe(names="swap_")
+    layer = attempts.attempt("SoftmaxWithLoss")
+    attempts.save(attempts.attempt_method(layer, "forward", x, t), "swap:one-hot")
+    earlier = check.error_diagnosis
+
+    def diagnose(run: ProbeRun) -> Text | None:
+        if is_close(run.output("swap:one-hot"), swapped, LOSS_SLACK, LOSS_SLACK * abs(swapped)):
+            return SWAPPED_HINT
+        return earlier(run) if earlier is not None else None
+
+    return replace(check, probe=attempts.then(check.probe), error_diagnosis=diagnose)
+
+
+def _swl_checks() -> list[Check]:
+    """The SoftmaxWithLoss row's checks; those that pass labels also name swapped arguments when they raise."""
+    checks = layer_checks(_softmax_with_loss())
+    one_hot = _softmax_with_loss().forward[1].name.en
+    return [check if check.name == one_hot else _swap_diagnosis(check) for check in checks]
 
 
 def _softmax_with_loss() -> Layer:
@@ -1698,7 +1734,7 @@ def build_checks() -> list[Check]:
         *layer_checks(_relu()),
         *layer_checks(_sigmoid()),
         *layer_checks(_affine()),
-        *layer_checks(_softmax_with_loss()),
+        *_swl_checks(),
         _dropout_forward_check(),
         _dropout_backward_check(),
         _dropout_test_check(),

@@ -58,8 +58,10 @@ class Probe:
     JSON literals.  ``save`` names what comes back for the verdict.
     """
 
-    def __init__(self, timeout: float | None = None) -> None:
+    def __init__(self, timeout: float | None = None, names: str = "") -> None:
         self.timeout = timeout
+        # the start of every name this probe makes: two probes with different ones can be joined (``then``)
+        self.names = names
         # probes of one group (the function a check is about) share a fate: once one
         # times out, the server gives the rest of the group a short limit
         self.group = ""
@@ -70,7 +72,25 @@ class Probe:
 
     def _new_name(self, prefix: str) -> str:
         self._count += 1
-        return f"{prefix}{self._count}"
+        return f"{self.names}{prefix}{self._count}"
+
+    def then(self, other: Probe) -> Probe:
+        """A new probe: these steps, then ``other``'s, with ``other``'s timeout and group.
+
+        For calls a check makes first, to diagnose what its own calls do (attempts on a
+        probe made with ``names=`` of its own, so no name of the two clashes).
+        """
+        made = [step["out"] for step in (*self.steps, *other.steps) if "out" in step]
+        made += [*self.arrays, *other.arrays]
+        if len(set(made)) != len(made) or set(self.saved) & set(other.saved):
+            raise ValueError("the probes to join use the same names; give one of them names= of its own")
+        joined = Probe(other.timeout, other.names)
+        joined.group = other.group
+        joined.steps = [*self.steps, *other.steps]
+        joined.arrays = {**self.arrays, **other.arrays}
+        joined.saved = [*self.saved, *other.saved]
+        joined._count = other._count
+        return joined
 
     def _encode(self, value: Any) -> dict[str, Any]:
         if isinstance(value, Ref):
@@ -115,6 +135,14 @@ class Probe:
         survive, e.g. with its arguments swapped, can come before the real ones.
         """
         return self._step("call", target=target, guarded=True, **self._call_fields(args, kwargs))
+
+    def attempt_method(self, obj: Ref, name: str, *args: Any, **kwargs: Any) -> Ref:
+        """Call ``obj.name(*args, **kwargs)`` to diagnose a mistake: if it raises, the value is None.
+
+        As ``attempt``, for a method: ``obj`` may itself be an attempt's None
+        (the call then raises, so its value is None too).
+        """
+        return self._step("method", obj=obj.name, name=name, guarded=True, **self._call_fields(args, kwargs))
 
     def new(self, target: str, *args: Any, **kwargs: Any) -> Ref:
         """Construct the learner's class ``target``."""

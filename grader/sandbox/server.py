@@ -245,8 +245,12 @@ def _run_step(env: _Env, step: Json) -> None:
     elif op == "method":
         obj = env.values[step["obj"]]
         args, kwargs = env.args(step)
-        method = getattr(obj, step["name"])
-        env.values[step["out"]] = method(*args, **kwargs)
+        if step.get("guarded"):
+            # a missing method is an answer too: "not this way", None
+            env.values[step["out"]] = _guarded_call(lambda *a, **k: getattr(obj, step["name"])(*a, **k), args, kwargs)
+        else:
+            method = getattr(obj, step["name"])
+            env.values[step["out"]] = method(*args, **kwargs)
     elif op == "getattr":
         obj = env.values[step["obj"]]
         env.values[step["out"]] = getattr(obj, step["name"], None)

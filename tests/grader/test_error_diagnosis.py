@@ -9,11 +9,14 @@ twin) is right, so the hint blames the labels only when they are the cause.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from grader.checks import ex07_layers
 from grader.checks.common import output_check
-from grader.grading.engine import SHAPE_HINT, Check, judge
+from grader.grading.engine import SHAPE_HINT, Check, grade_exercise, judge
 from grader.grading.results import Status, Verdict
 from grader.sandbox.client import Output, Probe, ProbeRun
 from grader.text import Text
@@ -157,3 +160,52 @@ def test_a_twin_tells_a_mistake_of_this_form_from_one_both_forms_share():
 def test_a_twin_needs_the_hint_for_a_shared_mistake():
     with pytest.raises(ValueError, match="twin_hint"):
         output_check("f: x", "f: x", "f", [np.ones(2), np.ones(2)], 1.0, twin=[np.ones(2), np.ones(2)])
+
+
+SWAPPED_FORWARD = """
+class SoftmaxWithLoss(SoftmaxWithLoss):
+    def forward(self, x, t):
+        self.t = np.asarray(t)
+        self.y = softmax(x)
+        self.loss = cross_entropy_error(self.y, self.t)  # the book's order: runs for one-hot t, raises for labels
+        return self.loss
+"""
+ONE_HOT_ONLY = """
+class SoftmaxWithLoss(SoftmaxWithLoss):
+    def forward(self, x, t):
+        self.t = np.asarray(t)
+        self.y = softmax(x)
+        # right for one-hot t; labels (N,) do not broadcast against (N, K) and raise
+        self.loss = -np.sum(self.t * np.log(self.y + 1e-7)) / x.shape[0]
+        return self.loss
+"""
+
+
+def graded_softmax_with_loss(tmp_path: Path, override: str) -> list:
+    """The SoftmaxWithLoss results of the worked solution with ``override`` appended, graded in the sandbox."""
+    solutions = Path(__file__).resolve().parents[2] / "solutions"
+    for earlier in solutions.glob("ex0[1-6]_*.py"):
+        (tmp_path / earlier.name).write_text(earlier.read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / "ex07_layers.py"
+    target.write_text((solutions / "ex07_layers.py").read_text(encoding="utf-8") + override, encoding="utf-8")
+    return [result for result in grade_exercise(7, target).results if result.target == "SoftmaxWithLoss"]
+
+
+def test_softmax_with_loss_names_swapped_arguments_in_every_check_that_raises_for_labels(tmp_path):
+    results = graded_softmax_with_loss(tmp_path, SWAPPED_FORWARD)
+    raised = [result for result in results if any("ValueError" in line.en for line in result.lines)]
+    # the labels forward check, the gradient check (labels and one-hot cases) and the hygiene check (labels)
+    assert len(raised) == 3, [result.name for result in results]
+    assert all(result.hint == ex07_layers.SWAPPED_HINT for result in raised)
+    # the one-hot forward check runs, and names the swap by the value it computes
+    (one_hot,) = [result for result in results if result.name.endswith("loss for one-hot t")]
+    assert one_hot.status == Status.FAILED
+    assert one_hot.hint == ex07_layers.SWAPPED_HINT
+
+
+def test_softmax_with_loss_blames_no_swap_for_a_forward_right_on_one_hot_that_raises_for_labels(tmp_path):
+    results = graded_softmax_with_loss(tmp_path, ONE_HOT_ONLY)
+    raised = [result for result in results if result.status == Status.FAILED]
+    assert raised, "a forward that raises for labels must fail"
+    assert all(result.hint != ex07_layers.SWAPPED_HINT for result in raised)
+    assert all(not result.name.endswith("loss for one-hot t") for result in raised)

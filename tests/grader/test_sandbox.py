@@ -87,6 +87,42 @@ def test_an_attempt_does_not_hide_a_stub_or_an_exit(tmp_path, body, status):
     assert "attempted" not in run.outputs
 
 
+def test_an_attempted_method_that_raises_gives_none_and_the_probe_goes_on(tmp_path):
+    source = """
+        class Relu:
+            def forward(self, x):
+                if x < 0:
+                    raise ValueError("negative")
+                return x * 2
+        def relu(x):
+            return x
+    """
+    probe = Probe()
+    layer = probe.attempt("Relu")
+    probe.save(probe.attempt_method(layer, "forward", np.array(-1.0)), "raised")
+    probe.save(probe.attempt_method(layer, "backward", np.array(1.0)), "no such method")
+    probe.save(probe.attempt_method(probe.attempt("Relu", 1), "forward", np.array(1.0)), "no object")
+    probe.save(probe.attempt_method(layer, "forward", np.array(3.0)), "attempted")
+    probe.save(probe.method(layer, "forward", np.array(-2.0)), "y")
+    run = run_one(tmp_path, source, probe)
+    assert run.status == "error"
+    assert "ValueError: negative" in run.message
+    assert [run.output(name).kind for name in ("raised", "no such method", "no object")] == ["none"] * 3
+    assert float(run.output("attempted").array) == 6.0
+
+
+def test_joined_probes_run_the_first_one_s_steps_first(tmp_path):
+    first = Probe(names="try_")
+    first.save(first.attempt("relu", np.array(-1.0)), "attempted")
+    run = run_one(
+        tmp_path, "def relu(x):\n    if x < 0:\n        raise ValueError\n    return x\n", first.then(call_relu())
+    )
+    assert run.status == "error"
+    assert run.output("attempted").kind == "none"
+    with pytest.raises(ValueError, match="same names"):
+        call_relu().then(call_relu())
+
+
 def test_missing_function_is_named(tmp_path):
     run = run_one(tmp_path, "def sigmoid(x):\n    return x\n", call_relu())
     assert run.status == "missing"
