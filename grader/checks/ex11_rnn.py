@@ -283,14 +283,26 @@ def _swap_diagnosis(row: Layer) -> Callable[[ProbeRun], Text | None]:
 # ----------------------------------------------------------------- TimeRNN: replays of BPTT
 
 
-def _unroll(values: dict[str, Any], h0: np.ndarray | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The hidden states hs (N, T, H) and the state each step started from."""
+Step = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+# RNN.forward's known mistakes (_rnn_forward_mistakes) as steps h_prev, x, Wx, Wh, b -> h_next
+FORWARD_STEP_MISTAKES: dict[str, Step] = {
+    "Wh transposed": lambda h, x, Wx, Wh, b: np.tanh(h @ Wh.T + x @ Wx + b),
+    "no tanh": lambda h, x, Wx, Wh, b: h @ Wh + x @ Wx + b,
+    "no bias": lambda h, x, Wx, Wh, b: np.tanh(h @ Wh + x @ Wx),
+    "sigmoid": lambda h, x, Wx, Wh, b: _sigmoid(h @ Wh + x @ Wx + b),
+}
+
+
+def _unroll(
+    values: dict[str, Any], h0: np.ndarray | None = None, step: Step | None = None
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The hidden states hs (N, T, H) and the state each step started from (with ``step``, a wrong RNN.forward)."""
     xs, Wx, Wh, b = (values[key] for key in ("xs", "Wx", "Wh", "b"))
     h = np.zeros((xs.shape[0], Wx.shape[1])) if h0 is None else h0
     hs, starts = [], []
     for t in range(xs.shape[1]):
         starts.append(h)
-        h = np.tanh(h @ Wh + xs[:, t] @ Wx + b)
+        h = step(h, xs[:, t], Wx, Wh, b) if step is not None else np.tanh(h @ Wh + xs[:, t] @ Wx + b)
         hs.append(h)
     return np.stack(hs, axis=1), starts
 
@@ -305,14 +317,16 @@ def _bptt(
     keep: str = "sum",
     derivative: bool = True,
     cache_of: int | None = None,
+    step_mistake: str = "",
 ) -> dict[str, np.ndarray]:
     """TimeRNN.backward, right or replaying one mistake.
 
     ``carry``: dh from step t + 1 added to dhs[:, t]; ``backwards``: t from T - 1 down to 0;
     ``keep``: the parameter gradients summed over time, or only the ``first`` / ``last`` step
     the loop visited; ``derivative``: through tanh's derivative; ``cache_of``: one cell's
-    cache used for every step (one RNN object reused).  Gives dxs, dWx, dWh, db, dh (after
-    the loop) and dh_first (after the loop's first step).
+    cache used for every step (one RNN object reused); ``step_mistake``: one of the known
+    mistakes of RNN.backward (``STEP_MISTAKES``) at every step.  Gives dxs, dWx, dWh, db, dh
+    (after the loop) and dh_first (after the loop's first step).
     """
     xs, Wx, Wh = values["xs"], values["Wx"], values["Wh"]
     hs, starts = _unroll(values, h0)
@@ -324,10 +338,20 @@ def _bptt(
     for t in reversed(range(steps)) if backwards else range(steps):
         cell = t if cache_of is None else cache_of
         grad = dhs[:, t] + (dh if carry else 0.0)
-        dt = grad * (1 - hs[:, cell] ** 2) if derivative else grad
+        h_next, h_prev = hs[:, cell], starts[cell]
+        if not derivative:
+            dt = grad
+        elif step_mistake == "tanh twice":
+            dt = grad * (1 - np.tanh(h_next) ** 2)
+        elif step_mistake == "derivative of h_prev":
+            dt = grad * (1 - h_prev**2)
+        else:
+            dt = grad * (1 - h_next**2)
         dxs[:, t] = dt @ Wx.T
-        dh = dt @ Wh.T
-        visited.append((xs[:, cell].T @ dt, starts[cell].T @ dt, dt.sum(axis=0)))
+        dh = dt @ (Wh if step_mistake == "Wh not transposed" else Wh.T)
+        dWh = {"dWh transposed": dt.T @ h_prev, "dWh of h_next": h_next.T @ dt}.get(step_mistake, h_prev.T @ dt)
+        db = dt.mean(axis=0) if step_mistake == "db mean" else dt.sum(axis=0)
+        visited.append((xs[:, cell].T @ dt, dWh, db))
         if len(visited) == 1:
             dh_first = dh
     if keep == "sum":
@@ -384,6 +408,31 @@ CELL_WITHOUT_DERIVATIVE = Text(
     "(dt = dh_next * (1 - h_next ** 2))。TimeRNN は各時刻でそれを使います",
 )
 
+STEP_FORWARD_WRONG = Text(
+    "hs is what T steps of an RNN.forward with a known mistake give (the check 'RNN: forward is "
+    "tanh(h_prev @ Wh + x @ Wx + b)' names it), while the loop over time is right: fix RNN.forward first",
+    "hs は既知の間違いを含む RNN.forward を T 時刻分適用した結果と一致します(チェック「RNN: forward が "
+    "tanh(h_prev @ Wh + x @ Wx + b)」がその間違いを示します)。時間方向のループは正しいので、先に RNN.forward を"
+    "直してください",
+)
+STEP_WRONG = Text(
+    "these are the right sums over time of wrong step gradients: every step's gradients are what an "
+    "RNN.backward with a known mistake gives (the check 'RNN: backward gives dx, dh_prev and dWx, dWh, db' names "
+    "it), while the loop over time is right; fix the step's backward first",
+    "時間方向の和のとり方は正しいのですが、各時刻の勾配が間違っています。各時刻の勾配は既知の間違いを含む "
+    "RNN.backward が返すものと一致します(チェック「RNN: backward が dx と dh_prev を返し、self.grads に dWx・dWh・db を"
+    "求める」がその間違いを示します)。時間方向のループは正しいので、先に各時刻の backward を直してください",
+)
+# RNN.backward's known mistakes (_rnn_backward_mistakes) and the gradients each one changes
+STEP_MISTAKES = {
+    "tanh twice": ("dxs", "dWx", "dWh", "db"),
+    "derivative of h_prev": ("dxs", "dWx", "dWh", "db"),
+    "Wh not transposed": ("dxs", "dWx", "dWh", "db"),
+    "dWh transposed": ("dWh",),
+    "dWh of h_next": ("dWh",),
+    "db mean": ("db",),
+}
+
 
 def _time_rnn_mistakes(case: Case) -> list[Known]:
     values = dict(case.values)
@@ -396,6 +445,7 @@ def _time_rnn_mistakes(case: Case) -> list[Known]:
     ]
     if n != steps:
         found.append(Known("hs", None, TIME_AXIS, shape=(steps, n, h)))
+    found += [Known("hs", _unroll(values, step=step)[0], STEP_FORWARD_WRONG) for step in FORWARD_STEP_MISTAKES.values()]
     if not isinstance(case.dout, np.ndarray):
         return found
     dhs = case.dout
@@ -413,6 +463,11 @@ def _time_rnn_mistakes(case: Case) -> list[Known]:
         wrong = _bptt(values, dhs, **how)
         names = ("dWx", "dWh", "db") if "keep" in how else grads
         found += [Known(name, wrong[name], hint) for name in names]
+    for mistake, changed in STEP_MISTAKES.items():
+        if mistake == "db mean" and n == 1:
+            continue  # the mean of one sample is the sum
+        wrong = _bptt(values, dhs, step_mistake=mistake)
+        found += [Known(name, wrong[name], STEP_WRONG) for name in changed]
     return found
 
 

@@ -1,5 +1,6 @@
 # expect: RNN
 # hint: the bias b is missing
+# hint: hs is what T steps of an RNN.forward with a known mistake give
 import numpy as np
 
 
