@@ -773,12 +773,14 @@ def _diagnosis(
         assert test_labels is not None
         return Text(
             f"predict gives class {int(test_labels[0])} to every flower: the network has not learnt "
-            "(too few epochs, a tiny learning rate, dead ReLU units after too large a step, or an optimizer "
+            "(too few epochs, a tiny learning rate, weights that all start at 0 so that every hidden unit "
+            "stays the same, dead ReLU units after too large a step, or an optimizer "
             "whose update does not reach the arrays in params), or predict does not compute what train "
             "trained (the same standardisation, the same layers); a loss curve in params['loss_history'] "
             "tells which",
             f"predict がすべての花をクラス {int(test_labels[0])} にしています。ネットワークが学習できていない"
-            "(エポック数が少ない、学習率が小さすぎる、大きすぎる更新で ReLU が死んだ、optimizer の更新が "
+            "(エポック数が少ない、学習率が小さすぎる、重みをすべて 0 で初期化したため中間層のユニットが"
+            "みな同じままになっている、大きすぎる更新で ReLU が死んだ、optimizer の更新が "
             "params の配列に届いていない)か、predict が train で学習したものと同じ計算(同じ標準化、同じ層)を"
             "していないかです。params['loss_history'] に損失の推移を入れるとどちらか分かります",
         )
@@ -823,16 +825,6 @@ def _diagnosis(
             advice.ja + "。params['loss_history'] に損失の推移を入れると、損失が下がったかどうか分かります",
         )
     return advice
-
-
-ACCURACY_HINT = Text(
-    "a network that works on Iris: standardise the features with the training mean and std (stored in "
-    "params for predict), one hidden layer of 10-50 ReLU units, softmax with cross-entropy, Adam "
-    "(lr about 0.01) for a few hundred epochs, a little L2 weight decay, a fixed seed",
-    "Iris でうまくいく構成: 訓練データの平均と標準偏差で特徴量を標準化(predict 用に params に保存)、"
-    "ReLU の中間層 1 つ(10〜50 ユニット)、ソフトマックスと交差エントロピー誤差、Adam(学習率 0.01 程度)で"
-    "数百エポック、少しの L2 正則化、固定したシード",
-)
 
 
 @dataclass(frozen=True)
@@ -985,8 +977,10 @@ def _report_diagnosis(
     problem = _labels_verdict(worst.labels, worst.test_labels.size, "predict(params, x)")
     if not problem.passed:
         return Text(
-            f"{problem.lines[0].en} (see the check '{LABELS_NAME.en}')",
-            f"{problem.lines[0].ja}(チェック「{LABELS_NAME.ja}」を参照)",
+            f"{problem.lines[0].en}: fix predict's labels first, then look at the accuracy again "
+            f"(see the check '{LABELS_NAME.en}')",
+            f"{problem.lines[0].ja}。まず predict のラベルを直してから、正解率をもう一度見てください"
+            f"(チェック「{LABELS_NAME.ja}」を参照)",
         )
     predicted, _ = _as_labels(worst.labels.array, worst.test_labels.size)
     mean = float(np.mean([result.accuracy or 0.0 for result in results]))
@@ -1063,7 +1057,6 @@ def build_checks() -> list[Check]:
             f"train: 学習したネットワークが {splits} 通りの分割の平均でテストデータの 90 % 以上を正解する",
             _accuracy_probe(),
             _verify_accuracy,
-            hint=ACCURACY_HINT,
             context=ACCURACY_CONTEXT,
         ),
     ]

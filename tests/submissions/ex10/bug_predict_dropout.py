@@ -1,5 +1,6 @@
 # expect: predict
 # hint: no dropout at prediction time (train_flg=False)
+# hint: predict gives different labels for the same x at every call, so this accuracy changes from run to run
 # Dropout left on at prediction time: predict draws a new random mask at
 # every call, so the same x gets different labels.
 

@@ -1,5 +1,6 @@
 # expect: predict
 # hint: labels count from 0, like t_train: no + 1
+# hint: fix predict's labels first, then look at the accuracy again
 # Labels counted from 1 ("class 1, 2, 3"), not from 0 like t_train.
 
 

@@ -1,5 +1,6 @@
 # expect: predict
 # hint: the label is the index of the largest score: return np.argmax(y, axis=1)
+# hint: predict must return one integer label per row (see the check
 # predict returns one-hot rows, the format of the teacher data, not labels.
 
 
