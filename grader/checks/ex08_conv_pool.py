@@ -30,6 +30,7 @@ loops over the windows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -243,6 +244,113 @@ GRADIENTS_NOTE = Text(
     "random dout; gradients checked against the correct ones and against your own forward",
     "ランダムな dout。勾配を正しい値と、自分の順伝播の数値微分の両方と比較",
 )
+
+
+# ---------------------------------------------------------------------------
+# exceptions of known mistakes, read from the shapes in their messages
+# ---------------------------------------------------------------------------
+
+W_NOT_TRANSPOSED_HINT = Text(
+    "W.reshape(FN, -1) has one ROW per filter, (FN, C * FH * FW), and im2col's matrix (N * OH * OW, C * FH * FW) "
+    "can not be multiplied by it: transpose it so the filters are the columns, col @ W.reshape(FN, -1).T",
+    "W.reshape(FN, -1) はフィルターが「行」の (FN, C * FH * FW) で、im2col の行列 (N * OH * OW, C * FH * FW) とは"
+    "そのまま掛けられません。転置してフィルターを列にしてください: col @ W.reshape(FN, -1).T",
+)
+COL2IM_DEFAULTS_HINT = Text(
+    "col2im was called with its defaults, stride 1 and pad 0, so it expects another number of windows than "
+    "forward's im2col made: pass the layer's own on, col2im(dcol, x.shape, FH, FW, self.stride, self.pad) "
+    "(pool_h, pool_w in Pooling)",
+    "col2im を既定値(ストライド 1、パディング 0)のまま呼んでいるので、forward の im2col とは違う数のウィンドウを"
+    "想定しています。レイヤ自身の値を渡してください: col2im(dcol, x.shape, FH, FW, self.stride, self.pad)"
+    "(Pooling では pool_h, pool_w)",
+)
+SIZE_ARGUMENTS_HINT = Text(
+    "the arguments of conv_output_size are swapped: it takes the image size first and the window size second, "
+    "out_h = conv_output_size(H, FH, stride, pad), out_w = conv_output_size(W, FW, stride, pad) "
+    "(pool_h, pool_w in Pooling)",
+    "conv_output_size の引数が逆です。先に画像の大きさ、次にウィンドウの大きさを渡します: "
+    "out_h = conv_output_size(H, FH, stride, pad)、out_w = conv_output_size(W, FW, stride, pad)"
+    "(Pooling では pool_h, pool_w)",
+)
+ARG_MAX_AXIS_HINT = Text(
+    "arg_max holds one index per column of the window matrix (np.argmax(col, axis=0)), not one per window: take "
+    "each row's maximum position, self.arg_max = np.argmax(col, axis=1) on col.reshape(-1, pool_h * pool_w)",
+    "arg_max がウィンドウごとではなく、ウィンドウの行列の列ごとの位置(np.argmax(col, axis=0))になっています。"
+    "col.reshape(-1, pool_h * pool_w) の各行の最大値の位置をとってください: self.arg_max = np.argmax(col, axis=1)",
+)
+
+
+def _shape_in(message: str, pattern: str) -> tuple[int, ...] | None:
+    """The first shape ``(a, b, ...)`` that follows ``pattern`` in an exception's message."""
+    match = re.search(pattern + r"\s*\(([\d,\s]*)\)", message)
+    if match is None:
+        return None
+    return tuple(int(item) for item in match.group(1).replace(" ", "").split(",") if item)
+
+
+def _window_size_hint(
+    message: str, x_shape: Sequence[int], window: tuple[int, int], stride: int, pad: int
+) -> Text | None:
+    """A reshape in forward or col2im that shows the output size computed with the wrong arguments."""
+    wanted = _shape_in(message, "into shape")
+    if wanted is None or len(wanted) < 3:
+        return None
+    N, C, H, W = x_shape
+
+    def size(image: int, filter_size: int, step: int = 1, padding: int = 0) -> int:
+        return (image + 2 * padding - filter_size) // step + 1  # no check: a wrong call may give 0 or less
+
+    right = (size(H, window[0], stride, pad), size(W, window[1], stride, pad))
+    defaults = (size(H, window[0]), size(W, window[1]))
+    swapped = (size(window[0], H, stride, pad), size(window[1], W, stride, pad))
+    sizes = wanted[1:3]
+    if len(wanted) == 6 and wanted[3:] == (C, *window) and sizes == defaults != right:
+        return COL2IM_DEFAULTS_HINT
+    if (
+        len(wanted) == 4
+        and sizes != right
+        and any(size == bad != good for size, bad, good in zip(sizes, swapped, right, strict=True))
+    ):
+        return SIZE_ARGUMENTS_HINT
+    return None
+
+
+def _conv_error_hint(cases: Sequence[Case], exception: str, message: str) -> Text | None:
+    """Known mistakes of Convolution that raise, named by the shapes in the message."""
+    if exception != "ValueError":
+        return None
+    for case in cases:
+        setting = _setting_of(case.values)
+        FN, C, FH, FW = setting.w_shape
+        k = C * FH * FW
+        product = re.search(r"shapes \((\d+),(\d+)\) and \((\d+),(\d+)\) not aligned", message)
+        if product and (int(product.group(2)), int(product.group(3)), int(product.group(4))) == (k, FN, k):
+            return W_NOT_TRANSPOSED_HINT
+        if f"(size {FN} is different from {k})" in message:
+            return W_NOT_TRANSPOSED_HINT
+        found = _window_size_hint(message, setting.x_shape, (FH, FW), setting.stride, setting.pad)
+        if found is not None:
+            return found
+    return None
+
+
+def _pool_error_hint(cases: Sequence[Case], exception: str, message: str) -> Text | None:
+    """Known mistakes of Pooling that raise, named by the shapes in the message."""
+    if exception != "ValueError":
+        return None
+    for case in cases:
+        setting = _pool_setting(case.values)
+        x_shape = case.values["x"].shape
+        windows = int(np.prod(setting.out_shape(x_shape)))
+        if (_shape_in(message, "value array of shape"), _shape_in(message, "indexing result of shape")) == (
+            (windows,),
+            (setting.pool_h * setting.pool_w,),
+        ):
+            return ARG_MAX_AXIS_HINT
+        found = _window_size_hint(message, x_shape, (setting.pool_h, setting.pool_w), setting.stride, setting.pad)
+        if found is not None:
+            return found
+    return None
 
 
 def _shape_knowns(output: str, hints: ShapeHints) -> list[Known]:
@@ -580,14 +688,18 @@ def _convolution() -> Layer:
         hygiene=Hygiene(
             strided.context(CALLS),
             hint=Text(
-                "backward(dout) must depend only on dout and what forward stored: compute self.dW and self.db "
-                "afresh (=, not +=) and do not write into dout or x",
-                "backward(dout) は dout と forward が保存した値だけで決まります。self.dW と self.db は毎回"
-                "新しく計算し(+= ではなく =)、dout や x に書き込まないでください",
+                "backward(dout) must depend only on dout and what forward stored, and leave both as they were: "
+                "a second backward(dout) needs self.x, self.col and self.col_W again (do not delete, empty or "
+                "reassign them); compute self.dW and self.db afresh (=, not +=) and do not write into dout or x",
+                "backward(dout) は dout と forward が保存した値だけで決まり、どちらも変えてはいけません。"
+                "2 回目の backward(dout) でも self.x・self.col・self.col_W を使うので、削除・空にする・置き換えるのは"
+                "やめてください。self.dW と self.db は毎回新しく計算し(+= ではなく =)、"
+                "dout や x に書き込まないでください",
             ),
         ),
         forward_hint=CONV_FORWARD_HINT,
         backward_hint=CONV_BACKWARD_HINT,
+        error_hint=_conv_error_hint,
     )
 
 
@@ -610,6 +722,14 @@ POOL_BACKWARD_HINT = Text(
     "各ウィンドウの dout は、そのウィンドウで最大だった要素だけにすべて流し(forward で arg_max を保存)、"
     "ほかは 0 です。ウィンドウが重なる所では足し合わせます(col2im が足します)。"
     "最初に dout.transpose(0, 2, 3, 1) で forward のウィンドウの順 (n, out_y, out_x, c) に戻してください",
+)
+
+
+POOL_SIZE_SWAPPED_HINT = Text(
+    "the windows are pool_w tall and pool_h wide: pool_h is the height of a window and pool_w its width, "
+    "in the constructor and in every call (self.pool_h = pool_h, im2col(x, pool_h, pool_w, ...))",
+    "ウィンドウの高さが pool_w、幅が pool_h になっています。pool_h がウィンドウの高さ、pool_w が幅です。"
+    "コンストラクタでもどの呼び出しでもこの順です(self.pool_h = pool_h、im2col(x, pool_h, pool_w, ...))",
 )
 
 
@@ -695,6 +815,9 @@ def _pool_forward_known(x: np.ndarray, setting: PoolSetting) -> list[Known]:
             ),
         ),
     ]
+    swapped = PoolSetting(setting.pool_w, setting.pool_h, setting.stride, setting.pad)
+    if setting.pool_h != setting.pool_w and min(swapped.out_shape(x.shape)) > 0:
+        known.append(Known("out", loop_max_pool(x, *swapped.args), POOL_SIZE_SWAPPED_HINT))
     return known + _shape_knowns("out", shape_hints)
 
 
@@ -878,14 +1001,17 @@ def _pooling() -> Layer:
         hygiene=Hygiene(
             overlapping.context(mixed, CALLS),
             hint=Text(
-                "backward(dout) must depend only on dout and the positions of the maxima that forward stored; "
-                "build dx in a new array and do not write into dout or x",
-                "backward(dout) は dout と forward が保存した最大値の位置だけで決まります。dx は新しい配列に作り、"
-                "dout や x に書き込まないでください",
+                "backward(dout) must depend only on dout and the positions of the maxima that forward stored, "
+                "and leave both as they were: a second backward(dout) needs self.arg_max and self.x again (do not "
+                "delete or reassign them); build dx in a new array and do not write into dout or x",
+                "backward(dout) は dout と forward が保存した最大値の位置だけで決まり、どちらも変えてはいけません。"
+                "2 回目の backward(dout) でも self.arg_max と self.x を使うので、"
+                "削除したり置き換えたりしないでください。dx は新しい配列に作り、dout や x に書き込まないでください",
             ),
         ),
         forward_hint=POOL_FORWARD_HINT,
         backward_hint=POOL_BACKWARD_HINT,
+        error_hint=_pool_error_hint,
     )
 
 

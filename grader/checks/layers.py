@@ -300,6 +300,14 @@ NOT_LINEAR = Text(
     "どの勾配も「dout × forward で決まった量(局所的な微分、重み、最大値の位置)」です。dout を掛けてください。"
     "dout を無視したり、足したり、2 乗・正規化・クリップ・しきい値処理をしたりしないでください",
 )
+GRADIENT_UNUSABLE = Text(
+    "already the first backward gave no gradient this check can compare (the lines above say why): give each "
+    "gradient as a numeric array, returned or stored where the contract says, as the gradient check asks; "
+    "then this check can compare the calls",
+    "最初の backward の時点で、このチェックが比べられる勾配がありません(理由は上の行のとおり)。"
+    "勾配確認のチェックが求めるとおり、各勾配を数値の配列として返す(または課題の指定どおりの場所に保存する)と、"
+    "呼び出し同士を比べられます",
+)
 FORWARD_FIRST_HINT = Text(
     "your backward is consistent with your own forward, so the gradients are wrong only because the forward "
     "is: fix the forward first (the forward checks show how), and the gradients will follow",
@@ -359,6 +367,13 @@ class Layer:
         output matches one of them, and not ``reference`` or the oracle, is
         judged against that one: its forward output, and the exact gradients
         of that forward.
+    error_hint : callable, optional
+        ``error_hint(cases, exception, message)``: the hint for an exception
+        raised in a check of ``cases``, read from the exception's class and
+        message (the shapes a known mistake gives), or None for the default.
+        Before it, a gradient or hygiene check that raised names a known
+        mistake its forward output already shows, and a hygiene check whose
+        first backward ran says that backward must survive being called again.
     """
 
     name: str
@@ -380,6 +395,7 @@ class Layer:
     directions: int = 1
     bundles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     conventions: tuple[Callable[..., Any], ...] = ()
+    error_hint: Callable[[Sequence[Case], str, str], Text | None] | None = None
 
     @property
     def douts(self) -> tuple[str, ...]:
@@ -693,7 +709,15 @@ def _forward_check(layer: Layer, cases: Cases) -> Check:
         return Verdict.unless(changed, IN_PLACE_INPUT)
 
     hint = cases.hint or layer.forward_hint
-    return Check(cases.name.en, cases.name.ja, probe, verify, hint=hint, context=cases.context)
+    return Check(
+        cases.name.en,
+        cases.name.ja,
+        probe,
+        verify,
+        hint=hint,
+        context=cases.context,
+        error_hint=_message_reader(layer, cases.cases),
+    )
 
 
 def _signature(layer: Layer, case: Case) -> str:
@@ -1217,13 +1241,59 @@ def _gradient_check(layer: Layer, cases: Cases, check_index: int) -> tuple[Check
         return Verdict.ok()
 
     hint = cases.hint or layer.backward_hint
-    gradient = Check(cases.name.en, cases.name.ja, probe, verify, hint=hint, context=cases.context)
+    gradient = Check(
+        cases.name.en,
+        cases.name.ja,
+        probe,
+        verify,
+        hint=hint,
+        context=cases.context,
+        error_hint=_message_reader(layer, cases.cases),
+        error_diagnosis=_forward_diagnosis(layer, cases.cases, expected),
+    )
     marked = [index for index, case in enumerate(cases.cases) if case.hygiene]
     if not marked:
         return gradient, None
     index = marked[0]
     case = cases.cases[index]
     return gradient, _hygiene_check(layer, _hygiene_probe(layer, case, index), case, index, expected[index])
+
+
+# ----------------------------------------------------------------- exceptions
+
+
+def _message_reader(layer: Layer, cases: Sequence[Case]) -> Callable[[str, str], Text | None] | None:
+    """The check's ``error_hint``: the row's reading of an exception raised in ``cases``."""
+    reader = layer.error_hint
+    if reader is None:
+        return None
+    return lambda exception, message: reader(cases, exception, message)
+
+
+def _known_forward(
+    run: ProbeRun, layer: Layer, cases: Sequence[Case], expected: Sequence[_Expected], first: int = 0
+) -> Text | None:
+    """The hint of a known mistake that a wrong forward output, saved before an exception, already shows.
+
+    Case ``first + i`` of the probe is ``cases[i]``; a case whose forward did not run
+    ends the search (``OutputError``, so the engine keeps its default).
+    """
+    for offset, (case, wanted) in enumerate(zip(cases, expected, strict=True)):
+        prefix = f"{first + offset}:"
+        row, judged = _judged_as(run, layer, prefix, wanted, _conventions(layer, case, wanted, False))
+        for name, want in zip(row.outputs, judged.outs, strict=True):
+            got = run.output(prefix + name)
+            tolerance = row.tolerance(FORWARD_RTOL, want)
+            if close(got, want, what=name, rtol=tolerance[0], atol=tolerance[1]):
+                return _usable_hint(judged.known, name, value_of(got, name)[0], tolerance)
+    return None
+
+
+def _forward_diagnosis(
+    layer: Layer, cases: Sequence[Case], expected: Sequence[_Expected]
+) -> Callable[[ProbeRun], Text | None]:
+    """A gradient check's ``error_diagnosis``: backward raised after a forward that is a known mistake."""
+    return lambda run: _known_forward(run, layer, cases, expected)
 
 
 # ----------------------------------------------------------------- hygiene
@@ -1279,7 +1349,8 @@ def _hygiene_check(layer: Layer, probe: Probe, case: Case, index: int, expected:
             # the shape is the gradient check's business: here each call is compared with the first
             got, problems = _gradient_of(run.output(prefix + stage + tensor.grad), layer, tensor, expected, shape=False)
             if got is None:
-                return problems, None
+                # after the first call: the later calls broke it (the check's hint); at once: the gradient check's
+                return problems, None if stage else GRADIENT_UNUSABLE
             values.append(got)
         first, again, doubled = values
         scale = _largest(first)
@@ -1314,8 +1385,25 @@ def _hygiene_check(layer: Layer, probe: Probe, case: Case, index: int, expected:
         return Verdict.unless(lines, join_hints(hints))
 
     spec = layer.hygiene or Hygiene("")
+    first = [prefix + str(item.grad) for item in layer.differentiable] + [prefix + p.grad for p in layer.params]
+
+    def diagnose(run: ProbeRun) -> Text | None:
+        known = _known_forward(run, layer, [case], [expected], index)
+        if known is not None or not all(key in run.outputs for key in first):
+            return known
+        return spec.hint or NOT_REPEATABLE  # the first backward ran: a later call raised
+
     name = spec.name or hygiene_name(layer)
-    return Check(name.en, name.ja, probe, verify, hint=spec.hint, context=spec.context)
+    return Check(
+        name.en,
+        name.ja,
+        probe,
+        verify,
+        hint=spec.hint,
+        context=spec.context,
+        error_hint=_message_reader(layer, [case]),
+        error_diagnosis=diagnose,
+    )
 
 
 # ----------------------------------------------------------------- the checks of one row

@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: col2im was called with its defaults, stride 1 and pad 0
 # col2im called with its defaults: stride and pad not passed on
 
 

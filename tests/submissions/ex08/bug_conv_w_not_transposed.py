@@ -1,4 +1,5 @@
 # expect: Convolution
+# hint: W.reshape(FN, -1) has one ROW per filter, (FN, C * FH * FW), and im2col's matrix
 # W reshaped to (FN, -1) but not transposed: (N*OH*OW, C*FH*FW) @ (FN, C*FH*FW) can not be multiplied
 
 

@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: arg_max holds one index per column of the window matrix (np.argmax(col, axis=0)), not one per window
 # argmax over axis 0 (down the windows) instead of axis 1 (within each window)
 
 

@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: pass the layer's own on, col2im(dcol, x.shape, FH, FW, self.stride, self.pad)
 # col2im called without stride and pad
 
 

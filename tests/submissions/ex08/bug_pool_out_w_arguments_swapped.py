@@ -1,5 +1,5 @@
 # expect: Pooling
-# hint: print the shapes of the arrays there
+# hint: the arguments of conv_output_size are swapped: it takes the image size first
 # out_w = conv_output_size(pool_w, W, ...): negative for every image wider than a window, and reshape
 # reads a negative size as "infer it", so only an image narrower than a window shows the mistake
 import numpy as np

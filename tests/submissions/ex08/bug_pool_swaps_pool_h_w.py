@@ -1,4 +1,5 @@
 # expect: Pooling
+# hint: the windows are pool_w tall and pool_h wide
 # pool_h and pool_w swapped in the constructor (fine for square windows only)
 
 
