@@ -796,11 +796,15 @@ def _diagnosis(
     if train_accuracy is not None and train_accuracy >= 0.97:
         return Text(
             f"the training rows are {_percent(train_accuracy)} right but the held-out rows much less: "
-            "the network memorises its 120 flowers (overfitting); add L2 weight decay (exercise 9), "
-            "use fewer hidden units or fewer epochs",
+            "what train learnt fits its 120 flowers and does not carry over to new ones (overfitting, or a "
+            "predict that recognises only the rows it was trained on); predict must compute the class from "
+            "the learnt weights for any x, and a network that memorises needs L2 weight decay (exercise 9), "
+            "fewer hidden units or fewer epochs",
             f"訓練データの正解率は {_percent(train_accuracy)} ですが、テストデータではずっと低くなっています。"
-            "120 件を丸暗記しています(過学習)。L2 正則化(演習 9)を加えるか、中間層のユニット数や"
-            "エポック数を減らしてください",
+            "学習したものが 120 件の訓練データにだけ合っていて、新しいデータに通用していません(過学習、"
+            "または訓練に使った行しか見分けられない predict)。predict はどんな x でも学習した重みからクラスを"
+            "計算する必要があります。ネットワークが丸暗記しているなら、L2 正則化(演習 9)を加えるか、"
+            "中間層のユニット数やエポック数を減らしてください",
         )
     if history is not None and _went_down(history):
         return Text(
