@@ -76,7 +76,7 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     quizzes = (source / "quizzes").glob("*/*.md")
     expected |= {f"grader/course/quizzes/{path.parent.name}/{path.name}" for path in quizzes}
     hints = list((source / "hints").glob("*/*.md"))
-    assert len(hints) == 20
+    assert len(hints) == 2 * len(list((source / "exercises").glob("ex*_*.py")))  # one file per exercise and language
     expected |= {f"grader/course/hints/{path.parent.name}/{path.name}" for path in hints}
     assert not expected - names, "missing from the wheel (a package or data folder not in pyproject.toml?)"
     assert "grader/data/iris.csv" in names

@@ -15,26 +15,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.course import contract_names
 from grader.grading.engine import EXERCISES, get_exercise
 from grader.notebook.cells import CellCode, notebook_code_cells
 from grader.notebook.collect import Collection, collect_definitions
 from grader.notebook.module import Chunk, GeneratedModule, build_module
 from grader.sandbox.client import EXERCISE_FILE
 from grader.text import Text
-
-# The names each exercise's probes look up in the learner's module (tests keep it in step with the checks).
-CONTRACT_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("step_function", "sigmoid", "relu", "identity_function", "forward"),
-    2: ("softmax", "cross_entropy_error", "mean_squared_error", "one_hot"),
-    3: ("d_sigmoid", "d_relu", "d_softmax_with_loss", "d_mean_squared_error", "backward"),
-    4: ("SGD", "Momentum", "AdaGrad", "RMSprop", "Adam"),
-    5: ("conv_output_size", "im2col", "col2im"),
-    6: ("numerical_diff", "numerical_gradient"),
-    7: ("Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization"),
-    8: ("Convolution", "Pooling"),
-    9: ("xavier_init", "he_init", "l2_penalty", "l1_penalty", "l2_grad", "l1_grad"),
-    10: ("train", "predict"),
-}
 
 
 def _write_module(folder: Path, module: str, generated: GeneratedModule, spans: dict[str, list]) -> None:
@@ -67,7 +54,7 @@ def _write_earlier_exercises(
                 # the kernel imported this exercise from a file: that file is what its cells used
                 shutil.copyfile(file, folder / f"{module}.py")
                 continue
-        collection = collect_definitions(cells, CONTRACT_NAMES[earlier], namespace, hidden, module)
+        collection = collect_definitions(cells, contract_names(earlier), namespace, hidden, module)
         if not _defines(collection):
             continue
         generated = build_module(collection.chunks, collection.futures, origin)
@@ -154,7 +141,7 @@ def prepare_kernel(
     if cwd is not None:
         _copy_exercise_files(cwd, folder, exercise.module)
     notes = _write_earlier_exercises(number, folder, cells, spans, namespace, hidden, shown_as)
-    collection = collect_definitions(cells, CONTRACT_NAMES[number], namespace, hidden, exercise.module)
+    collection = collect_definitions(cells, contract_names(number), namespace, hidden, exercise.module)
     generated = build_module(collection.chunks, collection.futures, shown_as)
     _write_module(folder, exercise.module, generated, spans)
     if collection.found:

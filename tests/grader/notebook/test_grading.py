@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from notebooks import SOLUTION_1, SOLUTION_3, deep_json_notebook, write_notebook
 
 from grader.cli import main
-from grader.notebook.folder import CONTRACT_NAMES
+from grader.course import contract_names
 from grader.notebook.grading import _decode_failures
 
 
@@ -45,7 +45,7 @@ def test_notebook_file_with_a_failing_cell_and_magics(tmp_path):
 
     document = json.loads(grade("exercise", "1", "--file", str(notebook), "--format", "json").output)
     assert any("raised NameError" in note for note in document["notes"])
-    assert {check["name"].split(":")[0] for check in document["checks"]} == set(CONTRACT_NAMES[1])
+    assert {check["name"].split(":")[0] for check in document["checks"]} == set(contract_names(1))
 
 
 def test_notebook_with_an_earlier_exercise_imports_it_from_its_own_cells(tmp_path):
