@@ -467,6 +467,7 @@ class _Progress:
         self.started = self.clock()
         self.tty = sys.stderr.isatty()
         self.last_shown = -1
+        self.shown_width = 0  # of the line on screen: a shorter one is padded over it ("s left", not "s lefttt")
 
     def __call__(self, done: int, total: int, task, result) -> None:
         if total == 0:
@@ -478,7 +479,8 @@ class _Progress:
         bar = "#" * (width * done // total) + "-" * (width - width * done // total)
         line = f"[{bar}] {done}/{total} graded, {rate:.1f}/s, about {left:.0f} s left"
         if self.tty:
-            click.echo("\r" + line, nl=done == total, err=True)
+            width, self.shown_width = self.shown_width, len(line)
+            click.echo("\r" + line.ljust(width), nl=done == total, err=True)
         elif done == total or done * 10 // total != self.last_shown:
             self.last_shown = done * 10 // total
             click.echo(line, err=True)
@@ -528,6 +530,8 @@ def batch(
     from grader.classroom.gradebook import Gradebook
 
     jobs = jobs or os.cpu_count() or 1
+    if not class_dir.is_dir():  # before the gradebook is opened: a typo must not leave an empty one behind
+        raise UsageError(f"no such class directory: {class_dir}")
     try:
         with Gradebook(db) as gradebook:
             summary = run_batch(

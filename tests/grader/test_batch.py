@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -86,9 +87,12 @@ def test_batch_command_prints_a_summary(tmp_path):
     assert graded_rows(database) == 2
 
 
-def test_unknown_class_dir_is_a_usage_error(tmp_path):
+def test_unknown_class_dir_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "nope")])
     assert result.exit_code == 2
+    assert "no such class directory" in result.output
+    assert not (tmp_path / "gradebook.sqlite").exists(), "a mistyped folder must not leave an empty gradebook"
 
 
 def _batch_process(class_dir: Path, database: Path) -> subprocess.Popen:
@@ -201,3 +205,39 @@ def test_a_source_in_its_declared_encoding_is_graded(tmp_path):
     (ann,) = [row for row in record.submissions if row.learner == "ann"]
     assert ann.passed
     assert any("coding line" in problem for problem in record.problems["bob"])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _screen(written: str) -> list[str]:
+    """What a terminal shows: a carriage return moves to the start of the line, later text overwrites."""
+    lines, current, column = [], [], 0
+    for char in written:
+        if char == "\r":
+            column = 0
+        elif char == "\n":
+            lines.append("".join(current))
+            current, column = [], 0
+        else:
+            current[column : column + 1] = [char]
+            column += 1
+    return [*lines, "".join(current)]
+
+
+def test_the_progress_line_on_a_terminal_leaves_no_stray_characters(monkeypatch):
+    from grader.cli import _Progress
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = _Progress()
+    clock = iter([0.1, 100.0, 100.5, 101.0])  # a slow start, then fast: "about 1234 s left" shrinks to "0 s"
+    monkeypatch.setattr(progress, "clock", lambda: next(clock))
+    progress.started = 0.0
+    for done in (1, 2, 3, 4):
+        progress(done, 4, None, None)
+        shown = _screen(terminal.getvalue())
+        assert shown[-1 if done < 4 else -2].rstrip().endswith(" s left"), shown
+    assert terminal.getvalue().endswith("\n")
