@@ -1259,7 +1259,7 @@ def _loss_rng_check() -> Check:
 
 def _default_power_check() -> Check:
     counts = [30, 20, 14, 10, 7, 5, 4, 3, 2, 1]
-    rows, k = 2400, 5
+    rows, k = 1200, 5
     corpus = _corpus(counts, 1501)
     rng = generator(1502)
     a, u = rng.normal(size=3) * 0.5, rng.normal(size=3) * 0.5
