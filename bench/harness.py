@@ -1395,16 +1395,18 @@ def _grads_of(layer: Any, made: list[Any]) -> dict[str, Any]:
     return {"self.grads": snap(list(layer.grads)), "the constructor's grads arrays": snap(made)}
 
 
-def _cases_ex11() -> list[Case]:
-    def rnn_cell(impl, rng, trial):
+def _hidden_cell(name: str, parameters: Callable[[np.random.Generator, int, int], Any]) -> Callable[..., dict]:
+    """A trial of a cell with ``forward(x, h_prev) -> h_next`` and ``backward(dh_next) -> (dx, dh_prev)`` (RNN, GRU)."""
+
+    def trial_of(impl, rng, trial):
         n, d, h = (int(v) for v in rng.integers(1, 6, size=3))
-        params = trial.given("Wx, Wh, b", recurrent_parameters(rng, d, h))
+        params = trial.given("Wx, Wh, b", parameters(rng, d, h))
         x = trial.given("x", rng.normal(0, 1, size=(n, d)))
         h_prev = trial.given("h_prev", np.tanh(rng.normal(0, 1.5, size=(n, h))))
         x2 = trial.given("then x", rng.normal(0, 1, size=(n, d)))
         dh_next = trial.given("dh_next", rng.normal(0, 1, size=(n, h)))
         trial.note("forward(x2, h_prev), forward(x, h_prev), backward(dh_next) twice")
-        layer = impl.RNN(*params)
+        layer = getattr(impl, name)(*params)
         made = list(layer.grads)
         out = {"params": snap(list(layer.params)), "forward 2": snap(layer.forward(x2, h_prev))}
         out["forward"] = snap(layer.forward(x, h_prev))
@@ -1413,6 +1415,12 @@ def _cases_ex11() -> list[Case]:
         out.update(_grads_of(layer, made))
         out.update({"params after": params, "x after": x, "h_prev after": h_prev, "dh_next after": dh_next})
         return out
+
+    return trial_of
+
+
+def _cases_ex11() -> list[Case]:
+    rnn_cell = _hidden_cell("RNN", recurrent_parameters)
 
     def time_rnn(impl, rng, trial, defaults=False):
         n, t, d, h = (int(v) for v in rng.integers(1, 6, size=4))
@@ -1539,23 +1547,7 @@ def _cases_ex12() -> list[Case]:
         out.update({"params after": params, "xs1 after": first, "xs2 after": second, "dhs after": dhs})
         return out
 
-    def gru_cell(impl, rng, trial):
-        n, d, h = (int(v) for v in rng.integers(1, 6, size=3))
-        params = trial.given("Wx, Wh, b", gated_parameters(rng, d, h, 3))
-        x = trial.given("x", rng.normal(0, 1, size=(n, d)))
-        h_prev = trial.given("h_prev", np.tanh(rng.normal(0, 1.5, size=(n, h))))
-        x2 = trial.given("then x", rng.normal(0, 1, size=(n, d)))
-        dh_next = trial.given("dh_next", rng.normal(0, 1, size=(n, h)))
-        trial.note("forward(x2, h_prev), forward(x, h_prev), backward(dh_next) twice")
-        layer = impl.GRU(*params)
-        made = list(layer.grads)
-        out = {"params": snap(list(layer.params)), "forward 2": snap(layer.forward(x2, h_prev))}
-        out["forward"] = snap(layer.forward(x, h_prev))
-        out["backward"] = snap(layer.backward(dh_next))
-        out["backward again"] = snap(layer.backward(dh_next))
-        out.update(_grads_of(layer, made))
-        out.update({"params after": params, "x after": x, "h_prev after": h_prev, "dh_next after": dh_next})
-        return out
+    gru_cell = _hidden_cell("GRU", lambda rng, d, h: gated_parameters(rng, d, h, 3))
 
     return [
         Case("LSTM", "random N, D, H; two forwards, then backward twice", lstm_cell),
