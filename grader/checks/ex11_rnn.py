@@ -23,14 +23,12 @@ forward calls and ``reset_state()``, ``self.dh`` after backward, and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from grader.checks.common import generator
 from grader.checks.layers import (
-    FORWARD_RTOL,
     Case,
     Cases,
     GradsItem,
@@ -255,29 +253,6 @@ def _rnn() -> Layer:
             "dWh = h_prev.T @ dt、db = dt.sum(axis=0) を self.grads[i][...] = ... で書き込みます",
         ),
     )
-
-
-def _swap_diagnosis(row: Layer) -> Callable[[ProbeRun], Text | None]:
-    """For an RNN forward check that raised: the known mistake its first case (D = H) gave before the exception.
-
-    Wx and Wh swapped, h_prev @ Wx + x @ Wh, runs only when D = H, so the
-    forward raises on the next case; the output saved from the first case
-    still names the mistake.
-    """
-    first = row.forward[0].cases[0]
-    want = RNN(first.values["Wx"], first.values["Wh"], first.values["b"]).forward(
-        first.values["x"], first.values["h_prev"]
-    )
-    rtol, atol = row.tolerance(FORWARD_RTOL, want)
-    known = [item for item in row.mistakes(first) if item.output == "h_next" and item.value is not None]
-
-    def diagnose(run: ProbeRun) -> Text | None:
-        got = run.output("0:h_next").array
-        if got is None or got.dtype.kind not in "biuf" or is_close(got, want, rtol, atol):
-            return None
-        return next((item.hint for item in known if item.matches(got.astype(np.float64), rtol, atol)), None)
-
-    return diagnose
 
 
 # ----------------------------------------------------------------- TimeRNN: replays of BPTT
@@ -1064,7 +1039,6 @@ def build_checks() -> list[Check]:
     rnn_case = _rnn_case(generator(1161), 2, 3, 4)
     time_case = _time_case(generator(1162), 2, 3, 3, 4)
     rnn = layer_checks(rnn_row)
-    rnn[0] = replace(rnn[0], error_diagnosis=_swap_diagnosis(rnn_row))
     time_rnn = layer_checks(time_row)
     # forward, gradient, then what the rows can not see, then hygiene
     rnn[2:2] = [

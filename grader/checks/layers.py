@@ -717,6 +717,7 @@ def _forward_check(layer: Layer, cases: Cases) -> Check:
         hint=hint,
         context=cases.context,
         error_hint=_message_reader(layer, cases.cases),
+        error_diagnosis=_forward_diagnosis(layer, cases.cases, expected),
     )
 
 
@@ -1292,7 +1293,11 @@ def _known_forward(
 def _forward_diagnosis(
     layer: Layer, cases: Sequence[Case], expected: Sequence[_Expected]
 ) -> Callable[[ProbeRun], Text | None]:
-    """A gradient check's ``error_diagnosis``: backward raised after a forward that is a known mistake."""
+    """A check's ``error_diagnosis``: a call raised after a forward output that is a known mistake.
+
+    A forward check whose later case raises (Wx and Wh swapped run only when D = H) and a
+    gradient check whose backward raises are both named by what the earlier forward gave.
+    """
     return lambda run: _known_forward(run, layer, cases, expected)
 
 
