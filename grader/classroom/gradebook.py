@@ -10,28 +10,48 @@ and crashes:
 - a busy timeout: two batches writing the same file at once wait for each
   other's (short) transactions instead of failing.
 
-Schema (version 1)
+Schema (version 2)
 ------------------
 ``schema_version(version)``
     One row; a file written by a newer grader is refused, an older one migrated.
-``learners(id, name, first_seen)``
-    One per learner folder name.
+``learners(id, name, first_seen, lms_id, full_name, section, in_roster, has_folder)``
+    One per learner folder name (or roster login). ``lms_id``, ``full_name`` and
+    ``section`` come from the roster (``grade batch --roster``); ``in_roster`` is
+    1 for a learner the last roster named; ``has_folder`` is 1 when the last
+    batch found the learner's folder (a roster learner without one has "no
+    submission").
 ``submissions(id, learner_id, exercise, file_name, content_hash, graded_at,
-score, max_score, passed, attempted, elapsed, current)``
+score, max_score, passed, attempted, elapsed, current, submitted_at, source,
+blocked_by)``
     Every grading of an exercise file. The latest for a learner and exercise
     has ``current = 1`` (at most one, by a partial unique index); earlier ones
-    stay as history without their check rows.
+    stay as history without their check rows. When the file is gone from the
+    learner's folder, the batch sets ``current = 0`` and the learner has no
+    current grade for the exercise (the history stays). ``submitted_at`` is the
+    file's time as given (ISO 8601, UTC: the modification time, a zip entry's
+    time), used for deadlines; ``source`` says what was graded (``py``, ``ipynb``,
+    or ``zip`` for a file taken from a zip upload); ``blocked_by`` is the number
+    of an earlier exercise whose file made this grading fail (it did not import,
+    or is the untouched stub), NULL otherwise.
 ``check_results(submission_id, position, name, name_ja, status, score,
 max_score, message_en, message_ja, hint_en, hint_ja)``
     One row per check of a current submission, in the exercise's order.
 ``problems(id, learner_id, problem, recorded_at)``
     Files that could not be graded, unknown files, unreadable attempts.
 ``quiz_attempts(id, learner_id, quiz, slug, lang, review, started, finished,
-started_epoch, score, max_score, content_hash, recorded_at)``
-    One per attempt file, unique per learner and content hash.
+started_epoch, score, max_score, content_hash, recorded_at, current)``
+    One per attempt file, unique per learner and content hash; ``current`` is 0
+    once the file is gone from the learner's folder (kept as history, not graded).
 ``quiz_answers(attempt_id, position, question_id, chosen, correct, seconds)``
     One row per question answered; ``chosen`` is JSON: source option indices
     or the number typed.
+``settings(key, value)``
+    The course settings the gradebook was graded with (``course``: the course
+    file's TOML text; ``shard``: ``K/N`` for a shard's gradebook), as text.
+``similar_pairs(id, exercise, learner_a, learner_b, similarity, shared,
+computed_at)``
+    Pairs of submissions found alike by ``grade similarity`` (``shared``: JSON
+    list of matched line ranges), replaced on every run.
 
 Nothing a learner wrote is trusted
 ----------------------------------
@@ -74,7 +94,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -86,7 +106,7 @@ from grader.text import untrusted
 if TYPE_CHECKING:
     from grader.grading.results import ExerciseResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_SECONDS = 60.0
 
 NAME_LIMIT = 1024
@@ -173,8 +193,34 @@ CREATE TABLE quiz_answers (
 ) WITHOUT ROWID;
 """
 
-# version -> statements that bring a gradebook of version - 1 up to it
-_MIGRATIONS: dict[int, str] = {}
+_SCHEMA_2 = """
+ALTER TABLE learners ADD COLUMN lms_id TEXT;
+ALTER TABLE learners ADD COLUMN full_name TEXT;
+ALTER TABLE learners ADD COLUMN section TEXT;
+ALTER TABLE learners ADD COLUMN in_roster INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE learners ADD COLUMN has_folder INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE submissions ADD COLUMN submitted_at TEXT;
+ALTER TABLE submissions ADD COLUMN source TEXT NOT NULL DEFAULT 'py';
+ALTER TABLE submissions ADD COLUMN blocked_by INTEGER;
+ALTER TABLE quiz_attempts ADD COLUMN current INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE similar_pairs (
+    id INTEGER PRIMARY KEY,
+    exercise INTEGER NOT NULL,
+    learner_a INTEGER NOT NULL REFERENCES learners(id),
+    learner_b INTEGER NOT NULL REFERENCES learners(id),
+    similarity REAL NOT NULL,
+    shared TEXT NOT NULL,
+    computed_at TEXT NOT NULL
+);
+CREATE INDEX submissions_history ON submissions(learner_id, exercise, graded_at);
+"""
+
+# version -> statements that bring a gradebook of version - 1 up to it (a new file: schema 1, then these)
+_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2}
 
 
 class GradebookError(GraderError):
@@ -226,6 +272,46 @@ class SubmissionRow:
     passed: bool
     attempted: bool
     checks: tuple[CheckRow, ...]
+    submitted_at: str | None = None
+    source: str = "py"
+    blocked_by: int | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One grading of a learner's exercise file, current or earlier (no check rows)."""
+
+    learner: str
+    exercise: int
+    graded_at: str
+    submitted_at: str | None
+    score: float
+    max_score: float
+    passed: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the gradebook knows of a learner besides grades: the roster's columns and the folder."""
+
+    name: str
+    lms_id: str | None = None
+    full_name: str | None = None
+    section: str | None = None
+    in_roster: bool = False
+    has_folder: bool = True
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """Two learners' files of one exercise found alike by ``grade similarity``."""
+
+    exercise: int
+    learner_a: str
+    learner_b: str
+    similarity: float
+    shared: Any  # the JSON stored: matched line ranges
 
 
 @dataclass(frozen=True)
@@ -260,8 +346,12 @@ class ClassRecord:
 
     learners: tuple[str, ...]
     submissions: tuple[SubmissionRow, ...]
-    attempts: tuple[AttemptRow, ...]
+    attempts: tuple[AttemptRow, ...]  # current attempts only: the files the learners' folders hold now
     problems: dict[str, tuple[str, ...]]
+    people: dict[str, Person] = field(default_factory=dict)
+    history: tuple[HistoryRow, ...] = ()  # every grading, oldest first per learner and exercise
+    settings: dict[str, str] = field(default_factory=dict)
+    similar: tuple[SimilarPair, ...] = ()
 
 
 def _now() -> str:
@@ -462,7 +552,7 @@ class Gradebook:
                     )
                 db.executescript_in_transaction(_SCHEMA_1)
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (1,))
-                version = 1
+                version = 1  # then every migration: one path to the current schema, new file or old
             else:
                 version = db.execute("SELECT version FROM schema_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -587,7 +677,16 @@ class Gradebook:
         return {(name, exercise): content_hash for name, exercise, content_hash in rows}
 
     def record_exercise(
-        self, learner: str, exercise: int, file_name: str, content_hash: str, result: ExerciseResult
+        self,
+        learner: str,
+        exercise: int,
+        file_name: str,
+        content_hash: str,
+        result: ExerciseResult,
+        *,
+        submitted_at: str | None = None,
+        source: str = "py",
+        blocked_by: int | None = None,
     ) -> None:
         """Store one graded submission; it replaces the learner's previous one for ``exercise``.
 
@@ -626,6 +725,9 @@ class Gradebook:
             int(result.passed),
             int(result.attempted),
             float(result.elapsed),
+            None if submitted_at is None else stored_text(submitted_at, FIELD_LIMIT),
+            stored_text(source, FIELD_LIMIT),
+            None if blocked_by is None else int(blocked_by),
         )
         with self._write() as db:
             learner_id = self._learner_id(db, learner)
@@ -638,7 +740,8 @@ class Gradebook:
                 db.execute("UPDATE submissions SET current = 0 WHERE id = ?", previous)
             cursor = db.execute(
                 "INSERT INTO submissions (learner_id, exercise, file_name, content_hash, graded_at, "
-                "score, max_score, passed, attempted, elapsed, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                "score, max_score, passed, attempted, elapsed, submitted_at, source, blocked_by, current) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 (learner_id, *submission),
             )
             submission_id = cursor.lastrowid
@@ -851,11 +954,53 @@ class Gradebook:
                     passed=bool(row[8]),
                     attempted=bool(row[9]),
                     checks=tuple(checks.get(row[0], ())),
+                    submitted_at=None if row[10] is None else _shown(row[10], FIELD_LIMIT),
+                    source=_shown(row[11], FIELD_LIMIT),
+                    blocked_by=row[12],
                 )
                 for row in db.execute(
                     "SELECT submissions.id, learners.name, exercise, file_name, content_hash, graded_at, score, "
-                    "max_score, passed, attempted FROM submissions JOIN learners ON learners.id = learner_id "
-                    "WHERE current = 1 ORDER BY learners.name, exercise"
+                    "max_score, passed, attempted, submitted_at, source, blocked_by FROM submissions "
+                    "JOIN learners ON learners.id = learner_id WHERE current = 1 ORDER BY learners.name, exercise"
+                )
+            )
+            history = tuple(
+                HistoryRow(
+                    learner=learner_name(row[0]),
+                    exercise=row[1],
+                    graded_at=row[2],
+                    submitted_at=None if row[3] is None else _shown(row[3], FIELD_LIMIT),
+                    score=row[4],
+                    max_score=row[5],
+                    passed=bool(row[6]),
+                    current=bool(row[7]),
+                )
+                for row in db.execute(
+                    "SELECT learners.name, exercise, graded_at, submitted_at, score, max_score, passed, current "
+                    "FROM submissions JOIN learners ON learners.id = learner_id "
+                    "ORDER BY learners.name, exercise, graded_at, submissions.id"
+                )
+            )
+            people = {
+                learner_name(row[0]): Person(
+                    name=learner_name(row[0]),
+                    lms_id=None if row[1] is None else _shown(row[1], NAME_LIMIT),
+                    full_name=None if row[2] is None else _shown(row[2], NAME_LIMIT),
+                    section=None if row[3] is None else _shown(row[3], NAME_LIMIT),
+                    in_roster=bool(row[4]),
+                    has_folder=bool(row[5]),
+                )
+                for row in db.execute(
+                    "SELECT name, lms_id, full_name, section, in_roster, has_folder FROM learners ORDER BY name"
+                )
+            }
+            settings = {key: value for key, value in db.execute("SELECT key, value FROM settings ORDER BY key")}
+            similar = tuple(
+                SimilarPair(row[0], learner_name(row[1]), learner_name(row[2]), row[3], _answer(row[4]))
+                for row in db.execute(
+                    "SELECT exercise, a.name, b.name, similarity, shared FROM similar_pairs "
+                    "JOIN learners AS a ON a.id = learner_a JOIN learners AS b ON b.id = learner_b "
+                    "ORDER BY exercise, similarity DESC, a.name, b.name"
                 )
             )
             answers: dict[int, list[AnswerRow]] = {}
@@ -882,7 +1027,7 @@ class Gradebook:
                 # oldest first: by the time the attempt began, then by the order the files were recorded
                 for row in db.execute(
                     "SELECT quiz_attempts.id, learners.name, quiz, slug, lang, review, started, finished, score, "
-                    "max_score FROM quiz_attempts JOIN learners ON learners.id = learner_id "
+                    "max_score FROM quiz_attempts JOIN learners ON learners.id = learner_id WHERE current = 1 "
                     "ORDER BY learners.name, quiz, started_epoch IS NULL, started_epoch, quiz_attempts.id"
                 )
             )
@@ -897,6 +1042,10 @@ class Gradebook:
             submissions=submissions,
             attempts=attempts,
             problems={name: tuple(found) for name, found in problems.items()},
+            people=people,
+            history=history,
+            settings=settings,
+            similar=similar,
         )
 
     def integrity_check(self) -> str:

@@ -15,7 +15,17 @@ from grader.classroom.gradebook import SCHEMA_VERSION, AttemptError, Gradebook, 
 from grader.grading.results import Status
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"schema_version", "learners", "submissions", "check_results", "problems", "quiz_attempts", "quiz_answers"}
+TABLES = {
+    "schema_version",
+    "learners",
+    "submissions",
+    "check_results",
+    "problems",
+    "quiz_attempts",
+    "quiz_answers",
+    "settings",
+    "similar_pairs",
+}
 
 
 @pytest.fixture
@@ -33,7 +43,7 @@ def raw(path: Path, sql: str, *args) -> list[tuple]:
 
 def test_a_new_gradebook_has_the_schema_in_wal_mode(path):
     with Gradebook(path) as gradebook:
-        assert gradebook.schema_version() == SCHEMA_VERSION == 1
+        assert gradebook.schema_version() == SCHEMA_VERSION == 2
         assert gradebook.integrity_check() == "ok"
     tables = {name for (name,) in raw(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == TABLES
@@ -45,7 +55,31 @@ def test_opening_again_keeps_the_data(path):
         gradebook.record_problem("ann", "ex11.py: unknown file")
     with Gradebook(path) as gradebook:
         assert gradebook.learners() == ["ann"]
-        assert gradebook.schema_version() == 1
+        assert gradebook.schema_version() == SCHEMA_VERSION
+
+
+def test_a_schema_1_gradebook_is_migrated_keeping_its_grades(path):
+    from grader.classroom.gradebook import _SCHEMA_1
+
+    with sqlite3.connect(path) as connection:  # a gradebook as the grader of schema 1 left it
+        for statement in _SCHEMA_1.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute("INSERT INTO schema_version (version) VALUES (1)")
+        connection.execute("INSERT INTO learners (id, name, first_seen) VALUES (1, 'ann', '2026-01-01T00:00:00+00:00')")
+        connection.execute(
+            "INSERT INTO submissions (learner_id, exercise, file_name, content_hash, graded_at, score, max_score, "
+            "passed, attempted, elapsed) VALUES (1, 3, 'ex03_backward.py', 'h', '2026-01-02T00:00:00+00:00', "
+            "4, 16, 0, 1, 0.5)"
+        )
+    with Gradebook(path) as gradebook:
+        assert gradebook.schema_version() == SCHEMA_VERSION
+        record = gradebook.load()
+    (submission,) = record.submissions
+    assert (submission.learner, submission.exercise, submission.score, submission.max_score) == ("ann", 3, 4, 16)
+    assert (submission.submitted_at, submission.source, submission.blocked_by) == (None, "py", None)
+    assert record.people["ann"].has_folder and not record.people["ann"].in_roster
+    assert [(row.exercise, row.current) for row in record.history] == [(3, True)]
 
 
 def test_a_gradebook_from_a_newer_grader_is_refused(path):
@@ -456,7 +490,7 @@ def test_two_processes_creating_the_same_gradebook_at_once(path):
     for child in children:
         stdout, stderr = child.communicate(timeout=120)
         assert child.returncode == 0, stderr
-    assert raw(path, "SELECT version FROM schema_version") == [(1,)]
+    assert raw(path, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
 
 
 def test_a_reader_sees_a_consistent_snapshot_while_a_writer_works(path):
