@@ -78,7 +78,8 @@ def test_a_schema_1_gradebook_is_migrated_keeping_its_grades(path):
     (submission,) = record.submissions
     assert (submission.learner, submission.exercise, submission.score, submission.max_score) == ("ann", 3, 4, 16)
     assert (submission.submitted_at, submission.source, submission.blocked_by) == (None, "py", None)
-    assert record.people["ann"].has_folder and not record.people["ann"].in_roster
+    assert record.people["ann"].has_folder
+    assert not record.people["ann"].in_roster
     assert [(row.exercise, row.current) for row in record.history] == [(3, True)]
 
 
