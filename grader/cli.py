@@ -515,8 +515,22 @@ class _Progress:
     default=None,
     help="Seconds one graded call may run (default: each exercise's own).",
 )
+@click.option(
+    "--shard",
+    "shard_text",
+    default=None,
+    metavar="K/N",
+    help="Grade only the K-th of N shares of the learners (K from 1 to N), into a gradebook of its own; "
+    "run the N shards on N machines, then combine their gradebooks with grade merge.",
+)
 def batch(
-    class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None, force: bool, timeout: float | None
+    class_dir: Path,
+    db: Path,
+    jobs: int | None,
+    exercise_list: str | None,
+    force: bool,
+    timeout: float | None,
+    shard_text: str | None,
 ) -> None:
     """Grade a whole class into a gradebook.
 
@@ -528,8 +542,10 @@ def batch(
     """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.classroom.batch import run_batch
     from grader.classroom.gradebook import Gradebook
+    from grader.classroom.shards import parse_shard
 
     jobs = jobs or os.cpu_count() or 1
+    shard = None if shard_text is None else parse_shard(shard_text)
     if not class_dir.is_dir():  # before the gradebook is opened: a typo must not leave an empty one behind
         raise UsageError(f"no such class directory: {class_dir}")
     try:
@@ -542,6 +558,7 @@ def batch(
                 force=force,
                 timeout=timeout,
                 progress=_Progress(),
+                shard=shard,
             )
     except KeyboardInterrupt:
         click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
@@ -561,6 +578,55 @@ def batch(
         + (f" ({summary.rate:.1f} gradings/s)" if summary.graded else "")
     )
     click.echo(f"gradebook: {db}")
+
+
+@main.command(name="merge")
+@click.argument("output", type=click.Path(path_type=Path, dir_okay=False), metavar="OUT")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False), metavar="SHARD...")
+@click.option("--force", is_flag=True, help="Replace OUT when it exists (only when it is a gradebook).")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Merge even when some of the N shards are missing (refused by default: their learners would be "
+    "missing from the report without a word); OUT then records which shards it holds.",
+)
+@_language_option
+def merge_command(output: Path, shards: tuple[Path, ...], force: bool, allow_partial: bool, lang: str) -> None:
+    """Combine the gradebooks of grade batch --shard K/N into one.
+
+    \b
+    grade batch class/ --shard 1/3 --db shard-1.sqlite    (on 3 machines, K = 1, 2, 3)
+    grade merge gradebook.sqlite shard-*.sqlite
+    grade report --db gradebook.sqlite --html out/
+    The merged gradebook holds what one batch of the whole class would have written.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.classroom.merge import merge_gradebooks
+
+    summary = merge_gradebooks(output, list(shards), force=force, allow_partial=allow_partial)
+    if summary.missing:
+        missing = ", ".join(f"{index}/{summary.count}" for index in summary.missing)
+        click.echo(
+            Text(
+                "grade: warning: shard(s) {missing} missing: their learners are not in {output}",
+                "grade: 警告: シャード {missing} がありません。その受講者は {output} に入っていません",
+            ).format(missing=missing, output=output)(lang),
+            err=True,
+        )
+    click.echo(
+        Text(
+            "Merged {shards} of {count} shards into {output}: {learners} learners, {submissions} graded exercise "
+            "files, {attempts} quiz attempts",
+            "{count} 個中 {shards} 個のシャードを {output} に結合しました: 受講者 {learners} 人、"
+            "採点済みの課題ファイル {submissions}、確認テストの受験 {attempts}",
+        ).format(
+            shards=len(summary.held),
+            count=summary.count,
+            output=output,
+            learners=summary.learners,
+            submissions=summary.submissions,
+            attempts=summary.attempts,
+        )(lang)
+    )
 
 
 @main.command(name="report")

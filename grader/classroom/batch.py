@@ -66,6 +66,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, learner_name
+from grader.classroom.shards import Shard
+from grader.classroom.shards import claim as claim_shard
 from grader.errors import GraderError, QuizError, SandboxError, UsageError
 from grader.grading.engine import EXERCISES, grade_exercise
 from grader.grading.results import ExerciseResult
@@ -582,6 +584,7 @@ def run_batch(
     timeout: float | None = None,
     progress: Callable[[int, int, Task | None, ExerciseResult | None], None] | None = None,
     quiz_root: Path | None = None,
+    shard: Shard | None = None,
 ) -> Summary:
     """Grade ``class_dir`` into ``gradebook``.
 
@@ -603,6 +606,9 @@ def run_batch(
         ``progress(done, total, task, result)`` after every grading.
     quiz_root : Path, optional
         The quizzes to score attempts against (default: the course's).
+    shard : Shard, optional
+        Grade only the learners of this shard (``grader.classroom.shards``); the
+        gradebook must be this shard's own (it records ``shard = K/N``).
 
     Raises
     ------
@@ -611,10 +617,14 @@ def run_batch(
         everything recorded before is kept.
     """
     started = time.monotonic()
+    claim_shard(gradebook, shard)
     learners = discover(class_dir)
+    if shard is not None:
+        learners = [learner for learner in learners if shard.holds(learner.name)]
     summary = Summary(learners=len(learners))
     tasks = plan(learners, exercises)
-    _record_learners(learners, gradebook, summary, quiz_root)
+    with gradebook.transaction():  # one commit, not one per attempt: each waits for the disk
+        _record_learners(learners, gradebook, summary, quiz_root)
     todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
     summary.skipped = len(tasks) - len(todo)
     if progress is not None:
