@@ -294,14 +294,20 @@ def _write(
             tables = layout(db, "main")
             order = copy_order(tables)
             settings = _agreed_settings(db, paths, tables)
-            db.execute("BEGIN IMMEDIATE")
+            # the scratch file is renamed only once complete, and synced first: no need to sync every commit
+            db.execute("PRAGMA synchronous = OFF")
             db.execute("CREATE TEMP TABLE learner_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL, taken INTEGER)")
             for path in paths:
-                _attach(db, path)
+                _attach(db, path)  # not inside a transaction: SQLite attaches and detaches only outside one
                 try:
+                    db.execute("BEGIN IMMEDIATE")
                     _merge_shard(db, path, tables, order)
+                    db.execute("COMMIT")
                 finally:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
                     db.execute("DETACH DATABASE shard")
+            db.execute("BEGIN IMMEDIATE")
             if missing:
                 settings[SETTING] = format_setting(held, count)
             db.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", sorted(settings.items()))
