@@ -72,7 +72,9 @@ def graded(tmp_path_factory):
         if index % 2 == 0:
             files["ex02_softmax_loss.py"] = ex02 + f"\n# {name}\n"
         if index == 3:
-            files["notes.md"] = "my notes"  # a problem
+            files["notes.md"] = "my notes"  # a problem, fixed below
+        if index == 5:
+            files["todo.txt"] = "a stray file"  # a problem that stays
         folder = learner_folder(class_dir, name, files)
         if index in (1, 4) and (1, "en") in bank:
             quiz = bank[(1, "en")]
@@ -82,7 +84,9 @@ def graded(tmp_path_factory):
                     chosen = question.answer if position % 2 else question.answer + 1000.0
                 else:
                     chosen = sorted(question.correct_indices)
-                answers.append({"id": question.id, "chosen": chosen, "correct": is_correct(question, chosen)})
+                answers.append(
+                    {"id": question.id, "chosen": chosen, "correct": is_correct(question, chosen), "seconds": 7.0}
+                )
             save_attempt(folder, quiz, answers, time.time() - 60 * index)
     learner_folder(class_dir, "empty", {})  # no file at all
     shards = [Shard(index, 3) for index in (1, 2, 3)]
