@@ -307,8 +307,9 @@ def test_a_later_schema_step_is_merged_without_a_change_to_merge(tmp_path, monke
         "ALTER TABLE submissions ADD COLUMN late_days REAL;"
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, learner_id INTEGER NOT NULL REFERENCES learners(id), note TEXT)"
     )
-    monkeypatch.setattr(gradebook_module, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(gradebook_module._MIGRATIONS, 3, step)
+    later = gradebook_module.SCHEMA_VERSION + 1
+    monkeypatch.setattr(gradebook_module, "SCHEMA_VERSION", later)
+    monkeypatch.setitem(gradebook_module._MIGRATIONS, later, step)
     parts = three(tmp_path)
     for part, (name, late) in zip(parts, [("ann", 1.5), ("bob", None), ("cy", 3.0)], strict=True):
         with sqlite3.connect(part) as db:
@@ -325,8 +326,9 @@ def test_a_later_schema_step_is_merged_without_a_change_to_merge(tmp_path, monke
 
 
 def test_a_later_table_the_merge_can_not_place_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(gradebook_module, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(gradebook_module._MIGRATIONS, 3, "CREATE TABLE deadlines (exercise INTEGER, due TEXT)")
+    later = gradebook_module.SCHEMA_VERSION + 1
+    monkeypatch.setattr(gradebook_module, "SCHEMA_VERSION", later)
+    monkeypatch.setitem(gradebook_module._MIGRATIONS, later, "CREATE TABLE deadlines (exercise INTEGER, due TEXT)")
     refused(tmp_path, three(tmp_path), r"does not know how to combine the table\(s\) deadlines")
 
 
