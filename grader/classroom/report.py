@@ -52,7 +52,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -63,7 +63,10 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from grader.classroom import itemstats
-from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
+from grader.classroom.coursefile import Course
+from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, Person, SubmissionRow
+from grader.classroom.lms import canvas_csv_rows, moodle_csv_rows
+from grader.classroom.totals import GradeColumn, LearnerGrades, grade_columns, learner_grades
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
 from grader.text import Text
@@ -203,6 +206,17 @@ class LearnerRow:
     problems: tuple[str, ...]
     exercise_points: float
     quiz_points: float
+    grades: LearnerGrades = LearnerGrades({}, None)  # weighted total and lateness under the report's course
+
+    @property
+    def total(self) -> float | None:
+        """The weighted total in percent (``grader.classroom.totals``); None when nothing counts."""
+        return self.grades.total
+
+    def late(self, kind: str, number: int) -> bool:
+        """Whether the learner handed in exercise or quiz ``number`` late."""
+        grade = self.grades.items.get((kind, number))
+        return grade is not None and grade.lateness.late
 
 
 @dataclass(frozen=True)
@@ -244,6 +258,9 @@ class ClassReport:
     generated: str
     source: str = ""
     bank_errors: tuple[str, ...] = ()  # quiz files left out of the bank, each "path:line: what is wrong"
+    course: Course = field(default_factory=Course)  # weights, due items, deadlines, late policy
+    columns: tuple[GradeColumn, ...] = ()  # the grade items: the gradebook's and the due ones nobody handed in
+    people: dict[str, Person] = field(default_factory=dict)  # the roster's LMS id, full name, section per learner
 
     @property
     def exercise_max(self) -> float:
@@ -582,6 +599,7 @@ def build_report(
     generated: str | None = None,
     source: str = "",
     bank_errors: Sequence[str] = (),
+    course: Course | None = None,
 ) -> ClassReport:
     """Turn a gradebook snapshot into everything the report shows.
 
@@ -599,9 +617,22 @@ def build_report(
         The gradebook's path, shown in the page.
     bank_errors : sequence of str
         Quiz files left out of ``bank`` because of an error, shown in the page.
+    course : Course, optional
+        Weights, due items, deadlines and the late policy (``grader.classroom.coursefile``);
+        default: every item counts with weight 1, no deadlines.
     """
+    course = course or Course()
     exercises = _exercise_columns(record.submissions)
     quizzes = _quiz_columns(record.attempts, bank)
+    columns = grade_columns(
+        course,
+        [(column.number, column.max_score) for column in exercises],
+        [(column.number, column.max_score) for column in quizzes],
+        bank,
+    )
+    attempts_of: dict[str, list[AttemptRow]] = {}
+    for attempt in record.attempts:
+        attempts_of.setdefault(attempt.learner, []).append(attempt)
     quiz_by_number = {column.number: column for column in quizzes}
     by_learner: dict[str, dict[int, SubmissionRow]] = {}
     for submission in record.submissions:
@@ -630,6 +661,7 @@ def build_report(
                 problems=record.problems.get(name, ()),
                 exercise_points=sum(row.score for row in submissions.values()),
                 quiz_points=sum(_fraction(row) * quiz_by_number[number].max_score for number, row in bests.items()),
+                grades=learner_grades(course, columns, submissions, attempts_of.get(name, ())),
             )
         )
     exercise_distributions = {
@@ -670,6 +702,9 @@ def build_report(
         generated=generated or datetime.now().astimezone().isoformat(timespec="seconds"),
         source=source,
         bank_errors=tuple(bank_errors),
+        course=course,
+        columns=columns,
+        people=dict(record.people),
     )
 
 
@@ -1077,14 +1112,27 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path
     return path
 
 
+def _late_cell(learner: LearnerRow, kind: str, number: int) -> str:
+    """The lateness of one item for a CSV cell: ``late 2 days (-20 %)``, ``on time``, ``time unknown`` or empty."""
+    grade = learner.grades.items.get((kind, number))
+    return grade.lateness.text().en if grade is not None else ""
+
+
+def _late_summary(learner: LearnerRow) -> str:
+    """Every late item and every item whose time is unknown, for one cell: ``Exercise 3: late 2 days (-20 %)``."""
+    return "; ".join(
+        f"{grade.item.label.en}: {grade.lateness.text().en}" for grade in learner.grades.late + learner.grades.unknown
+    )
+
+
 def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
-    """``learners.csv``: a column per check and per quiz question, plus totals (points)."""
-    header = ["learner", "exercises total", "exercises max", "quizzes total", "quizzes max"]
+    """``learners.csv``: a column per check and per quiz question, lateness, plus totals (points, weighted %)."""
+    header = ["learner", "exercises total", "exercises max", "quizzes total", "quizzes max", "weighted total (%)"]
     for exercise in report.exercises:
-        header.append(f"ex{exercise.number:02d} total")
+        header.extend([f"ex{exercise.number:02d} total", f"ex{exercise.number:02d} late"])
         header.extend(_cell(f"ex{exercise.number:02d} {check.name}") for check in exercise.checks)
     for quiz in report.quizzes:
-        header.append(f"quiz{quiz.number:02d} total")
+        header.extend([f"quiz{quiz.number:02d} total", f"quiz{quiz.number:02d} late"])
         header.extend(_cell(f"quiz{quiz.number:02d} {question_id}") for question_id in quiz.question_ids)
     header.append("problems")
     rows = []
@@ -1095,22 +1143,23 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
             _csv_number(report.exercise_max),
             _csv_number(learner.quiz_points),
             _csv_number(report.quiz_max),
+            _csv_number(learner.total),
         ]
         for exercise in report.exercises:
             submission = learner.submissions.get(exercise.number)
             if submission is None:
-                row.extend([""] * (1 + len(exercise.checks)))
+                row.extend([""] * (2 + len(exercise.checks)))
                 continue
             scores = {check.name: check.score for check in submission.checks}
-            row.append(_csv_number(submission.score))
+            row.extend([_csv_number(submission.score), _late_cell(learner, "exercise", exercise.number)])
             row.extend(_csv_number(scores.get(check.name)) for check in exercise.checks)
         for quiz in report.quizzes:
             attempt = learner.best.get(quiz.number)
             if attempt is None:
-                row.extend([""] * (1 + len(quiz.question_ids)))
+                row.extend([""] * (2 + len(quiz.question_ids)))
                 continue
             right = {answer.question_id: answer.correct for answer in attempt.answers}
-            row.append(_csv_number(_fraction(attempt) * quiz.max_score))
+            row.extend([_csv_number(_fraction(attempt) * quiz.max_score), _late_cell(learner, "quiz", quiz.number)])
             row.extend(
                 "" if question_id not in right else ("1" if right[question_id] else "0")
                 for question_id in quiz.question_ids
@@ -1120,38 +1169,59 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def _item_header(column: GradeColumn) -> str:
+    counted = "" if column.counted else ", not counted"
+    return f"{column.item.label.en} (max {column.max_score:g}{counted})"
+
+
 def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
-    """``grades.csv``: the learner and one column per grade item, for an LMS gradebook import."""
+    """``grades.csv``: the learner and one column per grade item (points after the late penalty), the totals.
+
+    ``Weighted total (%)`` follows the course's weights over the items that
+    count (``grader.classroom.totals``); ``Late`` lists the late items and those
+    whose time is unknown.
+    """
+    columns = report.columns
+    exercise_max = sum(column.max_score for column in columns if column.item.kind == "exercise")
+    quiz_max = sum(column.max_score for column in columns if column.item.kind == "quiz")
     header = ["learner"]
-    header.extend(f"Exercise {column.number} (max {column.max_score:g})" for column in report.exercises)
-    header.extend(f"Quiz {column.number} (max {column.max_score:g})" for column in report.quizzes)
-    header.extend([f"Exercises total (max {report.exercise_max:g})", f"Quizzes total (max {report.quiz_max:g})"])
+    header.extend(_item_header(column) for column in columns)
+    header.extend(
+        [
+            f"Exercises total (max {exercise_max:g})",
+            f"Quizzes total (max {quiz_max:g})",
+            "Weighted total (%)",
+            "Late",
+        ]
+    )
     rows = []
     for learner in report.learners:
+        grades = [learner.grades.items.get(column.key) for column in columns]
+        points = [None if grade is None else grade.final_points for grade in grades]
         row = [_cell(learner.name)]
-        row.extend(
-            _csv_number(learner.submissions[column.number].score) if column.number in learner.submissions else ""
-            for column in report.exercises
-        )
-        row.extend(
-            _csv_number(_fraction(learner.best[column.number]) * column.max_score)
-            if column.number in learner.best
-            else ""
-            for column in report.quizzes
-        )
-        row.append(_csv_number(learner.exercise_points) if learner.submissions else "")
-        row.append(_csv_number(learner.quiz_points) if learner.best else "")
+        row.extend(_csv_number(value) for value in points)
+        for kind in ("exercise", "quiz"):
+            held = [value for column, value in zip(columns, points, strict=True) if column.item.kind == kind]
+            given = [value for value in held if value is not None]
+            row.append(_csv_number(sum(given)) if given else "")
+        row.append(_csv_number(learner.total))
+        row.append(_cell(_late_summary(learner)))
         rows.append(row)
     return header, rows
 
 
 def write_csvs(report: ClassReport, folder: Path) -> list[Path]:
-    """Write ``learners.csv``, ``grades.csv``, ``items.csv`` and ``misconceptions.csv`` to ``folder``."""
+    """Write ``learners.csv``, ``grades.csv``, the LMS files, ``items.csv`` and ``misconceptions.csv`` to ``folder``.
+
+    The LMS files are ``moodle-grades.csv`` and ``canvas-grades.csv`` (``grader.classroom.lms``).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write_csv(folder / "learners.csv", *learners_csv_rows(report)),
         _write_csv(folder / "grades.csv", *grades_csv_rows(report)),
+        _write_csv(folder / "moodle-grades.csv", *moodle_csv_rows(report)),
+        _write_csv(folder / "canvas-grades.csv", *canvas_csv_rows(report)),
     ]
     item_header = [
         "quiz", "question", "kind", "first attempts", "facility", "sd", "random guess score",
