@@ -585,29 +585,89 @@ def batch(
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     metavar="DIR",
-    help="Write learners.csv, grades.csv (for LMS import), items.csv and misconceptions.csv to DIR.",
+    help="Write learners.csv, grades.csv, moodle-grades.csv and canvas-grades.csv (LMS imports), items.csv and "
+    "misconceptions.csv to DIR.",
+)
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write one feedback file per learner to DIR, NAME.html and NAME.md (scores, late marks, failed checks "
+    "with hints, folder problems), in the --lang language.",
+)
+@click.option(
+    "--course",
+    "course_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="The course file (TOML): weights, what is due, deadlines, late policy (docs/instructors/course.md). "
+    "Stored in the gradebook: later reports use it without --course.",
+)
+@click.option(
+    "--deadline",
+    "deadlines",
+    multiple=True,
+    metavar="N=TIME",
+    help="Deadline of exercise N (qN=TIME: quiz N) for this run, over the course file; repeat it. TIME is ISO 8601 "
+    "with its timezone (3=2026-12-10T23:59+09:00) or a date, meaning the end of that day in the course's timezone.",
+)
+@click.option(
+    "--late-policy",
+    default=None,
+    metavar="POLICY",
+    help="For this run, over the course file: none (late work marked only), per-day:10 (10 %% off per started day "
+    "late), per-day:10:50 (at most 50 %%), cutoff (late work scores 0).",
 )
 @_language_option
-def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: str) -> None:
-    """Report on a graded class: an HTML page and CSV files.
+def report_command(
+    db: Path,
+    html_dir: Path | None,
+    csv_dir: Path | None,
+    feedback_dir: Path | None,
+    course_file: Path | None,
+    deadlines: tuple[str, ...],
+    late_policy: str | None,
+    lang: str,
+) -> None:
+    """Report on a graded class: an HTML page, CSV files, per-learner feedback files.
 
     \b
     grade report --html out/ --csv out/           both, from ./gradebook.sqlite
     grade report --db fall.sqlite --html out/ --lang ja
+    grade report --course course.toml --csv out/ --feedback out/feedback
+    grade report --csv out/ --deadline 3=2026-12-10T23:59+09:00 --late-policy per-day:10
     """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.classroom.coursefile import read_course
     from grader.classroom.report import write_report
 
-    if html_dir is None and csv_dir is None:
-        raise click.UsageError("say what to write: --html DIR for the page, --csv DIR for the CSV files, or both")
+    if html_dir is None and csv_dir is None and feedback_dir is None:
+        raise click.UsageError(
+            "say what to write: --html DIR for the page, --csv DIR for the CSV files, --feedback DIR for "
+            "one file per learner, or several"
+        )
     if not db.is_file():
         raise click.UsageError(f"no gradebook at {db}; grade the class first: grade batch CLASS_DIR --db {db}")
+    course = read_course(course_file) if course_file is not None else None
     try:
-        written, report, seconds = write_report(db, html_dir=html_dir, csv_dir=csv_dir, lang=lang)
+        written, report, seconds = write_report(
+            db,
+            html_dir=html_dir,
+            csv_dir=csv_dir,
+            lang=lang,
+            course=course,
+            deadlines=deadlines,
+            late_policy=late_policy,
+            feedback_dir=feedback_dir,
+        )
     except OSError as problem:
         raise GraderError(
             f"the report could not be written ({problem.strerror}: {problem.filename}); "
-            "free some space or name writable folders with --html and --csv"
+            "free some space or name writable folders with --html, --csv and --feedback"
         ) from None
+    click.echo(report.course_line(lang))
     for error in report.bank_errors:
         click.echo(f"grade: warning: {error}", err=True)
     if report.bank_errors:

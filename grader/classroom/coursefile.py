@@ -44,11 +44,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grader.errors import UsageError
 from grader.grading.engine import EXERCISES
 from grader.text import Text
+
+if TYPE_CHECKING:
+    from grader.classroom.gradebook import Gradebook
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 POLICIES = ("none", "per-day", "cutoff")
@@ -502,3 +506,61 @@ def lateness(stamp: str | None, deadline: datetime | None, policy: LatePolicy) -
     else:
         penalty = 0.0
     return Lateness("late", days, penalty, moment)
+
+
+# --- which course a report uses -------------------------------------------------------------------
+
+STORED_KEY = "course"  # the gradebook setting holding the course file's TOML text
+STORED_FILE_KEY = "course_file"  # and the name of the file it came from
+
+
+def course_for_report(
+    gradebook: Gradebook,
+    settings: Mapping[str, str],
+    given: Course | None,
+    *,
+    deadlines: Iterable[str] = (),
+    late_policy: str | None = None,
+    quizzes: frozenset[int] | None = None,
+) -> tuple[Course, Text]:
+    """The course a report grades by, and a line that says which one it is.
+
+    ``given`` (``--course``) is stored in the gradebook (settings ``course`` and
+    ``course_file``) so that a later report without ``--course`` uses the same
+    rules; without it, the stored course; without one, the default (every item
+    counts with weight 1, no deadlines).  ``--deadline`` and ``--late-policy``
+    go over it for this run only and are not stored.
+    """
+    if given is not None:
+        if settings.get(STORED_KEY) != given.text or settings.get(STORED_FILE_KEY) != given.source:
+            gradebook.set_setting(STORED_KEY, given.text)
+            gradebook.set_setting(STORED_FILE_KEY, given.source)
+        course = given
+        said = Text(
+            f"course: {given.source} (stored in the gradebook: later reports use it without --course)",
+            f"コース: {given.source}(成績簿に保存しました。次回から --course なしでも使われます)",
+        )
+    elif settings.get(STORED_KEY) is not None:
+        name = settings.get(STORED_FILE_KEY) or "?"
+        course = parse_course(
+            settings[STORED_KEY], f"the course stored in {gradebook.path} (from {name})", quizzes=quizzes
+        )
+        said = Text(
+            f"course: as stored in {gradebook.path} (from {name}); --course FILE replaces it",
+            f"コース: {gradebook.path} に保存されたもの({name} から)。--course FILE で置き換えられます",
+        )
+    else:
+        course = Course(source="")
+        said = Text(
+            "course: none (every exercise and quiz counts with weight 1, no deadlines); see --course",
+            "コース: なし(すべての課題と確認テストを重み 1 で数え、期限なし)。--course を参照",
+        )
+    late = parse_late_policy(late_policy) if late_policy else None
+    items = [parse_deadline_option(value, course.timezone, quizzes=quizzes) for value in deadlines]
+    if items or late:
+        course = with_overrides(course, deadlines=items, late=late)
+        given_now = ", ".join(
+            [f"--deadline {value}" for value in deadlines] + ([f"--late-policy {late_policy}"] if late else [])
+        )
+        said = Text(f"{said.en}; this run only: {given_now}", f"{said.ja}。今回のみ: {given_now}")
+    return course, Text(f"{said.en}; {course.late.describe().en}", f"{said.ja}。{course.late.describe().ja}")

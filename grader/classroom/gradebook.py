@@ -886,6 +886,11 @@ class Gradebook:
             )
         return True
 
+    def set_setting(self, key: str, value: str) -> None:
+        """Store one course setting (``settings`` table), replacing the value held for ``key``."""
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (str(key), str(value)))
+
     def forget_quiz_attempt(self, learner: str, content_hash: str) -> bool:
         """Delete the learner's attempt with ``content_hash``; True when there was one.
 

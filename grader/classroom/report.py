@@ -52,7 +52,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -261,6 +261,7 @@ class ClassReport:
     course: Course = field(default_factory=Course)  # weights, due items, deadlines, late policy
     columns: tuple[GradeColumn, ...] = ()  # the grade items: the gradebook's and the due ones nobody handed in
     people: dict[str, Person] = field(default_factory=dict)  # the roster's LMS id, full name, section per learner
+    course_line: Text = Text("", "")  # which course was used, for the command's output
 
     @property
     def exercise_max(self) -> float:
@@ -810,6 +811,8 @@ UI: dict[str, Text] = {
     "exercises": Text("Exercises", "課題"),
     "quiz": Text("Quiz", "確認テスト"),
     "quizzes": Text("Quizzes", "確認テスト"),
+    "late": Text("late", "期限後"),
+    "weighted_total": Text("Weighted total (%)", "重み付き合計(%)"),
     "mean": Text("mean", "平均"),
     "median": Text("median", "中央値"),
     "Mean": Text("Mean", "平均"),
@@ -1277,8 +1280,17 @@ def write_report(
     csv_dir: Path | None = None,
     lang: str = "en",
     bank: dict | None = None,
+    course: Course | None = None,
+    deadlines: Sequence[str] = (),
+    late_policy: str | None = None,
+    feedback_dir: Path | None = None,
 ) -> tuple[list[Path], ClassReport, float]:
-    """Read the gradebook at ``db`` and write the HTML page and/or the CSV files.
+    """Read the gradebook at ``db`` and write the HTML page, the CSV files and/or the feedback files.
+
+    ``course`` (``--course``), else the course stored in the gradebook, else the
+    default, with ``deadlines`` (``--deadline``) and ``late_policy``
+    (``--late-policy``) over it: see ``grader.classroom.coursefile.course_for_report``;
+    ``report.course.source`` and ``report.course_line`` say which was used.
 
     The quiz bank (titles, options, answer keys) is loaded quiz by quiz
     (``grader.classroom.attempts.load_scoring_bank``): a broken quiz file leaves out only
@@ -1302,9 +1314,15 @@ def write_report(
 
         bank, found = load_scoring_bank()
         errors = [f"{display_path(error.path)}:{error.line}: {error.message}" for error in found]
+    from grader.classroom.coursefile import course_for_report
+
     with Gradebook(db) as gradebook:
         record = gradebook.load()
-    report = build_report(record, bank, source=str(db), bank_errors=errors)
+        rules, line = course_for_report(
+            gradebook, record.settings, course, deadlines=deadlines, late_policy=late_policy
+        )
+    report = build_report(record, bank, source=str(db), bank_errors=errors, course=rules)
+    report = replace(report, course_line=line)
     written: list[Path] = []
     if html_dir is not None:
         html_dir = Path(html_dir)
@@ -1316,4 +1334,8 @@ def write_report(
         written.append(page)
     if csv_dir is not None:
         written.extend(write_csvs(report, csv_dir))
+    if feedback_dir is not None:
+        from grader.classroom.feedback import write_feedback
+
+        written.extend(write_feedback(report, feedback_dir, lang))
     return written, report, time.perf_counter() - started
