@@ -214,7 +214,8 @@ def test_a_feedback_file_in_each_language(late_report, tmp_path, lang, expected)
     assert "ex01.py: not UTF\\-8 \\(save the file as UTF\\-8\\)" in carol
 
 
-def test_grade_report_feedback_alone(tmp_path):
+def test_grade_report_feedback_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADE_QUIZ_ROOT", str(tmp_path / "no-quizzes"))  # the bank is not what is tested
     db = tmp_path / "gradebook.sqlite"
     with Gradebook(db) as gradebook:
         fill_late_class(gradebook)

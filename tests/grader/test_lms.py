@@ -121,6 +121,18 @@ def test_the_documented_examples_are_what_the_code_writes(roster_report, tmp_pat
 # --- grade report --course, stored, overridden ----------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def tiny_bank(tmp_path_factory, monkeypatch):
+    """A one-quiz bank: the command loads it in milliseconds instead of the course's 22 quizzes."""
+    from test_report import TINY_EN, TINY_JA
+
+    root = tmp_path_factory.getbasetemp() / "tiny-bank"
+    for lang, text in (("en", TINY_EN), ("ja", TINY_JA)):
+        (root / lang).mkdir(parents=True, exist_ok=True)
+        (root / lang / "01-tiny.md").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("GRADE_QUIZ_ROOT", str(root))
+
+
 def report(db: Path, *arguments: str):
     return CliRunner().invoke(main, ["report", "--db", str(db), *arguments])
 
