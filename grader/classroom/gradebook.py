@@ -886,10 +886,13 @@ class Gradebook:
             )
         return True
 
-    def set_setting(self, key: str, value: str) -> None:
-        """Store one course setting (``settings`` table), replacing the value held for ``key``."""
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Store course settings (``settings`` table) in one transaction, replacing the values held for their keys."""
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (str(key), str(value)))
+            db.executemany(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                [(str(key), str(value)) for key, value in values.items()],
+            )
 
     def forget_quiz_attempt(self, learner: str, content_hash: str) -> bool:
         """Delete the learner's attempt with ``content_hash``; True when there was one.
