@@ -532,9 +532,6 @@ def course_for_report(
     go over it for this run only and are not stored.
     """
     if given is not None:
-        if settings.get(STORED_KEY) != given.text or settings.get(STORED_FILE_KEY) != given.source:
-            gradebook.set_setting(STORED_KEY, given.text)
-            gradebook.set_setting(STORED_FILE_KEY, given.source)
         course = given
         said = Text(
             f"course: {given.source} (stored in the gradebook: later reports use it without --course)",
@@ -557,6 +554,9 @@ def course_for_report(
         )
     late = parse_late_policy(late_policy) if late_policy else None
     items = [parse_deadline_option(value, course.timezone, quizzes=quizzes) for value in deadlines]
+    # the overrides are checked before anything is stored: a typo in one leaves the gradebook as it was
+    if given is not None and (settings.get(STORED_KEY) != given.text or settings.get(STORED_FILE_KEY) != given.source):
+        gradebook.set_settings({STORED_KEY: given.text, STORED_FILE_KEY: given.source})
     if items or late:
         course = with_overrides(course, deadlines=items, late=late)
         given_now = ", ".join(

@@ -57,7 +57,8 @@ UI: dict[str, Text] = {
     "late": Text("Late", "提出期限"),
     "counts": Text("Counts", "合計に算入"),
     "yes_weight": Text("yes, weight {weight}", "はい(重み {weight})"),
-    "no": Text("not yet", "まだ数えない"),
+    "no": Text("not counted", "合計に数えない"),
+    "penalised": Text("{final} / {most} ({raw} before the late penalty)", "{final} / {most}(減点前 {raw})"),
     "not_submitted": Text("not submitted", "未提出"),
     "policy": Text("Late policy: {policy}.", "提出遅れの扱い: {policy}。"),
     "unknown_note": Text(
@@ -135,7 +136,9 @@ def _learner_model(report: ClassReport, learner: LearnerRow, lang: str) -> dict:
         if grade.score is None:
             score = UI["not_submitted"](lang)
         elif grade.lateness.penalty:
-            score = f"{_points(grade.final_points or 0.0)} / {_points(column.max_score)} ({_points(grade.score)})"
+            score = UI["penalised"].format(
+                final=_points(grade.final_points or 0.0), most=_points(column.max_score), raw=_points(grade.score)
+            )(lang)
         else:
             score = f"{_points(grade.score)} / {_points(column.max_score)}"
         unknown = unknown or grade.lateness.state == "unknown"
@@ -195,8 +198,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|<>~&])")
 def markdown_text(text: str) -> str:
     """Learner text for Markdown: every character Markdown or HTML acts on backslash-escaped, on one line."""
     text = re.sub(r"\s+", " ", text).strip()
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^=", r"\\=", text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_line(text: str) -> str:
+    """``markdown_text`` for text that starts a line: ``1.`` can not start a list, ``=`` underline a heading."""
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^=", r"\\=", markdown_text(text)))
 
 
 def _fenced(text: str) -> str:
@@ -211,7 +218,7 @@ def render_markdown(model: dict, lang: str) -> str:
     t = {key: value(lang) for key, value in UI.items()}
     lines = [f"# {markdown_text(model['title'])}", ""]
     if model["who"]:
-        lines += [markdown_text(model["who"]), ""]
+        lines += [markdown_line(model["who"]), ""]
     total = model["total"] or t["no_total"]
     lines += [f"**{t['total']}: {markdown_text(total)}** ({markdown_text(t['total_note'])})", ""]
     lines += [f"## {t['scores']}", "", f"| {t['item']} | {t['score']} | {t['late']} | {t['counts']} |"]
@@ -220,9 +227,9 @@ def render_markdown(model: dict, lang: str) -> str:
         late = f"**{markdown_text(row['late'])}**" if row["is_late"] else markdown_text(row["late"])
         cells = [markdown_text(row["item"]), markdown_text(row["score"]), late, markdown_text(row["counts"])]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", markdown_text(model["policy"])]
+    lines += ["", markdown_line(model["policy"])]
     if model["unknown_note"]:
-        lines += ["", markdown_text(model["unknown_note"])]
+        lines += ["", markdown_line(model["unknown_note"])]
     lines += ["", f"## {t['failed']}", ""]
     if not any(exercise["failed"] for exercise in model["exercises"]):
         lines += [t["none_failed"], ""]
@@ -239,7 +246,7 @@ def render_markdown(model: dict, lang: str) -> str:
         lines += [f"`{exercise['rerun']}`", ""]
     if model["problems"]:
         lines += [f"## {t['problems']}", ""]
-        lines += [f"- {markdown_text(problem)}" for problem in model["problems"]]
+        lines += [f"- {markdown_line(problem)}" for problem in model["problems"]]
         lines.append("")
     return "\n".join(lines)
 
