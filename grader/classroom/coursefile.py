@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 POLICIES = ("none", "per-day", "cutoff")
 MAX_COURSE_BYTES = 1 << 20  # a course file is a page of settings, not a megabyte
+MAX_WEIGHT = 1e6  # weights are relative; a larger one is a typo (and sums of 1e308 overflow)
+YEARS = (1970, 9998)  # deadlines outside these years are typos (and 9999-12-31 has no next day)
 KINDS = ("exercise", "quiz")
 _TABLES = {"exercises": "exercise", "quizzes": "quiz"}
 _TOP_KEYS = {"timezone", "late", "due", "exercises", "quizzes"}
@@ -191,6 +193,9 @@ def parse_deadline(value: object, zone: ZoneInfo, source: str, key: str) -> date
     else:
         raise _fail(source, key, value, "a deadline is a date or a time with its timezone",
                     "期限は日付、またはタイムゾーン付きの日時で指定します")  # fmt: skip
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise _fail(source, key, value, f"a deadline lies between the years {YEARS[0]} and {YEARS[1]}",
+                    f"期限は {YEARS[0]} 年から {YEARS[1]} 年の間です")  # fmt: skip
     if isinstance(moment, datetime):
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise _fail(
@@ -206,14 +211,19 @@ def parse_deadline(value: object, zone: ZoneInfo, source: str, key: str) -> date
     return datetime.combine(moment + timedelta(days=1), time(0, 0), tzinfo=zone)
 
 
-def _number(source: str, key: str, value: object, *, low: float = 0.0, high: float = math.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+def _number(source: str, key: str, value: object, *, low: float = 0.0, high: float = MAX_WEIGHT) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(source, key, value, "a number is expected", "数値を指定してください")
-    if not low <= value <= high:
-        limit = f"between {low:g} and {high:g}" if math.isfinite(high) else f"at least {low:g}"
-        limit_ja = f"{low:g} 以上 {high:g} 以下" if math.isfinite(high) else f"{low:g} 以上"
-        raise _fail(source, key, value, f"the value must be {limit}", f"値は {limit_ja} にしてください")
-    return float(value)
+    try:
+        number = float(value)  # an integer of 400 digits does not fit
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise _fail(source, key, value, "a finite number is expected", "有限の数値を指定してください")
+    if not low <= number <= high:
+        raise _fail(source, key, value, f"the value must be between {low:.10g} and {high:.10g}",
+                    f"値は {low:.10g} 以上 {high:.10g} 以下にしてください")  # fmt: skip
+    return number
 
 
 def _item_number(source: str, key: str, text: object, kind: str, quizzes: frozenset[int]) -> int:
@@ -495,7 +505,10 @@ def lateness(stamp: str | None, deadline: datetime | None, policy: LatePolicy) -
     moment = submitted_moment(stamp)
     if moment is None:
         return Lateness("unknown")
-    delta = moment - deadline
+    try:
+        delta = moment - deadline
+    except OverflowError:  # a recorded time near year 1 or 9999 in an extreme offset
+        return Lateness("unknown")
     if delta <= timedelta(0):
         return Lateness("on-time", submitted=moment)
     days = delta.days + (1 if delta.seconds or delta.microseconds else 0)

@@ -103,6 +103,12 @@ def test_without_due_the_listed_items_count_and_without_items_everything_does():
         ("[exercises.1]\nweight = -1\n", "exercises.1.weight", "-1"),
         ("[exercises.1]\nweight = true\n", "exercises.1.weight", "True"),
         ("[exercises.1]\nweight = nan\n", "exercises.1.weight", "nan"),
+        ("[exercises.1]\nweight = inf\n", "exercises.1.weight", "inf"),
+        ("[exercises.1]\nweight = 1e308\n", "exercises.1.weight", "1e+308"),
+        ("[exercises.1]\nweight = 1" + "0" * 400 + "\n", "exercises.1.weight", "1" + "0" * 59 + "..."),
+        ("[exercises.1]\ndeadline = 9999-12-31\n", "exercises.1.deadline", "9999-12-31"),
+        ("[exercises.1]\ndeadline = 0001-01-01T00:00:00+14:00\n", "exercises.1.deadline", "0001-01-01T00:00:00+14:00"),
+        ('timezone = "Asia/Tokyo\\u0000"\n', "timezone", "'Asia/Tokyo\\x00'"),
         ("[exercises.1]\nweight = 0\n[quizzes.1]\nweight = 0\n", "weight", "0"),
         ("[due]\nexercises = [1]\n[exercises.1]\nweight = 0\n[exercises.2]\nweight = 4\n", "weight", "0"),
         ("[due]\nexercises = [20]\n", "due.exercises", "'20'"),
@@ -227,6 +233,9 @@ def test_an_unknown_time_is_never_late_and_no_deadline_is_never_anything():
         assert found.text().en == "time unknown"
         assert found.text().ja == "提出時刻不明"
     assert lateness("2030-01-01T00:00:00+00:00", None, LatePolicy("cutoff")).state == "no-deadline"
+    # recorded times at the edges of what datetime holds compare without an OverflowError
+    assert lateness("0001-01-01T00:00:00+14:00", DEADLINE, PER_DAY).state == "on-time"
+    assert lateness("9999-12-31T23:59:59-23:59", DEADLINE, PER_DAY).penalty == 0.25
 
 
 def test_a_date_deadline_in_a_timezone_with_daylight_saving_time():

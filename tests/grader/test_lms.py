@@ -198,4 +198,4 @@ def test_a_bad_course_file_names_file_key_and_value(late_db, tmp_path):
     bad.write_text("[exercises.3]\nweight = -2\n", encoding="utf-8")
     result = report(late_db, "--course", str(bad), "--csv", str(tmp_path / "out"))
     assert result.exit_code == 2
-    assert f"{bad}: exercises.3.weight = -2: the value must be at least 0" in result.output
+    assert f"{bad}: exercises.3.weight = -2: the value must be between 0 and 1000000" in result.output
