@@ -32,8 +32,8 @@ class _GradeCommand(click.Command):
             return super().invoke(ctx)
         except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
-        except UsageError as problem:
-            raise click.UsageError(str(problem), ctx) from None
+        except UsageError as problem:  # in Japanese when it has a translation and --lang ja was given
+            raise click.UsageError(problem.in_language(ctx.meta.get(LANG_KEY, "en")), ctx) from None
         except GraderError as problem:
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         return None
@@ -679,8 +679,17 @@ def report_command(
             )(lang),
             err=True,
         )
+    feedback = [path for path in written if feedback_dir is not None and path.parent == feedback_dir.resolve()]
     for path in written:
-        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+        if path not in feedback:
+            click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+    if feedback_dir is not None:
+        click.echo(
+            Text(
+                "Wrote {count} feedback files (HTML and Markdown, one pair per learner) to {folder}",
+                "{folder} に受講者ごとのフィードバック {count} 件(HTML と Markdown)を書き出しました",
+            ).format(count=len(feedback), folder=feedback_dir)(lang)
+        )
     click.echo(
         Text(
             "{learners} learners, {exercises} exercises, {quizzes} quizzes; {seconds:.1f} s",

@@ -199,3 +199,6 @@ def test_a_bad_course_file_names_file_key_and_value(late_db, tmp_path):
     result = report(late_db, "--course", str(bad), "--csv", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert f"{bad}: exercises.3.weight = -2: the value must be between 0 and 1000000" in result.output
+    japanese = report(late_db, "--course", str(bad), "--csv", str(tmp_path / "out"), "--lang", "ja")
+    assert japanese.exit_code == 2
+    assert f"{bad}: exercises.3.weight = -2: 値は 0 以上 1000000 以下にしてください" in japanese.output
