@@ -373,8 +373,12 @@ def culprit(run: ProbeRun, module: str) -> int | None:
     not compile, that an import failed in or could not find, the last frame of
     the learner's traceback, or where a stub's ``NotImplementedError`` was
     raised.  When that is another exercise's file (``ex01_activations.py`` while
-    exercise 3 is graded), the failure is that exercise's.  A submission could
-    forge the name; that moves only this attribution, never a score.
+    exercise 3 is graded), the failure is that exercise's.  An exception raised
+    while a check ran is the exception ``judge`` leaves to the check first: when
+    the check recognises a mistake of the file graded (its ``error_hint`` or
+    ``error_diagnosis``, e.g. arguments passed swapped to ex02's
+    ``cross_entropy_error``), the failure stays this exercise's.  A submission
+    could forge the name; that moves only this attribution, never a score.
     """
     if run.status not in ("not_implemented", "error", "import_error"):
         return None
@@ -402,7 +406,7 @@ def blocker(runs: list[ProbeRun], number: int) -> Blocker:
                 f"まだ {where} で NotImplementedError を送出する",
             ),
         )
-    lines = (plain(run.message),) if run.message.strip() else ()
+    lines: tuple[Text, ...] = (plain(run.message),) if run.message.strip() else ()
     last = run.message.strip().splitlines()[-1][:300] if run.message.strip() else run.exception
     if run.exception in ("SyntaxError", "IndentationError", "TabError"):
         reason = Text("has a syntax error", "構文エラーを含む")
@@ -411,7 +415,14 @@ def blocker(runs: list[ProbeRun], number: int) -> Blocker:
     elif run.status == "import_error":
         reason = Text(f"could not be imported ({last})", f"読み込めない({last})")
     else:
+        # the earlier file may be right and called with wrong arguments: say so
         reason = Text(f"raised {last or run.exception}", f"{last or run.exception} を送出した")
+        lines += (
+            Text(
+                f"if exercise {number} passes its own checks, look at the arguments your code passes to it",
+                f"課題 {number} が自身のチェックに合格しているなら、あなたのコードが渡している引数を確認してください",
+            ),
+        )
     return Blocker(number, run.source, reason, lines)
 
 
@@ -440,7 +451,7 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
     """Turn one probe run into a verdict."""
     if run.status != "ok":
         number = culprit(run, module)
-        if number is not None:
+        if number is not None and run.status != "error":
             return _blocked(check, run, number)
         report = abnormal(run, check.probe.timeout or timeout, module)
         hint = report.hint
@@ -454,6 +465,9 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
                 hint = check.error_diagnosis(run) or hint
             except OutputError:
                 pass  # the exception came before anything the diagnosis reads: the hint above stands
+        if number is not None and hint is report.hint:
+            # raised inside another exercise's file, and this check recognised no mistake of the file graded
+            return _blocked(check, run, number)
         result = _result(check, run, report.status, report.lines, hint)
         return replace(result, error=_error_kind(run), generic_hint=hint is report.hint)
     try:
