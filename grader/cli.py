@@ -686,9 +686,9 @@ def report_command(
     if feedback_dir is not None:
         click.echo(
             Text(
-                "Wrote {count} feedback files (HTML and Markdown, one pair per learner) to {folder}",
-                "{folder} に受講者ごとのフィードバック {count} 件(HTML と Markdown)を書き出しました",
-            ).format(count=len(feedback), folder=feedback_dir)(lang)
+                "Wrote feedback for {count} learners to {folder} (NAME.html and NAME.md each)",
+                "{folder} に受講者 {count} 人分のフィードバックを書き出しました(各 NAME.html と NAME.md)",
+            ).format(count=len(feedback) // 2, folder=feedback_dir)(lang)
         )
     click.echo(
         Text(
