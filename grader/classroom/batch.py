@@ -545,6 +545,29 @@ def plan(learners: list[Learner], exercises: set[int] | None) -> list[Task]:
     return tasks
 
 
+def collect_submission(folder: Path) -> tuple[dict[int, tuple[Candidate, str]], list[str]]:
+    """The file graded for each exercise in one submission folder, as Python text, and the folder's problems.
+
+    The Gradescope bundle's ``run_autograder.py`` calls it, so that it walks,
+    reads and picks files exactly as ``grade batch`` does (the same limits,
+    links never followed, the same rule, notebooks and zips).
+    """
+    learner = Learner("submission", Path(folder))
+    _scan(learner)
+    zips: dict[str, bytes] = {}
+    _read_zips(learner, zips)
+    chosen: dict[int, tuple[Candidate, str]] = {}
+    for number, candidates in sorted(learner.candidates.items()):
+        candidate, others = choose(candidates)
+        if others:
+            learner.note(duplicates_problem(candidate, others, _shown))
+        data = _gradable(learner, candidate, zips)
+        if data is not None:
+            name = Path(candidate.member or candidate.relative).name
+            chosen[number] = (candidate, gradable_source(data, candidate.kind, name))
+    return chosen, learner.all_problems()
+
+
 # --- quiz attempts -----------------------------------------------------------------------------
 
 
