@@ -29,6 +29,12 @@ CSV files
                      Blackboard) map onto a gradebook
 ``items.csv``        the item statistics of every quiz question
 ``misconceptions.csv`` the misconception map
+When the gradebook was graded with a roster (``grade batch --roster``),
+``learners.csv`` and ``grades.csv`` also have the roster's ``lms id``, ``full
+name`` and ``section`` after ``learner``, and a last ``status`` column: ``no
+submission`` for a learner with nothing graded and no quiz attempt (no folder,
+or an empty one), ``nothing gradable`` when the folder held only files with
+problems, ``not in roster`` for a folder the roster does not name.
 Files are UTF-8 with a byte-order mark, so spreadsheet programs read the
 Japanese names; Moodle's importer drops the mark.
 
@@ -63,7 +69,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from grader.classroom import itemstats
-from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
+from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, Person, SubmissionRow
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
 from grader.text import Text
@@ -203,6 +209,17 @@ class LearnerRow:
     problems: tuple[str, ...]
     exercise_points: float
     quiz_points: float
+    person: Person | None = None  # the roster's columns and has_folder, from the gradebook
+
+    @property
+    def status(self) -> str:
+        """``no submission``, ``nothing gradable`` (files, but only problems), ``not in roster``, or empty."""
+        if not self.submissions and not self.best and not self.attempts:
+            folder = self.person is None or self.person.has_folder
+            return "nothing gradable" if folder and self.problems else "no submission"
+        if self.person is not None and not self.person.in_roster:
+            return "not in roster"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -630,6 +647,7 @@ def build_report(
                 problems=record.problems.get(name, ()),
                 exercise_points=sum(row.score for row in submissions.values()),
                 quiz_points=sum(_fraction(row) * quiz_by_number[number].max_score for number, row in bests.items()),
+                person=record.people.get(name),
             )
         )
     exercise_distributions = {
@@ -1077,9 +1095,25 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path
     return path
 
 
+def _has_roster(report: ClassReport) -> bool:
+    return any(learner.person is not None and learner.person.in_roster for learner in report.learners)
+
+
+_ROSTER_HEADER = ["lms id", "full name", "section"]
+
+
+def _roster_cells(learner: LearnerRow) -> list[str]:
+    person = learner.person
+    if person is None:
+        return ["", "", ""]
+    return [_cell(value or "") for value in (person.lms_id, person.full_name, person.section)]
+
+
 def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
     """``learners.csv``: a column per check and per quiz question, plus totals (points)."""
-    header = ["learner", "exercises total", "exercises max", "quizzes total", "quizzes max"]
+    roster = _has_roster(report)
+    header = ["learner", *(_ROSTER_HEADER if roster else []), "exercises total", "exercises max"]
+    header += ["quizzes total", "quizzes max"]
     for exercise in report.exercises:
         header.append(f"ex{exercise.number:02d} total")
         header.extend(_cell(f"ex{exercise.number:02d} {check.name}") for check in exercise.checks)
@@ -1087,10 +1121,13 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
         header.append(f"quiz{quiz.number:02d} total")
         header.extend(_cell(f"quiz{quiz.number:02d} {question_id}") for question_id in quiz.question_ids)
     header.append("problems")
+    if roster:
+        header.append("status")
     rows = []
     for learner in report.learners:
         row = [
             _cell(learner.name),
+            *(_roster_cells(learner) if roster else []),
             _csv_number(learner.exercise_points),
             _csv_number(report.exercise_max),
             _csv_number(learner.quiz_points),
@@ -1116,19 +1153,24 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
                 for question_id in quiz.question_ids
             )
         row.append(_cell(" | ".join(learner.problems)))
+        if roster:
+            row.append(learner.status)
         rows.append(row)
     return header, rows
 
 
 def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
     """``grades.csv``: the learner and one column per grade item, for an LMS gradebook import."""
-    header = ["learner"]
+    roster = _has_roster(report)
+    header = ["learner", *(_ROSTER_HEADER if roster else [])]
     header.extend(f"Exercise {column.number} (max {column.max_score:g})" for column in report.exercises)
     header.extend(f"Quiz {column.number} (max {column.max_score:g})" for column in report.quizzes)
     header.extend([f"Exercises total (max {report.exercise_max:g})", f"Quizzes total (max {report.quiz_max:g})"])
+    if roster:
+        header.append("status")
     rows = []
     for learner in report.learners:
-        row = [_cell(learner.name)]
+        row = [_cell(learner.name), *(_roster_cells(learner) if roster else [])]
         row.extend(
             _csv_number(learner.submissions[column.number].score) if column.number in learner.submissions else ""
             for column in report.exercises
@@ -1141,6 +1183,8 @@ def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
         )
         row.append(_csv_number(learner.exercise_points) if learner.submissions else "")
         row.append(_csv_number(learner.quiz_points) if learner.best else "")
+        if roster:
+            row.append(learner.status)
         rows.append(row)
     return header, rows
 
