@@ -467,7 +467,7 @@ def _read_zips(learner: Learner, zips: dict[str, bytes]) -> None:
         shown = _shown(relative)
         try:
             data = read_regular(learner.folder / relative, MAX_ZIP_BYTES)
-            listing = list_zip(data, relative, depth + 1)
+            listing = list_zip(data, relative, depth)
         except UnsafeFile as problem:
             learner.note(f"{shown} {problem}")
             continue

@@ -34,7 +34,7 @@ When the gradebook was graded with a roster (``grade batch --roster``),
 name`` and ``section`` after ``learner``, and a last ``status`` column: ``no
 submission`` for a learner with nothing graded and no quiz attempt (no folder,
 or an empty one), ``nothing gradable`` when the folder held only files with
-problems, ``not in roster`` for a folder the roster does not name.
+problems, and ``not in roster`` for a folder the roster does not name.
 Files are UTF-8 with a byte-order mark, so spreadsheet programs read the
 Japanese names; Moodle's importer drops the mark.
 
@@ -213,13 +213,11 @@ class LearnerRow:
 
     @property
     def status(self) -> str:
-        """``no submission``, ``nothing gradable`` (files, but only problems), ``not in roster``, or empty."""
-        if not self.submissions and not self.best and not self.attempts:
-            folder = self.person is None or self.person.has_folder
-            return "nothing gradable" if folder and self.problems else "no submission"
-        if self.person is not None and not self.person.in_roster:
-            return "not in roster"
-        return ""
+        """``no submission`` (no folder, or an empty one), ``nothing gradable`` (files, but only problems), or empty."""
+        if self.submissions or self.best or self.attempts:
+            return ""
+        folder = self.person is None or self.person.has_folder
+        return "nothing gradable" if folder and self.problems else "no submission"
 
 
 @dataclass(frozen=True)
@@ -1102,6 +1100,12 @@ def _has_roster(report: ClassReport) -> bool:
 _ROSTER_HEADER = ["lms id", "full name", "section"]
 
 
+def _status_cell(learner: LearnerRow) -> str:
+    """The ``status`` column: what came in, and ``not in roster`` for a folder the roster does not name."""
+    outside = learner.person is not None and not learner.person.in_roster
+    return "; ".join(part for part in (learner.status, "not in roster" if outside else "") if part)
+
+
 def _roster_cells(learner: LearnerRow) -> list[str]:
     person = learner.person
     if person is None:
@@ -1154,7 +1158,7 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
             )
         row.append(_cell(" | ".join(learner.problems)))
         if roster:
-            row.append(learner.status)
+            row.append(_status_cell(learner))
         rows.append(row)
     return header, rows
 
@@ -1184,7 +1188,7 @@ def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
         row.append(_csv_number(learner.exercise_points) if learner.submissions else "")
         row.append(_csv_number(learner.quiz_points) if learner.best else "")
         if roster:
-            row.append(learner.status)
+            row.append(_status_cell(learner))
         rows.append(row)
     return header, rows
 
