@@ -33,7 +33,7 @@ class _GradeCommand(click.Command):
         except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         except UsageError as problem:
-            raise click.UsageError(str(problem), ctx) from None
+            raise click.UsageError(problem.in_language(ctx.meta.get(LANG_KEY, "en")), ctx) from None
         except GraderError as problem:
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         return None

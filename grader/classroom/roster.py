@@ -72,28 +72,42 @@ class Roster:
         return {entry.login for entry in self.entries}
 
 
-def _fail(path: Path, line: int | None, problem: str) -> UsageError:
+def _fail(path: Path, line: int | None, problem: str, ja: str) -> UsageError:
     where = f"{path}:{line}" if line is not None else str(path)
-    return UsageError(f"the roster {where}: {problem}")
+    return UsageError(f"the roster {where}: {problem}", f"名簿 {where}: {ja}")
 
 
 def _read_bytes(path: Path) -> bytes:
     try:
         found = os.stat(path)
     except OSError as problem:
-        raise UsageError(f"the roster {path} can not be read ({problem.strerror})") from None
+        raise _fail(path, None, f"can not be read ({problem.strerror})", f"読めません({problem.strerror})") from None
     if not stat.S_ISREG(found.st_mode):
-        raise UsageError(f"the roster {path} is not a file; name a CSV file with --roster")
+        raise _fail(
+            path,
+            None,
+            "is not a file; name a CSV file with --roster",
+            "ファイルではありません。--roster には CSV ファイルを指定してください",
+        )
     if found.st_size > MAX_ROSTER_BYTES:
-        raise _fail(path, None, f"is larger than {MAX_ROSTER_BYTES >> 20} MiB; a roster is one short line per learner")
+        raise _too_large(path)
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_ROSTER_BYTES + 1)
     except OSError as problem:
-        raise UsageError(f"the roster {path} can not be read ({problem.strerror})") from None
+        raise _fail(path, None, f"can not be read ({problem.strerror})", f"読めません({problem.strerror})") from None
     if len(data) > MAX_ROSTER_BYTES:
-        raise _fail(path, None, f"is larger than {MAX_ROSTER_BYTES >> 20} MiB; a roster is one short line per learner")
+        raise _too_large(path)
     return data
+
+
+def _too_large(path: Path) -> UsageError:
+    return _fail(
+        path,
+        None,
+        f"is larger than {MAX_ROSTER_BYTES >> 20} MiB; a roster is one short line per learner",
+        f"{MAX_ROSTER_BYTES >> 20} MiB を超えています。名簿は受講者 1 人につき短い 1 行です",
+    )
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -104,7 +118,12 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
             return text, "utf-8"
         except UnicodeDecodeError:
             return text, "cp932"
-    raise _fail(path, None, "is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8 (Excel: Save As > CSV UTF-8)")
+    raise _fail(
+        path,
+        None,
+        "is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8 (Excel: Save As > CSV UTF-8)",
+        "UTF-8 でも Shift_JIS でもありません。CSV UTF-8 で保存し直してください(Excel: 名前を付けて保存 > CSV UTF-8)",
+    )
 
 
 def load_roster(path: Path) -> Roster:
@@ -118,7 +137,12 @@ def load_roster(path: Path) -> Roster:
     path = Path(path)
     text, encoding = _decode(path, _read_bytes(path))
     if "\x00" in text:
-        raise _fail(path, None, "holds NUL characters; it is not a CSV text file")
+        raise _fail(
+            path,
+            None,
+            "holds NUL characters; it is not a CSV text file",
+            "NUL 文字を含んでいます。CSV のテキストファイルではありません",
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     entries: list[RosterEntry] = []
@@ -129,22 +153,42 @@ def load_roster(path: Path) -> Roster:
             if not any(cell.strip() for cell in row):
                 continue
             if any(len(cell) > MAX_VALUE for cell in row):
-                raise _fail(path, line, f"a value is longer than {MAX_VALUE} characters")
+                raise _fail(
+                    path,
+                    line,
+                    f"a value is longer than {MAX_VALUE} characters",
+                    f"{MAX_VALUE} 文字を超える値があります",
+                )
             if header is None:
                 header = _header(path, line, row)
                 continue
             if len(row) > len(header):
                 raise _fail(
-                    path, line, f"has {len(row)} cells and the header {len(header)}; is a comma missing quotes?"
+                    path,
+                    line,
+                    f"has {len(row)} cells and the header {len(header)}; is a comma missing quotes?",
+                    f"セルが {len(row)} 個あり、見出しは {len(header)} 個です。コンマを含む値を引用符で囲んでいますか",
                 )
             values = {column: (row[index].strip() if index < len(row) else "") for index, column in enumerate(header)}
             login = values["login"]
             if not login:
-                raise _fail(path, line, "the login (the learner's folder name) is empty")
+                raise _fail(
+                    path, line, "the login (the learner's folder name) is empty", "login(受講者のフォルダ名)が空です"
+                )
             if login in seen:
-                raise _fail(path, line, f"the login {login!r} is listed twice (also on line {seen[login]})")
+                raise _fail(
+                    path,
+                    line,
+                    f"the login {login!r} is listed twice (also on line {seen[login]})",
+                    f"login {login!r} が 2 回あります({seen[login]} 行目にも)",
+                )
             if len(entries) >= MAX_ROSTER_ROWS:
-                raise _fail(path, line, f"holds more than {MAX_ROSTER_ROWS} learners")
+                raise _fail(
+                    path,
+                    line,
+                    f"holds more than {MAX_ROSTER_ROWS} learners",
+                    f"受講者が {MAX_ROSTER_ROWS} 人を超えています",
+                )
             seen[login] = line
             entries.append(
                 RosterEntry(
@@ -156,9 +200,16 @@ def load_roster(path: Path) -> Roster:
                 )
             )
     except csv.Error as problem:
-        raise _fail(path, reader.line_num, f"is not valid CSV ({problem})") from None
+        raise _fail(
+            path, reader.line_num, f"is not valid CSV ({problem})", f"CSV として読めません({problem})"
+        ) from None
     if header is None:
-        raise _fail(path, None, f"is empty; its first line is the header: {','.join(COLUMNS)}")
+        raise _fail(
+            path,
+            None,
+            f"is empty; its first line is the header: {','.join(COLUMNS)}",
+            f"空です。1 行目は見出し {','.join(COLUMNS)} です",
+        )
     return Roster(path, tuple(entries), encoding)
 
 
@@ -173,14 +224,19 @@ def _header(path: Path, line: int, row: list[str]) -> list[str]:
                 line,
                 f"unknown column {cell.strip()!r}; the header names the columns {', '.join(COLUMNS)} "
                 "(login may be called folder; only login is required)",
+                f"不明な列 {cell.strip()!r} があります。見出しに書ける列は {', '.join(COLUMNS)} です"
+                "(login は folder とも書けます。必須は login だけです)",
             )
         if name in columns:
-            raise _fail(path, line, f"the column {name} is named twice in the header")
+            raise _fail(
+                path, line, f"the column {name} is named twice in the header", f"見出しに列 {name} が 2 回あります"
+            )
         columns.append(name)
     if "login" not in columns:
         raise _fail(
             path,
             line,
             f"the header has no login column; the first line names the columns, e.g. {','.join(COLUMNS)}",
+            f"見出しに login の列がありません。1 行目に列名を書いてください(例: {','.join(COLUMNS)})",
         )
     return columns

@@ -124,6 +124,11 @@ def test_grade_batch_with_a_bad_roster_exits_2_and_writes_no_gradebook(tmp_path)
     assert "unknown column 'mail'" in result.output
     assert "Traceback" not in result.output
     assert not database.exists()
+    japanese = CliRunner().invoke(
+        main, ["batch", str(tmp_path / "class"), "--db", str(database), "--roster", str(roster), "--lang", "ja"]
+    )
+    assert japanese.exit_code == 2
+    assert "roster.csv:1: 不明な列 'mail' があります" in japanese.output
 
 
 def test_every_roster_learner_and_every_folder_is_in_the_gradebook_report_and_csvs(tmp_path):
