@@ -451,7 +451,7 @@ def _gradable(learner: Learner, candidate: Candidate, zips: dict[str, bytes]) ->
     shown = _shown(candidate.relative)
     try:
         data = read_candidate(learner.folder, candidate, zips)
-        gradable_source(data, candidate.kind, Path(candidate.relative).name)
+        gradable_source(data, candidate.kind, candidate.file_name)
     except (UnsafeFile, UploadError) as problem:
         learner.note(f"{shown}: {problem}" if isinstance(problem, UploadError) else f"{shown} {problem}")
         return None
@@ -563,8 +563,7 @@ def collect_submission(folder: Path) -> tuple[dict[int, tuple[Candidate, str]], 
             learner.note(duplicates_problem(candidate, others, _shown))
         data = _gradable(learner, candidate, zips)
         if data is not None:
-            name = Path(candidate.member or candidate.relative).name
-            chosen[number] = (candidate, gradable_source(data, candidate.kind, name))
+            chosen[number] = (candidate, gradable_source(data, candidate.kind, candidate.file_name))
     return chosen, learner.all_problems()
 
 
@@ -661,19 +660,18 @@ def _stage(task: Task, root: Path) -> Path:
     zips: dict[str, bytes] = {}
     for candidate, expected in task.files:
         shown = _shown(candidate.relative)
-        name = Path(candidate.member or candidate.relative).name
         try:
             data = read_candidate(task.folder, candidate, zips)
             if digest(data) != expected:
                 raise _Changed(f"{shown}: changed while the batch ran; run grade batch again to grade it")
-            text = gradable_source(data, candidate.kind, name)
+            text = gradable_source(data, candidate.kind, candidate.file_name)
         except UnsafeFile as problem:
             raise _Changed(f"{shown} {problem}") from None
         except UploadError as problem:
             raise _Changed(f"{shown}: {problem}") from None
         except OSError as problem:
             raise _Changed(f"{shown}: can not be read ({problem.strerror})") from None
-        staged = folder / (Path(name).stem + ".py")
+        staged = folder / candidate.staged_name
         staged.write_text(text, encoding="utf-8")
         if candidate.exercise == task.exercise:
             target = staged

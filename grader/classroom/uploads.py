@@ -105,6 +105,16 @@ class Candidate:
     member: str = ""
 
     @property
+    def file_name(self) -> str:
+        """The file's own name, last in its path (a zip entry's path may use backslashes, as Windows tools write it)."""
+        return (self.member or self.relative).replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def staged_name(self) -> str:
+        """The name of the graded copy: the file's name with ``.py`` (``ex01_x.ipynb`` -> ``ex01_x.py``)."""
+        return self.file_name.rsplit(".", 1)[0] + ".py"
+
+    @property
     def kind(self) -> str:
         """``py`` or ``ipynb``: how the file's bytes are read."""
         return "ipynb" if self.relative.endswith(".ipynb") else "py"

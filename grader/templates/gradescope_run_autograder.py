@@ -33,15 +33,16 @@ CONFIG = Path(__file__).resolve().with_name("autograder.json")
 GRADE_TIMEOUT_SECONDS = 1800
 
 
-def submitted_files(submission: Path) -> tuple[dict[int, tuple[str, str]], list[str]]:
-    """Exercise number -> (the file graded, as the learner named it; its Python text), and the problems found.
+def submitted_files(submission: Path) -> tuple[dict[int, tuple[str, str, str]], list[str]]:
+    """Exercise number -> (the file graded, as the learner named it; its Python text; the copy's name), and problems.
 
     The same walk, limits and rule as ``grade batch`` (``collect_submission``).
     """
     from grader.classroom.batch import collect_submission
 
     chosen, problems = collect_submission(submission)
-    return {number: (candidate.relative, text) for number, (candidate, text) in chosen.items()}, problems
+    files = {number: (found.relative, text, found.staged_name) for number, (found, text) in chosen.items()}
+    return files, problems
 
 
 def grade_command(number: int, path: Path, lang: str) -> list[str]:
@@ -76,16 +77,28 @@ def problem_test(number: int, name: str, output: str) -> dict:
     }
 
 
+def broken_grader(exercises: list[int], lang: str, message: str) -> dict:
+    """The results.json document when nothing can be graded: one failed test per exercise."""
+    tests = []
+    for number in exercises:
+        label = f"Exercise {number}" if lang != "ja" else f"課題 {number}"
+        tests.append(problem_test(number, f"{label}: could not be graded", message))
+    return {"score": 0.0, "output": message, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+
+
 def grade_all(root: Path, exercises: list[int], lang: str) -> dict:
     """Grade every exercise of the submission under ``root`` and return the results.json document."""
     submission = root / "submission"
-    by_number, problems = submitted_files(submission) if submission.is_dir() else ({}, [])
+    try:
+        by_number, problems = submitted_files(submission) if submission.is_dir() else ({}, [])
+    except ImportError as problem:  # a broken grader: results.json still says so, per exercise
+        return broken_grader(exercises, lang, f"the grader could not be imported ({problem})")
     tests: list[dict] = []
     outputs: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dlgrade-") as work:
         staged: dict[int, Path] = {}
-        for number, (shown, text) in by_number.items():
-            staged[number] = Path(work) / (Path(shown).stem + ".py")
+        for number, (_shown, text, name) in by_number.items():
+            staged[number] = Path(work) / name
             staged[number].write_text(text, encoding="utf-8")
         for number in exercises:
             label = f"Exercise {number}" if lang != "ja" else f"課題 {number}"

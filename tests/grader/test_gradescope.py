@@ -192,6 +192,22 @@ def test_a_grader_that_fails_becomes_a_failed_test_not_a_crash(unpacked, tmp_pat
     assert results["score"] == 0
 
 
+def test_a_grader_that_does_not_import_still_writes_every_exercise_as_failed(unpacked, tmp_path, monkeypatch):
+    module = load_runner(unpacked)
+
+    def no_grader(submission):
+        raise ImportError("No module named 'grader'")
+
+    monkeypatch.setattr(module, "submitted_files", no_grader)
+    results = module.grade_all(fake_root(tmp_path), [1, 2], "en")
+    assert [test["name"] for test in results["tests"]] == [
+        "Exercise 1: could not be graded",
+        "Exercise 2: could not be graded",
+    ]
+    assert results["score"] == 0
+    assert "could not be imported (No module named 'grader')" in results["output"]
+
+
 def test_an_empty_submission_in_japanese(unpacked, tmp_path):
     module = load_runner(unpacked)
     root = tmp_path / "autograder"
@@ -243,11 +259,13 @@ def test_batch_and_the_bundle_pick_the_same_file(unpacked, tmp_path):
     (learner,) = discover(class_dir)
     tasks = plan([learner], None)
     batch = {task.exercise: task.shown for task in tasks}
-    assert {number: shown for number, (shown, _text) in bundle.items()} == batch
+    assert {number: shown for number, (shown, _text, _name) in bundle.items()} == batch
+    assert bundle[2][2] == "ex02_z.py"
     assert batch == {1: "ex01_zz.py", 2: "b/ex02_z.py", 3: "upload.zip/ex03_backward.py"}
     assert {task.exercise: task.candidate.source for task in tasks} == {1: "py", 2: "py", 3: "zip"}
     problems = " | ".join(learner.problems)
-    assert "graded ex01_zz.py" in problems and "not a/ex01_aa.py" in problems
+    assert "graded ex01_zz.py" in problems
+    assert "not a/ex01_aa.py" in problems
     assert "3 files for exercise 2: graded b/ex02_z.py" in problems
     assert "not b/ex02_softmax_loss.ipynb, upload.zip/ex02_a.py" in problems
 

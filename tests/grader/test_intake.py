@@ -464,6 +464,13 @@ def test_a_zip_keeps_its_good_entries_next_to_a_refused_one(tmp_path):
     assert listing.problems == ("up.zip/../evil.py leads out of the zip (..); left out",)
 
 
+def test_a_zip_entry_with_windows_separators_is_staged_under_its_own_name():
+    listing = uploads.list_zip(zip_bytes({"work\\sub\\ex01_activations.ipynb": notebook(SOLUTION)}), "up.zip", 0)
+    (candidate,) = listing.candidates
+    assert (candidate.depth, candidate.kind, candidate.file_name) == (3, "ipynb", "ex01_activations.ipynb")
+    assert candidate.staged_name == "ex01_activations.py"
+
+
 def test_a_zip_member_is_read_with_a_bound_whatever_its_header_says(tmp_path):
     data = bytearray(zip_bytes({"ex01_activations.py": b"#" * (2 << 20)}))
     # the central directory claims 10 bytes; the read still stops at the limit, never past it
