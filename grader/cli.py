@@ -539,8 +539,9 @@ def batch(
 
     \b
     CLASS_DIR holds one folder per learner (as LMS bulk downloads and GitHub
-    Classroom clones produce) with that learner's exNN_*.py files and quiz
-    attempt files.  Re-running grades only what changed; an interrupted run
+    Classroom clones produce) with that learner's exNN_*.py or exNN_*.ipynb
+    files (zip uploads too) and quiz attempt files.  Re-running grades only
+    what changed, and records what the folders hold now; an interrupted run
     keeps everything graded so far.  Then: grade report --db gradebook.sqlite
     """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.classroom.batch import run_batch

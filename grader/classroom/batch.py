@@ -1,8 +1,11 @@
 """Grade a whole class: every learner's exercise files and quiz attempts into a gradebook.
 
 A class directory holds one folder per learner, as LMS bulk downloads and GitHub
-Classroom clones produce.  In each, the learner's ``exNN_*.py`` files are graded
-with the same checks and sandbox as ``grade exercise``, and quiz attempt files
+Classroom clones produce.  In each, the learner's ``exNN_*.py`` and
+``exNN_*.ipynb`` files, also inside zip uploads, are graded (one file per
+exercise, picked by ``grader.classroom.uploads.choose``; notebooks, zips and
+source encodings as ``grader.classroom.uploads`` says) with the same checks
+and sandbox as ``grade exercise``, and quiz attempt files
 (the JSON that ``grade quiz`` saves) are re-scored against the course's answer
 keys and imported.  Every result is committed to the gradebook as soon as it is
 known, so an interrupted batch loses nothing and the next run resumes: a
@@ -40,6 +43,13 @@ records everyone else.
 - What is graded is what was read: the exercise files are copied, after the
   checks above, into a private folder that the sandbox grades, and a file that
   changed since it was hashed is a problem (graded by the next run).
+- A zip is read in memory, never extracted (``grader.classroom.uploads``).
+
+Each run records what the folders hold now: a file gone or no longer gradable
+leaves its exercise without a current grade (history kept), the problems are
+this run's, only the attempt files present count; with ``exercises``, only
+those exercises are touched.  A roster (``grader.classroom.roster``) adds
+its learners, with or without a folder.
 
 Names, paths and problems are stored cut and escaped (``grader.classroom.gradebook``).  A
 full disk or an unwritable gradebook stops the batch with a ``GradebookError``
@@ -801,11 +811,30 @@ def _record_learners(
                 left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
             summary.attempts += import_attempts(learner, gradebook, bank, left_out, present)
         gone = {number for (name, number) in held if name == learner.name and number not in learner.digests}
+        problems = learner.all_problems()
         if exercises is not None:
             gone &= exercises
-        problems = learner.all_problems()
+            problems += _grading_problems_kept(learner, gradebook, exercises, problems)
         summary.retired += gradebook.sync_learner(learner.name, problems, retire=gone, attempts=present)
         summary.problems += len(problems)
+
+
+# the problems a grading records (``_record_grading``, ``_Changed``): found again only when the exercise is graded
+_GRADING_PROBLEMS = (": could not be graded (", ": changed while the batch ran", ": was not planned with its files")
+
+
+def _grading_problems_kept(learner: Learner, gradebook: Gradebook, exercises: set[int], found: list[str]) -> list[str]:
+    """The problems an earlier grading recorded for exercises this run does not look at (``--exercises``)."""
+    outside = [_shown(candidate.relative) for number, candidate in learner.exercises.items() if number not in exercises]
+    if not outside:
+        return []
+    kept = []
+    for problem in gradebook.problems_of(learner.name):
+        if problem in found or not any(marker in problem for marker in _GRADING_PROBLEMS):
+            continue
+        if any(problem.startswith(shown + ":") for shown in outside):
+            kept.append(problem)
+    return kept
 
 
 def _grade_tasks(

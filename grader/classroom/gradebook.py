@@ -1005,6 +1005,17 @@ class Gradebook:
         """Every learner the gradebook knows, sorted by name."""
         return [name for (name,) in self._query("SELECT name FROM learners ORDER BY name")]
 
+    def problems_of(self, learner: str) -> list[str]:
+        """The learner's recorded problems, in the order recorded."""
+        return [
+            _shown(problem, PROBLEM_LIMIT)
+            for (problem,) in self._query(
+                "SELECT problem FROM problems JOIN learners ON learners.id = learner_id "
+                "WHERE learners.name = ? ORDER BY problems.id",
+                (learner_name(learner),),
+            )
+        ]
+
     def schema_version(self) -> int:
         """The schema version of the file."""
         return self._query("SELECT version FROM schema_version")[0][0]

@@ -253,6 +253,9 @@ def test_problems_of_a_grading_go_when_the_next_grading_succeeds(tmp_path, monke
         # the grade held was of the file before the edit: not current any more
         assert current(record, "ann") == {}
         monkeypatch.setattr(batch, "grade_exercise", real)
+        # --exercises 2 does not look at exercise 1: its grading problem stays, as does everything else of it
+        run_batch(class_dir, book, jobs=1, exercises={2})
+        assert book.load().problems["ann"] == record.problems["ann"]
         run_batch(class_dir, book, jobs=1)
         record = book.load()
     assert "ann" not in record.problems
