@@ -30,7 +30,9 @@ records everyone else.
   folders below the learner folder, and ``MAX_ENTRIES`` (5000) directory
   entries per learner, top level first; folders named in ``IGNORED`` (``.git``,
   ``__pycache__``, ...) are skipped.
-- Sizes read are bounded: ``MAX_SOURCE_BYTES`` (1 MiB) per exercise file,
+- Sizes read are bounded: ``MAX_SOURCE_BYTES`` (1 MiB) per exercise file
+  (16 MiB per notebook), ``MAX_ZIPS`` (10) zip files per learner, one held in
+  memory at a time,
   ``MAX_ATTEMPT_BYTES`` (256 KiB) per JSON file and ``MAX_ATTEMPT_FILES`` (500)
   JSON files per learner; ``MAX_PROBLEMS`` (50) problems are kept per learner.
 - Every error parsing a learner's file (not UTF-8, not JSON, a 5000-digit
@@ -107,6 +109,7 @@ MAX_SOURCE_BYTES = 1 << 20
 MAX_ATTEMPT_BYTES = 256 << 10
 MAX_ATTEMPT_FILES = 500
 MAX_PROBLEMS = 50
+MAX_ZIPS = 10
 
 # what parsing a learner's file can raise, besides OSError: UnicodeDecodeError and json's errors are
 # ValueErrors, as is Python's limit on the digits of an int; deep nesting is a RecursionError
@@ -441,7 +444,8 @@ def _limit(candidate: Candidate) -> int:
 def read_candidate(folder: Path, candidate: Candidate, zips: dict[str, bytes] | None = None) -> bytes:
     """The bytes of a candidate file: read from the folder (``read_regular``), or from its zip in memory.
 
-    ``zips`` caches zip files already read (path -> bytes).
+    ``zips`` keeps the last zip file read (path -> bytes), so that the
+    entries of one zip are read from one copy, and at most one zip is held.
 
     Raises
     ------
@@ -452,6 +456,7 @@ def read_candidate(folder: Path, candidate: Candidate, zips: dict[str, bytes] | 
         return read_regular(folder / candidate.relative, _limit(candidate))
     cache = {} if zips is None else zips
     if candidate.container not in cache:
+        cache.clear()
         cache[candidate.container] = read_regular(folder / candidate.container, MAX_ZIP_BYTES)
     return read_member(cache[candidate.container], candidate.member)
 
@@ -472,8 +477,14 @@ def _gradable(learner: Learner, candidate: Candidate, zips: dict[str, bytes]) ->
 
 
 def _read_zips(learner: Learner, zips: dict[str, bytes]) -> None:
-    """Add every zip's exercise entries to the learner's candidates; a zip's problems are the learner's."""
-    for relative, depth in learner.zips:
+    """Add every zip's exercise entries to the learner's candidates; a zip's problems are the learner's.
+
+    At most ``MAX_ZIPS`` zips are read per learner; ``zips`` keeps the last one.
+    """
+    for position, (relative, depth) in enumerate(learner.zips):
+        if position >= MAX_ZIPS:
+            learner.note(f"more than {MAX_ZIPS} zip files; the rest were not opened (upload one zip)")
+            break
         shown = _shown(relative)
         try:
             data = read_regular(learner.folder / relative, MAX_ZIP_BYTES)
@@ -487,6 +498,7 @@ def _read_zips(learner: Learner, zips: dict[str, bytes]) -> None:
         except OSError as problem:
             learner.note(f"{shown}: can not be read ({problem.strerror})")
             continue
+        zips.clear()
         zips[relative] = data
         for found in listing.problems:
             learner.note(shown_name(found))

@@ -458,6 +458,18 @@ def test_hostile_zips_are_each_a_problem_and_nothing_is_written_outside_the_scra
     assert not Path("/tmp/escaped").exists()
 
 
+def test_at_most_ten_zips_are_opened_per_learner(tmp_path):
+    files = {f"z{index:02d}.zip": zip_bytes({f"ex01_copy{index:02d}.py": "x = 1\n"}) for index in range(12)}
+    learner(tmp_path / "class", "ann", files)
+    (found,) = discover(tmp_path / "class")
+    (task,) = plan([found], None)
+    assert task.shown == "z00.zip/ex01_copy00.py"
+    problems = " | ".join(found.problems)
+    assert "more than 10 zip files; the rest were not opened" in problems
+    assert "z09.zip/ex01_copy09.py" in problems
+    assert "z10.zip" not in problems
+
+
 def test_a_zip_keeps_its_good_entries_next_to_a_refused_one(tmp_path):
     data = zip_bytes({"../evil.py": "x = 1", "ex01_activations.py": SOLUTION, "__MACOSX/ex02_x.py": "junk"})
     listing = uploads.list_zip(data, "up.zip", 0)
