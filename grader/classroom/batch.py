@@ -936,6 +936,7 @@ def _record_grading(
         result,
         submitted_at=None if candidate is None else candidate.submitted_at,
         source="py" if candidate is None else candidate.source,
+        blocked_by=result.blocked_by,
     )
     summary.graded += 1
     return result
