@@ -515,23 +515,43 @@ class _Progress:
     default=None,
     help="Seconds one graded call may run (default: each exercise's own).",
 )
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="CSV",
+    help="Who is in the class: a CSV with the header login,lms_id,name,section (login = the learner's folder "
+    'name). Every learner listed gets a row ("no submission" when no folder has their login); folders it does '
+    "not list are reported. See docs/instructors/roster.md.",
+)
+@_language_option
 def batch(
-    class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None, force: bool, timeout: float | None
+    class_dir: Path,
+    db: Path,
+    jobs: int | None,
+    exercise_list: str | None,
+    force: bool,
+    timeout: float | None,
+    roster: Path | None = None,
+    lang: str = "en",
 ) -> None:
     """Grade a whole class into a gradebook.
 
     \b
     CLASS_DIR holds one folder per learner (as LMS bulk downloads and GitHub
-    Classroom clones produce) with that learner's exNN_*.py files and quiz
-    attempt files.  Re-running grades only what changed; an interrupted run
+    Classroom clones produce) with that learner's exNN_*.py or exNN_*.ipynb
+    files (zip uploads too) and quiz attempt files.  Re-running grades only
+    what changed, and records what the folders hold now; an interrupted run
     keeps everything graded so far.  Then: grade report --db gradebook.sqlite
     """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.classroom.batch import run_batch
     from grader.classroom.gradebook import Gradebook
+    from grader.classroom.roster import load_roster
 
     jobs = jobs or os.cpu_count() or 1
     if not class_dir.is_dir():  # before the gradebook is opened: a typo must not leave an empty one behind
         raise UsageError(f"no such class directory: {class_dir}")
+    class_roster = load_roster(roster) if roster is not None else None  # a bad roster: no gradebook either
     try:
         with Gradebook(db) as gradebook:
             summary = run_batch(
@@ -542,6 +562,7 @@ def batch(
                 force=force,
                 timeout=timeout,
                 progress=_Progress(),
+                roster=class_roster,
             )
     except KeyboardInterrupt:
         click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
@@ -560,7 +581,40 @@ def batch(
         f"{summary.problems} file problems noted; {summary.seconds:.1f} s"
         + (f" ({summary.rate:.1f} gradings/s)" if summary.graded else "")
     )
+    _echo_roster(summary, lang)
     click.echo(f"gradebook: {db}")
+
+
+def _echo_roster(summary, lang: str) -> None:
+    """What ``grade batch`` found against the roster, and current grades dropped."""
+    if summary.retired:
+        click.echo(
+            Text(
+                "{count} earlier grades are no longer current: the file is gone or can not be graded now "
+                "(kept as history in the gradebook)",
+                "以前の採点結果 {count} 件を現在の成績から外しました(ファイルがない、または採点できないため。"
+                "履歴としては成績簿に残っています)",
+            ).format(count=summary.retired)(lang)
+        )
+    for names, text in (
+        (
+            summary.not_in_roster,
+            Text(
+                "{count} folders are not in the roster (graded, and noted per learner): {names}",
+                "名簿にないフォルダが {count} 個あります(採点し、受講者ごとに記録しました): {names}",
+            ),
+        ),
+        (
+            summary.no_folder,
+            Text(
+                "{count} learners of the roster have no folder (no submission): {names}",
+                "名簿の受講者のうち {count} 人はフォルダがありません(未提出): {names}",
+            ),
+        ),
+    ):
+        if names:
+            shown = ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
+            click.echo(text.format(count=len(names), names=shown)(lang))
 
 
 @main.command(name="report")

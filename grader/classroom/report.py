@@ -31,6 +31,12 @@ CSV files
 ``items.csv``        the item statistics of every quiz question, with the time
                      learners took on it (``_timing``)
 ``misconceptions.csv`` the misconception map
+When the gradebook was graded with a roster (``grade batch --roster``),
+``learners.csv`` and ``grades.csv`` also have the roster's ``lms id``, ``full
+name`` and ``section`` after ``learner``, and a last ``status`` column: ``no
+submission`` for a learner with nothing graded and no quiz attempt (no folder,
+or an empty one), ``nothing gradable`` when the folder held only files with
+problems, and ``not in roster`` for a folder the roster does not name.
 Files are UTF-8 with a byte-order mark, so spreadsheet programs read the
 Japanese names; Moodle's importer drops the mark.
 
@@ -243,6 +249,16 @@ class LearnerRow:
         """Whether the learner handed in exercise or quiz ``number`` late."""
         grade = self.grades.items.get((kind, number))
         return grade is not None and grade.lateness.late
+
+    person: Person | None = None  # the roster's columns and has_folder, from the gradebook
+
+    @property
+    def status(self) -> str:
+        """``no submission`` (no folder, or an empty one), ``nothing gradable`` (files, but only problems), or empty."""
+        if self.submissions or self.best or self.attempts:
+            return ""
+        folder = self.person is None or self.person.has_folder
+        return "nothing gradable" if folder and self.problems else "no submission"
 
 
 @dataclass(frozen=True)
@@ -849,6 +865,7 @@ def build_report(
                 quiz_points=sum(_fraction(row) * quiz_by_number[number].max_score for number, row in bests.items()),
                 grades=learner_grades(course, columns, submissions, attempts_of.get(name, ())),
                 blocked=_learner_blocked(submissions),
+                person=record.people.get(name),
             )
         )
     exercise_distributions = {
@@ -1364,9 +1381,31 @@ def _late_summary(learner: LearnerRow) -> str:
     )
 
 
+def _has_roster(report: ClassReport) -> bool:
+    return any(learner.person is not None and learner.person.in_roster for learner in report.learners)
+
+
+_ROSTER_HEADER = ["lms id", "full name", "section"]
+
+
+def _status_cell(learner: LearnerRow) -> str:
+    """The ``status`` column: what came in, and ``not in roster`` for a folder the roster does not name."""
+    outside = learner.person is not None and not learner.person.in_roster
+    return "; ".join(part for part in (learner.status, "not in roster" if outside else "") if part)
+
+
+def _roster_cells(learner: LearnerRow) -> list[str]:
+    person = learner.person
+    if person is None:
+        return ["", "", ""]
+    return [_cell(value or "") for value in (person.lms_id, person.full_name, person.section)]
+
+
 def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
     """``learners.csv``: a column per check and per quiz question, lateness, plus totals (points, weighted %)."""
-    header = ["learner", "exercises total", "exercises max", "quizzes total", "quizzes max", "weighted total (%)"]
+    roster = _has_roster(report)
+    header = ["learner", *(_ROSTER_HEADER if roster else []), "exercises total", "exercises max"]
+    header += ["quizzes total", "quizzes max", "weighted total (%)"]
     for exercise in report.exercises:
         header.extend([f"ex{exercise.number:02d} total", f"ex{exercise.number:02d} late"])
         header.extend(_cell(f"ex{exercise.number:02d} {check.name}") for check in exercise.checks)
@@ -1374,10 +1413,13 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
         header.extend([f"quiz{quiz.number:02d} total", f"quiz{quiz.number:02d} late"])
         header.extend(_cell(f"quiz{quiz.number:02d} {question_id}") for question_id in quiz.question_ids)
     header.append("problems")
+    if roster:
+        header.append("status")
     rows = []
     for learner in report.learners:
         row = [
             _cell(learner.name),
+            *(_roster_cells(learner) if roster else []),
             _csv_number(learner.exercise_points),
             _csv_number(report.exercise_max),
             _csv_number(learner.quiz_points),
@@ -1404,6 +1446,8 @@ def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
                 for question_id in quiz.question_ids
             )
         row.append(_cell(" | ".join(learner.problems)))
+        if roster:
+            row.append(_status_cell(learner))
         rows.append(row)
     return header, rows
 
@@ -1418,12 +1462,14 @@ def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
 
     ``Weighted total (%)`` follows the course's weights over the items that
     count (``grader.classroom.totals``); ``Late`` lists the late items and those
-    whose time is unknown.
+    whose time is unknown.  With a roster, its columns follow the learner and
+    ``status`` comes last (no submission, nothing gradable, not in roster).
     """
+    roster = _has_roster(report)
     columns = report.columns
     exercise_max = sum(column.max_score for column in columns if column.item.kind == "exercise")
     quiz_max = sum(column.max_score for column in columns if column.item.kind == "quiz")
-    header = ["learner"]
+    header = ["learner", *(_ROSTER_HEADER if roster else [])]
     header.extend(_item_header(column) for column in columns)
     header.extend(
         [
@@ -1433,11 +1479,13 @@ def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
             "Late",
         ]
     )
+    if roster:
+        header.append("status")
     rows = []
     for learner in report.learners:
         grades = [learner.grades.items.get(column.key) for column in columns]
         points = [None if grade is None else grade.final_points for grade in grades]
-        row = [_cell(learner.name)]
+        row = [_cell(learner.name), *(_roster_cells(learner) if roster else [])]
         row.extend(_csv_number(value) for value in points)
         for kind in ("exercise", "quiz"):
             held = [value for column, value in zip(columns, points, strict=True) if column.item.kind == kind]
@@ -1445,6 +1493,8 @@ def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
             row.append(_csv_number(sum(given)) if given else "")
         row.append(_csv_number(learner.total))
         row.append(_cell(_late_summary(learner)))
+        if roster:
+            row.append(_status_cell(learner))
         rows.append(row)
     return header, rows
 
