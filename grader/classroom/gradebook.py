@@ -10,7 +10,7 @@ and crashes:
 - a busy timeout: two batches writing the same file at once wait for each
   other's (short) transactions instead of failing.
 
-Schema (version 2)
+Schema (version 3)
 ------------------
 ``schema_version(version)``
     One row; a file written by a newer grader is refused, an older one migrated.
@@ -34,8 +34,13 @@ blocked_by)``
     of an earlier exercise whose file made this grading fail (it did not import,
     or is the untouched stub), NULL otherwise.
 ``check_results(submission_id, position, name, name_ja, status, score,
-max_score, message_en, message_ja, hint_en, hint_ja)``
+max_score, message_en, message_ja, hint_en, hint_ja, blocked_by, crash)``
     One row per check of a current submission, in the exercise's order.
+    ``blocked_by`` (schema 3) is the number of another exercise whose file made
+    this check fail (``grader.grading.results.Blocker``), NULL otherwise;
+    ``crash`` (schema 3) is the kind of error of a check that failed by an
+    exception, a time-out or a crash that no hint of the check explains
+    (``ValueError``, ``timeout``; ``CheckResult.crash``), NULL otherwise.
 ``problems(id, learner_id, problem, recorded_at)``
     Files that could not be graded, unknown files, unreadable attempts.
 ``quiz_attempts(id, learner_id, quiz, slug, lang, review, started, finished,
@@ -92,7 +97,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -106,7 +111,7 @@ from grader.text import untrusted
 if TYPE_CHECKING:
     from grader.grading.results import ExerciseResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 60.0
 
 NAME_LIMIT = 1024
@@ -219,8 +224,14 @@ CREATE TABLE similar_pairs (
 CREATE INDEX submissions_history ON submissions(learner_id, exercise, graded_at);
 """
 
+# per check: the exercise whose file made it fail, and the kind of an error no hint explains
+_SCHEMA_3 = """
+ALTER TABLE check_results ADD COLUMN blocked_by INTEGER;
+ALTER TABLE check_results ADD COLUMN crash TEXT;
+"""
+
 # version -> statements that bring a gradebook of version - 1 up to it (a new file: schema 1, then these)
-_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2}
+_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2, 3: _SCHEMA_3}
 
 
 class GradebookError(GraderError):
@@ -244,6 +255,8 @@ class CheckRow:
     message_ja: str
     hint_en: str | None
     hint_ja: str | None
+    blocked_by: int | None = None  # another exercise whose file made this check fail
+    crash: str | None = None  # the kind of error of a failure no hint of the check explains
 
     def title(self, lang: str) -> str:
         """The check's name in ``lang``."""
@@ -752,6 +765,8 @@ class Gradebook:
                 text(check.message("ja")),
                 text(check.hint.en if check.hint is not None else None),
                 text(check.hint.ja if check.hint is not None else None),
+                None if check.blocked_by is None else int(check.blocked_by),
+                stored_text(check.crash, FIELD_LIMIT) if check.crash else None,
             )
             for position, check in enumerate(result.results)
         ]
@@ -787,7 +802,8 @@ class Gradebook:
             submission_id = cursor.lastrowid
             db.executemany(
                 "INSERT INTO check_results (submission_id, position, name, name_ja, status, score, max_score, "
-                "message_en, message_ja, hint_en, hint_ja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "message_en, message_ja, hint_en, hint_ja, blocked_by, crash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(submission_id, *check) for check in checks],
             )
 
@@ -818,6 +834,101 @@ class Gradebook:
                 "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
                 [(learner_id, problem, recorded) for problem in rows],
             )
+
+    def record_people(
+        self, found: list[str], roster: list[tuple[str, str | None, str | None, str | None]] | None
+    ) -> None:
+        """Record who is in the class, in one transaction: every folder found, and the roster's learners.
+
+        Every learner in ``found`` (the folder names ``grade batch`` found) gets a
+        row with ``has_folder = 1``, also one with nothing gradable.  With a
+        ``roster`` (``(login, lms_id, full_name, section)`` rows), each of its
+        learners gets a row with those columns and ``in_roster = 1``
+        (``has_folder = 0`` when no folder of that name was found), and every
+        other learner ``in_roster = 0``.  Without one, the roster columns are
+        left as the last roster set them.
+        """
+        names = list(dict.fromkeys(learner_name(name) for name in found))
+        now = _now()
+        with self._write() as db:
+            db.executemany("INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", [(n, now) for n in names])
+            db.executemany("UPDATE learners SET has_folder = 1 WHERE name = ?", [(name,) for name in names])
+            if roster is None:
+                return
+            present = set(names)
+            rows = []
+            for login, lms_id, full_name, section in roster:
+                name = learner_name(login)
+                rows.append(
+                    (
+                        None if lms_id is None else stored_text(lms_id, NAME_LIMIT),
+                        None if full_name is None else stored_text(full_name, NAME_LIMIT),
+                        None if section is None else stored_text(section, NAME_LIMIT),
+                        int(name in present),
+                        name,
+                    )
+                )
+            db.executemany(
+                "INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", [(r[-1], now) for r in rows]
+            )
+            db.execute("UPDATE learners SET in_roster = 0")
+            db.executemany(
+                "UPDATE learners SET lms_id = ?, full_name = ?, section = ?, in_roster = 1, has_folder = ? "
+                "WHERE name = ?",
+                rows,
+            )
+
+    def sync_learner(
+        self, learner: str, problems: list[str], *, retire: Iterable[int] = (), attempts: set[str] | None = None
+    ) -> int:
+        """Make the gradebook say what the learner's folder holds now, in one transaction.
+
+        ``problems`` replace the learner's recorded problems (see
+        ``replace_problems``); the current submissions of the exercises in
+        ``retire`` (files gone, or not gradable now) become history
+        (``current = 0``, no grade now); with ``attempts``, exactly the attempts
+        with those content hashes are current (a removed attempt file is no
+        longer counted, one put back counts again).  Returns the number of
+        submissions retired.
+        """
+        rows = [stored_text(problem, PROBLEM_LIMIT) for problem in problems]
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            db.execute("DELETE FROM problems WHERE learner_id = ?", (learner_id,))
+            recorded = _now()
+            db.executemany(
+                "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
+                [(learner_id, problem, recorded) for problem in rows],
+            )
+            retired = 0
+            for exercise in sorted(retire):
+                found = db.execute(
+                    "SELECT id FROM submissions WHERE learner_id = ? AND exercise = ? AND current = 1",
+                    (learner_id, int(exercise)),
+                ).fetchone()
+                if found is not None:
+                    db.execute("DELETE FROM check_results WHERE submission_id = ?", found)
+                    db.execute("UPDATE submissions SET current = 0 WHERE id = ?", found)
+                    retired += 1
+            if attempts is not None:
+                held = [(learner_id, content_hash) for content_hash in sorted(attempts)]
+                db.execute("UPDATE quiz_attempts SET current = 0 WHERE learner_id = ?", (learner_id,))
+                db.executemany("UPDATE quiz_attempts SET current = 1 WHERE learner_id = ? AND content_hash = ?", held)
+        return retired
+
+    def retire_submission(self, learner: str, exercise: int) -> bool:
+        """Make the learner's current submission of ``exercise`` history (no grade now); True when there was one."""
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            found = db.execute(
+                "SELECT id FROM submissions WHERE learner_id = ? AND exercise = ? AND current = 1",
+                (learner_id, int(exercise)),
+            ).fetchone()
+            if found is None:
+                return False
+            db.execute("DELETE FROM check_results WHERE submission_id = ?", found)
+            db.execute("UPDATE submissions SET current = 0 WHERE id = ?", found)
+        return True
 
     def record_setting(self, key: str, value: str) -> None:
         """Set one of the settings the gradebook was graded with (see the ``settings`` table)."""
@@ -936,6 +1047,14 @@ class Gradebook:
             )
         return True
 
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Store course settings (``settings`` table) in one transaction, replacing the values held for their keys."""
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                [(str(key), str(value)) for key, value in values.items()],
+            )
+
     def forget_quiz_attempt(self, learner: str, content_hash: str) -> bool:
         """Delete the learner's attempt with ``content_hash``; True when there was one.
 
@@ -960,6 +1079,17 @@ class Gradebook:
         """Every learner the gradebook knows, sorted by name."""
         return [name for (name,) in self._query("SELECT name FROM learners ORDER BY name")]
 
+    def problems_of(self, learner: str) -> list[str]:
+        """The learner's recorded problems, in the order recorded."""
+        return [
+            _shown(problem, PROBLEM_LIMIT)
+            for (problem,) in self._query(
+                "SELECT problem FROM problems JOIN learners ON learners.id = learner_id "
+                "WHERE learners.name = ? ORDER BY problems.id",
+                (learner_name(learner),),
+            )
+        ]
+
     def schema_version(self) -> int:
         """The schema version of the file."""
         return self._query("SELECT version FROM schema_version")[0][0]
@@ -977,7 +1107,7 @@ class Gradebook:
             checks: dict[int, list[CheckRow]] = {}
             for row in db.execute(
                 "SELECT submission_id, name, name_ja, status, score, max_score, message_en, message_ja, "
-                "hint_en, hint_ja FROM check_results ORDER BY submission_id, position"
+                "hint_en, hint_ja, blocked_by, crash FROM check_results ORDER BY submission_id, position"
             ):
                 checks.setdefault(row[0], []).append(
                     CheckRow(
@@ -990,6 +1120,8 @@ class Gradebook:
                         _shown(row[7], MESSAGE_LIMIT),
                         None if row[8] is None else _shown(row[8], MESSAGE_LIMIT),
                         None if row[9] is None else _shown(row[9], MESSAGE_LIMIT),
+                        row[10] if isinstance(row[10], int) else None,
+                        None if row[11] is None else _shown(row[11], FIELD_LIMIT),
                     )
                 )
             submissions = tuple(

@@ -20,16 +20,19 @@ the shards records the shards it holds, ``1,3/3``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from grader.classroom.gradebook import learner_name
 from grader.errors import UsageError
 
 if TYPE_CHECKING:
     from grader.classroom.gradebook import Gradebook
+    from grader.classroom.roster import Roster
 
 SETTING = "shard"
 MAX_SHARDS = 10_000
@@ -74,6 +77,17 @@ class Shard:
     def select(self, names: Iterable[str]) -> list[str]:
         """The names of ``names`` this shard grades, in their order."""
         return [name for name in names if self.holds(name)]
+
+    def roster(self, roster: Roster | None) -> Roster | None:
+        """The learners of ``roster`` in this shard (by login, read as a folder name), or None for None.
+
+        A shard records only its own roster learners, those without a folder
+        included, so the shards' gradebooks never disagree about a learner.
+        """
+        if roster is None:
+            return None
+        entries = tuple(entry for entry in roster.entries if self.holds(learner_name(entry.login)))
+        return dataclasses.replace(roster, entries=entries)
 
 
 def parse_shard(text: str) -> Shard:

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from grader.classroom import gradebook as gradebook_module
 from grader.classroom.batch import run_batch
-from grader.classroom.gradebook import Gradebook, GradebookError
+from grader.classroom.gradebook import Gradebook, GradebookError, Person
 from grader.classroom.merge import MergeError, merge_gradebooks
 from grader.classroom.report import write_report
+from grader.classroom.roster import load_roster
 from grader.classroom.shards import Shard
 from grader.cli import main
 from grader.quiz.attempts import save_attempt
@@ -89,6 +90,14 @@ def graded(tmp_path_factory):
                 )
             save_attempt(folder, quiz, answers, time.time() - 60 * index)
     learner_folder(class_dir, "empty", {})  # no file at all
+    # the roster: every learner but learner-6 (a folder not in the roster), and one without a folder
+    roster_file = root / "roster.csv"
+    listed = [name for name in names if name != "learner-6"] + ["empty", "ghost"]
+    roster_file.write_text(
+        "login,lms_id,name,section\n"
+        + "".join(f"{login},S{index:04d},Name {index},{'AB'[index % 2]}\n" for index, login in enumerate(listed))
+    )
+    roster = load_roster(roster_file)
     shards = [Shard(index, 3) for index in (1, 2, 3)]
     assert all(shard.select(names) for shard in shards), "every shard has a learner (the names were chosen so)"
     single = root / "single.sqlite"
@@ -96,10 +105,10 @@ def graded(tmp_path_factory):
 
     def grade_all() -> None:
         with Gradebook(single) as gradebook:
-            run_batch(class_dir, gradebook, jobs=2)
+            run_batch(class_dir, gradebook, jobs=2, roster=roster)
         for shard, part in zip(shards, parts, strict=True):
             with Gradebook(part) as gradebook:
-                run_batch(class_dir, gradebook, jobs=2, shard=shard)
+                run_batch(class_dir, gradebook, jobs=2, shard=shard, roster=roster)
 
     grade_all()
     # a fix and a deleted file: history rows (current = 0) in both
@@ -116,7 +125,10 @@ def test_merged_shards_hold_what_one_batch_holds(graded):
         single = book.load()
     with Gradebook(graded["merged"]) as book:
         merged = book.load()
-    assert set(graded["names"]) - {"empty"} <= set(single.learners)
+    assert set(graded["names"]) | {"ghost"} <= set(single.learners)
+    assert single.people["ghost"] == Person("ghost", "S0007", "Name 7", "B", in_roster=True, has_folder=False)
+    assert not single.people["learner-6"].in_roster
+    assert single.people["learner-6"].has_folder
     assert len(single.history) > len(single.submissions), "the class has history rows (a re-graded fix)"
     assert single.attempts, "the class has quiz attempts"
     assert timeless(merged) == timeless(single)
