@@ -214,7 +214,8 @@ def merge_gradebooks(
                     f"シャード {index}/{count} が 2 回指定されています: {held_by[index]} と {path}",
                 )
             held_by[index] = path
-    assert count is not None  # noqa: S101 (paths is not empty: _check_files)
+    if count is None:  # no shard given: _check_files refused that already
+        raise MergeError("name the shard gradebooks to merge: grade merge OUT SHARD...")
     missing = tuple(index for index in range(1, count + 1) if index not in held_by)
     if missing and not allow_partial:
         listed = ", ".join(f"{index}/{count}" for index in missing)
