@@ -62,7 +62,9 @@ import jinja2
 import numpy as np
 from markupsafe import Markup, escape
 
+from grader.classroom import dashboard as dashboards
 from grader.classroom import itemstats
+from grader.classroom.dashboard import Dashboard
 from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
@@ -244,6 +246,7 @@ class ClassReport:
     generated: str
     source: str = ""
     bank_errors: tuple[str, ...] = ()  # quiz files left out of the bank, each "path:line: what is wrong"
+    dashboard: Dashboard | None = None  # heatmap, learners at risk, pass rates (grader.classroom.dashboard)
 
     @property
     def exercise_max(self) -> float:
@@ -670,6 +673,7 @@ def build_report(
         generated=generated or datetime.now().astimezone().isoformat(timespec="seconds"),
         source=source,
         bank_errors=tuple(bank_errors),
+        dashboard=dashboards.build_dashboard(record, learners, exercises, quizzes),
     )
 
 
@@ -995,6 +999,8 @@ def _inline(text: str) -> Markup:
 def render_html(report: ClassReport, lang: str) -> str:
     """The whole report page in ``lang`` (``en`` or ``ja``)."""
     labels = {key: value(lang) for key, value in UI.items()}
+    labels.update(dashboards.labels(lang))
+    dashboard = dashboards.page_context(report, lang)
     charts = {
         "exercise_total": histogram_svg(report.exercise_total, labels["exercise_total"], lang),
         "quiz_total": histogram_svg(report.quiz_total, labels["quiz_total"], lang),
@@ -1038,6 +1044,7 @@ def render_html(report: ClassReport, lang: str) -> str:
         PASSED=Status.PASSED,
         FAILED=Status.FAILED,
         NOT_ATTEMPTED=Status.NOT_ATTEMPTED,
+        **dashboard,
     )
 
 
