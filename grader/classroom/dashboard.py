@@ -358,7 +358,7 @@ UI: dict[str, Text] = {
     ),
     "back_to_heatmap": Text("Back to the heatmap", "ヒートマップに戻る"),
     "scroll_heatmap": Text("Heatmap (scrolls sideways)", "ヒートマップ(横にスクロールできます)"),
-    "scroll_table": Text("Table (scrolls sideways)", "表(横にスクロールできます)"),
+    "graded_item": Text("Exercise or quiz", "課題・確認テスト"),
 }
 
 
