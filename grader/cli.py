@@ -577,7 +577,8 @@ def batch(
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     metavar="DIR",
-    help="Write DIR/report.html: one self-contained page (overview, misconceptions, items, learners).",
+    help="Write DIR/report.html: one self-contained page that opens on a heatmap of learners and checks, "
+    "the learners at risk and pass rates over time, then the overview, misconceptions, items and learner pages.",
 )
 @click.option(
     "--csv",

@@ -3,10 +3,15 @@
 ``grade report --html DIR --csv DIR`` reads the gradebook in one transaction
 (``Gradebook.load``), turns it into a ``ClassReport`` here and renders it with
 ``templates/report.html``. The page needs no network: styles are inline, the
-charts are inline SVG, the math font of the quiz pages is embedded.
+charts are inline SVG, the math font of the quiz pages is embedded, and its one
+script (``templates/report.js``: sorting and filtering) is inline and pinned by
+a Content-Security-Policy hash.
 
 What the page holds
 -------------------
+- the dashboard (``grader.classroom.dashboard``): a heatmap of learners and
+  checks, sortable and filterable by section, the learners at risk and each
+  exercise's pass rate over time;
 - class overview: learners, score distributions (SVG histograms), mean and
   median per exercise and per quiz;
 - the misconception map: every check ranked by how many learners failed it,
@@ -14,8 +19,9 @@ What the page holds
 - quiz item analysis from each learner's first full attempt (Moodle's
   statistics, see ``grader.classroom.itemstats``), the distractors, and the questions to
   review with the reason; fewer than 30 attempts are marked unreliable;
-- every learner: score per exercise and quiz, problems with their folder, and
-  the full feedback of every check.
+- every learner, on a page of their own (shown by its anchor, opened from the
+  heatmap): score per exercise and quiz, problems with their folder, and the
+  full feedback of every check.
 
 Quiz grades count each learner's best full attempt (as ``grade list`` shows);
 the item analysis uses the first, as Moodle's report does by default.
