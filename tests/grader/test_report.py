@@ -913,3 +913,24 @@ def test_the_report_has_no_accessibility_violations(browser, tiny_db, tiny_bank,
     finally:
         page.close()
     assert errors == []
+
+
+@needs_playwright
+@needs_chromium
+def test_long_names_sections_and_problems_do_not_widen_the_page_on_a_phone(browser, tiny_db, tiny_bank, tmp_path):
+    # a roster and a folder can hold anything: names and sections of 300 characters without a space
+    with Gradebook(tiny_db) as gradebook:
+        record = gradebook.load()
+    people = {"ann": Person("ann", full_name="N" * 300, section="S" * 300, in_roster=True)}
+    record = dataclasses.replace(record, people=people, problems={"ann": ("P" * 600,)})
+    (tmp_path / "report.html").write_text(render_html(build_report(record, tiny_bank[1]), "en"), encoding="utf-8")
+    page, requests, errors = open_page(browser, tmp_path / "report.html")
+    try:
+        page.set_viewport_size({"width": 375, "height": 800})
+        for anchor in ("heatmap", "learner-1"):  # the heatmap with its section filter; ann's own page
+            page.goto(f"{(tmp_path / 'report.html').as_uri()}#{anchor}")
+            assert page.locator(f"#{anchor}").is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") == 375, anchor  # 2712 and 5748 px before
+    finally:
+        page.close()
+    assert errors == []
