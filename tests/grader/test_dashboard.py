@@ -224,3 +224,14 @@ def test_the_one_script_is_the_one_the_policy_allows(record):
     (policy,) = map(unescape, re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html))
     assert f"script-src 'sha256-{digest}'" in policy
     assert "default-src 'none'" in policy
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_an_empty_gradebook_gives_an_empty_dashboard_that_says_so(lang):
+    report = build_report(ClassRecord((), (), (), {}), {})
+    board = report.dashboard
+    assert (board.rows, board.at_risk, board.days, board.sections) == ((), (), (), ())
+    html = render_html(report, lang)
+    assert dashboard.UI["nobody_at_risk"](lang) in html
+    assert dashboard.UI["no_history"](lang) in html
+    assert 'id="section-filter"' not in html  # no roster sections: no section filter
