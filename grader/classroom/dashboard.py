@@ -7,9 +7,10 @@ folders in ``people``, every grading in ``history``) and the learner rows of
 Heatmap
     One row per learner, one column per check (grouped by exercise, each group
     led by the exercise's score) and one per quiz.  A check cell shows a
-    symbol as well as a colour (✓ passed, ✗ failed, – not attempted, blank: no
-    submission), so it reads without colour and to a screen reader.  Scores
-    are percentages of the maximum.
+    symbol as well as a colour (✓ passed, ✗ failed, ⊘ failed because of
+    another exercise's file, – not attempted, blank: no submission), so it
+    reads without colour and to a screen reader.  Scores are percentages of
+    the maximum.
 Total
     Exercise and quiz points together over their maximum (best full attempt
     per quiz); unweighted.
@@ -53,12 +54,14 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 AT_RISK_TOTAL = 0.5  # a total below this share of the maximum puts a learner at risk
 AT_RISK_GRADINGS = 3  # gradings of one exercise without a pass that put a learner at risk
 SCORE_BANDS = 5  # colour bands of a percentage cell: 0-19 %, 20-39 %, ..., 80-100 %
+BLOCKED = "blocked"  # a failed check whose cause is another exercise's file (CheckRow.blocked_by)
 
 # a check cell: (css class, symbol); the words are in UI
 CHECK_CELLS = {
     Status.PASSED: ("hp", "✓"),
     Status.FAILED: ("hf", "✗"),
     Status.NOT_ATTEMPTED: ("ht", "–"),
+    BLOCKED: ("hb", "⊘"),
     "": ("hn", ""),
 }
 
@@ -184,7 +187,10 @@ def build_dashboard(
             if submission is None:
                 exercise_cells.append(ExerciseCells(None, ("",) * len(column.checks)))
                 continue
-            statuses = {check.name: check.status for check in submission.checks}
+            statuses = {
+                check.name: BLOCKED if check.status == Status.FAILED and check.blocked_by else check.status
+                for check in submission.checks
+            }
             exercise_cells.append(
                 ExerciseCells(
                     _fraction(submission.score, column.max_score),
@@ -307,9 +313,11 @@ UI: dict[str, Text] = {
     "exercise": Text("Exercise", "課題"),
     "heatmap_intro": Text(
         "One row per learner: the total, each exercise's score followed by its checks "
-        "(✓ passed, ✗ failed, – not attempted, blank: no submission), and each quiz's best attempt. "
+        "(✓ passed, ✗ failed, ⊘ failed because of another exercise's file, – not attempted, blank: no submission), "
+        "and each quiz's best attempt. "
         "Scores are percentages of the maximum. Sort with the column buttons; a name opens the learner's page.",
-        "受講者ごとに 1 行: 合計、各課題の得点とそのチェック(✓ 合格、✗ 不合格、– 未着手、空欄: 未提出)、"
+        "受講者ごとに 1 行: 合計、各課題の得点とそのチェック(✓ 合格、✗ 不合格、⊘ ほかの課題のファイルが原因で不合格、"
+        "– 未着手、空欄: 未提出)、"
         "各確認テストの最高得点。得点は満点に対する割合です。列のボタンで並べ替え、名前で受講者のページを開きます。",
     ),
     "legend": Text("Legend", "凡例"),
@@ -317,6 +325,7 @@ UI: dict[str, Text] = {
     "cell_failed": Text("failed", "不合格"),
     "cell_not_attempted": Text("not attempted", "未着手"),
     "cell_missing": Text("no submission", "未提出"),
+    "cell_blocked": Text("failed because of another exercise's file", "ほかの課題のファイルが原因で不合格"),
     "filter_name": Text("Filter by name", "名前で絞り込む"),
     "filter_section": Text("Section", "クラス"),
     "all_sections": Text("all sections", "すべてのクラス"),

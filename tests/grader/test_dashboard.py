@@ -6,6 +6,7 @@ The report's page in Chromium (layout, keyboard, axe-core) is tested in test_rep
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 from datetime import date
@@ -235,3 +236,17 @@ def test_an_empty_gradebook_gives_an_empty_dashboard_that_says_so(lang):
     assert dashboard.UI["nobody_at_risk"](lang) in html
     assert dashboard.UI["no_history"](lang) in html
     assert 'id="section-filter"' not in html  # no roster sections: no section filter
+
+
+def test_a_check_failed_because_of_another_exercise_is_marked_apart(record):
+    blocked = submission("erin", 2, [F, F, P])
+    checks = tuple(
+        dataclasses.replace(check, blocked_by=1) if check.status == F and position else check
+        for position, check in enumerate(blocked.checks)
+    )
+    blocked = dataclasses.replace(blocked, checks=checks)
+    report = build_report(dataclasses.replace(record, submissions=(*record.submissions, blocked)), {})
+    erin = next(row for row in report.dashboard.rows if row.learner.name == "erin")
+    assert erin.exercises[1].statuses == (F, dashboard.BLOCKED, P)
+    html = render_html(report, "ja")
+    assert '<td class="hb" aria-label="ほかの課題のファイルが原因で不合格">⊘</td>' in html
