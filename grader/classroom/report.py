@@ -62,8 +62,8 @@ import jinja2
 import numpy as np
 from markupsafe import Markup, escape
 
-from grader.classroom import itemstats
-from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SubmissionRow
+from grader.classroom import itemstats, similarity
+from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SimilarPair, SubmissionRow
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
 from grader.text import Text
@@ -244,6 +244,8 @@ class ClassReport:
     generated: str
     source: str = ""
     bank_errors: tuple[str, ...] = ()  # quiz files left out of the bank, each "path:line: what is wrong"
+    similar: tuple[SimilarPair, ...] = ()  # grade similarity's pairs (ClassRecord.similar)
+    similarity_run: str | None = None  # and its run's settings (JSON), None before any run
 
     @property
     def exercise_max(self) -> float:
@@ -670,6 +672,8 @@ def build_report(
         generated=generated or datetime.now().astimezone().isoformat(timespec="seconds"),
         source=source,
         bank_errors=tuple(bank_errors),
+        similar=record.similar,
+        similarity_run=record.settings.get("similarity"),
     )
 
 
@@ -1035,6 +1039,7 @@ def render_html(report: ClassReport, lang: str) -> str:
         inline=_inline,
         letters=LETTERS,
         font_face=Markup(_font_face()),
+        similarity=similarity.report_section(report.similar, report.similarity_run, lang),
         PASSED=Status.PASSED,
         FAILED=Status.FAILED,
         NOT_ATTEMPTED=Status.NOT_ATTEMPTED,
