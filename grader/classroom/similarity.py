@@ -29,8 +29,11 @@ Comparing
     (fingerprint -> versions holding it, at most ``COMMON_LIMIT`` long) counts
     the fingerprints two versions share without comparing all pairs, so the work
     grows with the number of fingerprints, not with the square of the class.
-    ``similarity`` = shared / fingerprints of the smaller of the two; a pair is
-    reported from ``threshold`` (0.8) with at least ``MIN_SHARED`` (8) shared.
+    ``similarity`` = shared / fingerprints of the smaller of the two (common
+    passages left out); a pair is reported from ``threshold`` (0.8) with at
+    least ``MIN_SHARED`` (8) shared.  Files of one version (the same code once
+    normalised, with at least ``MIN_SHARED`` fingerprints) are always reported,
+    at 1.0, however common their passages are.
     Pairs link learners into clusters: 22 learners with the same file are one
     cluster of 22.
 
@@ -48,7 +51,7 @@ import keyword
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -393,6 +396,8 @@ def read_class(class_dir: Path, exercises: set[int] | None = None) -> tuple[list
     """Every learner's exercise files, fingerprinted, and the problems met (``learner: problem``)."""
     documents = []
     problems: list[str] = []
+    # many learners hand in the same bytes (the worked solution, the stub, a shared file): fingerprint them once
+    seen: dict[tuple[int, str], Document] = {}
     for learner in discover(class_dir):
         for exercise in sorted(learner.exercises):
             if exercises is not None and exercise not in exercises:
@@ -400,7 +405,12 @@ def read_class(class_dir: Path, exercises: set[int] | None = None) -> tuple[list
             source, shown = _source(learner, exercise)
             if source is None:
                 continue
-            document = fingerprint(learner.name, exercise, shown, source)
+            key = (exercise, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest())
+            known = seen.get(key)
+            if known is None:
+                document = seen[key] = fingerprint(learner.name, exercise, shown, source)
+            else:
+                document = replace(known, learner=learner.name, file_name=shown)
             if document.problem:
                 learner.note(f"{shown}: {document.problem}")
             documents.append(document)
@@ -460,11 +470,12 @@ def _compare_exercise(
             for second in holders[position + 1 :]:
                 counts[(first, second)] += 1
     pairs: list[Pair] = []
-    for number, key in enumerate(keys):
+    for key in keys:
         members = versions[key]
-        if sizes[number] >= MIN_SHARED:
-            # the same code once normalised: one pair per member with the first, all at 1.0
-            pairs.extend(_pair(members[0], other, 1.0, sizes[number], common) for other in members[1:])
+        if len(key) >= MIN_SHARED:
+            # the same code once normalised, every line of it (common passages included: a whole file
+            # handed in by several learners is what matters here): one pair per member with the first
+            pairs.extend(_pair(members[0], other, 1.0, len(key), set()) for other in members[1:])
     for (first, second), shared in counts.items():
         smaller = min(sizes[first], sizes[second])
         if shared < MIN_SHARED or not smaller or shared / smaller < threshold:

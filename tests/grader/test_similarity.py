@@ -155,6 +155,22 @@ def test_the_untouched_stub_is_not_a_match(class_of_40):
     assert not [pair for pair in result.pairs if {pair.learner_a, pair.learner_b} & stub_only and pair.exercise == 2]
 
 
+def test_a_copy_with_one_function_rewritten_is_still_found():
+    from similarity_class import EX02, OWN, SHARED
+
+    bodies = {name: SHARED[name] for name in EX02}
+    edited = fingerprint("b", 2, "ex02.py", fill(2, {**bodies, "mean_squared_error": OWN["mean_squared_error"][3]}))
+    original = fingerprint("a", 2, "ex02.py", fill(2, bodies))
+    stranger = fingerprint("c", 2, "ex02.py", own(2, 7))
+    result = compare([original, edited, stranger])
+    assert [(pair.learner_a, pair.learner_b) for pair in result.pairs] == [("a", "b")]
+    assert similarity.THRESHOLD <= result.pairs[0].similarity < 1
+    # the shared lines: softmax's body in both files, on the same lines (the stub is the same above it)
+    first_a, last_a, first_b, last_b = result.pairs[0].shared[0]
+    assert (first_a, last_a) == (first_b, last_b)
+    assert "biggest" in "".join(original.lines[first_a - 1 : last_a])
+
+
 def test_a_half_done_stub_compares_only_the_learners_code():
     done = fingerprint("a", 2, "ex02.py", fill(2, {"softmax": "return np.exp(x) / np.sum(np.exp(x))"}))
     stub = fingerprint("b", 2, "ex02.py", fill(2, {}))
