@@ -17,11 +17,12 @@ Normalising
     otherwise.  Renaming variables, rewriting comments or reformatting
     (black against compact one-liners) leaves the tokens unchanged.
 Fingerprints
-    Every run of ``K`` (12) tokens is hashed; winnowing keeps the smallest hash
-    of every ``WINDOW`` (4) consecutive ones, so any shared run of 15 tokens or
-    more is found.  The hashes of every run in the exercise's stub are removed
-    first (the stub's code, signatures and ``raise NotImplementedError`` are
-    shared by everyone), and so is a run that ``COMMON_LIMIT`` (10) or more
+    The stub's own code is cut out first: the signatures of the functions and
+    classes it defines, and every run of ``K`` tokens it has too (``import
+    numpy as np``, a function left as the stub has it).  Every run of ``K``
+    (12) tokens left is hashed; winnowing keeps the smallest hash of every
+    ``WINDOW`` (4) consecutive ones, so any shared run of 15 tokens or more is
+    found.  A run that ``COMMON_LIMIT`` (10) or more
     different versions of the file share (the book's own three lines of a
     forward pass are common knowledge, as MOSS's ``-m`` treats them).
 Comparing
@@ -300,33 +301,62 @@ def winnow(hashes: Sequence[int], window: int = WINDOW) -> dict[int, int]:
     return selected
 
 
+@dataclass(frozen=True)
+class Stub:
+    """What every learner's file of an exercise shares: the stub's names, definitions and runs of K tokens."""
+
+    names: frozenset[str] = frozenset()
+    defined: frozenset[str] = frozenset()
+    hashes: frozenset[int] = frozenset()
+
+
 @cache
-def stub_profile(exercise: int) -> tuple[frozenset[str], frozenset[int]]:
-    """The names the exercise's stub uses, and the hash of every run of K tokens in it."""
+def stub_profile(exercise: int) -> Stub:
+    """The exercise's stub: the names it uses, the functions and classes it defines, its runs of K tokens."""
     from grader.course import stub_path
 
     try:
         source = stub_path(exercise).read_text(encoding="utf-8")
     except (GraderError, OSError):
-        return frozenset(), frozenset()
-    names = frozenset(
-        found.string for found in tokenize.generate_tokens(io.StringIO(source).readline) if found.type == tokenize.NAME
+        return Stub()
+    found = [token for token in tokenize.generate_tokens(io.StringIO(source).readline) if token.type == tokenize.NAME]
+    names = frozenset(token.string for token in found)
+    defined = frozenset(
+        token.string for before, token in zip(found, found[1:], strict=False) if before.string in ("def", "class")
     )
     tokens, _ = normalise(source, names)
-    return names, frozenset(kgram_hashes(tokens))
+    return Stub(names, defined, frozenset(kgram_hashes(tokens)))
 
 
-def own_runs(tokens: Sequence[Token], stub_hashes: frozenset[int]) -> list[tuple[int, int]]:
-    """The runs ``[start, end)`` of tokens not covered by a run of K tokens that the stub has too.
+def _headers(tokens: Sequence[Token], defined: frozenset[str]) -> Iterator[tuple[int, int]]:
+    """The ``[start, end)`` of every ``def name(...):`` / ``class name(...):`` of a name in ``defined``."""
+    for start in range(len(tokens) - 1):
+        if tokens[start].text in ("def", "class") and tokens[start + 1].text in defined:
+            depth = 0
+            for end in range(start + 2, len(tokens)):
+                text = tokens[end].text
+                depth += text in ("(", "[", "{")
+                depth -= text in (")", "]", "}")
+                if text == ":" and depth <= 0:
+                    yield start, end + 1
+                    break
 
-    A learner's file is the stub filled in: its signatures, ``import numpy as np``
-    and the functions left as they were are the stub's and are cut out, so a
-    run of K tokens never joins the end of the learner's code to the stub's.
+
+def own_runs(tokens: Sequence[Token], stub: Stub) -> list[tuple[int, int]]:
+    """The runs ``[start, end)`` of the learner's own tokens: what the stub has too is cut out.
+
+    A learner's file is the stub filled in.  Cut out are the signatures of the
+    stub's functions and classes (every learner has them, so a run of K tokens
+    never joins the end of one function to the start of the next) and every
+    run of K tokens the stub has too: ``import numpy as np``, functions left
+    as the stub has them.  Runs shorter than K tokens give no fingerprint.
     """
     covered = bytearray(len(tokens))
     for start, value in enumerate(kgram_hashes(tokens)):
-        if value in stub_hashes:
+        if value in stub.hashes:
             covered[start : start + K] = b"\x01" * K
+    for start, end in _headers(tokens, stub.defined):
+        covered[start:end] = b"\x01" * (end - start)
     runs = []
     begun: int | None = None
     for position, flag in enumerate(covered):
@@ -342,10 +372,10 @@ def own_runs(tokens: Sequence[Token], stub_hashes: frozenset[int]) -> list[tuple
 
 def fingerprint(learner: str, exercise: int, file_name: str, source: str) -> Document:
     """One file's document: normalised tokens and winnowed fingerprints of the learner's own code."""
-    kept, stub_hashes = stub_profile(exercise)
-    tokens, problem = normalise(source, kept)
+    stub = stub_profile(exercise)
+    tokens, problem = normalise(source, stub.names)
     document = Document(learner, exercise, file_name, source.splitlines(), tokens, problem=problem)
-    for first, end in own_runs(tokens, stub_hashes):
+    for first, end in own_runs(tokens, stub):
         for value, position in winnow(kgram_hashes(tokens[first:end])).items():
             document.fingerprints.setdefault(value, first + position)
     return document
