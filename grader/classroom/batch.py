@@ -718,6 +718,8 @@ def _record_grading(
         gradebook.record_problem(task.learner, f"{task.shown}: could not be graded ({error})")
         summary.failed += 1
         return None
-    gradebook.record_exercise(task.learner, task.exercise, task.shown, task.content_hash, result)
+    gradebook.record_exercise(
+        task.learner, task.exercise, task.shown, task.content_hash, result, blocked_by=result.blocked_by
+    )
     summary.graded += 1
     return result

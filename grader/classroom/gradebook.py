@@ -10,7 +10,7 @@ and crashes:
 - a busy timeout: two batches writing the same file at once wait for each
   other's (short) transactions instead of failing.
 
-Schema (version 2)
+Schema (version 3)
 ------------------
 ``schema_version(version)``
     One row; a file written by a newer grader is refused, an older one migrated.
@@ -34,8 +34,13 @@ blocked_by)``
     of an earlier exercise whose file made this grading fail (it did not import,
     or is the untouched stub), NULL otherwise.
 ``check_results(submission_id, position, name, name_ja, status, score,
-max_score, message_en, message_ja, hint_en, hint_ja)``
+max_score, message_en, message_ja, hint_en, hint_ja, blocked_by, crash)``
     One row per check of a current submission, in the exercise's order.
+    ``blocked_by`` (schema 3) is the number of another exercise whose file made
+    this check fail (``grader.grading.results.Blocker``), NULL otherwise;
+    ``crash`` (schema 3) is the kind of error of a check that failed by an
+    exception, a time-out or a crash that no hint of the check explains
+    (``ValueError``, ``timeout``; ``CheckResult.crash``), NULL otherwise.
 ``problems(id, learner_id, problem, recorded_at)``
     Files that could not be graded, unknown files, unreadable attempts.
 ``quiz_attempts(id, learner_id, quiz, slug, lang, review, started, finished,
@@ -106,7 +111,7 @@ from grader.text import untrusted
 if TYPE_CHECKING:
     from grader.grading.results import ExerciseResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 60.0
 
 NAME_LIMIT = 1024
@@ -219,8 +224,14 @@ CREATE TABLE similar_pairs (
 CREATE INDEX submissions_history ON submissions(learner_id, exercise, graded_at);
 """
 
+# per check: the exercise whose file made it fail, and the kind of an error no hint explains
+_SCHEMA_3 = """
+ALTER TABLE check_results ADD COLUMN blocked_by INTEGER;
+ALTER TABLE check_results ADD COLUMN crash TEXT;
+"""
+
 # version -> statements that bring a gradebook of version - 1 up to it (a new file: schema 1, then these)
-_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2}
+_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2, 3: _SCHEMA_3}
 
 
 class GradebookError(GraderError):
@@ -244,6 +255,8 @@ class CheckRow:
     message_ja: str
     hint_en: str | None
     hint_ja: str | None
+    blocked_by: int | None = None  # another exercise whose file made this check fail
+    crash: str | None = None  # the kind of error of a failure no hint of the check explains
 
     def title(self, lang: str) -> str:
         """The check's name in ``lang``."""
@@ -712,6 +725,8 @@ class Gradebook:
                 text(check.message("ja")),
                 text(check.hint.en if check.hint is not None else None),
                 text(check.hint.ja if check.hint is not None else None),
+                None if check.blocked_by is None else int(check.blocked_by),
+                stored_text(check.crash, FIELD_LIMIT) if check.crash else None,
             )
             for position, check in enumerate(result.results)
         ]
@@ -747,7 +762,8 @@ class Gradebook:
             submission_id = cursor.lastrowid
             db.executemany(
                 "INSERT INTO check_results (submission_id, position, name, name_ja, status, score, max_score, "
-                "message_en, message_ja, hint_en, hint_ja) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "message_en, message_ja, hint_en, hint_ja, blocked_by, crash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(submission_id, *check) for check in checks],
             )
 
@@ -969,7 +985,7 @@ class Gradebook:
             checks: dict[int, list[CheckRow]] = {}
             for row in db.execute(
                 "SELECT submission_id, name, name_ja, status, score, max_score, message_en, message_ja, "
-                "hint_en, hint_ja FROM check_results ORDER BY submission_id, position"
+                "hint_en, hint_ja, blocked_by, crash FROM check_results ORDER BY submission_id, position"
             ):
                 checks.setdefault(row[0], []).append(
                     CheckRow(
@@ -982,6 +998,8 @@ class Gradebook:
                         _shown(row[7], MESSAGE_LIMIT),
                         None if row[8] is None else _shown(row[8], MESSAGE_LIMIT),
                         None if row[9] is None else _shown(row[9], MESSAGE_LIMIT),
+                        row[10] if isinstance(row[10], int) else None,
+                        None if row[11] is None else _shown(row[11], FIELD_LIMIT),
                     )
                 )
             submissions = tuple(

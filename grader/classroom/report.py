@@ -10,7 +10,8 @@ What the page holds
 - class overview: learners, score distributions (SVG histograms), mean and
   median per exercise and per quiz;
 - the misconception map: every check ranked by how many learners failed it,
-  with the hints they were given;
+  with the hints they were given (see ``_misconceptions`` for what is not
+  counted there: failures another exercise's file caused, and crashes);
 - quiz item analysis from each learner's first full attempt (Moodle's
   statistics, see ``grader.classroom.itemstats``), the distractors, and the questions to
   review with the reason; fewer than 30 attempts are marked unreliable;
@@ -27,7 +28,8 @@ CSV files
 ``grades.csv``       one column identifying the learner and one per grade item,
                      the shape Moodle's "Import grades from CSV" (and Canvas,
                      Blackboard) map onto a gradebook
-``items.csv``        the item statistics of every quiz question
+``items.csv``        the item statistics of every quiz question, with the time
+                     learners took on it (``_timing``)
 ``misconceptions.csv`` the misconception map
 Files are UTF-8 with a byte-order mark, so spreadsheet programs read the
 Japanese names; Moodle's importer drops the mark.
@@ -52,7 +54,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -63,7 +65,7 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from grader.classroom import itemstats, similarity
-from grader.classroom.gradebook import AttemptRow, ClassRecord, Gradebook, SimilarPair, SubmissionRow
+from grader.classroom.gradebook import MAX_SECONDS, AttemptRow, ClassRecord, Gradebook, SimilarPair, SubmissionRow
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
 from grader.text import Text
@@ -127,13 +129,35 @@ class Misconception:
     column: CheckColumn
     failed: tuple[str, ...]
     not_attempted: tuple[str, ...]
-    submitted: int
+    submitted: int  # learners whose submission of the exercise could run this check (blocked ones left out)
     hints: tuple[tuple[Text, int], ...]  # (hint, learners given it), most frequent first
+    crashes: tuple[tuple[str, int], ...] = ()  # (kind of error no hint explains, learners), most frequent first
+    blocked: tuple[str, ...] = ()  # learners whose check another exercise's file made fail: not counted
 
     @property
     def failed_share(self) -> float:
-        """Failed learners over learners who submitted the exercise."""
+        """Failed learners over learners who submitted the exercise and could run the check."""
         return len(self.failed) / self.submitted if self.submitted else math.nan
+
+
+@dataclass(frozen=True)
+class BlockingExercise:
+    """An exercise whose learners' files made checks of later exercises fail, counted once per learner."""
+
+    exercise: int
+    learners: tuple[str, ...]
+    later: tuple[tuple[int, tuple[str, ...]], ...]  # (blocked exercise, its learners), in course order
+
+
+@dataclass(frozen=True)
+class ItemTiming:
+    """Seconds learners spent on one question (first full attempts that recorded a time)."""
+
+    timed: int
+    untimed: int  # answers without a usable time (an old attempt file, a hand-edited one): left out
+    median: float  # NaN when nothing was timed
+    p90: float  # 90th percentile, linear interpolation (numpy.percentile's default)
+    slow: bool  # the rule of _timing: a hint that the question confuses
 
 
 @dataclass(frozen=True)
@@ -170,6 +194,7 @@ class ItemAnalysis:
     no_answer: itemstats.OptionStatistics | None
     wrong_numbers: tuple[NumericAnswer, ...]
     flags: tuple[Text, ...]
+    timing: ItemTiming | None = None
 
     def title(self, lang: str) -> str:
         """The question's title in ``lang`` (its id when the bank does not have it)."""
@@ -203,6 +228,7 @@ class LearnerRow:
     problems: tuple[str, ...]
     exercise_points: float
     quiz_points: float
+    blocked: dict[int, int] = field(default_factory=dict)  # exercise -> the exercise to fix first
 
 
 @dataclass(frozen=True)
@@ -244,6 +270,7 @@ class ClassReport:
     generated: str
     source: str = ""
     bank_errors: tuple[str, ...] = ()  # quiz files left out of the bank, each "path:line: what is wrong"
+    blockers: tuple[BlockingExercise, ...] = ()  # exercises whose files made later ones fail
     similar: tuple[SimilarPair, ...] = ()  # grade similarity's pairs (ClassRecord.similar)
     similarity_run: str | None = None  # and its run's settings (JSON), None before any run
 
@@ -320,20 +347,69 @@ def _fraction(attempt: AttemptRow) -> float:
     return attempt.score / attempt.max_score if attempt.max_score else 0.0
 
 
+def _culprit(value: object, exercise: int) -> int | None:
+    """A stored ``blocked_by``, if it names another exercise (a hand-edited gradebook may hold anything)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value != exercise and 0 < value <= 9999:
+        return value
+    return None
+
+
+def _blocked_checks(submission: SubmissionRow) -> dict[str, int]:
+    """Check name -> the exercise whose file made it fail, for the failed checks of ``submission``.
+
+    Each check row says it (``blocked_by``, gradebook schema 3); a submission
+    that says it only as a whole (``submissions.blocked_by``) has every failed
+    check blocked by that exercise.
+    """
+    found = {}
+    for check in submission.checks:
+        culprit = _culprit(check.blocked_by, submission.exercise)
+        if culprit is not None and check.status == Status.FAILED:
+            found[check.name] = culprit
+    whole = _culprit(submission.blocked_by, submission.exercise)
+    if not found and whole is not None:
+        found = {check.name: whole for check in submission.checks if check.status == Status.FAILED}
+    return found
+
+
 def _misconceptions(
     exercises: Sequence[ExerciseColumn], submissions: Sequence[SubmissionRow]
 ) -> tuple[Misconception, ...]:
+    """Every check with the learners who failed it, ranked by how many did.
+
+    What counts as a misconception of a check, and what does not:
+
+    - a failure another exercise's file caused (``blocked_by``: exercise 3's
+      checks failing because ex01_activations.py is the stub or does not
+      import) is not this check's: the learner is listed in ``blocked``, left
+      out of ``failed`` and of the learners the share is taken over, and counted
+      once under the exercise to fix (``_blockers``);
+    - a failure by an exception, a time-out or a crash that no hint of the check
+      explains (``crash``: the engine's generic "the last lines name the line
+      that failed" is advice, not a misconception) is a failure, counted in
+      ``failed``, but its generic text is not shown as a hint: it is grouped in
+      ``crashes`` by its kind (``ValueError``, ``timeout``), shown as
+      "crashed: ValueError".  A check that recognised the error (its own
+      ``error_hint``) keeps that hint.
+    """
     failed: dict[tuple[int, str], list[str]] = {}
     todo: dict[tuple[int, str], list[str]] = {}
+    blocked: dict[tuple[int, str], list[str]] = {}
     hints: dict[tuple[int, str], Counter] = {}
+    crashes: dict[tuple[int, str], Counter] = {}
     submitted: Counter = Counter()
     for submission in submissions:
         submitted[submission.exercise] += 1
+        culprits = _blocked_checks(submission)
         for check in submission.checks:
             key = (submission.exercise, check.name)
-            if check.status == Status.FAILED:
+            if check.name in culprits:
+                blocked.setdefault(key, []).append(submission.learner)
+            elif check.status == Status.FAILED:
                 failed.setdefault(key, []).append(submission.learner)
-                if check.hint_en or check.hint_ja:
+                if check.crash:
+                    crashes.setdefault(key, Counter())[check.crash] += 1
+                elif check.hint_en or check.hint_ja:
                     hints.setdefault(key, Counter())[Text(check.hint_en or "", check.hint_ja or "")] += 1
             elif check.status == Status.NOT_ATTEMPTED:
                 todo.setdefault(key, []).append(submission.learner)
@@ -347,14 +423,117 @@ def _misconceptions(
                     column=column,
                     failed=tuple(sorted(failed.get(key, []), key=_natural)),
                     not_attempted=tuple(sorted(todo.get(key, []), key=_natural)),
-                    submitted=submitted[column.exercise],
+                    submitted=submitted[column.exercise] - len(blocked.get(key, [])),
                     hints=tuple(hints.get(key, Counter()).most_common()),
+                    crashes=tuple(crashes.get(key, Counter()).most_common()),
+                    blocked=tuple(sorted(blocked.get(key, []), key=_natural)),
                 ),
             )
         )
     # most learners failed first; among equals, the course order
     rows.sort(key=lambda pair: (-len(pair[1].failed), pair[0]))
     return tuple(row for _, row in rows)
+
+
+def _blockers(submissions: Sequence[SubmissionRow]) -> tuple[BlockingExercise, ...]:
+    """Per exercise, the learners whose file of it made later exercises' checks fail: each learner once."""
+    by_culprit: dict[int, dict[int, set[str]]] = {}
+    for submission in submissions:
+        for culprit in set(_blocked_checks(submission).values()):
+            by_culprit.setdefault(culprit, {}).setdefault(submission.exercise, set()).add(submission.learner)
+    found = []
+    for culprit, later in sorted(by_culprit.items()):
+        learners = set().union(*later.values())
+        found.append(
+            BlockingExercise(
+                culprit,
+                tuple(sorted(learners, key=_natural)),
+                tuple((number, tuple(sorted(names, key=_natural))) for number, names in sorted(later.items())),
+            )
+        )
+    return tuple(found)
+
+
+def _learner_blocked(submissions: dict[int, SubmissionRow]) -> dict[int, int]:
+    """Exercise -> the lowest-numbered exercise whose file made some of its checks fail (fix that first)."""
+    found = {}
+    for number, submission in submissions.items():
+        culprits = set(_blocked_checks(submission).values())
+        if culprits:
+            found[number] = min(culprits)
+    return found
+
+
+# a question is "slow" when learners took far longer on it than on the quiz's other questions
+SLOW_FACTOR = 2.0
+SLOW_EXTRA_SECONDS = 20.0
+SLOW_MIN_TIMED = 5
+SLOW_MIN_QUESTIONS = 3
+
+
+def _seconds(value: object) -> float | None:
+    if not _is_number(value):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return number if math.isfinite(number) and 0 <= number <= MAX_SECONDS else None
+
+
+def _timing(ids: Sequence[str], first: Sequence[AttemptRow]) -> dict[str, ItemTiming]:
+    """Time per question from the first full attempts (those the item statistics use).
+
+    Each question gets the median and the 90th percentile of the seconds
+    learners spent on it; an answer without a usable time (none recorded, not a
+    number from 0 to ``MAX_SECONDS``) is left out and counted as untimed.
+
+    The rule for "slow", a hint of a confusing question: with at least
+    ``SLOW_MIN_QUESTIONS`` (3) questions of the quiz timed, a question answered
+    with a time by at least ``SLOW_MIN_TIMED`` (5) learners is slow when its
+    median is at least ``SLOW_FACTOR`` (2) times the quiz's typical time (the
+    median of its questions' medians) and at least ``SLOW_EXTRA_SECONDS`` (20 s)
+    above it.
+    """
+    times: dict[str, list[float]] = {question_id: [] for question_id in ids}
+    untimed: Counter = Counter()
+    for attempt in first:
+        answered = {answer.question_id: answer for answer in attempt.answers}
+        for question_id in ids:
+            answer = answered.get(question_id)
+            if answer is None:
+                continue
+            seconds = _seconds(answer.seconds)
+            if seconds is None:
+                untimed[question_id] += 1
+            else:
+                times[question_id].append(seconds)
+    medians = {qid: float(np.median(values)) for qid, values in times.items() if values}
+    typical = statistics.median(medians.values()) if len(medians) >= SLOW_MIN_QUESTIONS else math.nan
+    found = {}
+    for question_id in ids:
+        values = times[question_id]
+        median = medians.get(question_id, math.nan)
+        slow = (
+            not math.isnan(typical)
+            and len(values) >= SLOW_MIN_TIMED
+            and median >= SLOW_FACTOR * typical
+            and median - typical >= SLOW_EXTRA_SECONDS
+        )
+        found[question_id] = ItemTiming(
+            timed=len(values),
+            untimed=untimed[question_id],
+            median=median,
+            p90=float(np.percentile(values, 90)) if values else math.nan,
+            slow=slow,
+        )
+    return found
+
+
+def _slow_flag(timing: ItemTiming, typical: float) -> Text:
+    return Text(
+        f"learners took a long time: median {timing.median:.0f} s against {typical:.0f} s for a typical question "
+        "of this quiz; is the wording confusing, or does it need a calculation nobody practised?",
+        f"解答に時間がかかっています: 中央値 {timing.median:.0f} 秒(この確認テストの典型的な問題は {typical:.0f} 秒)。"
+        "問題文がわかりにくいか、練習していない計算が必要ではありませんか",
+    )
 
 
 def _first_attempts(attempts: Sequence[AttemptRow]) -> dict[int, list[AttemptRow]]:
@@ -535,6 +714,9 @@ def _analyse_quiz(column: QuizColumn, first: Sequence[AttemptRow]) -> QuizAnalys
     upper, lower = itemstats.extreme_groups(marks.sum(axis=1))
     attempts = len(first)
     reference = next(iter(column.quizzes.values()), None)
+    timings = _timing(ids, first)
+    medians = [timing.median for timing in timings.values() if timing.timed]
+    typical = statistics.median(medians) if medians else math.nan
     items = []
     for position, question_id in enumerate(ids):
         question = reference.question(question_id) if reference is not None else None
@@ -559,6 +741,8 @@ def _analyse_quiz(column: QuizColumn, first: Sequence[AttemptRow]) -> QuizAnalys
         for option in options:
             letter = LETTERS[option.index] if option.index < len(LETTERS) else str(option.index + 1)
             flags.extend(Text(f"option {letter}: {flag.en}", f"選択肢 {letter}: {flag.ja}") for flag in option.flags)
+        if timings[question_id].slow:
+            flags.append(_slow_flag(timings[question_id], typical))
         items.append(
             ItemAnalysis(
                 position=position + 1,
@@ -572,6 +756,7 @@ def _analyse_quiz(column: QuizColumn, first: Sequence[AttemptRow]) -> QuizAnalys
                 no_answer=no_answer,
                 wrong_numbers=wrong_numbers,
                 flags=tuple(flags),
+                timing=timings[question_id],
             )
         )
     return QuizAnalysis(column, itemstats.quiz_statistics(marks), tuple(items))
@@ -632,6 +817,7 @@ def build_report(
                 problems=record.problems.get(name, ()),
                 exercise_points=sum(row.score for row in submissions.values()),
                 quiz_points=sum(_fraction(row) * quiz_by_number[number].max_score for number, row in bests.items()),
+                blocked=_learner_blocked(submissions),
             )
         )
     exercise_distributions = {
@@ -672,6 +858,7 @@ def build_report(
         generated=generated or datetime.now().astimezone().isoformat(timespec="seconds"),
         source=source,
         bank_errors=tuple(bank_errors),
+        blockers=_blockers(record.submissions),
         similar=record.similar,
         similarity_run=record.settings.get("similarity"),
     )
@@ -801,6 +988,29 @@ UI: dict[str, Text] = {
     "hints": Text("Hint given", "示したヒント"),
     "who": Text("Who", "該当者"),
     "no_hint": Text("(no hint)", "(ヒントなし)"),
+    "crashed": Text("crashed", "異常終了"),
+    "blocked_not_counted": Text(
+        "{n} more failed because of another exercise's file: not counted",
+        "ほかに {n} 人が別の課題のファイルが原因で不合格(数えていません)",
+    ),
+    "blockers_intro": Text(
+        "Files that made checks of later exercises fail (the untouched stub, a file that does not import, an "
+        "exception inside it). Those failures are not counted in the map below but once here, under the "
+        "exercise to fix first.",
+        "後の課題のチェックを失敗させたファイル(未着手のスタブ、読み込めないファイル、その中で送出された例外)です。"
+        "それらの不合格は下のマップでは数えず、先に直すべき課題の下にここで一度だけ数えています。",
+    ),
+    "blocks_line": Text(
+        "Exercise {m}: the files of {n} learners block later exercises",
+        "課題 {m}: {n} 人のファイルが後の課題を妨げています",
+    ),
+    "fix_first": Text(
+        "fix exercise {m} first: its file made checks of this exercise fail",
+        "先に課題 {m} を直してください。そのファイルが原因でこの課題のチェックが失敗しています",
+    ),
+    "median_seconds": Text("Median time", "解答時間の中央値"),
+    "p90_seconds": Text("90th percentile time", "解答時間の 90 パーセンタイル"),
+    "seconds": Text("{s} s", "{s} 秒"),
     "misconception_intro": Text(
         "Every check, ranked by how many learners failed it (of those who submitted the exercise). "
         "The hints are what the grader told them: the misconception to re-teach.",
@@ -996,6 +1206,31 @@ def _inline(text: str) -> Markup:
         return Markup(escape(text))
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def hint_html(text: str) -> Markup:
+    """A check's hint as HTML: each `code` span as <code>, everything else escaped.
+
+    Hints are plain text with Markdown's code spans, not Markdown: ``*`` in
+    ``g * g`` is a product, never emphasis, so ``_inline`` (quiz Markdown) is not
+    used for them.
+    """
+    parts: list[Markup] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(Markup("<code>%s</code>") % match.group(2))
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+def hint_plain(text: str) -> str:
+    """A check's hint as plain text (CSV files): the code spans' backticks dropped."""
+    return _CODE_SPAN.sub(lambda match: match.group(2), text)
+
+
 def render_html(report: ClassReport, lang: str) -> str:
     """The whole report page in ``lang`` (``en`` or ``ja``)."""
     labels = {key: value(lang) for key, value in UI.items()}
@@ -1037,6 +1272,7 @@ def render_html(report: ClassReport, lang: str) -> str:
         charts=charts,
         flagged=flagged,
         inline=_inline,
+        hint_html=hint_html,
         letters=LETTERS,
         font_face=Markup(_font_face()),
         similarity=similarity.report_section(report.similar, report.similarity_run, lang),
@@ -1161,6 +1397,7 @@ def write_csvs(report: ClassReport, folder: Path) -> list[Path]:
     item_header = [
         "quiz", "question", "kind", "first attempts", "facility", "sd", "random guess score",
         "discrimination index", "discriminative efficiency", "upper minus lower 27%", "reliable", "review",
+        "timed answers", "untimed answers", "median seconds", "90th percentile seconds",
     ]  # fmt: skip
     item_rows = [
         [
@@ -1176,6 +1413,16 @@ def write_csvs(report: ClassReport, folder: Path) -> list[Path]:
             _csv_number(item.group_difference),
             "yes" if analysis.stats.reliable else "no",
             " | ".join(flag.en for flag in item.flags),
+            *(
+                [
+                    str(item.timing.timed),
+                    str(item.timing.untimed),
+                    _csv_number(item.timing.median),
+                    _csv_number(item.timing.p90),
+                ]
+                if item.timing is not None
+                else ["", "", "", ""]
+            ),
         ]
         for analysis in report.analyses
         for item in analysis.items
@@ -1188,14 +1435,39 @@ def write_csvs(report: ClassReport, folder: Path) -> list[Path]:
             str(len(row.failed)),
             str(len(row.not_attempted)),
             str(row.submitted),
-            row.hints[0][0].en if row.hints else "",
+            hint_plain(row.hints[0][0].en) if row.hints else "",
+            str(len(row.blocked)),
+            " | ".join(f"{kind}: {count}" for kind, count in row.crashes),
         ]
         for row in report.misconceptions
+    ]
+    # an exercise whose files blocked later ones: one row, each learner counted once
+    misconception_rows += [
+        [
+            str(blocking.exercise),
+            "(blocks later exercises: " + ", ".join(str(number) for number, _ in blocking.later) + ")",
+            str(len(blocking.learners)),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+        for blocking in report.blockers
     ]
     written.append(
         _write_csv(
             folder / "misconceptions.csv",
-            ["exercise", "check", "failed", "not attempted", "submitted", "most frequent hint"],
+            [
+                "exercise",
+                "check",
+                "failed",
+                "not attempted",
+                "submitted",
+                "most frequent hint",
+                "blocked by another exercise (not counted)",
+                "crashed without a hint",
+            ],  # fmt: skip
             misconception_rows,
         )
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader.errors import OutputError, UsageError
 from grader.grading.hints import hint_ladders, with_first_hint
-from grader.grading.results import CheckResult, ExerciseResult, ImportFailure, Status, Verdict
+from grader.grading.results import Blocker, CheckResult, ExerciseResult, ImportFailure, Status, Verdict
 from grader.sandbox.client import (
     DEFAULT_MEMORY_BYTES,
     RESULT_LIMIT_BYTES,
@@ -353,9 +353,106 @@ def abnormal(run: ProbeRun, timeout: float, module: str = "") -> Abnormal:
     return report(run, timeout, module)
 
 
+# how a run that ended by an error of the learner's code is named (CheckResult.error): the rest has no kind
+_ERROR_STATUSES = ("error", "import_error", "timeout", "memory", "crashed", "exited", "tampered", "too_large")
+_EXERCISE_FILE_NAME = re.compile(r"ex(\d\d)_\w+\.py")
+
+
+def _error_kind(run: ProbeRun) -> str:
+    if run.status not in _ERROR_STATUSES:
+        return ""
+    if run.status in ("error", "import_error") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,99}", run.exception):
+        return run.exception
+    return run.status
+
+
+def culprit(run: ProbeRun, module: str) -> int | None:
+    """The other exercise whose file made ``run`` fail, or None when it is the file graded (see ``Blocker``).
+
+    The sandbox names the learner's file an error came from: the file that did
+    not compile, that an import failed in or could not find, the last frame of
+    the learner's traceback, or where a stub's ``NotImplementedError`` was
+    raised.  When that is another exercise's file (``ex01_activations.py`` while
+    exercise 3 is graded), the failure is that exercise's.  An exception raised
+    while a check ran is the exception ``judge`` leaves to the check first: when
+    the check recognises a mistake of the file graded (its ``error_hint`` or
+    ``error_diagnosis``, e.g. arguments passed swapped to ex02's
+    ``cross_entropy_error``), the failure stays this exercise's.  A submission
+    could forge the name; that moves only this attribution, never a score.
+    """
+    if run.status not in ("not_implemented", "error", "import_error"):
+        return None
+    match = _EXERCISE_FILE_NAME.fullmatch(run.source)
+    if match is None or run.source == f"{module}.py":
+        return None
+    number = int(match.group(1))
+    own = next((exercise.number for exercise in EXERCISES.values() if exercise.module == module), None)
+    if number not in EXERCISES or number == own:
+        return None
+    return number
+
+
+def blocker(runs: list[ProbeRun], number: int) -> Blocker:
+    """What is wrong with exercise ``number``'s file, from the runs it made fail (one sentence, both languages)."""
+    stubbed = list(dict.fromkeys(run.message or "?" for run in runs if run.status == "not_implemented"))
+    run = next((run for run in runs if run.status != "not_implemented"), None)
+    if run is None:
+        where = ", ".join(stubbed[:5]) + (", ..." if len(stubbed) > 5 else "")
+        return Blocker(
+            number,
+            runs[0].source,
+            Text(
+                f"still raises NotImplementedError in {where}",
+                f"まだ {where} で NotImplementedError を送出する",
+            ),
+        )
+    lines: tuple[Text, ...] = (plain(run.message),) if run.message.strip() else ()
+    last = run.message.strip().splitlines()[-1][:300] if run.message.strip() else run.exception
+    if run.exception in ("SyntaxError", "IndentationError", "TabError"):
+        reason = Text("has a syntax error", "構文エラーを含む")
+    elif run.exception == "ModuleNotFoundError":
+        reason = Text("is not in your folder", "フォルダにない")
+    elif run.status == "import_error":
+        reason = Text(f"could not be imported ({last})", f"読み込めない({last})")
+    else:
+        # the earlier file may be right and called with wrong arguments: say so
+        reason = Text(f"raised {last or run.exception}", f"{last or run.exception} を送出した")
+        lines += (
+            Text(
+                f"if exercise {number} passes its own checks, look at the arguments your code passes to it",
+                f"課題 {number} が自身のチェックに合格しているなら、あなたのコードが渡している引数を確認してください",
+            ),
+        )
+    return Blocker(number, run.source, reason, lines)
+
+
+def _blocked(check: Check, run: ProbeRun, number: int) -> CheckResult:
+    """A check another exercise's file made fail: no crash block, a pointer to that exercise."""
+    reason = blocker([run], number).reason
+    line = Text(
+        f"not checked: {run.source} (exercise {number}) {reason.en}; fix exercise {number} first",
+        f"未確認: {run.source}(課題 {number})が{reason.ja}ため確認できません。先に課題 {number} を直してください",
+    )
+    return CheckResult(
+        name=check.name,
+        name_ja=check.name_ja,
+        status=Status.FAILED,
+        score=0.0,
+        max_score=check.points,
+        lines=(line,),
+        stdout=run.stdout,
+        stderr=run.stderr,
+        blocked_by=number,
+        error=_error_kind(run) or run.status,
+    )
+
+
 def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> CheckResult:
     """Turn one probe run into a verdict."""
     if run.status != "ok":
+        number = culprit(run, module)
+        if number is not None and run.status != "error":
+            return _blocked(check, run, number)
         report = abnormal(run, check.probe.timeout or timeout, module)
         hint = report.hint
         if run.status == "error" and check.error_hint is not None:
@@ -368,7 +465,11 @@ def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> Chec
                 hint = check.error_diagnosis(run) or hint
             except OutputError:
                 pass  # the exception came before anything the diagnosis reads: the hint above stands
-        return _result(check, run, report.status, report.lines, hint)
+        if number is not None and hint is report.hint:
+            # raised inside another exercise's file, and this check recognised no mistake of the file graded
+            return _blocked(check, run, number)
+        result = _result(check, run, report.status, report.lines, hint)
+        return replace(result, error=_error_kind(run), generic_hint=hint is report.hint)
     try:
         verdict = check.verify(run)
     except OutputError as missing:
@@ -412,12 +513,12 @@ def _import_failure(run: ProbeRun, timeout: float, module: str, shown: str) -> I
     return ImportFailure(report.status, (heading, *lines), hint, run.stdout, run.stderr)
 
 
-def _not_run(check: Check, failure: ImportFailure, shown: str) -> CheckResult:
+def _not_run(check: Check, failure: ImportFailure, shown: str, error: str = "") -> CheckResult:
     line = Text(
         f"not run: {shown} could not be imported (see above)", f"未実行: {shown} を読み込めませんでした(上を参照)"
     )
     status = Status.NOT_ATTEMPTED if failure.status == Status.NOT_ATTEMPTED else Status.FAILED
-    return CheckResult(check.name, check.name_ja, status, 0.0, check.points, (line,))
+    return CheckResult(check.name, check.name_ja, status, 0.0, check.points, (line,), error=error, generic_hint=True)
 
 
 def _named_as_given(run: ProbeRun, module: str, shown: str) -> ProbeRun:
@@ -476,12 +577,24 @@ def grade_exercise(
     shown = submission.name
     runs = {key: _named_as_given(run, exercise.module, shown) for key, run in runs.items()}
     if runs and all(run.at_import for run in runs.values()):
-        failure = _import_failure(next(iter(runs.values())), limit, exercise.module, shown)
-        not_run = tuple(_not_run(check, failure, shown) for check in checks)
+        first = next(iter(runs.values()))
+        other = culprit(first, exercise.module)
+        if other is not None:  # an earlier exercise's file stopped the import: said once, as that exercise's
+            blocked = tuple(_blocked(check, first, other) for check in checks)
+            return ExerciseResult(
+                exercise, submission, blocked, time.monotonic() - started, blockers=(blocker([first], other),)
+            )
+        failure = _import_failure(first, limit, exercise.module, shown)
+        not_run = tuple(_not_run(check, failure, shown, _error_kind(first)) for check in checks)
         return ExerciseResult(exercise, submission, not_run, time.monotonic() - started, import_failure=failure)
     # a failed check shows one hint: its own, else the first level of its ladder (hints/<lang>/NN-topic.md)
     ladders = hint_ladders(exercise.number)
     results = tuple(
         with_first_hint(judge(check, runs[id(check.probe)], limit, exercise.module), ladders) for check in checks
     )
-    return ExerciseResult(exercise, submission, results, elapsed=time.monotonic() - started)
+    culprits: dict[int, list[ProbeRun]] = {}
+    for check, result in zip(checks, results, strict=True):
+        if result.blocked_by is not None:
+            culprits.setdefault(result.blocked_by, []).append(runs[id(check.probe)])
+    blockers = tuple(blocker(found, culprit_number) for culprit_number, found in sorted(culprits.items()))
+    return ExerciseResult(exercise, submission, results, elapsed=time.monotonic() - started, blockers=blockers)

@@ -67,6 +67,14 @@ def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
         lines += _stream_lines(Text("your code printed:", "コードの出力:"), failure.stdout, lang)
         lines += _stream_lines(Text("your code wrote to stderr:", "標準エラー出力:"), failure.stderr, lang)
         lines.append("")
+    every_check_blocked = all(check.blocked_by is not None for check in result.results)
+    for blocker in result.blockers:
+        # another exercise's file made checks fail: said once, with what to fix, instead of a crash per check
+        label = click.style(LABELS[Status.FAILED], fg=COLOURS[Status.FAILED], bold=True) if colour else "FAIL"
+        message = result.blocker_message(blocker, lang).splitlines()
+        lines.append(f"{label}  {message[0]}")
+        lines += ["  " + part for part in message[1:]]
+        lines.append("")
     for check in result.results:
         label = LABELS[check.status]
         if colour:
@@ -75,6 +83,17 @@ def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
         lines.append(f"{label}  {check.title(lang)}  {score}")
         if failure is not None:
             continue  # said once, above
+        if check.blocked_by is not None:
+            if not every_check_blocked:
+                number = check.blocked_by
+                lines.append(
+                    "  "
+                    + Text(
+                        f"not checked: fix exercise {number} first (see above)",
+                        f"未確認: 先に課題 {number} を直してください(上を参照)",
+                    )(lang)
+                )
+            continue
         if not check.passed:
             lines.extend(check_detail(check, lang))
         else:
@@ -93,6 +112,14 @@ def summary(result: ExerciseResult, lang: str) -> str:
             f"Fill in {result.exercise.module}.py, then run: grade exercise {number}",
             f"未着手: 課題 {number} の関数はすべて NotImplementedError のままです。"
             f"{result.exercise.module}.py を実装してから grade exercise {number} を実行してください",
+        )(lang)
+    if result.blockers and all(check.blocked_by is not None for check in result.results):
+        first = result.blockers[0].exercise
+        return Text(
+            f"Score 0/{_points(result.max_score)} (0%): exercise {number} can be checked once exercise {first} "
+            f"works. Fix it (grade exercise {first}), then run: grade exercise {number}",
+            f"得点 0/{_points(result.max_score)}(0%): 課題 {first} が動くようになると課題 {number} を確認できます。"
+            f"課題 {first} を直してから(grade exercise {first})grade exercise {number} を実行してください",
         )(lang)
     if result.import_failure is not None:
         name = result.submission.name

@@ -279,4 +279,6 @@ def with_first_hint(result: CheckResult, ladders: Mapping[str, Sequence[Text]]) 
 
     if result.status != Status.FAILED or result.hint is not None or not ladders.get(result.target):
         return result
+    if result.blocked_by is not None:  # another exercise's file failed: its hints are not for this function
+        return result
     return replace(result, hint=ladders[result.target][0])

@@ -73,11 +73,31 @@ class CheckResult:
     context: str | Text = ""
     stdout: str = ""
     stderr: str = ""
+    # the number of another exercise whose file made this check fail (see ``Blocker``)
+    blocked_by: int | None = None
+    # how the check's run ended when it did not return: the exception's class name
+    # (``ValueError``, ``SyntaxError``) or ``timeout``, ``memory``, ``crashed``, ``exited``,
+    # ``tampered``, ``too_large``; "" when ``verify`` judged what came back
+    error: str = ""
+    # True when ``hint`` is only the engine's advice for that kind of error (or a first hint
+    # of the function's ladder), not a diagnosis the check made
+    generic_hint: bool = False
 
     @property
     def passed(self) -> bool:
         """Whether the check passed."""
         return self.status == Status.PASSED
+
+    @property
+    def crash(self) -> str:
+        """The kind of error of a check that failed by one and that no hint of the check explains, else "".
+
+        The class report groups such failures as ``crashed: <kind>`` instead of
+        showing the engine's generic advice as if it named a misconception.
+        """
+        if self.status != Status.FAILED or not self.error or self.blocked_by is not None:
+            return ""
+        return self.error if self.generic_hint or self.hint is None else ""
 
     @property
     def target(self) -> str:
@@ -109,6 +129,9 @@ class CheckResult:
             "context": _text_data(self.context) if isinstance(self.context, Text) else str(self.context),
             "stdout": self.stdout,
             "stderr": self.stderr,
+            "blocked_by": self.blocked_by,
+            "error": self.error,
+            "generic_hint": self.generic_hint,
         }
 
     @classmethod
@@ -126,6 +149,63 @@ class CheckResult:
             context=_text_from(context) or "" if isinstance(context, list) else str(context),
             stdout=str(data["stdout"]),
             stderr=str(data["stderr"]),
+            blocked_by=None if data.get("blocked_by") is None else int(data["blocked_by"]),
+            error=str(data.get("error", "")),
+            generic_hint=bool(data.get("generic_hint", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Another exercise's file that made checks of this one fail: said once, and not this exercise's fault.
+
+    A learner's later exercise imports earlier ones (``from ex01_activations
+    import sigmoid``).  When that file does not import (a syntax error, an
+    exception at its top level, a name it lacks, no such file), still is the
+    stub (``NotImplementedError``), or raises inside its own code, the checks
+    that reached it fail for a reason the learner fixes in exercise
+    ``exercise``, not here.  The engine records it on each such check
+    (``CheckResult.blocked_by``) and once here.
+    """
+
+    exercise: int
+    file: str
+    reason: Text  # what is wrong with the file: "still raises NotImplementedError in sigmoid"
+    lines: tuple[Text, ...] = ()  # the learner's traceback, when there is one
+
+    def heading(self, exercise: int, blocked: int, total: int) -> Text:
+        """One sentence: what could not be checked, because of which file, and what to do."""
+        m = self.exercise
+        what = Text(f"exercise {exercise}", f"課題 {exercise} を")
+        if blocked < total:
+            what = Text(
+                f"{blocked} of {total} checks of exercise {exercise}",
+                f"課題 {exercise} のチェック {total} 件のうち {blocked} 件を",
+            )
+        return Text(
+            f"{what.en} could not be checked because {self.file} (exercise {m}) {self.reason.en}; "
+            f"fix exercise {m} first (grade exercise {m})",
+            f"{self.file}(課題 {m})が{self.reason.ja}ため、{what.ja}確認できませんでした。"
+            f"先に課題 {m} を直してください(grade exercise {m})",
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """Everything, in both languages, as JSON-ready data."""
+        return {
+            "exercise": self.exercise,
+            "file": self.file,
+            "reason": _text_data(self.reason),
+            "lines": [_text_data(line) for line in self.lines],
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Blocker:
+        """The blocker ``to_data`` wrote."""
+        return cls(
+            int(data["exercise"]),
+            str(data["file"]),
+            _text_from(data["reason"]) or Text("", ""),
+            tuple(_text_from(line) or Text("", "") for line in data.get("lines", ())),
         )
 
 
@@ -182,6 +262,18 @@ class ExerciseResult:
     elapsed: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
     import_failure: ImportFailure | None = None
+    blockers: tuple[Blocker, ...] = ()  # other exercises' files that made checks fail, lowest number first
+
+    @property
+    def blocked_by(self) -> int | None:
+        """The lowest-numbered exercise whose file made a check of this one fail (fix it first), or None."""
+        return self.blockers[0].exercise if self.blockers else None
+
+    def blocker_message(self, blocker: Blocker, lang: str) -> str:
+        """What ``blocker`` stopped, why, and what to do, with the traceback if any (plain text)."""
+        blocked = sum(1 for check in self.results if check.blocked_by == blocker.exercise)
+        heading = blocker.heading(self.exercise.number, blocked, len(self.results))(lang)
+        return "\n".join([heading, *(part for line in blocker.lines for part in line(lang).splitlines())])
 
     @property
     def score(self) -> float:
@@ -232,6 +324,11 @@ class ExerciseResult:
             document["notes"] = [note(lang) for note in notes]
         if self.import_failure is not None:
             document["import_error"] = self.import_failure.message(lang)
+        if self.blockers:
+            document["blocked_by"] = [
+                {"exercise": blocker.exercise, "file": blocker.file, "message": self.blocker_message(blocker, lang)}
+                for blocker in self.blockers
+            ]
         return document
 
     def to_gradescope(self, lang: str) -> dict[str, Any]:
@@ -241,6 +338,8 @@ class ExerciseResult:
         output = summary(self, lang)
         if self.import_failure is not None:
             output = self.import_failure.message(lang) + "\n\n" + output
+        for blocker in reversed(self.blockers):
+            output = self.blocker_message(blocker, lang) + "\n\n" + output
         return {
             "score": self.score,
             "max_score": self.max_score,
@@ -269,6 +368,7 @@ class ExerciseResult:
             "notes": [_text_data(note) for note in self.extra.get("notes", ())],
             "results": [check.to_data() for check in self.results],
             "import_failure": None if self.import_failure is None else self.import_failure.to_data(),
+            "blockers": [blocker.to_data() for blocker in self.blockers],
         }
 
     @classmethod
@@ -285,6 +385,7 @@ class ExerciseResult:
             import_failure=None
             if data.get("import_failure") is None
             else ImportFailure.from_data(data["import_failure"]),
+            blockers=tuple(Blocker.from_data(item) for item in data.get("blockers", ())),
         )
 
 

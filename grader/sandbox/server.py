@@ -374,7 +374,32 @@ def _failure(exc: BaseException, learner_dir: str, step_index: int, default: str
         "step": step_index,
         "exception": type(exc).__name__,
         "message": _learner_traceback(learner_dir, exc),
+        "file": _failing_file(learner_dir, exc),
     }
+
+
+def _failing_file(learner_dir: str, exc: BaseException) -> str:
+    """The learner's file an exception came from (its name only), "" when none of theirs.
+
+    A syntax error names the file that did not compile; ``from ex01_activations
+    import sigmoid`` names ex01_activations.py when that file lacks ``sigmoid``
+    (or is missing: ``ModuleNotFoundError``); otherwise the file of the last
+    frame of the learner's.  The grader uses it to tell a failure caused by
+    another exercise's file from one of the file graded.
+    """
+    if isinstance(exc, SyntaxError) and isinstance(exc.filename, str):
+        if exc.filename.startswith(learner_dir + os.sep):
+            return os.path.basename(exc.filename)
+    if isinstance(exc, ModuleNotFoundError) and isinstance(exc.name, str) and "." not in exc.name:
+        return exc.name + ".py" if exc.name.startswith("ex") else ""
+    if isinstance(exc, ImportError) and isinstance(exc.path, str) and exc.path.startswith(learner_dir + os.sep):
+        return os.path.basename(exc.path)
+    codes = [
+        frame.f_code.co_filename
+        for frame, _line in traceback.walk_tb(exc.__traceback__)
+        if os.path.isabs(frame.f_code.co_filename) and frame.f_code.co_filename.startswith(learner_dir + os.sep)
+    ]
+    return os.path.basename(codes[-1]) if codes else ""
 
 
 def _run_probe(

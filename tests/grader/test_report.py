@@ -475,7 +475,8 @@ def test_items_and_misconceptions_csv(tiny_report, tmp_path):
     assert items[0][10] == "no"
     assert "option c: nobody chose" in items[0][11]
     header, *rows = read_csv(tmp_path / "misconceptions.csv")
-    assert rows[0] == ["1", "f1: check 1", "2", "0", "3", HINT.en]
+    # the last two columns: learners blocked by another exercise's file, crashes without a hint
+    assert rows[0] == ["1", "f1: check 1", "2", "0", "3", HINT.en, "0", ""]
 
 
 # --- the command -----------------------------------------------------------------------------------------
