@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.classroom.batch import MAX_SOURCE_BYTES, Learner, UnsafeFile, discover, read_regular, shown_name
+from grader.classroom.gradebook import FILE_NAME_LIMIT, PROBLEM_LIMIT
 from grader.errors import GraderError, UsageError
 from grader.text import Text, untrusted
 
@@ -392,7 +393,7 @@ def _source(learner: Learner, exercise: int) -> tuple[str | None, str]:
     ``learner``.
     """
     relative = learner.exercises[exercise]
-    shown = shown_name(str(relative))
+    shown = untrusted(shown_name(str(relative)), FILE_NAME_LIMIT)
     try:
         data = read_regular(learner.folder / relative, MAX_SOURCE_BYTES)
     except UnsafeFile as problem:
@@ -444,7 +445,8 @@ def read_class(class_dir: Path, exercises: set[int] | None = None) -> tuple[list
             if document.problem:
                 learner.note(f"{shown}: {document.problem}")
             documents.append(document)
-        problems.extend(f"{learner.name}: {problem}" for problem in learner.all_problems())
+        # a file name may hold control characters: escaped, as the gradebook stores problems
+        problems.extend(untrusted(f"{learner.name}: {problem}", PROBLEM_LIMIT) for problem in learner.all_problems())
     return documents, problems
 
 

@@ -316,6 +316,29 @@ def test_names_and_lines_are_escaped_in_the_page(tmp_path):
     assert not any("\x1b" in line or "\u202e" in line for line in lines)
 
 
+def test_problems_are_escaped_for_the_terminal(tmp_path):
+    learner = tmp_path / "class" / "a"
+    learner.mkdir(parents=True)
+    (learner / "\x1b[2J\u202eevil.py").write_text("x = 1\n")
+    result = run_similarity(tmp_path / "class")
+    assert result.problems  # not an exercise file: noted, as grade batch notes it
+    lines = similarity.terminal_lines(result, "en")
+    assert any("\\x1b[2J" in line for line in lines)
+    assert not any("\x1b" in line or "\u202e" in line for line in lines)
+
+
+def test_pairs_of_learners_the_gradebook_does_not_know_are_not_stored(tmp_path):
+    folder = tmp_path / "class"
+    for name in ("a", "b"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "ex01_activations.py").write_text(copied(1, 0), encoding="utf-8")
+    with Gradebook(tmp_path / "g.sqlite") as gradebook:
+        result = run_similarity(folder, gradebook=gradebook)
+    assert len(result.pairs) == 1
+    assert result.stored == 0
+    assert any("run grade batch first" in line for line in similarity.terminal_lines(result, "en"))
+
+
 def test_the_report_section_takes_hostile_settings():
     pair = SimilarPair(1, "a", "b", 1.0, "not a list")
     for stored in (None, "[]", "{", '{"threshold": "x", "computed_at": "<b>\\u001b"}', "[" * 10000):
