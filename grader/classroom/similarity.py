@@ -762,6 +762,16 @@ def write_page(result: SimilarityResult, folder: Path, lang: str) -> Path:
     return path
 
 
+def _ranges(shared: object) -> str:
+    """Stored line ranges as ``60-62 / 3-3, ...``: whatever is not four whole numbers is left out."""
+    found = shared if isinstance(shared, list) else []
+    return ", ".join(
+        f"{block[0]}-{block[1]} / {block[2]}-{block[3]}"
+        for block in found[:100]
+        if isinstance(block, list) and len(block) == 4 and all(type(number) is int for number in block)
+    )
+
+
 def report_section(similar: Sequence[SimilarPair], run_settings: str | None, lang: str) -> dict[str, Any]:
     """The model of the report's similarity section (``report_similarity.html``).
 
@@ -794,6 +804,15 @@ def report_section(similar: Sequence[SimilarPair], run_settings: str | None, lan
         "run": bool(run) or bool(similar),
         "checked": checked,
         "clusters": clusters_of(similar),
-        "pairs": list(similar[:REPORT_PAIRS]),
+        "pairs": [
+            {
+                "exercise": pair.exercise,
+                "learner_a": pair.learner_a,
+                "learner_b": pair.learner_b,
+                "similarity": pair.similarity,
+                "ranges": _ranges(pair.shared),
+            }
+            for pair in similar[:REPORT_PAIRS]
+        ],
         "more": max(0, len(similar) - REPORT_PAIRS),
     }

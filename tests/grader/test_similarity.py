@@ -340,6 +340,8 @@ def test_pairs_of_learners_the_gradebook_does_not_know_are_not_stored(tmp_path):
 
 
 def test_the_report_section_takes_hostile_settings():
+    odd = SimilarPair(1, "a", "b", 1.0, [{"0": 1, "1": 2, "2": 3, "3": 4}, [1, 2, 3], "abcd", [1, 2, 3, 4]])
+    assert report_section([odd], None, "en")["pairs"][0]["ranges"] == "1-2 / 3-4"
     pair = SimilarPair(1, "a", "b", 1.0, "not a list")
     for stored in (None, "[]", "{", '{"threshold": "x", "computed_at": "<b>\\u001b"}', "[" * 10000):
         section = report_section([pair], stored, "en")
