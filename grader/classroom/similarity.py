@@ -631,7 +631,10 @@ TEXT = {
         "exercise {exercise}: {count} learners, similarity {lowest:.0%}-{highest:.0%}: {names}",
         "課題 {exercise}: 受講者 {count} 人、類似度 {lowest:.0%}〜{highest:.0%}: {names}",
     ),
-    "pairs": Text("{count} pairs in all (the page lists each with its shared lines)", "ペアは全部で {count} 組"),
+    "pairs": Text(
+        "pairs in all: {count} (--html DIR shows each with its shared lines)",
+        "ペアは全部で {count} 組（--html DIR で共通する行を並べて表示します）",
+    ),
     "problems": Text(
         "{count} files could not be read or were read only in part (first: {first})",
         "{count} 件のファイルは読めないか、一部だけ読みました（最初のもの: {first}）",
