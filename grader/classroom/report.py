@@ -70,9 +70,17 @@ import jinja2
 import numpy as np
 from markupsafe import Markup, escape
 
-from grader.classroom import itemstats
+from grader.classroom import itemstats, similarity
 from grader.classroom.coursefile import Course
-from grader.classroom.gradebook import MAX_SECONDS, AttemptRow, ClassRecord, Gradebook, Person, SubmissionRow
+from grader.classroom.gradebook import (
+    MAX_SECONDS,
+    AttemptRow,
+    ClassRecord,
+    Gradebook,
+    Person,
+    SimilarPair,
+    SubmissionRow,
+)
 from grader.classroom.lms import canvas_csv_rows, moodle_csv_rows
 from grader.classroom.totals import GradeColumn, LearnerGrades, grade_columns, learner_grades
 from grader.grading.engine import EXERCISES
@@ -305,6 +313,8 @@ class ClassReport:
     people: dict[str, Person] = field(default_factory=dict)  # the roster's LMS id, full name, section per learner
     course_line: Text = Text("", "")  # which course was used, for the command's output
     blockers: tuple[BlockingExercise, ...] = ()  # exercises whose files made later ones fail
+    similar: tuple[SimilarPair, ...] = ()  # grade similarity's pairs (ClassRecord.similar)
+    similarity_run: str | None = None  # and its run's settings (JSON), None before any run
 
     @property
     def exercise_max(self) -> float:
@@ -910,6 +920,8 @@ def build_report(
         columns=columns,
         people=dict(record.people),
         blockers=_blockers(record.submissions),
+        similar=record.similar,
+        similarity_run=record.settings.get("similarity"),
     )
 
 
@@ -1326,6 +1338,7 @@ def render_html(report: ClassReport, lang: str) -> str:
         hint_html=hint_html,
         letters=LETTERS,
         font_face=Markup(_font_face()),
+        similarity=similarity.report_section(report.similar, report.similarity_run, lang),
         PASSED=Status.PASSED,
         FAILED=Status.FAILED,
         NOT_ATTEMPTED=Status.NOT_ATTEMPTED,
