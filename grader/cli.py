@@ -32,8 +32,8 @@ class _GradeCommand(click.Command):
             return super().invoke(ctx)
         except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
-        except UsageError as problem:
-            raise click.UsageError(str(problem), ctx) from None
+        except UsageError as problem:  # in Japanese when it has a translation and --lang ja was given
+            raise click.UsageError(problem.in_language(ctx.meta.get(LANG_KEY, "en")), ctx) from None
         except GraderError as problem:
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         return None
@@ -515,23 +515,43 @@ class _Progress:
     default=None,
     help="Seconds one graded call may run (default: each exercise's own).",
 )
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="CSV",
+    help="Who is in the class: a CSV with the header login,lms_id,name,section (login = the learner's folder "
+    'name). Every learner listed gets a row ("no submission" when no folder has their login); folders it does '
+    "not list are reported. See docs/instructors/roster.md.",
+)
+@_language_option
 def batch(
-    class_dir: Path, db: Path, jobs: int | None, exercise_list: str | None, force: bool, timeout: float | None
+    class_dir: Path,
+    db: Path,
+    jobs: int | None,
+    exercise_list: str | None,
+    force: bool,
+    timeout: float | None,
+    roster: Path | None = None,
+    lang: str = "en",
 ) -> None:
     """Grade a whole class into a gradebook.
 
     \b
     CLASS_DIR holds one folder per learner (as LMS bulk downloads and GitHub
-    Classroom clones produce) with that learner's exNN_*.py files and quiz
-    attempt files.  Re-running grades only what changed; an interrupted run
+    Classroom clones produce) with that learner's exNN_*.py or exNN_*.ipynb
+    files (zip uploads too) and quiz attempt files.  Re-running grades only
+    what changed, and records what the folders hold now; an interrupted run
     keeps everything graded so far.  Then: grade report --db gradebook.sqlite
     """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.classroom.batch import run_batch
     from grader.classroom.gradebook import Gradebook
+    from grader.classroom.roster import load_roster
 
     jobs = jobs or os.cpu_count() or 1
     if not class_dir.is_dir():  # before the gradebook is opened: a typo must not leave an empty one behind
         raise UsageError(f"no such class directory: {class_dir}")
+    class_roster = load_roster(roster) if roster is not None else None  # a bad roster: no gradebook either
     try:
         with Gradebook(db) as gradebook:
             summary = run_batch(
@@ -542,6 +562,7 @@ def batch(
                 force=force,
                 timeout=timeout,
                 progress=_Progress(),
+                roster=class_roster,
             )
     except KeyboardInterrupt:
         click.echo("\ninterrupted: everything graded so far is in the gradebook; run again to resume", err=True)
@@ -560,7 +581,40 @@ def batch(
         f"{summary.problems} file problems noted; {summary.seconds:.1f} s"
         + (f" ({summary.rate:.1f} gradings/s)" if summary.graded else "")
     )
+    _echo_roster(summary, lang)
     click.echo(f"gradebook: {db}")
+
+
+def _echo_roster(summary, lang: str) -> None:
+    """What ``grade batch`` found against the roster, and current grades dropped."""
+    if summary.retired:
+        click.echo(
+            Text(
+                "{count} earlier grades are no longer current: the file is gone or can not be graded now "
+                "(kept as history in the gradebook)",
+                "以前の採点結果 {count} 件を現在の成績から外しました(ファイルがない、または採点できないため。"
+                "履歴としては成績簿に残っています)",
+            ).format(count=summary.retired)(lang)
+        )
+    for names, text in (
+        (
+            summary.not_in_roster,
+            Text(
+                "{count} folders are not in the roster (graded, and noted per learner): {names}",
+                "名簿にないフォルダが {count} 個あります(採点し、受講者ごとに記録しました): {names}",
+            ),
+        ),
+        (
+            summary.no_folder,
+            Text(
+                "{count} learners of the roster have no folder (no submission): {names}",
+                "名簿の受講者のうち {count} 人はフォルダがありません(未提出): {names}",
+            ),
+        ),
+    ):
+        if names:
+            shown = ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
+            click.echo(text.format(count=len(names), names=shown)(lang))
 
 
 @main.command(name="report")
@@ -586,29 +640,89 @@ def batch(
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     metavar="DIR",
-    help="Write learners.csv, grades.csv (for LMS import), items.csv and misconceptions.csv to DIR.",
+    help="Write learners.csv, grades.csv, moodle-grades.csv and canvas-grades.csv (LMS imports), items.csv and "
+    "misconceptions.csv to DIR.",
+)
+@click.option(
+    "--feedback",
+    "feedback_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write one feedback file per learner to DIR, NAME.html and NAME.md (scores, late marks, failed checks "
+    "with hints, folder problems), in the --lang language.",
+)
+@click.option(
+    "--course",
+    "course_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="The course file (TOML): weights, what is due, deadlines, late policy (docs/instructors/course.md). "
+    "Stored in the gradebook: later reports use it without --course.",
+)
+@click.option(
+    "--deadline",
+    "deadlines",
+    multiple=True,
+    metavar="N=TIME",
+    help="Deadline of exercise N (qN=TIME: quiz N) for this run, over the course file; repeat it. TIME is ISO 8601 "
+    "with its timezone (3=2026-12-10T23:59+09:00) or a date, meaning the end of that day in the course's timezone.",
+)
+@click.option(
+    "--late-policy",
+    default=None,
+    metavar="POLICY",
+    help="For this run, over the course file: none (late work marked only), per-day:10 (10 %% off per started day "
+    "late), per-day:10:50 (at most 50 %%), cutoff (late work scores 0).",
 )
 @_language_option
-def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: str) -> None:
-    """Report on a graded class: an HTML page and CSV files.
+def report_command(
+    db: Path,
+    html_dir: Path | None,
+    csv_dir: Path | None,
+    feedback_dir: Path | None,
+    course_file: Path | None,
+    deadlines: tuple[str, ...],
+    late_policy: str | None,
+    lang: str,
+) -> None:
+    """Report on a graded class: an HTML page, CSV files, per-learner feedback files.
 
     \b
     grade report --html out/ --csv out/           both, from ./gradebook.sqlite
     grade report --db fall.sqlite --html out/ --lang ja
+    grade report --course course.toml --csv out/ --feedback out/feedback
+    grade report --csv out/ --deadline 3=2026-12-10T23:59+09:00 --late-policy per-day:10
     """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.classroom.coursefile import read_course
     from grader.classroom.report import write_report
 
-    if html_dir is None and csv_dir is None:
-        raise click.UsageError("say what to write: --html DIR for the page, --csv DIR for the CSV files, or both")
+    if html_dir is None and csv_dir is None and feedback_dir is None:
+        raise click.UsageError(
+            "say what to write: --html DIR for the page, --csv DIR for the CSV files, --feedback DIR for "
+            "one file per learner, or several"
+        )
     if not db.is_file():
         raise click.UsageError(f"no gradebook at {db}; grade the class first: grade batch CLASS_DIR --db {db}")
+    course = read_course(course_file) if course_file is not None else None
     try:
-        written, report, seconds = write_report(db, html_dir=html_dir, csv_dir=csv_dir, lang=lang)
+        written, report, seconds = write_report(
+            db,
+            html_dir=html_dir,
+            csv_dir=csv_dir,
+            lang=lang,
+            course=course,
+            deadlines=deadlines,
+            late_policy=late_policy,
+            feedback_dir=feedback_dir,
+        )
     except OSError as problem:
         raise GraderError(
             f"the report could not be written ({problem.strerror}: {problem.filename}); "
-            "free some space or name writable folders with --html and --csv"
+            "free some space or name writable folders with --html, --csv and --feedback"
         ) from None
+    click.echo(report.course_line(lang))
     for error in report.bank_errors:
         click.echo(f"grade: warning: {error}", err=True)
     if report.bank_errors:
@@ -620,8 +734,17 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
             )(lang),
             err=True,
         )
+    feedback = [path for path in written if feedback_dir is not None and path.parent == feedback_dir.resolve()]
     for path in written:
-        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+        if path not in feedback:
+            click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+    if feedback_dir is not None:
+        click.echo(
+            Text(
+                "Wrote feedback for {count} learners to {folder} (NAME.html and NAME.md each)",
+                "{folder} に受講者 {count} 人分のフィードバックを書き出しました(各 NAME.html と NAME.md)",
+            ).format(count=len(feedback) // 2, folder=feedback_dir)(lang)
+        )
     click.echo(
         Text(
             "{learners} learners, {exercises} exercises, {quizzes} quizzes; {seconds:.1f} s",
@@ -633,6 +756,78 @@ def report_command(db: Path, html_dir: Path | None, csv_dir: Path | None, lang: 
             seconds=seconds,
         )(lang)
     )
+
+
+@main.command(name="similarity")
+@click.argument("class_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Store the pairs in this gradebook (written by grade batch), for grade report's similarity section.",
+)
+@click.option(
+    "--exercises",
+    "exercise_list",
+    default=None,
+    metavar="LIST",
+    help="Only these exercises, e.g. 1-5 or 1,3 (default: every exercise file found).",
+)
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write DIR/similarity.html: every pair with its shared lines side by side.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(min=0.05, max=1.0),
+    default=0.8,
+    show_default=True,
+    help="The least similarity reported: the share of the smaller file's fingerprints found in the other.",
+)
+@_language_option
+def similarity_command(
+    class_dir: Path, db: Path | None, exercise_list: str | None, html_dir: Path | None, threshold: float, lang: str
+) -> None:
+    """Find learners' files that are the same once names, comments and formatting are normalised.
+
+    \b
+    grade similarity CLASS_DIR                       a table of clusters in the terminal
+    grade similarity CLASS_DIR --html out/ --db gradebook.sqlite
+    The stub's own code is ignored. A match is a reason to talk to the
+    learners, not proof of copying (docs/instructors/similarity.md).
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.classroom.gradebook import Gradebook
+    from grader.classroom.similarity import run_similarity, terminal_lines, write_page
+
+    if not class_dir.is_dir():
+        raise UsageError(f"no such class directory: {class_dir}")
+    if db is not None and not db.is_file():
+        raise click.UsageError(f"no gradebook at {db}; grade the class first: grade batch {class_dir} --db {db}")
+    exercises = _parse_exercises(exercise_list)
+    if db is not None:
+        with Gradebook(db) as gradebook:
+            result = run_similarity(class_dir, exercises=exercises, threshold=threshold, gradebook=gradebook)
+    else:
+        result = run_similarity(class_dir, exercises=exercises, threshold=threshold)
+    for line in terminal_lines(result, lang):
+        click.echo(line)
+    if html_dir is not None:
+        try:
+            path = write_page(result, html_dir, lang)
+        except OSError as problem:
+            raise GraderError(
+                f"similarity.html could not be written ({problem.strerror}: {problem.filename}); "
+                "free some space or name a writable folder with --html",
+                f"similarity.html を書き出せませんでした（{problem.strerror}: {problem.filename}）。"
+                "空き容量を確保するか、--html に書き込めるフォルダを指定してください",
+            ) from None
+        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+    if db is not None:
+        click.echo(Text("gradebook: {db}", "成績簿: {db}").format(db=db)(lang))
 
 
 @main.command(name="gradescope")

@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "grader.quiz": BASE | {"grader.course", "grader.statefile"},
     "grader.notebook": BASE | {"grader.grading", "grader.sandbox", "grader.course"},
     "grader.learner": BASE | {"grader.grading", "grader.quiz", "grader.notebook", "grader.course", "grader.statefile"},
-    "grader.classroom": BASE | {"grader.grading", "grader.sandbox", "grader.quiz", "grader.course"},
+    "grader.classroom": BASE | {"grader.grading", "grader.sandbox", "grader.quiz", "grader.course", "grader.notebook"},
     "grader.course": BASE,
     "grader.statefile": set(),
     "grader.errors": set(),

@@ -1,8 +1,11 @@
 """Grade a whole class: every learner's exercise files and quiz attempts into a gradebook.
 
 A class directory holds one folder per learner, as LMS bulk downloads and GitHub
-Classroom clones produce.  In each, the learner's ``exNN_*.py`` files are graded
-with the same checks and sandbox as ``grade exercise``, and quiz attempt files
+Classroom clones produce.  In each, the learner's ``exNN_*.py`` and
+``exNN_*.ipynb`` files, also inside zip uploads, are graded (one file per
+exercise, picked by ``grader.classroom.uploads.choose``; notebooks, zips and
+source encodings as ``grader.classroom.uploads`` says) with the same checks
+and sandbox as ``grade exercise``, and quiz attempt files
 (the JSON that ``grade quiz`` saves) are re-scored against the course's answer
 keys and imported.  Every result is committed to the gradebook as soon as it is
 known, so an interrupted batch loses nothing and the next run resumes: a
@@ -27,7 +30,9 @@ records everyone else.
   folders below the learner folder, and ``MAX_ENTRIES`` (5000) directory
   entries per learner, top level first; folders named in ``IGNORED`` (``.git``,
   ``__pycache__``, ...) are skipped.
-- Sizes read are bounded: ``MAX_SOURCE_BYTES`` (1 MiB) per exercise file,
+- Sizes read are bounded: ``MAX_SOURCE_BYTES`` (1 MiB) per exercise file
+  (16 MiB per notebook), ``MAX_ZIPS`` (10) zip files per learner, one held in
+  memory at a time,
   ``MAX_ATTEMPT_BYTES`` (256 KiB) per JSON file and ``MAX_ATTEMPT_FILES`` (500)
   JSON files per learner; ``MAX_PROBLEMS`` (50) problems are kept per learner.
 - Every error parsing a learner's file (not UTF-8, not JSON, a 5000-digit
@@ -40,6 +45,13 @@ records everyone else.
 - What is graded is what was read: the exercise files are copied, after the
   checks above, into a private folder that the sandbox grades, and a file that
   changed since it was hashed is a problem (graded by the next run).
+- A zip is read in memory, never extracted (``grader.classroom.uploads``).
+
+Each run records what the folders hold now: a file gone or no longer gradable
+leaves its exercise without a current grade (history kept), the problems are
+this run's, only the attempt files present count; with ``exercises``, only
+those exercises are touched.  A roster (``grader.classroom.roster``) adds
+its learners, with or without a folder.
 
 Names, paths and problems are stored cut and escaped (``grader.classroom.gradebook``).  A
 full disk or an unwritable gradebook stops the batch with a ``GradebookError``
@@ -49,7 +61,6 @@ full disk or an unwritable gradebook stops the batch with a ``GradebookError``
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -57,7 +68,6 @@ import shutil
 import stat
 import tempfile
 import time
-import tokenize
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -66,14 +76,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, learner_name
+from grader.classroom.uploads import (
+    MAX_NOTEBOOK_BYTES,
+    MAX_ZIP_BYTES,
+    Candidate,
+    UploadError,
+    choose,
+    digest,
+    duplicates_problem,
+    exercise_of,
+    gradable_source,
+    list_zip,
+    read_member,
+    utc_time,
+)
 from grader.errors import GraderError, QuizError, SandboxError, UsageError
 from grader.grading.engine import EXERCISES, grade_exercise
 from grader.grading.results import ExerciseResult
 
 if TYPE_CHECKING:
+    from grader.classroom.roster import Roster
     from grader.quiz.bank import Quiz
 
-EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
+EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.(py|ipynb)$")
 IGNORED = {".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store", "__MACOSX", ".grade"}
 ATTEMPTS_FOLDER = (".grade", "quiz-attempts")
 NOTED_SUFFIXES = (".py", ".ipynb", ".json", ".txt", ".md")
@@ -84,6 +109,7 @@ MAX_SOURCE_BYTES = 1 << 20
 MAX_ATTEMPT_BYTES = 256 << 10
 MAX_ATTEMPT_FILES = 500
 MAX_PROBLEMS = 50
+MAX_ZIPS = 10
 
 # what parsing a learner's file can raise, besides OSError: UnicodeDecodeError and json's errors are
 # ValueErrors, as is Python's limit on the digits of an int; deep nesting is a RecursionError
@@ -98,14 +124,19 @@ class UnsafeFile(Exception):
 class Learner:
     """One learner's folder, as found on disk.
 
-    ``exercises`` maps an exercise number to the file's path relative to
-    ``folder`` (a string, as shown in problems); ``attempts`` lists JSON files
-    that may be quiz attempts, each with whether it lay in ``.grade/quiz-attempts``.
+    ``candidates`` maps an exercise number to every file found for it (zip
+    entries join them when ``plan`` reads the zips in ``zips``: ``(path,
+    depth, mtime)``); ``exercises`` is the candidate graded for each number
+    (``grader.classroom.uploads.choose``), filled by ``plan``.  ``attempts``
+    lists JSON files that may be quiz attempts, each with whether it lay in
+    ``.grade/quiz-attempts``.
     """
 
     name: str
     folder: Path
-    exercises: dict[int, str] = field(default_factory=dict)
+    candidates: dict[int, list[Candidate]] = field(default_factory=dict)
+    zips: list[tuple[str, int]] = field(default_factory=list)
+    exercises: dict[int, Candidate] = field(default_factory=dict)
     attempts: list[tuple[str, bool]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     digests: dict[int, str] = field(default_factory=dict)
@@ -129,26 +160,28 @@ class Learner:
 class Task:
     """One exercise file of one learner to grade.
 
-    ``files`` are every exercise file of the learner (``(relative path,
-    sha256)``): they are copied together, since a later exercise may import an
-    earlier one.
+    ``files`` are the file graded for every exercise of the learner, with the
+    sha256 of its bytes: they are staged together, since a later exercise may
+    import an earlier one.
     """
 
     learner: str
     exercise: int
     path: Path
     content_hash: str
-    files: tuple[tuple[str, str], ...] = ()
+    files: tuple[tuple[Candidate, str], ...] = ()
     folder: Path | None = None
 
     @property
+    def candidate(self) -> Candidate | None:
+        """The file graded for this task's exercise."""
+        return next((candidate for candidate, _ in self.files if candidate.exercise == self.exercise), None)
+
+    @property
     def shown(self) -> str:
-        """The file as the learner knows it: its path in the learner's folder."""
-        if self.folder is not None:
-            for relative, _ in self.files:
-                if (self.folder / relative) == self.path:
-                    return _shown(relative)
-        return shown_name(self.path.name)
+        """The file as the learner knows it: its path in the learner's folder (a zip entry: ``a.zip/ex01_x.py``)."""
+        candidate = self.candidate
+        return _shown(candidate.relative) if candidate is not None else shown_name(self.path.name)
 
 
 @dataclass
@@ -163,6 +196,9 @@ class Summary:
     problems: int = 0
     seconds: float = 0.0
     bank_errors: list[QuizError] = field(default_factory=list)
+    not_in_roster: list[str] = field(default_factory=list)  # folders the roster does not name
+    no_folder: list[str] = field(default_factory=list)  # roster learners without a folder
+    retired: int = 0  # current grades dropped: the file is gone or not gradable now
 
     @property
     def rate(self) -> float:
@@ -299,7 +335,7 @@ def _scan(learner: Learner) -> None:
             elif not stat.S_ISREG(mode):
                 learner.note(f"{_shown(relative)} is {_kind(mode)}; not opened")
             else:
-                _classify(learner, entry.name, relative)
+                _classify(learner, entry.name, relative, depth, entry.stat(follow_symlinks=False).st_mtime)
 
 
 def _scan_attempts(learner: Learner, grade_folder: Path, relative: str) -> None:
@@ -341,19 +377,18 @@ def _scan_attempts(learner: Learner, grade_folder: Path, relative: str) -> None:
             learner.attempts.append((found_relative, True))
 
 
-def _classify(learner: Learner, name: str, relative: str) -> None:
-    match = EXERCISE_FILE.match(name)
-    if match:
-        number = int(match.group(1))
+def _classify(learner: Learner, name: str, relative: str, depth: int, mtime: float) -> None:
+    number = exercise_of(name)
+    if number is not None:
         if number not in EXERCISES:
             learner.note(f"{_shown(relative)}: there is no exercise {number}; ignored")
-        elif number in learner.exercises:
-            learner.note(
-                f"two files for exercise {number}: {_shown(learner.exercises[number])} "
-                f"and {_shown(relative)}; graded the first"
-            )
         else:
-            learner.exercises[number] = relative
+            source = "ipynb" if name.endswith(".ipynb") else "py"
+            learner.candidates.setdefault(number, []).append(
+                Candidate(number, relative, source, depth, utc_time(mtime))
+            )
+    elif name.lower().endswith(".zip"):
+        learner.zips.append((relative, depth))
     elif name.endswith(".json"):
         learner.attempts.append((relative, False))
     elif name.endswith(NOTED_SUFFIXES):
@@ -402,19 +437,38 @@ def discover(class_dir: Path) -> list[Learner]:
 # --- planning ----------------------------------------------------------------------------------
 
 
-def _read_source(learner: Learner, relative: str) -> bytes | None:
-    shown = _shown(relative)
+def _limit(candidate: Candidate) -> int:
+    return MAX_NOTEBOOK_BYTES if candidate.kind == "ipynb" else MAX_SOURCE_BYTES
+
+
+def read_candidate(folder: Path, candidate: Candidate, zips: dict[str, bytes] | None = None) -> bytes:
+    """The bytes of a candidate file: read from the folder (``read_regular``), or from its zip in memory.
+
+    ``zips`` keeps the last zip file read (path -> bytes), so that the
+    entries of one zip are read from one copy, and at most one zip is held.
+
+    Raises
+    ------
+    UnsafeFile, UploadError, OSError
+        When it can not be read; the message completes the file's shown path.
+    """
+    if candidate.source != "zip":
+        return read_regular(folder / candidate.relative, _limit(candidate))
+    cache = {} if zips is None else zips
+    if candidate.container not in cache:
+        cache.clear()
+        cache[candidate.container] = read_regular(folder / candidate.container, MAX_ZIP_BYTES)
+    return read_member(cache[candidate.container], candidate.member)
+
+
+def _gradable(learner: Learner, candidate: Candidate, zips: dict[str, bytes]) -> bytes | None:
+    """The candidate's bytes when it can be graded (read, decoded, a notebook parsed); else None and a problem."""
+    shown = _shown(candidate.relative)
     try:
-        data = read_regular(learner.folder / relative, MAX_SOURCE_BYTES)
-        _decode_source(data)
-    except UnsafeFile as problem:
-        learner.note(f"{shown} {problem}")
-        return None
-    except (UnicodeDecodeError, SyntaxError, LookupError):
-        learner.note(
-            f"{shown}: not UTF-8 text, nor in the encoding its coding line declares; "
-            "save it as UTF-8 (or declare its encoding: # -*- coding: shift_jis -*-)"
-        )
+        data = read_candidate(learner.folder, candidate, zips)
+        gradable_source(data, candidate.kind, candidate.file_name)
+    except (UnsafeFile, UploadError) as problem:
+        learner.note(f"{shown}: {problem}" if isinstance(problem, UploadError) else f"{shown} {problem}")
         return None
     except OSError as problem:
         learner.note(f"{shown}: can not be read ({problem.strerror})")
@@ -422,10 +476,37 @@ def _read_source(learner: Learner, relative: str) -> bytes | None:
     return data
 
 
-def _decode_source(data: bytes) -> str:
-    """The text of a Python source as Python reads it: UTF-8, or the encoding a PEP 263 line declares."""
-    encoding, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
+def _read_zips(learner: Learner, zips: dict[str, bytes]) -> None:
+    """Add every zip's exercise entries to the learner's candidates; a zip's problems are the learner's.
+
+    At most ``MAX_ZIPS`` zips are read per learner; ``zips`` keeps the last one.
+    """
+    for position, (relative, depth) in enumerate(learner.zips):
+        if position >= MAX_ZIPS:
+            learner.note(f"more than {MAX_ZIPS} zip files; the rest were not opened (upload one zip)")
+            break
+        shown = _shown(relative)
+        try:
+            data = read_regular(learner.folder / relative, MAX_ZIP_BYTES)
+            listing = list_zip(data, relative, depth)
+        except UnsafeFile as problem:
+            learner.note(f"{shown} {problem}")
+            continue
+        except UploadError as problem:
+            learner.note(f"{shown} {problem}")
+            continue
+        except OSError as problem:
+            learner.note(f"{shown}: can not be read ({problem.strerror})")
+            continue
+        zips.clear()
+        zips[relative] = data
+        for found in listing.problems:
+            learner.note(shown_name(found))
+        for candidate in listing.candidates:
+            if candidate.exercise not in EXERCISES:
+                learner.note(f"{_shown(candidate.relative)}: there is no exercise {candidate.exercise}; ignored")
+            else:
+                learner.candidates.setdefault(candidate.exercise, []).append(candidate)
 
 
 def checks_fingerprint() -> str:
@@ -440,40 +521,72 @@ def checks_fingerprint() -> str:
 
 
 def plan(learners: list[Learner], exercises: set[int] | None) -> list[Task]:
-    """The tasks: one per learner and exercise file, with a content hash.
+    """The tasks: one per learner and exercise graded, with a content hash.
 
-    The hash covers the file, the learner's other exercise files (a later
-    exercise may import an earlier one) and the grader's checks.  Files are read
-    one at a time (``read_regular``, ``MAX_SOURCE_BYTES``) and only their hashes
-    are kept.
+    For each exercise, one candidate is graded (``grader.classroom.uploads.choose``;
+    the others are a problem); zips are read in memory.  The hash covers the
+    file graded, the learner's other exercise files (a later exercise may
+    import an earlier one) and the grader's checks.  Files are read one at a
+    time (``read_regular``, ``MAX_SOURCE_BYTES``) and only their hashes are
+    kept; a zip only while its learner is planned.
     """
     fingerprint = checks_fingerprint()
     tasks = []
     for learner in learners:
+        zips: dict[str, bytes] = {}
+        _read_zips(learner, zips)
         digests: dict[int, bytes] = {}
-        for number, relative in sorted(learner.exercises.items()):
-            data = _read_source(learner, relative)
+        for number, candidates in sorted(learner.candidates.items()):
+            chosen, others = choose(candidates)
+            learner.exercises[number] = chosen
+            if others:
+                learner.note(duplicates_problem(chosen, others, _shown))
+            data = _gradable(learner, chosen, zips)
             if data is not None:
                 digests[number] = hashlib.sha256(data).digest()
-                learner.digests[number] = hashlib.sha256(data).hexdigest()
+                learner.digests[number] = digest(data)
+        zips.clear()
         folder_hash = hashlib.sha256(b"".join(digests.values())).hexdigest()
         files = tuple((learner.exercises[number], learner.digests[number]) for number in sorted(digests))
-        for number, digest in digests.items():
+        for number, file_digest in digests.items():
             if exercises is not None and number not in exercises:
                 continue
             # the file's own hash stands for the file, so no file is kept in memory
-            content_hash = hashlib.sha256(digest + folder_hash.encode() + fingerprint.encode()).hexdigest()
+            content_hash = hashlib.sha256(file_digest + folder_hash.encode() + fingerprint.encode()).hexdigest()
+            chosen = learner.exercises[number]
             tasks.append(
                 Task(
                     learner.name,
                     number,
-                    learner.folder / learner.exercises[number],
+                    learner.folder / (chosen.container or chosen.relative),
                     content_hash,
                     files,
                     learner.folder,
                 )
             )
     return tasks
+
+
+def collect_submission(folder: Path) -> tuple[dict[int, tuple[Candidate, str]], list[str]]:
+    """The file graded for each exercise in one submission folder, as Python text, and the folder's problems.
+
+    The Gradescope bundle's ``run_autograder.py`` calls it, so that it walks,
+    reads and picks files exactly as ``grade batch`` does (the same limits,
+    links never followed, the same rule, notebooks and zips).
+    """
+    learner = Learner("submission", Path(folder))
+    _scan(learner)
+    zips: dict[str, bytes] = {}
+    _read_zips(learner, zips)
+    chosen: dict[int, tuple[Candidate, str]] = {}
+    for number, candidates in sorted(learner.candidates.items()):
+        candidate, others = choose(candidates)
+        if others:
+            learner.note(duplicates_problem(candidate, others, _shown))
+        data = _gradable(learner, candidate, zips)
+        if data is not None:
+            chosen[number] = (candidate, gradable_source(data, candidate.kind, candidate.file_name))
+    return chosen, learner.all_problems()
 
 
 # --- quiz attempts -----------------------------------------------------------------------------
@@ -483,13 +596,20 @@ def _looks_like_attempt(data: object) -> bool:
     return isinstance(data, dict) and "quiz" in data and isinstance(data.get("questions"), list)
 
 
-def import_attempts(learner: Learner, gradebook, bank: dict[tuple[int, str], Quiz], left_out: set[int]) -> int:
+def import_attempts(
+    learner: Learner,
+    gradebook,
+    bank: dict[tuple[int, str], Quiz],
+    left_out: set[int],
+    present: set[str] | None = None,
+) -> int:
     """Re-score and record the learner's quiz attempt files; the number added or updated.
 
     A file outside ``.grade/quiz-attempts`` counts only when it looks like an
     attempt (an object with ``quiz`` and ``questions``).  Every problem with a
     file (unreadable, not JSON, a refused attempt) is noted on ``learner``;
-    only the gradebook's own errors (a full disk) propagate.
+    only the gradebook's own errors (a full disk) propagate.  The content
+    hash of every attempt accepted is added to ``present``.
     """
     from grader.classroom.attempts import rescore_attempt
 
@@ -523,6 +643,8 @@ def import_attempts(learner: Learner, gradebook, bank: dict[tuple[int, str], Qui
         try:
             attempt = rescore_attempt(parsed, bank, left_out)
             added += gradebook.record_quiz_attempt(learner.name, attempt, content_hash)
+            if present is not None:
+                present.add(content_hash)
         except PARSE_ERRORS as problem:  # AttemptError included
             reason = str(problem) if isinstance(problem, AttemptError) else _parse_reason(problem)
             learner.note(f"{shown}: not a valid quiz attempt ({reason})")
@@ -548,24 +670,32 @@ class _Changed(Exception):
 
 
 def _stage(task: Task, root: Path) -> Path:
-    """Copy the task's exercise files, checked and hashed again, into a private folder; the file to grade."""
+    """Write the task's exercise files, read, checked and hashed again, into a private folder; the file to grade.
+
+    Each is written as UTF-8 Python (a notebook as its module of code cells) under
+    its own name with ``.py`` (``ex01_x.ipynb`` -> ``ex01_x.py``).
+    """
     if task.folder is None:  # a task planned without its learner's folder (tests): no file to copy
         raise _Changed(f"{task.path.name}: was not planned with its files")
     folder = Path(tempfile.mkdtemp(prefix="learner-", dir=root))
     target = None
-    for relative, digest in task.files:
-        shown = _shown(relative)
+    zips: dict[str, bytes] = {}
+    for candidate, expected in task.files:
+        shown = _shown(candidate.relative)
         try:
-            data = read_regular(task.folder / relative, MAX_SOURCE_BYTES)
+            data = read_candidate(task.folder, candidate, zips)
+            if digest(data) != expected:
+                raise _Changed(f"{shown}: changed while the batch ran; run grade batch again to grade it")
+            text = gradable_source(data, candidate.kind, candidate.file_name)
         except UnsafeFile as problem:
             raise _Changed(f"{shown} {problem}") from None
+        except UploadError as problem:
+            raise _Changed(f"{shown}: {problem}") from None
         except OSError as problem:
             raise _Changed(f"{shown}: can not be read ({problem.strerror})") from None
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise _Changed(f"{shown}: changed while the batch ran; run grade batch again to grade it")
-        staged = folder / Path(relative).name
-        staged.write_bytes(data)
-        if task.folder / relative == task.path:
+        staged = folder / candidate.staged_name
+        staged.write_text(text, encoding="utf-8")
+        if candidate.exercise == task.exercise:
             target = staged
     if target is None:  # a task planned without its files (tests): grade the file as it is
         raise _Changed(f"{task.path.name}: was not planned with its files")
@@ -582,6 +712,7 @@ def run_batch(
     timeout: float | None = None,
     progress: Callable[[int, int, Task | None, ExerciseResult | None], None] | None = None,
     quiz_root: Path | None = None,
+    roster: Roster | None = None,
 ) -> Summary:
     """Grade ``class_dir`` into ``gradebook``.
 
@@ -603,6 +734,16 @@ def run_batch(
         ``progress(done, total, task, result)`` after every grading.
     quiz_root : Path, optional
         The quizzes to score attempts against (default: the course's).
+    roster : Roster, optional
+        Who is in the class (``grader.classroom.roster.load_roster``): every
+        roster learner gets a row, with "no submission" when no folder has
+        their login; folders the roster does not name are listed
+        (``Summary.not_in_roster``) and get a problem.
+
+    Each run records what the folders hold now: a file gone (or no longer
+    gradable) leaves its exercise without a current grade (the history stays),
+    problems are those found now, and only the quiz attempt files present now
+    count.  With ``exercises``, only those exercises' grades are touched.
 
     Raises
     ------
@@ -613,8 +754,9 @@ def run_batch(
     started = time.monotonic()
     learners = discover(class_dir)
     summary = Summary(learners=len(learners))
+    _record_people(learners, gradebook, summary, roster, exercises)
     tasks = plan(learners, exercises)
-    _record_learners(learners, gradebook, summary, quiz_root)
+    _record_learners(learners, gradebook, summary, quiz_root, exercises)
     todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
     summary.skipped = len(tasks) - len(todo)
     if progress is not None:
@@ -625,11 +767,53 @@ def run_batch(
     return summary
 
 
-def _record_learners(learners: list[Learner], gradebook: Gradebook, summary: Summary, quiz_root: Path | None) -> None:
-    """Every learner's quiz attempts (re-scored) and problems into the gradebook, the bank loaded once."""
+def _record_people(
+    learners: list[Learner], gradebook: Gradebook, summary: Summary, roster: Roster | None, exercises: set[int] | None
+) -> None:
+    """Every folder a learner row; with a roster, its learners too, and the folders it does not name noted."""
+    names = [learner.name for learner in learners]
+    rows = None
+    if roster is not None:
+        rows = [(entry.login, entry.lms_id, entry.full_name, entry.section) for entry in roster.entries]
+        listed = {learner_name(entry.login) for entry in roster.entries}
+        for learner in learners:
+            if learner.name not in listed:
+                summary.not_in_roster.append(learner.name)
+                learner.note(
+                    f"the folder {learner.name} is not in the roster {roster.path.name}; "
+                    "add its login to the roster, or rename the folder to the learner's login"
+                )
+        found = set(names)
+        summary.no_folder = [
+            learner_name(entry.login) for entry in roster.entries if learner_name(entry.login) not in found
+        ]
+    gradebook.record_people(names, rows)
+    if summary.no_folder:
+        held = gradebook.graded_hashes()
+        for name in summary.no_folder:
+            gone = {number for (learner, number) in held if learner == name}
+            if exercises is not None:
+                gone &= exercises
+            summary.retired += gradebook.sync_learner(name, [], retire=gone, attempts=set())
+
+
+def _record_learners(
+    learners: list[Learner],
+    gradebook: Gradebook,
+    summary: Summary,
+    quiz_root: Path | None,
+    exercises: set[int] | None = None,
+) -> None:
+    """Every learner's quiz attempts (re-scored), problems and what is gone into the gradebook, the bank loaded once.
+
+    An exercise graded before whose file is gone, or can not be graded now
+    (``Learner.digests`` has no hash for it), loses its current grade.
+    """
     bank: dict[tuple[int, str], Quiz] | None = None
     left_out: set[int] = set()
+    held = gradebook.graded_hashes()
     for learner in learners:
+        present: set[str] = set()
         if learner.attempts:
             if bank is None:
                 from grader.classroom.attempts import load_scoring_bank
@@ -637,10 +821,32 @@ def _record_learners(learners: list[Learner], gradebook: Gradebook, summary: Sum
 
                 bank, summary.bank_errors = load_scoring_bank(quiz_root)
                 left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
-            summary.attempts += import_attempts(learner, gradebook, bank, left_out)
+            summary.attempts += import_attempts(learner, gradebook, bank, left_out, present)
+        gone = {number for (name, number) in held if name == learner.name and number not in learner.digests}
         problems = learner.all_problems()
-        gradebook.replace_problems(learner.name, problems)
+        if exercises is not None:
+            gone &= exercises
+            problems += _grading_problems_kept(learner, gradebook, exercises, problems)
+        summary.retired += gradebook.sync_learner(learner.name, problems, retire=gone, attempts=present)
         summary.problems += len(problems)
+
+
+# the problems a grading records (``_record_grading``, ``_Changed``): found again only when the exercise is graded
+_GRADING_PROBLEMS = (": could not be graded (", ": changed while the batch ran", ": was not planned with its files")
+
+
+def _grading_problems_kept(learner: Learner, gradebook: Gradebook, exercises: set[int], found: list[str]) -> list[str]:
+    """The problems an earlier grading recorded for exercises this run does not look at (``--exercises``)."""
+    outside = [_shown(candidate.relative) for number, candidate in learner.exercises.items() if number not in exercises]
+    if not outside:
+        return []
+    kept = []
+    for problem in gradebook.problems_of(learner.name):
+        if problem in found or not any(marker in problem for marker in _GRADING_PROBLEMS):
+            continue
+        if any(problem.startswith(shown + ":") for shown in outside):
+            kept.append(problem)
+    return kept
 
 
 def _grade_tasks(
@@ -712,14 +918,25 @@ def _record_grading(
         result = future.result()
     except _Changed as problem:
         gradebook.record_problem(task.learner, str(problem))
+        # the grade held is of other content than the folder's now: no grade until it is graded
+        summary.retired += gradebook.retire_submission(task.learner, task.exercise)
         summary.failed += 1
         return None
     except (GraderError, OSError) as error:
         gradebook.record_problem(task.learner, f"{task.shown}: could not be graded ({error})")
+        summary.retired += gradebook.retire_submission(task.learner, task.exercise)
         summary.failed += 1
         return None
+    candidate = task.candidate
     gradebook.record_exercise(
-        task.learner, task.exercise, task.shown, task.content_hash, result, blocked_by=result.blocked_by
+        task.learner,
+        task.exercise,
+        task.shown,
+        task.content_hash,
+        result,
+        submitted_at=None if candidate is None else candidate.submitted_at,
+        source="py" if candidate is None else candidate.source,
+        blocked_by=result.blocked_by,
     )
     summary.graded += 1
     return result

@@ -12,8 +12,10 @@ Heatmap
     reads without colour and to a screen reader.  Scores are percentages of
     the maximum.
 Total
-    Exercise and quiz points together over their maximum (best full attempt
-    per quiz); unweighted.
+    The weighted total of ``grader.classroom.totals`` (the course file's
+    weights over the items due so far, an item not handed in counting 0,
+    late penalties taken off); with no course file every exercise and quiz
+    weighs 1.  Exercise and quiz cells say "late" for late work.
 At risk
     A learner is listed, with every reason that applies, when
 
@@ -204,7 +206,13 @@ def build_dashboard(
             for column in quizzes
         )
         graded = bool(learner.submissions or learner.best)
-        total = _fraction(learner.exercise_points + learner.quiz_points, maximum) if graded else None
+        weighted = learner.total  # percent, None when nothing counts
+        if not graded:
+            total = None
+        elif weighted is not None:
+            total = weighted / 100
+        else:  # nothing due yet: the points there are
+            total = _fraction(learner.exercise_points + learner.quiz_points, maximum)
         rows.append(
             HeatmapRow(
                 learner=learner,

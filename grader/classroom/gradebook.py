@@ -97,7 +97,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -795,6 +795,101 @@ class Gradebook:
                 [(learner_id, problem, recorded) for problem in rows],
             )
 
+    def record_people(
+        self, found: list[str], roster: list[tuple[str, str | None, str | None, str | None]] | None
+    ) -> None:
+        """Record who is in the class, in one transaction: every folder found, and the roster's learners.
+
+        Every learner in ``found`` (the folder names ``grade batch`` found) gets a
+        row with ``has_folder = 1``, also one with nothing gradable.  With a
+        ``roster`` (``(login, lms_id, full_name, section)`` rows), each of its
+        learners gets a row with those columns and ``in_roster = 1``
+        (``has_folder = 0`` when no folder of that name was found), and every
+        other learner ``in_roster = 0``.  Without one, the roster columns are
+        left as the last roster set them.
+        """
+        names = list(dict.fromkeys(learner_name(name) for name in found))
+        now = _now()
+        with self._write() as db:
+            db.executemany("INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", [(n, now) for n in names])
+            db.executemany("UPDATE learners SET has_folder = 1 WHERE name = ?", [(name,) for name in names])
+            if roster is None:
+                return
+            present = set(names)
+            rows = []
+            for login, lms_id, full_name, section in roster:
+                name = learner_name(login)
+                rows.append(
+                    (
+                        None if lms_id is None else stored_text(lms_id, NAME_LIMIT),
+                        None if full_name is None else stored_text(full_name, NAME_LIMIT),
+                        None if section is None else stored_text(section, NAME_LIMIT),
+                        int(name in present),
+                        name,
+                    )
+                )
+            db.executemany(
+                "INSERT OR IGNORE INTO learners (name, first_seen) VALUES (?, ?)", [(r[-1], now) for r in rows]
+            )
+            db.execute("UPDATE learners SET in_roster = 0")
+            db.executemany(
+                "UPDATE learners SET lms_id = ?, full_name = ?, section = ?, in_roster = 1, has_folder = ? "
+                "WHERE name = ?",
+                rows,
+            )
+
+    def sync_learner(
+        self, learner: str, problems: list[str], *, retire: Iterable[int] = (), attempts: set[str] | None = None
+    ) -> int:
+        """Make the gradebook say what the learner's folder holds now, in one transaction.
+
+        ``problems`` replace the learner's recorded problems (see
+        ``replace_problems``); the current submissions of the exercises in
+        ``retire`` (files gone, or not gradable now) become history
+        (``current = 0``, no grade now); with ``attempts``, exactly the attempts
+        with those content hashes are current (a removed attempt file is no
+        longer counted, one put back counts again).  Returns the number of
+        submissions retired.
+        """
+        rows = [stored_text(problem, PROBLEM_LIMIT) for problem in problems]
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            db.execute("DELETE FROM problems WHERE learner_id = ?", (learner_id,))
+            recorded = _now()
+            db.executemany(
+                "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
+                [(learner_id, problem, recorded) for problem in rows],
+            )
+            retired = 0
+            for exercise in sorted(retire):
+                found = db.execute(
+                    "SELECT id FROM submissions WHERE learner_id = ? AND exercise = ? AND current = 1",
+                    (learner_id, int(exercise)),
+                ).fetchone()
+                if found is not None:
+                    db.execute("DELETE FROM check_results WHERE submission_id = ?", found)
+                    db.execute("UPDATE submissions SET current = 0 WHERE id = ?", found)
+                    retired += 1
+            if attempts is not None:
+                held = [(learner_id, content_hash) for content_hash in sorted(attempts)]
+                db.execute("UPDATE quiz_attempts SET current = 0 WHERE learner_id = ?", (learner_id,))
+                db.executemany("UPDATE quiz_attempts SET current = 1 WHERE learner_id = ? AND content_hash = ?", held)
+        return retired
+
+    def retire_submission(self, learner: str, exercise: int) -> bool:
+        """Make the learner's current submission of ``exercise`` history (no grade now); True when there was one."""
+        with self._write() as db:
+            learner_id = self._learner_id(db, learner)
+            found = db.execute(
+                "SELECT id FROM submissions WHERE learner_id = ? AND exercise = ? AND current = 1",
+                (learner_id, int(exercise)),
+            ).fetchone()
+            if found is None:
+                return False
+            db.execute("DELETE FROM check_results WHERE submission_id = ?", found)
+            db.execute("UPDATE submissions SET current = 0 WHERE id = ?", found)
+        return True
+
     def clear_problems(self, learner: str) -> None:
         """Forget the learner's recorded problems (before a re-run records the current ones)."""
         with self._write() as db:
@@ -902,6 +997,14 @@ class Gradebook:
             )
         return True
 
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Store course settings (``settings`` table) in one transaction, replacing the values held for their keys."""
+        with self._write() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                [(str(key), str(value)) for key, value in values.items()],
+            )
+
     def forget_quiz_attempt(self, learner: str, content_hash: str) -> bool:
         """Delete the learner's attempt with ``content_hash``; True when there was one.
 
@@ -920,11 +1023,64 @@ class Gradebook:
             db.execute("DELETE FROM quiz_attempts WHERE id = ?", found)
         return True
 
+    def replace_similar_pairs(
+        self,
+        pairs: list[tuple[int, str, str, float, object]],
+        *,
+        exercises: list[int] | None,
+        settings: str,
+    ) -> int:
+        """Make ``pairs`` the similar pairs of ``exercises`` (None: of every exercise), in one transaction.
+
+        Each pair is ``(exercise, learner_a, learner_b, similarity, shared)``;
+        ``shared`` is stored as JSON.  A pair naming a learner the gradebook does
+        not know (``grade batch`` has not seen the folder) is not stored; the
+        number stored is returned.  ``settings`` (JSON: when, threshold) is kept
+        under the ``similarity`` setting.
+        """
+        with self._write() as db:
+            if exercises is None:
+                db.execute("DELETE FROM similar_pairs")
+            else:
+                db.executemany("DELETE FROM similar_pairs WHERE exercise = ?", [(number,) for number in exercises])
+            known = dict(db.execute("SELECT name, id FROM learners").fetchall())
+            computed = _now()
+            rows = [
+                (
+                    exercise,
+                    known[learner_name(a)],
+                    known[learner_name(b)],
+                    float(similarity),
+                    json.dumps(shared),
+                    computed,
+                )
+                for exercise, a, b, similarity, shared in pairs
+                if learner_name(a) in known and learner_name(b) in known
+            ]
+            db.executemany(
+                "INSERT INTO similar_pairs (exercise, learner_a, learner_b, similarity, shared, computed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('similarity', ?)", (settings,))
+        return len(rows)
+
     # --- reading --------------------------------------------------------------------
 
     def learners(self) -> list[str]:
         """Every learner the gradebook knows, sorted by name."""
         return [name for (name,) in self._query("SELECT name FROM learners ORDER BY name")]
+
+    def problems_of(self, learner: str) -> list[str]:
+        """The learner's recorded problems, in the order recorded."""
+        return [
+            _shown(problem, PROBLEM_LIMIT)
+            for (problem,) in self._query(
+                "SELECT problem FROM problems JOIN learners ON learners.id = learner_id "
+                "WHERE learners.name = ? ORDER BY problems.id",
+                (learner_name(learner),),
+            )
+        ]
 
     def schema_version(self) -> int:
         """The schema version of the file."""

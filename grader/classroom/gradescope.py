@@ -9,9 +9,12 @@ to build the image, then ``run_autograder`` for every submission. The zip holds:
 ``run_autograder``
     runs ``run_autograder.py`` with that Python;
 ``run_autograder.py``
-    finds the learner's ``exNN_*.py`` files in ``/autograder/submission``, runs
-    ``grade exercise N --file ... --format gradescope`` for each exercise and
-    merges the results into ``/autograder/results/results.json``, one test per check;
+    picks the file graded for each exercise in ``/autograder/submission`` with
+    ``grade batch``'s own walk and rule (``grader.classroom.batch.collect_submission``:
+    ``exNN_*.py``, ``exNN_*.ipynb`` and zip uploads; see
+    ``grader.classroom.uploads``), runs ``grade exercise N --file ... --format
+    gradescope`` for each exercise and merges the results into
+    ``/autograder/results/results.json``, one test per check;
 ``autograder.json``
     the exercises and the feedback language;
 ``dlgrade-VERSION.tar.gz``
@@ -165,5 +168,6 @@ def describe(names: Iterable[str], exercises: Sequence[int], output: Path) -> st
     listed = ", ".join(str(number) for number in exercises)
     return (
         f"Wrote {output}: a Gradescope autograder for exercise(s) {listed} ({', '.join(names)}).\n"
-        "Upload it in Gradescope under Configure Autograder > Zip file upload; learners submit their exNN_*.py files."
+        "Upload it in Gradescope under Configure Autograder > Zip file upload; learners submit their exNN_*.py "
+        "(or .ipynb) files, or a zip of them."
     )

@@ -37,6 +37,12 @@ CSV files
 ``items.csv``        the item statistics of every quiz question, with the time
                      learners took on it (``_timing``)
 ``misconceptions.csv`` the misconception map
+When the gradebook was graded with a roster (``grade batch --roster``),
+``learners.csv`` and ``grades.csv`` also have the roster's ``lms id``, ``full
+name`` and ``section`` after ``learner``, and a last ``status`` column: ``no
+submission`` for a learner with nothing graded and no quiz attempt (no folder,
+or an empty one), ``nothing gradable`` when the folder held only files with
+problems, and ``not in roster`` for a folder the roster does not name.
 Files are UTF-8 with a byte-order mark, so spreadsheet programs read the
 Japanese names; Moodle's importer drops the mark.
 
@@ -60,7 +66,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -71,9 +77,20 @@ import numpy as np
 from markupsafe import Markup, escape
 
 from grader.classroom import dashboard as dashboards
-from grader.classroom import itemstats
+from grader.classroom import itemstats, similarity
+from grader.classroom.coursefile import Course
 from grader.classroom.dashboard import Dashboard
-from grader.classroom.gradebook import MAX_SECONDS, AttemptRow, ClassRecord, Gradebook, SubmissionRow
+from grader.classroom.gradebook import (
+    MAX_SECONDS,
+    AttemptRow,
+    ClassRecord,
+    Gradebook,
+    Person,
+    SimilarPair,
+    SubmissionRow,
+)
+from grader.classroom.lms import canvas_csv_rows, moodle_csv_rows
+from grader.classroom.totals import GradeColumn, LearnerGrades, grade_columns, learner_grades
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
 from grader.text import Text
@@ -237,6 +254,27 @@ class LearnerRow:
     exercise_points: float
     quiz_points: float
     blocked: dict[int, int] = field(default_factory=dict)  # exercise -> the exercise to fix first
+    grades: LearnerGrades = LearnerGrades({}, None)  # weighted total and lateness under the report's course
+
+    @property
+    def total(self) -> float | None:
+        """The weighted total in percent (``grader.classroom.totals``); None when nothing counts."""
+        return self.grades.total
+
+    def late(self, kind: str, number: int) -> bool:
+        """Whether the learner handed in exercise or quiz ``number`` late."""
+        grade = self.grades.items.get((kind, number))
+        return grade is not None and grade.lateness.late
+
+    person: Person | None = None  # the roster's columns and has_folder, from the gradebook
+
+    @property
+    def status(self) -> str:
+        """``no submission`` (no folder, or an empty one), ``nothing gradable`` (files, but only problems), or empty."""
+        if self.submissions or self.best or self.attempts:
+            return ""
+        folder = self.person is None or self.person.has_folder
+        return "nothing gradable" if folder and self.problems else "no submission"
 
 
 @dataclass(frozen=True)
@@ -278,7 +316,13 @@ class ClassReport:
     generated: str
     source: str = ""
     bank_errors: tuple[str, ...] = ()  # quiz files left out of the bank, each "path:line: what is wrong"
+    course: Course = field(default_factory=Course)  # weights, due items, deadlines, late policy
+    columns: tuple[GradeColumn, ...] = ()  # the grade items: the gradebook's and the due ones nobody handed in
+    people: dict[str, Person] = field(default_factory=dict)  # the roster's LMS id, full name, section per learner
+    course_line: Text = Text("", "")  # which course was used, for the command's output
     blockers: tuple[BlockingExercise, ...] = ()  # exercises whose files made later ones fail
+    similar: tuple[SimilarPair, ...] = ()  # grade similarity's pairs (ClassRecord.similar)
+    similarity_run: str | None = None  # and its run's settings (JSON), None before any run
     dashboard: Dashboard | None = None  # heatmap, learners at risk, pass rates (grader.classroom.dashboard)
 
     @property
@@ -776,6 +820,7 @@ def build_report(
     generated: str | None = None,
     source: str = "",
     bank_errors: Sequence[str] = (),
+    course: Course | None = None,
 ) -> ClassReport:
     """Turn a gradebook snapshot into everything the report shows.
 
@@ -793,9 +838,22 @@ def build_report(
         The gradebook's path, shown in the page.
     bank_errors : sequence of str
         Quiz files left out of ``bank`` because of an error, shown in the page.
+    course : Course, optional
+        Weights, due items, deadlines and the late policy (``grader.classroom.coursefile``);
+        default: every item counts with weight 1, no deadlines.
     """
+    course = course or Course()
     exercises = _exercise_columns(record.submissions)
     quizzes = _quiz_columns(record.attempts, bank)
+    columns = grade_columns(
+        course,
+        [(column.number, column.max_score) for column in exercises],
+        [(column.number, column.max_score) for column in quizzes],
+        bank,
+    )
+    attempts_of: dict[str, list[AttemptRow]] = {}
+    for attempt in record.attempts:
+        attempts_of.setdefault(attempt.learner, []).append(attempt)
     quiz_by_number = {column.number: column for column in quizzes}
     by_learner: dict[str, dict[int, SubmissionRow]] = {}
     for submission in record.submissions:
@@ -824,7 +882,9 @@ def build_report(
                 problems=record.problems.get(name, ()),
                 exercise_points=sum(row.score for row in submissions.values()),
                 quiz_points=sum(_fraction(row) * quiz_by_number[number].max_score for number, row in bests.items()),
+                grades=learner_grades(course, columns, submissions, attempts_of.get(name, ())),
                 blocked=_learner_blocked(submissions),
+                person=record.people.get(name),
             )
         )
     exercise_distributions = {
@@ -865,7 +925,12 @@ def build_report(
         generated=generated or datetime.now().astimezone().isoformat(timespec="seconds"),
         source=source,
         bank_errors=tuple(bank_errors),
+        course=course,
+        columns=columns,
+        people=dict(record.people),
         blockers=_blockers(record.submissions),
+        similar=record.similar,
+        similarity_run=record.settings.get("similarity"),
         dashboard=dashboards.build_dashboard(record, learners, exercises, quizzes),
     )
 
@@ -972,6 +1037,8 @@ UI: dict[str, Text] = {
     "exercises": Text("Exercises", "課題"),
     "quiz": Text("Quiz", "確認テスト"),
     "quizzes": Text("Quizzes", "確認テスト"),
+    "late": Text("late", "期限後"),
+    "weighted_total": Text("Weighted total (%)", "重み付き合計(%)"),
     "mean": Text("mean", "平均"),
     "median": Text("median", "中央値"),
     "Mean": Text("Mean", "平均"),
@@ -1283,6 +1350,7 @@ def render_html(report: ClassReport, lang: str) -> str:
         hint_html=hint_html,
         letters=LETTERS,
         font_face=Markup(_font_face()),
+        similarity=similarity.report_section(report.similar, report.similarity_run, lang),
         PASSED=Status.PASSED,
         FAILED=Status.FAILED,
         NOT_ATTEMPTED=Status.NOT_ATTEMPTED,
@@ -1326,81 +1394,149 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> Path
     return path
 
 
+def _late_cell(learner: LearnerRow, kind: str, number: int) -> str:
+    """The lateness of one item for a CSV cell: ``late 2 days (-20 %)``, ``on time``, ``time unknown`` or empty."""
+    grade = learner.grades.items.get((kind, number))
+    return grade.lateness.text().en if grade is not None else ""
+
+
+def _late_summary(learner: LearnerRow) -> str:
+    """Every late item and every item whose time is unknown, for one cell: ``Exercise 3: late 2 days (-20 %)``."""
+    return "; ".join(
+        f"{grade.item.label.en}: {grade.lateness.text().en}" for grade in learner.grades.late + learner.grades.unknown
+    )
+
+
+def _has_roster(report: ClassReport) -> bool:
+    return any(learner.person is not None and learner.person.in_roster for learner in report.learners)
+
+
+_ROSTER_HEADER = ["lms id", "full name", "section"]
+
+
+def _status_cell(learner: LearnerRow) -> str:
+    """The ``status`` column: what came in, and ``not in roster`` for a folder the roster does not name."""
+    outside = learner.person is not None and not learner.person.in_roster
+    return "; ".join(part for part in (learner.status, "not in roster" if outside else "") if part)
+
+
+def _roster_cells(learner: LearnerRow) -> list[str]:
+    person = learner.person
+    if person is None:
+        return ["", "", ""]
+    return [_cell(value or "") for value in (person.lms_id, person.full_name, person.section)]
+
+
 def learners_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
-    """``learners.csv``: a column per check and per quiz question, plus totals (points)."""
-    header = ["learner", "exercises total", "exercises max", "quizzes total", "quizzes max"]
+    """``learners.csv``: a column per check and per quiz question, lateness, plus totals (points, weighted %)."""
+    roster = _has_roster(report)
+    header = ["learner", *(_ROSTER_HEADER if roster else []), "exercises total", "exercises max"]
+    header += ["quizzes total", "quizzes max", "weighted total (%)"]
     for exercise in report.exercises:
-        header.append(f"ex{exercise.number:02d} total")
+        header.extend([f"ex{exercise.number:02d} total", f"ex{exercise.number:02d} late"])
         header.extend(_cell(f"ex{exercise.number:02d} {check.name}") for check in exercise.checks)
     for quiz in report.quizzes:
-        header.append(f"quiz{quiz.number:02d} total")
+        header.extend([f"quiz{quiz.number:02d} total", f"quiz{quiz.number:02d} late"])
         header.extend(_cell(f"quiz{quiz.number:02d} {question_id}") for question_id in quiz.question_ids)
     header.append("problems")
+    if roster:
+        header.append("status")
     rows = []
     for learner in report.learners:
         row = [
             _cell(learner.name),
+            *(_roster_cells(learner) if roster else []),
             _csv_number(learner.exercise_points),
             _csv_number(report.exercise_max),
             _csv_number(learner.quiz_points),
             _csv_number(report.quiz_max),
+            _csv_number(learner.total),
         ]
         for exercise in report.exercises:
             submission = learner.submissions.get(exercise.number)
             if submission is None:
-                row.extend([""] * (1 + len(exercise.checks)))
+                row.extend([""] * (2 + len(exercise.checks)))
                 continue
             scores = {check.name: check.score for check in submission.checks}
-            row.append(_csv_number(submission.score))
+            row.extend([_csv_number(submission.score), _late_cell(learner, "exercise", exercise.number)])
             row.extend(_csv_number(scores.get(check.name)) for check in exercise.checks)
         for quiz in report.quizzes:
             attempt = learner.best.get(quiz.number)
             if attempt is None:
-                row.extend([""] * (1 + len(quiz.question_ids)))
+                row.extend([""] * (2 + len(quiz.question_ids)))
                 continue
             right = {answer.question_id: answer.correct for answer in attempt.answers}
-            row.append(_csv_number(_fraction(attempt) * quiz.max_score))
+            row.extend([_csv_number(_fraction(attempt) * quiz.max_score), _late_cell(learner, "quiz", quiz.number)])
             row.extend(
                 "" if question_id not in right else ("1" if right[question_id] else "0")
                 for question_id in quiz.question_ids
             )
         row.append(_cell(" | ".join(learner.problems)))
+        if roster:
+            row.append(_status_cell(learner))
         rows.append(row)
     return header, rows
 
 
+def _item_header(column: GradeColumn) -> str:
+    counted = "" if column.counted else ", not counted"
+    return f"{column.item.label.en} (max {column.max_score:g}{counted})"
+
+
 def grades_csv_rows(report: ClassReport) -> tuple[list[str], list[list[str]]]:
-    """``grades.csv``: the learner and one column per grade item, for an LMS gradebook import."""
-    header = ["learner"]
-    header.extend(f"Exercise {column.number} (max {column.max_score:g})" for column in report.exercises)
-    header.extend(f"Quiz {column.number} (max {column.max_score:g})" for column in report.quizzes)
-    header.extend([f"Exercises total (max {report.exercise_max:g})", f"Quizzes total (max {report.quiz_max:g})"])
+    """``grades.csv``: the learner and one column per grade item (points after the late penalty), the totals.
+
+    ``Weighted total (%)`` follows the course's weights over the items that
+    count (``grader.classroom.totals``); ``Late`` lists the late items and those
+    whose time is unknown.  With a roster, its columns follow the learner and
+    ``status`` comes last (no submission, nothing gradable, not in roster).
+    """
+    roster = _has_roster(report)
+    columns = report.columns
+    exercise_max = sum(column.max_score for column in columns if column.item.kind == "exercise")
+    quiz_max = sum(column.max_score for column in columns if column.item.kind == "quiz")
+    header = ["learner", *(_ROSTER_HEADER if roster else [])]
+    header.extend(_item_header(column) for column in columns)
+    header.extend(
+        [
+            f"Exercises total (max {exercise_max:g})",
+            f"Quizzes total (max {quiz_max:g})",
+            "Weighted total (%)",
+            "Late",
+        ]
+    )
+    if roster:
+        header.append("status")
     rows = []
     for learner in report.learners:
-        row = [_cell(learner.name)]
-        row.extend(
-            _csv_number(learner.submissions[column.number].score) if column.number in learner.submissions else ""
-            for column in report.exercises
-        )
-        row.extend(
-            _csv_number(_fraction(learner.best[column.number]) * column.max_score)
-            if column.number in learner.best
-            else ""
-            for column in report.quizzes
-        )
-        row.append(_csv_number(learner.exercise_points) if learner.submissions else "")
-        row.append(_csv_number(learner.quiz_points) if learner.best else "")
+        grades = [learner.grades.items.get(column.key) for column in columns]
+        points = [None if grade is None else grade.final_points for grade in grades]
+        row = [_cell(learner.name), *(_roster_cells(learner) if roster else [])]
+        row.extend(_csv_number(value) for value in points)
+        for kind in ("exercise", "quiz"):
+            held = [value for column, value in zip(columns, points, strict=True) if column.item.kind == kind]
+            given = [value for value in held if value is not None]
+            row.append(_csv_number(sum(given)) if given else "")
+        row.append(_csv_number(learner.total))
+        row.append(_cell(_late_summary(learner)))
+        if roster:
+            row.append(_status_cell(learner))
         rows.append(row)
     return header, rows
 
 
 def write_csvs(report: ClassReport, folder: Path) -> list[Path]:
-    """Write ``learners.csv``, ``grades.csv``, ``items.csv`` and ``misconceptions.csv`` to ``folder``."""
+    """Write ``learners.csv``, ``grades.csv``, the LMS files, ``items.csv`` and ``misconceptions.csv`` to ``folder``.
+
+    The LMS files are ``moodle-grades.csv`` and ``canvas-grades.csv`` (``grader.classroom.lms``).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [
         _write_csv(folder / "learners.csv", *learners_csv_rows(report)),
         _write_csv(folder / "grades.csv", *grades_csv_rows(report)),
+        _write_csv(folder / "moodle-grades.csv", *moodle_csv_rows(report)),
+        _write_csv(folder / "canvas-grades.csv", *canvas_csv_rows(report)),
     ]
     item_header = [
         "quiz", "question", "kind", "first attempts", "facility", "sd", "random guess score",
@@ -1492,8 +1628,17 @@ def write_report(
     csv_dir: Path | None = None,
     lang: str = "en",
     bank: dict | None = None,
+    course: Course | None = None,
+    deadlines: Sequence[str] = (),
+    late_policy: str | None = None,
+    feedback_dir: Path | None = None,
 ) -> tuple[list[Path], ClassReport, float]:
-    """Read the gradebook at ``db`` and write the HTML page and/or the CSV files.
+    """Read the gradebook at ``db`` and write the HTML page, the CSV files and/or the feedback files.
+
+    ``course`` (``--course``), else the course stored in the gradebook, else the
+    default, with ``deadlines`` (``--deadline``) and ``late_policy``
+    (``--late-policy``) over it: see ``grader.classroom.coursefile.course_for_report``;
+    ``report.course.source`` and ``report.course_line`` say which was used.
 
     The quiz bank (titles, options, answer keys) is loaded quiz by quiz
     (``grader.classroom.attempts.load_scoring_bank``): a broken quiz file leaves out only
@@ -1517,9 +1662,15 @@ def write_report(
 
         bank, found = load_scoring_bank()
         errors = [f"{display_path(error.path)}:{error.line}: {error.message}" for error in found]
+    from grader.classroom.coursefile import course_for_report
+
     with Gradebook(db) as gradebook:
         record = gradebook.load()
-    report = build_report(record, bank, source=str(db), bank_errors=errors)
+        rules, line = course_for_report(
+            gradebook, record.settings, course, deadlines=deadlines, late_policy=late_policy
+        )
+    report = build_report(record, bank, source=str(db), bank_errors=errors, course=rules)
+    report = replace(report, course_line=line)
     written: list[Path] = []
     if html_dir is not None:
         html_dir = Path(html_dir)
@@ -1531,4 +1682,8 @@ def write_report(
         written.append(page)
     if csv_dir is not None:
         written.extend(write_csvs(report, csv_dir))
+    if feedback_dir is not None:
+        from grader.classroom.feedback import write_feedback
+
+        written.extend(write_feedback(report, feedback_dir, lang))
     return written, report, time.perf_counter() - started

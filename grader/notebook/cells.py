@@ -212,6 +212,18 @@ def notebook_code_cells(path: Path) -> list[CellCode]:
     try:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as problem:
+        raise UsageError(f"{path} is not a readable Jupyter notebook: {problem}") from None
+    return notebook_cells_of(data, path)
+
+
+def notebook_cells_of(data: bytes, path: Path | str) -> list[CellCode]:
+    """The code cells of a notebook held in ``data`` (``path`` names it in messages); see ``notebook_code_cells``.
+
+    ``grade batch`` reads a learner's notebook itself (never following a link)
+    and hands the bytes here.
+    """
+    try:
         if len(data) > MAX_NOTEBOOK_BYTES:
             raise InputLimitError(
                 f"{path} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB, more than the grader reads: clear its "
@@ -222,7 +234,7 @@ def notebook_code_cells(path: Path) -> list[CellCode]:
         text = data.decode("utf-8")
         _check_json_depth(text, path)
         document = json.loads(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
+    except (ValueError, RecursionError) as problem:  # JSON, UTF-8, a 5000-digit int
         raise UsageError(f"{path} is not a readable Jupyter notebook: {problem}") from None
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
@@ -253,7 +265,7 @@ def notebook_code_cells(path: Path) -> list[CellCode]:
     return found
 
 
-def _check_json_depth(text: str, path: Path) -> None:
+def _check_json_depth(text: str, path: Path | str) -> None:
     """Refuse JSON nested deeper than ``MAX_JSON_DEPTH`` before ``json`` recurses into it (one pass)."""
     depth = 0
     for found in _JSON_STRING_OR_BRACKET.finditer(text):

@@ -3,10 +3,14 @@
 Copied into the autograder bundle as ``run_autograder.py`` next to
 ``autograder.json`` (``{"exercises": [1, 2], "lang": "en"}``); Gradescope's
 ``run_autograder`` runs it with the Python that ``setup.sh`` installed the
-grader into. It uses only the standard library and the ``grade`` command.
+grader into. It uses the standard library, the ``grade`` command and the
+grader's own ``collect_submission``.
 
-1. finds the learner's ``exNN_*.py`` files anywhere under ``<root>/submission``
-   (the shallowest wins when a name appears twice) and copies them into one
+1. picks the file graded for each exercise under ``<root>/submission`` with
+   ``grade batch``'s own rule and reading (``grader.classroom.batch.collect_submission``:
+   the shallowest, then a ``.py`` over a notebook over a file in a zip, then
+   by name; notebooks become their code cells, zips are read in memory, a
+   Shift_JIS file is read as such) and writes each as UTF-8 Python into one
    folder, so an exercise that imports an earlier one finds it;
 2. runs ``grade exercise N --file ... --format gradescope`` for each exercise;
 3. writes ``<root>/results/results.json``: one test per check, the scores
@@ -20,31 +24,25 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import cast
 
 CONFIG = Path(__file__).resolve().with_name("autograder.json")
-EXERCISE_FILE = re.compile(r"^ex(\d\d)_\w+\.py$")
-SKIPPED_FOLDERS = {"__MACOSX", "__pycache__", ".git"}
 GRADE_TIMEOUT_SECONDS = 1800
 
 
-def submitted_files(submission: Path) -> dict[str, Path]:
-    """File name -> path of every exercise file under ``submission``, shallowest first."""
-    found: dict[str, Path] = {}
-    candidates = sorted(submission.rglob("ex*.py"), key=lambda path: (len(path.parts), str(path)))
-    for path in candidates:
-        relative = path.relative_to(submission).parts
-        if any(part in SKIPPED_FOLDERS or part.startswith(".") for part in relative[:-1]):
-            continue
-        if EXERCISE_FILE.match(path.name) and path.is_file() and path.name not in found:
-            found[path.name] = path
-    return found
+def submitted_files(submission: Path) -> tuple[dict[int, tuple[str, str, str]], list[str]]:
+    """Exercise number -> (the file graded, as the learner named it; its Python text; the copy's name), and problems.
+
+    The same walk, limits and rule as ``grade batch`` (``collect_submission``).
+    """
+    from grader.classroom.batch import collect_submission
+
+    chosen, problems = collect_submission(submission)
+    files = {number: (found.relative, text, found.staged_name) for number, (found, text) in chosen.items()}
+    return files, problems
 
 
 def grade_command(number: int, path: Path, lang: str) -> list[str]:
@@ -79,24 +77,32 @@ def problem_test(number: int, name: str, output: str) -> dict:
     }
 
 
+def broken_grader(exercises: list[int], lang: str, message: str) -> dict:
+    """The results.json document when nothing can be graded: one failed test per exercise."""
+    tests = []
+    for number in exercises:
+        label = f"Exercise {number}" if lang != "ja" else f"課題 {number}"
+        tests.append(problem_test(number, f"{label}: could not be graded", message))
+    return {"score": 0.0, "output": message, "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
+
+
 def grade_all(root: Path, exercises: list[int], lang: str) -> dict:
     """Grade every exercise of the submission under ``root`` and return the results.json document."""
     submission = root / "submission"
-    files = submitted_files(submission) if submission.is_dir() else {}
-    by_number: dict[int, Path] = {}
-    for name in sorted(files):
-        # a match by construction: submitted_files keeps only the names EXERCISE_FILE matches
-        number = int(cast(re.Match[str], EXERCISE_FILE.match(name)).group(1))
-        by_number.setdefault(number, files[name])
+    try:
+        by_number, problems = submitted_files(submission) if submission.is_dir() else ({}, [])
+    except ImportError as problem:  # a broken grader: results.json still says so, per exercise
+        return broken_grader(exercises, lang, f"the grader could not be imported ({problem})")
     tests: list[dict] = []
     outputs: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dlgrade-") as work:
-        for name, path in files.items():
-            shutil.copyfile(path, Path(work) / name)
+        staged: dict[int, Path] = {}
+        for number, (_shown, text, name) in by_number.items():
+            staged[number] = Path(work) / name
+            staged[number].write_text(text, encoding="utf-8")
         for number in exercises:
             label = f"Exercise {number}" if lang != "ja" else f"課題 {number}"
-            source = by_number.get(number)
-            if source is None:
+            if number not in by_number:
                 message = (
                     f"no ex{number:02d}_*.py in the submission; upload your exercise files"
                     if lang != "ja"
@@ -108,7 +114,7 @@ def grade_all(root: Path, exercises: list[int], lang: str) -> dict:
                 continue
             try:
                 done = subprocess.run(
-                    grade_command(number, Path(work) / source.name, lang),
+                    grade_command(number, staged[number], lang),
                     capture_output=True,
                     text=True,
                     timeout=GRADE_TIMEOUT_SECONDS,
@@ -132,7 +138,8 @@ def grade_all(root: Path, exercises: list[int], lang: str) -> dict:
                 outputs.append(f"{label}: {message}")
                 continue
             tests.extend(document.get("tests", []))
-            outputs.append(f"{label} ({source.name}): {document.get('output', '')}")
+            outputs.append(f"{label} ({by_number[number][0]}): {document.get('output', '')}")
+    outputs.extend(f"note: {problem}" for problem in problems)
     return {
         "score": sum(float(test.get("score", 0.0)) for test in tests),
         "output": "\n".join(outputs),

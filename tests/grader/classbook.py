@@ -129,3 +129,61 @@ def synthetic_class(
                     gradebook.record_quiz_attempt(name, record, f"{name}-{quiz_number}-{try_number}")
             if index % 50 == 0:
                 gradebook.record_problem(name, "ex11_extra.py: not an exercise of this course")
+
+
+# --- a class with deadlines (tests of the course file, totals, LMS files and feedback files) -----------
+
+# the deadline of every item of LATE_COURSE: 2026-12-10T23:59:00+09:00
+DEADLINE_UTC = "2026-12-10T14:59:00+00:00"
+LATE_COURSE = """
+[late]
+policy = "per-day"
+penalty = 10
+max_penalty = 50
+
+[due]
+exercises = [1, 2]
+quizzes = [1]
+
+[exercises.1]
+weight = 2
+deadline = "2026-12-10T23:59:00+09:00"
+canvas_id = 501
+
+[exercises.2]
+deadline = "2026-12-10T23:59:00+09:00"
+
+[quizzes.1]
+deadline = "2026-12-10T23:59:00+09:00"
+"""
+
+
+def quiz_attempt(answers: Sequence[bool], *, finished: str) -> dict:
+    """An attempt at quiz 1 (questions q-a, q-b, q-c) finished at ``finished``."""
+    record = attempt(1, [(f"q-{'abc'[i]}", [0], right) for i, right in enumerate(answers)], started=finished)
+    record["finished"] = finished
+    return record
+
+
+def fill_late_class(gradebook: Gradebook) -> None:
+    """Three learners worked out by hand (weights 2, 1, 1; 10 % per started day, at most 50 %).
+
+    ann: ex1 3/3 exactly at the deadline (1.0); ex2 1/2 one day and one second late (0.5 - 20 % = 0.4);
+    quiz 1: 2/3 on time, then 3/3 one second late (0.9, the better after the penalty); ex3 1/1, not due.
+    Total: (2 * 1.0 + 0.4 + 0.9) / 4 = 82.5 %.
+    bob: ex1 2/3 with no recorded time (an older batch: never late). Total: 2 * 2/3 / 4 = 33.33 %.
+    carol: nothing handed in, one folder problem. Total 0 %.
+    """
+    passed, failed = Status.PASSED, Status.FAILED
+    gradebook.record_exercise(
+        "ann", 1, "ex01_activations.py", "a1", make_result(1, [passed] * 3), submitted_at=DEADLINE_UTC
+    )
+    gradebook.record_exercise(
+        "ann", 2, "ex02_softmax_loss.py", "a2", make_result(2, [passed, failed]),
+        submitted_at="2026-12-11T15:00:00+00:00",
+    )  # fmt: skip
+    gradebook.record_exercise("ann", 3, "ex03_backward.py", "a3", make_result(3, [passed]), submitted_at=DEADLINE_UTC)
+    gradebook.record_quiz_attempt("ann", quiz_attempt([True, True, False], finished="2026-12-10T22:59:00+09:00"), "q1")
+    gradebook.record_quiz_attempt("ann", quiz_attempt([True, True, True], finished="2026-12-10T23:59:01+09:00"), "q2")
+    gradebook.record_exercise("bob", 1, "ex01_activations.py", "b1", make_result(1, [passed, passed, failed]))
+    gradebook.record_problem("carol", "ex01.py: not UTF-8 (save the file as UTF-8)")

@@ -283,7 +283,7 @@ def test_hostile_input_is_a_problem_for_that_learner_only(tmp_path, bank, case):
     if case == "huge-files":
         assert f"is larger than {MAX_ATTEMPT_BYTES // 1024} KiB" in problems
     if case == "not-utf-8":
-        assert "ex01_activations.py: not UTF-8 text, nor in the encoding its coding line declares" in problems
+        assert "ex01_activations.py: not UTF-8 text, nor Shift_JIS (cp932); save it as UTF-8" in problems
         assert "01-en-20250401T100000000000.json: not a valid quiz attempt (not UTF-8 text)" in problems
 
 

@@ -106,8 +106,10 @@ def test_each_check_is_a_cell_and_a_missing_exercise_is_blank(record):
     assert [cells.score for cells in rows["bob"].exercises] == [0.5, 0.5]
     assert rows["bob"].quizzes == (0.25,)
     assert rows["dave"].quizzes == (None,)
-    # total: exercise and quiz points over their maximum, (2 + 1 + 1) / (4 + 2 + 4)
-    assert rows["bob"].total == pytest.approx(0.4)
+    # total: the weighted total, every item weighing 1 without a course file: (2/4 + 1/2 + 1/4) / 3
+    assert rows["bob"].total == pytest.approx(5 / 12)
+    # carol never handed in exercise 2: it counts 0, (3/4 + 0 + 4/4) / 3
+    assert rows["carol"].total == pytest.approx(7 / 12)
     assert rows["dave"].total is None
     assert rows["ann"].shown_name == "Ann Archer"  # the roster's name
     assert rows["bob"].shown_name == "bob"
@@ -125,7 +127,7 @@ def test_the_at_risk_list_names_every_reason(record):
     assert reasons == {
         "dave": ["no submission: no folder"],
         "erin": ["no submission: nothing graded"],
-        "bob": ["total 40% (below 50%)"],
+        "bob": ["total 42% (below 50%)"],
         # ann failed once then passed; carol's 4 gradings never passed
         "carol": ["exercise 1: graded 4 times, never passed"],
     }
@@ -202,8 +204,8 @@ def test_the_page_shows_the_dashboard_with_words_and_symbols(record):
     assert '<td class="ht" aria-label="未着手">–</td>' in japanese
     assert '<td class="hn" aria-label="未提出"></td>' in japanese
     assert '<option value="s:">クラスなし</option>' in japanese
-    assert "total 40% (below 50%)" in english
-    assert "合計 40%(50% 未満)" in japanese
+    assert "total 42% (below 50%)" in english
+    assert "合計 42%(50% 未満)" in japanese
     assert 'href="#learner-4"' in english  # dave, at risk, links to his page
 
 

@@ -151,8 +151,10 @@ def test_run_autograder_merges_every_exercise_into_results_json(unpacked, tmp_pa
     assert sum(test["max_score"] for test in tests) == sum(c.points for c in [*checks_1, *checks_2, *checks_3])
     assert len({test["number"] for test in tests}) == len(tests), "test numbers are unique"
     lines = results["output"].splitlines()
-    assert lines[0] == "Exercise 1 (ex01_activations.py): Score 9/9 (100%): every check passed."
+    assert lines[0] == "Exercise 1 (exercises/ex01_activations.py): Score 9/9 (100%): every check passed."
     assert lines[1].startswith("Exercise 2 (ex02_softmax_loss.py): Not attempted")
+    # the copy not graded is named, as grade batch names it
+    assert lines[-1].startswith("note: 2 files for exercise 2: graded ex02_softmax_loss.py")
     # the shallower ex02 was graded, not the copy in exercises/old
     assert "SystemExit" not in json.dumps(results)
     # the learner's files are left as they were
@@ -190,6 +192,22 @@ def test_a_grader_that_fails_becomes_a_failed_test_not_a_crash(unpacked, tmp_pat
     assert results["score"] == 0
 
 
+def test_a_grader_that_does_not_import_still_writes_every_exercise_as_failed(unpacked, tmp_path, monkeypatch):
+    module = load_runner(unpacked)
+
+    def no_grader(submission):
+        raise ImportError("No module named 'grader'")
+
+    monkeypatch.setattr(module, "submitted_files", no_grader)
+    results = module.grade_all(fake_root(tmp_path), [1, 2], "en")
+    assert [test["name"] for test in results["tests"]] == [
+        "Exercise 1: could not be graded",
+        "Exercise 2: could not be graded",
+    ]
+    assert results["score"] == 0
+    assert "could not be imported (No module named 'grader')" in results["output"]
+
+
 def test_an_empty_submission_in_japanese(unpacked, tmp_path):
     module = load_runner(unpacked)
     root = tmp_path / "autograder"
@@ -202,9 +220,54 @@ def test_an_empty_submission_in_japanese(unpacked, tmp_path):
 def test_submitted_files_prefer_the_shallowest_copy(unpacked, tmp_path):
     module = load_runner(unpacked)
     root = fake_root(tmp_path)
-    found = module.submitted_files(root / "submission")
-    assert sorted(found) == ["ex01_activations.py", "ex02_softmax_loss.py"]
-    assert found["ex02_softmax_loss.py"] == root / "submission" / "ex02_softmax_loss.py"
+    found, problems = module.submitted_files(root / "submission")
+    assert sorted(found) == [1, 2]
+    assert found[2][0] == "ex02_softmax_loss.py"
+    assert found[2][1] == (ROOT / "exercises" / "ex02_softmax_loss.py").read_text(encoding="utf-8")
+    assert found[1][0] == "exercises/ex01_activations.py"
+    assert problems == [
+        "2 files for exercise 2: graded ex02_softmax_loss.py (the shallowest; then .py over .ipynb over a zip; "
+        "then by name), not exercises/old/ex02_softmax_loss.py; keep one copy of each exercise"
+    ]
+
+
+def duplicates_folder(folder: Path) -> Path:
+    """Candidates where the old rules parted: batch took the shallowest, the bundle the first name (8/9 vs 9/9)."""
+    import zipfile
+
+    folder.mkdir(parents=True)
+    (folder / "ex01_zz.py").write_text((ROOT / "solutions" / "ex01_activations.py").read_text())
+    (folder / "a").mkdir()
+    (folder / "a" / "ex01_aa.py").write_text("raise SystemExit  # the deeper copy")
+    # exercise 2: a notebook and a .py at the same depth, and a zip entry at the top of a zip (depth 1)
+    (folder / "b").mkdir()
+    (folder / "b" / "ex02_softmax_loss.ipynb").write_text('{"cells": [], "nbformat": 4}')
+    (folder / "b" / "ex02_z.py").write_text("# the .py wins over the notebook at the same depth\n")
+    with zipfile.ZipFile(folder / "upload.zip", "w") as archive:
+        archive.writestr("ex02_a.py", "# a zip entry, as deep as b/\n")
+        archive.writestr("ex03_backward.py", "# only in the zip\n")
+    return folder
+
+
+def test_batch_and_the_bundle_pick_the_same_file(unpacked, tmp_path):
+    from grader.classroom.batch import discover, plan
+
+    class_dir = tmp_path / "class"
+    duplicates_folder(class_dir / "ann")
+    module = load_runner(unpacked)
+    bundle, _ = module.submitted_files(class_dir / "ann")
+    (learner,) = discover(class_dir)
+    tasks = plan([learner], None)
+    batch = {task.exercise: task.shown for task in tasks}
+    assert {number: shown for number, (shown, _text, _name) in bundle.items()} == batch
+    assert bundle[2][2] == "ex02_z.py"
+    assert batch == {1: "ex01_zz.py", 2: "b/ex02_z.py", 3: "upload.zip/ex03_backward.py"}
+    assert {task.exercise: task.candidate.source for task in tasks} == {1: "py", 2: "py", 3: "zip"}
+    problems = " | ".join(learner.problems)
+    assert "graded ex01_zz.py" in problems
+    assert "not a/ex01_aa.py" in problems
+    assert "3 files for exercise 2: graded b/ex02_z.py" in problems
+    assert "not b/ex02_softmax_loss.ipynb, upload.zip/ex02_a.py" in problems
 
 
 # --- the command --------------------------------------------------------------------------------------------

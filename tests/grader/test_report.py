@@ -453,18 +453,21 @@ def test_learners_csv_has_a_column_per_check_and_per_question(tiny_report, tmp_p
     write_csvs(tiny_report, tmp_path)
     header, *rows = read_csv(tmp_path / "learners.csv")
     assert header == [
-        "learner", "exercises total", "exercises max", "quizzes total", "quizzes max",
-        "ex01 total", "ex01 f0: check 0", "ex01 f1: check 1", "ex01 f2: check 2",
-        "ex02 total", "ex02 f0: check 0", "ex02 f1: check 1",
-        "quiz01 total", "quiz01 softmax-sum", "quiz01 output-width", "quiz01 activations",
+        "learner", "exercises total", "exercises max", "quizzes total", "quizzes max", "weighted total (%)",
+        "ex01 total", "ex01 late", "ex01 f0: check 0", "ex01 f1: check 1", "ex01 f2: check 2",
+        "ex02 total", "ex02 late", "ex02 f0: check 0", "ex02 f1: check 1",
+        "quiz01 total", "quiz01 late", "quiz01 softmax-sum", "quiz01 output-width", "quiz01 activations",
         "problems",
     ]  # fmt: skip
     by_name = {row[0]: row for row in rows}
     assert len(rows) == 6
-    assert by_name["bob"] == ["bob", "2", "5", "3", "3", "1", "1", "0", "0", "1", "1", "0", "3", "1", "1", "1", ""]
+    # weighted total without a course file: every item weight 1, (1/3 + 1/2 + 3/3) / 3; no deadline, no late mark
+    assert by_name["bob"] == [
+        "bob", "2", "5", "3", "3", "61.1111", "1", "", "1", "0", "0", "1", "", "1", "0", "3", "", "1", "1", "1", "",
+    ]  # fmt: skip
     # dave never handed in exercise 1: empty, not 0
-    assert by_name["dave"][5:9] == ["", "", "", ""]
-    assert by_name["erin"][12:16] == ["0", "0", "0", "0"]
+    assert by_name["dave"][6:11] == ["", "", "", "", ""]
+    assert by_name["erin"][15:20] == ["0", "", "0", "0", "0"]
     assert by_name["frank"][-1] == "ex01.py: not UTF-8 (save the file as UTF-8)"
 
 
@@ -478,20 +481,25 @@ def test_grades_csv_is_one_column_per_grade_item(tiny_report, tmp_path):
         "Quiz 1 (max 3)",
         "Exercises total (max 5)",
         "Quizzes total (max 3)",
+        "Weighted total (%)",
+        "Late",
     ]
+    # weighted total without a course file: the mean of the three items' fractions, 0 for one not handed in
     assert rows == [
-        ["ann", "3", "0", "3", "3", "3"],
-        ["bob", "1", "1", "3", "2", "3"],
-        ["carol", "0", "2", "1", "2", "1"],
-        ["dave", "", "0", "1", "0", "1"],
-        ["erin", "", "", "0", "", "0"],
-        ["frank", "", "", "", "", ""],
+        ["ann", "3", "0", "3", "3", "3", "66.6667", ""],
+        ["bob", "1", "1", "3", "2", "3", "61.1111", ""],
+        ["carol", "0", "2", "1", "2", "1", "44.4444", ""],
+        ["dave", "", "0", "1", "0", "1", "11.1111", ""],
+        ["erin", "", "", "0", "", "0", "0", ""],
+        ["frank", "", "", "", "", "", "0", ""],
     ]
 
 
 def test_items_and_misconceptions_csv(tiny_report, tmp_path):
     written = write_csvs(tiny_report, tmp_path)
-    assert [path.name for path in written] == ["learners.csv", "grades.csv", "items.csv", "misconceptions.csv"]
+    assert [path.name for path in written] == [
+        "learners.csv", "grades.csv", "moodle-grades.csv", "canvas-grades.csv", "items.csv", "misconceptions.csv",
+    ]  # fmt: skip
     header, *items = read_csv(tmp_path / "items.csv")
     assert header[:5] == ["quiz", "question", "kind", "first attempts", "facility"]
     assert [row[1] for row in items] == ["softmax-sum", "output-width", "activations"]
@@ -525,10 +533,12 @@ def test_grade_report_writes_the_page_and_the_csv_files(tiny_db, tiny_bank, tmp_
     assert result.exit_code == 0, result.output
     assert (tmp_path / "html" / "report.html").read_text(encoding="utf-8").startswith("<!doctype html>")
     assert sorted(path.name for path in (tmp_path / "csv").iterdir()) == [
+        "canvas-grades.csv",
         "grades.csv",
         "items.csv",
         "learners.csv",
         "misconceptions.csv",
+        "moodle-grades.csv",
     ]
     assert "受講者 6 人" in result.output
 
@@ -601,7 +611,8 @@ def test_a_class_of_200_reports_every_learner_check_and_question(class_of_200, t
     header = read_csv(tmp_path / "learners.csv")[0]
     checks = sum(len(column.checks) for column in report.exercises)
     questions = sum(len(column.question_ids) for column in report.quizzes)
-    assert len(header) == 5 + 5 + checks + 10 + questions + 1
+    # learner, 4 point totals, the weighted total; per exercise and quiz its total and late mark; problems
+    assert len(header) == 6 + 2 * 5 + checks + 2 * 10 + questions + 1
     # the synthetic learners have an ability: the statistics come out as in a real class
     for analysis in report.analyses:
         assert analysis.stats.reliable
