@@ -90,6 +90,7 @@ from grader.classroom.gradebook import (
     SubmissionRow,
 )
 from grader.classroom.lms import canvas_csv_rows, moodle_csv_rows
+from grader.classroom.roster import is_about_files
 from grader.classroom.totals import GradeColumn, LearnerGrades, grade_columns, learner_grades
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
@@ -274,7 +275,9 @@ class LearnerRow:
         if self.submissions or self.best or self.attempts:
             return ""
         folder = self.person is None or self.person.has_folder
-        return "nothing gradable" if folder and self.problems else "no submission"
+        # a folder the roster does not name is noted, but that says nothing of its files: an empty one has nothing
+        about_files = any(is_about_files(problem, self.name) for problem in self.problems)
+        return "nothing gradable" if folder and about_files else "no submission"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Find learners' exercise files that are the same after normalising names, comments and formatting.
 
 ``grade similarity CLASS_DIR`` reads every learner folder the way ``grade batch``
-does (``grader.classroom.batch.discover`` and ``collect_submission``: no symlink is
-followed, at most 1 MiB per file, the same file chosen, notebooks and zip uploads read) and compares the files of each exercise with
-token fingerprints chosen by winnowing (Schleimer, Wilkerson and Aiken,
+does (``grader.classroom.batch.discover`` and ``collect_submission``: no
+symlink is followed, at most 1 MiB per file, the same file chosen, notebooks
+and zip uploads read) and compares the files of each exercise with token
+fingerprints chosen by winnowing (Schleimer, Wilkerson and Aiken,
 "Winnowing: local algorithms for document fingerprinting", SIGMOD 2003), the
 method of MOSS and copydetect.
 
