@@ -19,7 +19,8 @@ Total
 At risk
     A learner is listed, with every reason that applies, when
 
-    - nothing of theirs was graded (no folder, or nothing gradable in it);
+    - nothing of theirs was graded: no folder, nothing in it, or only files
+      with problems ("nothing gradable", as in the CSV files' status);
     - their total is below ``AT_RISK_TOTAL`` (50 %);
     - an exercise was graded ``AT_RISK_GRADINGS`` (3) times or more and never
       passed (every grading counts, earlier ones too).
@@ -227,7 +228,7 @@ def build_dashboard(
         if person is not None and not person.has_folder:
             reasons.append(UI["risk_no_folder"])
         elif not graded:
-            reasons.append(UI["risk_nothing_graded"])
+            reasons.append(UI["risk_nothing_gradable"] if learner.problems else UI["risk_nothing_graded"])
         if total is not None and total < AT_RISK_TOTAL:
             reasons.append(UI["risk_low_total"].format(total=_percent(total), limit=_percent(AT_RISK_TOTAL)))
         for column in exercises:
@@ -353,6 +354,9 @@ UI: dict[str, Text] = {
     "nobody_at_risk": Text("Nobody is at risk.", "要注意の受講者はいません。"),
     "risk_no_folder": Text("no submission: no folder", "未提出: フォルダがありません"),
     "risk_nothing_graded": Text("no submission: nothing graded", "未提出: 採点されたものがありません"),
+    "risk_nothing_gradable": Text(
+        "nothing gradable: only files with problems", "採点できるものがありません: 問題のあるファイルだけです"
+    ),
     "risk_low_total": Text("total {total} (below {limit})", "合計 {total}({limit} 未満)"),
     "risk_never_passed": Text(
         "exercise {exercise}: graded {count} times, never passed", "課題 {exercise}: {count} 回採点、全合格なし"

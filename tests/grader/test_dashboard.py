@@ -126,7 +126,7 @@ def test_the_at_risk_list_names_every_reason(record):
     reasons = {entry.learner.name: [reason.en for reason in entry.reasons] for entry in board.at_risk}
     assert reasons == {
         "dave": ["no submission: no folder"],
-        "erin": ["no submission: nothing graded"],
+        "erin": ["nothing gradable: only files with problems"],
         "bob": ["total 42% (below 50%)"],
         # ann failed once then passed; carol's 4 gradings never passed
         "carol": ["exercise 1: graded 4 times, never passed"],
@@ -252,3 +252,10 @@ def test_a_check_failed_because_of_another_exercise_is_marked_apart(record):
     assert erin.exercises[1].statuses == (F, dashboard.BLOCKED, P)
     html = render_html(report, "ja")
     assert '<td class="hb" aria-label="ほかの課題のファイルが原因で不合格">⊘</td>' in html
+
+
+def test_a_learner_with_nothing_at_all_has_no_submission():
+    board = build_report(ClassRecord(("fay",), (), (), {}), {}).dashboard
+    (entry,) = board.at_risk
+    assert [reason.en for reason in entry.reasons] == ["no submission: nothing graded"]
+    assert entry.total is None
