@@ -590,8 +590,8 @@ def _echo_roster(summary, lang: str) -> None:
     if summary.retired:
         click.echo(
             Text(
-                "{count} earlier grades are no longer current: the file is gone or can not be graded now "
-                "(kept as history in the gradebook)",
+                "earlier grades no longer current: {count} (the file is gone or can not be graded now;"
+                " kept as history in the gradebook)",
                 "以前の採点結果 {count} 件を現在の成績から外しました(ファイルがない、または採点できないため。"
                 "履歴としては成績簿に残っています)",
             ).format(count=summary.retired)(lang)
@@ -600,14 +600,14 @@ def _echo_roster(summary, lang: str) -> None:
         (
             summary.not_in_roster,
             Text(
-                "{count} folders are not in the roster (graded, and noted per learner): {names}",
+                "folders not in the roster: {count} (graded, and noted per learner): {names}",
                 "名簿にないフォルダが {count} 個あります(採点し、受講者ごとに記録しました): {names}",
             ),
         ),
         (
             summary.no_folder,
             Text(
-                "{count} learners of the roster have no folder (no submission): {names}",
+                "roster learners without a folder: {count} (no submission): {names}",
                 "名簿の受講者のうち {count} 人はフォルダがありません(未提出): {names}",
             ),
         ),

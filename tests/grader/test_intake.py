@@ -148,8 +148,8 @@ def test_every_roster_learner_and_every_folder_is_in_the_gradebook_report_and_cs
     )
     assert result.exit_code == 0, result.output
     assert "5 learners: 1 graded" in result.output
-    assert "2 folders are not in the roster (graded, and noted per learner): eve, zed" in result.output
-    assert "1 learners of the roster have no folder (no submission): carl" in result.output
+    assert "folders not in the roster: 2 (graded, and noted per learner): eve, zed" in result.output
+    assert "roster learners without a folder: 1 (no submission): carl" in result.output
     with Gradebook(database) as book:
         record = book.load()
     people = record.people
