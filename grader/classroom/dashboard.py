@@ -228,7 +228,9 @@ def build_dashboard(
         if person is not None and not person.has_folder:
             reasons.append(UI["risk_no_folder"])
         elif not graded:
-            reasons.append(UI["risk_nothing_gradable"] if learner.problems else UI["risk_nothing_graded"])
+            reasons.append(
+                UI["risk_nothing_gradable"] if learner.status == "nothing gradable" else UI["risk_nothing_graded"]
+            )
         if total is not None and total < AT_RISK_TOTAL:
             reasons.append(UI["risk_low_total"].format(total=_percent(total), limit=_percent(AT_RISK_TOTAL)))
         for column in exercises:

@@ -259,3 +259,21 @@ def test_a_learner_with_nothing_at_all_has_no_submission():
     (entry,) = board.at_risk
     assert [reason.en for reason in entry.reasons] == ["no submission: nothing graded"]
     assert entry.total is None
+
+
+def test_an_empty_folder_the_roster_does_not_name_has_nothing_graded_not_nothing_gradable(record):
+    from dataclasses import replace
+
+    from grader.classroom.roster import not_in_roster
+
+    # fred's folder is empty; the only problem noted is about its name, not about files
+    record = replace(
+        record,
+        learners=(*record.learners, "fred"),
+        problems={**record.problems, "fred": (not_in_roster("fred", "roster.csv"),)},
+        people={**record.people, "fred": Person("fred", in_roster=False)},
+    )
+    board = build_report(record, {}).dashboard
+    reasons = {entry.learner.name: [reason.en for reason in entry.reasons] for entry in board.at_risk}
+    assert reasons["fred"] == ["no submission: nothing graded"]
+    assert reasons["erin"] == ["nothing gradable: only files with problems"]
