@@ -651,8 +651,8 @@ def _echo_roster(summary, lang: str) -> None:
     if summary.retired:
         click.echo(
             Text(
-                "{count} earlier grades are no longer current: the file is gone or can not be graded now "
-                "(kept as history in the gradebook)",
+                "earlier grades no longer current: {count} (the file is gone or can not be graded now;"
+                " kept as history in the gradebook)",
                 "以前の採点結果 {count} 件を現在の成績から外しました(ファイルがない、または採点できないため。"
                 "履歴としては成績簿に残っています)",
             ).format(count=summary.retired)(lang)
@@ -661,14 +661,14 @@ def _echo_roster(summary, lang: str) -> None:
         (
             summary.not_in_roster,
             Text(
-                "{count} folders are not in the roster (graded, and noted per learner): {names}",
+                "folders not in the roster: {count} (graded, and noted per learner): {names}",
                 "名簿にないフォルダが {count} 個あります(採点し、受講者ごとに記録しました): {names}",
             ),
         ),
         (
             summary.no_folder,
             Text(
-                "{count} learners of the roster have no folder (no submission): {names}",
+                "roster learners without a folder: {count} (no submission): {names}",
                 "名簿の受講者のうち {count} 人はフォルダがありません(未提出): {names}",
             ),
         ),
@@ -692,7 +692,8 @@ def _echo_roster(summary, lang: str) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     metavar="DIR",
-    help="Write DIR/report.html: one self-contained page (overview, misconceptions, items, learners).",
+    help="Write DIR/report.html: one self-contained page that opens on a heatmap of learners and checks, "
+    "the learners at risk and pass rates over time, then the overview, misconceptions, items and learner pages.",
 )
 @click.option(
     "--csv",
@@ -816,6 +817,78 @@ def report_command(
             seconds=seconds,
         )(lang)
     )
+
+
+@main.command(name="similarity")
+@click.argument("class_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Store the pairs in this gradebook (written by grade batch), for grade report's similarity section.",
+)
+@click.option(
+    "--exercises",
+    "exercise_list",
+    default=None,
+    metavar="LIST",
+    help="Only these exercises, e.g. 1-5 or 1,3 (default: every exercise file found).",
+)
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write DIR/similarity.html: every pair with its shared lines side by side.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(min=0.05, max=1.0),
+    default=0.8,
+    show_default=True,
+    help="The least similarity reported: the share of the smaller file's fingerprints found in the other.",
+)
+@_language_option
+def similarity_command(
+    class_dir: Path, db: Path | None, exercise_list: str | None, html_dir: Path | None, threshold: float, lang: str
+) -> None:
+    """Find learners' files that are the same once names, comments and formatting are normalised.
+
+    \b
+    grade similarity CLASS_DIR                       a table of clusters in the terminal
+    grade similarity CLASS_DIR --html out/ --db gradebook.sqlite
+    The stub's own code is ignored. A match is a reason to talk to the
+    learners, not proof of copying (docs/instructors/similarity.md).
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.classroom.gradebook import Gradebook
+    from grader.classroom.similarity import run_similarity, terminal_lines, write_page
+
+    if not class_dir.is_dir():
+        raise UsageError(f"no such class directory: {class_dir}")
+    if db is not None and not db.is_file():
+        raise click.UsageError(f"no gradebook at {db}; grade the class first: grade batch {class_dir} --db {db}")
+    exercises = _parse_exercises(exercise_list)
+    if db is not None:
+        with Gradebook(db) as gradebook:
+            result = run_similarity(class_dir, exercises=exercises, threshold=threshold, gradebook=gradebook)
+    else:
+        result = run_similarity(class_dir, exercises=exercises, threshold=threshold)
+    for line in terminal_lines(result, lang):
+        click.echo(line)
+    if html_dir is not None:
+        try:
+            path = write_page(result, html_dir, lang)
+        except OSError as problem:
+            raise GraderError(
+                f"similarity.html could not be written ({problem.strerror}: {problem.filename}); "
+                "free some space or name a writable folder with --html",
+                f"similarity.html を書き出せませんでした（{problem.strerror}: {problem.filename}）。"
+                "空き容量を確保するか、--html に書き込めるフォルダを指定してください",
+            ) from None
+        click.echo(Text("Wrote {path}", "{path} に書き出しました").format(path=path)(lang))
+    if db is not None:
+        click.echo(Text("gradebook: {db}", "成績簿: {db}").format(db=db)(lang))
 
 
 @main.command(name="gradescope")

@@ -76,6 +76,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, learner_name
+from grader.classroom.roster import not_in_roster
 from grader.classroom.shards import Shard
 from grader.classroom.shards import claim as claim_shard
 from grader.classroom.uploads import (
@@ -790,10 +791,7 @@ def _record_people(
         for learner in learners:
             if learner.name not in listed:
                 summary.not_in_roster.append(learner.name)
-                learner.note(
-                    f"the folder {learner.name} is not in the roster {roster.path.name}; "
-                    "add its login to the roster, or rename the folder to the learner's login"
-                )
+                learner.note(not_in_roster(learner.name, roster.path.name))
         found = set(names)
         summary.no_folder = [
             learner_name(entry.login) for entry in roster.entries if learner_name(entry.login) not in found

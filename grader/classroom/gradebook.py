@@ -1073,6 +1073,48 @@ class Gradebook:
             db.execute("DELETE FROM quiz_attempts WHERE id = ?", found)
         return True
 
+    def replace_similar_pairs(
+        self,
+        pairs: list[tuple[int, str, str, float, object]],
+        *,
+        exercises: list[int] | None,
+        settings: str,
+    ) -> int:
+        """Make ``pairs`` the similar pairs of ``exercises`` (None: of every exercise), in one transaction.
+
+        Each pair is ``(exercise, learner_a, learner_b, similarity, shared)``;
+        ``shared`` is stored as JSON.  A pair naming a learner the gradebook does
+        not know (``grade batch`` has not seen the folder) is not stored; the
+        number stored is returned.  ``settings`` (JSON: when, threshold) is kept
+        under the ``similarity`` setting.
+        """
+        with self._write() as db:
+            if exercises is None:
+                db.execute("DELETE FROM similar_pairs")
+            else:
+                db.executemany("DELETE FROM similar_pairs WHERE exercise = ?", [(number,) for number in exercises])
+            known = dict(db.execute("SELECT name, id FROM learners").fetchall())
+            computed = _now()
+            rows = [
+                (
+                    exercise,
+                    known[learner_name(a)],
+                    known[learner_name(b)],
+                    float(similarity),
+                    json.dumps(shared),
+                    computed,
+                )
+                for exercise, a, b, similarity, shared in pairs
+                if learner_name(a) in known and learner_name(b) in known
+            ]
+            db.executemany(
+                "INSERT INTO similar_pairs (exercise, learner_a, learner_b, similarity, shared, computed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('similarity', ?)", (settings,))
+        return len(rows)
+
     # --- reading --------------------------------------------------------------------
 
     def learners(self) -> list[str]:

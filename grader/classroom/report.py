@@ -3,10 +3,15 @@
 ``grade report --html DIR --csv DIR`` reads the gradebook in one transaction
 (``Gradebook.load``), turns it into a ``ClassReport`` here and renders it with
 ``templates/report.html``. The page needs no network: styles are inline, the
-charts are inline SVG, the math font of the quiz pages is embedded.
+charts are inline SVG, the math font of the quiz pages is embedded, and its one
+script (``templates/report.js``: sorting and filtering) is inline and pinned by
+a Content-Security-Policy hash.
 
 What the page holds
 -------------------
+- the dashboard (``grader.classroom.dashboard``): a heatmap of learners and
+  checks, sortable and filterable by section, the learners at risk and each
+  exercise's pass rate over time;
 - class overview: learners, score distributions (SVG histograms), mean and
   median per exercise and per quiz;
 - the misconception map: every check ranked by how many learners failed it,
@@ -15,8 +20,9 @@ What the page holds
 - quiz item analysis from each learner's first full attempt (Moodle's
   statistics, see ``grader.classroom.itemstats``), the distractors, and the questions to
   review with the reason; fewer than 30 attempts are marked unreliable;
-- every learner: score per exercise and quiz, problems with their folder, and
-  the full feedback of every check.
+- every learner, on a page of their own (shown by its anchor, opened from the
+  heatmap): score per exercise and quiz, problems with their folder, and the
+  full feedback of every check.
 
 Quiz grades count each learner's best full attempt (as ``grade list`` shows);
 the item analysis uses the first, as Moodle's report does by default.
@@ -70,10 +76,21 @@ import jinja2
 import numpy as np
 from markupsafe import Markup, escape
 
-from grader.classroom import itemstats
+from grader.classroom import dashboard as dashboards
+from grader.classroom import itemstats, similarity
 from grader.classroom.coursefile import Course
-from grader.classroom.gradebook import MAX_SECONDS, AttemptRow, ClassRecord, Gradebook, Person, SubmissionRow
+from grader.classroom.dashboard import Dashboard
+from grader.classroom.gradebook import (
+    MAX_SECONDS,
+    AttemptRow,
+    ClassRecord,
+    Gradebook,
+    Person,
+    SimilarPair,
+    SubmissionRow,
+)
 from grader.classroom.lms import canvas_csv_rows, moodle_csv_rows
+from grader.classroom.roster import is_about_files
 from grader.classroom.totals import GradeColumn, LearnerGrades, grade_columns, learner_grades
 from grader.grading.engine import EXERCISES
 from grader.grading.results import Status
@@ -258,7 +275,9 @@ class LearnerRow:
         if self.submissions or self.best or self.attempts:
             return ""
         folder = self.person is None or self.person.has_folder
-        return "nothing gradable" if folder and self.problems else "no submission"
+        # a folder the roster does not name is noted, but that says nothing of its files: an empty one has nothing
+        about_files = any(is_about_files(problem, self.name) for problem in self.problems)
+        return "nothing gradable" if folder and about_files else "no submission"
 
 
 @dataclass(frozen=True)
@@ -305,6 +324,9 @@ class ClassReport:
     people: dict[str, Person] = field(default_factory=dict)  # the roster's LMS id, full name, section per learner
     course_line: Text = Text("", "")  # which course was used, for the command's output
     blockers: tuple[BlockingExercise, ...] = ()  # exercises whose files made later ones fail
+    similar: tuple[SimilarPair, ...] = ()  # grade similarity's pairs (ClassRecord.similar)
+    similarity_run: str | None = None  # and its run's settings (JSON), None before any run
+    dashboard: Dashboard | None = None  # heatmap, learners at risk, pass rates (grader.classroom.dashboard)
 
     @property
     def exercise_max(self) -> float:
@@ -910,6 +932,9 @@ def build_report(
         columns=columns,
         people=dict(record.people),
         blockers=_blockers(record.submissions),
+        similar=record.similar,
+        similarity_run=record.settings.get("similarity"),
+        dashboard=dashboards.build_dashboard(record, learners, exercises, quizzes),
     )
 
 
@@ -1285,6 +1310,8 @@ def hint_plain(text: str) -> str:
 def render_html(report: ClassReport, lang: str) -> str:
     """The whole report page in ``lang`` (``en`` or ``ja``)."""
     labels = {key: value(lang) for key, value in UI.items()}
+    labels.update(dashboards.labels(lang))
+    dashboard = dashboards.page_context(report, lang)
     charts = {
         "exercise_total": histogram_svg(report.exercise_total, labels["exercise_total"], lang),
         "quiz_total": histogram_svg(report.quiz_total, labels["quiz_total"], lang),
@@ -1326,9 +1353,11 @@ def render_html(report: ClassReport, lang: str) -> str:
         hint_html=hint_html,
         letters=LETTERS,
         font_face=Markup(_font_face()),
+        similarity=similarity.report_section(report.similar, report.similarity_run, lang),
         PASSED=Status.PASSED,
         FAILED=Status.FAILED,
         NOT_ATTEMPTED=Status.NOT_ATTEMPTED,
+        **dashboard,
     )
 
 

@@ -72,6 +72,22 @@ class Roster:
         return {entry.login for entry in self.entries}
 
 
+NOT_IN_ROSTER = " is not in the roster "
+
+
+def not_in_roster(folder: str, roster_file: str) -> str:
+    """The problem noted for a learner folder the roster does not name (about its name, not its files)."""
+    return (
+        f"the folder {folder}{NOT_IN_ROSTER}{roster_file}; "
+        "add its login to the roster, or rename the folder to the learner's login"
+    )
+
+
+def is_about_files(problem: str, folder: str) -> bool:
+    """Whether a noted problem is about the learner's files (every problem but ``not_in_roster``'s)."""
+    return not problem.startswith(f"the folder {folder}{NOT_IN_ROSTER}")
+
+
 def _fail(path: Path, line: int | None, problem: str, ja: str) -> UsageError:
     where = f"{path}:{line}" if line is not None else str(path)
     return UsageError(f"the roster {where}: {problem}", f"名簿 {where}: {ja}")

@@ -137,6 +137,7 @@ def test_every_roster_learner_and_every_folder_is_in_the_gradebook_report_and_cs
     learner(class_dir, "bob")  # an empty folder: a learner with no submission, not a missing row
     learner(class_dir, "dan", {"upload.zip": b"not a zip"})  # nothing gradable
     learner(class_dir, "zed", {"notes.txt": "hi"})  # a folder the roster does not name
+    learner(class_dir, "eve")  # an empty folder the roster does not name: no submission, and not in the roster
     roster = write_roster(
         tmp_path / "roster.csv",
         "login,lms_id,name,section\nann,S001,Ann Abe,A\nbob,S002,Bob Bo,A\ncarl,S003,Carl Cho,B\ndan,S004,Dan Do,B\n",
@@ -146,13 +147,13 @@ def test_every_roster_learner_and_every_folder_is_in_the_gradebook_report_and_cs
         main, ["batch", str(class_dir), "--db", str(database), "--roster", str(roster), "--jobs", "1", "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
-    assert "4 learners: 1 graded" in result.output
-    assert "1 folders are not in the roster (graded, and noted per learner): zed" in result.output
-    assert "1 learners of the roster have no folder (no submission): carl" in result.output
+    assert "5 learners: 1 graded" in result.output
+    assert "folders not in the roster: 2 (graded, and noted per learner): eve, zed" in result.output
+    assert "roster learners without a folder: 1 (no submission): carl" in result.output
     with Gradebook(database) as book:
         record = book.load()
     people = record.people
-    assert set(people) == {"ann", "bob", "carl", "dan", "zed"}
+    assert set(people) == {"ann", "bob", "carl", "dan", "eve", "zed"}
     assert (people["ann"].lms_id, people["ann"].full_name, people["ann"].section) == ("S001", "Ann Abe", "A")
     assert [name for name, person in sorted(people.items()) if person.in_roster] == ["ann", "bob", "carl", "dan"]
     assert [name for name, person in sorted(people.items()) if not person.has_folder] == ["carl"]
@@ -165,17 +166,19 @@ def test_every_roster_learner_and_every_folder_is_in_the_gradebook_report_and_cs
         "bob": "no submission",
         "carl": "no submission",
         "dan": "nothing gradable",
+        "eve": "no submission",
         "zed": "nothing gradable",
     }
     for header, rows in (grades_csv_rows(report), learners_csv_rows(report)):
         assert header[:4] == ["learner", "lms id", "full name", "section"]
         assert header[-1] == "status"
         by_name = {row[0]: row for row in rows}
-        assert set(by_name) == {"ann", "bob", "carl", "dan", "zed"}
+        assert set(by_name) == {"ann", "bob", "carl", "dan", "eve", "zed"}
         assert by_name["carl"][1:4] == ["S003", "Carl Cho", "B"]
         assert by_name["carl"][-1] == "no submission"
         assert by_name["zed"][1:4] == ["", "", ""]
         assert by_name["zed"][-1] == "nothing gradable; not in roster"
+        assert by_name["eve"][-1] == "no submission; not in roster"
         assert by_name["ann"][-1] == ""
     assert {row[0]: row[4] for row in grades_csv_rows(report)[1]}["ann"] == "9"
 
@@ -185,7 +188,7 @@ def test_every_roster_learner_and_every_folder_is_in_the_gradebook_report_and_cs
         main, ["batch", str(class_dir), "--db", str(database), "--roster", str(roster), "--lang", "ja"]
     )
     assert japanese.exit_code == 0, japanese.output
-    assert "名簿にないフォルダが 3 個あります" in japanese.output
+    assert "名簿にないフォルダが 4 個あります" in japanese.output
     with Gradebook(database) as book:
         again = book.load()
     assert not again.people["ann"].in_roster

@@ -323,6 +323,35 @@ def test_wrong_and_missed_options_are_marked_in_words(page, tmp_path):
     assert page.inner_text(".right-answer") == SCRIPT_TEXT["right_answers"]("ja").format(answer="、".join(letters))
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_marks_after_checking_fit_a_phone(bank, page, tmp_path, lang):
+    """At 375 px each mark ("✓ right answer, not chosen") stays in its option; the page does not scroll sideways."""
+    quiz = bank[(1, lang)]
+    path = tmp_path / "phone.html"
+    path.write_text(render_quiz_page(quiz, seed=1), encoding="utf-8")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(path.as_uri())
+    # the first two options of every choice question: a wrong choice and a missed right answer somewhere
+    for box in page.query_selector_all("section.question li.option:nth-child(-n+2) input"):
+        box.check()
+    page.click("#check")
+    marks = page.eval_on_selector_all(
+        ".option-mark",
+        """marks => marks.filter(m => m.textContent).map(m => {
+            const mark = m.getBoundingClientRect(), label = m.closest('label').getBoundingClientRect();
+            return {text: m.textContent, left: mark.left, right: mark.right, labelLeft: label.left,
+                    labelRight: label.right, card: m.closest('section.question').getBoundingClientRect().right};
+        })""",
+    )
+    kinds = {mark["text"] for mark in marks}
+    assert {SCRIPT_TEXT[key](lang) for key in ("mark_wrong", "mark_missed")} <= kinds
+    for mark in marks:
+        assert mark["labelLeft"] <= mark["left"], mark
+        assert mark["right"] <= mark["labelRight"], mark  # clipped or spilling before the fix (nowrap)
+        assert mark["labelRight"] <= mark["card"], mark
+    assert page.evaluate("document.documentElement.scrollWidth") == 375  # 459 to 529 px before
+
+
 def test_focus_is_visible_on_an_option(bank, site, page):
     quiz = bank[(1, "en")]
     page.goto((site / "en" / f"{quiz.slug}.html").as_uri())

@@ -9,6 +9,7 @@ report, regenerate them and review the diff:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import hashlib
 import math
@@ -22,7 +23,7 @@ import pytest
 from classbook import HINT, attempt, make_result, synthetic_class
 from click.testing import CliRunner
 
-from grader.classroom.gradebook import AnswerRow, AttemptRow, ClassRecord, Gradebook
+from grader.classroom.gradebook import AnswerRow, AttemptRow, ClassRecord, Gradebook, Person
 from grader.classroom.report import build_report, render_html, write_csvs, write_report
 from grader.cli import main
 from grader.grading.engine import grade_exercise
@@ -170,10 +171,19 @@ def tiny_db(tmp_path_factory) -> Path:
     return path
 
 
+def fixed_days(record: ClassRecord) -> ClassRecord:
+    """The record with its gradings spread over 1-3 April 2025: the gradebook stamps them with the clock."""
+    history = tuple(
+        dataclasses.replace(row, graded_at=f"2025-04-{1 + position % 3:02d}T12:00:00+00:00")
+        for position, row in enumerate(record.history)
+    )
+    return dataclasses.replace(record, history=history)
+
+
 @pytest.fixture(scope="module")
 def tiny_report(tiny_db, tiny_bank):
     with Gradebook(tiny_db) as gradebook:
-        record = gradebook.load()
+        record = fixed_days(gradebook.load())
     return build_report(record, tiny_bank[1], generated=GENERATED, source="gradebook.sqlite")
 
 
@@ -345,7 +355,8 @@ def test_the_page_is_self_contained_and_well_formed(tiny_report, lang):
     parser.close()
     assert parser.open == []
     tags = [tag for tag, _ in parser.tags]
-    assert "script" not in tags
+    # one inline script (sorting and filtering the heatmap), nothing loaded: test_dashboard checks its CSP hash
+    assert [attributes for tag, attributes in parser.tags if tag == "script"] == [{}]
     for tag, attributes in parser.tags:
         for name in ("src", "href"):
             value = attributes.get(name) or ""
@@ -356,10 +367,23 @@ def test_the_page_is_self_contained_and_well_formed(tiny_report, lang):
         "http://www.w3.org/1998/Math/MathML",
     }
     assert f'<html lang="{lang}">' in html
-    assert tags.count("svg") == 2 + len(tiny_report.exercises) + len(tiny_report.quizzes)
+    # two histograms, a sparkline per exercise and quiz, a pass-rate chart per exercise
+    assert tags.count("svg") == 2 + 2 * len(tiny_report.exercises) + len(tiny_report.quizzes)
     ids = [attributes["id"] for _, attributes in parser.tags if "id" in attributes]
     assert len(ids) == len(set(ids)), "duplicate ids"
-    for anchor in ("overview", "misconceptions", "items", "learners", "learner-1", "quiz-1", "quiz-1-softmax-sum"):
+    for anchor in (
+        "heatmap",
+        "at-risk",
+        "pass-rates",
+        "overview",
+        "misconceptions",
+        "items",
+        "learners",
+        "learner-1",
+        "row-learner-1",
+        "quiz-1",
+        "quiz-1-softmax-sum",
+    ):
         assert anchor in ids
 
 
@@ -642,9 +666,8 @@ def open_page(browser, path: Path):
 
 @needs_playwright
 @needs_chromium
-def test_the_class_report_in_chromium(browser, class_of_200, tmp_path):
-    write_report(class_of_200, html_dir=tmp_path, lang="en")
-    page, requests, errors = open_page(browser, tmp_path / "report.html")
+def test_the_class_report_in_chromium(browser, dashboard_of_200):
+    page, requests, errors = open_page(browser, dashboard_of_200)
     try:
         assert page.title() == "Class report"
         assert page.locator("#learner-count").inner_text() == "200"
@@ -658,9 +681,14 @@ def test_the_class_report_in_chromium(browser, class_of_200, tmp_path):
             ".misconception-map tbody tr td:nth-child(3)", "cells => cells.map(c => parseInt(c.innerText))"
         )
         assert failed == sorted(failed, reverse=True)
-        # the navigation and a learner's feedback
+        # the navigation; a learner's page opens from the heatmap, and only then
         page.click("nav a[href='#learners']")
         assert page.url.endswith("#learners")
+        assert not page.locator("#learner-1").is_visible()
+        page.click("#row-learner-1 th a")
+        assert page.url.endswith("#learner-1")
+        assert page.locator("#learner-1").is_visible()
+        assert not page.locator("#learner-2").is_visible()
         feedback = page.locator("#learner-1 details.feedback").first
         assert not feedback.locator("ul.checks").is_visible()
         feedback.locator("summary").click()
@@ -668,6 +696,7 @@ def test_the_class_report_in_chromium(browser, class_of_200, tmp_path):
         assert feedback.locator(".status").first.inner_text() in ("PASS", "FAIL", "TODO")
         # the distractor table of a choice question opens and shows the options' shares
         distractors = page.locator("details.distractors", has=page.locator("td", has_text="✓")).first
+        distractors.locator("xpath=ancestor::details[contains(@class, 'quiz-analysis')]/summary").click()
         distractors.locator("summary").click()
         assert distractors.locator("tbody tr").count() >= 2
         assert "%" in distractors.locator("tbody tr td:nth-child(3)").first.inner_text()
@@ -696,3 +725,224 @@ def test_the_japanese_report_in_chromium(browser, tiny_db, tiny_bank, tmp_path):
         page.close()
     assert errors == []
     assert all(url.startswith("file://") for url in requests), requests
+
+
+# --- the dashboard in a browser -----------------------------------------------------------------------
+
+SECTIONS = ("A", "B", None)  # learner-001 in A, learner-002 in B, learner-003 in none, ...
+
+
+def with_sections(record: ClassRecord) -> ClassRecord:
+    """The record with a roster section for each learner, as ``grade batch --roster`` stores them."""
+    people = {
+        name: Person(name, section=SECTIONS[position % len(SECTIONS)], in_roster=True)
+        for position, name in enumerate(record.learners)
+    }
+    return dataclasses.replace(record, people=people)
+
+
+@pytest.fixture(scope="module")
+def dashboard_of_200(class_of_200, tmp_path_factory) -> Path:
+    """The English report of the class of 200, with sections, as a file."""
+    bank, _ = load_bank()
+    with Gradebook(class_of_200) as gradebook:
+        report = build_report(with_sections(gradebook.load()), bank, generated=GENERATED)
+    path = tmp_path_factory.mktemp("dashboard") / "report.html"
+    path.write_text(render_html(report, "en"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def dashboard_of_60(class_of_200, tmp_path_factory) -> Path:
+    """The English report of the first 60 learners of the class, exercises 1 and 2 and quizzes 1-3, with sections."""
+    bank, _ = load_bank()
+    with Gradebook(class_of_200) as gradebook:
+        record = with_sections(gradebook.load())
+    names = set(record.learners[:60])
+    record = dataclasses.replace(
+        record,
+        learners=record.learners[:60],
+        submissions=tuple(row for row in record.submissions if row.learner in names and row.exercise <= 2),
+        attempts=tuple(row for row in record.attempts if row.learner in names and row.quiz <= 3),
+        history=tuple(row for row in record.history if row.learner in names and row.exercise <= 2),
+        problems={name: found for name, found in record.problems.items() if name in names},
+    )
+    path = tmp_path_factory.mktemp("dashboard") / "report.html"
+    path.write_text(render_html(build_report(record, bank, generated=GENERATED), "en"), encoding="utf-8")
+    return path
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height of a PNG file, from its IHDR chunk."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+HEATMAP_GEOMETRY = """() => {
+    const wrap = document.querySelector('.heatmap-wrap');
+    const box = element => element.getBoundingClientRect();
+    const name = document.querySelector('#heatmap-table tbody tr th.name');
+    const check = document.querySelector('#heatmap-table tbody tr td:nth-child(20)');
+    const header = document.querySelector('#heatmap-table thead th:nth-child(3)');
+    return {wrapLeft: box(wrap).left, wrapTop: box(wrap).top, nameLeft: box(name).left, checkLeft: box(check).left,
+            headerTop: box(header).top, firstRowTop: box(name).top};
+}"""
+
+
+@needs_playwright
+@needs_chromium
+def test_the_dashboard_fits_the_screen_and_keeps_names_and_headers_in_view(browser, dashboard_of_200, tmp_path):
+    page, requests, errors = open_page(browser, dashboard_of_200)
+    try:
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.evaluate("window.scrollTo(0, 0); document.querySelector('.heatmap-wrap').scrollTo(0, 0)")
+            height = page.evaluate("document.documentElement.scrollHeight")
+            # 200 learners: 179,004 px at 1280 before the dashboard (every learner's grades on one page), 11,060 after
+            assert height < (15_000 if width == 1280 else 30_000)
+            # the page is as wide as the screen: only the heatmap's own container scrolls sideways
+            assert page.evaluate("document.documentElement.scrollWidth") == width
+            assert page.evaluate("(w => w.scrollWidth > w.clientWidth)(document.querySelector('.heatmap-wrap'))")
+            shot = tmp_path / f"dashboard-{width}.png"
+            page.screenshot(path=str(shot))
+            assert png_size(shot) == (width, 800)
+            assert page.locator("#heatmap-table thead th").first.is_visible()
+            before = page.evaluate(HEATMAP_GEOMETRY)
+            name = page.locator("#heatmap-table tbody tr th.name").first.bounding_box()
+            cells = page.locator("#heatmap-table tbody tr td:nth-child(3)").first.bounding_box()
+            names_before = page.screenshot(clip=name)
+            cells_before = page.screenshot(clip=cells)
+            page.evaluate("document.querySelector('.heatmap-wrap').scrollBy(600, 0)")
+            sideways = page.evaluate(HEATMAP_GEOMETRY)
+            assert sideways["checkLeft"] == pytest.approx(before["checkLeft"] - 600, abs=1)  # it did scroll
+            assert sideways["nameLeft"] == before["nameLeft"]  # the name column did not
+            # and on the screen: the same pixels where the name is, others where the cells were
+            assert page.screenshot(clip=name) == names_before
+            assert page.screenshot(clip=cells) != cells_before
+            page.evaluate("document.querySelector('.heatmap-wrap').scrollBy(0, 3000)")
+            down = page.evaluate(HEATMAP_GEOMETRY)
+            assert down["firstRowTop"] < down["wrapTop"]  # learner-001 went up out of the container ...
+            assert down["headerTop"] == pytest.approx(down["wrapTop"], abs=2)  # ... and the header row stayed
+            assert down["nameLeft"] == before["nameLeft"]
+    finally:
+        page.close()
+    assert errors == []
+    assert all(url.startswith("file://") for url in requests), requests
+
+
+def visible_rows(page) -> list[dict]:
+    return page.eval_on_selector_all(
+        "#heatmap-table tbody tr:not([hidden])",
+        "rows => rows.map(r => ({name: r.cells[0].innerText.trim(), section: r.dataset.section,"
+        " total: r.cells[2].dataset.v === undefined ? null : parseFloat(r.cells[2].dataset.v)}))",
+    )
+
+
+@needs_playwright
+@needs_chromium
+def test_the_heatmap_sorts_and_filters_from_the_keyboard(browser, dashboard_of_60):
+    page, requests, errors = open_page(browser, dashboard_of_60)
+    try:
+        reached = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.id || document.activeElement.innerText"))
+            if reached[-1].startswith("Total"):
+                break
+        # the name filter, the section filter, then the sort buttons, in that order
+        assert reached.index("name-filter") < reached.index("section-filter") < reached.index("Learner")
+        assert reached[-1].startswith("Total")
+        outline = page.evaluate(
+            "(s => [s.outlineStyle, parseFloat(s.outlineWidth)])(getComputedStyle(document.activeElement))"
+        )
+        assert outline[0] != "none"
+        assert outline[1] >= 2  # focus is visible
+        header = page.locator("#heatmap-table thead th", has=page.locator("button", has_text="Total"))
+        page.keyboard.press("Enter")
+        assert header.get_attribute("aria-sort") == "ascending"
+        totals = [row["total"] for row in visible_rows(page)]
+        assert len(totals) == 60
+        assert totals == sorted(totals)
+        page.keyboard.press(" ")
+        assert header.get_attribute("aria-sort") == "descending"
+        totals = [row["total"] for row in visible_rows(page)]
+        assert totals == sorted(totals, reverse=True)
+        assert totals[0] > totals[-1]
+        # the section filter: learner-002, -005, ... are in B
+        page.focus("#section-filter")
+        page.select_option("#section-filter", "s:B")
+        rows = visible_rows(page)
+        assert {row["section"] for row in rows} == {"s:B"}
+        assert len(rows) == 20
+        assert page.locator("#shown-count").inner_text() == "20 of 60 learners shown"
+        page.select_option("#section-filter", "s:")  # no section
+        assert {row["name"] for row in visible_rows(page)} == {f"learner-{n:03d}" for n in range(3, 61, 3)}
+        page.select_option("#section-filter", "all")
+        page.fill("#name-filter", "LEARNER-01")
+        assert sorted(row["name"] for row in visible_rows(page)) == [f"learner-{n:03d}" for n in range(10, 20)]
+        # sorting by name keeps the filter
+        page.fill("#name-filter", "")
+        page.locator("#heatmap-table thead button", has_text="Learner").click()
+        names = [row["name"] for row in visible_rows(page)]
+        assert names == [f"learner-{n:03d}" for n in range(1, 61)]
+    finally:
+        page.close()
+    assert errors == []
+
+
+@needs_playwright
+@needs_chromium
+@pytest.mark.parametrize(
+    ("lang", "width", "anchor"),
+    [
+        pytest.param("en", 1280, "learner-2", id="en-1280-a-learner"),
+        pytest.param("ja", 375, "quiz-1-softmax-sum", id="ja-375-a-question"),
+    ],
+)
+def test_the_report_has_no_accessibility_violations(browser, tiny_db, tiny_bank, tmp_path, lang, width, anchor):
+    from axe_playwright_python.sync_playwright import Axe
+
+    with Gradebook(tiny_db) as gradebook:
+        report = build_report(with_sections(gradebook.load()), tiny_bank[1], generated=GENERATED)
+    (tmp_path / "report.html").write_text(render_html(report, lang), encoding="utf-8")
+    page, requests, errors = open_page(browser, tmp_path / "report.html")
+    try:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{(tmp_path / 'report.html').as_uri()}#{anchor}")
+        # a learner's page, or a question inside a closed quiz analysis, is shown by its anchor
+        assert page.locator(f"#{anchor}").is_visible()
+        results = Axe().run(page, options={"resultTypes": ["violations", "passes"]})
+        # the rules that matter for the heatmap ran and passed (axe on the class of 200 takes minutes)
+        passed = {rule["id"] for rule in results.response["passes"]}
+        assert {"color-contrast", "button-name", "th-has-data-cells", "aria-allowed-attr"} <= passed
+        found = [
+            f"{violation['id']}: {violation['help']}: {[node['target'] for node in violation['nodes']]}"
+            for violation in results.response["violations"]
+        ]
+        assert found == [], "\n".join(found)
+    finally:
+        page.close()
+    assert errors == []
+
+
+@needs_playwright
+@needs_chromium
+def test_long_names_sections_and_problems_do_not_widen_the_page_on_a_phone(browser, tiny_db, tiny_bank, tmp_path):
+    # a roster and a folder can hold anything: names and sections of 300 characters without a space
+    with Gradebook(tiny_db) as gradebook:
+        record = gradebook.load()
+    people = {"ann": Person("ann", full_name="N" * 300, section="S" * 300, in_roster=True)}
+    record = dataclasses.replace(record, people=people, problems={"ann": ("P" * 600,)})
+    (tmp_path / "report.html").write_text(render_html(build_report(record, tiny_bank[1]), "en"), encoding="utf-8")
+    page, requests, errors = open_page(browser, tmp_path / "report.html")
+    try:
+        page.set_viewport_size({"width": 375, "height": 800})
+        for anchor in ("heatmap", "learner-1"):  # the heatmap with its section filter; ann's own page
+            page.goto(f"{(tmp_path / 'report.html').as_uri()}#{anchor}")
+            assert page.locator(f"#{anchor}").is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") == 375, anchor  # 2712 and 5748 px before
+    finally:
+        page.close()
+    assert errors == []

@@ -125,9 +125,8 @@ def test_learners_and_grades_csv_carry_totals_and_late_marks(late_record, tmp_pa
 @pytest.mark.parametrize(("lang", "late"), [("en", ">late<"), ("ja", ">期限後<")])
 def test_the_page_marks_late_work_and_shows_the_weighted_total(late_record, lang, late):
     page = render_html(report_for(late_record, parse_course(LATE_COURSE, "course.toml", quizzes=QUIZZES)), lang)
-    summary = page[
-        page.index('class="learner-summary"') : page.index("</table>", page.index('class="learner-summary"'))
-    ]
+    # the heatmap (which replaced the learner summary table) marks late cells and shows the weighted total
+    summary = page[page.index('id="heatmap-table"') : page.index("</table>", page.index('id="heatmap-table"'))]
     assert summary.count(late) == 2  # ann's exercise 2 and quiz 1
-    assert ">82.5<" in summary
-    assert ">33.3<" in summary
+    assert ">82.5%<" in summary
+    assert ">33.3%<" in summary
