@@ -15,6 +15,7 @@ import math
 import numbers
 import os
 import re
+import threading
 import tomllib
 import unicodedata
 import zlib
@@ -204,13 +205,34 @@ class _LinkGuard(Treeprocessor):
                 element.text = alt
 
 
+# one parser per thread and set of options, reset before each text: building a Markdown object costs
+# more than converting a quiz question with it (half of rendering the site, measured)
+_PARSERS = threading.local()
+
+
+def _parser(extensions: Sequence[str], output_format: str) -> tuple[markdown.Markdown, _LinkGuard]:
+    cache: dict[tuple[tuple[str, ...], str], tuple[markdown.Markdown, _LinkGuard]] = _PARSERS.__dict__.setdefault(
+        "cache", {}
+    )
+    key = (tuple(extensions), output_format)
+    if key not in cache:
+        md = markdown.Markdown(extensions=list(extensions), output_format=output_format)
+        md.preprocessors.deregister("html_block")  # raw HTML blocks: escaped like any text
+        md.inlinePatterns.deregister("html")  # inline tags and comments: the same
+        guard = _LinkGuard(md, [])
+        md.treeprocessors.register(guard, "link_guard", -100)  # after every other
+        cache[key] = (md, guard)
+    return cache[key]
+
+
 def _convert_markdown(text: str, extensions: Sequence[str], output_format: str) -> tuple[str, list[tuple[str, str]]]:
+    md, guard = _parser(extensions, output_format)
     found: list[tuple[str, str]] = []
-    md = markdown.Markdown(extensions=list(extensions), output_format=output_format)
-    md.preprocessors.deregister("html_block")  # raw HTML blocks: escaped like any text
-    md.inlinePatterns.deregister("html")  # inline tags and comments: the same
-    md.treeprocessors.register(_LinkGuard(md, found), "link_guard", -100)  # after every other
-    return md.convert(text), found
+    guard.found = found
+    try:
+        return md.reset().convert(text), found
+    finally:
+        md.reset()  # nothing of this text stays in the parser (footnotes, references, stashed HTML)
 
 
 def markdown_to_html(text: str, *, extensions: Sequence[str] = ("fenced_code",), output_format: str = "html") -> str:

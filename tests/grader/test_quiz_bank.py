@@ -182,3 +182,20 @@ def test_no_answer_key_changes_under_the_same_id():
         if not same:
             changed.append(question_id)
     assert not changed, f"answer keys changed under the same id (give the question a new id): {changed}"
+
+
+def test_the_reused_markdown_parser_keeps_nothing_of_one_text_for_the_next():
+    from grader.quiz.bank import _convert_markdown
+
+    first, found = _convert_markdown(
+        "[ref]: https://example.org\n\n![diagram](x.png) and <b>raw</b>", ["fenced_code"], "html"
+    )
+    assert found == [("image", "x.png")]
+    assert "&lt;b&gt;" in first
+    # a reference defined in the first text does not resolve in the second; the first's findings are not repeated
+    second, found = _convert_markdown("see [the page][ref]", ["fenced_code"], "html")
+    assert "<a" not in second
+    assert found == []
+    unsafe, found = _convert_markdown("[x](javascript:alert(1))", ["fenced_code"], "html")
+    assert "javascript" not in unsafe
+    assert found == [("link", "javascript:alert(1)")]
