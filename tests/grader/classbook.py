@@ -88,7 +88,7 @@ def synthetic_class(
     """A class in a gradebook: real check names and quiz questions, verdicts drawn by ability."""
     rng = np.random.default_rng(seed)
     checks = {number: EXERCISES[number].build_checks() for number in exercises}
-    with Gradebook(path) as gradebook:
+    with Gradebook(path) as gradebook, gradebook.transaction():  # one commit: the class is made, not graded
         for index in range(learners):
             name = f"learner-{index + 1:03d}"
             ability = rng.normal()
