@@ -492,10 +492,7 @@ def _read_zips(learner: Learner, zips: dict[str, bytes]) -> None:
         try:
             data = read_regular(learner.folder / relative, MAX_ZIP_BYTES)
             listing = list_zip(data, relative, depth)
-        except UnsafeFile as problem:
-            learner.note(f"{shown} {problem}")
-            continue
-        except UploadError as problem:
+        except (UnsafeFile, UploadError) as problem:
             learner.note(f"{shown} {problem}")
             continue
         except OSError as problem:

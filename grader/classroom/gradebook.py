@@ -825,15 +825,7 @@ class Gradebook:
         ``grade batch`` calls it with what it found in the learner's folder this
         time, so a problem the learner has fixed since the last run goes away.
         """
-        rows = [stored_text(problem, PROBLEM_LIMIT) for problem in problems]
-        with self._write() as db:
-            learner_id = self._learner_id(db, learner)
-            db.execute("DELETE FROM problems WHERE learner_id = ?", (learner_id,))
-            recorded = _now()
-            db.executemany(
-                "INSERT OR IGNORE INTO problems (learner_id, problem, recorded_at) VALUES (?, ?, ?)",
-                [(learner_id, problem, recorded) for problem in rows],
-            )
+        self.sync_learner(learner, problems)
 
     def record_people(
         self, found: list[str], roster: list[tuple[str, str | None, str | None, str | None]] | None
