@@ -600,7 +600,7 @@ def _mse_variants(expected: float, size: int, batch_size: int) -> list[Variant]:
             Text(
                 "this is the book's 0.5 * sum((y - d) ** 2); this course takes the mean over "
                 "all elements: 0.5 * np.mean((y - d) ** 2)",
-                "書籍の 0.5 * sum((y - d) ** 2) になっています。この演習では全要素の平均をとります: "
+                "書籍の 0.5 * sum((y - d) ** 2) になっています。この課題では全要素の平均をとります: "
                 "0.5 * np.mean((y - d) ** 2)",
             ),
         ),

@@ -139,7 +139,7 @@ def _d_sigmoid_checks() -> list[Check]:
                 "exp(-u) / (1 + exp(-u)) ** 2 becomes inf / inf = nan for u = -1000; "
                 "compute s = sigmoid(u) with your overflow-safe sigmoid of exercise 1, then s * (1 - s)",
                 "exp(-u) / (1 + exp(-u)) ** 2 は u = -1000 で inf / inf = nan になります。"
-                "演習 1 のオーバーフローしない sigmoid で s = sigmoid(u) を求め、s * (1 - s) としてください",
+                "課題 1 のオーバーフローしない sigmoid で s = sigmoid(u) を求め、s * (1 - s) としてください",
             ),
         ),
     ]
@@ -408,7 +408,7 @@ def _d_mse_checks() -> list[Check]:
             hint=Text(
                 "differentiate the loss of exercise 2, mean((y - d) ** 2) / 2 over all "
                 "elements: the 2 of the square cancels the 1/2 and the mean leaves 1 / y.size",
-                "演習 2 の損失 mean((y - d) ** 2) / 2(全要素の平均)を微分します。"
+                "課題 2 の損失 mean((y - d) ** 2) / 2(全要素の平均)を微分します。"
                 "2 乗から出る 2 と 1/2 が打ち消し合い、平均から 1 / y.size が残ります",
             ),
             variants=[

@@ -111,7 +111,7 @@ def _scale(expected: np.ndarray) -> float:
 RELU_ZERO = Text(
     "at x == 0 exactly the gradient is 0 (d_relu(0) = 0, as in exercise 3): the mask is x <= 0, so an input "
     "of 0 blocks dout; a mask of x < 0 lets it through",
-    "x == 0 ちょうどの位置の勾配は 0 です(演習 3 と同じく d_relu(0) = 0)。マスクは x <= 0 なので、入力が 0 の位置も"
+    "x == 0 ちょうどの位置の勾配は 0 です(課題 3 と同じく d_relu(0) = 0)。マスクは x <= 0 なので、入力が 0 の位置も"
     "dout を通しません。x < 0 のマスクだと通してしまいます",
 )
 
@@ -469,7 +469,7 @@ def _swl_cases() -> tuple[Case, ...]:
 SWAPPED_HINT = Text(
     "the arguments of cross_entropy_error are swapped: exercise 2's loss takes the teacher "
     "data first, cross_entropy_error(t, y) (the book writes (y, t))",
-    "cross_entropy_error の引数が逆です。演習 2 の損失関数は教師データが先で "
+    "cross_entropy_error の引数が逆です。課題 2 の損失関数は教師データが先で "
     "cross_entropy_error(t, y) です(教科書は (y, t) の順です)",
 )
 
@@ -620,7 +620,7 @@ def _softmax_with_loss() -> Layer:
             "self.y = softmax(x), then the mean over the batch of -log(y of the true class + 1e-7); "
             "exercise 2's cross_entropy_error(t, self.y) does exactly that",
             "self.y = softmax(x) のあと、正解クラスの -log(y + 1e-7) のミニバッチ平均です。"
-            "演習 2 の cross_entropy_error(t, self.y) がちょうどそれです",
+            "課題 2 の cross_entropy_error(t, self.y) がちょうどそれです",
         ),
         backward_hint=Text(
             "dx = (y - onehot(t)) / N with y saved in forward; with labels, dx = y.copy() and "

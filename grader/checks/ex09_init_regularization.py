@@ -742,7 +742,7 @@ def _penalty_check(
 STACK_HINT = Text(
     "the arrays of the list have different shapes ((3, 4), (4, 2), a 4-D filter), so they can not be stacked "
     "or added into one array: loop over the list and add up np.sum(...) of each W",
-    "リストの配列は形状が違う((3, 4)、(4, 2)、4 次元のフィルタ)ので、1 つの配列に積み重ねたり足し合わせたり"
+    "リストの配列は形状が違う((3, 4)、(4, 2)、4 次元のフィルター)ので、1 つの配列に積み重ねたり足し合わせたり"
     "できません。リストをループして、W ごとの np.sum(...) を足し合わせてください",
 )
 
@@ -949,7 +949,7 @@ def _gradient_checks() -> list[Check]:
     checks = [
         output_check(
             "l2_grad: lam * W for a 4-D (2, 3, 2, 2) filter, W left unchanged",
-            "l2_grad: 4 次元 (2, 3, 2, 2) のフィルタで lam * W、W は変更しない",
+            "l2_grad: 4 次元 (2, 3, 2, 2) のフィルターで lam * W、W は変更しない",
             "l2_grad",
             [filters, lam],
             l2_grad(filters, lam),

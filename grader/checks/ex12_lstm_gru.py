@@ -134,7 +134,7 @@ def _order_hint(order: str) -> Text:
         "i = sigmoid(A[:, 2H:3H]), o = sigmoid(A[:, 3H:])",
         f"A = x @ Wx + h_prev @ Wh + b のブロックを {named} の順に読んでいます"
         + ("(PyTorch の順番)" if pytorch else "")
-        + "。この演習の順番は f, g, i, o です: f = sigmoid(A[:, :H])、g = tanh(A[:, H:2H])、"
+        + "。この課題の順番は f, g, i, o です: f = sigmoid(A[:, :H])、g = tanh(A[:, H:2H])、"
         "i = sigmoid(A[:, 2H:3H])、o = sigmoid(A[:, 3H:])",
     )
 
@@ -831,7 +831,7 @@ GRU_FORWARD_MISTAKES: tuple[tuple[str, Text], ...] = (
             "z and 1 - z are swapped: the update gate z weighs the candidate, h_next = (1 - z) * h_prev + z * h_hat "
             "(PyTorch's GRU writes it the other way round, with its z the exercise's 1 - z)",
             "z と 1 - z が逆です。更新ゲート z を掛けるのは候補のほうです: h_next = (1 - z) * h_prev + z * h_hat"
-            "(PyTorch の GRU は逆向きに書き、その z がこの演習の 1 - z にあたります)",
+            "(PyTorch の GRU は逆向きに書き、その z がこの課題の 1 - z にあたります)",
         ),
     ),
     (
@@ -839,7 +839,7 @@ GRU_FORWARD_MISTAKES: tuple[tuple[str, Text], ...] = (
         Text(
             "r was applied after the matrix product, r * (h_prev @ Wh_h) (PyTorch's form); the exercise's "
             "candidate resets h_prev before it: (r * h_prev) @ Wh_h",
-            "r を行列の積の後に掛けています(r * (h_prev @ Wh_h)、PyTorch の形)。この演習の候補は積の前に "
+            "r を行列の積の後に掛けています(r * (h_prev @ Wh_h)、PyTorch の形)。この課題の候補は積の前に "
             "h_prev をリセットします: (r * h_prev) @ Wh_h",
         ),
     ),

@@ -218,7 +218,7 @@ def area_coverage(quizzes: Sequence[Quiz], taken: set[int], lang: str) -> list[s
         numbers = ", ".join(str(quiz.number) for quiz in inside) or "-"
         summary = Text(
             "{q:3d} {quizzes} {n:4d} questions  taken {t}/{q}  (quiz {numbers})",
-            "クイズ {q:3d} 問題 {n:4d}  受験済み {t}/{q}  (クイズ {numbers})",
+            "確認テスト {q:3d} 問題 {n:4d}  受験済み {t}/{q}  (確認テスト {numbers})",
         ).format(
             q=len(inside),
             quizzes="quiz   " if len(inside) == 1 else "quizzes",

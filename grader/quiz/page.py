@@ -72,14 +72,14 @@ UI = {
         "Space でチェックを入れます）。答え合わせをすると、得点・正解・解説が表示されます。",
     ),
     "topics": Text("Topics", "トピック"),
-    "exercises": Text("Exercises", "演習"),
+    "exercises": Text("Exercises", "課題"),
     "noscript": Text(
         "Checking answers needs JavaScript. The questions can still be read.",
         "答え合わせには JavaScript が必要です。問題は読むことができます。",
     ),
-    "all_quizzes": Text("All quizzes", "クイズ一覧"),
+    "all_quizzes": Text("All quizzes", "確認テスト一覧"),
     "other_language": Text("日本語", "English"),
-    "quiz_label": Text("Quiz {number}", "クイズ {number}"),
+    "quiz_label": Text("Quiz {number}", "確認テスト {number}"),
 }
 
 # Strings the script fills in; {n}-style placeholders are replaced in the page.
@@ -109,14 +109,14 @@ INDEX_UI = {
     "title": Text("Confirmation tests", "確認テスト"),
     "intro": Text(
         "One quiz per topic of the course, in English and Japanese. Each page works offline.",
-        "コースのトピックごとのクイズです（英語・日本語）。どのページもオフラインで使えます。",
+        "コースのトピックごとの確認テストです（英語・日本語）。どのページもオフラインで使えます。",
     ),
     "number": Text("No.", "番号"),
     "questions": Text("Questions", "問題数"),
     "topics": Text("Topics", "トピック"),
     "area": Text("Syllabus area", "シラバスの分野"),
     "coverage": Text("Coverage of the E資格 syllabus", "E資格シラバスの分野別の範囲"),
-    "quizzes": Text("Quizzes", "クイズ"),
+    "quizzes": Text("Quizzes", "確認テスト"),
 }
 
 

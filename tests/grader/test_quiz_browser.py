@@ -407,7 +407,7 @@ def test_index_links_open_the_quiz_pages_by_keyboard(bank, site, page):
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert page.get_attribute("html", "lang") == "ja"
-    assert page.title().startswith("クイズ 1")
+    assert page.title().startswith("確認テスト 1")
 
 
 # --- the Content-Security-Policy at work ------------------------------------------------------------
