@@ -150,12 +150,7 @@ def output_check(
     probe, originals = call_probe(function, args, kwargs, arg_names, attempts=attempts)
     names = list(arg_names) + [f"#{i + 1}" for i in range(len(arg_names), len(args))]
     if not context:
-        context = ", ".join(
-            f"{label} {render_array(arg)}" if isinstance(arg, np.ndarray) else f"{label}={arg!r}"
-            for label, arg in zip(names, args, strict=False)
-        )
-        if kwargs:
-            context += ", " + ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+        context = Text(_input_context(names, args, kwargs, "en"), _input_context(names, args, kwargs, "ja"))
     call_text = f"{function}({', '.join(names)})"
     in_place = in_place_hint or IN_PLACE_HINT
 
@@ -217,6 +212,21 @@ def error_hint_for(
         return None
 
     return choose
+
+
+def _input_context(names: Sequence[str], args: Sequence[Any], kwargs: dict[str, Any] | None, lang: str) -> str:
+    """The arguments of a call, described for a check's context line in ``lang``."""
+    parts = []
+    for label, arg in zip(names, args, strict=False):
+        if not isinstance(arg, np.ndarray):
+            parts.append(f"{label}={arg!r}")
+        elif arg.size <= 8 or lang == "en":
+            parts.append(f"{label} {render_array(arg)}")
+        else:
+            # ``describe`` says "shape (3, 4) float64"; a shape and a dtype need no English word
+            parts.append(f"{label} {tuple(arg.shape)} {arg.dtype}")
+    parts += [f"{key}={value!r}" for key, value in (kwargs or {}).items()]
+    return ", ".join(parts)
 
 
 def render_array(array: Any) -> str:

@@ -89,7 +89,7 @@ def _value_check(
     arg_names: Sequence[str],
     hint: Text | None = None,
     variants: Sequence[Variant] = (),
-    context: str = "",
+    context: str | Text = "",
     swapped_hint: Text | None = None,
     error_hint: Text | Callable[[str, str], Text | None] | None = None,
     twin: Sequence[Any] | None = None,
@@ -428,7 +428,10 @@ def _cross_entropy_checks() -> list[Check]:
                 Variant(batch_per_sample, per_sample_hint),
                 _sign_variant(batch),
             ],
-            context="d = one_hot([3, 0, 2, 2, 1], 4), y: (5, 4) float64, softmax rows, every y >= 0.05",
+            context=Text(
+                "d = one_hot([3, 0, 2, 2, 1], 4), y: (5, 4) float64, softmax rows, every y >= 0.05",
+                "d = one_hot([3, 0, 2, 2, 1], 4)、y: (5, 4) float64、各行はソフトマックスの出力で、すべての y >= 0.05",
+            ),
             swapped_hint=SWAPPED_HINT,
         ),
         _value_check(
@@ -450,7 +453,10 @@ def _cross_entropy_checks() -> list[Check]:
                 Variant(-np.log(label_y[np.arange(6), labels] + 1e-7), per_sample_hint),
                 _sign_variant(by_label),
             ],
-            context="d = [1, 3, 0, 3, 2, 1] (int64), y: (6, 4) float64, softmax rows",
+            context=Text(
+                "d = [1, 3, 0, 3, 2, 1] (int64), y: (6, 4) float64, softmax rows",
+                "d = [1, 3, 0, 3, 2, 1] (int64)、y: (6, 4) float64、各行はソフトマックスの出力",
+            ),
             swapped_hint=SWAPPED_HINT,
         ),
         _value_check(
@@ -580,7 +586,10 @@ def _zero_probability_check(sum_hint: Text, per_sample_hint: Text, per_element_h
             "してください(one-hot とラベルの両方の処理で)。確率 0 の損失は inf ではなく "
             "-log(1e-7) = 16.1 になります",
         ),
-        context="y = [[0, 0.3, 0.7], [0, 1, 0], [0.2, 0, 0.8]]; d = one_hot([0, 1, 2], 3) and d = [0, 1, 2]",
+        context=Text(
+            "y = [[0, 0.3, 0.7], [0, 1, 0], [0.2, 0, 0.8]]; d = one_hot([0, 1, 2], 3) and d = [0, 1, 2]",
+            "y = [[0, 0.3, 0.7], [0, 1, 0], [0.2, 0, 0.8]]。d = one_hot([0, 1, 2], 3) と d = [0, 1, 2]",
+        ),
         error_diagnosis=swapped,
     )
 

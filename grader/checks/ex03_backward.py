@@ -775,7 +775,7 @@ def _all_gradients_check(
     variants: dict[str, list[Variant]],
     names: tuple[str, str],
     hint: Text,
-    context: str,
+    context: str | Text,
     not_finite_hint: Text | None = None,
     twin: tuple[_Case, Text] | None = None,
 ) -> Check:
@@ -885,8 +885,12 @@ def _large_scores_check(network: dict[str, np.ndarray], x: np.ndarray, labels: n
             "backward: 出力層の入力 u2 が 1000 前後(b2 に 1000 を加算)でも同じ有限の勾配",
         ),
         chain,
-        f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
-        f"u2 = z1 @ W2 + b2 in [{u2.min():.1f}, {u2.max():.1f}]",
+        Text(
+            f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
+            f"u2 = z1 @ W2 + b2 in [{u2.min():.1f}, {u2.max():.1f}]",
+            f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
+            f"u2 = z1 @ W2 + b2 は [{u2.min():.1f}, {u2.max():.1f}] の範囲",
+        ),
         not_finite_hint=Text(
             "a gradient came back with nan or inf: y, the softmax of u2, is an argument of backward, "
             "so use it instead of computing softmax again; if you do recompute it, subtract each row's max "
@@ -949,8 +953,12 @@ def _bias_check(chain: Text) -> Check:
             "backward: ReLU のマスクは u1 = x @ W1 + b1 > 0(b1 で符号が変わるユニットあり)",
         ),
         chain,
-        f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
-        f"b1 changes the sign of {int(flipped.sum())} of the {flipped.size} entries of x @ W1",
+        Text(
+            f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
+            f"b1 changes the sign of {int(flipped.sum())} of the {flipped.size} entries of x @ W1",
+            f"x (5, 4), d = one_hot({abbreviate(labels)}, 3), z1 (5, 6), y (5, 3); {shapes}; "
+            f"b1 で x @ W1 の {flipped.size} 個の要素のうち {int(flipped.sum())} 個の符号が変わる",
+        ),
     )
 
 

@@ -25,7 +25,7 @@ from grader.grading.compare import abbreviate
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
 from grader.sandbox.client import Output, Probe, ProbeRun, Ref
-from grader.text import Text
+from grader.text import Text, plain
 from reference import col2im, conv_output_size, im2col
 
 SHAPE = (2, 3, 5, 7)
@@ -656,8 +656,14 @@ COL2IM_INPUT_HINT = Text(
 )
 
 
-def _context(shape: Sequence[int], filter_h: int, filter_w: int, stride: int, pad: int, what: str = "x") -> str:
-    return f"{what} {tuple(shape)}, filter {filter_h}x{filter_w}, stride {stride}, pad {pad}"
+def _context(
+    shape: Sequence[int], filter_h: int, filter_w: int, stride: int, pad: int, what: str = "x", more: Text | None = None
+) -> Text:
+    more = more or plain("")
+    return Text(
+        f"{what} {tuple(shape)}, filter {filter_h}x{filter_w}, stride {stride}, pad {pad}{more.en}",
+        f"{what} {tuple(shape)}、フィルター {filter_h}x{filter_w}、stride {stride}、pad {pad}{more.ja}",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -950,7 +956,9 @@ def _order_check() -> Check:
             "row (n, oy, ox), column (c, fy, fx) holds x[n, c, oy * stride + fy, ox * stride + fx]",
             "行 (n, oy, ox)・列 (c, fy, fx) の値は x[n, c, oy * stride + fy, ox * stride + fx] です",
         ),
-        context=_context(x.shape, filter_h, filter_w, stride, pad) + "; x[n, c, h, w] = 1000 n + 100 c + 10 h + w",
+        context=_context(
+            x.shape, filter_h, filter_w, stride, pad, more=plain("; x[n, c, h, w] = 1000 n + 100 c + 10 h + w")
+        ),
     )
 
 
@@ -1184,7 +1192,7 @@ def _adjoint_check() -> Check:
             "col2im is the transpose of im2col: the gradient of sum(im2col(x) * c) with respect to x",
             "col2im は im2col の転置です: sum(im2col(x) * c) の x に関する勾配です",
         ),
-        context=_context(SHAPE, filter_h, filter_w, stride, pad) + ", random x and c",
+        context=_context(SHAPE, filter_h, filter_w, stride, pad, more=Text(", random x and c", "、ランダムな x と c")),
     )
 
 
@@ -1288,7 +1296,9 @@ def _defaults_check(function: str) -> Check:
         for name, more in (("explicit", (1, 0)), ("default", ())):
             probe.save(probe.call("im2col", x, filter_h, filter_w, *more), name)
         call, signature = "im2col(x, 3, 2)", "im2col(input_data, filter_h, filter_w, stride=1, pad=0)"
-        context = _context(SHAPE, filter_h, filter_w, 1, 0) + ": stride and pad left out"
+        context = _context(
+            SHAPE, filter_h, filter_w, 1, 0, more=Text(": stride and pad left out", ": stride と pad は省略")
+        )
     else:
         col = _random_col(rng, SHAPE, filter_h, filter_w, 1, 0)
         expected = col2im(col, SHAPE, filter_h, filter_w, 1, 0)
@@ -1298,7 +1308,9 @@ def _defaults_check(function: str) -> Check:
             "col2im(col, input_shape, 3, 2)",
             "col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0)",
         )
-        context = _context(SHAPE, filter_h, filter_w, 1, 0, "input_shape") + ": stride and pad left out"
+        context = _context(
+            SHAPE, filter_h, filter_w, 1, 0, "input_shape", Text(": stride and pad left out", ": stride と pad は省略")
+        )
 
     def verify(run: ProbeRun) -> Verdict:
         lines = close(run.output("default"), expected, what=call, rtol=RTOL, atol=ATOL)

@@ -623,7 +623,7 @@ def _distribution_check() -> Check:
 
     return Check(
         "UnigramSampler: one negative per row follows count ** power with the row's target removed",
-        "UnigramSampler: 1 行 1 個の負例が、その行の target を除いた count ** power に従う",
+        "UnigramSampler: 1 行 1 個の負例が、その行の target を除いた (出現回数) ** power に従う",
         probe,
         verify,
         hint=POWER_HINT,
@@ -697,7 +697,7 @@ def _several_draws_check() -> Check:
 
     return Check(
         "UnigramSampler: sample_size negatives per row follow count ** power, with or without replacement",
-        "UnigramSampler: 1 行 sample_size 個の負例が count ** power に従う(非復元でも復元でもよい)",
+        "UnigramSampler: 1 行 sample_size 個の負例が (出現回数) ** power に従う(非復元でも復元でもよい)",
         probe,
         verify,
         hint=Text(
@@ -1323,7 +1323,7 @@ def _default_power_check() -> Check:
 
     return Check(
         "NegativeSamplingLoss: with the defaults, the negatives follow count ** 0.75",
-        "NegativeSamplingLoss: 既定値のとき、負例が count ** 0.75 に従う",
+        "NegativeSamplingLoss: 既定値のとき、負例が (出現回数) ** 0.75 に従う",
         probe,
         verify,
         hint=Text(
@@ -1354,7 +1354,9 @@ def build_checks() -> list[Check]:
         *layer_checks(embedding),
         _two_rounds_check(),
         grads_in_place_check(
-            embedding, embedding.gradient[0].cases[0], plain("W (6, 3), idx [4, 1, 4, 0, 4, 1], random dout")
+            embedding,
+            embedding.gradient[0].cases[0],
+            Text("W (6, 3), idx [4, 1, 4, 0, 4, 1], random dout", "W (6, 3)、idx [4, 1, 4, 0, 4, 1]、ランダムな dout"),
         ),
         *layer_checks(embedding_dot),
         grads_in_place_check(
