@@ -72,6 +72,9 @@ SUPERSCRIPTS = dict(
 SUBSCRIPTS = dict(
     zip("0123456789+-−=()aehijklmnoprstuvxβγρφϕχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵩᵪ", strict=True)
 )
+_FUNCTION = "\0"  # marks a function name until its neighbour is known
+# a one-character script written with _ or ^ (no small character for it): a letter after it is spaced
+_SPACED_SCRIPT = re.compile(r"[_^][^(\s]$")
 # a side of a fraction needs parentheses when one of these is outside brackets
 _COMPOUND = set(" +-−=·×/÷±∓⊙<>≤≥≠≈→←|∣,;")
 
@@ -126,7 +129,7 @@ class _Parser:
             return self.sequence(stop="}")
         if token is None:
             return ""
-        return self.atom()
+        return self.atom().removeprefix(_FUNCTION)
 
     def sequence(self, stop: str | None = None, stops: tuple[str, ...] = ()) -> str:
         parts: list[str] = []
@@ -142,7 +145,12 @@ class _Parser:
                 self.take()
                 parts.append(_script(self.argument(), superscript=token == "^"))
                 continue
-            parts.append(self.atom())
+            part = self.atom()
+            if part.startswith(_FUNCTION):  # γ max, not γmax; but −log, (log
+                part = (" " if parts and parts[-1][-1:].isalnum() else "") + part[1:]
+            elif parts and _SPACED_SCRIPT.search(parts[-1]) and (part[:1].isalnum() or part[:1] in "∇∂√"):
+                part = " " + part  # ∇_θ π, not ∇_θπ
+            parts.append(part)
         return _tidy("".join(parts))
 
     def atom(self) -> str:
@@ -175,7 +183,7 @@ class _Parser:
         if simple is not None:
             return simple
         if name in FUNCTIONS:
-            return name + ("" if self.peek() in ("(", "\\left", "{", "_", "^", None) else " ")
+            return _FUNCTION + name + ("" if self.peek() in ("(", "\\left", "{", "_", "^", None) else " ")
         if name in DROPPED:
             if name in ("left", "right", "middle"):
                 delimiter = self.take() or ""
@@ -253,6 +261,7 @@ def _letter(character: str, kind: str, exceptions: dict[str, str]) -> str:
 
 def _tidy(text: str) -> str:
     """One space between words, none inside brackets' edges, none at the ends."""
+    text = re.sub(r"(?<=\S)/ ", " / ", text)  # \epsilon / h: TeX drops the space after \epsilon
     text = re.sub(r" {2,}", " ", text)
     text = re.sub(r"([(\[{]) ", r"\1", text)
     text = re.sub(r" ([)\]},;])", r"\1", text)
@@ -262,8 +271,15 @@ def _tidy(text: str) -> str:
 def _compound(text: str) -> bool:
     """True when ``text`` is more than one term: an operator or space outside brackets."""
     depth = 0
+    bars: set[str] = set()  # | and ‖ open and close alike: |g| is one term
     for character in text.removeprefix("−"):  # a leading minus sign still makes one term: −1/4
-        if character in "([{⟨":
+        if character in bars:
+            bars.discard(character)
+            depth -= 1
+        elif character in "|‖":
+            bars.add(character)
+            depth += 1
+        elif character in "([{⟨":
             depth += 1
         elif character in ")]}⟩":
             depth -= 1
@@ -282,7 +298,7 @@ def _script(text: str, *, superscript: bool) -> str:
     if text and all(character in table for character in text):
         return "".join(table[character] for character in text)
     mark = "^" if superscript else "_"
-    if len(text) == 1:
+    if len(unicodedata.normalize("NFC", text)) == 1:  # b_ĥ, not b_(ĥ)
         return mark + text
     return f"{mark}({text})"
 

@@ -47,6 +47,13 @@ CASES = [
     (r"\begin{pmatrix} 1 & 0 \\ 2 & 1 \end{pmatrix}", "(1, 0; 2, 1)"),
     (r"D_{\mathrm{KL}}(q \,\|\, p)", "D_(KL)(q ‖ p)"),
     (r"p \leftarrow p - \eta g", "p ← p − ηg"),
+    (r"\frac{\eta g}{|g|}", "ηg/|g|"),
+    (r"\frac{a}{|x| + 1}", "a/(|x| + 1)"),
+    (r"\frac{p(z \mid x)}{2}", "p(z | x)/2"),
+    (r"\nabla_\theta \pi_\theta = \pi_\theta \nabla_\theta \log \pi_\theta", "∇_θ π_θ = π_θ ∇_θ log π_θ"),
+    (r"r + \gamma \max_{a'} Q", "r + γ max_(a') Q"),
+    (r"-\log_2 \frac{1}{8}", "−log₂ 1/8"),
+    (r"b \epsilon / h + b_{\hat{h}}", "b ϵ / h + b_ĥ"),
 ]
 
 
