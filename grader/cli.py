@@ -143,6 +143,11 @@ def main() -> None:
     help="Before the first grading, answer 2-3 quiz questions on the exercise's ideas.",
 )
 @click.option("--warm-up-seed", type=click.IntRange(min=0), default=None, hidden=True)
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Record the result as exercise N's even when --file names another file (grade list shows that file).",
+)
 def exercise(
     number: int,
     file: Path | None,
@@ -152,6 +157,7 @@ def exercise(
     jobs: int,
     warm_up: bool,
     warm_up_seed: int | None,
+    record: bool,
 ) -> None:
     """Grade exercise N and explain every failed check."""
     from grader.learner import commands
@@ -166,9 +172,11 @@ def exercise(
         get_exercise(number)
         _echo(commands.warm_up(number, commands.exercise_file(number, file), lang, input=sys.stdin, output=sys.stdout,
                                seed=warm_up_seed))  # fmt: skip
-    graded = commands.grade(number, file, timeout=timeout, jobs=jobs)
+    graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record)
     for warning in graded.warnings:
         click.echo(warning, err=True)
+    if not graded.recorded and output_format == "text":  # a machine format (an autograder's) stays quiet
+        click.echo(commands.not_recorded_note(number, graded.path, lang, record=record), err=True)
     result = graded.result
     if output_format == "json":
         click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))

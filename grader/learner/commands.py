@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, TextIO
 from grader.errors import GraderError, UsageError
 from grader.grading.engine import EXERCISES, get_exercise
 from grader.grading.results import ExerciseResult, Status
+from grader.learner.datadir import ensure_writable, user_data_dir
 from grader.learner.workspace import (
     exercise_status,
     find_workspace,
     hints_shown,
-    is_learners_file,
+    is_exercise_file,
     record_result,
     save_hints_shown,
     save_warm_up,
@@ -80,10 +81,40 @@ def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: i
     return grade_exercise(number, path, timeout=timeout, jobs=jobs)
 
 
-def remember(result: ExerciseResult, path: Path) -> list[str]:
-    """Keep ``result`` for ``grade list`` when ``path`` is the learner's own file; warnings, if any."""
+def record_workspace(number: int, path: Path, *, record: bool = False) -> Path | None:
+    """The workspace where grading ``path`` is recorded as exercise ``number``, or None when it is not recorded.
+
+    Recorded when ``path`` is the exercise's own file in its workspace
+    (``is_exercise_file``), or for any file when ``record`` says so (in the
+    file's workspace, else the current one).
+    """
     workspace = find_workspace(path.resolve().parent)
-    if workspace is None or not is_learners_file(workspace, path):
+    if record:
+        return workspace or find_workspace(Path.cwd())
+    return workspace if workspace is not None and is_exercise_file(workspace, path, number) else None
+
+
+def not_recorded_note(number: int, path: Path, lang: str, *, record: bool = False) -> str:
+    """The one line saying a grading was shown but not recorded, and how to record it."""
+    if record:  # --record given, and no workspace to record in
+        return Text(
+            "Not recorded: no workspace (a folder with exercises/) holds {file} or the current folder; "
+            "run this from your workspace",
+            "記録していません: {file} も現在のフォルダもワークスペース(exercises/ のあるフォルダ)の中にありません。"
+            "ワークスペースで実行してください",
+        ).format(file=relative(path))(lang)
+    return Text(
+        "Not recorded as exercise {n}: {file} is not its exercises/ex{n:02d}_*.py; "
+        "to record it: grade exercise {n} --file {file} --record",
+        "課題 {n} の結果としては記録していません({file} は exercises/ex{n:02d}_*.py ではありません)。"
+        "記録するには: grade exercise {n} --file {file} --record",
+    ).format(n=number, file=relative(path))(lang)
+
+
+def remember(result: ExerciseResult, path: Path, *, record: bool = False) -> list[str]:
+    """Keep ``result`` for ``grade list`` when ``path`` is the exercise's file (or ``record``); warnings, if any."""
+    workspace = record_workspace(result.exercise.number, path, record=record)
+    if workspace is None:
         return []
     try:
         record_result(workspace, result, path)
@@ -99,19 +130,23 @@ class Graded:
     result: ExerciseResult
     path: Path
     warnings: list[str]
+    recorded: bool = True
 
 
-def grade(number: int, file: Path | None, *, timeout: float | None = None, jobs: int = 2) -> Graded:
-    """``grade exercise N``: find the file, grade it, remember the result."""
+def grade(
+    number: int, file: Path | None, *, timeout: float | None = None, jobs: int = 2, record: bool = False
+) -> Graded:
+    """``grade exercise N``: find the file, grade it, remember the result when it is the exercise's (or ``record``)."""
     get_exercise(number)
     path = exercise_file(number, file)
     result = grade_path(number, path, timeout=timeout, jobs=jobs)
-    return Graded(result, path, remember(result, path))
+    recorded = record_workspace(number, path, record=record) is not None
+    return Graded(result, path, remember(result, path, record=record), recorded)
 
 
 def state_workspace(path: Path) -> Path:
-    """Where ``.grade/`` goes for ``path``: its workspace, else the current one, else the current folder."""
-    return find_workspace(path.resolve().parent) or find_workspace(Path.cwd()) or Path.cwd()
+    """Where ``.grade/`` goes for ``path``: its workspace, else the current one, else the user's data folder."""
+    return find_workspace(path.resolve().parent) or find_workspace(Path.cwd()) or user_data_dir()
 
 
 def relative(path: Path) -> str:
@@ -155,6 +190,9 @@ def overview(lang: str, start: Path | None = None) -> Lines:
         if workspace is not None:
             found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
             name = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
+            graded = exercise_status(workspace, number).file  # the file actually graded: a notebook, say
+            if graded is not None:
+                name = graded.removeprefix("exercises/")
             status = f"{name}{' ' * (28 - columns(name))} {exercise_state(workspace, number, lang)}"
         title = info.title(lang)
         lines.out.append(f"{number:2d}  {title}{' ' * (45 - columns(title))} {status}".rstrip())
@@ -165,7 +203,7 @@ def overview(lang: str, start: Path | None = None) -> Lines:
                 "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
             )(lang)
         )
-    lines.out += quiz_overview(lang, workspace or Path.cwd())
+    lines.out += quiz_overview(lang, workspace or user_data_dir())
     return lines
 
 
@@ -364,7 +402,16 @@ def take_quiz(
     from grader.quiz.terminal import run_quiz
 
     lines = Lines()
-    workspace = find_workspace(Path.cwd()) or Path.cwd()
+    workspace = find_workspace(Path.cwd())
+    if workspace is None:  # never a stray ./.grade/ wherever the learner happens to be
+        workspace = ensure_writable(user_data_dir())
+        output.write(
+            Text(
+                "Not in a workspace: your quiz progress is kept in {folder} (DLGRADE_DATA_DIR changes it).\n\n",
+                "ワークスペースの外です。確認テストの記録は {folder} に保存します"
+                "(DLGRADE_DATA_DIR で変更できます)。\n\n",
+            ).format(folder=workspace)(lang)
+        )
     only_ids = None
     if review:
         if not attempts(workspace, quiz.number):

@@ -159,6 +159,15 @@ def is_learners_file(workspace: Path, path: Path) -> bool:
     return len(relative.parts) == 2 and relative.parts[0] == "exercises" and relative.suffix == ".py"
 
 
+def is_exercise_file(workspace: Path, path: Path, number: int) -> bool:
+    """Whether ``path`` is the learner's file of exercise ``number``: ``exercises/exNN_*.py``, or an ``exNN_*.ipynb``.
+
+    Grading ``ex05_im2col.py`` as exercise 3 is not recorded as exercise 3's
+    status (unless the learner says so: ``grade exercise 3 --file F --record``).
+    """
+    return is_learners_file(workspace, path) and Path(path).name.startswith(f"ex{number:02d}_")
+
+
 # --- the last grading of each exercise --------------------------------------------------------
 
 
@@ -201,6 +210,7 @@ class ExerciseStatus:
     passing: int = 0
     total: int = 0
     edited_since: bool = False
+    file: str | None = None  # the file graded, relative to the workspace (a notebook's name for a notebook)
 
 
 def exercise_status(workspace: Path, number: int) -> ExerciseStatus:
@@ -214,11 +224,12 @@ def exercise_status(workspace: Path, number: int) -> ExerciseStatus:
     graded_file = Path(workspace) / str(record.get("file", ""))
     digest = file_digest(graded_file) if graded_file.is_file() else None
     edited = digest is not None and digest != record.get("sha256")
+    shown = str(record["file"]) if isinstance(record.get("file"), str) and record["file"] else None
     if not total or all(status == Status.NOT_ATTEMPTED for status in statuses):
-        return ExerciseStatus(Status.NOT_ATTEMPTED, passing, total, edited)
+        return ExerciseStatus(Status.NOT_ATTEMPTED, passing, total, edited, shown)
     if passing == total:
-        return ExerciseStatus(Status.PASSED, passing, total, edited)
-    return ExerciseStatus(Status.FAILED, passing, total, edited)
+        return ExerciseStatus(Status.PASSED, passing, total, edited, shown)
+    return ExerciseStatus(Status.FAILED, passing, total, edited, shown)
 
 
 # --- hints shown ---------------------------------------------------------------------------

@@ -294,16 +294,33 @@ def test_grade_list_shows_the_best_score_per_quiz(workspace):
     assert "確認テスト" in ja
 
 
-def test_without_a_workspace_attempts_go_to_the_current_folder(tmp_path):
-    old = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        quiz = BANK[(5, "ja")]
-        result = grade("quiz", "5", "--lang", "ja", "--seed", "4", input="\n".join(right_answers(quiz, 4)) + "\n")
-    finally:
-        os.chdir(old)
+def test_without_a_workspace_attempts_go_to_the_data_folder_and_list_reads_them(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    monkeypatch.setenv("DLGRADE_DATA_DIR", str(data))
+    monkeypatch.chdir(tmp_path)
+    quiz = BANK[(5, "ja")]
+    result = grade("quiz", "5", "--lang", "ja", "--seed", "4", input="\n".join(right_answers(quiz, 4)) + "\n")
     assert result.exit_code == 0, result.output
-    assert list((tmp_path / ATTEMPTS_FOLDER).glob("05-ja-*.json"))
+    assert list((data / ATTEMPTS_FOLDER).glob("05-ja-*.json"))
+    assert not (tmp_path / ".grade").exists()  # never a stray ./.grade/
+    assert result.output.count(f"確認テストの記録は {data} に保存します") == 1
+    count = len(quiz.questions)
+    listing = grade("list", "--lang", "en")
+    quizzes = listing.output.split("Confirmation tests (grade quiz N):")[1].splitlines()
+    assert next(line for line in quizzes if line.startswith(" 5  ")).rstrip().endswith(f"best {count}/{count}")
+    assert not (tmp_path / ".grade").exists()
+
+
+def test_an_unwritable_data_folder_is_a_clear_error_before_any_question(tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    monkeypatch.setenv("DLGRADE_DATA_DIR", str(tmp_path / "a-file" / "dlgrade"))
+    monkeypatch.chdir(tmp_path)
+    result = grade("quiz", "1", "--lang", "en", input="a\n")
+    assert result.exit_code == 3
+    assert f"can not keep your progress in {tmp_path / 'a-file' / 'dlgrade'}" in result.output
+    assert "set DLGRADE_DATA_DIR to a folder you can write to" in result.output
+    assert "Question 1" not in result.output
+    assert not (tmp_path / ".grade").exists()
 
 
 def test_language_follows_the_locale(workspace, monkeypatch):

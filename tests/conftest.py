@@ -1,0 +1,11 @@
+"""Shared by every test: progress kept outside a workspace never goes to the real home folder."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path_factory, monkeypatch):
+    """Point ``DLGRADE_DATA_DIR`` (``grader.learner.datadir``) at a fresh folder for each test."""
+    monkeypatch.setenv("DLGRADE_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
