@@ -5,6 +5,15 @@ raises ``QuizError`` (file, line, what is wrong, what to do) on the first
 problem; ``load_bank`` reads every quiz of both languages, leaves out each quiz
 that has an error or whose two languages disagree, and returns the errors next
 to the quizzes that loaded.
+
+Beyond QUIZZES.md, a question with options may not point at an option by its
+place, in its text, its options or its explanation: options are shown shuffled
+and lettered anew, so "the second option", "the last equation", "option (b)",
+"answer (c)", "all of the above", 「最後の選択肢」, 「二つ目の選択肢」, 「最後の式」,
+「選択肢イ」 or 「上記のすべて」 would point at the wrong one. Name the option by
+what it says instead. Words of place that are not about options pass ("the last
+axis", "the other options", a bare "the former", 「最後の軸」, 「前者」);
+``_POSITION_WORDS`` lists exactly what is refused.
 """
 
 from __future__ import annotations
@@ -835,29 +844,45 @@ def _finish(path: Path, draft: _Draft) -> Question:
     )
 
 
-# Options are shown shuffled (and lettered anew): an explanation that points at one by its place
-# ("the second option", 「最後の選択肢」) points at the wrong one.  Name the option by its content.
+# Options are shown shuffled (and lettered anew): a text that points at one by its place ("the
+# second option", "the last equation", "option (b)", "all of the above", 「最後の選択肢」, 「選択肢イ」)
+# points at the wrong one.  Name the option by its content.  Kept precise, so that the bank's own
+# wording passes: "the other options" and 「他の選択肢」 name no place; a bare "the former"/「前者」
+# names the nearer of two things in its own sentence ("L2 and dropout ..., the former"); "the last
+# axis", "the first layer", 「最後の軸」 are not options.  Checked in the question text, every option
+# and the explanation of a question with options (a numeric question has none).
+_OPTION_NOUN = r"(?:options?|choices?|answers?|alternatives?|equations?|formulas?|formulae|expressions?|statements?)"
 _POSITION_WORDS = re.compile(
-    r"\b(?:first|second|third|fourth|fifth|sixth|last|final|top|bottom|above|below|previous|next|"
-    r"other|remaining)\s+(?:option|options|choice|choices)\b"
+    r"\b(?:first|second|third|fourth|fifth|sixth|last|final|top|bottom|above|below|previous|next|preceding|"
+    r"following|former|latter|[1-9](?:st|nd|rd|th))\s+" + _OPTION_NOUN + r"\b"
     r"|\b(?:option|choice)\s+(?:\([a-j1-9]\)|[a-j1-9]\b)"
-    r"|(?:最初|一番上|一番下|上|下|前|次|残り|他|その他|最後|[1-9１-９一二三四五六]\s*(?:つ|番)目)の(?:選択肢|答え)"
-    r"|選択肢\s*[(（]?[A-Ja-jア-コ1-9１-９][)）]?",
+    r"|\banswer\s+\([a-j]\)"
+    r"|\b(?:options?|choices?|answers?)\s+(?:above|below)\b"
+    r"|\b(?:all|none|both|either|neither)\s+of\s+the\s+(?:above|below)\b"
+    r"|(?:最初|一番上|一番下|上|下|前|次|最後|上から\s*[1-9１-９一二三四五六]\s*(?:つ|番)[目め]"
+    r"|[1-9１-９一二三四五六]\s*(?:つ|番)[目め])の(?:選択肢|答え|解答)"
+    r"|(?:最初|最後|[1-9１-９一二三四五六]\s*(?:つ|番)[目め])の(?:式|記述)"
+    r"|選択肢\s*[(（]?[A-Ja-jア-コ1-9１-９][)）]?"
+    r"|上記の?(?:すべて|いずれも|どれも)",
     re.IGNORECASE,
 )
 
 
 def _check_no_positions(path: Path, draft: _Draft, explanation: str) -> None:
-    found = _POSITION_WORDS.search(explanation)
-    if found is None:
-        return
-    offset = explanation.count("\n", 0, found.start())
-    raise QuizError(
-        path,
-        draft.explanation_line + offset,
-        f"the explanation of {{#{draft.id}}} points at an option by its place ({found.group(0)!r})",
-        "options are shown shuffled: name the option by what it says (quote it) instead",
-    )
+    """Refuse question text, option or explanation that points at an option by its place."""
+    parts = [("the question text", draft.line + 1, "\n".join(draft.body))]
+    parts += [("an option", line, "\n".join(text_lines)) for line, _, text_lines in draft.options]
+    parts.append(("the explanation", draft.explanation_line, "\n".join(draft.explanation or [])))
+    for where, first_line, text in parts:
+        found = _POSITION_WORDS.search(text)
+        if found is None:
+            continue
+        raise QuizError(
+            path,
+            first_line + text.count("\n", 0, found.start()),
+            f"{where} of {{#{draft.id}}} points at an option by its place ({found.group(0)!r})",
+            "options are shown shuffled: name the option by what it says (quote it) instead",
+        )
 
 
 def _read_source(path: Path) -> str:

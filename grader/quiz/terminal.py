@@ -1,7 +1,8 @@
 r"""Taking a quiz in the terminal: one question at a time, answers by letter.
 
-Math stays LaTeX source between dollars (``$\sigma'(0) = 0.25$``), which reads
-well in any terminal and survives copy and paste. Answers may be piped on
+Math is shown as Unicode text (``$\frac{\partial L}{\partial W}$`` as ``∂L/∂W``,
+see ``grader.quiz.unicode_math``), display math (``$$...$$``) on a line of its
+own; the dollars are dropped. Answers may be piped on
 standard input, one per line; when the input ends before the last question the
 attempt stops cleanly and is reported as incomplete.
 
@@ -18,7 +19,10 @@ import time
 import unicodedata
 from typing import TextIO
 
+from grader.errors import MathError
 from grader.quiz.bank import Question, Quiz, is_correct, option_order
+from grader.quiz.mathml import find_math
+from grader.quiz.unicode_math import to_unicode
 from grader.text import Text, untrusted
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -52,11 +56,36 @@ def _shown(text: str) -> str:
     return untrusted(text, len(text))
 
 
+def readable_math(markdown: str) -> str:
+    """Every ``$...$`` of ``markdown`` as Unicode text, every ``$$...$$`` on a line of its own, indented."""
+    try:
+        spans = find_math(markdown)
+    except MathError:
+        return markdown  # the loader refuses such a text; shown as typed rather than half converted
+    parts: list[str] = []
+    position = 0
+    for span in spans:
+        before = markdown[position : span.start]
+        text = to_unicode(span.tex)
+        if span.display:
+            before = before.rstrip(" \t")
+            if before and not before.endswith("\n"):
+                before += "\n"
+            text = "    " + text
+            following = markdown[span.end : span.end + 1]
+            if following and following != "\n":
+                text += "\n"
+        parts.extend((before, text))
+        position = span.end
+    parts.append(markdown[position:])
+    return "".join(parts)
+
+
 def plain_text(markdown: str) -> list[str]:
-    """Quiz Markdown as terminal lines: code fences dropped and their contents indented, math left as LaTeX."""
+    """Quiz Markdown as terminal lines: code fences dropped and their contents indented, math as Unicode."""
     lines = []
     fenced = False
-    for line in markdown.splitlines():
+    for line in readable_math(markdown).splitlines():
         if _FENCE.match(line):
             fenced = not fenced
             continue
@@ -217,12 +246,12 @@ def run_quiz(
     answers: list[dict] = []
     for position, question in enumerate(questions, start=1):
         order = option_order(question, seed, quiz.shuffle)
-        output.write(f"\n[{position}/{len(questions)}] {_shown(question.title)}\n")
+        output.write(f"\n[{position}/{len(questions)}] {_shown(readable_math(question.title))}\n")
         for line in plain_text(question.body):
             output.write(line + "\n")
         output.write("\n")
         for shown, index in enumerate(order):
-            text_lines = [_shown(line) for line in question.options[index].text.splitlines()]
+            text_lines = plain_text(question.options[index].text) or [""]
             output.write(f"  {LETTERS[shown]}) {text_lines[0]}\n")
             for more in text_lines[1:]:
                 output.write(f"     {more}\n")
@@ -263,6 +292,6 @@ def run_quiz(
     if wrong:
         output.write(Text("To review:", "復習する問題:")(lang) + "\n")
         for question in wrong:
-            output.write(f"  - {_shown(question.title)}\n")
+            output.write(f"  - {_shown(readable_math(question.title))}\n")
     output.flush()
     return answers

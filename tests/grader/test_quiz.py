@@ -684,6 +684,16 @@ def test_an_area_is_one_of_the_syllabus_areas(tmp_path):
         ("2番目の選択肢は 1 始まりで数えています。", "ja"),
         ("最後の選択肢は転置です。", "ja"),
         ("選択肢イは符号が逆です。", "ja"),
+        ("The last equation looks at the current state.", "en"),
+        ("The former answer forgets the shift.", "en"),
+        ("The 2nd choice counts from 1.", "en"),
+        ("Answer (c) is the transpose.", "en"),
+        ("The option above forgets the shift.", "en"),
+        ("最後の式は現在の状態を見ています。", "ja"),
+        ("上から2番目の選択肢は転置です。", "ja"),
+        ("二つ目の選択肢は 1 始まりです。", "ja"),
+        ("上の選択肢は符号が逆です。", "ja"),
+        ("選択肢（a）は符号が逆です。", "ja"),
     ],
 )
 def test_an_explanation_may_not_point_at_an_option_by_its_place(tmp_path, explanation, lang):
@@ -692,6 +702,45 @@ def test_an_explanation_may_not_point_at_an_option_by_its_place(tmp_path, explan
     error = _error(_write(tmp_path, "01-places.md", source, lang))
     assert "points at an option by its place" in str(error)
     assert "shown shuffled" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "line"),
+    [
+        ("What is $\\sigma(0)$?", "What is $\\sigma(0)$? Hint: the second option is close.", "the question text", 8),
+        ("- [ ] $1$", "- [ ] All of the above", "an option", 12),
+        ("- [ ] $1$", "- [ ] 上記のすべて", "an option", 12),
+    ],
+)
+def test_question_text_and_options_may_not_point_at_an_option_by_its_place(tmp_path, old, new, where, line):
+    source = GOOD.replace(old, new, 1)
+    assert new in source
+    error = _error(_write(tmp_path, "01-places.md", source))
+    assert f"{where} of {{#pick-one}} points at an option by its place" in str(error)
+    assert error.line == line
+
+
+@pytest.mark.parametrize(
+    "explanation",
+    [
+        "The other options forget the shift.",
+        "L2 and dropout both regularise, the former towards underfitting when overdone.",
+        "The sum runs over the last axis; the first layer gets the smallest gradient.",
+        "Overwriting the gradient with the last one computed is a classic bug.",
+        "最後の軸について和をとります。他の選択肢は符号が逆です。",
+        "前者は $F$ の逆伝播が返します。左上の角と大きさで表します。",
+        "最後の行でもう一度引かれます。上の層がその出力を使います。",
+    ],
+)
+def test_position_words_that_are_not_about_options_pass(tmp_path, explanation):
+    source = GOOD.replace(r"> $\sigma(0) = \frac{1}{1 + 1} = 0.5$.", "> " + explanation)
+    assert explanation in source
+    assert load_quiz(_write(tmp_path, "01-fine.md", source)).questions[0].explanation == explanation
+
+
+def test_the_bank_has_no_option_position_phrase():
+    _, errors = load_bank()
+    assert [str(error) for error in errors if "by its place" in str(error)] == []
 
 
 def test_an_explanation_may_name_an_option_by_what_it_says(tmp_path):

@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.quiz.attempts import ATTEMPTS_FOLDER
 from grader.quiz.bank import Quiz, load_bank, load_quiz, option_order
-from grader.quiz.terminal import LETTERS, parse_letters, parse_number, run_quiz
+from grader.quiz.terminal import LETTERS, parse_letters, parse_number, plain_text, readable_math, run_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = Path(__file__).resolve().parent / "quizzes_bad"
@@ -71,11 +72,32 @@ def test_questions_come_one_at_a_time_with_lettered_options():
     assert "Select all that apply" in shown
 
 
-def test_latex_is_shown_as_readable_source():
+def test_latex_is_shown_as_unicode_math():
     _, shown = take(GOOD, right_answers(GOOD, 3))
-    assert r"What is $\sigma(0)$?" in shown
-    assert r"$\sigma(0) = \frac{1}{1 + 1} = 0.5$." in shown
+    assert "What is σ(0)?" in shown
+    assert "σ(0) = 1/(1 + 1) = 0.5." in shown
     assert "<math" not in shown
+    assert "$" not in shown
+    assert "\\" not in shown
+
+
+def test_display_math_stands_on_a_line_of_its_own():
+    assert readable_math(r"So $$\frac{a+b}{c d}$$ holds; $x_i^2$ too.") == "So\n    (a + b)/(c d)\n holds; xᵢ² too."
+    assert plain_text("Where\n$$\\partial L$$\nends") == ["Where", "    ∂L", "ends"]
+
+
+def test_math_in_code_stays_as_typed():
+    assert readable_math(r"`$\alpha$` and $\alpha$") == r"`$\alpha$` and α"
+
+
+def test_no_tex_command_reaches_the_terminal_from_the_bank():
+    assert len(BANK) >= 40
+    for quiz in BANK.values():
+        for question in quiz.questions:
+            texts = [question.title, question.body, question.explanation, *(o.text for o in question.options)]
+            for text in texts:
+                shown = "\n".join(plain_text(text))
+                assert not re.search(r"\\[A-Za-z]", shown), (quiz.number, question.id, shown)
 
 
 def test_chosen_options_are_recorded_in_source_order():
