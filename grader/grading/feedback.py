@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.text import Text
 
@@ -14,15 +16,33 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+# what the sandbox client appends when it kept only the start of a stream (grader.sandbox.client._stream)
+_CUT_NOTE = re.compile(r"\.\.\. \((\d+) more lines cut; (\d+) bytes and (\d+) lines in all\)$")
+
+
 def _stream_lines(label: Text, text: str, lang: str) -> list[str]:
+    """The first ``STREAM_LINES`` lines printed, then how many more there were in all.
+
+    The count is of every line printed: when the sandbox kept only the start of
+    a long stream, its note says how many lines there were, and that number is
+    used (200,000 lines printed give "199,992 more lines", not the count of the
+    lines kept).
+    """
     if not text.strip():
         return []
     lines = text.rstrip("\n").splitlines()
+    total = len(lines)
+    cut = _CUT_NOTE.search(lines[-1])
+    if cut is not None:
+        lines[-1] = lines[-1][: cut.start()]
+        if not lines[-1]:
+            lines.pop()
+        total = max(int(cut.group(3)), len(lines))
     shown = lines[:STREAM_LINES]
     out = [f"  {label(lang)}"] + [f"    | {line[:200]}" for line in shown]
-    if len(lines) > STREAM_LINES:
-        more = len(lines) - STREAM_LINES
-        out.append("    | " + Text(f"... {more} more lines", f"... ほか {more} 行")(lang))
+    if total > len(shown):
+        more = total - len(shown)
+        out.append("    | " + Text(f"... {more:,} more lines", f"... ほか {more:,} 行")(lang))
     return out
 
 

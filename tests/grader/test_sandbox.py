@@ -337,6 +337,15 @@ def test_printed_output_is_counted_right_when_cut(tmp_path):
     assert kept == [str(i) for i in range(len(kept))]
     printed = sum(len(str(i)) + 1 for i in range(200_000))
     assert note == f"{200_000 - len(kept)} more lines cut; {printed} bytes and 200000 lines in all)"
+    # the learner's feedback counts every line printed, not the lines the sandbox kept
+    from grader.grading.feedback import STREAM_LINES, _stream_lines
+    from grader.text import Text
+
+    for lang, more in (("en", "... 199,992 more lines"), ("ja", "... ほか 199,992 行")):
+        shown_lines = _stream_lines(Text("printed", "出力"), run.stdout, lang)
+        assert shown_lines[1 : 1 + STREAM_LINES] == [f"    | {i}" for i in range(STREAM_LINES)]
+        assert shown_lines[-1] == f"    | {more}"
+        assert len(shown_lines) == STREAM_LINES + 2
 
 
 def test_a_symlinked_earlier_exercise_file_is_not_followed(tmp_path):
@@ -402,3 +411,12 @@ def test_an_import_failure_is_reported_for_probes_of_every_worker(tmp_path):
     assert {run.status for run in runs} == {"import_error"}
     assert all("broken at import" in run.message for run in runs)
     assert all(run.at_import for run in runs)
+
+
+def test_a_cut_single_line_keeps_its_text_and_counts_no_more_lines():
+    from grader.grading.feedback import _stream_lines
+    from grader.text import Text
+
+    # one 100 KB line, kept in part: the sandbox's note is glued to it (no newline was printed)
+    glued = "x" * 300 + "... (0 more lines cut; 100000 bytes and 1 lines in all)"
+    assert _stream_lines(Text("printed", "出力"), glued, "en") == ["  printed", "    | " + "x" * 200]
