@@ -232,7 +232,7 @@ def build_dashboard(
                 UI["risk_nothing_gradable"] if learner.status == "nothing gradable" else UI["risk_nothing_graded"]
             )
         if total is not None and total < AT_RISK_TOTAL:
-            reasons.append(UI["risk_low_total"].format(total=_percent(total), limit=_percent(AT_RISK_TOTAL)))
+            reasons.append(UI["risk_low_total"].format(total=percent_text(total), limit=percent_text(AT_RISK_TOTAL)))
         for column in exercises:
             count = failed_gradings.get((learner.name, column.number), 0)
             if count >= AT_RISK_GRADINGS:
@@ -253,7 +253,8 @@ def build_dashboard(
     )
 
 
-def _percent(value: float | None) -> str:
+def percent_text(value: float | None) -> str:
+    """A share as a whole percentage (``0.425`` -> ``43%``); ``—`` when there is none."""
     return "—" if value is None or math.isnan(value) else f"{100 * value:.0f}%"
 
 
@@ -285,7 +286,7 @@ def pass_rate_svg(
     left, right, top, bottom = 34, 12, 10, 26
     plot_width, plot_height = width - left - right, height - top - bottom
     shares = [count / class_size if class_size else 0.0 for count in series.passed]
-    last = _percent(shares[-1]) if shares else "—"
+    last = percent_text(shares[-1]) if shares else "—"
     summary = UI["chart_summary"].format(label=label, share=last)(lang)
     parts = [
         f'<svg class="passrate" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -307,7 +308,7 @@ def pass_rate_svg(
     for (x, y), day, count, share in zip(points, days, series.passed, shares, strict=True):
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="dot">'
-            f"<title>{day.isoformat()}: {_percent(share)} ({count}/{class_size})</title></circle>"
+            f"<title>{day.isoformat()}: {percent_text(share)} ({count}/{class_size})</title></circle>"
         )
     if days:
         parts.append(f'<text x="{left}" y="{height - 6}" class="tick">{days[0].isoformat()}</text>')
@@ -437,7 +438,7 @@ def page_context(report: ClassReport, lang: str) -> dict[str, object]:
         "band": band,
         "rows_of": {row.learner.name: row for row in dashboard.rows},
         "sections_of": {row.learner.name: row.section for row in dashboard.rows},
-        "at_risk_intro": UI["at_risk_intro"].format(limit=_percent(AT_RISK_TOTAL), gradings=AT_RISK_GRADINGS)(lang),
+        "at_risk_intro": UI["at_risk_intro"].format(limit=percent_text(AT_RISK_TOTAL), gradings=AT_RISK_GRADINGS)(lang),
         "pass_rates_intro": UI["pass_rates_intro"].format(size=dashboard.class_size)(lang),
         "pass_rate_charts": {
             series.exercise: pass_rate_svg(

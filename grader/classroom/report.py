@@ -79,7 +79,7 @@ from markupsafe import Markup, escape
 from grader.classroom import dashboard as dashboards
 from grader.classroom import itemstats, similarity
 from grader.classroom.coursefile import Course
-from grader.classroom.dashboard import Dashboard
+from grader.classroom.dashboard import Dashboard, percent_text
 from grader.classroom.gradebook import (
     MAX_SECONDS,
     AttemptRow,
@@ -612,10 +612,6 @@ def _chosen_indices(chosen: object) -> set[int]:
     }
 
 
-def _percent_text(value: float) -> str:
-    return "—" if value is None or math.isnan(value) else f"{100 * value:.0f}%"
-
-
 def _item_flags(stats: itemstats.ItemStatistics, guess: float, attempts: int) -> list[Text]:
     flags: list[Text] = []
     if attempts < 2:
@@ -623,36 +619,36 @@ def _item_flags(stats: itemstats.ItemStatistics, guess: float, attempts: int) ->
     if not math.isnan(stats.discrimination) and stats.discrimination < 0:
         flags.append(
             Text(
-                f"negative discrimination index ({_percent_text(stats.discrimination)}): learners who did well on "
+                f"negative discrimination index ({percent_text(stats.discrimination)}): learners who did well on "
                 "the rest of the quiz got it wrong more often; check the answer key and the wording",
-                f"識別指数が負({_percent_text(stats.discrimination)}): ほかの問題の成績がよい受講者ほど誤答しています。"
+                f"識別指数が負({percent_text(stats.discrimination)}): ほかの問題の成績がよい受講者ほど誤答しています。"
                 "正答の設定と問題文を確認してください",
             )
         )
     elif not math.isnan(stats.efficiency) and stats.efficiency < itemstats.DUBIOUS_EFFICIENCY:
         flags.append(
             Text(
-                f"discriminative efficiency {_percent_text(stats.efficiency)} is below 15 % (Moodle's threshold): "
+                f"discriminative efficiency {percent_text(stats.efficiency)} is below 15 % (Moodle's threshold): "
                 "the question hardly separates stronger from weaker learners",
-                f"識別効率 {_percent_text(stats.efficiency)} が 15 % 未満(Moodle の基準): "
+                f"識別効率 {percent_text(stats.efficiency)} が 15 % 未満(Moodle の基準): "
                 "理解している受講者とそうでない受講者をほとんど区別できていません",
             )
         )
     if not math.isnan(guess) and not math.isnan(stats.facility) and guess > 0 and stats.facility <= guess:
         flags.append(
             Text(
-                f"facility {_percent_text(stats.facility)} is no better than guessing ({_percent_text(guess)}): "
+                f"facility {percent_text(stats.facility)} is no better than guessing ({percent_text(guess)}): "
                 "is the key right, or was the topic never understood?",
-                f"正答率 {_percent_text(stats.facility)} が当て推量({_percent_text(guess)})以下です。"
+                f"正答率 {percent_text(stats.facility)} が当て推量({percent_text(guess)})以下です。"
                 "正答の設定が正しいか、内容が理解されているかを確認してください",
             )
         )
     elif not math.isnan(stats.facility) and stats.facility <= 0.05:
         flags.append(
             Text(
-                f"almost nobody answered it right (facility {_percent_text(stats.facility)}): "
+                f"almost nobody answered it right (facility {percent_text(stats.facility)}): "
                 "check the key, or re-teach the topic",
-                f"ほとんど誰も正答していません(正答率 {_percent_text(stats.facility)})。"
+                f"ほとんど誰も正答していません(正答率 {percent_text(stats.facility)})。"
                 "正答の設定を確認するか、再度教えてください",
             )
         )
@@ -673,18 +669,18 @@ def _option_flags(correct: bool, stats: itemstats.OptionStatistics, attempts: in
     if not correct and stats.upper > stats.lower:
         flags.append(
             Text(
-                f"stronger learners chose it more than weaker ones ({_percent_text(stats.upper)} of the upper "
-                f"27 % against {_percent_text(stats.lower)} of the lower): is it also right, or ambiguous?",
-                f"成績上位 27 % の {_percent_text(stats.upper)} が選び、下位 27 % の {_percent_text(stats.lower)} "
+                f"stronger learners chose it more than weaker ones ({percent_text(stats.upper)} of the upper "
+                f"27 % against {percent_text(stats.lower)} of the lower): is it also right, or ambiguous?",
+                f"成績上位 27 % の {percent_text(stats.upper)} が選び、下位 27 % の {percent_text(stats.lower)} "
                 "より多く選ばれています。これも正しい、またはあいまいではありませんか",
             )
         )
     if correct and stats.upper < stats.lower:
         flags.append(
             Text(
-                f"the key was chosen less by the upper 27 % ({_percent_text(stats.upper)}) than by the lower "
-                f"({_percent_text(stats.lower)}): check the key",
-                f"正答が上位 27 %({_percent_text(stats.upper)})より下位 27 %({_percent_text(stats.lower)})"
+                f"the key was chosen less by the upper 27 % ({percent_text(stats.upper)}) than by the lower "
+                f"({percent_text(stats.lower)}): check the key",
+                f"正答が上位 27 %({percent_text(stats.upper)})より下位 27 %({percent_text(stats.lower)})"
                 "に多く選ばれています。正答の設定を確認してください",
             )
         )
@@ -966,8 +962,8 @@ def histogram_svg(distribution: Distribution, label: str, lang: str, *, width: i
     mean_label = UI["mean"](lang)
     median_label = UI["median"](lang)
     summary = (
-        f"{label}: {distribution.count} {UI['learners_unit'](lang)}, {mean_label} {_percent_text(distribution.mean)}, "
-        f"{median_label} {_percent_text(distribution.median)}"
+        f"{label}: {distribution.count} {UI['learners_unit'](lang)}, {mean_label} {percent_text(distribution.mean)}, "
+        f"{median_label} {percent_text(distribution.median)}"
     )
     parts = [
         f'<svg class="histogram" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
@@ -994,7 +990,7 @@ def histogram_svg(distribution: Distribution, label: str, lang: str, *, width: i
             x = left + plot_width * value
             parts.append(
                 f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + plot_height}" class="{css}">'
-                f"<title>{escape(name)} {_percent_text(value)}</title></line>"
+                f"<title>{escape(name)} {percent_text(value)}</title></line>"
             )
     parts.append(
         f'<text x="{left}" y="{height - 4}" class="legend"><tspan class="mean-key">━ {escape(mean_label)}</tspan> '
@@ -1250,7 +1246,7 @@ def _environment() -> jinja2.Environment:
     from grader.quiz.page import template_environment
 
     environment = template_environment()
-    environment.filters["percent"] = _percent_text
+    environment.filters["percent"] = percent_text
     environment.filters["number"] = _number
     environment.filters["points"] = _points
     return environment

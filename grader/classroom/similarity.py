@@ -150,15 +150,6 @@ class SimilarityResult:
 # --- tokens and fingerprints -------------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    """A Python source's text: the encoding its coding line declares, else UTF-8; bad bytes replaced."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding, "replace")
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        return data.decode("utf-8", "replace")
-
-
 class _Annotations:
     """Drops the annotations of a ``def`` line: ``def f(x: np.ndarray) -> float:`` reads as ``def f(x):``."""
 

@@ -56,7 +56,8 @@ _COMMENT = re.compile(r"(?<!\\)%")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>```+|~~~+)")
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE_AHEAD = re.compile(r"[ \t]*[\n\r]")
-_TEX_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.?)|\s+|.", re.S)
+# one TeX token: a command (\frac), a control symbol (\,), a run of spaces, or one character
+TEX_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.?)|\s+|.", re.S)
 _SIZED_DELIMITER = re.compile(r"^\\(?:big|Big|bigg|Bigg)(?P<side>[lrm]?)$")
 _SINGLE_OPERATOR = re.compile(r"^<math[^>]*><mo(?P<attrs>[^>]*)>(?P<text>[^<]+)</mo></math>$")
 _STYLE_COLOUR = re.compile(r' style="color:(?P<colour>#[0-9A-Fa-f]{3,8});"')
@@ -182,7 +183,7 @@ def formula_shape(tex: str) -> FormulaShape:
     group = 0  # a number for each group opened, so that a bracket only closes one of its own group
     groups = [group]
     unclosed: list[tuple[int, int]] = []  # (group, offset) of each opening bracket not closed yet
-    tokens = [match for match in _TEX_TOKEN.finditer(tex) if not match.group().isspace()]
+    tokens = [match for match in TEX_TOKEN.finditer(tex) if not match.group().isspace()]
     index = 0
     while index < len(tokens):
         token, position = tokens[index].group(), tokens[index].start()

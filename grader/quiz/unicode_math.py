@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.?)|\s+|.", re.S)
+from grader.quiz.mathml import TEX_TOKEN
 
 GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε", "zeta": "ζ",
@@ -80,7 +80,7 @@ _COMPOUND = set(" +-−=·×/÷±∓⊙<>≤≥≠≈→←|∣,;")
 
 
 def _tokens(tex: str) -> list[str]:
-    return _TOKEN.findall(tex)
+    return TEX_TOKEN.findall(tex)
 
 
 class _Parser:
