@@ -924,8 +924,7 @@ class Gradebook:
 
     def record_setting(self, key: str, value: str) -> None:
         """Set one of the settings the gradebook was graded with (see the ``settings`` table)."""
-        with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (str(key), str(value)))
+        self.set_settings({key: value})
 
     def setting(self, key: str) -> str | None:
         """One setting the gradebook was graded with; None when it has none."""
