@@ -42,11 +42,12 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from grader.classroom.gradebook import stored_moment
 from grader.errors import UsageError
 from grader.grading.engine import EXERCISES
 from grader.text import Text
@@ -486,13 +487,7 @@ class Lateness:
 
 def submitted_moment(stamp: str | None) -> datetime | None:
     """The instant of a recorded time (ISO 8601; no timezone means UTC); None when there is none or it is not one."""
-    if not isinstance(stamp, str) or not stamp.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp.strip())
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return stored_moment(stamp.strip()) if isinstance(stamp, str) else None
 
 
 def lateness(stamp: str | None, deadline: datetime | None, policy: LatePolicy) -> Lateness:

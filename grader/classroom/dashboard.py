@@ -38,13 +38,14 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from grader.classroom.gradebook import stored_moment
 from grader.grading.results import Status
 from grader.text import Text
 
@@ -125,12 +126,9 @@ def _fraction(points: float, maximum: float) -> float:
 
 def _day(stamp: str) -> date | None:
     """The local day of a stored ISO 8601 time (UTC when it names no zone); None when it is not a time."""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except (TypeError, ValueError):
+    moment = stored_moment(stamp)
+    if moment is None:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     try:
         return moment.astimezone().date()
     except (OverflowError, ValueError, OSError):  # year 1 or 9999 shifted out of range

@@ -371,17 +371,21 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _epoch(stamp: object) -> float | None:
-    """Seconds since 1970 for an ISO 8601 time (naive means UTC); None when it is not one."""
+def stored_moment(stamp: object) -> datetime | None:
+    """The instant of a stored ISO 8601 time (no timezone means UTC); None when it is not one."""
     if not isinstance(stamp, str):
         return None
     try:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _epoch(stamp: object) -> float | None:
+    """Seconds since 1970 for an ISO 8601 time (naive means UTC); None when it is not one."""
+    moment = stored_moment(stamp)
+    return None if moment is None else moment.timestamp()
 
 
 @overload
