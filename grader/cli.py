@@ -45,11 +45,11 @@ def _fail(message: str, status: int) -> None:
     sys.exit(status)
 
 
-def _echo(lines) -> None:  # a grader.learner.commands.Lines
+def _echo(lines, colour: bool | None = None) -> None:  # a grader.learner.commands.Lines
     for line in lines.warnings:
         click.echo(line, err=True)
     for line in lines.out:
-        click.echo(line)
+        click.echo(line, color=colour)  # None: click strips colour codes when not printing to a terminal
     if lines.status:
         sys.exit(lines.status)
 
@@ -189,11 +189,22 @@ def exercise(
 
 @main.command(name="list")
 @_language_option
-def list_exercises(lang: str) -> None:
+@click.option(
+    "--color",
+    "--colour",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the states: auto colours on a terminal unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).",
+)
+def list_exercises(lang: str, colour: str) -> None:
     """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
     from grader.learner.commands import overview
+    from grader.learner.listing import ListStyle
 
-    _echo(overview(lang))
+    style = ListStyle.for_stream(sys.stdout, colour)
+    _echo(overview(lang, style=style), colour=style.colour)
 
 
 @main.command(name="quiz")
