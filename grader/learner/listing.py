@@ -30,7 +30,7 @@ ASCII_FULL, ASCII_EMPTY = "#", "."
 QUIZ_PASS_FRACTION = 0.8  # the course's pass mark for a confirmation test (E資格 publishes none of its own)
 COLOUR_CHOICES = ("auto", "always", "never")
 NAME_LIMIT = 40  # columns of the file column at most; a longer name keeps its end (the file's own name)
-QUIZ_TITLE_LIMIT = 56  # columns of a quiz title at most, so a row fits a 100-column terminal
+QUIZ_TITLE_LIMIT = 56  # columns of a quiz title at most, so a quiz row stays near 100 columns
 
 # tone -> click.style arguments; a tone only ever repeats what the words of the row say
 TONES: dict[str, dict[str, object]] = {
@@ -96,9 +96,10 @@ def wants_colour(choice: str, stream: TextIO | None, environ: Mapping[str, str] 
 
     ``--color always`` / ``never`` decide (a command-line option overrides the
     environment, as no-color.org asks).  Else, in this order: ``NO_COLOR`` set to
-    anything but the empty string means no colour; ``FORCE_COLOR`` set (other than
-    empty, ``0`` or ``false``) means colour; ``TERM=dumb`` means none; otherwise
-    colour exactly when ``stream`` is a terminal.
+    anything but the empty string means no colour; ``FORCE_COLOR`` set and not
+    empty means colour, except ``0`` or ``false``, which mean none (as Node and
+    chalk read it); ``TERM=dumb`` means none; otherwise colour exactly when
+    ``stream`` is a terminal.
     """
     if choice not in COLOUR_CHOICES:
         raise ValueError(f"colour choice is one of {', '.join(COLOUR_CHOICES)}; got {choice!r}")
