@@ -8,7 +8,7 @@ test can stand on any day.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -19,6 +19,8 @@ from grader.learner.datadir import ensure_writable, user_data_dir
 from grader.learner.workspace import find_workspace
 from grader.quiz.review import (
     DEFAULT_LIMIT,
+    Card,
+    Schedule,
     due_cards,
     due_counts,
     known,
@@ -28,6 +30,7 @@ from grader.quiz.review import (
     next_due,
     record_answers,
     run_review,
+    save_schedule,
     when,
 )
 from grader.text import Text
@@ -53,7 +56,7 @@ def review_session(
     The status is 1 when the answers stopped before the last question (what was
     answered is kept), else 0, also when nothing is due.
     """
-    from grader.quiz.bank import load_bank
+    from grader.quiz.bank import load_bank, quiz_number
 
     now = (now or datetime.now()).astimezone()
     today = local_date(now)
@@ -77,6 +80,13 @@ def review_session(
     schedule = load_schedule(workspace, now=now)
     if schedule.notice is not None:  # the damaged file is set aside: keep what could be read at once
         lines.warnings.append("grade: " + schedule.notice(lang))
+    broken = {number for number in map(quiz_number, (error.path for error in errors)) if number is not None}
+    present = {card.key for card in known(schedule, quizzes, lang)}
+    # a question taken out of the course goes; one of a quiz file with an error waits for the fix
+    gone = [key for key, card in schedule.cards.items() if key not in present and card.quiz not in broken]
+    for key in gone:
+        del schedule.cards[key]
+    if schedule.notice is not None or gone:
         _save(workspace, schedule.cards, lines, lang)
     cards = known(schedule, quizzes, lang)
     rng = np.random.default_rng(seed)
@@ -131,9 +141,7 @@ def review_session(
     return lines
 
 
-def _save(workspace: Path, cards: dict, lines: Lines, lang: str) -> None:
-    from grader.quiz.review import Schedule, save_schedule
-
+def _save(workspace: Path, cards: dict[str, Card], lines: Lines, lang: str) -> None:
     try:
         save_schedule(workspace, Schedule(dict(cards)))
     except OSError as problem:
@@ -145,10 +153,8 @@ def _save(workspace: Path, cards: dict, lines: Lines, lang: str) -> None:
         )
 
 
-def summary(workspace: Path, answers: list[dict], today, lang: str) -> list[str]:
+def summary(workspace: Path, answers: list[dict], today: date, lang: str) -> list[str]:
     """Reviewed, right, the next due date and how many are due tomorrow."""
-    from datetime import timedelta
-
     schedule = load_schedule(workspace, set_aside=False)
     right = sum(1 for answer in answers if answer["correct"])
     lines = [

@@ -371,3 +371,15 @@ def test_in_a_workspace_the_schedule_is_the_workspaces(bank, elsewhere, tmp_path
     assert list(json.loads(schedule_path(workspace).read_text(encoding="utf-8"))["questions"]) == ["1/pick-one"]
     assert not schedule_path(elsewhere).exists()
     assert not (workspace / "notes" / ".grade").exists()
+
+
+def test_questions_taken_out_of_the_course_leave_the_schedule(bank, elsewhere):
+    sound = {"repetitions": 1, "ease": 2.5, "interval": 1, "due": "2026-12-20", "reviewed": ""}
+    path = schedule_path(elsewhere)
+    path.parent.mkdir(parents=True)
+    entries = {"1/pick-one": sound, "1/gone": sound, "7/pick-one": sound}
+    path.write_text(json.dumps({"format": 1, "questions": entries}), encoding="utf-8")
+    result = grade("review", "--lang", "en", "--now", "2026-12-03T10:00")
+    assert result.exit_code == 0, result.output
+    assert "Next due: 2026-12-20 (in 17 days)." in result.output
+    assert list(json.loads(path.read_text(encoding="utf-8"))["questions"]) == ["1/pick-one"]
