@@ -290,9 +290,12 @@ def damaged_attempt_warning(file: str, lang: str) -> str:
 
 
 def extra_lines(lang: str, workspace: Path) -> list[str]:
-    """Lines added at the end of ``grade list`` (the spaced review's "due" count goes here).
+    """Lines added at the end of ``grade list``: the one place another summary joins the listing.
 
-    Empty for now: the one place another summary joins the listing, without
-    touching how the tables are drawn.
+    Today the spaced review's line (``review: 3 due today (41 scheduled)``);
+    ``workspace`` is where the learner's progress is kept (the workspace, or the
+    user's data folder outside one).
     """
-    return []
+    from grader.learner.review import review_line  # imports NumPy, and imports commands: not at module level
+
+    return review_line(lang, workspace)

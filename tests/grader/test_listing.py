@@ -449,6 +449,7 @@ def test_shown_name_escapes_and_keeps_the_end():
 
 
 def test_extra_lines_end_the_listing(workspace, monkeypatch):
-    assert extra_lines("en", workspace) == []
+    assert extra_lines("en", workspace) == ["", "review: nothing scheduled yet (grade review --new 10)"]
+    assert commands.overview("en").out[-2:] == extra_lines("en", workspace)
     monkeypatch.setattr(commands, "extra_lines", lambda lang, folder: [f"due today: 3 ({lang}, {folder.name})"])
     assert commands.overview("en").out[-1] == "due today: 3 (en, ws)"
