@@ -177,7 +177,9 @@ def side_by_side(
     right).  ``titles`` head the columns.
     """
     digits = len(str(max(len(left), len(right), 1)))
-    text_width = max((width - 3 - 2 * (digits + 1)) // 2, 1)
+    longest = max((columns(line) for line in (*left, *right)), default=1)
+    # no wider than the longest line: a very wide terminal (or COLUMNS=100000) does not pad every row
+    text_width = max(min((width - 3 - 2 * (digits + 1)) // 2, longest), 1)
     column = digits + 1 + text_width
     rows = [
         f"{_pad(_wrap(titles[0], column)[0], column)}   {_wrap(titles[1], column)[0]}".rstrip(),
@@ -216,7 +218,9 @@ def show_solution(number: int, lang: str, *, width: int, start: Path | None = No
     mine = passed_file(workspace, number)
     solution = solution_path(number)
     titles = (
-        Text("yours: {file}", "あなたのファイル: {file}").format(file=mine.relative_to(workspace.resolve()).as_posix()),
+        Text("yours: {file}", "あなたのファイル: {file}").format(
+            file=untrusted(mine.relative_to(workspace.resolve()).as_posix(), 300)
+        ),
         Text("worked solution: {file}", "模範解答: {file}").format(file=solution.name),
     )
     left, right = display_lines(mine), display_lines(solution)

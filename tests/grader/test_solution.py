@@ -256,6 +256,12 @@ def test_side_by_side_wraps_long_and_wide_lines_within_the_width(columns):
     assert " ".join("".join(pieces).split()).startswith(" ".join(long.split()))
 
 
+def test_a_very_wide_terminal_does_not_pad_the_columns_beyond_the_longest_line():
+    rows = side_by_side(["short", "a bit longer"], ["short", "longer"], 100_000, ("mine", "solution"))
+    assert max(width(row) for row in rows) == 2 * len("1 a bit longer") + len(" ~ ")  # the rule under the titles
+    assert rows[2] == "1 short        | 1 short"
+
+
 def test_the_files_shown_have_control_characters_escaped_and_tabs_expanded(tmp_path):
     path = tmp_path / "ex01_x.py"
     path.write_bytes(b"\tx = 1  \r\nprint('\x1b[2J')\n\xff\n")
