@@ -98,6 +98,7 @@ def main() -> None:
       grade exercise 3 --warm-up  2-3 quiz questions first, then grade
       grade watch 3               grade again on every save (Ctrl-C stops)
       grade hint 3                the next hint for the first failing check
+      grade solution 3            after a pass: the worked solution next to yours
       grade list                  every exercise, how far you are, quiz scores
       grade quiz 3                take confirmation test 3 in the terminal
       grade quiz 3 --review       ask again what you got wrong last time
@@ -185,6 +186,10 @@ def exercise(
         click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
         click.echo(result.to_text(lang, colour=sys.stdout.isatty()))
+        if result.passed:
+            from grader.learner.nextsteps import next_steps
+
+            click.echo("\n".join(next_steps(number, lang, solution=graded.recorded)))
     sys.exit(0 if result.passed else 1)
 
 
@@ -511,6 +516,37 @@ def hint_command(number: int, file: Path | None, lang: str, timeout: float | Non
     from grader.learner.commands import grade, next_hint
 
     _echo(next_hint(grade(number, file, timeout=timeout), lang))
+
+
+@main.command(name="solution")
+@click.argument("number", type=int, metavar="N")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write the worked solution to solutions/exNN_*.py of the workspace instead of showing it.",
+)
+@click.option("--force", is_flag=True, help="With --write: replace a different file of that name.")
+@_language_option
+def solution_command(number: int, write: bool, force: bool, lang: str) -> None:
+    """Show the worked solution of exercise N side by side with your file, once it passes.
+
+    \b
+    grade solution 3              yours and the worked solution, side by side
+    grade solution 3 --write      save it as solutions/ex03_backward.py
+    Only after the last grading of your file passed every check (grade exercise 3),
+    and only while that file is unchanged. A terminal under 100 columns shows
+    the two files one after the other.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    import shutil
+
+    from grader.learner.solution import show_solution, write_solution
+
+    if force and not write:
+        raise click.UsageError("--force goes with --write: grade solution N --write --force")
+    if write:
+        _echo(write_solution(number, lang, force=force))
+    else:
+        _echo(show_solution(number, lang, width=shutil.get_terminal_size().columns))
 
 
 def _parse_exercises(text: str | None) -> set[int] | None:
