@@ -359,3 +359,22 @@ def test_show_output_cuts_and_counts_as_for_a_failed_check(lang, more):
     assert "    | line 8" not in text
     assert more in text
     assert "line 0" not in result.to_text(lang)
+
+
+def test_a_check_that_hangs_is_started_again_alone_and_finishes_once(tmp_path):
+    """relu loops for ever: its check runs in the shared first pass, then alone under its own limit."""
+    source = SOLUTION_1.read_text()
+    marker = "def relu(x: np.ndarray) -> np.ndarray:\n"
+    hanging = tmp_path / "ex01_activations.py"
+    hanging.write_text(source.replace(marker, marker + "    while True:\n        pass\n", 1))
+    events: list[CheckEvent] = []
+    result = grade_exercise(1, hanging, timeout=0.3, progress=events.append)
+    relu = [n for n, check in enumerate(result.results, start=1) if check.target == "relu"]
+    assert relu
+    assert all(result.results[n - 1].error == "timeout" for n in relu)
+    first = relu[0]
+    kinds = [event.kind for event in events if event.number == first]
+    assert kinds.count(STARTED) >= 2, kinds  # the shared pass, then alone
+    assert kinds[-1] == FINISHED
+    assert kinds.count(FINISHED) == 1
+    assert {event.limit for event in events if event.kind == STARTED} <= {0.3}
