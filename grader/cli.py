@@ -101,6 +101,7 @@ def main() -> None:
       grade list                  every exercise, how far you are, quiz scores
       grade quiz 3                take confirmation test 3 in the terminal
       grade quiz 3 --review       ask again what you got wrong last time
+      grade review                the quiz questions due today, all quizzes
     """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
@@ -300,6 +301,56 @@ def quiz_command(
         click.echo(wrote.format(path=html_out)(lang))
         return
     _echo(take_quiz(quiz, lang, input=sys.stdin, output=sys.stdout, seed=seed, review=review))
+
+
+def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    """``--now``: an ISO 8601 time for tests (no time zone: local time)."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value).astimezone()
+    except (ValueError, OverflowError, OSError) as problem:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time ({problem})") from None
+    if not 1970 <= moment.year <= 9000:  # due dates are this day plus up to 100 years
+        raise click.BadParameter(f"{value!r}: a year from 1970 to 9000, please")
+    return moment
+
+
+@main.command(name="review")
+@_language_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=20,
+    show_default=True,
+    help="At most this many due questions.",
+)
+@click.option(
+    "--new",
+    "new",
+    type=click.IntRange(min=0, max=1000),
+    default=0,
+    show_default=True,
+    help="Also ask this many questions you have not answered yet (course order).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options and questions.")
+@click.option("--now", type=str, default=None, hidden=True, callback=_moment)
+def review_command(lang: str, limit: int, new: int, seed: int | None, now) -> None:
+    """Review the quiz questions that are due, across every quiz (spaced repetition, SM-2).
+
+    \b
+    grade review            the due questions, oldest due first (at most 20)
+    grade review --new 10   and 10 questions you have not answered yet
+
+    Every answer in grade quiz and grade review schedules its question again: a
+    right one after 1, 6, then about 2.5 times the last interval in days, a wrong one tomorrow.  Exit status: 0
+    when done (or nothing is due), 1 when the answers stopped early.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.review import review_session
+
+    _echo(review_session(lang, input=sys.stdin, output=sys.stdout, seed=seed, limit=limit, new=new, now=now))
 
 
 def _write_site(site_dir: Path, number: int | None) -> None:
