@@ -280,11 +280,12 @@
     } else if (key.length === 1 && letters.indexOf(key) >= 0) {
       var inputs = sections[current].querySelectorAll("li.option input");
       var choice = inputs[letters.indexOf(key)];
-      if (choice) {
-        choice.checked = true;
-        choice.focus();
-        refreshNavigator();
+      if (!choice) {
+        return;
       }
+      choice.checked = true;
+      choice.focus();
+      refreshNavigator();
     } else {
       return;
     }

@@ -461,3 +461,12 @@ def test_the_page_in_chromium_by_keyboard_with_the_time_running_out(tmp_path):
         finally:
             browser.close()
     assert problems == []
+
+
+def test_a_bank_without_eligible_questions_says_so(monkeypatch):
+    only_multiple = {(1, lang): _quiz(1, "applied-math", [_multiple("m1")], lang) for lang in ("en", "ja")}
+    monkeypatch.setattr("grader.learner.exam.load_bank", lambda: (only_multiple, []))
+    result = CliRunner().invoke(main, ["exam", "--lang", "en"], input="a\n")
+    assert result.exit_code == 3
+    assert "no question a mock exam can ask" in result.output
+    assert "Traceback" not in result.output
