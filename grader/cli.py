@@ -321,7 +321,8 @@ def exam_command(
     grade exam --html exam.html         the same as one self-contained page
     grade exam --history                your past results, per topic
 
-    Exit status: 0 when scored, 1 when abandoned (q), 2 on a usage error.
+    Exit status: 0 when scored, 1 when abandoned (q), 2 on a usage error,
+    3 when no question can be asked or the history has nowhere to go.
     """  # noqa: D301 (click needs a real backspace to keep the lines)
     from grader.learner.exam import exam_history, take_exam, write_exam_page
 

@@ -701,7 +701,7 @@ HISTORY_TEXT = {
         "{path} は模擬試験の記録として読めません(破損または編集)。次の grade exam で退避し、新しく記録します。",
     ),
     "skipped": Text(
-        "{count} damaged entr(y/ies) of {path} left out.",
+        "{count} damaged {entries} of {path} left out.",
         "{path} の破損した記録 {count} 件を除きました。",
     ),
     "row": Text(
@@ -719,7 +719,8 @@ def history_lines(history: History, lang: str) -> list[str]:
         return [HISTORY_TEXT["corrupt"](lang).format(path=history.path)]
     lines = []
     if history.skipped:
-        lines.append(HISTORY_TEXT["skipped"](lang).format(count=history.skipped, path=history.path))
+        entries = "entry" if history.skipped == 1 else "entries"
+        lines.append(HISTORY_TEXT["skipped"](lang).format(count=history.skipped, entries=entries, path=history.path))
     if not history.records:
         return [*lines, HISTORY_TEXT["none"](lang)]
     lines.append(HISTORY_TEXT["head"](lang).format(count=len(history.records), path=history.path))

@@ -340,7 +340,7 @@ def test_damaged_entries_are_left_out_and_counted(tmp_path):
     assert len(history.records) == 2
     assert history.skipped == 4
     text = "\n".join(history_lines(history, "en"))
-    assert "4 damaged entr(y/ies)" in text
+    assert "4 damaged entries" in text
     assert "\x1b" not in text
     assert "\\x1b[2J 0/1" in text
 
@@ -470,3 +470,17 @@ def test_a_bank_without_eligible_questions_says_so(monkeypatch):
     assert result.exit_code == 3
     assert "no question a mock exam can ask" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_history_that_can_not_be_written_is_a_warning_after_the_score(tmp_path, monkeypatch):
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / ".grade").write_text("a file where the folder should be", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("grader.learner.exam.load_bank", lambda: (_small_bank(), []))
+    lines = take_exam("en", input=io.StringIO("a\ns\ny\n"), output=io.StringIO(), questions=4, seed=1)
+    assert lines.status == 0
+    assert any(line.startswith("Score: ") for line in lines.out)
+    assert len(lines.warnings) == 1
+    assert lines.warnings[0].startswith("Could not save the exam: ")
+    history = "\n".join(history_lines(read_history(tmp_path), "en"))
+    assert "No mock exam taken yet" in history
