@@ -10,6 +10,10 @@ when the time is up it submits itself. Then it shows the score, the tables per
 area and per topic, and every question with the right answer and the
 explanation.
 
+An exam in progress survives a reload of the page: its start time, answers
+and flags are kept in the browser's ``localStorage`` under a key of the paper
+(language, seed, length, minutes) until it is submitted.
+
 Answers: the answer keys are in the page's data (a ``<script
 type="application/json">``) and the explanations in hidden elements, since the
 page scores itself offline; it is a self-study tool, not a proctored exam. No
@@ -138,6 +142,7 @@ def render_exam_page(paper: Paper) -> str:
         data_questions.append(entry)
         topics[str(item.quiz.number)] = {"title": _plain_title(item.quiz.title), "area": item.quiz.area}
     data = {
+        "lang": lang,
         "minutes": paper.minutes,
         "seed": paper.seed,
         "questions": data_questions,

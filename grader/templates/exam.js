@@ -20,6 +20,83 @@
   var started = Date.now();
   var deadline = started + data.minutes * 60000;
   var timer = null;
+  // An exam in progress survives a reload: its start, answers and flags are kept in localStorage under a key
+  // of this paper; nothing is kept once it is submitted. A stored value that does not fit is ignored.
+  var storageKey = ["dlgrade-exam", data.lang, data.seed, data.questions.length, data.minutes].join(":");
+
+  function stored() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(storageKey) || "null");
+      var now = Date.now();
+      if (
+        saved &&
+        typeof saved.started === "number" &&
+        saved.started <= now &&
+        saved.started > now - 2 * data.minutes * 60000 &&
+        Array.isArray(saved.answers) &&
+        saved.answers.length === sections.length &&
+        Array.isArray(saved.flagged)
+      ) {
+        return saved;
+      }
+    } catch (error) {
+      // storage refused (private mode, file:// policy) or a damaged value: start afresh
+    }
+    return null;
+  }
+
+  function save() {
+    if (submitted) {
+      return;
+    }
+    var answers = sections.map(function (section) {
+      var value = response(section);
+      if (value === null) {
+        return null;
+      }
+      return section.getAttribute("data-kind") === "numeric" ? section.querySelector("input").value : String(value);
+    });
+    var marks = Object.keys(flagged).filter(function (key) {
+      return flagged[key];
+    });
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify({ started: started, answers: answers, flagged: marks }));
+    } catch (error) {
+      // nowhere to keep it: the exam still works, only a reload loses it
+    }
+  }
+
+  function forget() {
+    try {
+      window.localStorage.removeItem(storageKey);
+    } catch (error) {
+      // nothing was kept
+    }
+  }
+
+  function restore(saved) {
+    started = saved.started;
+    deadline = started + data.minutes * 60000;
+    saved.answers.forEach(function (value, position) {
+      if (typeof value !== "string") {
+        return;
+      }
+      var section = sections[position];
+      if (section.getAttribute("data-kind") === "numeric") {
+        section.querySelector("input").value = value;
+        return;
+      }
+      Array.prototype.forEach.call(section.querySelectorAll("li.option input"), function (input) {
+        input.checked = input.value === value;
+      });
+    });
+    saved.flagged.forEach(function (key) {
+      var position = Number(key);
+      if (position >= 0 && position < sections.length && Math.floor(position) === position) {
+        flagged[position] = true;
+      }
+    });
+  }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
@@ -138,6 +215,7 @@
 
   function submit(timeUp) {
     submitted = true;
+    forget();
     window.clearInterval(timer);
     var score = 0;
     var byTopic = {};
@@ -236,9 +314,16 @@
   flagButton.addEventListener("click", function () {
     flagged[current] = !flagged[current];
     refreshNavigator();
+    save();
   });
-  form.addEventListener("change", refreshNavigator);
-  form.addEventListener("input", refreshNavigator);
+  form.addEventListener("change", function () {
+    refreshNavigator();
+    save();
+  });
+  form.addEventListener("input", function () {
+    refreshNavigator();
+    save();
+  });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (submitted) {
@@ -286,12 +371,18 @@
       choice.checked = true;
       choice.focus();
       refreshNavigator();
+      save();
     } else {
       return;
     }
     event.preventDefault();
   });
 
+  var saved = stored();
+  if (saved) {
+    restore(saved);
+  }
+  save();
   show(0, false);
   tick();
   timer = window.setInterval(tick, 1000);

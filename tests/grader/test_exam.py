@@ -409,7 +409,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def test_the_page_in_chromium_by_keyboard_with_the_time_running_out(tmp_path):
-    """One fast browser run: keys a-d, n, f, Tab; Submit asks again; the countdown submits at 0:00."""
+    """One fast browser run: keys a-d, n, f, Tab; a reload keeps the exam; Submit asks again; 0:00 submits."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
@@ -445,11 +445,23 @@ def test_the_page_in_chromium_by_keyboard_with_the_time_running_out(tmp_path):
                 {"answered"},
                 {"answered", "current"},
             ]
+            page.clock.fast_forward("00:20")
+            page.reload()  # the exam goes on: same start, answers and flags
+            classes = page.eval_on_selector_all(".nav-item", "items => items.map(item => item.className)")
+            assert [set(names.split()) - {"nav-item"} for names in classes] == [
+                {"answered", "current"},
+                {"flagged"},
+                {"answered"},
+                {"answered"},
+            ]
+            assert page.input_value("#q3-answer") == "7.3"
+            assert page.inner_text("#countdown") == "0:40"
             page.click("#submit")
             assert page.inner_text("#status").startswith("1 unanswered and 1 flagged. Press Submit again")
             assert page.inner_text("#result") == ""
-            page.clock.fast_forward("01:01")
+            page.clock.fast_forward("00:41")
             assert page.inner_text("#status") == "Time is up: the exam was submitted."
+            assert page.evaluate("window.localStorage.length") == 0  # nothing kept once submitted
             result = page.inner_text("#result")
             assert "Score: 2 / 4 (50%), time used 1:00 of 1:00" in result
             assert "Applied mathematics\t0 / 1\t0" in result
