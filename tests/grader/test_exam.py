@@ -496,3 +496,20 @@ def test_a_history_that_can_not_be_written_is_a_warning_after_the_score(tmp_path
     assert lines.warnings[0].startswith("Could not save the exam: ")
     history = "\n".join(history_lines(read_history(tmp_path), "en"))
     assert "No mock exam taken yet" in history
+
+
+def test_answering_every_shuffled_question_by_its_shown_letter_scores_full_marks(bank):
+    paper = draw_paper(bank, "en", count=30, minutes=60, seed=4)
+    assert any(list(item.order) != sorted(item.order) for item in paper.questions)  # options are shuffled
+    script = []
+    for item in paper.questions:
+        if item.question.kind == "numeric":
+            script.append(repr(item.question.answer))
+        else:
+            (right,) = item.question.correct_indices
+            script.append("abcd"[item.order.index(right)])
+    session = run_exam(paper, input=io.StringIO("\n".join([*script, "s"]) + "\n"), output=io.StringIO())
+    assert session.ended == "submitted"
+    report = result_lines(paper, session)
+    assert "Score: 30/30 (100%)" in report[1]
+    assert "Every answer is right." in report
