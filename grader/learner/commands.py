@@ -204,6 +204,9 @@ def overview(lang: str, start: Path | None = None) -> Lines:
             )(lang)
         )
     lines.out += quiz_overview(lang, workspace or user_data_dir())
+    from grader.learner.review import review_line
+
+    lines.out += review_line(lang, workspace or user_data_dir())
     return lines
 
 
@@ -434,6 +437,9 @@ def take_quiz(
             return lines
     started = time.time()
     answers = run_quiz(quiz, input=input, output=output, seed=seed, only_ids=only_ids)
+    from grader.learner.review import schedule_answers
+
+    lines.warnings += schedule_answers(workspace, quiz.number, answers, lang)  # every answer counts for grade review
     asked = len(only_ids) if only_ids is not None else len(quiz.questions)
     if len(answers) < asked:
         lines.status = 1
