@@ -151,6 +151,12 @@ def main() -> None:
     is_flag=True,
     help="Record the result as exercise N's even when --file names another file (grade list shows that file).",
 )
+@click.option(
+    "--show-output",
+    is_flag=True,
+    help="Also show what passing checks printed (failed checks always show it); with --format json, "
+    "every check's stdout and stderr.",
+)
 def exercise(
     number: int,
     file: Path | None,
@@ -161,9 +167,11 @@ def exercise(
     warm_up: bool,
     warm_up_seed: int | None,
     record: bool,
+    show_output: bool,
 ) -> None:
     """Grade exercise N and explain every failed check."""
     from grader.learner import commands
+    from grader.learner.status import live_status
 
     if warm_up and output_format != "text":
         raise click.UsageError(
@@ -175,18 +183,19 @@ def exercise(
         get_exercise(number)
         _echo(commands.warm_up(number, commands.exercise_file(number, file), lang, input=sys.stdin, output=sys.stdout,
                                seed=warm_up_seed))  # fmt: skip
-    graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record)
+    with live_status(sys.stderr, lang, output_format) as progress:  # a terminal's "grading: softmax ..." line
+        graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record, progress=progress)
     for warning in graded.warnings:
         click.echo(warning, err=True)
     if not graded.recorded and output_format == "text":  # a machine format (an autograder's) stays quiet
         click.echo(commands.not_recorded_note(number, graded.path, lang, record=record), err=True)
     result = graded.result
     if output_format == "json":
-        click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_json(lang, show_output=show_output), ensure_ascii=False, indent=2))
     elif output_format == "gradescope":
         click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(result.to_text(lang, colour=sys.stdout.isatty()))
+        click.echo(result.to_text(lang, colour=sys.stdout.isatty(), show_output=show_output))
         if result.passed:
             from grader.learner.nextsteps import next_steps
 
@@ -498,6 +507,7 @@ def watch_command(
     """
     from grader.grading.engine import get_exercise
     from grader.learner.commands import exercise_file, grade_path, relative, remember
+    from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
 
     colour = sys.stdout.isatty()
@@ -506,7 +516,8 @@ def watch_command(
 
     def grade_once():
         try:
-            result = grade_path(number, path, timeout=timeout)
+            with live_status(sys.stderr, lang) as progress:
+                result = grade_path(number, path, timeout=timeout, progress=progress)
         except GraderError as problem:  # the next save tries again
             click.echo(f"grade: {problem.in_language(lang)}", err=True)
             return None

@@ -33,6 +33,7 @@ from grader.learner.workspace import (
 from grader.text import Text
 
 if TYPE_CHECKING:  # the quiz bank imports NumPy and Markdown: not on the way to a grading
+    from grader.grading.progress import ProgressListener
     from grader.quiz.bank import Quiz
 
 EXERCISE_PATTERN = "ex{number:02d}_*.py"
@@ -70,15 +71,20 @@ def exercise_file(number: int, file: Path | None, start: Path | None = None) -> 
     return found[0]
 
 
-def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
-    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook."""
+def grade_path(
+    number: int, path: Path, *, timeout: float | None = None, jobs: int = 2, progress: ProgressListener | None = None
+) -> ExerciseResult:
+    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
+
+    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's grading sends none.
+    """
     if path.suffix == ".ipynb":
         from grader.notebook import grade_notebook_file
 
         return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
     from grader.grading.engine import grade_exercise
 
-    return grade_exercise(number, path, timeout=timeout, jobs=jobs)
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress)
 
 
 def record_workspace(number: int, path: Path, *, record: bool = False) -> Path | None:
@@ -134,12 +140,18 @@ class Graded:
 
 
 def grade(
-    number: int, file: Path | None, *, timeout: float | None = None, jobs: int = 2, record: bool = False
+    number: int,
+    file: Path | None,
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+    record: bool = False,
+    progress: ProgressListener | None = None,
 ) -> Graded:
     """``grade exercise N``: find the file, grade it, remember the result when it is the exercise's (or ``record``)."""
     get_exercise(number)
     path = exercise_file(number, file)
-    result = grade_path(number, path, timeout=timeout, jobs=jobs)
+    result = grade_path(number, path, timeout=timeout, jobs=jobs, progress=progress)
     recorded = record_workspace(number, path, record=record) is not None
     return Graded(result, path, remember(result, path, record=record), recorded)
 
