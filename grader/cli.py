@@ -195,7 +195,10 @@ def exercise(
     elif output_format == "gradescope":
         click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(result.to_text(lang, colour=sys.stdout.isatty(), show_output=show_output))
+        from grader.learner.listing import wants_colour
+
+        colour = wants_colour("auto", sys.stdout)
+        click.echo(result.to_text(lang, colour=colour, show_output=show_output), color=colour)
         if result.passed:
             from grader.learner.nextsteps import next_steps
 
@@ -518,10 +521,11 @@ def watch_command(
     """
     from grader.grading.engine import get_exercise
     from grader.learner.commands import exercise_file, grade_path, relative, remember
+    from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
 
-    colour = sys.stdout.isatty()
+    colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
     path = exercise_file(number, file)
 
@@ -538,9 +542,9 @@ def watch_command(
 
     def show(result, previous) -> None:
         if previous is None:
-            click.echo(result.to_text(lang, colour=colour))
+            click.echo(result.to_text(lang, colour=colour), color=colour)
         else:
-            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour))
+            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour), color=colour)
 
     def waiting() -> None:
         click.echo(
