@@ -230,7 +230,11 @@ def list_exercises(lang: str, colour: str) -> None:
 @click.argument("number", type=int, metavar="[N]", required=False)
 @_language_option
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options.")
-@click.option("--review", is_flag=True, help="Ask only the questions you got wrong last time.")
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Ask only the questions you got wrong last time (what you now get right raises your best score).",
+)
 @click.option(
     "--html",
     "html_out",
