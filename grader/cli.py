@@ -33,10 +33,22 @@ class _GradeCommand(click.Command):
         except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         except UsageError as problem:  # in Japanese when it has a translation and --lang ja was given
-            raise click.UsageError(problem.in_language(ctx.meta.get(LANG_KEY, "en")), ctx) from None
+            lang = ctx.meta.get(LANG_KEY, "en")
+            shown = _JapaneseUsageError if lang == "ja" and problem.ja else click.UsageError
+            raise shown(problem.in_language(lang), ctx) from None
         except GraderError as problem:
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         return None
+
+
+class _JapaneseUsageError(click.UsageError):
+    """A usage error whose message is Japanese, framed in Japanese too (click's frame is English)."""
+
+    def show(self, file=None) -> None:  # noqa: D102
+        if self.ctx is not None:
+            usage = self.ctx.get_usage().replace("Usage:", "使い方:", 1)
+            click.echo(f"{usage}\n詳しくは: {self.ctx.command_path} --help", err=True)
+        click.echo(f"エラー: {self.format_message()}", err=True)
 
 
 def _fail(message: str, status: int) -> None:
@@ -163,8 +175,9 @@ def exercise(
     from grader.learner import commands
 
     if warm_up and output_format != "text":
-        raise click.UsageError(
-            f"--warm-up asks questions in the terminal; it does not go with --format {output_format}"
+        raise UsageError(
+            f"--warm-up asks questions in the terminal; it does not go with --format {output_format}",
+            f"--warm-up は端末で質問をするため、--format {output_format} とは一緒に使えません",
         )
     if warm_up:
         from grader.grading.engine import get_exercise
@@ -261,15 +274,28 @@ def quiz_command(
         name for name, value in (("--html", html_out), ("--site", site_dir), ("--export", export_format)) if value
     ]
     if len(outputs) > 1:
-        raise click.UsageError(f"{' and '.join(outputs)} can not be combined; choose one")
+        raise UsageError(
+            f"{' and '.join(outputs)} can not be combined; choose one",
+            f"{' と '.join(outputs)} は一緒に使えません。どれか 1 つを選んでください",
+        )
     if review and outputs:
-        raise click.UsageError(f"--review asks questions in the terminal; it does not go with {outputs[0]}")
+        raise UsageError(
+            f"--review asks questions in the terminal; it does not go with {outputs[0]}",
+            f"--review は端末で質問をするため、{outputs[0]} とは一緒に使えません",
+        )
     if output_file is not None and export_format is None:
-        raise click.UsageError("-o/--output names the file for --export; for a page use --html OUT")
+        raise UsageError(
+            "-o/--output names the file for --export; for a page use --html OUT",
+            "-o/--output は --export の書き出し先です。ページを作るには --html OUT を使ってください",
+        )
     if number is None and site_dir is None:
-        raise click.UsageError("name a quiz: grade quiz N (see grade list), or build every page: grade quiz --site DIR")
+        raise UsageError(
+            "name a quiz: grade quiz N (see grade list), or build every page: grade quiz --site DIR",
+            "確認テストの番号を指定してください: grade quiz N(一覧: grade list)。"
+            "すべてのページを作るには: grade quiz --site DIR",
+        )
     if site_dir is not None:
-        _write_site(site_dir, number)
+        _write_site(site_dir, number, lang)
         return
     assert number is not None
     quiz = load_one_quiz(number, lang)
@@ -293,7 +319,7 @@ def quiz_command(
     _echo(take_quiz(quiz, lang, input=sys.stdin, output=sys.stdout, seed=seed, review=review))
 
 
-def _write_site(site_dir: Path, number: int | None) -> None:
+def _write_site(site_dir: Path, number: int | None, lang: str) -> None:
     from grader.quiz.bank import load_bank, quiz_number
     from grader.quiz.page import write_site
 
@@ -301,10 +327,18 @@ def _write_site(site_dir: Path, number: int | None) -> None:
     for error in errors:
         click.echo(f"grade: {error}", err=True)
     written = write_site(site_dir, [quizzes[key] for key in sorted(quizzes)])
-    click.echo(f"{len(written)} pages in {site_dir}")
+    click.echo(
+        Text("{count} pages in {folder}", "{folder} に {count} ページを書き出しました").format(
+            count=len(written), folder=site_dir
+        )(lang)
+    )
     if errors:
         left_out = sorted({n for n in map(quiz_number, (error.path for error in errors)) if n is not None})
-        raise GraderError(f"left out because of the errors above: quiz {', '.join(map(str, left_out))}")
+        listed = ", ".join(map(str, left_out))
+        raise GraderError(
+            f"left out because of the errors above: quiz {listed}",
+            f"上のエラーのため確認テスト {listed} を除きました",
+        )
 
 
 # --- the learner's workspace: init, watch, hints ------------------------------------------
