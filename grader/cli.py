@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +27,16 @@ LANG_KEY = "grade.lang"
 
 class _GradeCommand(click.Command):
     """A subcommand whose ``GraderError`` becomes its exit status, in this one place."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:  # noqa: D102
+        lang = _asked_language(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as problem:  # click's own wording is English
+            japanese = _click_message_ja(problem.format_message()) if lang == "ja" else None
+            if japanese is None:
+                raise
+            raise _JapaneseUsageError(japanese, ctx) from None
 
     def invoke(self, ctx: click.Context) -> object:  # noqa: D102
         try:
@@ -49,6 +60,48 @@ class _JapaneseUsageError(click.UsageError):
             usage = self.ctx.get_usage().replace("Usage:", "使い方:", 1)
             click.echo(f"{usage}\n詳しくは: {self.ctx.command_path} --help", err=True)
         click.echo(f"エラー: {self.format_message()}", err=True)
+
+
+# click's messages for a mistyped command line, in Japanese (click ships no Japanese catalogue)
+_VALUE = r"Invalid value for '(?P<name>[^']+)': "
+_CLICK_JA = (
+    (_VALUE + r"'(?P<value>.*)' is not a valid integer( range)?\.", "{name} の値 '{value}' は整数ではありません"),
+    (_VALUE + r"'(?P<value>.*)' is not a valid float( range)?\.", "{name} の値 '{value}' は数値ではありません"),
+    (_VALUE + r"(?P<value>.*) is not in the range (?P<range>.+)\.", "{name} の値 {value} は範囲 {range} の外です"),
+    (
+        _VALUE + r"'(?P<value>.*)' is not one of (?P<choices>.+)\.",
+        "{name} の値 '{value}' は使えません。使える値: {choices}",
+    ),
+    (_VALUE + r"File '(?P<value>.*)' is a directory\.", "{name} の {value} はフォルダです。ファイルを指定してください"),
+    (
+        r"No such option '(?P<name>[^']+)'\. Did you mean '(?P<close>[^']+)'\?",
+        "{name} というオプションはありません。{close} のことですか?",
+    ),
+    (r"No such option '(?P<name>[^']+)'\.", "{name} というオプションはありません"),
+    (r"Missing argument '(?P<name>[^']+)'\.", "引数 {name} がありません"),
+    (r"Option '(?P<name>[^']+)' requires an argument\.", "{name} には値が必要です"),
+    (r"Got unexpected extra arguments? \((?P<name>.*)\)", "余分な引数があります: {name}"),
+)
+
+
+def _click_message_ja(message: str) -> str | None:
+    """Click's usage message in Japanese, or None when it is not one of those known."""
+    for pattern, japanese in _CLICK_JA:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return japanese.format(**found.groupdict())
+    return None
+
+
+def _asked_language(args: list[str]) -> str:
+    """The language a command line asks for (``--lang ja``, ``--lang=ja``), else the locale's, before parsing."""
+    asked = None  # the last one counts, as for click
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            asked = args[index + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.removeprefix("--lang=")
+    return asked or default_language()
 
 
 def _fail(message: str, status: int) -> None:

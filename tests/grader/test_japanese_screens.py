@@ -245,3 +245,43 @@ def test_the_notebook_helper_says_its_usage_errors_in_the_language_asked() -> No
         check(99, lang="ja")
     with pytest.raises(UsageError, match=r"^there is no exercise 99; "):
         check(99, lang="en")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["exercise", "x"], "エラー: N の値 'x' は整数ではありません"),
+        (["exercise", "1", "--timeout", "abc"], "エラー: --timeout の値 'abc' は数値ではありません"),
+        (["exercise", "1", "--timeout", "10000"], "エラー: --timeout の値 10000.0 は範囲 0.1<=x<=600 の外です"),
+        (["exercise", "1", "--jobs", "many"], "エラー: --jobs の値 'many' は整数ではありません"),
+        (["exercise", "1", "--bogus"], "エラー: --bogus というオプションはありません。--jobs のことですか?"),
+        (
+            ["exercise", "1", "--format", "yaml"],
+            "エラー: --format の値 'yaml' は使えません。使える値: 'text', 'json', 'gradescope'",
+        ),
+        (["exercise", "1", "--file", "."], "エラー: --file の . はフォルダです。ファイルを指定してください"),
+        (["exercise", "1", "2"], "エラー: 余分な引数があります: 2"),
+        (["hint"], "エラー: 引数 N がありません"),
+        (["quiz", "1", "--html"], "エラー: --html には値が必要です"),
+    ],
+)
+def test_a_mistyped_command_line_is_answered_in_japanese(args: list[str], said: str, workspace: Path) -> None:
+    for lang in (["--lang", "ja"], ["--lang=ja"], ["--lang", "en", "--lang", "ja"]):
+        # --lang before the rest, so that an option left without its value is the last word
+        result = CliRunner().invoke(main, [args[0], *lang, *args[1:]], prog_name="grade")
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines()[-1] == said
+        assert "Usage:" not in result.output
+    english = CliRunner().invoke(main, [*args, "--lang", "en"], prog_name="grade")
+    assert english.exit_code == 2
+    assert english.output.splitlines()[-1].startswith("Error: ")
+
+
+def test_a_click_message_without_a_translation_stays_whole() -> None:
+    from grader.cli import _click_message_ja
+
+    assert _click_message_ja("Something click says one day.") is None
+    assert (
+        _click_message_ja("No such option '--x'. Did you mean '--y'?")
+        == "--x というオプションはありません。--y のことですか?"
+    )
