@@ -163,9 +163,11 @@ def main() -> None:
       grade exercise 3 --warm-up  2-3 quiz questions first, then grade
       grade watch 3               grade again on every save (Ctrl-C stops)
       grade hint 3                the next hint for the first failing check
+      grade solution 3            after a pass: the worked solution next to yours
       grade list                  every exercise, how far you are, quiz scores
       grade quiz 3                take confirmation test 3 in the terminal
       grade quiz 3 --review       ask again what you got wrong last time
+      grade review                the quiz questions due today, all quizzes
     """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
@@ -213,6 +215,12 @@ def main() -> None:
     is_flag=True,
     help="Record the result as exercise N's even when --file names another file (grade list shows that file).",
 )
+@click.option(
+    "--show-output",
+    is_flag=True,
+    help="Also show what passing checks printed (failed checks always show it); with --format json, "
+    "every check's stdout and stderr.",
+)
 def exercise(
     number: int,
     file: Path | None,
@@ -223,9 +231,11 @@ def exercise(
     warm_up: bool,
     warm_up_seed: int | None,
     record: bool,
+    show_output: bool,
 ) -> None:
     """Grade exercise N and explain every failed check."""
     from grader.learner import commands
+    from grader.learner.status import live_status
 
     if warm_up and output_format != "text":
         raise UsageError(
@@ -238,18 +248,23 @@ def exercise(
         get_exercise(number)
         _echo(commands.warm_up(number, commands.exercise_file(number, file), lang, input=sys.stdin, output=sys.stdout,
                                seed=warm_up_seed))  # fmt: skip
-    graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record)
+    with live_status(sys.stderr, lang, output_format) as progress:  # a terminal's "grading: softmax ..." line
+        graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record, progress=progress)
     for warning in graded.warnings:
         click.echo(warning, err=True)
     if not graded.recorded and output_format == "text":  # a machine format (an autograder's) stays quiet
         click.echo(commands.not_recorded_note(number, graded.path, lang, record=record), err=True)
     result = graded.result
     if output_format == "json":
-        click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_json(lang, show_output=show_output), ensure_ascii=False, indent=2))
     elif output_format == "gradescope":
         click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(result.to_text(lang, colour=sys.stdout.isatty()))
+        click.echo(result.to_text(lang, colour=sys.stdout.isatty(), show_output=show_output))
+        if result.passed:
+            from grader.learner.nextsteps import next_steps
+
+            click.echo("\n".join(next_steps(number, lang, solution=graded.recorded)))
     sys.exit(0 if result.passed else 1)
 
 
@@ -372,6 +387,56 @@ def quiz_command(
     _echo(take_quiz(quiz, lang, input=sys.stdin, output=sys.stdout, seed=seed, review=review))
 
 
+def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    """``--now``: an ISO 8601 time for tests (no time zone: local time)."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value).astimezone()
+    except (ValueError, OverflowError, OSError) as problem:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time ({problem})") from None
+    if not 1970 <= moment.year <= 9000:  # due dates are this day plus up to 100 years
+        raise click.BadParameter(f"{value!r}: a year from 1970 to 9000, please")
+    return moment
+
+
+@main.command(name="review")
+@_language_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=20,
+    show_default=True,
+    help="At most this many due questions.",
+)
+@click.option(
+    "--new",
+    "new",
+    type=click.IntRange(min=0, max=1000),
+    default=0,
+    show_default=True,
+    help="Also ask this many questions you have not answered yet (course order).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options and questions.")
+@click.option("--now", type=str, default=None, hidden=True, callback=_moment)
+def review_command(lang: str, limit: int, new: int, seed: int | None, now) -> None:
+    """Review the quiz questions that are due, across every quiz (spaced repetition, SM-2).
+
+    \b
+    grade review            the due questions, oldest due first (at most 20)
+    grade review --new 10   and 10 questions you have not answered yet
+
+    Every answer in grade quiz and grade review schedules its question again: a
+    right one after 1, 6, then about 2.5 times the last interval in days, a wrong one tomorrow.  Exit status: 0
+    when done (or nothing is due), 1 when the answers stopped early.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.review import review_session
+
+    _echo(review_session(lang, input=sys.stdin, output=sys.stdout, seed=seed, limit=limit, new=new, now=now))
+
+
 def _write_site(site_dir: Path, number: int | None, lang: str) -> None:
     from grader.quiz.bank import load_bank, quiz_number
     from grader.quiz.page import write_site
@@ -486,6 +551,7 @@ def watch_command(
     """
     from grader.grading.engine import get_exercise
     from grader.learner.commands import exercise_file, grade_path, relative, remember
+    from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
 
     colour = sys.stdout.isatty()
@@ -494,7 +560,8 @@ def watch_command(
 
     def grade_once():
         try:
-            result = grade_path(number, path, timeout=timeout)
+            with live_status(sys.stderr, lang) as progress:
+                result = grade_path(number, path, timeout=timeout, progress=progress)
         except GraderError as problem:  # the next save tries again
             click.echo(f"grade: {problem.in_language(lang)}", err=True)
             return None
@@ -536,6 +603,37 @@ def hint_command(number: int, file: Path | None, lang: str, timeout: float | Non
     from grader.learner.commands import grade, next_hint
 
     _echo(next_hint(grade(number, file, timeout=timeout), lang))
+
+
+@main.command(name="solution")
+@click.argument("number", type=int, metavar="N")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write the worked solution to solutions/exNN_*.py of the workspace instead of showing it.",
+)
+@click.option("--force", is_flag=True, help="With --write: replace a different file of that name.")
+@_language_option
+def solution_command(number: int, write: bool, force: bool, lang: str) -> None:
+    """Show the worked solution of exercise N side by side with your file, once it passes.
+
+    \b
+    grade solution 3              yours and the worked solution, side by side
+    grade solution 3 --write      save it as solutions/ex03_backward.py
+    Only after the last grading of your file passed every check (grade exercise 3),
+    and only while that file is unchanged. A terminal under 100 columns shows
+    the two files one after the other.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    import shutil
+
+    from grader.learner.solution import show_solution, write_solution
+
+    if force and not write:
+        raise click.UsageError("--force goes with --write: grade solution N --write --force")
+    if write:
+        _echo(write_solution(number, lang, force=force))
+    else:
+        _echo(show_solution(number, lang, width=shutil.get_terminal_size().columns))
 
 
 def _parse_exercises(text: str | None) -> set[int] | None:

@@ -33,6 +33,7 @@ from grader.learner.workspace import (
 from grader.text import Text
 
 if TYPE_CHECKING:  # the quiz bank imports NumPy and Markdown: not on the way to a grading
+    from grader.grading.progress import ProgressListener
     from grader.quiz.bank import Quiz
 
 EXERCISE_PATTERN = "ex{number:02d}_*.py"
@@ -74,15 +75,20 @@ def exercise_file(number: int, file: Path | None, start: Path | None = None) -> 
     return found[0]
 
 
-def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
-    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook."""
+def grade_path(
+    number: int, path: Path, *, timeout: float | None = None, jobs: int = 2, progress: ProgressListener | None = None
+) -> ExerciseResult:
+    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
+
+    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's grading sends none.
+    """
     if path.suffix == ".ipynb":
         from grader.notebook import grade_notebook_file
 
         return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
     from grader.grading.engine import grade_exercise
 
-    return grade_exercise(number, path, timeout=timeout, jobs=jobs)
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress)
 
 
 def record_workspace(number: int, path: Path, *, record: bool = False) -> Path | None:
@@ -138,12 +144,18 @@ class Graded:
 
 
 def grade(
-    number: int, file: Path | None, *, timeout: float | None = None, jobs: int = 2, record: bool = False
+    number: int,
+    file: Path | None,
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+    record: bool = False,
+    progress: ProgressListener | None = None,
 ) -> Graded:
     """``grade exercise N``: find the file, grade it, remember the result when it is the exercise's (or ``record``)."""
     get_exercise(number)
     path = exercise_file(number, file)
-    result = grade_path(number, path, timeout=timeout, jobs=jobs)
+    result = grade_path(number, path, timeout=timeout, jobs=jobs, progress=progress)
     recorded = record_workspace(number, path, record=record) is not None
     return Graded(result, path, remember(result, path, record=record), recorded)
 
@@ -208,6 +220,9 @@ def overview(lang: str, start: Path | None = None) -> Lines:
             )(lang)
         )
     lines.out += quiz_overview(lang, workspace or user_data_dir())
+    from grader.learner.review import review_line
+
+    lines.out += review_line(lang, workspace or user_data_dir())
     return lines
 
 
@@ -438,6 +453,9 @@ def take_quiz(
             return lines
     started = time.time()
     answers = run_quiz(quiz, input=input, output=output, seed=seed, only_ids=only_ids)
+    from grader.learner.review import schedule_answers
+
+    lines.warnings += schedule_answers(workspace, quiz.number, answers, lang)  # every answer counts for grade review
     asked = len(only_ids) if only_ids is not None else len(quiz.questions)
     if len(answers) < asked:
         lines.status = 1

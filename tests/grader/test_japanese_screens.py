@@ -122,6 +122,11 @@ SCREENS = {
     "quiz, two outputs": (["quiz", "1", "--html", "a.html", "--site", "site"], 2),
     "quiz, review before any attempt": (["quiz", "1", "--review"], 0),
     "quiz, stopped at once": (["quiz", "1", "--seed", "1"], 1),
+    "review, nothing due": (["review"], 0),
+    "review, new questions, stopped": (["review", "--new", "2", "--seed", "1"], 1),
+    "review, limit out of range": (["review", "--limit", "0"], 2),
+    "solution before a pass": (["solution", "1"], 1),
+    "solution, unknown exercise": (["solution", "99"], 2),
     "warm-up with json": (["exercise", "1", "--warm-up", "--format", "json"], 2),
 }
 
