@@ -128,6 +128,9 @@ class _SuggestingGroup(click.Group):
         name = args[0] if args else ""
         if name and name not in self.commands and not name.startswith("-"):
             close = difflib.get_close_matches(name, list(self.commands), n=1)
+            if _asked_language(args) == "ja":
+                advice = f"grade {close[0]} のことですか? " if close else ""
+                raise _JapaneseUsageError(f"{name} というコマンドはありません。{advice}一覧: grade --help", ctx)
             advice = f" Did you mean 'grade {close[0]}'?" if close else ""
             ctx.fail(f"no command '{name}'.{advice} See: grade --help")
         return super().resolve_command(ctx, args)

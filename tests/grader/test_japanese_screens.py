@@ -268,6 +268,11 @@ def test_the_notebook_helper_says_its_usage_errors_in_the_language_asked() -> No
         (["exercise", "1", "2"], "エラー: 余分な引数があります: 2"),
         (["hint"], "エラー: 引数 N がありません"),
         (["quiz", "1", "--html"], "エラー: --html には値が必要です"),
+        (
+            ["exercis", "1"],
+            "エラー: exercis というコマンドはありません。grade exercise のことですか? 一覧: grade --help",
+        ),
+        (["frobnicate"], "エラー: frobnicate というコマンドはありません。一覧: grade --help"),
     ],
 )
 def test_a_mistyped_command_line_is_answered_in_japanese(args: list[str], said: str, workspace: Path) -> None:
