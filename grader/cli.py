@@ -110,11 +110,11 @@ def _fail(message: str, status: int) -> None:
     sys.exit(status)
 
 
-def _echo(lines) -> None:  # a grader.learner.commands.Lines
+def _echo(lines, colour: bool | None = None) -> None:  # a grader.learner.commands.Lines
     for line in lines.warnings:
         click.echo(line, err=True)
     for line in lines.out:
-        click.echo(line)
+        click.echo(line, color=colour)  # None: click strips colour codes when not printing to a terminal
     if lines.status:
         sys.exit(lines.status)
 
@@ -171,6 +171,7 @@ def main() -> None:
       grade quiz 3                take confirmation test 3 in the terminal
       grade quiz 3 --review       ask again what you got wrong last time
       grade review                the quiz questions due today, all quizzes
+      grade exam                  a timed E資格-style mock exam (100 questions, 120 min)
     """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
@@ -273,11 +274,22 @@ def exercise(
 
 @main.command(name="list")
 @_language_option
-def list_exercises(lang: str) -> None:
+@click.option(
+    "--color",
+    "--colour",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the states: auto colours on a terminal unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).",
+)
+def list_exercises(lang: str, colour: str) -> None:
     """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
     from grader.learner.commands import overview
+    from grader.learner.listing import ListStyle
 
-    _echo(overview(lang))
+    style = ListStyle.for_stream(sys.stdout, colour)
+    _echo(overview(lang, style=style), colour=style.colour)
 
 
 @main.command(name="quiz")
@@ -438,6 +450,51 @@ def review_command(lang: str, limit: int, new: int, seed: int | None, now) -> No
     from grader.learner.review import review_session
 
     _echo(review_session(lang, input=sys.stdin, output=sys.stdout, seed=seed, limit=limit, new=new, now=now))
+
+
+@main.command(name="exam")
+@_language_option
+@click.option(
+    "--questions", type=click.IntRange(min=1, max=1000), default=100, show_default=True, help="Questions on the paper."
+)
+@click.option("--minutes", type=click.IntRange(min=1, max=600), default=120, show_default=True, help="Time allowed.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=None, help="Draw the same paper again.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="OUT",
+    help="Write the paper as one self-contained HTML page instead.",
+)
+@click.option("--history", is_flag=True, help="Print the results of past mock exams.")
+def exam_command(
+    lang: str, questions: int, minutes: int, seed: int | None, html_out: Path | None, history: bool
+) -> None:
+    """A timed E資格-style mock exam: four-choice and numeric questions from every quiz.
+
+    \b
+    grade exam                          100 questions, 120 minutes, in the terminal
+    grade exam --questions 20 --minutes 25 --seed 7
+    grade exam --html exam.html         the same as one self-contained page
+    grade exam --history                your past results, per topic
+
+    Exit status: 0 when scored, 1 when abandoned (q), 2 on a usage error,
+    3 when no question can be asked or the history has nowhere to go.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.exam import exam_history, take_exam, write_exam_page
+
+    if history:
+        if html_out is not None:
+            raise UsageError(
+                "--history prints past results; it does not go with --html",
+                "--history は過去の結果を表示するため、--html とは一緒に使えません",
+            )
+        _echo(exam_history(lang))
+    elif html_out is not None:
+        _echo(write_exam_page(html_out, lang, questions=questions, minutes=minutes, seed=seed))
+    else:
+        _echo(take_exam(lang, input=sys.stdin, output=sys.stdout, questions=questions, minutes=minutes, seed=seed))
 
 
 def _write_site(site_dir: Path, number: int | None, lang: str) -> None:

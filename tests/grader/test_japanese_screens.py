@@ -55,6 +55,8 @@ CODE = [
     re.compile(r"^\s*[A-Z]\w*(?:Error|Exception):.*"),  # the last line of a traceback: Python's own message
     re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b"),  # an exception's name
     re.compile(r'^\s*File ".*'),  # a traceback line
+    re.compile(r"\b[A-Z][a-z]+[A-Z]\w*"),  # a model's or tool's name: ResNet, AlexNet, PyTorch
+    re.compile(r"\b[a-z]-[a-z]\b"),  # a range of answer letters: a-d
 ]
 
 
@@ -127,6 +129,9 @@ SCREENS = {
     "review, limit out of range": (["review", "--limit", "0"], 2),
     "solution before a pass": (["solution", "1"], 1),
     "solution, unknown exercise": (["solution", "99"], 2),
+    "exam, abandoned": (["exam", "--questions", "3", "--minutes", "5", "--seed", "1"], 1),
+    "exam, no history yet": (["exam", "--history"], 0),
+    "exam, history with html": (["exam", "--history", "--html", "x.html"], 2),
     "warm-up with json": (["exercise", "1", "--warm-up", "--format", "json"], 2),
 }
 
@@ -135,7 +140,7 @@ SCREENS = {
 def test_a_japanese_screen_holds_no_english_prose(screen: str, workspace: Path) -> None:
     (workspace / "broken.py").write_text("def sigmoid(x:\n", encoding="utf-8")
     args, status = SCREENS[screen]
-    code, output = _screen(args, "ja", stdin="q\n")
+    code, output = _screen(args, "ja", stdin="q\ny\n")
     assert code == status, output
     assert JAPANESE.search(output), output
     assert japanese_screen_prose(output) == [], output
@@ -145,7 +150,7 @@ def test_a_japanese_screen_holds_no_english_prose(screen: str, workspace: Path) 
 def test_an_english_screen_holds_no_japanese(screen: str, workspace: Path) -> None:
     (workspace / "broken.py").write_text("def sigmoid(x:\n", encoding="utf-8")
     args, status = SCREENS[screen]
-    code, output = _screen(args, "en", stdin="q\n")
+    code, output = _screen(args, "en", stdin="q\ny\n")
     assert code == status, output
     assert [line for line in output.splitlines() if stray_japanese(line)] == [], output
 
