@@ -300,3 +300,40 @@ def test_a_click_message_without_a_translation_stays_whole() -> None:
         _click_message_ja("No such option '--x'. Did you mean '--y'?")
         == "--x というオプションはありません。--y のことですか?"
     )
+
+
+def _english_halves() -> list[str]:
+    """``file:line: text`` of the English half of every ``Text(en, ja)`` and ``UsageError(en, ja)`` in grader/."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "grader").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and len(node.args) == 2):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name == "Text" or (name.endswith("Error") and name != "_JapaneseUsageError"):
+                english = " ".join(
+                    part.value
+                    for part in ast.walk(node.args[0])
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                )
+                found.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}: {english}")
+    return found
+
+
+def test_the_english_half_of_every_message_holds_no_japanese() -> None:
+    halves = _english_halves()
+    assert len(halves) > 100
+    assert [half for half in halves if stray_japanese(half.split(": ", 1)[1])] == []
+
+
+@pytest.mark.parametrize("folder", ["hints/en", "quizzes/en"])
+def test_english_course_text_holds_no_japanese(folder: str) -> None:
+    stray = [
+        f"{path.name}:{number}: {line}"
+        for path in sorted((ROOT / folder).glob("*.md"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if stray_japanese(line)
+    ]
+    assert stray == []
