@@ -264,7 +264,10 @@ def exercise(
     elif output_format == "gradescope":
         click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(result.to_text(lang, colour=sys.stdout.isatty(), show_output=show_output))
+        from grader.learner.listing import wants_colour
+
+        colour = wants_colour("auto", sys.stdout)
+        click.echo(result.to_text(lang, colour=colour, show_output=show_output), color=colour)
         if result.passed:
             from grader.learner.nextsteps import next_steps
 
@@ -296,7 +299,11 @@ def list_exercises(lang: str, colour: str) -> None:
 @click.argument("number", type=int, metavar="[N]", required=False)
 @_language_option
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options.")
-@click.option("--review", is_flag=True, help="Ask only the questions you got wrong last time.")
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Ask only the questions you got wrong last time (what you now get right raises your best score).",
+)
 @click.option(
     "--html",
     "html_out",
@@ -611,10 +618,11 @@ def watch_command(
     """
     from grader.grading.engine import get_exercise
     from grader.learner.commands import exercise_file, grade_path, relative, remember
+    from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
 
-    colour = sys.stdout.isatty()
+    colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
     path = exercise_file(number, file)
 
@@ -631,9 +639,9 @@ def watch_command(
 
     def show(result, previous) -> None:
         if previous is None:
-            click.echo(result.to_text(lang, colour=colour))
+            click.echo(result.to_text(lang, colour=colour), color=colour)
         else:
-            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour))
+            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour), color=colour)
 
     def waiting() -> None:
         click.echo(

@@ -453,3 +453,20 @@ def test_extra_lines_end_the_listing(workspace, monkeypatch):
     assert commands.overview("en").out[-2:] == extra_lines("en", workspace)
     monkeypatch.setattr(commands, "extra_lines", lambda lang, folder: [f"due today: 3 ({lang}, {folder.name})"])
     assert commands.overview("en").out[-1] == "due today: 3 (en, ws)"
+
+
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False), ({}, False)],
+)
+def test_grade_exercise_colours_by_the_same_rule_as_grade_list(tmp_path, monkeypatch, env, coloured):
+    """``grade exercise`` respects NO_COLOR and FORCE_COLOR too (CliRunner's stdout is no terminal)."""
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    source = Path(__file__).resolve().parents[2] / "solutions" / "ex01_activations.py"
+    shutil.copy(source, tmp_path / "ex01_activations.py")
+    result = CliRunner().invoke(main, ["exercise", "1", "--file", str(tmp_path / "ex01_activations.py")])
+    assert result.exit_code == 0, result.output
+    assert bool(ANSI.search(result.output)) is coloured
