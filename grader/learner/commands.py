@@ -98,12 +98,12 @@ def grade_path(
 ) -> ExerciseResult:
     """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
 
-    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's grading sends none.
+    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's too.
     """
     if path.suffix == ".ipynb":
         from grader.notebook import grade_notebook_file
 
-        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
+        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, progress=progress)
     from grader.grading.engine import grade_exercise
 
     return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress)
