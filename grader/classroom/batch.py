@@ -10,6 +10,8 @@ and sandbox as ``grade exercise``, and quiz attempt files
 keys and imported.  Every result is committed to the gradebook as soon as it is
 known, so an interrupted batch loses nothing and the next run resumes: a
 submission whose content (and the grader's checks) did not change is skipped.
+(A power cut may undo the last few gradings, whole: ``Gradebook.fast_commits``;
+the next run grades them again.)
 
 Work is spread over a pool of threads that share one warm sandbox zygote; each
 submission still gets its own freshly forked, confined sandbox server.
@@ -771,7 +773,8 @@ def run_batch(
     if progress is not None:
         progress(0, len(todo), None, None)
     if todo:
-        _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress)
+        with gradebook.fast_commits():  # a grading lost to a power cut is graded again next run
+            _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress)
     summary.seconds = time.monotonic() - started
     return summary
 

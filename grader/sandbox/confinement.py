@@ -42,6 +42,7 @@ import platform
 import resource
 import stat
 import struct
+from collections.abc import Sequence
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -185,7 +186,30 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
-def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> int:
+def open_paths(paths: list[str]) -> list[tuple[int, bool]]:
+    """``O_PATH`` descriptors of ``paths`` (those that exist), each with whether it is a folder.
+
+    For ``landlock_ruleset(opened_read=...)``: a sandbox zygote opens the
+    Python and NumPy paths once, and every server it forks builds its rulesets
+    from them without opening hundreds of paths again.  An ``O_PATH``
+    descriptor reads nothing; workers close every inherited descriptor.
+    """
+    opened = []
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            opened.append((fd, stat.S_ISDIR(os.fstat(fd).st_mode)))
+        except OSError:
+            os.close(fd)
+    return opened
+
+
+def landlock_ruleset(
+    read_paths: list[str], write_paths: list[str], *, opened_read: Sequence[tuple[int, bool]] = ()
+) -> int:
     """A Landlock ruleset (a file descriptor) for the given paths; -1 when Landlock is unavailable.
 
     Building one costs a system call or three per path; a ruleset can be
@@ -198,6 +222,9 @@ def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> int:
         Files and folders that may be read (and executed), with everything beneath.
     write_paths : list of str
         Folders where anything may be done (a file: it may be written).
+    opened_read : list of (int, bool)
+        More that may be read, already open (``open_paths``): the descriptor
+        and whether it is a folder.  They stay open.
     """
     abi = landlock_abi()
     if abi < 1 or _LIBC is None:
@@ -214,6 +241,9 @@ def landlock_ruleset(read_paths: list[str], write_paths: list[str]) -> int:
     ruleset = _LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
     if ruleset < 0:
         return -1
+    for fd, is_folder in opened_read:
+        rule = _PathBeneathAttr((FS_READ if is_folder else FS_READ & FILE_ONLY) & handled, fd)
+        _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
     for path, rights in [(p, FS_READ) for p in read_paths] + [(p, handled) for p in write_paths]:
         try:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -237,7 +267,7 @@ def restrict(ruleset: int) -> bool:
     return bool(_LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0)
 
 
-def landlock(read_paths: list[str], write_paths: list[str]) -> int:
+def landlock(read_paths: list[str], write_paths: list[str], *, opened_read: Sequence[tuple[int, bool]] = ()) -> int:
     """Restrict this process (and its future children) for good.
 
     Parameters
@@ -246,13 +276,15 @@ def landlock(read_paths: list[str], write_paths: list[str]) -> int:
         Files and folders that may be read (and executed), with everything beneath.
     write_paths : list of str
         Folders where anything may be done.
+    opened_read : list of (int, bool)
+        More that may be read, already open (see ``landlock_ruleset``).
 
     Returns
     -------
     int
         The Landlock ABI used, 0 when Landlock is unavailable (nothing changed).
     """
-    ruleset = landlock_ruleset(read_paths, write_paths)
+    ruleset = landlock_ruleset(read_paths, write_paths, opened_read=opened_read)
     if ruleset < 0:
         return 0
     try:

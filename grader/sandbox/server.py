@@ -988,6 +988,9 @@ _SANDBOX_USER = False  # workers become the unprivileged sandbox user
 _READABLE: list[str] = []
 _SETUP: dict[str, int] = {"ruleset": -1, "last_capability": 63, "address_space": 0}
 _COMPILE_ERRORS: dict[str, BaseException] = {}
+# a zygote's: the Python and NumPy paths workers may read (``_python_paths``), found and opened once
+_ZYGOTE_PATHS: list[str] = []
+_ZYGOTE_OPENED: list[tuple[int, bool]] = []
 
 
 def _load_sibling(file_name: str) -> types.ModuleType:
@@ -1080,7 +1083,7 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
     sys.dont_write_bytecode = True
     _precompile(manifest)
     if _CONFINEMENT is not None:
-        python = _python_paths(manifest, numpy_module)
+        python = _ZYGOTE_PATHS or _python_paths(manifest, numpy_module)
         _READABLE[:] = [manifest["learner_dir"], *python]
         # the unprivileged user only where it can read Python itself (not under /root, say)
         _SANDBOX_USER = bool(manifest.get("sandbox_user", True)) and os.geteuid() == 0
@@ -1091,10 +1094,17 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
         _SETUP["last_capability"] = _CONFINEMENT.last_capability()
         _CONFINEMENT.prepare_seccomp()
         # the workers' ruleset: learner code reads only Python, NumPy and its files, and writes nothing
-        _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
-        # the server itself: it may read what it needs and write only its out/ folder
         work_dir = os.path.dirname(manifest["learner_dir"])
-        _CONFINEMENT.landlock([*python, work_dir, "/proc"], [manifest["out_dir"], os.devnull])
+        if _ZYGOTE_OPENED:  # the zygote opened Python's paths once for every server (the same paths)
+            _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(
+                [manifest["learner_dir"]], [os.devnull], opened_read=_ZYGOTE_OPENED
+            )
+            # the server itself: it may read what it needs and write only its out/ folder
+            read, opened = [work_dir, "/proc"], _ZYGOTE_OPENED
+        else:
+            _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
+            read, opened = [*python, work_dir, "/proc"], []
+        _CONFINEMENT.landlock(read, [manifest["out_dir"], os.devnull], opened_read=opened)
     _SETUP["address_space"] = _address_space_in_use() + ADDRESS_SPACE_ROOM
     # what the server holds now is shared with every worker it forks: keep the collector off it,
     # or each worker would copy those pages the first time a collection walks them
@@ -1229,6 +1239,10 @@ def main() -> None:
     _NPY = _load_sibling("npyfile.py")
 
     if zygote:
+        if _CONFINEMENT is not None:
+            # the same for every server: no learner folder is on sys.path yet, none is excluded
+            _ZYGOTE_PATHS[:] = _python_paths({"learner_dir": None}, numpy)
+            _ZYGOTE_OPENED[:] = _CONFINEMENT.open_paths(_ZYGOTE_PATHS)
         _zygote(numpy)
     _run_manifest(json.loads(sys.stdin.buffer.read()), numpy)
     sys.stdout.flush()

@@ -1,0 +1,144 @@
+"""What `grade batch` does faster (issue 17) changes no verdict, no guarantee and loses nothing."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from classbook import make_result
+
+from grader.classroom.gradebook import Gradebook, GradebookError
+from grader.grading.results import Status
+from grader.sandbox import confinement
+from grader.text import _CONTROL, _ESCAPES, untrusted
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
+
+
+def test_untrusted_escapes_exactly_as_translating_every_character_did():
+    rng = random.Random(17)
+    specials = [*_CONTROL, ord("\n"), ord("\t"), ord("あ"), 0xDC80, 0x10FFFF]
+    for _ in range(3000):
+        text = "".join(
+            chr(rng.choice(specials)) if rng.random() < 0.2 else chr(rng.randrange(0x20, 0x3100))
+            for _ in range(rng.randrange(0, 30))
+        )
+        if rng.random() < 0.3:
+            text = text.encode("ascii", "ignore").decode()
+        limit = rng.randrange(1, 40)
+        cut = text if len(text) <= limit else text[:limit] + f"\n... ({len(text) - limit} more characters cut)"
+        assert untrusted(text, limit) == cut.translate(_ESCAPES), repr(text)
+    assert untrusted("出力\x1b[2J\u202e", 100) == "出力\\x1b[2J\\u202e"
+
+
+def _synchronous(book: Gradebook) -> int:
+    return book._connection.execute("PRAGMA synchronous").fetchone()[0]
+
+
+def test_fast_commits_sync_everything_at_the_end_and_pass_errors_on(tmp_path):
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        assert _synchronous(book) == 2  # FULL
+        with book.fast_commits():
+            assert _synchronous(book) == 1  # NORMAL
+            book.record_exercise("ann", 1, "ex01_activations.py", "h1", make_result(1, [Status.PASSED]))
+        assert _synchronous(book) == 2
+        with pytest.raises(GradebookError, match="a learner is named"), book.fast_commits():
+            book.record_problem("", "no name")
+        assert _synchronous(book) == 2
+        assert book.is_graded("ann", 1, "h1")
+
+
+def test_fast_commits_survive_a_killed_grader(tmp_path):
+    """What was committed inside fast_commits is kept when the process is killed right after (SIGKILL)."""
+    database = tmp_path / "book.sqlite"
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(Path(__file__).parent)!r}]
+        from classbook import make_result
+        from grader.classroom.gradebook import Gradebook
+        from grader.grading.results import Status
+        book = Gradebook({str(database)!r})
+        with book.fast_commits():
+            for index in range(30):
+                book.record_exercise(f"learner{{index}}", 1, "ex01_activations.py", f"h{{index}}",
+                                     make_result(1, [Status.PASSED]))
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert completed.returncode == -9, completed.stderr.decode()[-2000:]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("select count(*) from submissions where current = 1").fetchone()[0] == 30
+
+
+def test_opened_paths_give_the_same_landlock_rules(tmp_path):
+    folder, file = tmp_path / "folder", tmp_path / "file.txt"
+    folder.mkdir()
+    file.write_text("x")
+    opened = confinement.open_paths([str(folder), str(file), str(tmp_path / "missing")])
+    try:
+        assert [is_folder for _fd, is_folder in opened] == [True, False]
+        if confinement.landlock_abi() >= 1:
+            ruleset = confinement.landlock_ruleset([], [], opened_read=opened)
+            assert ruleset >= 0
+            os.close(ruleset)
+    finally:
+        for fd, _is_folder in opened:
+            os.close(fd)
+
+
+@pytest.mark.skipif(
+    confinement.landlock_abi() < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="Landlock is not available"
+)
+def test_the_pool_s_workers_read_only_what_they_may_and_inherit_no_descriptor(tmp_path):
+    """The zygote opens Python's paths once for all servers: a worker still reads nothing else, holds none of them."""
+    from grader.grading.engine import get_exercise, grade_exercise
+    from grader.sandbox.client import SandboxPool
+
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("other learner's work")
+    os.chmod(secret.parent, 0o755)
+    os.chmod(secret, 0o644)
+    learner = tmp_path / "learner"
+    learner.mkdir()
+    path = learner / "ex01_activations.py"
+    override = f"""
+        import json, os
+
+        def relu(x):
+            leaks = []
+            for target in ({str(secret)!r}, {str(ROOT / "grader" / "checks" / "ex01_activations.py")!r}):
+                try:
+                    with open(target) as handle:
+                        leaks.append(handle.read(10))
+                except OSError:
+                    pass
+            inherited = []
+            for fd in range(5, 1024):  # 0-4 are the worker's own (streams, result and acknowledgement pipes)
+                try:
+                    os.fstat(fd)
+                    inherited.append(fd)
+                except OSError:
+                    pass
+            if leaks or inherited:
+                return x * 0 + 42
+            return np.maximum(0, x)
+    """
+    path.write_text(SOLUTION + "\n\n" + textwrap.dedent(override), encoding="utf-8")
+    with SandboxPool() as pool:
+        checks = get_exercise(1).build_checks()
+        result = grade_exercise(1, path, pool=pool, checks=checks, jobs=1)
+        again = grade_exercise(1, path, pool=pool, checks=checks, jobs=1)
+    for graded in (result, again):
+        failed = [(check.name, check.status) for check in graded.results if check.status != Status.PASSED]
+        assert failed == [], failed
