@@ -13,6 +13,7 @@ This module knows how to run probes and nothing about scoring: it returns a
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import math
@@ -557,14 +558,20 @@ class Sandbox:
 
         if self._process is None and not self.learner_dir.exists():
             self.start()
+        shared = self.pool is not None and self.pool.shares_inputs
         entries: list[dict[str, Any]] = []
         for index, probe in enumerate(probes):
             probe_dir = self.work_dir / f"p{index:03d}"
-            probe_dir.mkdir()
             files = {}
-            for name, value in probe.arrays.items():
-                npyfile.save(probe_dir / f"in_{name}.npy", value)
-                files[name] = f"in_{name}.npy"
+            if shared and self.pool is not None:
+                # written once per batch into the pool's folder, which no sandbox process can write
+                for name, value in probe.arrays.items():
+                    files[name] = self.pool.input_file(value)
+            else:
+                probe_dir.mkdir()
+                for name, value in probe.arrays.items():
+                    npyfile.save(probe_dir / f"in_{name}.npy", value)
+                    files[name] = f"in_{name}.npy"
             entries.append(
                 {
                     "id": f"p{index:03d}",
@@ -575,7 +582,7 @@ class Sandbox:
                     "group": probe.group,
                 }
             )
-        manifest = {
+        manifest: dict[str, Any] = {
             "learner_dir": str(self.learner_dir),
             "out_dir": str(self.out_dir),
             "module": self.module,
@@ -586,6 +593,8 @@ class Sandbox:
         }
         total = self.timeout + sum(float(entry["timeout"]) for entry in entries) / self.jobs + 10.0
         ids = [str(entry["id"]) for entry in entries]
+        if shared and self.pool is not None:
+            manifest["inputs_dir"] = str(self.pool.inputs_dir)
         if self.pool is not None:
             manifest_path = self.work_dir / "manifest.json"
             manifest_path.write_text(json.dumps(manifest))
@@ -820,8 +829,16 @@ class SandboxPool:
     def __init__(self, *, confine: bool | None = None) -> None:
         import threading
 
+        from grader.sandbox import confinement
+
         self.work_dir = _scratch_dir("grade-pool")
-        self._process = _spawn_server(self.work_dir, _confine_by_default() if confine is None else confine, zygote=True)
+        confine = _confine_by_default() if confine is None else confine
+        self._process = _spawn_server(self.work_dir, confine, zygote=True)
+        # probes' inputs, written once for every submission that gets the same arrays; only where
+        # Landlock keeps every sandbox process from writing them (unconfined, each gets its own copy)
+        self.shares_inputs = confine and confinement.landlock_abi() >= 1
+        self.inputs_dir = self.work_dir / "inputs"
+        self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
         self._lock = threading.Lock()
         self._done: dict[str, threading.Event] = {}
         self._codes: dict[str, int] = {}
@@ -848,6 +865,32 @@ class SandboxPool:
         with self._lock:
             self._process.stdin.write(line.encode() + b"\n")
             self._process.stdin.flush()
+
+    def input_file(self, value: Any) -> str:
+        """The path of a read-only ``.npy`` file holding ``value``, written the first time it is asked for.
+
+        Files are named by the SHA-256 of their bytes, so equal arrays share one
+        and a file never changes once written.  The pool's folder is outside
+        every sandbox server's writable paths, and a worker reads its inputs
+        before its own confinement, which does not let it read them again.
+        """
+        from grader.sandbox import npyfile
+
+        with self._lock:
+            known = self._inputs.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+        data = npyfile.to_bytes(value)
+        path = self.inputs_dir / f"{hashlib.sha256(data).hexdigest()}.npy"
+        with self._lock:
+            if not path.exists():
+                self.inputs_dir.mkdir(mode=0o755, exist_ok=True)
+                part = path.with_suffix(".part")
+                part.write_bytes(data)
+                part.chmod(0o444)
+                os.replace(part, path)
+            self._inputs[id(value)] = (value, str(path))
+        return str(path)
 
     def run_manifest(self, manifest_path: Path, timeout: float) -> int | None:
         """Run one manifest in a fresh server; its exit status, or None when it was killed."""

@@ -1051,7 +1051,8 @@ def _precompile(manifest: Json) -> None:
 def _prepare_files(manifest: Json) -> None:
     """Let the sandbox user read the learner's files and the probes' inputs, and nobody else."""
     gid = _CONFINEMENT.SANDBOX_GID
-    folders = [manifest["learner_dir"]] + [probe["dir"] for probe in manifest["probes"]]
+    # a probe's inputs in the pool's shared folder (``inputs_dir``) need no folder of its own
+    folders = [manifest["learner_dir"]] + [probe["dir"] for probe in manifest["probes"] if os.path.isdir(probe["dir"])]
     os.chmod(os.path.dirname(manifest["learner_dir"]), 0o711)
     for folder in folders:
         os.chown(folder, 0, gid)
@@ -1104,6 +1105,8 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
         else:
             _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
             read, opened = [*python, work_dir, "/proc"], []
+        if manifest.get("inputs_dir"):  # a pool's inputs, shared by its servers: read, never written
+            read.append(str(manifest["inputs_dir"]))
         _CONFINEMENT.landlock(read, [manifest["out_dir"], os.devnull], opened_read=opened)
     _SETUP["address_space"] = _address_space_in_use() + ADDRESS_SPACE_ROOM
     # what the server holds now is shared with every worker it forks: keep the collector off it,

@@ -142,3 +142,84 @@ def test_the_pool_s_workers_read_only_what_they_may_and_inherit_no_descriptor(tm
     for graded in (result, again):
         failed = [(check.name, check.status) for check in graded.results if check.status != Status.PASSED]
         assert failed == [], failed
+
+
+def _verdicts(database: Path) -> list[tuple]:
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT learners.name, submissions.exercise, check_results.position, check_results.name, "
+            "check_results.status, check_results.score, check_results.hint_en FROM check_results "
+            "JOIN submissions ON submissions.id = check_results.submission_id "
+            "JOIN learners ON learners.id = submissions.learner_id WHERE submissions.current = 1 "
+            "ORDER BY learners.name, submissions.exercise, check_results.position"
+        ).fetchall()
+
+
+def test_shared_inputs_give_the_verdicts_each_submission_s_own_copies_gave(tmp_path, monkeypatch):
+    from grader.classroom.batch import run_batch
+    from grader.grading.engine import EXERCISES
+
+    class_dir = tmp_path / "class"
+    for number in (1, 3):  # exercise 3 imports exercise 1
+        module = EXERCISES[number].module
+        solution = (ROOT / "solutions" / f"{module}.py").read_text(encoding="utf-8")
+        variants = sorted((ROOT / "tests" / "submissions" / f"ex{number:02d}").glob("*.py"))[:1]
+        texts = [solution, (ROOT / "exercises" / f"{module}.py").read_text(encoding="utf-8")]
+        texts += [solution + "\n\n" + variant.read_text(encoding="utf-8") for variant in variants]
+        for index, text in enumerate(texts):
+            folder = class_dir / f"learner{index}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{module}.py").write_text(text, encoding="utf-8")
+    with Gradebook(tmp_path / "shared.sqlite") as book:
+        assert run_batch(class_dir, book, jobs=2, timeout=2).graded == 6
+    # each submission its own copies, as before the pool shared them (and as without Landlock)
+    monkeypatch.setattr(confinement, "landlock_abi", lambda: 0)
+    with Gradebook(tmp_path / "own.sqlite") as book:
+        assert run_batch(class_dir, book, jobs=2, timeout=2).graded == 6
+    shared, own = _verdicts(tmp_path / "shared.sqlite"), _verdicts(tmp_path / "own.sqlite")
+    assert len(shared) > 6 * 8
+    assert {row[4] for row in shared} >= {"passed", "failed"}
+    assert shared == own
+
+
+@pytest.mark.skipif(
+    confinement.landlock_abi() < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="Landlock is not available"
+)
+def test_a_submission_can_not_change_the_inputs_the_pool_shares(tmp_path):
+    from grader.grading.engine import get_exercise, grade_exercise
+    from grader.sandbox.client import SandboxPool
+
+    checks = get_exercise(1).build_checks()
+    with SandboxPool() as pool:
+        assert pool.shares_inputs
+        honest = tmp_path / "honest"
+        honest.mkdir()
+        (honest / "ex01_activations.py").write_text(SOLUTION, encoding="utf-8")
+        assert grade_exercise(1, honest / "ex01_activations.py", pool=pool, checks=checks, jobs=1).passed
+        inputs = {path: path.read_bytes() for path in pool.inputs_dir.iterdir()}
+        assert inputs
+        attacker = tmp_path / "attacker"
+        attacker.mkdir()
+        override = f"""
+            import os
+
+            def relu(x):
+                folder = {str(pool.inputs_dir)!r}
+                for name in os.listdir(folder):
+                    path = os.path.join(folder, name)
+                    for attack in (lambda: os.chmod(path, 0o666), lambda: open(path, "r+b").write(b"X" * 200),
+                                   lambda: os.unlink(path)):
+                        try:
+                            attack()
+                        except OSError:
+                            pass
+                with open(os.path.join(folder, "planted.npy"), "wb") as handle:
+                    handle.write(b"planted")
+                return np.maximum(0, x)
+        """
+        (attacker / "ex01_activations.py").write_text(SOLUTION + textwrap.dedent(override), encoding="utf-8")
+        attacked = grade_exercise(1, attacker / "ex01_activations.py", pool=pool, checks=checks, jobs=1)
+        assert {check.status for check in attacked.results if check.target == "relu"} == {Status.FAILED}
+        assert {path: path.read_bytes() for path in pool.inputs_dir.iterdir()} == inputs
+        assert all(path.stat().st_mode & 0o777 == 0o444 for path in inputs)
+        assert grade_exercise(1, honest / "ex01_activations.py", pool=pool, checks=checks, jobs=1).passed
