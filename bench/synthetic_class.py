@@ -12,6 +12,7 @@ from an ability drawn per learner, so the report's item analysis has data.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import random
@@ -56,14 +57,21 @@ def exercise_file(number: int, rng: random.Random) -> str:
     return solution + ENDLESS.format(name=FIRST_FUNCTION[number])
 
 
-def quiz_attempts(ability: float, rng: random.Random) -> list[dict]:
-    """One first attempt at every quiz, in the format ``grade quiz`` saves."""
+@functools.cache
+def _bank() -> dict:
+    """The course's quiz bank, loaded once (a class of 1,000 learners would load it 1,000 times)."""
     import sys
 
     sys.path.insert(0, str(ROOT))
     from grader.quiz.bank import load_bank
 
     bank, _errors = load_bank()
+    return bank
+
+
+def quiz_attempts(ability: float, rng: random.Random) -> list[dict]:
+    """One first attempt at every quiz, in the format ``grade quiz`` saves."""
+    bank = _bank()
     attempts = []
     for (number, lang), quiz in sorted(bank.items()):
         if lang != "en":
