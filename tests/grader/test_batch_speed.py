@@ -223,3 +223,28 @@ def test_a_submission_can_not_change_the_inputs_the_pool_shares(tmp_path):
         assert {path: path.read_bytes() for path in pool.inputs_dir.iterdir()} == inputs
         assert all(path.stat().st_mode & 0o777 == 0o444 for path in inputs)
         assert grade_exercise(1, honest / "ex01_activations.py", pool=pool, checks=checks, jobs=1).passed
+
+
+def test_a_function_that_hung_once_costs_its_other_checks_a_short_limit(tmp_path):
+    """An eighth of the limit (at least 0.25 s): its quick checks still pass, its hangs end sooner."""
+    import time
+
+    import numpy as np
+
+    from grader.sandbox.client import Probe, Sandbox
+
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text("def relu(x):\n    while x.size > 3:\n        pass\n    return x\n")
+    probes = []
+    for size in (5, 2, 5):
+        probe = Probe()
+        probe.group = "relu"
+        probe.save(probe.call("relu", np.ones(size)), "y")
+        probes.append(probe)
+    started = time.monotonic()
+    with Sandbox(learner, "ex01_activations", timeout=0.6, jobs=1) as sandbox:
+        runs = sandbox.run(probes)
+    assert [run.status for run in runs] == ["timeout", "ok", "timeout"]
+    assert [run.limit for run in runs] == [0.6, 0.25, 0.25]
+    # 0.6 s shared at first, 0.6 s alone for the first hang, 0.25 s for the second (was 1 s)
+    assert time.monotonic() - started < 3.0
