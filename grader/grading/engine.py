@@ -8,10 +8,11 @@ computed here, in the grader's process, from arrays the sandbox brought back.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -528,6 +529,33 @@ def _named_as_given(run: ProbeRun, module: str, shown: str) -> ProbeRun:
     return replace(run, message=run.message.replace(f'File "{module}.py"', f'File "{shown}"'))
 
 
+_WARM: list[SandboxPool] = []  # the pool of warm_pool(), while one is in use
+
+
+@contextlib.contextmanager
+def warm_pool(pool: SandboxPool | None = None) -> Iterator[SandboxPool]:
+    """Grade with one warm zygote (``pool``, else a new one closed at the end) while inside.
+
+    For processes that grade again and again (``grade watch``, the grading
+    server): every ``grade_exercise`` without a ``pool`` of its own forks its
+    sandbox server from this zygote, confined exactly as a fresh one.  A zygote
+    that died is not used: grading then starts a fresh sandbox.
+    """
+    own = pool is None
+    chosen = SandboxPool() if pool is None else pool
+    _WARM.append(chosen)
+    try:
+        yield chosen
+    finally:
+        _WARM.remove(chosen)
+        if own:
+            chosen.close()
+
+
+def _warm() -> SandboxPool | None:
+    return _WARM[-1] if _WARM and _WARM[-1].alive else None
+
+
 def grade_exercise(
     number: int,
     submission: Path,
@@ -563,6 +591,8 @@ def grade_exercise(
     if not submission.is_file():
         raise UsageError(f"no such file: {submission}")
     limit = timeout or exercise.timeout
+    if pool is None:
+        pool = _warm()
     # the sandbox loads NumPy in its own process while this one builds the checks
     with Sandbox(
         submission, exercise.module, timeout=limit, jobs=jobs, pool=pool, memory_bytes=memory_bytes

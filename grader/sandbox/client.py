@@ -761,6 +761,11 @@ class SandboxPool:
             self._done.pop(request, None)
             return self._codes.pop(request, None)
 
+    @property
+    def alive(self) -> bool:
+        """Whether the zygote still runs (it may have been killed from outside)."""
+        return self._process.poll() is None
+
     def close(self) -> None:
         """End the zygote (it kills any server still running) and delete its folder."""
         if self._process.poll() is None:
