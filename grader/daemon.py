@@ -190,6 +190,7 @@ class Server:
             return True
         write_message(connection, {"started": True})
         self.requests += 1
+        log(f"{' '.join(request.argv)} in {request.cwd}: started")
         watcher = Interrupter(connection)
         with request.applied():
             watcher.start()

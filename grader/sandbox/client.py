@@ -754,7 +754,17 @@ class SandboxPool:
             request = str(self._count)
             event = self._done[request] = threading.Event()
         self._send(f"run {request} {manifest_path}")
-        if not event.wait(timeout):
+        try:
+            finished = event.wait(timeout)
+        except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on
+            try:
+                self._send(f"kill {request}")
+            except OSError:  # the zygote is gone, and its servers with it
+                pass
+            with self._lock:
+                self._done.pop(request, None)
+            raise
+        if not finished:
             self._send(f"kill {request}")
             event.wait(10)
         with self._lock:

@@ -187,6 +187,26 @@ def test_a_killed_server_is_replaced_without_a_word(runtime, workspace):
     assert second["requests"] == 1
 
 
+def test_a_server_that_dies_during_a_grading_says_so_and_does_not_grade_again(runtime, workspace):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    pid = int(status(runtime, workspace)["pid"])  # type: ignore[index]
+    path = workspace / "exercises" / "ex01_activations.py"
+    path.write_text(SOLUTION + "\ndef relu(x):\n    while True:\n        pass\n", encoding="utf-8")
+    client = subprocess.Popen(
+        [*CLIENT, "exercise", "1", "--timeout", "20"], cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    log = next((runtime / "dlgrade").glob("*.log"))
+    deadline = time.monotonic() + 20
+    while log.read_text().count(": started") < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    out, err = client.communicate(timeout=20)
+    assert client.returncode == 3
+    assert b"the grading server stopped before it finished" in err
+    assert b"relu" not in out  # not graded a second time in the client's process
+    _wait_gone(pid)
+
+
 def test_a_socket_file_left_by_a_dead_process_is_replaced(runtime, workspace):
     folder = runtime / "dlgrade"
     folder.mkdir(mode=0o700)
@@ -307,6 +327,18 @@ def test_garbage_sent_to_the_server_harms_nothing(runtime, workspace):
             assert answer is None or "started" not in answer
     assert status(runtime, workspace)["requests"] == 1  # type: ignore[index]
     assert grade("exercise", "1", cwd=workspace).returncode == 0
+
+
+def test_the_client_imports_no_numpy_and_no_click():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, grader.launch; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'numpy'" not in loaded
+    assert "'click'" not in loaded
+    assert "'grader.cli'" not in loaded
 
 
 def test_a_runtime_folder_not_private_to_the_user_is_refused(tmp_path, monkeypatch, capsys):
