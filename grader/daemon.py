@@ -32,6 +32,7 @@ from typing import Any
 from grader.launch import _PEER, Reader, log_path, socket_path, version_key, write_message
 
 IDLE_SECONDS = 900.0
+REQUEST_SECONDS = 10.0
 LOG_LIMIT_BYTES = 1 << 20
 
 
@@ -65,6 +66,7 @@ class Server:
         self.pool: Any = None
         self.listener: socket.socket | None = None
         self.lock_fd = -1
+        self.preloaded = False
 
     # --- life ---------------------------------------------------------------------------------------
 
@@ -111,12 +113,27 @@ class Server:
             self.pool.close()
         self.pool = SandboxPool()
 
+    def preload(self) -> None:
+        """Once, after the first request: import every exercise's checks, so each one's first grading is warm too."""
+        import importlib
+
+        from grader.grading.engine import EXERCISES
+
+        if self.preloaded:
+            return
+        self.preloaded = True
+        for exercise in EXERCISES.values():
+            try:
+                importlib.import_module(exercise.checks_module)
+            except Exception as problem:  # noqa: BLE001  (its grading will say what is wrong)
+                log(f"could not preload {exercise.checks_module}: {problem!r}")
+
     def serve(self) -> None:
         """Answer requests until idle for ``self.idle`` seconds or told to stop."""
+        self.warm()  # first: the zygote loads NumPy while this process loads the grader
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
 
-        self.warm()
         assert self.listener is not None
         log(f"serving {self.workspace} on {self.path} (key {self.key}, idle exit after {self.idle:g} s)")
         while True:
@@ -126,7 +143,7 @@ class Server:
             except TimeoutError:
                 log("idle: stopping")
                 return
-            connection.settimeout(None)
+            connection.settimeout(REQUEST_SECONDS)  # a client stopped (Ctrl-Z) before it sent holds nobody up
             with connection:
                 try:
                     with engine.warm_pool(self.pool):
@@ -137,6 +154,7 @@ class Server:
             if not more:
                 return
             self.warm()
+            self.preload()
 
     # --- one request ----------------------------------------------------------------------------------
 
@@ -174,6 +192,7 @@ class Server:
             if len(fds) != 3:
                 write_message(connection, {"error": "three descriptors expected"})
                 return True
+            connection.settimeout(None)  # the command may take as long as its gradings
             return self.run(connection, message, fds)
         finally:
             for fd in fds:
@@ -192,13 +211,14 @@ class Server:
         self.requests += 1
         log(f"{' '.join(request.argv)} in {request.cwd}: started")
         watcher = Interrupter(connection)
+        began = time.monotonic()
         with request.applied():
             watcher.start()
             try:
                 status = run_command(request.argv)
             finally:
                 watcher.stop()
-        log(f"{' '.join(request.argv)} in {request.cwd}: exit {status}")
+        log(f"{' '.join(request.argv)} in {request.cwd}: exit {status} after {time.monotonic() - began:.3f} s")
         write_message(connection, {"exit": status})
         return True
 
@@ -245,7 +265,8 @@ class Request:
         self.umask = umask & 0o777
         self.encoding: list[str] = encoding
         self.fds = fds
-        os.stat(cwd)  # a folder that is gone: the client grades in its own process
+        if not os.path.isdir(cwd) or not os.access(cwd, os.X_OK):
+            raise ValueError(f"can not go to {cwd}")  # the client grades in its own process
 
     @contextlib.contextmanager
     def applied(self) -> Iterator[None]:
@@ -309,6 +330,11 @@ def run_command(argv: list[str]) -> int:
             print(done.code, file=sys.stderr)
     except KeyboardInterrupt:  # after click's own handling (Ctrl-C between its steps)
         status = 130
+    except Exception:  # a bug: reported as Python reports it, and the server goes on
+        import traceback
+
+        traceback.print_exc()
+        status = 1
     sys.stdout.flush()
     sys.stderr.flush()
     return status
@@ -363,7 +389,12 @@ def main() -> None:
     server = Server(folder, workspace)
     if not server.claim():
         return  # another client's server holds this workspace already
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    def terminated(*_: object) -> None:
+        server.release()  # the zygote ends when this process's end closes its input
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         server.serve()
     except Exception as problem:  # noqa: BLE001  (logged: the clients replace a server that stopped)

@@ -26,19 +26,27 @@ import os
 import socket
 import stat
 import struct
-import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # started only when no server runs: not imported on the way to a warm one
+    import subprocess
 
 SERVER_COMMANDS = ("exercise", "hint")
 NO_SERVER_FLAG = "--no-server"
 START_SECONDS = 10.0  # how long a client waits for a server it started to listen
 MESSAGE_LIMIT = 1 << 20
+SOCKET_PATH_LIMIT = 107
 _PEER = struct.Struct("3i")  # struct ucred: pid, uid, gid
 
 
 class ServerUnavailable(Exception):
     """The server could not take the request before it began: grade in this process instead."""
+
+
+class Refused(ServerUnavailable):
+    """The server is there but can not run this request (its folder, say): grade in this process, start none."""
 
 
 def run() -> None:
@@ -70,6 +78,13 @@ def server_workspace(argv: list[str], environ: dict[str, str] | os._Environ[str]
         return None
     options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
     if NO_SERVER_FLAG in options or "-h" in options or "--help" in options:
+        return None
+    try:  # a closed standard stream can not be passed on: the command runs here and says what it says
+        for fd in (0, 1, 2):
+            os.fstat(fd)
+    except OSError:
+        return None
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:
         return None
     try:
         start = os.path.realpath(os.getcwd())
@@ -123,7 +138,8 @@ def candidate_dirs(environ: dict[str, str] | os._Environ[str] | None = None) -> 
 def runtime_dir() -> str | None:
     """The user's private folder for servers; None (grade in this process) when none is safe."""
     for folder in candidate_dirs():
-        if _private_folder(folder):
+        # a socket's path holds at most 107 bytes: a deep XDG_RUNTIME_DIR is passed over
+        if len(os.fsencode(socket_path(folder, "/"))) <= SOCKET_PATH_LIMIT and _private_folder(folder):
             return folder
     print(
         f"grade: not using the grading server: {candidate_dirs()[-1]} is not a private folder of yours; "
@@ -265,21 +281,26 @@ def request(argv: list[str], key: str) -> dict[str, object]:
     }
 
 
-def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes]:
+def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
     """Start the server of ``workspace`` in the background, detached from this process's streams and session."""
+    import subprocess
+
     import grader
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
     code = f"import sys; sys.path.insert(0, {root!r}); from grader.daemon import main; main()"
-    return subprocess.Popen(
-        [sys.executable, "-c", code, folder, workspace],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        close_fds=True,
-        start_new_session=True,
-        cwd=folder,
-    )
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", code, folder, workspace],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=True,
+            cwd=folder,
+        )
+    except OSError:  # no process could be started: the waiting client gives up soon after
+        return None
 
 
 def _wait_for_server(path: str, started: subprocess.Popen[bytes] | None) -> socket.socket:
@@ -317,6 +338,8 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
         with connection:
             try:
                 return _run_on(connection, argv, key)
+            except Refused:
+                return None
             except ServerUnavailable:
                 if attempt == 0:
                     started = start_server(folder, workspace)
@@ -333,8 +356,10 @@ def _run_on(connection: socket.socket, argv: list[str], key: str) -> int:
         answer = reader.read()
     except OSError:
         answer = None
+    if answer is not None and "error" in answer:
+        raise Refused(str(answer["error"]))
     if answer is None or answer.get("started") is not True:
-        raise ServerUnavailable(str(answer))  # stale (another version), dying, or unable: nothing was run
+        raise ServerUnavailable(str(answer))  # stale (another version) or dying: nothing was run
     try:
         try:
             done = reader.read()

@@ -309,6 +309,10 @@ def test_outside_a_workspace_or_with_no_server_nothing_is_started(runtime, tmp_p
     assert grade("exercise", "--help", cwd=workspace).returncode == 0
     assert "--no-server" in grade("exercise", "--help", cwd=workspace).stdout
     assert grade("list", cwd=workspace).returncode == 0
+    closed_stdin = subprocess.run(
+        ["sh", "-c", 'exec 0<&- && exec "$@"', "sh", *CLIENT, "exercise", "1"], cwd=workspace, capture_output=True
+    )
+    assert closed_stdin.returncode == 0  # a stream that can not be passed on: graded here
     assert not list(runtime.glob("dlgrade/*.sock"))
 
 
