@@ -136,6 +136,7 @@ class Server:
 
         assert self.listener is not None
         log(f"serving {self.workspace} on {self.path} (key {self.key}, idle exit after {self.idle:g} s)")
+        log(f"modules from {sys.path}")
         while True:
             self.listener.settimeout(self.idle)
             try:

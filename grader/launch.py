@@ -288,7 +288,9 @@ def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
     import grader
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
-    code = f"import sys; sys.path.insert(0, {root!r}); from grader.daemon import main; main()"
+    # never the current folder on the path ('' for -c): the server goes to learners' folders, and a
+    # learner's jinja2.py there must not be imported into it
+    code = f"import sys; sys.path[:] = [{root!r}, *filter(None, sys.path)]; from grader.daemon import main; main()"
     try:
         return subprocess.Popen(
             [sys.executable, "-c", code, folder, workspace],

@@ -6,6 +6,7 @@ runtime folder (XDG_RUNTIME_DIR), and stops every server it started.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import pty
@@ -122,6 +123,10 @@ def test_first_grading_starts_a_server_the_next_reuse_it_with_the_same_output(ru
 
 def test_runtime_folder_is_private_and_the_socket_is_0600(runtime, workspace):
     assert grade("exercise", "1", cwd=workspace).returncode == 0
+    logged = next((runtime / "dlgrade").glob("*.log")).read_text()
+    path = ast.literal_eval(logged.split("modules from ", 1)[1].splitlines()[0])
+    assert "" not in path  # the learner's folder (the server's folder during a request) is never searched
+    assert str(workspace) not in path
     folder = runtime / "dlgrade"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     (sock,) = folder.glob("*.sock")
@@ -442,3 +447,17 @@ def _is_sleep(pid: int, token: str) -> bool:
         return token.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
+
+
+def test_grading_in_a_warm_pool_forks_from_its_zygote_and_passes_over_a_dead_one(tmp_path):
+    from grader.grading.engine import grade_exercise, warm_pool
+
+    path = tmp_path / "ex01_activations.py"
+    path.write_text(SOLUTION, encoding="utf-8")
+    with warm_pool() as pool:
+        assert grade_exercise(1, path).passed
+        assert pool._count == 1  # the submission's sandbox server was forked from the zygote
+        pool.close()
+        assert not pool.alive
+        assert grade_exercise(1, path).passed  # a fresh sandbox: the dead zygote is not asked
+        assert pool._count == 1
