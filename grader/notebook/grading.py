@@ -187,7 +187,7 @@ def grade_notebook_file(number: int, notebook: Path, *, timeout: float | None = 
     """
     notebook = Path(notebook)
     if not notebook.is_file():
-        raise UsageError(f"no such file: {notebook}")
+        raise UsageError(f"no such file: {notebook}", f"ファイルがありません: {notebook}")
     folder = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
     try:
         meta = prepare_notebook_file(number, notebook, folder)
