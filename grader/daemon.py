@@ -37,14 +37,14 @@ LOG_LIMIT_BYTES = 1 << 20
 
 
 def idle_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
-    """``DLGRADE_SERVER_IDLE`` seconds (1 s to a week), else 15 minutes."""
+    """``DLGRADE_SERVER_IDLE`` seconds (0.1 s to a week), else 15 minutes."""
     try:
         value = float(environ.get("DLGRADE_SERVER_IDLE", ""))
     except ValueError:
         return IDLE_SECONDS
     if not value == value:  # NaN
         return IDLE_SECONDS
-    return min(max(value, 1.0), 7 * 24 * 3600.0)
+    return min(max(value, 0.1), 7 * 24 * 3600.0)
 
 
 def log(message: str) -> None:

@@ -369,12 +369,23 @@ def test_a_runtime_folder_not_private_to_the_user_is_refused(tmp_path, monkeypat
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("", 900.0), ("60", 60.0), ("0", 1.0), ("-5", 1.0), ("nan", 900.0), ("1e999", 604800.0), ("x", 900.0)],
+    [("", 900.0), ("60", 60.0), ("0", 0.1), ("-5", 0.1), ("nan", 900.0), ("1e999", 604800.0), ("x", 900.0)],
 )
 def test_idle_time_is_read_safely(value, seconds):
     from grader.daemon import idle_seconds
 
     assert idle_seconds({"DLGRADE_SERVER_IDLE": value}) == seconds
+
+
+def test_an_idle_server_stops_by_itself(runtime, workspace):
+    done = grade("exercise", "1", cwd=workspace, env={**os.environ, "DLGRADE_SERVER_IDLE": "0.3"})
+    assert done.returncode == 0
+    deadline = time.monotonic() + 10
+    while list((runtime / "dlgrade").glob("*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list((runtime / "dlgrade").glob("*.sock"))
+    assert "idle: stopping" in next((runtime / "dlgrade").glob("*.log")).read_text()
+    assert status(runtime, workspace) is None
 
 
 # --- hostile submissions through the server --------------------------------------------------------------
