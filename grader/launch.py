@@ -163,6 +163,24 @@ def _name(workspace: str) -> str:
     return hashlib.sha256(os.fsencode(workspace)).hexdigest()[:32]
 
 
+def sources_fingerprint(folders: list[str]) -> bytes:
+    """A digest of every file's path, size and modification time under ``folders`` (bytecode caches left out)."""
+    digest = hashlib.sha256()
+    for top in folders:
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(name for name in dirnames if name != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    found = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{path}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    return digest.digest()
+
+
 def version_key() -> str:
     """The grader's version, interpreter and sources (stat only: a few milliseconds), as one digest.
 
@@ -179,19 +197,7 @@ def version_key() -> str:
     confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
     interpreter = f"{os.path.realpath(sys.executable)}\0{sys.prefix}"  # python and python3 of one venv: one key
     digest.update(f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode())
-    folders = [package, os.path.join(root, "reference"), os.path.join(root, "hints")]
-    for top in folders:
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames[:] = sorted(name for name in dirnames if name != "__pycache__")
-            for name in sorted(filenames):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                path = os.path.join(dirpath, name)
-                try:
-                    found = os.stat(path)
-                except OSError:
-                    continue
-                digest.update(f"{path}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    digest.update(sources_fingerprint([package, os.path.join(root, "reference"), os.path.join(root, "hints")]))
     return f"{grader.__version__}-{digest.hexdigest()[:24]}"
 
 
