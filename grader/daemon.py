@@ -152,6 +152,9 @@ class Server:
                 except OSError as problem:  # the client went away
                     log(f"request ended early: {problem}")
                     more = True
+                except KeyboardInterrupt:  # a client's Ctrl-C that came as its command ended
+                    log("interrupted after the command ended")
+                    more = True
             if not more:
                 return
             self.warm()

@@ -307,7 +307,7 @@ def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
             start_new_session=True,
             cwd=folder,
         )
-    except OSError:  # no process could be started: the waiting client gives up soon after
+    except OSError:  # no process could be started: graded in the client's own process
         return None
 
 
@@ -341,6 +341,8 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
         except ServerUnavailable:
             if attempt == 0:
                 started = start_server(folder, workspace)
+                if started is None:
+                    return None
                 continue
             return None
         with connection:
@@ -351,6 +353,8 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
             except ServerUnavailable:
                 if attempt == 0:
                     started = start_server(folder, workspace)
+                    if started is None:
+                        return None
     return None
 
 

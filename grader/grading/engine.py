@@ -534,6 +534,9 @@ def _named_as_given(run: ProbeRun, module: str, shown: str) -> ProbeRun:
 
 
 _WARM: list[SandboxPool] = []  # the pool of warm_pool(), while one is in use
+# each exercise's checks, built once by the first grading in a warm_pool (kept for the process: a grading
+# server restarts when a check's source changes)
+_BUILT: dict[int, list[Check]] = {}
 
 
 @contextlib.contextmanager
@@ -543,7 +546,9 @@ def warm_pool(pool: SandboxPool | None = None) -> Iterator[SandboxPool]:
     For processes that grade again and again (``grade watch``, the grading
     server): every ``grade_exercise`` without a ``pool`` of its own forks its
     sandbox server from this zygote, confined exactly as a fresh one.  A zygote
-    that died is not used: grading then starts a fresh sandbox.
+    that died is not used: grading then starts a fresh sandbox.  Each
+    exercise's checks are built once (as ``grade batch`` builds them once for
+    a class): they are the same for every grading.
     """
     own = pool is None
     chosen = SandboxPool() if pool is None else pool
@@ -601,6 +606,10 @@ def grade_exercise(
     limit = timeout or exercise.timeout
     if pool is None:
         pool = _warm()
+    if checks is None and _WARM:
+        checks = _BUILT.get(number)
+        if checks is None:
+            checks = _BUILT[number] = exercise.build_checks()
     # the sandbox loads NumPy in its own process while this one builds the checks
     with Sandbox(
         submission, exercise.module, timeout=limit, jobs=jobs, pool=pool, memory_bytes=memory_bytes

@@ -472,14 +472,17 @@ def _is_sleep(pid: int, token: str) -> bool:
 
 
 def test_grading_in_a_warm_pool_forks_from_its_zygote_and_passes_over_a_dead_one(tmp_path):
+    from grader.grading import engine
     from grader.grading.engine import grade_exercise, warm_pool
 
     path = tmp_path / "ex01_activations.py"
     path.write_text(SOLUTION, encoding="utf-8")
     with warm_pool() as pool:
         assert grade_exercise(1, path).passed
+        built = engine._BUILT[1]
         assert pool._count == 1  # the submission's sandbox server was forked from the zygote
         pool.close()
         assert not pool.alive
         assert grade_exercise(1, path).passed  # a fresh sandbox: the dead zygote is not asked
         assert pool._count == 1
+    assert engine._BUILT[1] is built  # the checks were built once, for both gradings
