@@ -131,8 +131,9 @@ class _SuggestingGroup(click.Group):
             if _asked_language(args) == "ja":
                 advice = f"grade {close[0]} のことですか? " if close else ""
                 raise _JapaneseUsageError(f"{name} というコマンドはありません。{advice}一覧: grade --help", ctx)
-            advice = f" Did you mean 'grade {close[0]}'?" if close else ""
-            ctx.fail(f"no command '{name}'.{advice} See: grade --help")
+            path = " ".join(["grade", *ctx.command_path.split()[1:]])  # grade, or grade server
+            advice = f" Did you mean '{path} {close[0]}'?" if close else ""
+            ctx.fail(f"no command '{name}'.{advice} See: {path} --help")
         return super().resolve_command(ctx, args)
 
 

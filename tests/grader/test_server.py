@@ -311,6 +311,9 @@ def test_status_and_stop_commands(runtime, workspace):
     _wait_gone(int(pid))
     assert "No grading server" in grade("server", "status", cwd=workspace).stdout
     assert grade("server", "stop", "--all", cwd=workspace).stdout.startswith("No grading server")
+    typo = grade("server", "stat", cwd=workspace)
+    assert typo.returncode == 2
+    assert "Did you mean 'grade server status'?" in typo.stderr
     outside = grade("server", "status", cwd=runtime)
     assert outside.returncode == 2
     assert "exercises/" in outside.stderr
