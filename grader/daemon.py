@@ -34,6 +34,7 @@ from grader.launch import _PEER, Reader, log_path, socket_path, version_key, wri
 IDLE_SECONDS = 900.0
 REQUEST_SECONDS = 10.0
 LOG_LIMIT_BYTES = 1 << 20
+SET_ASIDE: list[str] = []  # what open_private moved away before the log was open, logged then
 
 
 def idle_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
@@ -72,14 +73,18 @@ class Server:
 
     def claim(self) -> bool:
         """Hold the workspace's lock and listen; False when another live server holds it."""
-        self.lock_fd = os.open(self.path[: -len(".sock")] + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        self.lock_fd = open_private(self.path[: -len(".sock")] + ".lock", os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
         # the lock is ours: a socket file left here is a dead server's
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        except OSError:  # a folder in its place, say
+            log(f"{self.path} could not be used: set aside as {set_aside(self.path)}")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         mask = os.umask(0o177)  # the socket is born 0600: no moment at which others could connect
         try:
@@ -378,6 +383,26 @@ class Interrupter:
                 signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
 
+def set_aside(path: str) -> str:
+    """Move what is at ``path`` (not a file the server can use: a folder, say) out of the way; its new name."""
+    aside = f"{path}.set-aside-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    os.replace(path, aside)
+    return aside
+
+
+def open_private(path: str, flags: int) -> int:
+    """Open one of the server's own files (mode 0600), setting aside anything unusable found at ``path``."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        if not os.path.lexists(path):
+            raise
+        aside = set_aside(path)
+        fd = os.open(path, flags | os.O_NOFOLLOW, 0o600)
+        SET_ASIDE.append(f"{path} could not be used: set aside as {aside}")
+        return fd
+
+
 def main() -> None:
     """``python -c ... main() FOLDER WORKSPACE``: serve ``WORKSPACE`` (started by ``grader.launch``)."""
     folder, workspace = sys.argv[1], sys.argv[2]
@@ -385,11 +410,13 @@ def main() -> None:
     with contextlib.suppress(OSError):
         if os.path.getsize(path) > LOG_LIMIT_BYTES:
             os.replace(path, path + ".old")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
     os.umask(0o077)
+    for line in SET_ASIDE:
+        log(line)
     server = Server(folder, workspace)
     if not server.claim():
         return  # another client's server holds this workspace already

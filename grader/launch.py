@@ -74,7 +74,7 @@ def server_workspace(argv: list[str], environ: dict[str, str] | os._Environ[str]
     """The workspace whose server should run ``argv``, or None to run it in this process."""
     if not argv or argv[0] not in SERVER_COMMANDS:
         return None
-    if environ.get("DLGRADE_NO_SERVER", "") not in ("", "0"):
+    if environ.get("DLGRADE_NO_SERVER", "").strip().lower() not in ("", "0", "false", "no"):
         return None
     options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
     if NO_SERVER_FLAG in options or "-h" in options or "--help" in options:

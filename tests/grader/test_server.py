@@ -227,6 +227,21 @@ def test_a_socket_file_left_by_a_dead_process_is_replaced(runtime, workspace):
     assert status(runtime, workspace) is not None
 
 
+def test_unusable_files_where_the_server_keeps_its_own_are_set_aside(runtime, workspace):
+    folder = runtime / "dlgrade"
+    folder.mkdir(mode=0o700)
+    base = launch.socket_path(str(folder), str(workspace.resolve()))[: -len(".sock")]
+    for suffix in (".sock", ".lock", ".log"):
+        Path(base + suffix).mkdir()  # folders where files belong
+        (Path(base + suffix) / "x").write_text("x")
+    done = grade("exercise", "1", cwd=workspace)
+    assert done.returncode == 0
+    assert done.stderr == ""
+    assert status(runtime, workspace) is not None
+    assert len(list(folder.glob("*.set-aside-*"))) == 3
+    assert "set aside as" in Path(base + ".log").read_text()
+
+
 def test_another_grader_version_restarts_the_server(runtime, workspace, tmp_path):
     assert grade("exercise", "1", cwd=workspace).returncode == 0
     old = status(runtime, workspace)
