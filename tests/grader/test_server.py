@@ -504,3 +504,28 @@ def test_grading_in_a_warm_pool_forks_from_its_zygote_and_passes_over_a_dead_one
         assert grade_exercise(1, path).passed  # a fresh sandbox: the dead zygote is not asked
         assert pool._count == 1
     assert engine._BUILT[1] is built  # the checks were built once, for both gradings
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "served"),
+    [
+        (["exercise", "1"], {}, True),
+        (["hint", "2", "--lang", "ja"], {}, True),
+        (["exercise", "1", "--no-server"], {}, False),
+        (["exercise", "--no-server", "1"], {}, False),
+        (["exercise", "1", "--help"], {}, False),
+        (["exercise", "-h"], {}, False),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "1"}, False),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "yes"}, False),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "0"}, True),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "false"}, True),
+        (["watch", "1"], {}, False),
+        (["list"], {}, False),
+        (["server", "status"], {}, False),
+        (["--version"], {}, False),
+        ([], {}, False),
+    ],
+)
+def test_which_commands_go_to_the_server(workspace, monkeypatch, argv, environ, served):
+    monkeypatch.chdir(workspace / "exercises")
+    assert (launch.server_workspace(argv, environ) == os.path.realpath(workspace)) is served
