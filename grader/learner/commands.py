@@ -71,14 +71,21 @@ def exercise_file(number: int, file: Path | None, start: Path | None = None) -> 
 
 
 def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
-    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook."""
+    """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
+
+    Anywhere inside a workspace, the file may import the earlier exercises of
+    the workspace's ``exercises/`` (its own folder's files first).
+    """
+    from grader.learner.imports import import_folders
+
+    folders = import_folders(path)
     if path.suffix == ".ipynb":
         from grader.notebook import grade_notebook_file
 
-        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs)
+        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, import_folders=folders)
     from grader.grading.engine import grade_exercise
 
-    return grade_exercise(number, path, timeout=timeout, jobs=jobs)
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs, import_folders=folders)
 
 
 def record_workspace(number: int, path: Path, *, record: bool = False) -> Path | None:
