@@ -45,11 +45,11 @@ def _fail(message: str, status: int) -> None:
     sys.exit(status)
 
 
-def _echo(lines) -> None:  # a grader.learner.commands.Lines
+def _echo(lines, colour: bool | None = None) -> None:  # a grader.learner.commands.Lines
     for line in lines.warnings:
         click.echo(line, err=True)
     for line in lines.out:
-        click.echo(line)
+        click.echo(line, color=colour)  # None: click strips colour codes when not printing to a terminal
     if lines.status:
         sys.exit(lines.status)
 
@@ -98,9 +98,12 @@ def main() -> None:
       grade exercise 3 --warm-up  2-3 quiz questions first, then grade
       grade watch 3               grade again on every save (Ctrl-C stops)
       grade hint 3                the next hint for the first failing check
+      grade solution 3            after a pass: the worked solution next to yours
       grade list                  every exercise, how far you are, quiz scores
       grade quiz 3                take confirmation test 3 in the terminal
       grade quiz 3 --review       ask again what you got wrong last time
+      grade review                the quiz questions due today, all quizzes
+      grade exam                  a timed E資格-style mock exam (100 questions, 120 min)
     """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
@@ -148,6 +151,12 @@ def main() -> None:
     is_flag=True,
     help="Record the result as exercise N's even when --file names another file (grade list shows that file).",
 )
+@click.option(
+    "--show-output",
+    is_flag=True,
+    help="Also show what passing checks printed (failed checks always show it); with --format json, "
+    "every check's stdout and stderr.",
+)
 def exercise(
     number: int,
     file: Path | None,
@@ -158,9 +167,11 @@ def exercise(
     warm_up: bool,
     warm_up_seed: int | None,
     record: bool,
+    show_output: bool,
 ) -> None:
     """Grade exercise N and explain every failed check."""
     from grader.learner import commands
+    from grader.learner.status import live_status
 
     if warm_up and output_format != "text":
         raise click.UsageError(
@@ -172,35 +183,58 @@ def exercise(
         get_exercise(number)
         _echo(commands.warm_up(number, commands.exercise_file(number, file), lang, input=sys.stdin, output=sys.stdout,
                                seed=warm_up_seed))  # fmt: skip
-    graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record)
+    with live_status(sys.stderr, lang, output_format) as progress:  # a terminal's "grading: softmax ..." line
+        graded = commands.grade(number, file, timeout=timeout, jobs=jobs, record=record, progress=progress)
     for warning in graded.warnings:
         click.echo(warning, err=True)
     if not graded.recorded and output_format == "text":  # a machine format (an autograder's) stays quiet
         click.echo(commands.not_recorded_note(number, graded.path, lang, record=record), err=True)
     result = graded.result
     if output_format == "json":
-        click.echo(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_json(lang, show_output=show_output), ensure_ascii=False, indent=2))
     elif output_format == "gradescope":
         click.echo(json.dumps(result.to_gradescope(lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(result.to_text(lang, colour=sys.stdout.isatty()))
+        from grader.learner.listing import wants_colour
+
+        colour = wants_colour("auto", sys.stdout)
+        click.echo(result.to_text(lang, colour=colour, show_output=show_output), color=colour)
+        if result.passed:
+            from grader.learner.nextsteps import next_steps
+
+            click.echo("\n".join(next_steps(number, lang, solution=graded.recorded)))
     sys.exit(0 if result.passed else 1)
 
 
 @main.command(name="list")
 @_language_option
-def list_exercises(lang: str) -> None:
+@click.option(
+    "--color",
+    "--colour",
+    "colour",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the states: auto colours on a terminal unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).",
+)
+def list_exercises(lang: str, colour: str) -> None:
     """List the exercises, your files and how far you are (from the last grading), and the quizzes."""
     from grader.learner.commands import overview
+    from grader.learner.listing import ListStyle
 
-    _echo(overview(lang))
+    style = ListStyle.for_stream(sys.stdout, colour)
+    _echo(overview(lang, style=style), colour=style.colour)
 
 
 @main.command(name="quiz")
 @click.argument("number", type=int, metavar="[N]", required=False)
 @_language_option
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options.")
-@click.option("--review", is_flag=True, help="Ask only the questions you got wrong last time.")
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Ask only the questions you got wrong last time (what you now get right raises your best score).",
+)
 @click.option(
     "--html",
     "html_out",
@@ -291,6 +325,98 @@ def quiz_command(
         click.echo(wrote.format(path=html_out)(lang))
         return
     _echo(take_quiz(quiz, lang, input=sys.stdin, output=sys.stdout, seed=seed, review=review))
+
+
+def _moment(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    """``--now``: an ISO 8601 time for tests (no time zone: local time)."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value).astimezone()
+    except (ValueError, OverflowError, OSError) as problem:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time ({problem})") from None
+    if not 1970 <= moment.year <= 9000:  # due dates are this day plus up to 100 years
+        raise click.BadParameter(f"{value!r}: a year from 1970 to 9000, please")
+    return moment
+
+
+@main.command(name="review")
+@_language_option
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=20,
+    show_default=True,
+    help="At most this many due questions.",
+)
+@click.option(
+    "--new",
+    "new",
+    type=click.IntRange(min=0, max=1000),
+    default=0,
+    show_default=True,
+    help="Also ask this many questions you have not answered yet (course order).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Fix the order of the options and questions.")
+@click.option("--now", type=str, default=None, hidden=True, callback=_moment)
+def review_command(lang: str, limit: int, new: int, seed: int | None, now) -> None:
+    """Review the quiz questions that are due, across every quiz (spaced repetition, SM-2).
+
+    \b
+    grade review            the due questions, oldest due first (at most 20)
+    grade review --new 10   and 10 questions you have not answered yet
+
+    Every answer in grade quiz and grade review schedules its question again: a
+    right one after 1, 6, then about 2.5 times the last interval in days, a wrong one tomorrow.  Exit status: 0
+    when done (or nothing is due), 1 when the answers stopped early.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.review import review_session
+
+    _echo(review_session(lang, input=sys.stdin, output=sys.stdout, seed=seed, limit=limit, new=new, now=now))
+
+
+@main.command(name="exam")
+@_language_option
+@click.option(
+    "--questions", type=click.IntRange(min=1, max=1000), default=100, show_default=True, help="Questions on the paper."
+)
+@click.option("--minutes", type=click.IntRange(min=1, max=600), default=120, show_default=True, help="Time allowed.")
+@click.option("--seed", type=click.IntRange(min=0, max=2**32 - 1), default=None, help="Draw the same paper again.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="OUT",
+    help="Write the paper as one self-contained HTML page instead.",
+)
+@click.option("--history", is_flag=True, help="Print the results of past mock exams.")
+def exam_command(
+    lang: str, questions: int, minutes: int, seed: int | None, html_out: Path | None, history: bool
+) -> None:
+    """A timed E資格-style mock exam: four-choice and numeric questions from every quiz.
+
+    \b
+    grade exam                          100 questions, 120 minutes, in the terminal
+    grade exam --questions 20 --minutes 25 --seed 7
+    grade exam --html exam.html         the same as one self-contained page
+    grade exam --history                your past results, per topic
+
+    Exit status: 0 when scored, 1 when abandoned (q), 2 on a usage error,
+    3 when no question can be asked or the history has nowhere to go.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    from grader.learner.exam import exam_history, take_exam, write_exam_page
+
+    if history:
+        if html_out is not None:
+            raise click.UsageError("--history prints past results; it does not go with --html")
+        _echo(exam_history(lang))
+    elif html_out is not None:
+        _echo(write_exam_page(html_out, lang, questions=questions, minutes=minutes, seed=seed))
+    else:
+        _echo(take_exam(lang, input=sys.stdin, output=sys.stdout, questions=questions, minutes=minutes, seed=seed))
 
 
 def _write_site(site_dir: Path, number: int | None) -> None:
@@ -400,9 +526,11 @@ def watch_command(
     from grader.grading.engine import get_exercise
     from grader.learner.commands import exercise_file, grade_path, relative, remember
     from grader.learner.imports import imported_files
+    from grader.learner.listing import wants_colour
+    from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
 
-    colour = sys.stdout.isatty()
+    colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
     path = exercise_file(number, file)
     imported: list[Path] = []  # the learner files it imports, found again before every grading
@@ -413,7 +541,8 @@ def watch_command(
 
     def grade_once():
         try:
-            result = grade_path(number, path, timeout=timeout)
+            with live_status(sys.stderr, lang) as progress:
+                result = grade_path(number, path, timeout=timeout, progress=progress)
         except GraderError as problem:  # the next save tries again
             click.echo(f"grade: {problem.in_language(lang)}", err=True)
             return None
@@ -423,9 +552,9 @@ def watch_command(
 
     def show(result, previous) -> None:
         if previous is None:
-            click.echo(result.to_text(lang, colour=colour))
+            click.echo(result.to_text(lang, colour=colour), color=colour)
         else:
-            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour))
+            click.echo("\n" + render_changes(compare(previous, result), result, lang, colour=colour), color=colour)
 
     def waiting() -> None:
         click.echo(
@@ -462,6 +591,37 @@ def hint_command(number: int, file: Path | None, lang: str, timeout: float | Non
     from grader.learner.commands import grade, next_hint
 
     _echo(next_hint(grade(number, file, timeout=timeout), lang))
+
+
+@main.command(name="solution")
+@click.argument("number", type=int, metavar="N")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Write the worked solution to solutions/exNN_*.py of the workspace instead of showing it.",
+)
+@click.option("--force", is_flag=True, help="With --write: replace a different file of that name.")
+@_language_option
+def solution_command(number: int, write: bool, force: bool, lang: str) -> None:
+    """Show the worked solution of exercise N side by side with your file, once it passes.
+
+    \b
+    grade solution 3              yours and the worked solution, side by side
+    grade solution 3 --write      save it as solutions/ex03_backward.py
+    Only after the last grading of your file passed every check (grade exercise 3),
+    and only while that file is unchanged. A terminal under 100 columns shows
+    the two files one after the other.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+    import shutil
+
+    from grader.learner.solution import show_solution, write_solution
+
+    if force and not write:
+        raise click.UsageError("--force goes with --write: grade solution N --write --force")
+    if write:
+        _echo(write_solution(number, lang, force=force))
+    else:
+        _echo(show_solution(number, lang, width=shutil.get_terminal_size().columns))
 
 
 def _parse_exercises(text: str | None) -> set[int] | None:

@@ -23,7 +23,7 @@ from grader.quiz.bank import load_bank, option_order
 from grader.quiz.terminal import LETTERS
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("grader", "reference", "exercises", "quizzes", "hints")
+SOURCES = ("grader", "reference", "exercises", "quizzes", "hints", "solutions")
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ruff_cache", ".pytest_cache")
 
 
@@ -78,6 +78,9 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     hints = list((source / "hints").glob("*/*.md"))
     assert len(hints) == 2 * len(list((source / "exercises").glob("ex*_*.py")))  # one file per exercise and language
     expected |= {f"grader/course/hints/{path.parent.name}/{path.name}" for path in hints}
+    solutions = {f"grader/course/solutions/{path.name}" for path in (source / "solutions").glob("ex*_*.py")}
+    assert len(solutions) == len(list((source / "exercises").glob("ex*_*.py")))  # one worked solution per exercise
+    expected |= solutions
     assert not expected - names, "missing from the wheel (a package or data folder not in pyproject.toml?)"
     assert "grader/data/iris.csv" in names
     assert not any(name.startswith(("solutions/", "tests/")) for name in names)
@@ -120,6 +123,16 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     graded = run(grade, "exercise", "1", cwd=subfolder, env=environment)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert "every check passed" in graded.stdout
+    assert "grade solution 1" in graded.stdout  # the next steps after a pass
+
+    shown = run(grade, "solution", "1", cwd=subfolder, env={**environment, "COLUMNS": "120"})
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "worked solution: ex01_activations.py" in shown.stdout
+    written = run(grade, "solution", "1", "--write", cwd=subfolder, env=environment)
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert (workspace / "solutions" / "ex01_activations.py").read_bytes() == (
+        ROOT / "solutions" / "ex01_activations.py"
+    ).read_bytes()
 
     hint = run(grade, "hint", "2", cwd=subfolder, env=environment)  # the untouched stub of exercise 2
     assert hint.returncode == 0, hint.stdout + hint.stderr

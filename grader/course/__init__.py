@@ -1,12 +1,13 @@
-"""Where the course material is: the exercise stubs, the confirmation-test quizzes and the hints.
+"""Where the course material is: the exercise stubs, the confirmation-test quizzes, the hints and the solutions.
 
 In a checkout (and an editable install) they are the project's top-level
-``exercises/``, ``quizzes/`` and ``hints/`` folders.  A built wheel carries the
-same files inside this package, as ``grader/course/exercises/``,
-``grader/course/quizzes/{en,ja}/`` and ``grader/course/hints/{en,ja}/``
+``exercises/``, ``quizzes/``, ``hints/`` and ``solutions/`` folders.  A built
+wheel carries the same files inside this package, as
+``grader/course/exercises/``, ``grader/course/quizzes/{en,ja}/``,
+``grader/course/hints/{en,ja}/`` and ``grader/course/solutions/``
 (``[tool.setuptools.package-dir]`` in pyproject.toml maps the folders there), so
-``grade init``, ``grade quiz`` and ``grade hint`` work wherever the wheel is
-installed.
+``grade init``, ``grade quiz``, ``grade hint`` and ``grade solution`` work
+wherever the wheel is installed.
 """
 
 from __future__ import annotations
@@ -96,3 +97,16 @@ def quizzes_root() -> Path:
 def hints_root() -> Path:
     """The folder holding the hint ladders, ``en/`` and ``ja/`` (see ``hints/README.md``)."""
     return course_root() / "hints"
+
+
+def solution_path(number: int) -> Path:
+    """The worked solution of exercise ``number``, ``solutions/exNN_<topic>.py`` (a ``GraderError`` when missing)."""
+    found = sorted((course_root() / "solutions").glob(f"ex{number:02d}_*.py"))
+    if not found:
+        raise GraderError(
+            f"the worked solution of exercise {number} is missing from {course_root() / 'solutions'}; "
+            "reinstall the grader: pip install --force-reinstall dlgrade",
+            f"課題 {number} の模範解答が {course_root() / 'solutions'} にありません。"
+            "grader を再インストールしてください: pip install --force-reinstall dlgrade",
+        )
+    return found[0]

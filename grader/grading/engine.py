@@ -17,6 +17,7 @@ from pathlib import Path
 
 from grader.errors import OutputError, UsageError
 from grader.grading.hints import hint_ladders, with_first_hint
+from grader.grading.progress import DONE, CheckEvent, ProgressListener, check_events
 from grader.grading.results import Blocker, CheckResult, ExerciseResult, ImportFailure, Status, Verdict
 from grader.sandbox.client import (
     DEFAULT_MEMORY_BYTES,
@@ -554,6 +555,7 @@ def grade_exercise(
     pool: SandboxPool | None = None,
     checks: list[Check] | None = None,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    progress: ProgressListener | None = None,
     import_folders: Sequence[Path] = (),
 ) -> ExerciseResult:
     """Grade ``submission`` as exercise ``number``.
@@ -574,6 +576,9 @@ def grade_exercise(
         Checks built already (a batch builds them once per exercise).
     memory_bytes : int
         Memory one graded call may use beyond what the sandbox holds already.
+    progress : callable, optional
+        Called with a ``CheckEvent`` as checks start and finish (a live
+        display); not with a ``pool``.
     import_folders : sequence of Path
         Folders whose ``exNN_*.py`` files the submission may import after its own
         folder's (a workspace's ``exercises/``).
@@ -600,7 +605,10 @@ def grade_exercise(
         probes = list({id(check.probe): check.probe for check in checks}.values())
         for check in reversed(checks):
             check.probe.group = check.target
-        runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes), strict=True))
+        listener = None if progress is None else check_events(checks, probes, progress)
+        runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes, listener), strict=True))
+    if progress is not None:
+        progress(CheckEvent(DONE, 0, len(checks)))
     shown = submission.name
     runs = {key: _named_as_given(run, exercise.module, shown) for key, run in runs.items()}
     if runs and all(run.at_import for run in runs.values()):

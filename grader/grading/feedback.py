@@ -64,8 +64,15 @@ def check_detail(result: CheckResult, lang: str) -> list[str]:
     return lines
 
 
-def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
-    """The report a learner reads in the terminal."""
+def output_lines(check: CheckResult, lang: str) -> list[str]:
+    """What a passing ``check``'s run printed (``--show-output``), cut and counted as ``check_detail`` does."""
+    return _stream_lines(Text("your code printed:", "コードの出力:"), check.stdout, lang) + _stream_lines(
+        Text("your code wrote to stderr:", "標準エラー出力:"), check.stderr, lang
+    )
+
+
+def render_text(result: ExerciseResult, lang: str, colour: bool = False, show_output: bool = False) -> str:
+    """The report a learner reads in the terminal; ``show_output`` adds what passing checks printed."""
     import click
 
     number = result.exercise.number
@@ -118,6 +125,8 @@ def render_text(result: ExerciseResult, lang: str, colour: bool = False) -> str:
             lines.extend(check_detail(check, lang))
         else:
             lines.extend("  " + part for line in check.lines for part in line(lang).splitlines())
+            if show_output:
+                lines += output_lines(check, lang)
     lines.append("")
     lines.append(summary(result, lang))
     return "\n".join(lines)

@@ -295,14 +295,17 @@ class ExerciseResult:
         """False when every check found only ``NotImplementedError`` (an untouched stub)."""
         return any(result.status != Status.NOT_ATTEMPTED for result in self.results)
 
-    def to_text(self, lang: str, colour: bool = False) -> str:
-        """The report a learner reads in the terminal."""
+    def to_text(self, lang: str, colour: bool = False, show_output: bool = False) -> str:
+        """The report a learner reads in the terminal; ``show_output`` adds what passing checks printed."""
         from grader.grading.feedback import render_text
 
-        return render_text(self, lang, colour=colour)
+        return render_text(self, lang, colour=colour, show_output=show_output)
 
-    def to_json(self, lang: str) -> dict[str, Any]:
-        """The ``grade exercise --format json`` document (with ``notes`` when a notebook was graded)."""
+    def to_json(self, lang: str, show_output: bool = False) -> dict[str, Any]:
+        """The ``grade exercise --format json`` document (with ``notes`` when a notebook was graded).
+
+        ``show_output`` adds each check's captured ``stdout`` and ``stderr`` (as the sandbox kept them).
+        """
         document: dict[str, Any] = {
             "exercise": self.exercise.number,
             "passed": self.passed,
@@ -315,6 +318,7 @@ class ExerciseResult:
                     "score": check.score,
                     "max_score": check.max_score,
                     "message": check.message(lang),
+                    **({"stdout": check.stdout, "stderr": check.stderr} if show_output else {}),
                 }
                 for check in self.results
             ],

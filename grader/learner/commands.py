@@ -10,7 +10,6 @@ maps to exit statuses in one place.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +19,26 @@ from grader.errors import GraderError, UsageError
 from grader.grading.engine import EXERCISES, get_exercise
 from grader.grading.results import ExerciseResult, Status
 from grader.learner.datadir import ensure_writable, user_data_dir
+from grader.learner.listing import (
+    QUIZ_TITLE_LIMIT,
+    ExerciseTotals,
+    ListStyle,
+    columns,
+    damaged_attempt_warning,
+    damaged_attempts,
+    damaged_state_files,
+    damaged_warning,
+    exercise_totals_line,
+    extra_lines,
+    pad,
+    percent,
+    quiz_totals_line,
+    quiz_verdict,
+    shorten,
+    shown_name,
+)
 from grader.learner.workspace import (
+    ExerciseStatus,
     exercise_status,
     find_workspace,
     hints_shown,
@@ -33,6 +51,7 @@ from grader.learner.workspace import (
 from grader.text import Text
 
 if TYPE_CHECKING:  # the quiz bank imports NumPy and Markdown: not on the way to a grading
+    from grader.grading.progress import ProgressListener
     from grader.quiz.bank import Quiz
 
 EXERCISE_PATTERN = "ex{number:02d}_*.py"
@@ -70,9 +89,12 @@ def exercise_file(number: int, file: Path | None, start: Path | None = None) -> 
     return found[0]
 
 
-def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
+def grade_path(
+    number: int, path: Path, *, timeout: float | None = None, jobs: int = 2, progress: ProgressListener | None = None
+) -> ExerciseResult:
     """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
 
+    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's grading sends none.
     Anywhere inside a workspace, the file may import the earlier exercises of
     the workspace's ``exercises/`` (its own folder's files first).
     """
@@ -85,7 +107,7 @@ def grade_path(number: int, path: Path, *, timeout: float | None = None, jobs: i
         return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, import_folders=folders)
     from grader.grading.engine import grade_exercise
 
-    return grade_exercise(number, path, timeout=timeout, jobs=jobs, import_folders=folders)
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress, import_folders=folders)
 
 
 def record_workspace(number: int, path: Path, *, record: bool = False) -> Path | None:
@@ -141,12 +163,18 @@ class Graded:
 
 
 def grade(
-    number: int, file: Path | None, *, timeout: float | None = None, jobs: int = 2, record: bool = False
+    number: int,
+    file: Path | None,
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+    record: bool = False,
+    progress: ProgressListener | None = None,
 ) -> Graded:
     """``grade exercise N``: find the file, grade it, remember the result when it is the exercise's (or ``record``)."""
     get_exercise(number)
     path = exercise_file(number, file)
-    result = grade_path(number, path, timeout=timeout, jobs=jobs)
+    result = grade_path(number, path, timeout=timeout, jobs=jobs, progress=progress)
     recorded = record_workspace(number, path, record=record) is not None
     return Graded(result, path, remember(result, path, record=record), recorded)
 
@@ -167,42 +195,71 @@ def relative(path: Path) -> str:
 # --- grade list ----------------------------------------------------------------------------------------
 
 
-def columns(text: str) -> int:
-    """Terminal columns ``text`` takes (a CJK character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
-
-
 def exercise_state(workspace: Path, number: int, lang: str) -> str:
     """``passed``, ``failing (5 of 8 checks pass)`` or ``not attempted``, from the last grading."""
-    status = exercise_status(workspace, number)
+    return _state_and_tone(exercise_status(workspace, number))[0](lang)
+
+
+def _state_and_tone(status: ExerciseStatus) -> tuple[Text, str]:
+    """The words of an exercise's state, and the tone (``grader.learner.listing.TONES``) that colours them."""
     if status.state == Status.PASSED:
-        text = Text("passed", "合格")
+        text, tone = Text("passed", "合格"), "passed"
     elif status.state == Status.FAILED:
         text = Text("failing ({passing} of {total} checks pass)", "不合格({total} 件中 {passing} 件合格)").format(
             passing=status.passing, total=status.total
         )
+        tone = "failing"
     else:
-        text = Text("not attempted", "未着手")
+        text, tone = Text("not attempted", "未着手"), "none"
     if status.edited_since:
         text = Text(text.en + ", edited since", text.ja + "、採点後に編集あり")
-    return text(lang)
+        tone = "partial"
+    return text, tone
 
 
-def overview(lang: str, start: Path | None = None) -> Lines:
-    """``grade list``: every exercise with the learner's file and state, then every quiz and the best score."""
+def overview(lang: str, start: Path | None = None, *, style: ListStyle | None = None) -> Lines:
+    """``grade list``: every exercise with the learner's file, a bar of checks passing and the state; the quizzes.
+
+    Under each table a total; damaged result files are named on stderr.
+    """
+    style = style or ListStyle()
     lines = Lines()
     workspace = find_workspace(start or Path.cwd())
-    for number, info in sorted(EXERCISES.items()):
-        status = ""
-        if workspace is not None:
-            found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
-            name = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
-            graded = exercise_status(workspace, number).file  # the file actually graded: a notebook, say
-            if graded is not None:
-                name = graded.removeprefix("exercises/")
-            status = f"{name}{' ' * (28 - columns(name))} {exercise_state(workspace, number, lang)}"
-        title = info.title(lang)
-        lines.out.append(f"{number:2d}  {title}{' ' * (45 - columns(title))} {status}".rstrip())
+    titles = {number: info.title(lang) for number, info in EXERCISES.items()}
+    title_width = max(columns(title) for title in titles.values())
+    rows: dict[int, tuple[str, ExerciseStatus]] = {}
+    for number in sorted(EXERCISES):
+        if workspace is None:
+            continue
+        found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
+        name = found[0].name if found else Text("(file missing)", "(ファイルなし)")(lang)
+        status = exercise_status(workspace, number)
+        if status.file is not None:  # the file actually graded: a notebook, say
+            name = status.file.removeprefix("exercises/")
+        rows[number] = (shown_name(name), status)
+    name_width = max([20] + [columns(name) for name, _ in rows.values()])
+    count_width = max([5] + [len(f"{status.passing}/{status.total}") for _, status in rows.values()])
+    totals = ExerciseTotals(len(EXERCISES))
+    for number, title in sorted(titles.items()):
+        row = f"{number:2d}  {pad(title, title_width)}"
+        if number in rows:
+            name, status = rows[number]
+            state, tone = _state_and_tone(status)
+            graded = status.state != Status.NOT_ATTEMPTED or status.total > 0
+            count = f"{status.passing}/{status.total}" if graded else "-"
+            bar = style.bar(status.passing, status.total)
+            row += f"  {pad(name, name_width)}  {style.paint(bar, tone)} {count:>{count_width}}  "
+            row += style.paint(state(lang), tone)
+            totals = replace(
+                totals,
+                passed=totals.passed + (status.state == Status.PASSED),
+                failing=totals.failing + (status.state == Status.FAILED),
+                edited=totals.edited + status.edited_since,
+                checks_passing=totals.checks_passing + status.passing,
+                checks_graded=totals.checks_graded + status.total,
+                graded=totals.graded + (status.total > 0),
+            )
+        lines.out.append(row.rstrip())
     if workspace is None:
         lines.out.append(
             Text(
@@ -210,39 +267,55 @@ def overview(lang: str, start: Path | None = None) -> Lines:
                 "\nこのフォルダより上に exercises/ がありません。ワークスペースに移動してください。",
             )(lang)
         )
-    lines.out += quiz_overview(lang, workspace or user_data_dir())
+    else:
+        lines.out.append(exercise_totals_line(totals, lang))
+        for path in damaged_state_files(workspace, sorted(EXERCISES)):
+            lines.warnings.append(damaged_warning(relative(path), int(path.stem.removeprefix("ex")), lang))
+    progress = workspace or user_data_dir()  # where the quiz attempts are kept
+    lines.out += quiz_overview(lang, progress, style=style)
+    lines.warnings += [damaged_attempt_warning(relative(path), lang) for path in damaged_attempts(progress)]
+    lines.out += extra_lines(lang, progress)
     return lines
 
 
-def quiz_overview(lang: str, workspace: Path) -> list[str]:
-    """The second table of ``grade list``: every quiz, its title and the learner's best score."""
+def quiz_overview(lang: str, workspace: Path, *, style: ListStyle | None = None) -> list[str]:
+    """The second table of ``grade list``: every quiz, its title, a bar of the best score and the best score."""
     from grader.quiz.attempts import best_score
     from grader.quiz.bank import load_bank, quiz_number
 
+    style = style or ListStyle()
     quizzes, errors = load_bank()
     broken = {number for number in map(quiz_number, (error.path for error in errors)) if number is not None}
     numbers = sorted({number for number, _ in quizzes} | broken)
     if not numbers:
         return []
     lines = [Text("\nConfirmation tests (grade quiz N):", "\n確認テスト（grade quiz N）:")(lang)]
-    width = max([45] + [columns(quiz.title) for (_, quiz_lang), quiz in quizzes.items() if quiz_lang == lang])
+    titles = {number: quiz.title for (number, quiz_lang), quiz in quizzes.items() if quiz_lang == lang}
+    width = min(QUIZ_TITLE_LIMIT, max([20] + [columns(title) for title in titles.values()]))
+    best = {number: best_score(workspace, number) for number in numbers if number in titles}
     for number in numbers:
-        quiz = quizzes.get((number, lang))
-        if quiz is None:
+        if number not in titles:
             problem = Text("(has an error: see grade quiz {n})", "(エラーあり: grade quiz {n} を参照)")
             lines.append(f"{number:2d}  " + problem(lang).format(n=number))
             continue
-        best = best_score(workspace, number)
-        if best is None:
+        title = shorten(titles[number], width)
+        score = best[number]
+        if score is None:
+            bar, shown, tone = style.bar(0, 0), "-", "none"
             status = Text("not taken yet", "未受験")(lang)
         else:
-            status = Text("best {score}/{total}", "最高 {score}/{total}").format(
-                score=f"{best[0]:g}", total=f"{best[1]:g}"
+            verdict, tone = quiz_verdict(*score)
+            bar, shown = style.bar(*score), f"{percent(*score)}%"
+            status = Text("{verdict}, best {score}/{total}", "{verdict}、最高 {score}/{total}").format(
+                verdict=verdict(lang), score=f"{score[0]:g}", total=f"{score[1]:g}"
             )(lang)
-        lines.append(f"{number:2d}  {quiz.title}{' ' * (width - columns(quiz.title))} {status}")
+        lines.append(
+            f"{number:2d}  {pad(title, width)}  {style.paint(bar, tone)} {shown:>4}  {style.paint(status, tone)}"
+        )
+    lines.append(quiz_totals_line(best, len(titles), lang))
     return lines + area_coverage(
         [quiz for (_, quiz_lang), quiz in sorted(quizzes.items()) if quiz_lang == lang],
-        {number for number in numbers if best_score(workspace, number) is not None},
+        {number for number, score in best.items() if score is not None},
         lang,
     )
 
@@ -441,6 +514,9 @@ def take_quiz(
             return lines
     started = time.time()
     answers = run_quiz(quiz, input=input, output=output, seed=seed, only_ids=only_ids)
+    from grader.learner.review import schedule_answers
+
+    lines.warnings += schedule_answers(workspace, quiz.number, answers, lang)  # every answer counts for grade review
     asked = len(only_ids) if only_ids is not None else len(quiz.questions)
     if len(answers) < asked:
         lines.status = 1

@@ -95,19 +95,40 @@ def attempts(workspace: Path, number: int) -> list[dict]:
 
 
 def best_score(workspace: Path, number: int) -> tuple[float, float] | None:
-    """The best (score, max_score) of the full attempts at quiz ``number``; None before the first."""
+    """The best (score, max_score) at quiz ``number``; None before the first full attempt.
+
+    A review (``grade quiz N --review``) asks again what the latest attempt got
+    wrong: the questions it now gets right count from then on, so the score of
+    the full attempt plus what later reviews corrected is a candidate for the
+    best, as is every full attempt on its own.
+    """
     best: tuple[float, float] | None = None
+    answers: dict[str, bool] = {}  # question id -> right, since the latest full attempt
+    total = 0.0
     for record in attempts(workspace, number):
         if record.get("review"):
-            continue
-        try:
-            score, total = float(record.get("score", 0)), float(record.get("max_score", 0))
-        except (TypeError, ValueError, OverflowError):  # a hand-edited file
-            continue
-        if not (math.isfinite(score) and math.isfinite(total)) or total <= 0:
-            continue
+            if total <= 0:
+                continue  # a review before any full attempt has nothing to improve
+            for answer in record["questions"]:
+                if isinstance(answer, dict) and str(answer.get("id")) in answers:
+                    answers[str(answer["id"])] = answers[str(answer["id"])] or answer.get("correct") is True
+            score = float(sum(answers.values()))
+        else:
+            try:
+                score, total = float(record.get("score", 0)), float(record.get("max_score", 0))
+            except (TypeError, ValueError, OverflowError):  # a hand-edited file
+                total = 0.0
+                continue
+            if not (math.isfinite(score) and math.isfinite(total)) or total <= 0:
+                total = 0.0
+                continue
+            answers = {
+                str(answer["id"]): answer.get("correct") is True
+                for answer in record["questions"]
+                if isinstance(answer, dict) and "id" in answer
+            }
         if best is None or score / total > best[0] / best[1]:
-            best = (score, total)
+            best = (min(score, total), total)
     return best
 
 

@@ -200,6 +200,39 @@ def _ask(question: Question, order: list[int], lang: str, input: TextIO, output:
         return {order[position] for position in chosen}
 
 
+def ask_question(
+    question: Question, order: list[int], lang: str, *, input: TextIO, output: TextIO, label: str
+) -> dict | None:
+    """Show one question (options in ``order``), read the answer, say right or wrong and explain.
+
+    Returns the answer (``id``, ``chosen``, ``correct``, ``seconds``, as
+    ``run_quiz``), or None when the input ended or the learner typed q.
+    ``label`` goes before the title (``[2/5]``).
+    """
+    output.write(f"\n{label} {_shown(readable_math(question.title))}\n")
+    for line in plain_text(question.body):
+        output.write(line + "\n")
+    output.write("\n")
+    for shown, index in enumerate(order):
+        text_lines = plain_text(question.options[index].text) or [""]
+        output.write(f"  {LETTERS[shown]}) {text_lines[0]}\n")
+        for more in text_lines[1:]:
+            output.write(f"     {more}\n")
+    started = time.monotonic()
+    response = _ask(question, order, lang, input, output)
+    if response is None:
+        return None
+    seconds = time.monotonic() - started
+    correct = is_correct(question, response)
+    verdict = RIGHT(lang) if correct else f"{WRONG(lang)} {_answer_text(question, order, lang)}"
+    output.write(verdict + "\n")
+    output.write(EXPLANATION(lang) + "\n")
+    for line in plain_text(question.explanation):
+        output.write(f"  {line}\n")
+    chosen = response if isinstance(response, float) else sorted(response)
+    return {"id": question.id, "chosen": chosen, "correct": correct, "seconds": seconds}
+
+
 def run_quiz(
     quiz: Quiz,
     *,
@@ -246,28 +279,10 @@ def run_quiz(
     answers: list[dict] = []
     for position, question in enumerate(questions, start=1):
         order = option_order(question, seed, quiz.shuffle)
-        output.write(f"\n[{position}/{len(questions)}] {_shown(readable_math(question.title))}\n")
-        for line in plain_text(question.body):
-            output.write(line + "\n")
-        output.write("\n")
-        for shown, index in enumerate(order):
-            text_lines = plain_text(question.options[index].text) or [""]
-            output.write(f"  {LETTERS[shown]}) {text_lines[0]}\n")
-            for more in text_lines[1:]:
-                output.write(f"     {more}\n")
-        started = time.monotonic()
-        response = _ask(question, order, lang, input, output)
-        if response is None:
+        answer = ask_question(question, order, lang, input=input, output=output, label=f"[{position}/{len(questions)}]")
+        if answer is None:
             break
-        seconds = time.monotonic() - started
-        correct = is_correct(question, response)
-        verdict = RIGHT(lang) if correct else f"{WRONG(lang)} {_answer_text(question, order, lang)}"
-        output.write(verdict + "\n")
-        output.write(EXPLANATION(lang) + "\n")
-        for line in plain_text(question.explanation):
-            output.write(f"  {line}\n")
-        chosen = response if isinstance(response, float) else sorted(response)
-        answers.append({"id": question.id, "chosen": chosen, "correct": correct, "seconds": seconds})
+        answers.append(answer)
 
     output.write("\n")
     if len(answers) < len(questions):

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import selectors
 import shutil
 import signal
 import stat
@@ -25,7 +26,8 @@ import struct
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,6 +234,46 @@ class ProbeRun:
         if name not in self.outputs:
             raise OutputError(f"no output {name!r}")
         return self.outputs[name]
+
+
+@dataclass(frozen=True)
+class SandboxEvent:
+    """What the sandbox server does now, for a live display (``Sandbox.run(progress=...)``).
+
+    ``kind`` is ``import`` (a worker imports the learner's module), ``start``
+    (a worker calls into probe number ``probe``, again after a retry) or ``end``
+    (the server has probe ``probe``'s verdict).  ``limit`` is the seconds that
+    run may take (0 for ``end``).  Nothing is judged from events.
+    """
+
+    kind: str
+    probe: int = -1  # index into the probes given to ``run``; -1 for ``import``
+    limit: float = 0.0
+
+
+ProgressCallback = Callable[[SandboxEvent], None]
+
+
+def parse_event(line: bytes, ids: dict[str, int]) -> SandboxEvent | None:
+    """One line of the server's progress channel as an event; None for anything else."""
+    words = line.decode("ascii", errors="replace").split()
+    try:
+        if len(words) == 2 and words[0] == "import":
+            return SandboxEvent("import", -1, _limit_value(words[1]))
+        if len(words) == 3 and words[0] == "start" and words[1] in ids:
+            return SandboxEvent("start", ids[words[1]], _limit_value(words[2]))
+        if len(words) == 2 and words[0] == "end" and words[1] in ids:
+            return SandboxEvent("end", ids[words[1]])
+    except ValueError:
+        return None
+    return None
+
+
+def _limit_value(word: str) -> float:
+    value = float(word)
+    if not math.isfinite(value) or not 0.0 <= value <= 86400.0:
+        raise ValueError(word)
+    return value
 
 
 class Tampered(Exception):
@@ -535,8 +577,12 @@ class Sandbox:
             return
         self._process = _spawn_server(self.work_dir, self.confine)
 
-    def run(self, probes: list[Probe]) -> list[ProbeRun]:
-        """Run every probe and return their results in the same order."""
+    def run(self, probes: list[Probe], progress: ProgressCallback | None = None) -> list[ProbeRun]:
+        """Run every probe and return their results in the same order.
+
+        ``progress``, when given, is called with a ``SandboxEvent`` as probes
+        start and end (not with a pool: ``grade batch`` shows no live line).
+        """
         from grader.sandbox import npyfile  # imports NumPy: only once the server is on its way
 
         if self._process is None and not self.learner_dir.exists():
@@ -577,14 +623,69 @@ class Sandbox:
                 raise SandboxError("the sandbox pool did not answer")
             return [self._collect(probe_id) for probe_id in ids]
         assert self._process is not None
-        try:
-            _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
-        except subprocess.TimeoutExpired:
-            self._kill()
-            _out, err = self._process.communicate()
+        if progress is not None:
+            manifest["progress"] = True
+            numbers = {probe_id: number for number, probe_id in enumerate(ids)}
+            err = self._communicate(json.dumps(manifest).encode(), total, numbers, progress)
+        else:
+            try:
+                _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                _out, err = self._process.communicate()
         if self._process.returncode not in (0, -signal.SIGKILL) and not self._any_reported(ids):
             raise SandboxError("the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:])
         return [self._collect(probe_id) for probe_id in ids]
+
+    def _communicate(self, manifest: bytes, total: float, ids: dict[str, int], progress: ProgressCallback) -> bytes:
+        """As ``Popen.communicate``, passing each progress line of the server's stdout on as it comes."""
+        process = self._process
+        assert process is not None
+        assert process.stdin is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
+        deadline = time.monotonic() + total
+        pending, err, line = memoryview(manifest), bytearray(), bytearray()
+        with selectors.DefaultSelector() as selector:
+            for stream, events in (
+                (process.stdin, selectors.EVENT_WRITE),
+                (process.stdout, selectors.EVENT_READ),
+                (process.stderr, selectors.EVENT_READ),
+            ):
+                os.set_blocking(stream.fileno(), False)
+                selector.register(stream, events)
+            while selector.get_map():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._kill()  # the whole run's limit, as communicate(timeout=...) keeps it
+                    deadline = math.inf
+                for key, _mask in selector.select(min(max(remaining, 0.0), 3600.0)):
+                    if key.fileobj is process.stdin:
+                        try:
+                            pending = pending[os.write(process.stdin.fileno(), pending[: 1 << 16]) :]
+                        except BrokenPipeError:
+                            pending = pending[:0]
+                        if not pending:
+                            selector.unregister(process.stdin)
+                            process.stdin.close()
+                        continue
+                    chunk = os.read(key.fd, 1 << 16)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                    elif key.fileobj is process.stderr:
+                        err = (err + chunk)[-65536:]  # the end says why it failed (only its last 2000 bytes are shown)
+                    else:
+                        line += chunk
+                        *complete, rest = bytes(line).split(b"\n")
+                        line = bytearray(rest[:200])  # a line longer than any the server writes is noise
+                        for text in complete:
+                            event = parse_event(text, ids)
+                            if event is not None:
+                                progress(event)
+        process.stdout.close()
+        process.stderr.close()
+        process.wait()
+        return bytes(err)
 
     def _any_reported(self, ids: list[str]) -> bool:
         return any((self.out_dir / f"{probe_id}.json").exists() for probe_id in ids)

@@ -611,6 +611,32 @@ class _Frames:
         return []
 
 
+def _progress(*words: object) -> None:
+    """Tell the grader, on the server's own stdout, what runs now (only when the manifest asks for it).
+
+    ``import LIMIT`` (a worker imports the learner's module), ``start ID LIMIT``
+    (a worker calls into probe ID), ``end ID`` (probe ID's verdict is the
+    server's).  No worker can write there: each has its own pipes on fds 0-4
+    and nothing else of the server's.  Display only: the grader decides
+    nothing by these lines.
+    """
+    if not _MANIFEST.get("progress"):
+        return
+    line = (" ".join(str(word) for word in words) + "\n").encode()
+    try:
+        os.write(1, line)
+    except OSError:  # the grader stopped listening: grading goes on
+        _MANIFEST["progress"] = False
+
+
+def _next_probe(worker: _Running) -> None:
+    """The probe ``worker`` runs now (the first of its batch not finished), to the grader."""
+    for probe in worker.batch:
+        if probe["id"] not in worker.finished:
+            _progress("start", probe["id"], f"{_limit(probe):g}")
+            return
+
+
 class _Running:
     """One worker the server started: its probes, its clock and its pipes."""
 
@@ -666,7 +692,11 @@ class _Running:
             self.open.discard(fd)
 
     def _results(self, chunk: bytes) -> None:
-        for probe_id in self.frames.add(chunk):
+        imported = self.frames.imported
+        completed = self.frames.add(chunk)
+        if self.frames.imported and not imported:
+            _next_probe(self)
+        for probe_id in completed:
             # what the probe printed was written before its result: take it all, then cut the streams
             for fd in (self.out_fd, self.err_fd):
                 self.read(fd)
@@ -680,6 +710,8 @@ class _Running:
                 **_stream_record("stderr", self.stderr.cut()),
             }
             self.last = now
+            _progress("end", probe_id)
+            _next_probe(self)
             try:
                 os.write(self.ack_fd, b"k")
             except OSError:
@@ -781,6 +813,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
             batch, limit, kind = pending.pop(0)
             worker = _Running(batch, limit if kind == "optimistic" else min(_limit(probe) for probe in batch))
             running[worker.pid] = (worker, kind)
+            _progress("import", f"{float(_MANIFEST.get('import_timeout', worker.limit)):g}")
         _wait_for_event([worker for worker, _kind in running.values()])
         for worker, _kind in running.values():
             for fd in list(worker.open):
@@ -815,6 +848,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
                     ended[probe["id"]] = (worker, worker.finished[probe["id"]])
                 elif kind == "alone" or not worker.frames.confined:
                     ended[probe["id"]] = (worker, record)
+                    _progress("end", probe["id"])
                     if timed_out and probe.get("group"):
                         # the same function will likely hang again: its other probes get a short limit
                         _SLOW_GROUPS.add(str(probe["group"]))
@@ -854,6 +888,9 @@ def _serve(manifest: Json) -> None:
     probes = list(manifest["probes"])
     jobs = max(1, int(manifest.get("jobs", 1)))
     ended = _run_workers(probes, jobs)
+    if len(ended) == len(probes) and all(record.get("import_failed") for _worker, record in ended.values()):
+        for probe in probes:  # the module did not import: every probe ended with it
+            _progress("end", probe["id"])
     for probe in probes:
         worker, record = ended[probe["id"]]
         _report(probe["id"], worker, record)

@@ -65,6 +65,26 @@ def test_best_score_is_the_best_full_attempt(tmp_path):
     assert best_score(tmp_path, 1) == (2.0, 3.0)
 
 
+def test_a_review_that_corrects_the_wrong_answers_improves_the_best_score(tmp_path):
+    """Issue 16: --review asked the wrong answers again but never raised the best score."""
+    review = [{"id": "pick-several", "chosen": [0, 1], "correct": True, "seconds": 3.0},
+              {"id": "a-number", "chosen": 5.0, "correct": False, "seconds": 2.0}]  # fmt: skip
+    save_attempt(tmp_path, EN, review, time.time(), review=True)  # before any full attempt: nothing to improve
+    assert best_score(tmp_path, 1) is None
+    save_attempt(tmp_path, EN, _answers(True, False, False), time.time())
+    assert best_score(tmp_path, 1) == (1.0, 3.0)
+    save_attempt(tmp_path, EN, review, time.time(), review=True)
+    assert best_score(tmp_path, 1) == (2.0, 3.0)
+    # the next review asks only what is still wrong; a question the attempt did not have counts nothing
+    last = [{"id": "a-number", "chosen": 4.0, "correct": True, "seconds": 2.0},
+            {"id": "not-in-the-quiz", "chosen": [0], "correct": True, "seconds": 1.0}]  # fmt: skip
+    save_attempt(tmp_path, EN, last, time.time(), review=True)
+    assert best_score(tmp_path, 1) == (3.0, 3.0)
+    # a new full attempt starts over; the best so far stays
+    save_attempt(tmp_path, EN, _answers(False, False, False), time.time())
+    assert best_score(tmp_path, 1) == (3.0, 3.0)
+
+
 def test_last_wrong_follows_the_latest_attempt_review_included(tmp_path):
     save_attempt(tmp_path, EN, _answers(True, False, False), time.time())
     assert last_wrong(tmp_path, 1) == ["pick-several", "a-number"]
