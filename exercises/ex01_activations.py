@@ -15,14 +15,14 @@ also import your own earlier exercise files, e.g.
 ``from ex01_activations import sigmoid``.)  The reference implementation and
 the worked solutions can not be imported while your file is graded.
 
-演習 1：活性化関数と順伝播
+課題 1：活性化関数と順伝播
 
 ニューラルネットワークの活性化関数を実装し、それを使って 3 層ネットワークの
 順伝播を計算します（『ゼロから作る Deep Learning』第 3 章）。
 
 採点コマンド:    grade exercise 1
-import できるもの: NumPy と Python 標準ライブラリ。（後の演習では、自分で書いた
-前の演習ファイルも ``from ex01_activations import sigmoid`` のように
+import できるもの: NumPy と Python 標準ライブラリ。（後の課題では、自分で書いた
+前の課題ファイルも ``from ex01_activations import sigmoid`` のように
 import できます。）採点中は参照実装や模範解答は import できません。
 """
 

@@ -16,7 +16,7 @@ exercise files (e.g. ``from ex01_activations import sigmoid``).  The
 reference implementation and the worked solutions can not be imported while
 your file is graded.
 
-演習 2：出力層と損失関数
+課題 2：出力層と損失関数
 
 ソフトマックス関数、代表的な 2 つの損失関数、整数ラベルを one-hot 表現に
 変換する関数を実装します（『ゼロから作る Deep Learning』3.5 節・4.2 節）。
@@ -24,7 +24,7 @@ E資格の教材にならい、教師データを d、ネットワークの出�
 損失関数の引数の順番は (d, y) です。
 
 採点コマンド:    grade exercise 2
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル
 （例: ``from ex01_activations import sigmoid``）。
 採点中は参照実装や模範解答は import できません。
 """
@@ -133,7 +133,7 @@ def mean_squared_error(d: np.ndarray, y: np.ndarray) -> float:
     入力 d : 教師データ（y と同じ形状）
     入力 y : ネットワークの出力（任意の形状）
     出力   : mean((y - d) ** 2) / 2（float）。平均は全要素についてとります。
-    注意: 書籍の式は総和ですが、この演習では全要素の平均をとってから
+    注意: 書籍の式は総和ですが、この課題では全要素の平均をとってから
     1/2 を掛けます（1/2 があるので、微分は (y - d) / y.size と簡単になります）。
     """
     raise NotImplementedError("mean_squared_error: not implemented yet (未実装)")

@@ -17,14 +17,14 @@ exercise files, e.g. ``from ex01_activations import sigmoid`` or
 ``from ex02_softmax_loss import one_hot``.  The reference implementation and
 the worked solutions can not be imported while your file is graded.
 
-演習 3：微分と誤差逆伝播
+課題 3：微分と誤差逆伝播
 
 活性化関数と損失関数の微分を実装し、連鎖律を使って 2 層ネットワークの
 勾配を手で計算します（『ゼロから作る Deep Learning』第 5 章、
-E資格講座の backward の演習）。
+E資格講座の backward の課題）。
 
 採点コマンド:    grade exercise 3
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル
 （例: ``from ex01_activations import sigmoid``、
 ``from ex02_softmax_loss import one_hot``）。
 採点中は参照実装や模範解答は import できません。

@@ -19,7 +19,7 @@ Allowed imports: NumPy, the Python standard library, and your own earlier
 exercise files.  The reference implementation and the worked solutions can
 not be imported while your file is graded.
 
-演習 4：最適化手法（パラメータの更新）
+課題 4：最適化手法（パラメータの更新）
 
 5 つの最適化手法を、``update(self, params, grads)`` メソッドを持つクラスとして
 実装します（『ゼロから作る Deep Learning』6.1 節）。params と grads は同じキー
@@ -29,7 +29,7 @@ not be imported while your file is graded.
 のときに作ります。ゼロ除算を防ぐ微小な値は 1e-7 です。
 
 採点コマンド:    grade exercise 4
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
 採点中は参照実装や模範解答は import できません。
 """
 

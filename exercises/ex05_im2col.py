@@ -18,7 +18,7 @@ exercise files.  The reference implementation and the worked solutions can
 not be imported while your file is graded.  Exercise 8 (convolution and
 pooling layers) imports your im2col and col2im from this file.
 
-演習 5：行列の積による畳み込み（im2col / col2im）
+課題 5：行列の積による畳み込み（im2col / col2im）
 
 im2col は、画像のミニバッチからフィルターの大きさの領域（ウィンドウ）を
 1 行ずつ取り出して行列に並べます。これで畳み込みが 1 回の行列の積になります。
@@ -26,9 +26,9 @@ col2im はその逆向きの操作（随伴）で、勾配を画像の形に戻�
 （『ゼロから作る Deep Learning』7.4 節）。画像の形状は (N, C, H, W) です。
 
 採点コマンド:    grade exercise 5
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
 採点中は参照実装や模範解答は import できません。
-演習 8（畳み込み層・プーリング層）では、このファイルの im2col と col2im を
+課題 8（畳み込み層・プーリング層）では、このファイルの im2col と col2im を
 import して使います。
 """
 

@@ -13,14 +13,14 @@ Allowed imports: NumPy, the Python standard library, and your own earlier
 exercise files.  The reference implementation and the worked solutions can
 not be imported while your file is graded.
 
-演習 6：数値微分
+課題 6：数値微分
 
 中心差分を使って、微分と勾配を近似的に求めます（『ゼロから作る Deep Learning』
 4.3〜4.4 節）。数値微分は遅いものの実装が簡単で、誤差逆伝播の実装が正しいか
 確かめる「勾配確認」（gradient check）によく使われます。
 
 採点コマンド:    grade exercise 6
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
 採点中は参照実装や模範解答は import できません。
 """
 

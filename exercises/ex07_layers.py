@@ -20,7 +20,7 @@ exercise files; SoftmaxWithLoss may reuse exercise 2 with
 reference implementation and the worked solutions can not be imported while
 your file is graded.
 
-演習 7：順伝播と逆伝播を持つレイヤ
+課題 7：順伝播と逆伝播を持つレイヤ
 
 ニューラルネットワークの各レイヤを、forward と backward のメソッドを持つクラス
 として実装します（『ゼロから作る Deep Learning』5.5〜5.6 節・6.3〜6.4 節）。
@@ -29,8 +29,8 @@ forward では逆伝播に必要な値を保存しておきます。backward(dou
 返します（self.dW などのパラメータの勾配も保存します）。
 
 採点コマンド:    grade exercise 7
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
-SoftmaxWithLoss では演習 2 の関数を
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
+SoftmaxWithLoss では課題 2 の関数を
 ``from ex02_softmax_loss import softmax, cross_entropy_error`` のように
 再利用できます。採点中は参照実装や模範解答は import できません。
 """
@@ -97,7 +97,7 @@ class Sigmoid:
     backward(dout) -> dx
         dx = dout * out * (1 - out)
     注意: 微分は入力ではなく出力で表せるので、順伝播の出力（self.out）を
-    保存しておきます。演習 1 と同じく、大きな負の x でのオーバーフローに
+    保存しておきます。課題 1 と同じく、大きな負の x でのオーバーフローに
     気をつけましょう。
     """
 
@@ -195,7 +195,7 @@ class SoftmaxWithLoss:
     backward(dout=1) -> dx
         dx = dout * (y - onehot(t)) / N（x と同じ形状）。y = softmax(x)
     注意: 損失は平均なので、backward ではバッチサイズ N で割ります。
-    t が one-hot でもラベルでも動くようにしましょう。演習 2 の損失関数の
+    t が one-hot でもラベルでも動くようにしましょう。課題 2 の損失関数の
     引数は (d, y) の順（教師データが先）です。
     """
 

@@ -14,16 +14,16 @@ exercise 5 (ex05_im2col.py), so finish exercise 5 first.  The reference
 implementation and the worked solutions can not be imported while your file
 is graded.
 
-演習 8：畳み込み層とプーリング層
+課題 8：畳み込み層とプーリング層
 
-演習 5 で作った im2col と col2im を使って、CNN の畳み込み層と
+課題 5 で作った im2col と col2im を使って、CNN の畳み込み層と
 Max プーリング層を実装します（『ゼロから作る Deep Learning』7.4 節）。
 画像の形状は (N, C, H, W)、フィルターの形状は (FN, C, FH, FW) です。
 
 採点コマンド:    grade exercise 8
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
-このファイルは演習 5（ex05_im2col.py）の im2col と col2im をすでに import して
-いるので、先に演習 5 を完成させておきましょう。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
+このファイルは課題 5（ex05_im2col.py）の im2col と col2im をすでに import して
+いるので、先に課題 5 を完成させておきましょう。
 採点中は参照実装や模範解答は import できません。
 """
 

@@ -16,13 +16,13 @@ Allowed imports: NumPy, the Python standard library, and your own earlier
 exercise files.  The reference implementation and the worked solutions can
 not be imported while your file is graded.
 
-演習 9：重みの初期値と荷重減衰（Weight decay）
+課題 9：重みの初期値と荷重減衰（Weight decay）
 
 重みの初期値の 2 つの代表的なスケールと、ネットワークを正則化する
 L2・L1 ペナルティを実装します（『ゼロから作る Deep Learning』6.2 節・6.4 節）。
 
 採点コマンド:    grade exercise 9
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
 採点中は参照実装や模範解答は import できません。
 """
 

@@ -22,9 +22,9 @@ exercise files, for example
 implementation and the worked solutions can not be imported while your file
 is graded.
 
-演習 10：修了課題 ― ニューラルネットワークをゼロから学習させる
+課題 10：修了課題 ― ニューラルネットワークをゼロから学習させる
 
-演習 1〜9 の部品を組み合わせます。NumPy だけでニューラルネットワークを作って
+課題 1〜9 の部品を組み合わせます。NumPy だけでニューラルネットワークを作って
 学習させる train と、学習したパラメータで新しいデータを分類する predict を
 書いてください。
 
@@ -34,7 +34,7 @@ is graded.
 正解率 90 % 以上で合格です（Iris なら数秒あれば十分です）。
 
 採点コマンド:    grade exercise 10
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル
 （上の例のように）。scikit-learn や PyTorch などのライブラリは使えません。
 採点中は参照実装や模範解答は import できません。
 """
@@ -92,7 +92,7 @@ def train(x_train: np.ndarray, t_train: np.ndarray) -> dict[str, np.ndarray]:
     (x - mean) / std と標準化する。ReLU の中間層を 1 つ（ユニット数 10〜50）。
     出力はソフトマックスと交差エントロピー誤差。最適化は Adam（または
     学習率を大きめにした SGD）。エポック数は数百。データが少ないので
-    L2 正則化（演習 9）を少しかける。毎回同じ結果になるよう
+    L2 正則化（課題 9）を少しかける。毎回同じ結果になるよう
     乱数のシードを固定する。
     注意: 標準化しないと、特徴量ごとのスケールの違いで学習が遅くなります。
     平均と標準偏差は訓練データだけから求め、返す辞書に入れておきましょう。

@@ -21,7 +21,7 @@ Allowed imports: NumPy, the Python standard library, and your own earlier
 exercise files.  The reference implementation and the worked solutions can
 not be imported while your file is graded.
 
-演習 11：RNN と BPTT（通時的逆伝播）
+課題 11：RNN と BPTT（通時的逆伝播）
 
 『ゼロから作るDeep Learning ❷』5 章の流儀で、リカレント（再帰型）レイヤを
 実装します。1 時刻分の RNN セル、それを系列全体に適用し Truncated BPTT で
@@ -39,7 +39,7 @@ __init__ で一度だけ（0 で）作り、backward のたびに配列の中身
 （バッチ、時刻、特徴量）です。
 
 採点コマンド:    grade exercise 11
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
 採点中は参照実装や模範解答は import できません。
 """
 

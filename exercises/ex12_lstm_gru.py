@@ -23,7 +23,7 @@ exercise files.  This file imports your sigmoid from exercise 1
 (ex01_activations.py).  The reference implementation and the worked
 solutions can not be imported while your file is graded.
 
-演習 12：ゲート付きのセル（LSTM と GRU）
+課題 12：ゲート付きのセル（LSTM と GRU）
 
 『ゼロから作るDeep Learning ❷』6 章のゲート付き RNN を実装します。1 時刻分の
 LSTM セル、それを系列全体に適用して Truncated BPTT で逆伝播する TimeLSTM
@@ -33,7 +33,7 @@ LSTM セル、それを系列全体に適用して Truncated BPTT で逆伝播�
     TimeLSTM(Wx, Wh, b, stateful)     T 時刻分: xs (N, T, D) -> hs (N, T, H)
     GRU(Wx, Wh, b)                    1 時刻: (x, h_prev) -> h_next
 
-演習 11 と同じく、パラメータはリスト self.params = [Wx, Wh, b] に、その勾配は
+課題 11 と同じく、パラメータはリスト self.params = [Wx, Wh, b] に、その勾配は
 リスト self.grads = [dWx, dWh, db] に持ちます。self.grads は __init__ で一度だけ
 （0 で）作り、backward のたびに配列の中身を上書きします
 （self.grads[0][...] = dWx）。4 つ（LSTM）または 3 つ（GRU）のゲートは 1 回の
@@ -42,8 +42,8 @@ LSTM セル、それを系列全体に適用して Truncated BPTT で逆伝播�
 PyTorch の順番とは違うので注意してください。
 
 採点コマンド:    grade exercise 12
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
-このファイルは演習 1（ex01_activations.py）の sigmoid を import しています。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
+このファイルは課題 1（ex01_activations.py）の sigmoid を import しています。
 採点中は参照実装や模範解答は import できません。
 """
 

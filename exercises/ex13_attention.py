@@ -20,7 +20,7 @@ exercise files (``from ex07_layers import Relu``).  The reference
 implementation and the worked solutions can not be imported while your file
 is graded.
 
-演習 13：注意機構（Attention）と Transformer のエンコーダブロック
+課題 13：注意機構（Attention）と Transformer のエンコーダブロック
 
 「Attention Is All You Need」（Vaswani ら, 2017）の Transformer エンコーダの
 部品を NumPy で作ります。書き方は『ゼロから作る Deep Learning ❷』に
@@ -30,7 +30,7 @@ is graded.
 見えるようにするためです）。時系列データの形状は (N, T, D) です。
 
 採点コマンド:    grade exercise 13
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル
 （``from ex07_layers import Relu`` など）。採点中は参照実装や模範解答は
 import できません。
 """
@@ -192,7 +192,7 @@ class LayerNorm:
               （平均は最後の軸の方向）
         grads[0][...] = dgamma = sum(dout * xn)（最後の軸以外のすべての軸で和）
         grads[1][...] = dbeta  = sum(dout)（同上）
-    注意: 演習 7 の BatchNormalization と違い、統計量はサンプルごとに特徴量の
+    注意: 課題 7 の BatchNormalization と違い、統計量はサンプルごとに特徴量の
     方向でとります。axis=0 ではなく axis=-1、keepdims=True です。分散は
     D で割る標本分散（np.var の既定、ddof=0）です。勾配は self.grads の
     既存の配列に書き込み、配列を置き換えないでください。

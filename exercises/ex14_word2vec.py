@@ -27,7 +27,7 @@ Allowed imports: NumPy, the Python standard library, and your own earlier
 exercise files.  The reference implementation and the worked solutions can
 not be imported while your file is graded.
 
-演習 14：Embedding レイヤと Negative Sampling による word2vec の高速化
+課題 14：Embedding レイヤと Negative Sampling による word2vec の高速化
 
 『ゼロから作るDeep Learning ❷』4 章と同じ手順で word2vec を高速化します。
 one-hot ベクトルと W の積は W の行を 1 つ取り出すだけなので、入力側は
@@ -50,7 +50,7 @@ one-hot ベクトルと W の積は W の行を 1 つ取り出すだけなので
 整数（V は W の行数）、rng は numpy.random.Generator です。
 
 採点コマンド:    grade exercise 14
-import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の演習ファイル。
+import できるもの: NumPy、Python 標準ライブラリ、自分で書いた前の課題ファイル。
 採点中は参照実装や模範解答は import できません。
 """
 

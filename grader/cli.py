@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -27,16 +28,80 @@ LANG_KEY = "grade.lang"
 class _GradeCommand(click.Command):
     """A subcommand whose ``GraderError`` becomes its exit status, in this one place."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:  # noqa: D102
+        lang = _asked_language(args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as problem:  # click's own wording is English
+            japanese = _click_message_ja(problem.format_message()) if lang == "ja" else None
+            if japanese is None:
+                raise
+            raise _JapaneseUsageError(japanese, ctx) from None
+
     def invoke(self, ctx: click.Context) -> object:  # noqa: D102
         try:
             return super().invoke(ctx)
         except InputLimitError as problem:  # the command was right; what it was given is too big or too deep
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         except UsageError as problem:  # in Japanese when it has a translation and --lang ja was given
-            raise click.UsageError(problem.in_language(ctx.meta.get(LANG_KEY, "en")), ctx) from None
+            lang = ctx.meta.get(LANG_KEY, "en")
+            shown = _JapaneseUsageError if lang == "ja" and problem.ja else click.UsageError
+            raise shown(problem.in_language(lang), ctx) from None
         except GraderError as problem:
             _fail(problem.in_language(ctx.meta.get(LANG_KEY, "en")), problem.exit_code)
         return None
+
+
+class _JapaneseUsageError(click.UsageError):
+    """A usage error whose message is Japanese, framed in Japanese too (click's frame is English)."""
+
+    def show(self, file=None) -> None:  # noqa: D102
+        if self.ctx is not None:
+            usage = self.ctx.get_usage().replace("Usage:", "使い方:", 1)
+            click.echo(f"{usage}\n詳しくは: {self.ctx.command_path} --help", err=True)
+        click.echo(f"エラー: {self.format_message()}", err=True)
+
+
+# click's messages for a mistyped command line, in Japanese (click ships no Japanese catalogue)
+_VALUE = r"Invalid value for '(?P<name>[^']+)': "
+_CLICK_JA = (
+    (_VALUE + r"'(?P<value>.*)' is not a valid integer( range)?\.", "{name} の値 '{value}' は整数ではありません"),
+    (_VALUE + r"'(?P<value>.*)' is not a valid float( range)?\.", "{name} の値 '{value}' は数値ではありません"),
+    (_VALUE + r"(?P<value>.*) is not in the range (?P<range>.+)\.", "{name} の値 {value} は範囲 {range} の外です"),
+    (
+        _VALUE + r"'(?P<value>.*)' is not one of (?P<choices>.+)\.",
+        "{name} の値 '{value}' は使えません。使える値: {choices}",
+    ),
+    (_VALUE + r"File '(?P<value>.*)' is a directory\.", "{name} の {value} はフォルダです。ファイルを指定してください"),
+    (
+        r"No such option '(?P<name>[^']+)'\. Did you mean '(?P<close>[^']+)'\?",
+        "{name} というオプションはありません。{close} のことですか?",
+    ),
+    (r"No such option '(?P<name>[^']+)'\.", "{name} というオプションはありません"),
+    (r"Missing argument '(?P<name>[^']+)'\.", "引数 {name} がありません"),
+    (r"Option '(?P<name>[^']+)' requires an argument\.", "{name} には値が必要です"),
+    (r"Got unexpected extra arguments? \((?P<name>.*)\)", "余分な引数があります: {name}"),
+)
+
+
+def _click_message_ja(message: str) -> str | None:
+    """Click's usage message in Japanese, or None when it is not one of those known."""
+    for pattern, japanese in _CLICK_JA:
+        found = re.fullmatch(pattern, message)
+        if found:
+            return japanese.format(**found.groupdict())
+    return None
+
+
+def _asked_language(args: list[str]) -> str:
+    """The language a command line asks for (``--lang ja``, ``--lang=ja``), else the locale's, before parsing."""
+    asked = None  # the last one counts, as for click
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            asked = args[index + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.removeprefix("--lang=")
+    return asked or default_language()
 
 
 def _fail(message: str, status: int) -> None:
@@ -63,6 +128,9 @@ class _SuggestingGroup(click.Group):
         name = args[0] if args else ""
         if name and name not in self.commands and not name.startswith("-"):
             close = difflib.get_close_matches(name, list(self.commands), n=1)
+            if _asked_language(args) == "ja":
+                advice = f"grade {close[0]} のことですか? " if close else ""
+                raise _JapaneseUsageError(f"{name} というコマンドはありません。{advice}一覧: grade --help", ctx)
             advice = f" Did you mean 'grade {close[0]}'?" if close else ""
             ctx.fail(f"no command '{name}'.{advice} See: grade --help")
         return super().resolve_command(ctx, args)
@@ -174,8 +242,9 @@ def exercise(
     from grader.learner.status import live_status
 
     if warm_up and output_format != "text":
-        raise click.UsageError(
-            f"--warm-up asks questions in the terminal; it does not go with --format {output_format}"
+        raise UsageError(
+            f"--warm-up asks questions in the terminal; it does not go with --format {output_format}",
+            f"--warm-up は端末で質問をするため、--format {output_format} とは一緒に使えません",
         )
     if warm_up:
         from grader.grading.engine import get_exercise
@@ -295,15 +364,28 @@ def quiz_command(
         name for name, value in (("--html", html_out), ("--site", site_dir), ("--export", export_format)) if value
     ]
     if len(outputs) > 1:
-        raise click.UsageError(f"{' and '.join(outputs)} can not be combined; choose one")
+        raise UsageError(
+            f"{' and '.join(outputs)} can not be combined; choose one",
+            f"{' と '.join(outputs)} は一緒に使えません。どれか 1 つを選んでください",
+        )
     if review and outputs:
-        raise click.UsageError(f"--review asks questions in the terminal; it does not go with {outputs[0]}")
+        raise UsageError(
+            f"--review asks questions in the terminal; it does not go with {outputs[0]}",
+            f"--review は端末で質問をするため、{outputs[0]} とは一緒に使えません",
+        )
     if output_file is not None and export_format is None:
-        raise click.UsageError("-o/--output names the file for --export; for a page use --html OUT")
+        raise UsageError(
+            "-o/--output names the file for --export; for a page use --html OUT",
+            "-o/--output は --export の書き出し先です。ページを作るには --html OUT を使ってください",
+        )
     if number is None and site_dir is None:
-        raise click.UsageError("name a quiz: grade quiz N (see grade list), or build every page: grade quiz --site DIR")
+        raise UsageError(
+            "name a quiz: grade quiz N (see grade list), or build every page: grade quiz --site DIR",
+            "確認テストの番号を指定してください: grade quiz N(一覧: grade list)。"
+            "すべてのページを作るには: grade quiz --site DIR",
+        )
     if site_dir is not None:
-        _write_site(site_dir, number)
+        _write_site(site_dir, number, lang)
         return
     assert number is not None
     quiz = load_one_quiz(number, lang)
@@ -411,7 +493,10 @@ def exam_command(
 
     if history:
         if html_out is not None:
-            raise click.UsageError("--history prints past results; it does not go with --html")
+            raise UsageError(
+                "--history prints past results; it does not go with --html",
+                "--history は過去の結果を表示するため、--html とは一緒に使えません",
+            )
         _echo(exam_history(lang))
     elif html_out is not None:
         _echo(write_exam_page(html_out, lang, questions=questions, minutes=minutes, seed=seed))
@@ -419,7 +504,7 @@ def exam_command(
         _echo(take_exam(lang, input=sys.stdin, output=sys.stdout, questions=questions, minutes=minutes, seed=seed))
 
 
-def _write_site(site_dir: Path, number: int | None) -> None:
+def _write_site(site_dir: Path, number: int | None, lang: str) -> None:
     from grader.quiz.bank import load_bank, quiz_number
     from grader.quiz.page import write_site
 
@@ -427,10 +512,18 @@ def _write_site(site_dir: Path, number: int | None) -> None:
     for error in errors:
         click.echo(f"grade: {error}", err=True)
     written = write_site(site_dir, [quizzes[key] for key in sorted(quizzes)])
-    click.echo(f"{len(written)} pages in {site_dir}")
+    click.echo(
+        Text("{count} pages in {folder}", "{folder} に {count} ページを書き出しました").format(
+            count=len(written), folder=site_dir
+        )(lang)
+    )
     if errors:
         left_out = sorted({n for n in map(quiz_number, (error.path for error in errors)) if n is not None})
-        raise GraderError(f"left out because of the errors above: quiz {', '.join(map(str, left_out))}")
+        listed = ", ".join(map(str, left_out))
+        raise GraderError(
+            f"left out because of the errors above: quiz {listed}",
+            f"上のエラーのため確認テスト {listed} を除きました",
+        )
 
 
 # --- the learner's workspace: init, watch, hints ------------------------------------------

@@ -1,6 +1,6 @@
 """Worked solution, exercise 1: activation functions and a forward pass.
 
-模範解答 演習 1：活性化関数と順伝播
+模範解答 課題 1：活性化関数と順伝播
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Worked solution, exercise 2: the output layer and loss functions.
 
-模範解答 演習 2：出力層と損失関数
+模範解答 課題 2：出力層と損失関数
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Worked solution, exercise 3: derivatives and backpropagation.
 
-模範解答 演習 3：微分と誤差逆伝播
+模範解答 課題 3：微分と誤差逆伝播
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Worked solution, exercise 4: optimizers.
 
-模範解答 演習 4：最適化手法
+模範解答 課題 4：最適化手法
 
 Every ``update`` changes ``params[key]`` in place (``-=`` / ``+=`` on the
 array), so layers holding a reference to the same array see the new values.

@@ -1,6 +1,6 @@
 """Worked solution, exercise 5: convolution as a matrix product.
 
-模範解答 演習 5：行列の積による畳み込み（im2col / col2im）
+模範解答 課題 5：行列の積による畳み込み（im2col / col2im）
 """
 
 from __future__ import annotations

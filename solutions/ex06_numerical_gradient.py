@@ -1,6 +1,6 @@
 """Worked solution, exercise 6: numerical differentiation.
 
-模範解答 演習 6：数値微分
+模範解答 課題 6：数値微分
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Worked solution, exercise 7: layers with forward and backward.
 
-模範解答 演習 7：順伝播と逆伝播を持つレイヤ
+模範解答 課題 7：順伝播と逆伝播を持つレイヤ
 """
 
 from __future__ import annotations

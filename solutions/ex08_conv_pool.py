@@ -1,6 +1,6 @@
 """Worked solution, exercise 8: convolution and pooling layers.
 
-模範解答 演習 8：畳み込み層とプーリング層
+模範解答 課題 8：畳み込み層とプーリング層
 """
 
 from __future__ import annotations

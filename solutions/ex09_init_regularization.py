@@ -1,6 +1,6 @@
 """Worked solution, exercise 9: weight initialisation and weight decay.
 
-模範解答 演習 9：重みの初期値と荷重減衰
+模範解答 課題 9：重みの初期値と荷重減衰
 """
 
 from __future__ import annotations

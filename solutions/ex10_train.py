@@ -1,6 +1,6 @@
 """Worked solution, exercise 10: train a classifier from scratch.
 
-模範解答 演習 10：修了課題
+模範解答 課題 10：修了課題
 
 A two-layer network (ReLU hidden layer, softmax output) trained full-batch
 with Adam and a little weight decay on standardised features, reusing

@@ -1,6 +1,6 @@
 """Worked solution, exercise 11: recurrent networks and backpropagation through time.
 
-模範解答 演習 11：RNN と BPTT（通時的逆伝播）
+模範解答 課題 11：RNN と BPTT（通時的逆伝播）
 """
 
 from __future__ import annotations

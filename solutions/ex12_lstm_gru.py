@@ -1,6 +1,6 @@
 """Worked solution, exercise 12: gated cells (LSTM and GRU).
 
-模範解答 演習 12：ゲート付きのセル（LSTM と GRU）
+模範解答 課題 12：ゲート付きのセル（LSTM と GRU）
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Worked solution, exercise 13: attention and a Transformer encoder block.
 
-模範解答 演習 13：注意機構（Attention）と Transformer のエンコーダブロック
+模範解答 課題 13：注意機構（Attention）と Transformer のエンコーダブロック
 """
 
 from __future__ import annotations

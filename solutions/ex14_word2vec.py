@@ -1,6 +1,6 @@
 """Worked solution, exercise 14: word2vec with an Embedding layer and negative sampling.
 
-模範解答 演習 14：Embedding レイヤと Negative Sampling による word2vec の高速化
+模範解答 課題 14：Embedding レイヤと Negative Sampling による word2vec の高速化
 """
 
 from __future__ import annotations

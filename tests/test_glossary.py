@@ -47,6 +47,8 @@ def learner_text() -> list[Line]:
     for path in sorted((ROOT / "grader").rglob("*.py")):
         lines.extend(_python_strings(path))
     files = [*(ROOT / "hints" / "ja").glob("*.md"), *(ROOT / "quizzes" / "ja").glob("*.md"), ROOT / "README.md"]
+    # the stubs a workspace starts from and the worked solutions shown after a pass: comments too
+    files += [*(ROOT / "exercises").glob("*.py"), *(ROOT / "solutions").glob("*.py")]
     files += [p for p in (ROOT / "grader" / "templates").iterdir() if p.suffix in TEXT_SUFFIXES and p.suffix != ".py"]
     for path in sorted(files):
         lines.extend(_file_lines(path))
@@ -94,6 +96,8 @@ def test_scan_covers_every_kind_of_learner_text() -> None:
     assert any(name.startswith("hints/ja/") for name in files)
     assert any(name.startswith("quizzes/ja/") for name in files)
     assert any(name.startswith("grader/templates/") for name in files)
+    assert any(name.startswith("exercises/") for name in files)
+    assert any(name.startswith("solutions/") for name in files)
 
 
 def test_a_mixed_term_is_named_with_file_and_line() -> None:

@@ -250,7 +250,7 @@ def _check_files(output: Path, paths: list[Path], *, force: bool) -> None:
     if output.is_dir():
         raise MergeError(
             f"{output} is a folder; name the merged gradebook's file, e.g. {output / 'gradebook.sqlite'}",
-            f"{output} はフォルダーです。結合した成績簿のファイル名を指定してください"
+            f"{output} はフォルダです。結合した成績簿のファイル名を指定してください"
             f"（例: {output / 'gradebook.sqlite'}）",
         )
     if output.exists():
@@ -440,7 +440,7 @@ def _merge_shard(db: sqlite3.Connection, path: Path, tables: dict[str, Table], o
             "A learner belongs to one shard; were the shards graded from different class folders, or one gradebook "
             "written by two shards? Nothing was written",
             f"{path} の受講者 {len(conflicts)} 人が前のシャードにも別の内容で入っています: {shown}{more}。"
-            "受講者は 1 つのシャードにだけ属します。別々のクラスフォルダーから採点しましたか？ 何も書き出していません",
+            "受講者は 1 つのシャードにだけ属します。別々のクラスフォルダから採点しましたか？ 何も書き出していません",
         )
     for table in order:
         _copy_table(db, table, offsets)

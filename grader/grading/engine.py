@@ -139,7 +139,10 @@ def get_exercise(number: int) -> Exercise:
     """Return exercise ``number`` or raise a ``UsageError`` that lists the valid ones."""
     if number not in EXERCISES:
         valid = ", ".join(str(n) for n in sorted(EXERCISES))
-        raise UsageError(f"there is no exercise {number}; the exercises are {valid} (see: grade list)")
+        raise UsageError(
+            f"there is no exercise {number}; the exercises are {valid} (see: grade list)",
+            f"課題 {number} はありません。課題は {valid} です(一覧: grade list)",
+        )
     return EXERCISES[number]
 
 
@@ -587,7 +590,7 @@ def grade_exercise(
     exercise = get_exercise(number)
     submission = Path(submission)
     if not submission.is_file():
-        raise UsageError(f"no such file: {submission}")
+        raise UsageError(f"no such file: {submission}", f"ファイルがありません: {submission}")
     limit = timeout or exercise.timeout
     # the sandbox loads NumPy in its own process while this one builds the checks
     with Sandbox(

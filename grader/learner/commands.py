@@ -73,18 +73,22 @@ def exercise_file(number: int, file: Path | None, start: Path | None = None) -> 
     """The file to grade: ``file`` when given, else the workspace's ``exercises/exNN_*.py``."""
     if file is not None:
         if not file.is_file():
-            raise UsageError(f"no such file: {file}")
+            raise UsageError(f"no such file: {file}", f"ファイルがありません: {file}")
         return file
     workspace = find_workspace(start or Path.cwd())
     if workspace is None:
         raise UsageError(
             "no exercises/ folder here or in any folder above; "
-            "cd into your workspace, or name the file: grade exercise N --file PATH"
+            "cd into your workspace, or name the file: grade exercise N --file PATH",
+            "このフォルダにも、その上のフォルダにも exercises/ がありません。"
+            "ワークスペースに cd するか、ファイルを指定してください: grade exercise N --file PATH",
         )
     found = sorted((workspace / "exercises").glob(EXERCISE_PATTERN.format(number=number)))
     if not found:
         raise UsageError(
-            f"no exercises/ex{number:02d}_*.py in {workspace}; name the file: grade exercise N --file PATH"
+            f"no exercises/ex{number:02d}_*.py in {workspace}; name the file: grade exercise N --file PATH",
+            f"{workspace} に exercises/ex{number:02d}_*.py がありません。"
+            "ファイルを指定してください: grade exercise N --file PATH",
         )
     return found[0]
 
@@ -94,7 +98,7 @@ def grade_path(
 ) -> ExerciseResult:
     """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
 
-    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's grading sends none.
+    ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's too.
     Anywhere inside a workspace, the file may import the earlier exercises of
     the workspace's ``exercises/`` (its own folder's files first).
     """
@@ -104,7 +108,7 @@ def grade_path(
     if path.suffix == ".ipynb":
         from grader.notebook import grade_notebook_file
 
-        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, import_folders=folders)
+        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, progress=progress, import_folders=folders)
     from grader.grading.engine import grade_exercise
 
     return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress, import_folders=folders)
@@ -547,8 +551,12 @@ def load_one_quiz(number: int, lang: str) -> Quiz:
     root = quiz_root()
     available = sorted({n for n in map(quiz_number, root.glob("*/*.md")) if n is not None})
     if number not in available:
-        listed = ", ".join(str(n) for n in available) or "none"
-        raise UsageError(f"no quiz {number}; the quizzes are {listed}. See: grade list")
+        listed = ", ".join(str(n) for n in available)
+        raise UsageError(
+            f"no quiz {number}; the quizzes are {listed or 'none'}. See: grade list",
+            f"確認テスト {number} はありません。"
+            + (f"確認テストは {listed} です(一覧: grade list)" if listed else "確認テストが 1 つもありません"),
+        )
     quizzes, errors = load_bank(root, numbers=[number])
     if errors:
         raise QuizFilesError(errors)

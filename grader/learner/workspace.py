@@ -85,12 +85,18 @@ def init_workspace(folder: Path, *, allow_nonempty: bool = False) -> InitReport:
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder} is a file; name a new folder: grade init DIR")
+        raise UsageError(
+            f"{folder} is a file; name a new folder: grade init DIR",
+            f"{folder} はファイルです。新しいフォルダの名前を指定してください: grade init DIR",
+        )
     if folder.is_dir() and not allow_nonempty and not is_workspace(folder) and _has_content(folder):
         raise UsageError(
             f"{folder} already holds other files and is not a workspace; choose a new folder "
             f"(grade init {folder / 'dl-exercises'}), or add the workspace to this folder anyway "
-            f"(nothing is overwritten): grade init --allow-nonempty {folder}"
+            f"(nothing is overwritten): grade init --allow-nonempty {folder}",
+            f"{folder} にはワークスペースではないファイルがすでにあります。新しいフォルダを指定するか"
+            f"(grade init {folder / 'dl-exercises'})、このフォルダにそのままワークスペースを追加してください"
+            f"(上書きはしません): grade init --allow-nonempty {folder}",
         )
     created: list[Path] = []
     kept: list[Path] = []

@@ -213,7 +213,10 @@ def notebook_code_cells(path: Path) -> list[CellCode]:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_NOTEBOOK_BYTES + 1)
     except OSError as problem:
-        raise UsageError(f"{path} is not a readable Jupyter notebook: {problem}") from None
+        raise UsageError(
+            f"{path} is not a readable Jupyter notebook: {problem}",
+            f"{path} は読み込める Jupyter ノートブックではありません: {problem}",
+        ) from None
     return notebook_cells_of(data, path)
 
 
@@ -235,12 +238,17 @@ def notebook_cells_of(data: bytes, path: Path | str) -> list[CellCode]:
         _check_json_depth(text, path)
         document = json.loads(text)
     except (ValueError, RecursionError) as problem:  # JSON, UTF-8, a 5000-digit int
-        raise UsageError(f"{path} is not a readable Jupyter notebook: {problem}") from None
+        raise UsageError(
+            f"{path} is not a readable Jupyter notebook: {problem}",
+            f"{path} は読み込める Jupyter ノートブックではありません: {problem}",
+        ) from None
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
         raise UsageError(
             f"{path} is not a Jupyter notebook in nbformat 4 (no 'cells' list); "
-            "save it again from Jupyter, or grade the .py file"
+            "save it again from Jupyter, or grade the .py file",
+            f"{path} は nbformat 4 の Jupyter ノートブックではありません('cells' のリストがありません)。"
+            "Jupyter で保存し直すか、.py ファイルを採点してください",
         )
     found: list[CellCode] = []
     total = 0

@@ -52,7 +52,9 @@ def _kernel_cells() -> tuple[list[CellCode], Mapping[str, Any], Mapping[str, Any
         return [clean_cell(text, plain(Path(file).name))], vars(main), {}, file
     raise UsageError(
         "check() reads your definitions from the notebook's history: run it in Jupyter, Colab or IPython; "
-        "for a file, run: grade exercise N --file yourfile.py"
+        "for a file, run: grade exercise N --file yourfile.py",
+        "check() はノートブックの実行履歴から定義を読みます。Jupyter・Colab・IPython の中で実行してください。"
+        "ファイルなら次を実行します: grade exercise N --file yourfile.py",
     )
 
 
@@ -238,8 +240,14 @@ def check(number: int, *, lang: str | None = None, timeout: float | None = None,
         from grader import check
         check(1)
     """
-    get_exercise(number)
-    cells, namespace, hidden, shown_as = _kernel_cells()
+    language = lang or default_language()
+    try:
+        get_exercise(number)
+        cells, namespace, hidden, shown_as = _kernel_cells()
+    except UsageError as problem:  # a notebook shows str(): in the learner's language
+        if language == "ja" and problem.ja:
+            raise type(problem)(problem.ja) from None
+        raise
     folder = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
     try:
         meta = prepare_kernel(number, folder, cells, namespace, hidden, cwd=Path.cwd(), shown_as=shown_as)
@@ -248,4 +256,4 @@ def check(number: int, *, lang: str | None = None, timeout: float | None = None,
         result = _grade_elsewhere(folder, meta)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return NotebookResult(result, lang or default_language())
+    return NotebookResult(result, language)

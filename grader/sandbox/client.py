@@ -504,7 +504,9 @@ def _copy_learner_file(source: Path, target: Path) -> None:
     except Tampered as problem:
         raise UsageError(
             f"{source}: can not be graded ({problem}); an exercise file is a regular file of at most "
-            f"{LEARNER_FILE_LIMIT_BYTES // 1024} KB"
+            f"{LEARNER_FILE_LIMIT_BYTES // 1024} KB",
+            f"{source}: 採点できません({problem})。課題のファイルは {LEARNER_FILE_LIMIT_BYTES // 1024} KB 以下の"
+            "通常のファイルです",
         ) from None
     target.write_bytes(data)
 

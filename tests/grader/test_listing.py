@@ -208,12 +208,12 @@ def test_percent_rounds_down_so_a_pass_mark_is_never_shown_early(done, total, sh
 
 
 def test_hand_edited_quiz_scores_are_clamped_or_left_out(workspace):
-    _attempt(workspace, 1, 50, 3, "20260101T100000000000")  # above the maximum
+    _attempt(workspace, 1, 50, 3, "20260101T100000000000")  # above the maximum: counted as full marks
     _attempt(workspace, 2, "many", 3, "20260101T100000000000")  # not a number: left out
     _attempt(workspace, 3, 1, 0, "20260101T100000000000")  # no maximum: left out
     lines = commands.overview("en", style=ListStyle(blocks=True)).out
     quizzes = QUIZ_HEADING["en"]
-    assert re.search(r"  ██████████ 100%  passed, best 50/3$", _row(lines, 1, quizzes))
+    assert re.search(r"  ██████████ 100%  passed, best 3/3$", _row(lines, 1, quizzes))
     assert _row(lines, 2, quizzes).endswith("not taken yet")
     assert _row(lines, 3, quizzes).endswith("not taken yet")
     assert "    Total: 1 of 3 quizzes taken, 1 passed (80% or more); average best score 100%" in lines
