@@ -631,6 +631,7 @@ def watch_command(
     """
     from grader.grading.engine import get_exercise, warm_pool
     from grader.learner.commands import exercise_file, grade_path, relative, remember
+    from grader.learner.imports import imported_files
     from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
@@ -638,6 +639,11 @@ def watch_command(
     colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
     path = exercise_file(number, file)
+    imported: list[Path] = []  # the learner files it imports, found again before every grading
+
+    def imports() -> list[Path]:
+        imported[:] = imported_files(number, path)
+        return imported
 
     def grade_once():
         try:
@@ -663,10 +669,17 @@ def watch_command(
                 "\n{path} を監視しています。保存すると再採点します(Ctrl-C で終了)。",
             ).format(path=relative(path))(lang)
         )
+        if imported:
+            names = ", ".join(relative(file) for file in imported)
+            click.echo(
+                Text("Also watching what it imports: {names}", "import しているファイルも監視: {names}").format(
+                    names=names
+                )(lang)
+            )
 
     try:
         with warm_pool():  # one zygote for the whole watch: a re-grade after a save starts warm
-            watch(path, grade_once, show, waiting=waiting, interval=interval, max_runs=max_runs)
+            watch(path, grade_once, show, waiting=waiting, interval=interval, max_runs=max_runs, imports=imports)
     except KeyboardInterrupt:
         click.echo(Text("\nStopped watching.", "\n監視を終了しました。")(lang))
 

@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from grader.sandbox.client import (
     ProbeRun,
     Sandbox,
     SandboxPool,
+    learner_files,
 )
 from grader.text import Text, plain
 
@@ -144,6 +145,22 @@ def get_exercise(number: int) -> Exercise:
             f"課題 {number} はありません。課題は {valid} です(一覧: grade list)",
         )
     return EXERCISES[number]
+
+
+def importable_files(number: int, submission: Path, import_folders: Sequence[Path] = ()) -> dict[str, Path]:
+    """The learner's files ``submission`` can import when graded as exercise ``number``, by module name.
+
+    What the sandbox copies beside it (``learner_files``): the ``exNN_*.py``
+    files of its folder, then of ``import_folders``; the exercise's own module
+    name is the submission itself there, so it names no other file.
+    """
+    own = f"{get_exercise(number).module}.py"
+    folders = [Path(submission).parent, *import_folders]
+    return {
+        name.removesuffix(".py"): file
+        for name, file in learner_files(folders, skip=Path(submission)).items()
+        if name != own
+    }
 
 
 SIGNATURE_HINT = Text(
@@ -575,6 +592,7 @@ def grade_exercise(
     checks: list[Check] | None = None,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     progress: ProgressListener | None = None,
+    import_folders: Sequence[Path] = (),
 ) -> ExerciseResult:
     """Grade ``submission`` as exercise ``number``.
 
@@ -597,6 +615,9 @@ def grade_exercise(
     progress : callable, optional
         Called with a ``CheckEvent`` as checks start and finish (a live
         display); not with a ``pool``.
+    import_folders : sequence of Path
+        Folders whose ``exNN_*.py`` files the submission may import after its own
+        folder's (a workspace's ``exercises/``).
     """
     started = time.monotonic()
     exercise = get_exercise(number)
@@ -612,7 +633,13 @@ def grade_exercise(
             checks = _BUILT[number] = exercise.build_checks()
     # the sandbox loads NumPy in its own process while this one builds the checks
     with Sandbox(
-        submission, exercise.module, timeout=limit, jobs=jobs, pool=pool, memory_bytes=memory_bytes
+        submission,
+        exercise.module,
+        timeout=limit,
+        jobs=jobs,
+        pool=pool,
+        memory_bytes=memory_bytes,
+        import_folders=import_folders,
     ) as sandbox:
         if checks is None:
             checks = exercise.build_checks()

@@ -18,6 +18,7 @@ from typing import Any
 
 from grader.errors import UsageError
 from grader.grading.engine import Check, get_exercise, grade_exercise
+from grader.grading.progress import FINISHED, STARTED, CheckEvent, ProgressListener
 from grader.grading.results import ExerciseResult, Status, Verdict
 from grader.notebook.folder import prepare_notebook_file
 from grader.notebook.module import MAX_REPORTED_FAILURES, REPORT_FUNCTION, Span, locate
@@ -128,8 +129,27 @@ def _not_run_note(lines: Sequence[Text], spans: Mapping[str, Sequence[Span]], so
     return Text(en, ja)
 
 
+def _without_report_check(listener: ProgressListener | None) -> ProgressListener | None:
+    """``listener`` told about the exercise's own checks only: the hidden last one (the cells' report) is left out."""
+    if listener is None:
+        return None
+
+    def forward(event: CheckEvent) -> None:
+        if event.number == event.total and event.kind in (STARTED, FINISHED):
+            return
+        listener(replace(event, total=max(event.total - 1, 0)))
+
+    return forward
+
+
 def grade_folder(
-    number: int, folder: Path, meta: Mapping, *, timeout: float | None = None, jobs: int = 2
+    number: int,
+    folder: Path,
+    meta: Mapping,
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+    progress: ProgressListener | None = None,
 ) -> ExerciseResult:
     """Grade the module ``prepare_*`` wrote into ``folder``; an ``ExerciseResult`` in the notebook's terms.
 
@@ -142,7 +162,14 @@ def grade_folder(
     notes = [Text(str(en), str(ja)) for en, ja in meta.get("notes", [])]
     store: dict = {}
     checks = [*exercise.build_checks(), _report_check(store)]
-    result = grade_exercise(number, folder / f"{exercise.module}.py", timeout=timeout, jobs=jobs, checks=checks)
+    result = grade_exercise(
+        number,
+        folder / f"{exercise.module}.py",
+        timeout=timeout,
+        jobs=jobs,
+        checks=checks,
+        progress=_without_report_check(progress),
+    )
     source = str(meta.get("source", "file"))
     shown = Path(str(meta.get("shown_as", folder)))
     module_file = f"{exercise.module}.py"
@@ -178,19 +205,28 @@ def grade_folder(
     )
 
 
-def grade_notebook_file(number: int, notebook: Path, *, timeout: float | None = None, jobs: int = 2) -> ExerciseResult:
+def grade_notebook_file(
+    number: int,
+    notebook: Path,
+    *,
+    timeout: float | None = None,
+    jobs: int = 2,
+    progress: ProgressListener | None = None,
+    import_folders: Sequence[Path] = (),
+) -> ExerciseResult:
     """Grade the code cells of the ``.ipynb`` file ``notebook`` as exercise ``number``.
 
     Magics and shell lines are left out, each cell runs in its own ``try``
     block in the sandbox, and the result's ``extra["notes"]`` tells what was
-    left out and which cells failed.
+    left out and which cells failed.  The cells may import the ``exNN_*.py``
+    files beside the notebook, then those of ``import_folders``.
     """
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"no such file: {notebook}", f"ファイルがありません: {notebook}")
     folder = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
     try:
-        meta = prepare_notebook_file(number, notebook, folder)
-        return grade_folder(number, folder, meta, timeout=timeout, jobs=jobs)
+        meta = prepare_notebook_file(number, notebook, folder, import_folders)
+        return grade_folder(number, folder, meta, timeout=timeout, jobs=jobs, progress=progress)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

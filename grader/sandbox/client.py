@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -470,6 +470,33 @@ def _spawn_server(work_dir: Path, confine: bool, *, zygote: bool = False) -> sub
     )
 
 
+def learner_files(folders: Sequence[Path], *, skip: Path | None = None) -> dict[str, Path]:
+    """The ``exNN_*.py`` files a submission may import, by file name; for a name in several folders, the first wins.
+
+    ``folders`` come in order of precedence: the submission's own folder first
+    (a learner's local ``ex01_activations.py`` wins), then e.g. the workspace's
+    ``exercises/``.  Only regular files count: a symbolic link (to a
+    classmate's file, say) is not followed; a folder that can not be listed
+    adds nothing.  ``skip`` (the submission itself) is left out.
+    """
+    found: dict[str, Path] = {}
+    for folder in folders:
+        try:
+            entries = sorted(Path(folder).iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if path.name in found or not EXERCISE_FILE.match(path.name) or path == skip:
+                continue
+            try:
+                regular = stat.S_ISREG(path.lstat().st_mode)
+            except OSError:
+                continue
+            if regular:
+                found[path.name] = path
+    return found
+
+
 def _copy_learner_file(source: Path, target: Path) -> None:
     """Copy a learner's file, refusing anything but a regular file of a sensible size."""
     try:
@@ -499,6 +526,9 @@ class Sandbox:
         importing the module may take.
     jobs : int
         How many workers may run at once.
+    import_folders : sequence of Path
+        More folders whose ``exNN_*.py`` files the submission may import (a
+        workspace's ``exercises/``), after its own folder (see ``learner_files``).
     """
 
     def __init__(
@@ -510,8 +540,10 @@ class Sandbox:
         jobs: int = 2,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         pool: SandboxPool | None = None,
+        import_folders: Sequence[Path] = (),
     ) -> None:
         self.submission = Path(submission)
+        self.import_folders = tuple(Path(folder) for folder in import_folders)
         self.pool = pool
         self.module = module
         self.timeout = float(timeout)
@@ -534,14 +566,14 @@ class Sandbox:
         """Copy the submission and start the server, which loads NumPy meanwhile."""
         self.learner_dir.mkdir()
         self.out_dir.mkdir()
-        folder = self.submission.parent
-        for path in folder.iterdir():
-            # an earlier exercise's file beside it; a symbolic link (to a classmate's file, say) is not followed
-            if EXERCISE_FILE.match(path.name) and stat.S_ISREG(path.lstat().st_mode) and path != self.submission:
-                try:
-                    _copy_learner_file(path, self.learner_dir / path.name)
-                except UsageError:
-                    continue
+        folders = (self.submission.parent, *self.import_folders)
+        for name, path in learner_files(folders, skip=self.submission).items():
+            if name == f"{self.module}.py":  # the submission is that module
+                continue
+            try:
+                _copy_learner_file(path, self.learner_dir / name)
+            except UsageError:
+                continue
         _copy_learner_file(self.submission, self.learner_dir / f"{self.module}.py")
         if self.pool is not None or self._process is not None:
             return

@@ -378,3 +378,22 @@ def test_a_check_that_hangs_is_started_again_alone_and_finishes_once(tmp_path):
     assert kinds[-1] == FINISHED
     assert kinds.count(FINISHED) == 1
     assert {event.limit for event in events if event.kind == STARTED} <= {0.3}
+
+
+def test_a_notebook_grading_reports_its_checks_and_not_the_hidden_cell_report(tmp_path):
+    """The notebook's extra 0-point check (the cells' report) is not shown as "check 10/10"."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "notebook"))
+    from notebooks import write_notebook
+
+    from grader.notebook.grading import grade_notebook_file
+
+    notebook = write_notebook(tmp_path / "mine.ipynb", SOLUTION_1.read_text(encoding="utf-8"))
+    events: list[CheckEvent] = []
+    result = grade_notebook_file(1, notebook, progress=events.append)
+    total = len(result.results)
+    assert result.passed
+    assert {event.total for event in events} == {total}
+    assert {event.number for event in events if event.kind == STARTED} == set(range(1, total + 1))
+    assert events[-1] == CheckEvent(DONE, 0, total)
