@@ -614,7 +614,7 @@ def grade_exercise(
         Memory one graded call may use beyond what the sandbox holds already.
     progress : callable, optional
         Called with a ``CheckEvent`` as checks start and finish (a live
-        display); not with a ``pool``.
+        display), also through a ``pool``.
     import_folders : sequence of Path
         Folders whose ``exNN_*.py`` files the submission may import after its own
         folder's (a workspace's ``exercises/``).

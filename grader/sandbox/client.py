@@ -620,8 +620,20 @@ class Sandbox:
         ids = [str(entry["id"]) for entry in entries]
         if self.pool is not None:
             manifest_path = self.work_dir / "manifest.json"
+            relay = None
+            if progress is not None:  # the forked server writes its progress lines to a FIFO of ours
+                relay = _ProgressFifo(
+                    self.out_dir / "progress", {probe_id: n for n, probe_id in enumerate(ids)}, progress
+                )
+                manifest["progress"] = True
+                manifest["progress_path"] = str(relay.path)
             manifest_path.write_text(json.dumps(manifest))
-            if self.pool.run_manifest(manifest_path, total) is None and not self._any_reported(ids):
+            try:
+                code = self.pool.run_manifest(manifest_path, total, None if relay is None else relay.drain)
+            finally:
+                if relay is not None:
+                    relay.close()
+            if code is None and not self._any_reported(ids):
                 raise SandboxError("the sandbox pool did not answer")
             return [self._collect(probe_id) for probe_id in ids]
         assert self._process is not None
@@ -838,6 +850,52 @@ class Sandbox:
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
+def _wait_ticking(event: Any, timeout: float, tick: Callable[[], None]) -> bool:
+    """``event.wait(timeout)``, calling ``tick`` every 50 ms meanwhile (and once at the end)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            tick()
+            return False
+        if event.wait(min(remaining, 0.05)):
+            tick()
+            return True
+        tick()
+
+
+class _ProgressFifo:
+    """The grader's end of a pooled server's progress channel: a FIFO read without blocking."""
+
+    def __init__(self, path: Path, ids: dict[str, int], progress: ProgressCallback) -> None:
+        self.path = path
+        self.ids = ids
+        self.progress = progress
+        self.line = b""
+        os.mkfifo(path, 0o600)
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+
+    def drain(self) -> None:
+        """Pass on every complete line written so far."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:  # no writer yet, or it closed
+                return
+            *complete, rest = (self.line + chunk).split(b"\n")
+            self.line = rest[:200]  # a line longer than any the server writes is noise
+            for text in complete:
+                event = parse_event(text, self.ids)
+                if event is not None:
+                    self.progress(event)
+
+    def close(self) -> None:
+        """Stop reading (the server may still write: it then gets an error, and stops its lines)."""
+        os.close(self.fd)
+
+
 class SandboxPool:
     """A warm sandbox "zygote" that forks one confined server per submission.
 
@@ -881,8 +939,11 @@ class SandboxPool:
             self._process.stdin.write(line.encode() + b"\n")
             self._process.stdin.flush()
 
-    def run_manifest(self, manifest_path: Path, timeout: float) -> int | None:
-        """Run one manifest in a fresh server; its exit status, or None when it was killed."""
+    def run_manifest(self, manifest_path: Path, timeout: float, tick: Callable[[], None] | None = None) -> int | None:
+        """Run one manifest in a fresh server; its exit status, or None when it was killed.
+
+        ``tick``, when given, is called from this thread every 50 ms while the server runs.
+        """
         import threading
 
         with self._lock:
@@ -891,7 +952,7 @@ class SandboxPool:
             event = self._done[request] = threading.Event()
         self._send(f"run {request} {manifest_path}")
         try:
-            finished = event.wait(timeout)
+            finished = event.wait(timeout) if tick is None else _wait_ticking(event, timeout, tick)
         except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on
             try:
                 self._send(f"kill {request}")

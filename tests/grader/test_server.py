@@ -495,9 +495,13 @@ def test_grading_in_a_warm_pool_forks_from_its_zygote_and_passes_over_a_dead_one
 
     path = tmp_path / "ex01_activations.py"
     path.write_text(SOLUTION, encoding="utf-8")
+    events = []
     with warm_pool() as pool:
-        assert grade_exercise(1, path).passed
+        assert grade_exercise(1, path, progress=events.append).passed
         built = engine._BUILT[1]
+        # the live status line's events come through the zygote's server too (a FIFO of the sandbox's)
+        assert ("started", "relu") in {(event.kind, event.target) for event in events}
+        assert events[-1].kind == "done"
         assert pool._count == 1  # the submission's sandbox server was forked from the zygote
         pool.close()
         assert not pool.alive
