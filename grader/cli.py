@@ -131,8 +131,9 @@ class _SuggestingGroup(click.Group):
             if _asked_language(args) == "ja":
                 advice = f"grade {close[0]} のことですか? " if close else ""
                 raise _JapaneseUsageError(f"{name} というコマンドはありません。{advice}一覧: grade --help", ctx)
-            advice = f" Did you mean 'grade {close[0]}'?" if close else ""
-            ctx.fail(f"no command '{name}'.{advice} See: grade --help")
+            path = " ".join(["grade", *ctx.command_path.split()[1:]])  # grade, or grade server
+            advice = f" Did you mean '{path} {close[0]}'?" if close else ""
+            ctx.fail(f"no command '{name}'.{advice} See: {path} --help")
         return super().resolve_command(ctx, args)
 
 
@@ -141,6 +142,16 @@ def _remember_language(ctx: click.Context, _param: click.Parameter, value: str |
     lang = value or default_language()
     ctx.meta[LANG_KEY] = lang
     return lang
+
+
+def _no_server_option(function):
+    # read by grader.launch before click runs: here it is only accepted and documented
+    return click.option(
+        "--no-server",
+        "no_server",
+        is_flag=True,
+        help="Grade in this process, without the warm grading server (also: DLGRADE_NO_SERVER=1).",
+    )(function)
 
 
 def _language_option(function):
@@ -225,6 +236,7 @@ def main() -> None:
     help="Also show what passing checks printed (failed checks always show it); with --format json, "
     "every check's stdout and stderr.",
 )
+@_no_server_option
 def exercise(
     number: int,
     file: Path | None,
@@ -236,6 +248,7 @@ def exercise(
     warm_up_seed: int | None,
     record: bool,
     show_output: bool,
+    no_server: bool,
 ) -> None:
     """Grade exercise N and explain every failed check."""
     from grader.learner import commands
@@ -616,8 +629,9 @@ def watch_command(
     The first grading shows the full report; after each save, the checks that
     now pass, now fail, or fail for another reason.  Ctrl-C stops.
     """
-    from grader.grading.engine import get_exercise
+    from grader.grading.engine import get_exercise, warm_pool
     from grader.learner.commands import exercise_file, grade_path, relative, remember
+    from grader.learner.imports import imported_files
     from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
     from grader.learner.watch import compare, render_changes, watch
@@ -625,6 +639,11 @@ def watch_command(
     colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
     path = exercise_file(number, file)
+    imported: list[Path] = []  # the learner files it imports, found again before every grading
+
+    def imports() -> list[Path]:
+        imported[:] = imported_files(number, path)
+        return imported
 
     def grade_once():
         try:
@@ -650,9 +669,17 @@ def watch_command(
                 "\n{path} を監視しています。保存すると再採点します(Ctrl-C で終了)。",
             ).format(path=relative(path))(lang)
         )
+        if imported:
+            names = ", ".join(relative(file) for file in imported)
+            click.echo(
+                Text("Also watching what it imports: {names}", "import しているファイルも監視: {names}").format(
+                    names=names
+                )(lang)
+            )
 
     try:
-        watch(path, grade_once, show, waiting=waiting, interval=interval, max_runs=max_runs)
+        with warm_pool():  # one zygote for the whole watch: a re-grade after a save starts warm
+            watch(path, grade_once, show, waiting=waiting, interval=interval, max_runs=max_runs, imports=imports)
     except KeyboardInterrupt:
         click.echo(Text("\nStopped watching.", "\n監視を終了しました。")(lang))
 
@@ -662,7 +689,8 @@ def watch_command(
 @_file_option
 @_language_option
 @_timeout_option
-def hint_command(number: int, file: Path | None, lang: str, timeout: float | None) -> None:
+@_no_server_option
+def hint_command(number: int, file: Path | None, lang: str, timeout: float | None, no_server: bool) -> None:
     """Show the next hint for the first failing check of exercise N.
 
     Hints go from a gentle nudge to the near-answer.  A failed check shows the
@@ -1174,6 +1202,91 @@ def gradescope_command(exercises: tuple[int, ...], output: Path, lang: str) -> N
     from grader.classroom.gradescope import build_bundle, describe
 
     click.echo(describe(build_bundle(exercises, output, lang=lang), exercises, output))
+
+
+@main.group(name="server", cls=_SuggestingGroup)
+def server_group() -> None:
+    """The warm grading server of this workspace (started by grade exercise/hint).
+
+    \b
+    grade server status        is one running here: pid, uptime, requests served
+    grade server stop          stop it (the next grade exercise starts a new one)
+    grade server stop --all    stop every grading server of yours
+    It stops by itself after 15 minutes without a grading
+    (DLGRADE_SERVER_IDLE=SECONDS); --no-server grades without it.
+    """  # noqa: D301 (click needs a real backspace to keep the lines)
+
+
+def _server_socket(lang: str) -> tuple[str, str]:
+    from grader import launch
+
+    workspace = launch.find_workspace(os.path.realpath(os.getcwd()))
+    if workspace is None:
+        raise UsageError(
+            "no exercises/ folder here or in any folder above: a grading server belongs to a workspace",
+            "このフォルダより上に exercises/ がありません。採点サーバーはワークスペースごとに動きます",
+        )
+    folder = launch.runtime_dir()
+    if folder is None:
+        raise GraderError(
+            "no private folder for grading servers (see above)", "採点サーバー用の専用フォルダがありません(上記参照)"
+        )
+    return workspace, launch.socket_path(folder, workspace)
+
+
+@server_group.command(name="status")
+@_language_option
+def server_status(lang: str) -> None:
+    """Whether this workspace's grading server runs, and since when."""
+    from grader import launch
+
+    workspace, path = _server_socket(lang)
+    answer = launch.ask(path, "status")
+    if answer is None:
+        click.echo(
+            Text(
+                "No grading server for {workspace} (the next grade exercise starts one).",
+                "{workspace} の採点サーバーは動いていません(次の grade exercise で起動します)。",
+            ).format(workspace=workspace)(lang)
+        )
+        return
+    click.echo(
+        Text(
+            "Grading server for {workspace}: running, pid {pid}, up {uptime:.0f} s, {requests} gradings served\n"
+            "  socket {socket}\n  version {version}\n  log {log}\n  stops after {idle:g} s without a grading",
+            "{workspace} の採点サーバー: 動作中、pid {pid}、起動から {uptime:.0f} 秒、採点 {requests} 回\n"
+            "  ソケット {socket}\n  バージョン {version}\n  ログ {log}\n  採点がないまま {idle:g} 秒で終了します",
+        ).format(
+            workspace=workspace,
+            pid=answer.get("pid"),
+            uptime=float(answer.get("uptime", 0)),  # type: ignore[arg-type]
+            requests=answer.get("requests"),
+            socket=answer.get("socket"),
+            version=answer.get("version"),
+            log=answer.get("log"),
+            idle=float(answer.get("idle_exit", 0)),  # type: ignore[arg-type]
+        )(lang)
+    )
+
+
+@server_group.command(name="stop")
+@click.option("--all", "every", is_flag=True, help="Stop every grading server of yours, of every workspace.")
+@_language_option
+def server_stop(every: bool, lang: str) -> None:
+    """Stop this workspace's grading server (or, with --all, every one of yours)."""
+    from grader import launch
+
+    paths = launch.servers() if every else [_server_socket(lang)[1]]
+    stopped = [answer for answer in (launch.ask(path, "stop") for path in paths) if answer is not None]
+    if stopped:
+        pids = ", ".join(str(answer.get("stopped")) for answer in stopped)
+        click.echo(
+            Text(
+                "Stopped {count} grading server(s): pid {pids}", "採点サーバー {count} 個を終了しました: pid {pids}"
+            ).format(count=len(stopped), pids=pids)(lang)
+        )
+    else:
+        click.echo(Text("No grading server was running.", "動いている採点サーバーはありませんでした。")(lang))
 
 
 def run() -> None:

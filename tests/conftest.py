@@ -9,3 +9,12 @@ import pytest
 def _data_dir(tmp_path_factory, monkeypatch):
     """Point ``DLGRADE_DATA_DIR`` (``grader.learner.datadir``) at a fresh folder for each test."""
     monkeypatch.setenv("DLGRADE_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
+
+
+@pytest.fixture(autouse=True)
+def _no_grading_server(monkeypatch):
+    """``grade`` run by a test grades in its own process: no test leaves a grading server behind.
+
+    tests/grader/test_server.py turns the server on for its own tests (and stops what they start).
+    """
+    monkeypatch.setenv("DLGRADE_NO_SERVER", "1")

@@ -879,7 +879,7 @@ def _grade_tasks(
             "free some space there, or point TMPDIR at a writable folder"
         ) from problem
     try:
-        with SandboxPool() as pool, ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+        with SandboxPool(share_inputs=True) as pool, ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
 
             def grade(task: Task) -> ExerciseResult:
                 submission = _stage(task, staging)

@@ -58,7 +58,6 @@ page is rendered with autoescaping.
 
 from __future__ import annotations
 
-import base64
 import csv
 import math
 import re
@@ -1253,17 +1252,6 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
-def _font_face() -> str:
-    if not MATH_FONT.is_file():
-        return ""
-    data = base64.b64encode(MATH_FONT.read_bytes()).decode("ascii")
-    return (
-        '@font-face { font-family: "DLGrade Math"; font-style: normal; font-weight: 400; '
-        f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}'
-    )
-
-
-@cache
 def _inline(text: str) -> Markup:
     """Quiz Markdown with $math$ as HTML (MathML), like the quiz pages; escaped text if it can not be."""
     from grader.errors import MathError
@@ -1305,6 +1293,8 @@ def hint_plain(text: str) -> str:
 
 def render_html(report: ClassReport, lang: str) -> str:
     """The whole report page in ``lang`` (``en`` or ``ja``)."""
+    from grader.quiz.page import font_face
+
     labels = {key: value(lang) for key, value in UI.items()}
     labels.update(dashboards.labels(lang))
     dashboard = dashboards.page_context(report, lang)
@@ -1348,7 +1338,7 @@ def render_html(report: ClassReport, lang: str) -> str:
         inline=_inline,
         hint_html=hint_html,
         letters=LETTERS,
-        font_face=Markup(_font_face()),
+        font_face=Markup(font_face() if MATH_FONT.is_file() else ""),
         similarity=similarity.report_section(report.similar, report.similarity_run, lang),
         PASSED=Status.PASSED,
         FAILED=Status.FAILED,

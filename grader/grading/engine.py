@@ -8,10 +8,11 @@ computed here, in the grader's process, from arrays the sandbox brought back.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from grader.sandbox.client import (
     ProbeRun,
     Sandbox,
     SandboxPool,
+    learner_files,
 )
 from grader.text import Text, plain
 
@@ -143,6 +145,22 @@ def get_exercise(number: int) -> Exercise:
             f"課題 {number} はありません。課題は {valid} です(一覧: grade list)",
         )
     return EXERCISES[number]
+
+
+def importable_files(number: int, submission: Path, import_folders: Sequence[Path] = ()) -> dict[str, Path]:
+    """The learner's files ``submission`` can import when graded as exercise ``number``, by module name.
+
+    What the sandbox copies beside it (``learner_files``): the ``exNN_*.py``
+    files of its folder, then of ``import_folders``; the exercise's own module
+    name is the submission itself there, so it names no other file.
+    """
+    own = f"{get_exercise(number).module}.py"
+    folders = [Path(submission).parent, *import_folders]
+    return {
+        name.removesuffix(".py"): file
+        for name, file in learner_files(folders, skip=Path(submission)).items()
+        if name != own
+    }
 
 
 SIGNATURE_HINT = Text(
@@ -532,6 +550,38 @@ def _named_as_given(run: ProbeRun, module: str, shown: str) -> ProbeRun:
     return replace(run, message=run.message.replace(f'File "{module}.py"', f'File "{shown}"'))
 
 
+_WARM: list[SandboxPool] = []  # the pool of warm_pool(), while one is in use
+# each exercise's checks, built once by the first grading in a warm_pool (kept for the process: a grading
+# server restarts when a check's source changes)
+_BUILT: dict[int, list[Check]] = {}
+
+
+@contextlib.contextmanager
+def warm_pool(pool: SandboxPool | None = None) -> Iterator[SandboxPool]:
+    """Grade with one warm zygote (``pool``, else a new one closed at the end) while inside.
+
+    For processes that grade again and again (``grade watch``, the grading
+    server): every ``grade_exercise`` without a ``pool`` of its own forks its
+    sandbox server from this zygote, confined exactly as a fresh one.  A zygote
+    that died is not used: grading then starts a fresh sandbox.  Each
+    exercise's checks are built once (as ``grade batch`` builds them once for
+    a class): they are the same for every grading.
+    """
+    own = pool is None
+    chosen = SandboxPool() if pool is None else pool
+    _WARM.append(chosen)
+    try:
+        yield chosen
+    finally:
+        _WARM.remove(chosen)
+        if own:
+            chosen.close()
+
+
+def _warm() -> SandboxPool | None:
+    return _WARM[-1] if _WARM and _WARM[-1].alive else None
+
+
 def grade_exercise(
     number: int,
     submission: Path,
@@ -542,6 +592,7 @@ def grade_exercise(
     checks: list[Check] | None = None,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     progress: ProgressListener | None = None,
+    import_folders: Sequence[Path] = (),
 ) -> ExerciseResult:
     """Grade ``submission`` as exercise ``number``.
 
@@ -563,7 +614,10 @@ def grade_exercise(
         Memory one graded call may use beyond what the sandbox holds already.
     progress : callable, optional
         Called with a ``CheckEvent`` as checks start and finish (a live
-        display); not with a ``pool``.
+        display), also through a ``pool``.
+    import_folders : sequence of Path
+        Folders whose ``exNN_*.py`` files the submission may import after its own
+        folder's (a workspace's ``exercises/``).
     """
     started = time.monotonic()
     exercise = get_exercise(number)
@@ -571,9 +625,21 @@ def grade_exercise(
     if not submission.is_file():
         raise UsageError(f"no such file: {submission}", f"ファイルがありません: {submission}")
     limit = timeout or exercise.timeout
+    if pool is None:
+        pool = _warm()
+    if checks is None and _WARM:
+        checks = _BUILT.get(number)
+        if checks is None:
+            checks = _BUILT[number] = exercise.build_checks()
     # the sandbox loads NumPy in its own process while this one builds the checks
     with Sandbox(
-        submission, exercise.module, timeout=limit, jobs=jobs, pool=pool, memory_bytes=memory_bytes
+        submission,
+        exercise.module,
+        timeout=limit,
+        jobs=jobs,
+        pool=pool,
+        memory_bytes=memory_bytes,
+        import_folders=import_folders,
     ) as sandbox:
         if checks is None:
             checks = exercise.build_checks()

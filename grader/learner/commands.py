@@ -99,14 +99,19 @@ def grade_path(
     """Grade ``path`` as exercise ``number``: a ``.py`` file, or the code cells of a notebook.
 
     ``progress`` hears checks start and finish (``grader.learner.status``); a notebook's too.
+    Anywhere inside a workspace, the file may import the earlier exercises of
+    the workspace's ``exercises/`` (its own folder's files first).
     """
+    from grader.learner.imports import import_folders
+
+    folders = import_folders(path)
     if path.suffix == ".ipynb":
         from grader.notebook import grade_notebook_file
 
-        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, progress=progress)
+        return grade_notebook_file(number, path, timeout=timeout, jobs=jobs, progress=progress, import_folders=folders)
     from grader.grading.engine import grade_exercise
 
-    return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress)
+    return grade_exercise(number, path, timeout=timeout, jobs=jobs, progress=progress, import_folders=folders)
 
 
 def record_workspace(number: int, path: Path, *, record: bool = False) -> Path | None:

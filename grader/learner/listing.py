@@ -61,16 +61,17 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - columns(text))
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` terminal columns, ending in ``...`` when cut."""
+def shorten(text: str, limit: int, ellipsis: str = "...") -> str:
+    """``text`` cut to at most ``limit`` terminal columns (CJK characters take two), ending in ``ellipsis``."""
     if columns(text) <= limit:
         return text
     kept = ""
+    room = limit - columns(ellipsis)
     for character in text:
-        if columns(kept + character) > limit - 3:
+        if columns(kept + character) > room:
             break
         kept += character
-    return kept.rstrip() + "..."
+    return kept.rstrip() + ellipsis
 
 
 def shown_name(name: str, limit: int = NAME_LIMIT) -> str:

@@ -41,6 +41,11 @@ START_NEW = Text(
 )
 
 
+NOT_SAVED = Text(
+    "grade: could not save the review schedule: {problem}", "grade: 復習の予定を保存できませんでした: {problem}"
+)
+
+
 def review_session(
     lang: str,
     *,
@@ -121,12 +126,7 @@ def review_session(
         for number, answers in by_quiz.items():
             record_answers(workspace, number, answers, now)
     except OSError as problem:
-        lines.warnings.append(
-            Text(
-                "grade: could not save the review schedule: {problem}",
-                "grade: 復習の予定を保存できませんでした: {problem}",
-            ).format(problem=problem)(lang)
-        )
+        lines.warnings.append(NOT_SAVED.format(problem=problem)(lang))
         lines.status = 3
         return lines
     lines.out += summary(workspace, session.answers, today, lang)
@@ -145,12 +145,7 @@ def _save(workspace: Path, cards: dict[str, Card], lines: Lines, lang: str) -> N
     try:
         save_schedule(workspace, Schedule(dict(cards)))
     except OSError as problem:
-        lines.warnings.append(
-            Text(
-                "grade: could not save the review schedule: {problem}",
-                "grade: 復習の予定を保存できませんでした: {problem}",
-            ).format(problem=problem)(lang)
-        )
+        lines.warnings.append(NOT_SAVED.format(problem=problem)(lang))
 
 
 def summary(workspace: Path, answers: list[dict], today: date, lang: str) -> list[str]:
@@ -209,10 +204,5 @@ def schedule_answers(workspace: Path, quiz_number: int, answers: list[dict], lan
     try:
         schedule = record_answers(workspace, quiz_number, answers)
     except OSError as problem:
-        return [
-            Text(
-                "grade: could not save the review schedule: {problem}",
-                "grade: 復習の予定を保存できませんでした: {problem}",
-            ).format(problem=problem)(lang)
-        ]
+        return [NOT_SAVED.format(problem=problem)(lang)]
     return [] if schedule.notice is None else ["grade: " + schedule.notice(lang)]

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TextIO
 
 from grader.grading.progress import DONE, FINISHED, IMPORTING, STARTED, CheckEvent
-from grader.learner.commands import columns
+from grader.learner.listing import shorten
 from grader.text import Text
 
 ERASE = "\r\x1b[K"  # to the start of the line, and clear it
@@ -54,14 +54,7 @@ def wanted(stream: TextIO, output_format: str = "text") -> bool:
 
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal columns (a CJK character takes two), ending in ``…`` when cut."""
-    if columns(text) <= width:
-        return text
-    kept = ""
-    for character in text:
-        if columns(kept + character) > width - 1:
-            break
-        kept += character
-    return kept + "…"
+    return shorten(text, width, "…")
 
 
 class StatusLine:

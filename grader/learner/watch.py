@@ -4,12 +4,16 @@
 no file-system notification library needed), grades it after every save and
 shows the full report the first time, then only the checks whose verdict
 changed: newly passing, newly failing, still failing with a different message.
+A save of a learner file it imports (``ex01_activations.py`` for exercise 3,
+see ``grader.learner.imports``) grades it again too; the files imported are
+found again before every grading, so an import added by an edit counts from
+the next one.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +23,7 @@ from grader.text import Text
 
 POLL_SECONDS = 0.3
 FileState = tuple[int, int] | None
+FilesState = tuple[tuple[Path, FileState], ...]
 
 
 def file_state(path: Path) -> FileState:
@@ -47,6 +52,35 @@ def wait_for_change(
         sleep(interval)
         settled = file_state(path)
         if settled == state:
+            return state
+
+
+def files_state(paths: Sequence[Path]) -> FilesState:
+    """Each file of ``paths`` with its ``file_state``."""
+    return tuple((Path(path), file_state(path)) for path in paths)
+
+
+def wait_for_any_change(
+    paths: Sequence[Path],
+    last: FilesState,
+    *,
+    interval: float = POLL_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FilesState:
+    """Block until one of ``paths`` differs from ``last`` and they have stopped changing; return their state.
+
+    The first path is the file graded: while it does not exist (an editor
+    replacing it) nothing counts.  Another file that disappears is a change (the
+    import now fails), once that holds still for one poll.
+    """
+    while True:
+        sleep(interval)
+        state = files_state(paths)
+        if not state or state[0][1] is None or state == last:
+            continue
+        # an editor may write in several steps: grade once the files hold still for one poll
+        sleep(interval)
+        if files_state(paths) == state:
             return state
 
 
@@ -149,6 +183,7 @@ def watch(
     interval: float = POLL_SECONDS,
     max_runs: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    imports: Callable[[], Sequence[Path]] = lambda: (),
 ) -> int:
     """Grade ``path`` now and after every save, until interrupted or ``max_runs`` gradings.
 
@@ -168,6 +203,9 @@ def watch(
         Stop after this many gradings (for tests); None waits for Ctrl-C.
     sleep : callable
         ``time.sleep``, replaceable in tests.
+    imports : callable
+        The other files whose save grades again (the learner files ``path``
+        imports); asked before every grading.
 
     Returns
     -------
@@ -177,7 +215,9 @@ def watch(
     previous: ExerciseResult | None = None
     runs = 0
     while True:
-        state = file_state(path)  # before grading: a save during the grading counts as the next one
+        # before grading: a save during the grading counts as the next one
+        watched = [Path(path), *(file for file in imports() if Path(file) != Path(path))]
+        state = files_state(watched)
         result = grade()
         runs += 1
         if result is not None:
@@ -186,4 +226,4 @@ def watch(
         if max_runs is not None and runs >= max_runs:
             return runs
         waiting()
-        wait_for_change(path, state, interval=interval, sleep=sleep)
+        wait_for_any_change(watched, state, interval=interval, sleep=sleep)

@@ -20,7 +20,7 @@ from grader.grading.engine import EXERCISES, get_exercise
 from grader.notebook.cells import CellCode, notebook_code_cells
 from grader.notebook.collect import Collection, collect_definitions
 from grader.notebook.module import Chunk, GeneratedModule, build_module
-from grader.sandbox.client import EXERCISE_FILE
+from grader.sandbox.client import learner_files
 from grader.text import Text
 
 
@@ -63,15 +63,14 @@ def _write_earlier_exercises(
     return notes
 
 
-def _copy_exercise_files(source: Path, folder: Path, skip: str) -> None:
-    """The learner's own ``exNN_*.py`` files next to the notebook, as the sandbox copies a file's neighbours."""
-    try:
-        neighbours = list(source.iterdir())
-    except OSError:
-        return
-    for path in neighbours:
-        if EXERCISE_FILE.match(path.name) and path.name != f"{skip}.py" and path.is_file():
-            shutil.copyfile(path, folder / path.name)
+def _copy_exercise_files(source: Path, folder: Path, skip: str, import_folders: Sequence[Path] = ()) -> None:
+    """The learner's ``exNN_*.py`` files beside the notebook, then in ``import_folders``, as the sandbox finds them."""
+    for name, path in learner_files([source, *import_folders]).items():
+        if name != f"{skip}.py":
+            try:
+                shutil.copyfile(path, folder / name)
+            except OSError:
+                continue  # unreadable: the notebook's import of it fails in the sandbox and says so
 
 
 def _imports_the_grader(code: str) -> bool:
@@ -84,16 +83,18 @@ def _imports_the_grader(code: str) -> bool:
     return False
 
 
-def prepare_notebook_file(number: int, notebook: Path, folder: Path) -> dict:
+def prepare_notebook_file(number: int, notebook: Path, folder: Path, import_folders: Sequence[Path] = ()) -> dict:
     """Write the module of exercise ``number`` built from every code cell of ``notebook`` into ``folder``.
 
-    Returns the metadata ``grade_folder`` needs (where each cell's lines went, notes).
+    The ``exNN_*.py`` files beside the notebook, then those of ``import_folders``
+    (a workspace's ``exercises/``), are copied too.  Returns the metadata
+    ``grade_folder`` needs (where each cell's lines went, notes).
     """
     exercise = get_exercise(number)
     cells = notebook_code_cells(notebook)
     notes = [note for cell in cells for note in cell.notes]
     spans: dict[str, list] = {}
-    _copy_exercise_files(notebook.resolve().parent, folder, exercise.module)
+    _copy_exercise_files(notebook.resolve().parent, folder, exercise.module, import_folders)
     notes += _write_earlier_exercises(number, folder, cells, spans, None, None, notebook.name)
     chunks = []
     for cell in cells:

@@ -212,19 +212,21 @@ def grade_notebook_file(
     timeout: float | None = None,
     jobs: int = 2,
     progress: ProgressListener | None = None,
+    import_folders: Sequence[Path] = (),
 ) -> ExerciseResult:
     """Grade the code cells of the ``.ipynb`` file ``notebook`` as exercise ``number``.
 
     Magics and shell lines are left out, each cell runs in its own ``try``
     block in the sandbox, and the result's ``extra["notes"]`` tells what was
-    left out and which cells failed.
+    left out and which cells failed.  The cells may import the ``exNN_*.py``
+    files beside the notebook, then those of ``import_folders``.
     """
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"no such file: {notebook}", f"ファイルがありません: {notebook}")
     folder = Path(tempfile.mkdtemp(prefix="grade-notebook-"))
     try:
-        meta = prepare_notebook_file(number, notebook, folder)
+        meta = prepare_notebook_file(number, notebook, folder, import_folders)
         return grade_folder(number, folder, meta, timeout=timeout, jobs=jobs, progress=progress)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -26,15 +26,15 @@ from grader.quiz.bank import AREAS
 from grader.quiz.exam import Paper
 from grader.quiz.page import (
     LETTERS,
-    _asset,
-    _block_html,
-    _environment,
-    _font_face,
-    _number_text,
-    _plain_title,
-    _script_json,
+    asset,
+    block_html,
     content_security_policy,
+    font_face,
     inline_html,
+    number_text,
+    plain_title,
+    script_json,
+    template_environment,
 )
 from grader.text import Text
 
@@ -123,10 +123,10 @@ def render_exam_page(paper: Paper) -> str:
                 "position": position,
                 "kind": question.kind,
                 "heading": ui["question_number"].format(number=position, total=total),
-                "topic": ui["topic"].format(number=item.quiz.number, title=_plain_title(item.quiz.title)),
+                "topic": ui["topic"].format(number=item.quiz.number, title=plain_title(item.quiz.title)),
                 "title": inline_html(question.title),
-                "body": _block_html(question.body),
-                "explanation": _block_html(question.explanation),
+                "body": block_html(question.body),
+                "explanation": block_html(question.explanation),
                 "options": options,
             }
         )
@@ -135,12 +135,12 @@ def render_exam_page(paper: Paper) -> str:
             entry.update(
                 answer=question.answer,
                 tolerance=question.tolerance,
-                answerText=_number_text(question.answer, question.tolerance),
+                answerText=number_text(question.answer, question.tolerance),
             )
         else:
             entry["correct"] = sorted(question.correct_indices)
         data_questions.append(entry)
-        topics[str(item.quiz.number)] = {"title": _plain_title(item.quiz.title), "area": item.quiz.area}
+        topics[str(item.quiz.number)] = {"title": plain_title(item.quiz.title), "area": item.quiz.area}
     data = {
         "lang": lang,
         "minutes": paper.minutes,
@@ -150,10 +150,10 @@ def render_exam_page(paper: Paper) -> str:
         "areas": [[key, title(lang)] for key, title in AREAS.items()],
         "text": {key: text(lang) for key, text in SCRIPT_TEXT.items()},
     }
-    style = f"\n{_font_face()}\n{_asset('quiz.css')}\n{_asset('exam.css')}\n"
-    script = f"\n{_asset('exam.js')}\n"
+    style = f"\n{font_face()}\n{asset('quiz.css')}\n{asset('exam.css')}\n"
+    script = f"\n{asset('exam.js')}\n"
     return (
-        _environment()
+        template_environment()
         .get_template("exam.html")
         .render(
             lang=lang,
@@ -162,7 +162,7 @@ def render_exam_page(paper: Paper) -> str:
             questions=questions,
             total=total,
             countdown=f"{paper.minutes}:00",
-            data_json=_script_json(data),
+            data_json=script_json(data),
             style=style,
             script=script,
             csp=content_security_policy(style=style, script=script, font=True),

@@ -227,7 +227,7 @@ def render_index(quizzes: Iterable[Quiz]) -> str:
     for row in rows.values():
         row["area_title"] = AREAS[row["area"]] if row["area"] in AREAS else None
     template = _environment().get_template("quiz_index.html")
-    style = f"\n{_asset('quiz.css')}\n"
+    style = f"\n{asset('quiz.css')}\n"
     return template.render(
         rows=list(rows.values()),
         areas=areas,
@@ -251,16 +251,16 @@ def _render_page(quiz: Quiz, *, seed: int | None, links: dict[str, str | None] |
     }
     template = _environment().get_template("quiz.html")
     # the exact text of each element: the policy allows it by its hash
-    style = f"\n{_font_face()}\n{_asset('quiz.css')}\n"
-    script = f"\n{_asset('quiz.js')}\n"
+    style = f"\n{font_face()}\n{asset('quiz.css')}\n"
+    script = f"\n{asset('quiz.js')}\n"
     return template.render(
         quiz=quiz,
         lang=lang,
         questions=questions,
         ui={key: text(lang) for key, text in UI.items()},
         title=inline_html(quiz.title),
-        title_text=_plain_title(quiz.title),
-        data_json=_script_json(data),
+        title_text=plain_title(quiz.title),
+        data_json=script_json(data),
         style=style,
         script=script,
         csp=content_security_policy(style=style, script=script, font=True),
@@ -297,9 +297,9 @@ def _question_context(quiz: Quiz, question: Question, position: int, total: int,
         "position": position,
         "heading": UI["question_number"](quiz.lang).format(number=position, total=total),
         "title": inline_html(question.title),
-        "body": _block_html(question.body),
+        "body": block_html(question.body),
         "kind": question.kind,
-        "explanation": _block_html(question.explanation),
+        "explanation": block_html(question.explanation),
         "options": options,
     }
     if question.kind == "numeric":
@@ -316,13 +316,14 @@ def _question_data(question: Question) -> dict:
     if question.kind == "numeric":
         entry["answer"] = question.answer
         entry["tolerance"] = question.tolerance
-        entry["answerText"] = _number_text(question.answer, question.tolerance)
+        entry["answerText"] = number_text(question.answer, question.tolerance)
     else:
         entry["correct"] = [index for index, option in enumerate(question.options) if option.correct]
     return entry
 
 
-def _number_text(answer: float | None, tolerance: float) -> str:
+def number_text(answer: float | None, tolerance: float) -> str:
+    """A numeric answer as the page shows it, with its tolerance."""
     text = f"{answer:.12g}"
     if tolerance:
         text += f" ± {tolerance:.12g}"
@@ -361,7 +362,7 @@ def _literal_dollars(text: str) -> str:
     return "".join(pieces)
 
 
-def _block_html(text: str) -> str:
+def block_html(text: str) -> str:
     """Markdown with math to HTML (paragraphs, lists, code)."""
     source, formulas = _with_math(text, display_allowed=True)
     rendered = _markdown(source)
@@ -380,7 +381,7 @@ def inline_html(text: str) -> str:
     return _TOKEN_PATTERN.sub(lambda match: formulas[int(match.group(1))], rendered)
 
 
-def _plain_title(text: str) -> str:
+def plain_title(text: str) -> str:
     """A title for <title>: no markup, math kept as its source."""
     return re.sub(r"[`$]", "", text)
 
@@ -391,7 +392,8 @@ def _markdown(text: str) -> str:
     return "".join(piece if index % 2 else _BREAK_AFTER_CJK.sub("", piece) for index, piece in enumerate(pieces))
 
 
-def _script_json(data: object) -> str:
+def script_json(data: object) -> str:
+    """``data`` as JSON that is safe inside a ``<script>`` element."""
     # "</" would end the <script> element early; "\u003c" is the same string to JSON.
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
@@ -418,12 +420,14 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """The text of the template file ``name`` (read once)."""
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
 @cache
-def _font_face() -> str:
+def font_face() -> str:
+    """The ``@font-face`` rule that inlines the quiz math font."""
     data = base64.b64encode(FONT_FILE.read_bytes()).decode("ascii")
     return (
         f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: 400; '

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -471,6 +471,33 @@ def _spawn_server(work_dir: Path, confine: bool, *, zygote: bool = False) -> sub
     )
 
 
+def learner_files(folders: Sequence[Path], *, skip: Path | None = None) -> dict[str, Path]:
+    """The ``exNN_*.py`` files a submission may import, by file name; for a name in several folders, the first wins.
+
+    ``folders`` come in order of precedence: the submission's own folder first
+    (a learner's local ``ex01_activations.py`` wins), then e.g. the workspace's
+    ``exercises/``.  Only regular files count: a symbolic link (to a
+    classmate's file, say) is not followed; a folder that can not be listed
+    adds nothing.  ``skip`` (the submission itself) is left out.
+    """
+    found: dict[str, Path] = {}
+    for folder in folders:
+        try:
+            entries = sorted(Path(folder).iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if path.name in found or not EXERCISE_FILE.match(path.name) or path == skip:
+                continue
+            try:
+                regular = stat.S_ISREG(path.lstat().st_mode)
+            except OSError:
+                continue
+            if regular:
+                found[path.name] = path
+    return found
+
+
 def _copy_learner_file(source: Path, target: Path) -> None:
     """Copy a learner's file, refusing anything but a regular file of a sensible size."""
     try:
@@ -500,6 +527,9 @@ class Sandbox:
         importing the module may take.
     jobs : int
         How many workers may run at once.
+    import_folders : sequence of Path
+        More folders whose ``exNN_*.py`` files the submission may import (a
+        workspace's ``exercises/``), after its own folder (see ``learner_files``).
     """
 
     def __init__(
@@ -511,8 +541,10 @@ class Sandbox:
         jobs: int = 2,
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         pool: SandboxPool | None = None,
+        import_folders: Sequence[Path] = (),
     ) -> None:
         self.submission = Path(submission)
+        self.import_folders = tuple(Path(folder) for folder in import_folders)
         self.pool = pool
         self.module = module
         self.timeout = float(timeout)
@@ -535,14 +567,14 @@ class Sandbox:
         """Copy the submission and start the server, which loads NumPy meanwhile."""
         self.learner_dir.mkdir()
         self.out_dir.mkdir()
-        folder = self.submission.parent
-        for path in folder.iterdir():
-            # an earlier exercise's file beside it; a symbolic link (to a classmate's file, say) is not followed
-            if EXERCISE_FILE.match(path.name) and stat.S_ISREG(path.lstat().st_mode) and path != self.submission:
-                try:
-                    _copy_learner_file(path, self.learner_dir / path.name)
-                except UsageError:
-                    continue
+        folders = (self.submission.parent, *self.import_folders)
+        for name, path in learner_files(folders, skip=self.submission).items():
+            if name == f"{self.module}.py":  # the submission is that module
+                continue
+            try:
+                _copy_learner_file(path, self.learner_dir / name)
+            except UsageError:
+                continue
         _copy_learner_file(self.submission, self.learner_dir / f"{self.module}.py")
         if self.pool is not None or self._process is not None:
             return
@@ -597,8 +629,20 @@ class Sandbox:
             manifest["inputs_dir"] = str(self.pool.inputs_dir)
         if self.pool is not None:
             manifest_path = self.work_dir / "manifest.json"
+            relay = None
+            if progress is not None:  # the forked server writes its progress lines to a FIFO of ours
+                relay = _ProgressFifo(
+                    self.out_dir / "progress", {probe_id: n for n, probe_id in enumerate(ids)}, progress
+                )
+                manifest["progress"] = True
+                manifest["progress_path"] = str(relay.path)
             manifest_path.write_text(json.dumps(manifest))
-            if self.pool.run_manifest(manifest_path, total) is None and not self._any_reported(ids):
+            try:
+                code = self.pool.run_manifest(manifest_path, total, None if relay is None else relay.drain)
+            finally:
+                if relay is not None:
+                    relay.close()
+            if code is None and not self._any_reported(ids):
                 raise SandboxError("the sandbox pool did not answer")
             return [self._collect(probe_id) for probe_id in ids]
         assert self._process is not None
@@ -815,6 +859,52 @@ class Sandbox:
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
+def _wait_ticking(event: Any, timeout: float, tick: Callable[[], None]) -> bool:
+    """``event.wait(timeout)``, calling ``tick`` every 50 ms meanwhile (and once at the end)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            tick()
+            return False
+        if event.wait(min(remaining, 0.05)):
+            tick()
+            return True
+        tick()
+
+
+class _ProgressFifo:
+    """The grader's end of a pooled server's progress channel: a FIFO read without blocking."""
+
+    def __init__(self, path: Path, ids: dict[str, int], progress: ProgressCallback) -> None:
+        self.path = path
+        self.ids = ids
+        self.progress = progress
+        self.line = b""
+        os.mkfifo(path, 0o600)
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+
+    def drain(self) -> None:
+        """Pass on every complete line written so far."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return
+            if not chunk:  # no writer yet, or it closed
+                return
+            *complete, rest = (self.line + chunk).split(b"\n")
+            self.line = rest[:200]  # a line longer than any the server writes is noise
+            for text in complete:
+                event = parse_event(text, self.ids)
+                if event is not None:
+                    self.progress(event)
+
+    def close(self) -> None:
+        """Stop reading (the server may still write: it then gets an error, and stops its lines)."""
+        os.close(self.fd)
+
+
 class SandboxPool:
     """A warm sandbox "zygote" that forks one confined server per submission.
 
@@ -826,7 +916,7 @@ class SandboxPool:
     submissions may run at once.
     """
 
-    def __init__(self, *, confine: bool | None = None) -> None:
+    def __init__(self, *, confine: bool | None = None, share_inputs: bool = False) -> None:
         import threading
 
         from grader.sandbox import confinement
@@ -834,9 +924,10 @@ class SandboxPool:
         self.work_dir = _scratch_dir("grade-pool")
         confine = _confine_by_default() if confine is None else confine
         self._process = _spawn_server(self.work_dir, confine, zygote=True)
-        # probes' inputs, written once for every submission that gets the same arrays; only where
-        # Landlock keeps every sandbox process from writing them (unconfined, each gets its own copy)
-        self.shares_inputs = confine and confinement.landlock_abi() >= 1
+        # with ``share_inputs`` (``grade batch``: one set of checks per exercise, for the pool's short
+        # life), probes' inputs are written once for every submission that gets the same arrays; only
+        # where Landlock keeps every sandbox process from writing them (else each gets its own copy)
+        self.shares_inputs = share_inputs and confine and confinement.landlock_abi() >= 1
         self.inputs_dir = self.work_dir / "inputs"
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
         self._lock = threading.Lock()
@@ -892,8 +983,11 @@ class SandboxPool:
             self._inputs[id(value)] = (value, str(path))
         return str(path)
 
-    def run_manifest(self, manifest_path: Path, timeout: float) -> int | None:
-        """Run one manifest in a fresh server; its exit status, or None when it was killed."""
+    def run_manifest(self, manifest_path: Path, timeout: float, tick: Callable[[], None] | None = None) -> int | None:
+        """Run one manifest in a fresh server; its exit status, or None when it was killed.
+
+        ``tick``, when given, is called from this thread every 50 ms while the server runs.
+        """
         import threading
 
         with self._lock:
@@ -901,12 +995,27 @@ class SandboxPool:
             request = str(self._count)
             event = self._done[request] = threading.Event()
         self._send(f"run {request} {manifest_path}")
-        if not event.wait(timeout):
+        try:
+            finished = event.wait(timeout) if tick is None else _wait_ticking(event, timeout, tick)
+        except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on
+            try:
+                self._send(f"kill {request}")
+            except OSError:  # the zygote is gone, and its servers with it
+                pass
+            with self._lock:
+                self._done.pop(request, None)
+            raise
+        if not finished:
             self._send(f"kill {request}")
             event.wait(10)
         with self._lock:
             self._done.pop(request, None)
             return self._codes.pop(request, None)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the zygote still runs (it may have been killed from outside)."""
+        return self._process.poll() is None
 
     def close(self) -> None:
         """End the zygote (it kills any server still running) and delete its folder."""

@@ -32,6 +32,7 @@ import os
 import resource
 import select
 import signal
+import stat
 import struct
 import sys
 import time
@@ -1202,6 +1203,28 @@ def _zygote(numpy_module: types.ModuleType) -> None:
                         _kill_group(pid)
 
 
+def _progress_channel(manifest: Json) -> None:
+    """A pooled server's progress lines go to the grader's FIFO (``progress_path``), as a fresh server's to its stdout.
+
+    Opened before the server confines itself, onto fd 1, which no worker keeps
+    (each has its own pipes on fds 0-4).  No FIFO, or no reader: no progress.
+    """
+    path = manifest.get("progress_path")
+    if not manifest.get("progress") or not isinstance(path, str):
+        manifest["progress"] = False
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        manifest["progress"] = False
+        return
+    if stat.S_ISFIFO(os.fstat(fd).st_mode):
+        os.dup2(fd, 1)
+    else:
+        manifest["progress"] = False
+    os.close(fd)
+
+
 def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
     try:
         os.setsid()
@@ -1220,6 +1243,7 @@ def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
             _new_wake_pipe()
         with open(manifest_path, "rb") as handle:
             manifest = json.loads(handle.read())
+        _progress_channel(manifest)
         _run_manifest(manifest, numpy_module)
     finally:
         os._exit(0)

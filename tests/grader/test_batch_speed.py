@@ -190,7 +190,7 @@ def test_a_submission_can_not_change_the_inputs_the_pool_shares(tmp_path):
     from grader.sandbox.client import SandboxPool
 
     checks = get_exercise(1).build_checks()
-    with SandboxPool() as pool:
+    with SandboxPool(share_inputs=True) as pool:
         assert pool.shares_inputs
         honest = tmp_path / "honest"
         honest.mkdir()

@@ -73,7 +73,10 @@ def test_the_source_archive_is_the_project_without_caches(unpacked):
                      "grader/checks/ex05_im2col.py", "grader/data/iris.csv", "reference/layers.py"):  # fmt: skip
         assert f"dlgrade-0.1.0/{expected}" in names
     assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
-    assert not any(name.startswith(("dlgrade-0.1.0/tests", "dlgrade-0.1.0/solutions")) for name in names)
+    assert not any(name.startswith("dlgrade-0.1.0/tests") for name in names)
+    # the worked solutions are a package of the wheel (`grade solution N`), so the build needs them; the
+    # sandbox never lets a submission read the autograder's source (as it never could reference/)
+    assert "dlgrade-0.1.0/solutions/ex01_activations.py" in names
     assert pyproject == (ROOT / "pyproject.toml").read_bytes()
 
 

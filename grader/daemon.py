@@ -1,0 +1,441 @@
+"""The warm grading server: one per user and workspace, started by ``grade`` (``grader.launch``).
+
+It loads the CLI, the checks and NumPy once and keeps one sandbox zygote
+(``SandboxPool``) for its life; every submission still runs in a fresh confined
+server forked from that zygote, exactly as ``grade batch`` grades.  Requests
+are served one at a time, in the main thread: a client that comes while another
+is being graded waits its turn (correct, and simple; gradings are short).  For
+each request it puts the client's standard streams on its own descriptors 0, 1
+and 2, goes to the client's folder and takes its environment and umask, runs
+``grader.cli.main`` as ``grade`` would, and puts everything back.
+
+It stops after ``DLGRADE_SERVER_IDLE`` seconds without a request (default 900:
+15 minutes), on ``grade server stop``, on SIGTERM, and when a client of another
+``version_key`` comes (a changed grader); its log is ``<name>.log`` beside the
+socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from grader.launch import _PEER, Reader, log_path, socket_path, version_key, write_message
+
+IDLE_SECONDS = 900.0
+REQUEST_SECONDS = 10.0
+LOG_LIMIT_BYTES = 1 << 20
+SET_ASIDE: list[str] = []  # what open_private moved away before the log was open, logged then
+
+
+def idle_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
+    """``DLGRADE_SERVER_IDLE`` seconds (0.1 s to a week), else 15 minutes."""
+    try:
+        value = float(environ.get("DLGRADE_SERVER_IDLE", ""))
+    except ValueError:
+        return IDLE_SECONDS
+    if not value == value:  # NaN
+        return IDLE_SECONDS
+    return min(max(value, 0.1), 7 * 24 * 3600.0)
+
+
+def log(message: str) -> None:
+    """One line in the server's log (its descriptor 2 between requests)."""
+    os.write(2, f"{time.strftime('%Y-%m-%dT%H:%M:%S')} [{os.getpid()}] {message}\n".encode(errors="replace"))
+
+
+class Server:
+    """The server of one workspace: the listening socket, the zygote and the requests served."""
+
+    def __init__(self, folder: str, workspace: str) -> None:
+        self.folder = folder
+        self.workspace = workspace
+        self.path = socket_path(folder, workspace)
+        self.key = version_key()
+        self.started = time.time()
+        self.requests = 0
+        self.idle = idle_seconds(os.environ)
+        self.pool: Any = None
+        self.listener: socket.socket | None = None
+        self.lock_fd = -1
+        self.preloaded = False
+
+    # --- life ---------------------------------------------------------------------------------------
+
+    def claim(self) -> bool:
+        """Hold the workspace's lock and listen; False when another live server holds it."""
+        self.lock_fd = open_private(self.path[: -len(".sock")] + ".lock", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        # the lock is ours: a socket file left here is a dead server's
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        except OSError:  # a folder in its place, say
+            log(f"{self.path} could not be used: set aside as {set_aside(self.path)}")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        mask = os.umask(0o177)  # the socket is born 0600: no moment at which others could connect
+        try:
+            listener.bind(self.path)
+        finally:
+            os.umask(mask)
+        os.chmod(self.path, 0o600)
+        listener.listen(64)
+        self.listener = listener
+        return True
+
+    def release(self) -> None:
+        """Stop listening and give the workspace up (socket file removed while the lock says it is ours)."""
+        if self.listener is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self.listener.close()
+            self.listener = None
+        if self.lock_fd >= 0:
+            os.close(self.lock_fd)
+            self.lock_fd = -1
+
+    def warm(self) -> None:
+        """Load what every grading needs, and a zygote (again, when the last one died)."""
+        from grader.sandbox.client import SandboxPool
+
+        if self.pool is not None and self.pool.alive:
+            return
+        if self.pool is not None:
+            log("the sandbox zygote died; starting a new one")
+            self.pool.close()
+        self.pool = SandboxPool()
+
+    def preload(self) -> None:
+        """Once, after the first request: import every exercise's checks, so each one's first grading is warm too."""
+        import importlib
+
+        from grader.grading.engine import EXERCISES
+
+        if self.preloaded:
+            return
+        self.preloaded = True
+        for exercise in EXERCISES.values():
+            try:
+                importlib.import_module(exercise.checks_module)
+            except Exception as problem:  # noqa: BLE001  (its grading will say what is wrong)
+                log(f"could not preload {exercise.checks_module}: {problem!r}")
+
+    def serve(self) -> None:
+        """Answer requests until idle for ``self.idle`` seconds or told to stop."""
+        self.warm()  # first: the zygote loads NumPy while this process loads the grader
+        import grader.cli  # noqa: F401  (loaded once, before the first request)
+        from grader.grading import engine
+
+        assert self.listener is not None
+        log(f"serving {self.workspace} on {self.path} (key {self.key}, idle exit after {self.idle:g} s)")
+        log(f"modules from {sys.path}")
+        while True:
+            self.listener.settimeout(self.idle)
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                log("idle: stopping")
+                return
+            connection.settimeout(REQUEST_SECONDS)  # a client stopped (Ctrl-Z) before it sent holds nobody up
+            with connection:
+                try:
+                    with engine.warm_pool(self.pool):
+                        more = self.answer(connection)
+                except OSError as problem:  # the client went away
+                    log(f"request ended early: {problem}")
+                    more = True
+                except KeyboardInterrupt:  # a client's Ctrl-C that came as its command ended
+                    log("interrupted after the command ended")
+                    more = True
+            if not more:
+                return
+            self.warm()
+            self.preload()
+
+    # --- one request ----------------------------------------------------------------------------------
+
+    def answer(self, connection: socket.socket) -> bool:
+        """Serve one connection; False when the server should stop."""
+        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
+        if uid != os.getuid():
+            log(f"refused a client of uid {uid}")
+            return True
+        fds: list[int] = []
+        try:
+            message = Reader(connection).read(fds)
+            if message is None:
+                return True
+            op = message.get("op")
+            if op == "status":
+                write_message(connection, self.status())
+                return True
+            if op == "stop":
+                self.release()
+                write_message(connection, {"stopped": os.getpid()})
+                log("stopped by grade server stop")
+                return False
+            if op != "run":
+                return True
+            key = message.get("key")
+            if not isinstance(key, str):
+                write_message(connection, {"error": "no version key"})
+                return True
+            if key != self.key:
+                self.release()  # before answering: the client starts the next server at once
+                write_message(connection, {"stale": True, "key": self.key})
+                log(f"a client of another version ({message.get('key')}): stopping")
+                return False
+            if len(fds) != 3:
+                write_message(connection, {"error": "three descriptors expected"})
+                return True
+            connection.settimeout(None)  # the command may take as long as its gradings
+            return self.run(connection, message, fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def run(self, connection: socket.socket, message: dict[str, object], fds: list[int]) -> bool:
+        """Run the client's command on its streams, folder and environment; send its exit status."""
+        try:
+            request = Request(message, fds)
+        except (TypeError, ValueError, OSError) as problem:
+            write_message(connection, {"error": str(problem)})  # the client grades in its own process
+            return True
+        if _client_gone(connection):
+            return True
+        write_message(connection, {"started": True})
+        self.requests += 1
+        log(f"{' '.join(request.argv)} in {request.cwd}: started")
+        watcher = Interrupter(connection)
+        began = time.monotonic()
+        with request.applied():
+            watcher.start()
+            try:
+                status = run_command(request.argv)
+            finally:
+                watcher.stop()
+        log(f"{' '.join(request.argv)} in {request.cwd}: exit {status} after {time.monotonic() - began:.3f} s")
+        write_message(connection, {"exit": status})
+        return True
+
+    def status(self) -> dict[str, object]:
+        """What ``grade server status`` shows."""
+        return {
+            "pid": os.getpid(),
+            "workspace": self.workspace,
+            "socket": self.path,
+            "version": self.key,
+            "uptime": time.time() - self.started,
+            "requests": self.requests,
+            "idle_exit": self.idle,
+            "log": log_path(self.folder, self.workspace),
+        }
+
+
+def _client_gone(connection: socket.socket) -> bool:
+    """True when the client hung up already (Ctrl-C while it waited its turn): nothing is run for it."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+class Request:
+    """A client's command and the process state it runs in."""
+
+    def __init__(self, message: dict[str, object], fds: list[int]) -> None:
+        argv, cwd, env, umask, encoding = (message.get(key) for key in ("argv", "cwd", "env", "umask", "encoding"))
+        if not isinstance(argv, list) or not all(isinstance(arg, str) for arg in argv):
+            raise ValueError("argv is not a list of strings")
+        if not isinstance(cwd, str) or not isinstance(env, dict) or not isinstance(umask, int):
+            raise ValueError("cwd, env or umask missing")
+        if not all(isinstance(key, str) and isinstance(value, str) for key, value in env.items()):
+            raise ValueError("env holds other values than strings")
+        if not isinstance(encoding, list) or len(encoding) != 4 or not all(isinstance(e, str) for e in encoding):
+            raise ValueError("no stream encodings")
+        self.argv: list[str] = argv
+        self.cwd = cwd
+        self.env: dict[str, str] = env
+        self.umask = umask & 0o777
+        self.encoding: list[str] = encoding
+        self.fds = fds
+        if not os.path.isdir(cwd) or not os.access(cwd, os.X_OK):
+            raise ValueError(f"can not go to {cwd}")  # the client grades in its own process
+
+    @contextlib.contextmanager
+    def applied(self) -> Iterator[None]:
+        """The client's streams, folder, environment, umask and argv, for the time of the command."""
+        saved_fds = [os.dup(fd) for fd in (0, 1, 2)]
+        saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+        saved_env = dict(os.environ)
+        saved_argv = sys.argv
+        saved_cwd = os.getcwd()
+        saved_handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for target, fd in enumerate(self.fds):
+                os.dup2(fd, target)
+            sys.stdin = _stream(0, "r", self.encoding[3], "strict")
+            sys.stdout = _stream(1, "w", self.encoding[0], self.encoding[1])
+            sys.stderr = _stream(2, "w", self.encoding[2], "backslashreplace")
+            os.chdir(self.cwd)
+            os.environ.clear()
+            os.environ.update(self.env)
+            os.umask(self.umask)
+            sys.argv = ["grade", *self.argv]
+            yield
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+            sys.stdin, sys.stdout, sys.stderr = saved_streams
+            for target, fd in enumerate(saved_fds):
+                os.dup2(fd, target)
+                os.close(fd)
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+            os.umask(0o077)
+            sys.argv = saved_argv
+            for number, handler in saved_handlers.items():
+                signal.signal(number, handler)
+
+
+def _stream(fd: int, mode: str, encoding: str, errors: str) -> io.TextIOWrapper:
+    """A text stream on descriptor ``fd`` like the one Python gives a process (line-buffered on a terminal)."""
+    tty = os.isatty(fd)
+    raw = io.FileIO(fd, mode, closefd=False)
+    buffered: io.BufferedReader | io.BufferedWriter = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+    try:
+        return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, line_buffering=tty and mode == "w")
+    except LookupError:  # an encoding this interpreter does not know
+        return io.TextIOWrapper(buffered, encoding="utf-8", errors=errors, line_buffering=tty and mode == "w")
+
+
+def run_command(argv: list[str]) -> int:
+    """Run ``grade ARGV`` as ``grader.cli.run`` does, and its exit status (printed output flushed)."""
+    from grader.cli import main as cli
+
+    try:
+        cli.main(args=argv, prog_name="grade", standalone_mode=True)
+        status = 0
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+    except KeyboardInterrupt:  # after click's own handling (Ctrl-C between its steps)
+        status = 130
+    except Exception:  # a bug: reported as Python reports it, and the server goes on
+        import traceback
+
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return status
+
+
+class Interrupter:
+    """Ctrl-C in the client (its half of the connection closed) stops the command here as Ctrl-C would."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self.connection = connection
+        self.lock = threading.Lock()
+        self.running = False
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> None:
+        """Watch the connection while the command runs."""
+        with self.lock:
+            self.running = True
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop watching (the command is done)."""
+        with self.lock:
+            self.running = False
+        # wake the reader: the thread must not outlive this request's connection
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RD)
+        self.thread.join(timeout=1)
+
+    def _watch(self) -> None:
+        try:
+            self.connection.recv(1)
+        except OSError:
+            return
+        with self.lock:
+            if self.running:
+                signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def set_aside(path: str) -> str:
+    """Move what is at ``path`` (not a file the server can use: a folder, say) out of the way; its new name."""
+    aside = f"{path}.set-aside-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    os.replace(path, aside)
+    return aside
+
+
+def open_private(path: str, flags: int) -> int:
+    """Open one of the server's own files (mode 0600), setting aside anything unusable found at ``path``."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        if not os.path.lexists(path):
+            raise
+        aside = set_aside(path)
+        fd = os.open(path, flags | os.O_NOFOLLOW, 0o600)
+        SET_ASIDE.append(f"{path} could not be used: set aside as {aside}")
+        return fd
+
+
+def main() -> None:
+    """``python -c ... main() FOLDER WORKSPACE``: serve ``WORKSPACE`` (started by ``grader.launch``)."""
+    folder, workspace = sys.argv[1], sys.argv[2]
+    path = log_path(folder, workspace)
+    with contextlib.suppress(OSError):
+        if os.path.getsize(path) > LOG_LIMIT_BYTES:
+            os.replace(path, path + ".old")
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    os.umask(0o077)
+    for line in SET_ASIDE:
+        log(line)
+    server = Server(folder, workspace)
+    if not server.claim():
+        return  # another client's server holds this workspace already
+
+    def terminated(*_: object) -> None:
+        server.release()  # the zygote ends when this process's end closes its input
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        server.serve()
+    except Exception as problem:  # noqa: BLE001  (logged: the clients replace a server that stopped)
+        import traceback
+
+        log(f"stopped by an error: {problem!r}\n{traceback.format_exc()}")
+        raise SystemExit(1) from None
+    finally:
+        server.release()
+        if server.pool is not None:
+            server.pool.close()
+    sys.stdout.flush()
+    os._exit(0)

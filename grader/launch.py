@@ -1,0 +1,421 @@
+"""The ``grade`` command's front door: send a grading to the warm server, or run the CLI here.
+
+``grade exercise N`` and ``grade hint N`` inside a workspace go to a grading
+server of this user and workspace (``grader.daemon``), started by the first such
+command and kept warm: NumPy, the checks and a sandbox zygote are loaded once.
+This module imports only the standard library, so the client costs a bare
+interpreter start: it sends the command line, the current folder, the
+environment and its own standard streams (passed as file descriptors, so the
+terminal, colours and questions behave as in a local run), then exits with the
+server's exit status.  Everything else, and every case where the server can
+not be used, runs ``grader.cli`` in this process as before.
+
+The server listens on a Unix socket (mode 0600) in ``$XDG_RUNTIME_DIR/dlgrade/``,
+else ``/tmp/dlgrade-<uid>/`` (a folder of mode 0700 owned by the user; another
+user's folder is refused), named after the workspace's real path.  A server of
+another grader version or source (``version_key``) stops, and a fresh one is
+started; a dead server is replaced.  ``--no-server`` or ``DLGRADE_NO_SERVER=1``
+grade in this process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # started only when no server runs: not imported on the way to a warm one
+    import subprocess
+
+SERVER_COMMANDS = ("exercise", "hint")
+NO_SERVER_FLAG = "--no-server"
+START_SECONDS = 10.0  # how long a client waits for a server it started to listen
+MESSAGE_LIMIT = 1 << 20
+SOCKET_PATH_LIMIT = 107
+_PEER = struct.Struct("3i")  # struct ucred: pid, uid, gid
+
+
+class ServerUnavailable(Exception):
+    """The server could not take the request before it began: grade in this process instead."""
+
+
+class Refused(ServerUnavailable):
+    """The server is there but can not run this request (its folder, say): grade in this process, start none."""
+
+
+def run() -> None:
+    """Entry point of the ``grade`` command."""
+    argv = sys.argv[1:]
+    workspace = server_workspace(argv, os.environ)
+    if workspace is not None:
+        folder = runtime_dir()
+        if folder is not None:
+            try:
+                status = send(folder, workspace, argv)
+            except KeyboardInterrupt:  # before the server began: nothing ran
+                os._exit(130)
+            if status is not None:
+                os._exit(status)
+    from grader.cli import run as run_here
+
+    run_here()
+
+
+# --- where and when ---------------------------------------------------------------------------------
+
+
+def server_workspace(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> str | None:
+    """The workspace whose server should run ``argv``, or None to run it in this process."""
+    if not argv or argv[0] not in SERVER_COMMANDS:
+        return None
+    if environ.get("DLGRADE_NO_SERVER", "").strip().lower() not in ("", "0", "false", "no"):
+        return None
+    options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
+    if NO_SERVER_FLAG in options or "-h" in options or "--help" in options:
+        return None
+    try:  # a closed standard stream can not be passed on: the command runs here and says what it says
+        for fd in (0, 1, 2):
+            os.fstat(fd)
+    except OSError:
+        return None
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:
+        return None
+    try:
+        start = os.path.realpath(os.getcwd())
+    except OSError:  # the current folder was deleted
+        return None
+    return find_workspace(start)
+
+
+def find_workspace(start: str) -> str | None:
+    """The nearest folder at or above ``start`` with an ``exercises/`` folder (as grader.learner.workspace)."""
+    folder = start
+    while True:
+        if os.path.isdir(os.path.join(folder, "exercises")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _private_folder(path: str) -> bool:
+    """Make ``path`` (mode 0700) if missing; True when it is a real folder of this user that nobody else can use."""
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        found = os.lstat(path)
+        if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid():
+            return False  # a link, a file, or another user's folder (made to catch our sockets)
+        if stat.S_IMODE(found.st_mode) & 0o077:
+            os.chmod(path, 0o700)  # ours, but opened up (by hand, or a umask at creation): closed again
+    except OSError:
+        return False
+    return True
+
+
+def candidate_dirs(environ: dict[str, str] | os._Environ[str] | None = None) -> list[str]:
+    """Where the user's servers may live, in order of preference."""
+    environ = os.environ if environ is None else environ
+    found = []
+    base = environ.get("XDG_RUNTIME_DIR", "")
+    if base and os.path.isabs(base) and os.path.isdir(base):
+        found.append(os.path.join(base, "dlgrade"))
+    found.append(f"/tmp/dlgrade-{os.getuid()}")
+    return found
+
+
+def runtime_dir() -> str | None:
+    """The user's private folder for servers; None (grade in this process) when none is safe."""
+    for folder in candidate_dirs():
+        # a socket's path holds at most 107 bytes: a deep XDG_RUNTIME_DIR is passed over
+        if len(os.fsencode(socket_path(folder, "/"))) <= SOCKET_PATH_LIMIT and _private_folder(folder):
+            return folder
+    print(
+        f"grade: not using the grading server: {candidate_dirs()[-1]} is not a private folder of yours; "
+        "grading in this process",
+        file=sys.stderr,
+    )
+    return None
+
+
+def socket_path(folder: str, workspace: str) -> str:
+    """The socket of ``workspace``'s server in ``folder``."""
+    return os.path.join(folder, _name(workspace) + ".sock")
+
+
+def log_path(folder: str, workspace: str) -> str:
+    """The log of ``workspace``'s server."""
+    return os.path.join(folder, _name(workspace) + ".log")
+
+
+def _name(workspace: str) -> str:
+    return hashlib.sha256(os.fsencode(workspace)).hexdigest()[:32]
+
+
+def sources_fingerprint(folders: list[str]) -> bytes:
+    """A digest of every file's path, size and modification time under ``folders`` (bytecode caches left out)."""
+    digest = hashlib.sha256()
+    for top in folders:
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(name for name in dirnames if name != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    found = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{path}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    return digest.digest()
+
+
+def version_key() -> str:
+    """The grader's version, interpreter and sources (stat only: a few milliseconds), as one digest.
+
+    A server answers only clients of the same key: a changed check, hint or
+    reference file, another grader version or interpreter, or another
+    confinement setting starts a fresh server.  The learner's own files are
+    not part of it (they are read afresh by every grading).
+    """
+    import grader
+
+    package = os.path.dirname(os.path.abspath(grader.__file__))
+    root = os.path.dirname(package)
+    digest = hashlib.sha256()
+    confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
+    interpreter = f"{os.path.realpath(sys.executable)}\0{sys.prefix}"  # python and python3 of one venv: one key
+    digest.update(f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode())
+    digest.update(sources_fingerprint([package, os.path.join(root, "reference"), os.path.join(root, "hints")]))
+    return f"{grader.__version__}-{digest.hexdigest()[:24]}"
+
+
+# --- talking to the server --------------------------------------------------------------------------
+
+
+def _connect(path: str) -> socket.socket:
+    """A connection to the server at ``path``, checked to be this user's (``ServerUnavailable`` if none)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        raise ServerUnavailable("no socket") from None
+    if not stat.S_ISSOCK(found.st_mode) or found.st_uid != os.getuid():
+        raise ServerUnavailable(f"{path} is not a socket of this user")
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
+    except OSError as problem:
+        connection.close()
+        raise ServerUnavailable(str(problem)) from None
+    if uid != os.getuid():
+        connection.close()
+        raise ServerUnavailable("the server runs as another user")
+    return connection
+
+
+def write_message(connection: socket.socket, message: dict[str, object], fds: list[int] | None = None) -> None:
+    """Send one message: its length (4 bytes), then JSON; ``fds`` ride along with the first bytes."""
+    data = json.dumps(message).encode()
+    framed = struct.pack("!I", len(data)) + data
+    sent = socket.send_fds(connection, [framed], fds) if fds else connection.send(framed)
+    if sent < len(framed):
+        connection.sendall(framed[sent:])
+
+
+class Reader:
+    """Length-framed JSON messages from a socket (a message may arrive in pieces)."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self.connection = connection
+        self.buffer = b""
+
+    def _fill(self, size: int, fds: list[int] | None = None) -> bool:
+        while len(self.buffer) < size:
+            if fds is not None and not self.buffer:
+                chunk, received, _flags, _address = socket.recv_fds(self.connection, 65536, 3)
+                fds.extend(received)
+            else:
+                chunk = self.connection.recv(65536)
+            if not chunk:
+                return False
+            self.buffer += chunk
+        return True
+
+    def read(self, fds: list[int] | None = None) -> dict[str, object] | None:
+        """The next message; None at the end of the stream.  ``fds`` collects descriptors sent with it."""
+        if not self._fill(4, fds):
+            return None
+        (size,) = struct.unpack("!I", self.buffer[:4])
+        if size > MESSAGE_LIMIT or not self._fill(4 + size):
+            return None
+        data, self.buffer = self.buffer[4 : 4 + size], self.buffer[4 + size :]
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return None
+        return message if isinstance(message, dict) else None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def request(argv: list[str], key: str) -> dict[str, object]:
+    """What the server needs to run ``argv`` as this process would."""
+    return {
+        "op": "run",
+        "argv": argv,
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "key": key,
+        "umask": _umask(),
+        "encoding": [sys.stdout.encoding, sys.stdout.errors, sys.stderr.encoding, sys.stdin.encoding],
+    }
+
+
+def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
+    """Start the server of ``workspace`` in the background, detached from this process's streams and session."""
+    import subprocess
+
+    import grader
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
+    # never the current folder on the path ('' for -c): the server goes to learners' folders, and a
+    # learner's jinja2.py there must not be imported into it
+    code = f"import sys; sys.path[:] = [{root!r}, *filter(None, sys.path)]; from grader.daemon import main; main()"
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", code, folder, workspace],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=True,
+            cwd=folder,
+        )
+    except OSError:  # no process could be started: graded in the client's own process
+        return None
+
+
+def _wait_for_server(path: str, started: subprocess.Popen[bytes] | None) -> socket.socket:
+    """A connection to the server once it listens; ``started`` (the one this client started) failing ends the wait."""
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            return _connect(path)
+        except ServerUnavailable:
+            # exit status 0: another client's server holds the workspace, and will listen soon
+            if time.monotonic() > deadline or (started is not None and started.poll() not in (None, 0)):
+                raise
+            time.sleep(0.01)
+
+
+def send(folder: str, workspace: str, argv: list[str]) -> int | None:
+    """Run ``argv`` on ``workspace``'s server (started when needed); its exit status, None to run it here.
+
+    A server that is missing, dead, stale or of another version is replaced
+    once; if that does not work either, the caller grades in its own process.
+    Once the server has begun the command, it is never run a second time: a
+    server that dies then is reported, with exit status 3.
+    """
+    path = socket_path(folder, workspace)
+    key = version_key()
+    started = None
+    for attempt in range(2):
+        try:
+            connection = _connect(path) if attempt == 0 else _wait_for_server(path, started)
+        except ServerUnavailable:
+            if attempt == 0:
+                started = start_server(folder, workspace)
+                if started is None:
+                    return None
+                continue
+            return None
+        with connection:
+            try:
+                return _run_on(connection, argv, key)
+            except Refused:
+                return None
+            except ServerUnavailable:
+                if attempt == 0:
+                    started = start_server(folder, workspace)
+                    if started is None:
+                        return None
+    return None
+
+
+def _run_on(connection: socket.socket, argv: list[str], key: str) -> int:
+    try:
+        write_message(connection, request(argv, key), [0, 1, 2])
+    except OSError as problem:
+        raise ServerUnavailable(str(problem)) from None
+    reader = Reader(connection)
+    try:
+        answer = reader.read()
+    except OSError:
+        answer = None
+    if answer is not None and "error" in answer:
+        raise Refused(str(answer["error"]))
+    if answer is None or answer.get("started") is not True:
+        raise ServerUnavailable(str(answer))  # stale (another version) or dying: nothing was run
+    try:
+        try:
+            done = reader.read()
+        except KeyboardInterrupt:
+            # the server stops the grading as Ctrl-C would stop a local one, and says how it ended
+            connection.shutdown(socket.SHUT_WR)
+            done = reader.read()
+    except OSError:
+        done = None
+    status = done.get("exit") if done is not None else None
+    if not isinstance(status, int) or isinstance(status, bool):
+        print(
+            "grade: the grading server stopped before it finished; run the command again "
+            "(or add --no-server to grade without it)",
+            file=sys.stderr,
+        )
+        return 3
+    return status
+
+
+# --- grade server status | stop ----------------------------------------------------------------------
+
+
+def ask(path: str, op: str) -> dict[str, object] | None:
+    """Send ``op`` (status, stop) to the server at ``path``; its answer, or None when no server answers."""
+    try:
+        connection = _connect(path)
+    except ServerUnavailable:
+        return None
+    with connection:
+        try:
+            write_message(connection, {"op": op})
+            return Reader(connection).read()
+        except OSError:
+            return None
+
+
+def servers() -> list[str]:
+    """The sockets of this user's servers, in every folder where they may live."""
+    found = []
+    for folder in candidate_dirs():
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        found += [os.path.join(folder, name) for name in names if name.endswith(".sock")]
+    return found

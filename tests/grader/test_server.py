@@ -1,0 +1,536 @@
+"""The warm grading server (grader.launch, grader.daemon): started, reused, replaced, and as strict as without it.
+
+Every test runs ``grade`` as a learner does, in a subprocess, with its own
+runtime folder (XDG_RUNTIME_DIR), and stops every server it started.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import site
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from grader import launch
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT = [sys.executable, "-c", "from grader.launch import run; run()"]
+SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def runtime(monkeypatch):
+    """A private runtime folder (short: a socket path has at most 107 bytes); its servers stopped at the end."""
+    folder = Path(tempfile.mkdtemp(prefix="dg-", dir="/tmp"))
+    folder.chmod(0o700)
+    monkeypatch.delenv("DLGRADE_NO_SERVER", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    monkeypatch.setenv("DLGRADE_SERVER_IDLE", "120")  # a server a failed test leaves behind goes by itself
+    monkeypatch.setenv("GRADE_LANG", "en")
+    yield folder
+    stop_all(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_all(folder: Path) -> None:
+    for path in sorted((folder / "dlgrade").glob("*.sock")):
+        answer = launch.ask(str(path), "status")
+        launch.ask(str(path), "stop")
+        if answer is not None:
+            _wait_gone(int(answer["pid"]))  # type: ignore[arg-type]
+
+
+def _wait_gone(pid: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            return  # gone, not yet reaped by its parent (init)
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} is still running")
+
+
+def make_workspace(path: Path) -> Path:
+    (path / "exercises").mkdir(parents=True)
+    (path / "exercises" / "ex01_activations.py").write_text(SOLUTION, encoding="utf-8")
+    shutil.copy(ROOT / "exercises" / "ex02_softmax_loss.py", path / "exercises")  # the stub: fails
+    return path
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    return make_workspace(tmp_path / "ws")
+
+
+def grade(*args: str, cwd: Path, env: dict[str, str] | None = None, client: list[str] = CLIENT):
+    return subprocess.run(
+        [*client, *args], cwd=cwd, capture_output=True, text=True, env=env or dict(os.environ), timeout=60
+    )
+
+
+def status(runtime: Path, workspace: Path) -> dict | None:
+    return launch.ask(launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve())), "status")
+
+
+# --- start, reuse, same answers as without the server -------------------------------------------------
+
+
+def test_first_grading_starts_a_server_the_next_reuse_it_with_the_same_output(runtime, workspace):
+    assert status(runtime, workspace) is None
+    first = grade("exercise", "1", cwd=workspace)
+    assert first.returncode == 0, first.stderr
+    started = status(runtime, workspace)
+    assert started is not None
+    assert started["requests"] == 1
+    assert started["workspace"] == str(workspace.resolve())
+
+    again = grade("exercise", "1", cwd=workspace / "exercises")  # anywhere inside the workspace
+    local = grade("exercise", "1", "--no-server", cwd=workspace)
+    assert (again.returncode, again.stdout, again.stderr) == (local.returncode, local.stdout, local.stderr)
+    assert "every check passed" in again.stdout
+
+    failing = grade("exercise", "2", cwd=workspace)
+    failing_local = grade("exercise", "2", cwd=workspace, env={**os.environ, "DLGRADE_NO_SERVER": "1"})
+    assert failing.returncode == failing_local.returncode == 1
+    assert failing.stdout == failing_local.stdout
+    assert "TODO" in failing.stdout
+    usage = grade("exercise", "99", cwd=workspace)
+    assert usage.returncode == grade("exercise", "99", "--no-server", cwd=workspace).returncode == 2
+    assert "no exercise 99" in usage.stderr or "99" in usage.stderr
+
+    reused = status(runtime, workspace)
+    assert reused is not None
+    assert reused["pid"] == started["pid"]
+    assert reused["requests"] == 4
+
+
+def test_runtime_folder_is_private_and_the_socket_is_0600(runtime, workspace):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    logged = next((runtime / "dlgrade").glob("*.log")).read_text()
+    path = ast.literal_eval(logged.split("modules from ", 1)[1].splitlines()[0])
+    assert "" not in path  # the learner's folder (the server's folder during a request) is never searched
+    assert str(workspace) not in path
+    folder = runtime / "dlgrade"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    (sock,) = folder.glob("*.sock")
+    assert stat.S_ISSOCK(sock.lstat().st_mode)
+    assert stat.S_IMODE(sock.lstat().st_mode) == 0o600
+    assert stat.S_IMODE(next(folder.glob("*.log")).stat().st_mode) == 0o600
+
+
+def test_requests_in_a_row_do_not_leak_environment_or_folder(runtime, workspace):
+    japanese = grade("exercise", "2", cwd=workspace / "exercises", env={**os.environ, "GRADE_LANG": "ja"})
+    english = grade("exercise", "2", cwd=workspace)
+    assert "合格" in japanese.stdout or "未" in japanese.stdout
+    assert english.stdout == grade("exercise", "2", "--no-server", cwd=workspace).stdout
+    assert not any("\u3040" <= character <= "\u30ff" for character in english.stdout)
+    hint = grade("hint", "2", cwd=workspace)
+    assert hint.returncode == 0
+    assert "hint 1 of" in hint.stdout
+    assert (workspace / ".grade").is_dir()  # recorded in the client's workspace, not the server's folder
+
+
+def test_colour_on_a_terminal_as_without_the_server(runtime, workspace):
+    def on_a_terminal(*args: str) -> bytes:
+        leader, follower = pty.openpty()
+        process = subprocess.Popen([*CLIENT, *args], cwd=workspace, stdin=follower, stdout=follower, stderr=follower)
+        os.close(follower)
+        output = b""
+        while True:
+            ready, _, _ = select.select([leader], [], [], 30)
+            try:
+                chunk = os.read(leader, 65536) if ready else b""
+            except OSError:  # EIO: every writer closed the terminal
+                chunk = b""
+            if not chunk:
+                break
+            output += chunk
+        os.close(leader)
+        assert process.wait(timeout=30) == 1
+        # the live "grading: ..." status line comes and goes with the time taken: left out
+        return re.sub(rb"\r[^\r\n]*\x1b\[K", b"", output)
+
+    served = on_a_terminal("exercise", "2")
+    assert status(runtime, workspace) is not None
+    assert b"\x1b[" in served
+    assert served == on_a_terminal("exercise", "2", "--no-server")
+    assert b"\x1b[" not in grade("exercise", "2", cwd=workspace).stdout.encode()  # a pipe: no colour
+
+
+# --- replaced when stale, dead or of another version ---------------------------------------------------
+
+
+def test_a_killed_server_is_replaced_without_a_word(runtime, workspace):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    first = status(runtime, workspace)
+    assert first is not None
+    os.kill(int(first["pid"]), signal.SIGKILL)
+    _wait_gone(int(first["pid"]))
+    after = grade("exercise", "1", cwd=workspace)
+    assert after.returncode == 0
+    assert after.stderr == ""
+    assert "every check passed" in after.stdout
+    second = status(runtime, workspace)
+    assert second is not None
+    assert second["pid"] != first["pid"]
+    assert second["requests"] == 1
+
+
+def test_a_server_that_dies_during_a_grading_says_so_and_does_not_grade_again(runtime, workspace):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    pid = int(status(runtime, workspace)["pid"])  # type: ignore[index]
+    path = workspace / "exercises" / "ex01_activations.py"
+    path.write_text(SOLUTION + "\ndef relu(x):\n    while True:\n        pass\n", encoding="utf-8")
+    client = subprocess.Popen(
+        [*CLIENT, "exercise", "1", "--timeout", "20"], cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    log = next((runtime / "dlgrade").glob("*.log"))
+    deadline = time.monotonic() + 20
+    while log.read_text().count(": started") < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    out, err = client.communicate(timeout=20)
+    assert client.returncode == 3
+    assert b"the grading server stopped before it finished" in err
+    assert b"relu" not in out  # not graded a second time in the client's process
+    _wait_gone(pid)
+
+
+def test_a_socket_file_left_by_a_dead_process_is_replaced(runtime, workspace):
+    folder = runtime / "dlgrade"
+    folder.mkdir(mode=0o700)
+    stale = socket.socket(socket.AF_UNIX)
+    stale.bind(launch.socket_path(str(folder), str(workspace.resolve())))
+    stale.close()  # the file stays; nobody listens
+    done = grade("exercise", "1", cwd=workspace)
+    assert done.returncode == 0
+    assert done.stderr == ""
+    assert status(runtime, workspace) is not None
+
+
+def test_unusable_files_where_the_server_keeps_its_own_are_set_aside(runtime, workspace):
+    folder = runtime / "dlgrade"
+    folder.mkdir(mode=0o700)
+    base = launch.socket_path(str(folder), str(workspace.resolve()))[: -len(".sock")]
+    for suffix in (".sock", ".lock", ".log"):
+        Path(base + suffix).mkdir()  # folders where files belong
+        (Path(base + suffix) / "x").write_text("x")
+    done = grade("exercise", "1", cwd=workspace)
+    assert done.returncode == 0
+    assert done.stderr == ""
+    assert status(runtime, workspace) is not None
+    assert len(list(folder.glob("*.set-aside-*"))) == 3
+    assert "set aside as" in Path(base + ".log").read_text()
+
+
+def test_another_grader_version_restarts_the_server(runtime, workspace, tmp_path):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    old = status(runtime, workspace)
+    # another interpreter path is another version key (as a reinstalled or edited grader is); the same
+    # packages, found through PYTHONPATH, as the link is outside the virtual environment
+    other_python = tmp_path / "python3"
+    other_python.symlink_to(os.path.realpath(sys.executable))
+    client = [str(other_python), *CLIENT[1:]]
+    paths = os.pathsep.join([str(ROOT), *site.getsitepackages()])
+    done = grade("exercise", "1", cwd=workspace, client=client, env={**os.environ, "PYTHONPATH": paths})
+    assert (done.returncode, done.stderr) == (0, "")
+    new = status(runtime, workspace)
+    assert old is not None
+    assert new is not None
+    assert new["pid"] != old["pid"]
+    assert new["version"] != old["version"]
+    assert new["requests"] == 1
+    _wait_gone(int(old["pid"]))
+
+
+def test_the_version_key_follows_the_grader_sources(tmp_path):
+    # a copy of the sources' shape: touching the real ones would restart other tests' servers
+    (tmp_path / "checks" / "__pycache__").mkdir(parents=True)
+    check = tmp_path / "checks" / "ex01_activations.py"
+    check.write_text("x = 1\n")
+    before = launch.sources_fingerprint([str(tmp_path)])
+    (tmp_path / "checks" / "__pycache__" / "ex01_activations.cpython-311.pyc").write_bytes(b"cache")
+    assert launch.sources_fingerprint([str(tmp_path)]) == before  # a bytecode cache is not a change
+    found = check.stat()
+    os.utime(check, ns=(found.st_atime_ns, found.st_mtime_ns + 1_000_000_000))
+    assert launch.sources_fingerprint([str(tmp_path)]) != before
+    os.utime(check, ns=(found.st_atime_ns, found.st_mtime_ns))
+    assert launch.sources_fingerprint([str(tmp_path)]) == before
+    check.write_text("x = 2\n")  # same size, maybe the same second: the size and nanoseconds still differ
+    (tmp_path / "new.md").write_text("hint")
+    assert launch.sources_fingerprint([str(tmp_path)]) != before
+    assert launch.version_key() == launch.version_key()
+
+
+def test_two_workspaces_two_servers(runtime, tmp_path):
+    one, two = make_workspace(tmp_path / "one"), make_workspace(tmp_path / "two")
+    assert grade("exercise", "1", cwd=one).returncode == 0
+    assert grade("exercise", "1", cwd=two).returncode == 0
+    first, second = status(runtime, one), status(runtime, two)
+    assert first is not None
+    assert second is not None
+    assert first["pid"] != second["pid"]
+    assert first["socket"] != second["socket"]
+    assert first["requests"] == second["requests"] == 1
+
+
+def test_concurrent_clients_are_all_answered_by_one_server(runtime, workspace):
+    clients = [
+        subprocess.Popen([*CLIENT, "exercise", str(number)], cwd=workspace, stdout=subprocess.PIPE, text=True)
+        for number in (1, 2, 1)
+    ]
+    outputs = [(client.communicate(timeout=60)[0], client.returncode) for client in clients]
+    assert [code for _, code in outputs] == [0, 1, 0]
+    assert "every check passed" in outputs[0][0]
+    assert "every check passed" in outputs[2][0]
+    assert "TODO" in outputs[1][0]
+    served = status(runtime, workspace)
+    assert served is not None
+    assert served["requests"] == 3
+    assert len(list((runtime / "dlgrade").glob("*.sock"))) == 1
+
+
+# --- status, stop, fallbacks, hostile input to the server ----------------------------------------------
+
+
+def test_status_and_stop_commands(runtime, workspace):
+    none = grade("server", "status", cwd=workspace)
+    assert none.returncode == 0
+    assert "No grading server" in none.stdout
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    running = grade("server", "status", cwd=workspace)
+    pid = status(runtime, workspace)["pid"]  # type: ignore[index]
+    assert f"running, pid {pid}" in running.stdout
+    assert "1 gradings served" in running.stdout
+    stopped = grade("server", "stop", cwd=workspace)
+    assert f"pid {pid}" in stopped.stdout
+    _wait_gone(int(pid))
+    assert "No grading server" in grade("server", "status", cwd=workspace).stdout
+    assert grade("server", "stop", "--all", cwd=workspace).stdout.startswith("No grading server")
+    typo = grade("server", "stat", cwd=workspace)
+    assert typo.returncode == 2
+    assert "Did you mean 'grade server status'?" in typo.stderr
+    outside = grade("server", "status", cwd=runtime)
+    assert outside.returncode == 2
+    assert "exercises/" in outside.stderr
+
+
+def test_outside_a_workspace_or_with_no_server_nothing_is_started(runtime, tmp_path, workspace):
+    lone = tmp_path / "ex01_activations.py"
+    lone.write_text(SOLUTION, encoding="utf-8")
+    assert grade("exercise", "1", "--file", str(lone), cwd=tmp_path).returncode == 0
+    assert grade("exercise", "1", "--no-server", cwd=workspace).returncode == 0
+    helped = grade("exercise", "--help", cwd=workspace)
+    assert helped.returncode == 0
+    assert "--no-server" in helped.stdout
+    assert grade("list", cwd=workspace).returncode == 0
+    closed_stdin = subprocess.run(
+        ["sh", "-c", 'exec 0<&- && exec "$@"', "sh", *CLIENT, "exercise", "1"], cwd=workspace, capture_output=True
+    )
+    assert closed_stdin.returncode == 0  # a stream that can not be passed on: graded here
+    assert not list(runtime.glob("dlgrade/*.sock"))
+
+
+def test_garbage_sent_to_the_server_harms_nothing(runtime, workspace):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    path = launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve()))
+    for garbage in (b"\xff\xff\xff\xff", b"\x00\x00\x00\x05[1,2]", b"\x00\x00\x00\x02{}", b"nonsense"):
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(path)
+            connection.sendall(garbage)
+    for message in ({"op": "run", "key": launch.version_key(), "argv": "exercise 1"}, {"op": "run", "argv": [1]}):
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(path)
+            launch.write_message(connection, message, [0, 1, 2])
+            answer = launch.Reader(connection).read()
+            assert answer is None or "started" not in answer
+    assert status(runtime, workspace)["requests"] == 1  # type: ignore[index]
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+
+
+def test_the_client_imports_no_numpy_and_no_click():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, grader.launch; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'numpy'" not in loaded
+    assert "'click'" not in loaded
+    assert "'grader.cli'" not in loaded
+
+
+def test_a_runtime_folder_not_private_to_the_user_is_refused(tmp_path, monkeypatch, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path)
+    assert not launch._private_folder(str(link))  # a link someone placed: not followed
+    opened = tmp_path / "opened"
+    opened.mkdir(mode=0o755)
+    opened.chmod(0o777)
+    assert launch._private_folder(str(opened))  # ours: closed again
+    assert stat.S_IMODE(opened.stat().st_mode) == 0o700
+    real_uid = os.getuid()
+    monkeypatch.setattr(launch.os, "getuid", lambda: real_uid + 1)
+    assert not launch._private_folder(str(opened))  # another user's folder
+    monkeypatch.setattr(launch, "candidate_dirs", lambda environ=None: [str(opened)])
+    assert launch.runtime_dir() is None
+    assert "grading in this process" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("", 900.0), ("60", 60.0), ("0", 0.1), ("-5", 0.1), ("nan", 900.0), ("1e999", 604800.0), ("x", 900.0)],
+)
+def test_idle_time_is_read_safely(value, seconds):
+    from grader.daemon import idle_seconds
+
+    assert idle_seconds({"DLGRADE_SERVER_IDLE": value}) == seconds
+
+
+def test_an_idle_server_stops_by_itself(runtime, workspace):
+    done = grade("exercise", "1", cwd=workspace, env={**os.environ, "DLGRADE_SERVER_IDLE": "0.3"})
+    assert done.returncode == 0
+    deadline = time.monotonic() + 10
+    while list((runtime / "dlgrade").glob("*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list((runtime / "dlgrade").glob("*.sock"))
+    assert "idle: stopping" in next((runtime / "dlgrade").glob("*.log")).read_text()
+    assert status(runtime, workspace) is None
+
+
+# --- hostile submissions through the server --------------------------------------------------------------
+
+HOSTILE = {
+    "patched numpy": """
+        np.allclose = lambda *a, **k: True
+        def relu(x):
+            return np.zeros_like(x)
+        """,
+    "endless loop": "def relu(x):\n    while True:\n        pass\n",
+    "exit": "def relu(x):\n    import os\n    os._exit(0)\n",
+    "segfault": "def relu(x):\n    import faulthandler\n    faulthandler._sigsegv()\n",
+    "kill the parent": """
+        import os, signal
+        def relu(x):
+            for target in (os.getppid(), 1):
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except OSError:
+                    pass
+            return np.zeros_like(x)
+        """,
+    "daemon": """
+        import os
+        def relu(x):
+            if os.fork() == 0:
+                os.setsid()
+                os.execvp("sleep", ["sleep", "TOKEN"])
+            return np.zeros_like(x)
+        """,
+    "write outside": """
+        def relu(x):
+            open(__import__("os").environ.get("HOME", "/tmp") + "/dlgrade-owned", "w").write("x")
+            return np.maximum(0, x)
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def confined(tmp_path_factory) -> bool:
+    """Whether confinement holds here, asked of a sandbox as tests/grader/test_hostile.py does."""
+    from test_hostile import _sandbox_facts
+
+    facts = _sandbox_facts(tmp_path_factory.mktemp("facts"))
+    return facts["pid_namespace"] and facts["signals_contained"]
+
+
+def test_hostile_submissions_through_the_server_are_contained_as_without_it(runtime, workspace, confined):
+    if not confined:
+        pytest.skip("no PID namespace or contained signals here: the attacks could reach the test runner")
+    token = f"2.{uuid.uuid4().int % 10**6:06d}"  # a sleep of its own (under 3 s), to look for
+    for name, override in HOSTILE.items():
+        path = workspace / "exercises" / "ex01_activations.py"
+        path.write_text(SOLUTION + "\n\n" + textwrap.dedent(override).replace("TOKEN", token), encoding="utf-8")
+        served = grade("exercise", "1", "--format", "json", "--timeout", "1", cwd=workspace)
+        assert served.returncode == 1, (name, served.stderr)
+        checks = json.loads(served.stdout)["checks"]
+        failed = {check["name"].split(":")[0] for check in checks if not check["passed"]}
+        assert failed == {"relu"}, name  # only the attacked function loses its credit
+        assert status(runtime, workspace) is not None, f"{name}: the server did not survive"
+    assert not (Path(os.environ.get("HOME", "/tmp")) / "dlgrade-owned").exists()
+    assert not [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if _is_sleep(pid, token)]
+    answered = status(runtime, workspace)
+    assert answered is not None
+    assert answered["requests"] == len(HOSTILE)
+
+
+def _is_sleep(pid: int, token: str) -> bool:
+    try:
+        return token.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_grading_in_a_warm_pool_forks_from_its_zygote_and_passes_over_a_dead_one(tmp_path):
+    from grader.grading import engine
+    from grader.grading.engine import grade_exercise, warm_pool
+
+    path = tmp_path / "ex01_activations.py"
+    path.write_text(SOLUTION, encoding="utf-8")
+    events = []
+    with warm_pool() as pool:
+        assert grade_exercise(1, path, progress=events.append).passed
+        built = engine._BUILT[1]
+        # the live status line's events come through the zygote's server too (a FIFO of the sandbox's)
+        assert ("started", "relu") in {(event.kind, event.target) for event in events}
+        assert events[-1].kind == "done"
+        assert pool._count == 1  # the submission's sandbox server was forked from the zygote
+        pool.close()
+        assert not pool.alive
+        assert grade_exercise(1, path).passed  # a fresh sandbox: the dead zygote is not asked
+        assert pool._count == 1
+    assert engine._BUILT[1] is built  # the checks were built once, for both gradings
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "served"),
+    [
+        (["exercise", "1"], {}, True),
+        (["hint", "2", "--lang", "ja"], {}, True),
+        (["exercise", "1", "--no-server"], {}, False),
+        (["exercise", "--no-server", "1"], {}, False),
+        (["exercise", "1", "--help"], {}, False),
+        (["exercise", "-h"], {}, False),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "1"}, False),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "yes"}, False),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "0"}, True),
+        (["exercise", "1"], {"DLGRADE_NO_SERVER": "false"}, True),
+        (["watch", "1"], {}, False),
+        (["list"], {}, False),
+        (["server", "status"], {}, False),
+        (["--version"], {}, False),
+        ([], {}, False),
+    ],
+)
+def test_which_commands_go_to_the_server(workspace, monkeypatch, argv, environ, served):
+    monkeypatch.chdir(workspace / "exercises")
+    assert (launch.server_workspace(argv, environ) == os.path.realpath(workspace)) is served
