@@ -138,6 +138,7 @@ class Server:
         self.warm()  # first: the zygote loads NumPy while this process loads the grader
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
+        from grader.sandbox.client import cleanup_later
 
         assert self.listener is not None
         log(f"serving {self.workspace} on {self.path} (key {self.key}, idle exit after {self.idle:g} s)")
@@ -152,7 +153,8 @@ class Server:
             connection.settimeout(REQUEST_SECONDS)  # a client stopped (Ctrl-Z) before it sent holds nobody up
             with connection:
                 try:
-                    with engine.warm_pool(self.pool):
+                    # the scratch folders of the request's gradings are deleted after the client has its answer
+                    with cleanup_later(), engine.warm_pool(self.pool):
                         more = self.answer(connection)
                 except OSError as problem:  # the client went away
                     log(f"request ended early: {problem}")

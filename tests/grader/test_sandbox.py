@@ -420,3 +420,19 @@ def test_a_cut_single_line_keeps_its_text_and_counts_no_more_lines():
     # one 100 KB line, kept in part: the sandbox's note is glued to it (no newline was printed)
     glued = "x" * 300 + "... (0 more lines cut; 100000 bytes and 1 lines in all)"
     assert _stream_lines(Text("printed", "出力"), glued, "en") == ["  printed", "    | " + "x" * 200]
+
+
+def test_cleanup_later_keeps_a_closed_sandboxs_folder_until_the_block_ends(tmp_path):
+    """The grading server answers first and deletes the grading's files after (off the learner's wait)."""
+    from grader.sandbox.client import cleanup_later
+
+    submission = tmp_path / "ex01_activations.py"
+    submission.write_text("x = 1\n")
+    with cleanup_later() as folders:
+        sandbox = Sandbox(submission, "ex01_activations")
+        sandbox.close()
+        assert folders == [sandbox.work_dir] and sandbox.work_dir.is_dir()
+    assert not sandbox.work_dir.exists()
+    alone = Sandbox(submission, "ex01_activations")
+    alone.close()  # outside the block: deleted at once, as always
+    assert not alone.work_dir.exists()
