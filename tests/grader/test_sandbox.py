@@ -431,7 +431,8 @@ def test_cleanup_later_keeps_a_closed_sandboxs_folder_until_the_block_ends(tmp_p
     with cleanup_later() as folders:
         sandbox = Sandbox(submission, "ex01_activations")
         sandbox.close()
-        assert folders == [sandbox.work_dir] and sandbox.work_dir.is_dir()
+        assert folders == [sandbox.work_dir]
+        assert sandbox.work_dir.is_dir()
     assert not sandbox.work_dir.exists()
     alone = Sandbox(submission, "ex01_activations")
     alone.close()  # outside the block: deleted at once, as always
