@@ -12,8 +12,9 @@ each run, so its start is included; target <= 2x), with a runtime folder of its
 own, whose servers it stops at the end.  The load average is printed: the
 ratios mean little on a machine busy with other work.  It also grades a
 submission whose relu loops forever and checks that the run ends within the
-per-call limit plus the sandbox's first-pass budget (1 s) plus one second.  Exit status 1 when a
-target is missed.
+per-call limit plus the sandbox's first-pass budget (1 s) plus one second, and
+times `grade watch 1` from a save to the end of its re-grade (target <= 0.5x).
+Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -153,8 +154,63 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             target = ""
         missed += verdict != "ok"
         print(f"ex{number:02d}       {graded:10.3f} {baseline:10.3f} {ratio:6.2f}x  {verdict:4s} {target}{server}")
+    missed += watch_regrade(grade, baseline_command, args.runs)
     missed += endless_loop(grade, args.runs, args.timeout)
     return 1 if missed else 0
+
+
+def watch_regrade(grade: list[str], baseline_command: list[str], runs: int) -> int:
+    """`grade watch 1` as a learner runs it: from a save of the file to the end of the re-grade's report.
+
+    The watcher polls the file (every 0.3 s, then once more to see it hold still),
+    so this measures what a learner waits, detection included; the same run's
+    `import numpy` median is the baseline (target <= 0.5x, issue 17).
+    """
+    import queue
+    import threading
+
+    with tempfile.TemporaryDirectory() as folder:
+        exercises = Path(folder) / "exercises"
+        exercises.mkdir()
+        target = exercises / "ex01_activations.py"
+        solution = (ROOT / "solutions" / "ex01_activations.py").read_text()
+        target.write_text(solution)
+        watcher = subprocess.Popen(
+            [*grade, "watch", "1", "--lang", "en"],
+            cwd=folder,
+            env=ENVIRONMENT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout or ()], daemon=True).start()
+
+        def until_watching() -> None:
+            while "Watching" not in lines.get(timeout=60):
+                pass
+
+        times, baselines = [], []
+        try:
+            until_watching()
+            for run in range(runs):
+                baselines.append(wall_time(baseline_command))
+                staged = target.with_name(".saving.tmp")
+                staged.write_text(solution + f"\n# save {run}\n")
+                started = time.perf_counter()
+                os.replace(staged, target)
+                until_watching()
+                times.append(time.perf_counter() - started)
+        finally:
+            watcher.kill()
+            watcher.wait()
+    ratio = statistics.median(times) / statistics.median(baselines)
+    verdict = "ok" if ratio <= WARM_TARGET_RATIO else "OVER"
+    print(
+        f"\ngrade watch 1, save to re-graded: {statistics.median(times):.3f} s, "
+        f"{ratio:.2f}x of import numpy (target <= {WARM_TARGET_RATIO:g}x)  {verdict}"
+    )
+    return verdict != "ok"
 
 
 def endless_loop(grade: list[str], runs: int, timeout: float) -> int:

@@ -620,9 +620,9 @@ def init_command(folder: Path, allow_nonempty: bool, lang: str) -> None:
 @_language_option
 @_timeout_option
 @click.option("--max-runs", type=click.IntRange(min=1), default=None, hidden=True)
-@click.option("--interval", type=click.FloatRange(min=0.01, max=10), default=0.3, hidden=True)
+@click.option("--interval", type=click.FloatRange(min=0.01, max=10), default=None, hidden=True)
 def watch_command(
-    number: int, file: Path | None, lang: str, timeout: float | None, max_runs: int | None, interval: float
+    number: int, file: Path | None, lang: str, timeout: float | None, max_runs: int | None, interval: float | None
 ) -> None:
     """Grade exercise N again every time you save its file; show only what changed.
 
@@ -634,7 +634,7 @@ def watch_command(
     from grader.learner.imports import imported_files
     from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
-    from grader.learner.watch import compare, render_changes, watch
+    from grader.learner.watch import POLL_SECONDS, compare, render_changes, watch
 
     colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
@@ -679,7 +679,15 @@ def watch_command(
 
     try:
         with warm_pool():  # one zygote for the whole watch: a re-grade after a save starts warm
-            watch(path, grade_once, show, waiting=waiting, interval=interval, max_runs=max_runs, imports=imports)
+            watch(
+                path,
+                grade_once,
+                show,
+                waiting=waiting,
+                interval=POLL_SECONDS if interval is None else interval,
+                max_runs=max_runs,
+                imports=imports,
+            )
     except KeyboardInterrupt:
         click.echo(Text("\nStopped watching.", "\n監視を終了しました。")(lang))
 

@@ -21,7 +21,8 @@ from grader.grading.feedback import COLOURS, LABELS, check_detail, summary
 from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.text import Text
 
-POLL_SECONDS = 0.3
+POLL_SECONDS = 0.1  # a few stat() calls ten times a second: nothing to a machine, a tenth of a second to a learner
+SETTLE_SECONDS = 0.05  # a changed file must hold still this long before it is graded (an editor writing in steps)
 FileState = tuple[int, int] | None
 FilesState = tuple[tuple[Path, FileState], ...]
 
@@ -48,8 +49,8 @@ def wait_for_change(
         state = file_state(path)
         if state is None or state == last:
             continue
-        # an editor may write in several steps: grade once the file holds still for one poll
-        sleep(interval)
+        # an editor may write in several steps: grade once the file holds still a moment
+        sleep(min(interval, SETTLE_SECONDS))
         settled = file_state(path)
         if settled == state:
             return state
@@ -78,8 +79,8 @@ def wait_for_any_change(
         state = files_state(paths)
         if not state or state[0][1] is None or state == last:
             continue
-        # an editor may write in several steps: grade once the files hold still for one poll
-        sleep(interval)
+        # an editor may write in several steps: grade once the files hold still a moment
+        sleep(min(interval, SETTLE_SECONDS))
         if files_state(paths) == state:
             return state
 

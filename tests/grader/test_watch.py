@@ -224,3 +224,22 @@ def test_wait_for_change_returns_once_the_file_holds_still(tmp_path):
 
     assert wait_for_change(target, start, interval=0.0, sleep=fake_sleep) == file_state(target)
     assert target.read_text(encoding="utf-8") == "abc"
+
+
+def test_a_change_is_graded_once_it_holds_still_for_the_short_settle_time(tmp_path):
+    """Detection waits one poll; the hold-still check only SETTLE_SECONDS (not another whole poll)."""
+    from grader.learner.watch import SETTLE_SECONDS, files_state, wait_for_any_change
+
+    watched = tmp_path / "ex01_activations.py"
+    watched.write_text("a = 1\n")
+    before = files_state([watched])
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 1:
+            watched.write_text("a = 22\n")  # saved during the first poll
+
+    state = wait_for_any_change([watched], before, interval=0.3, sleep=sleep)
+    assert state == files_state([watched]) != before
+    assert slept == [0.3, SETTLE_SECONDS]
