@@ -186,6 +186,25 @@ def main() -> None:
     """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
+def _file_option(function):
+    return click.option(
+        "--file",
+        "file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Use this file instead of exercises/exNN_*.py of the workspace.",
+    )(function)
+
+
+def _timeout_option(function):
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1, max=600),
+        default=None,
+        help="Seconds one graded call may run (default: the exercise's own, usually 5).",
+    )(function)
+
+
 @main.command()
 @click.argument("number", type=int, metavar="N")
 @click.option(
@@ -205,12 +224,7 @@ def main() -> None:
     help="text for people; json or gradescope (results.json) for machines.",
 )
 @_language_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1, max=600),
-    default=None,
-    help="Seconds one graded call may run (default: the exercise's own, usually 5).",
-)
+@_timeout_option
 @click.option(
     "--jobs",
     type=click.IntRange(min=1, max=64),
@@ -540,25 +554,6 @@ def _write_site(site_dir: Path, number: int | None, lang: str) -> None:
 
 
 # --- the learner's workspace: init, watch, hints ------------------------------------------
-
-
-def _file_option(function):
-    return click.option(
-        "--file",
-        "file",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
-        help="Use this file instead of exercises/exNN_*.py of the workspace.",
-    )(function)
-
-
-def _timeout_option(function):
-    return click.option(
-        "--timeout",
-        type=click.FloatRange(min=0.1, max=600),
-        default=None,
-        help="Seconds one graded call may run (default: the exercise's own, usually 5).",
-    )(function)
 
 
 @main.command(name="init")
