@@ -59,6 +59,7 @@ class Seen:
     status: str
     lines: tuple[Any, ...]
     stdout: str = ""
+    message: str = ""  # as ``--format json`` says it (English)
 
     @property
     def target(self) -> str:
@@ -79,7 +80,10 @@ class Graded:
 
 
 def _from_result(result: Any) -> Graded:
-    seen = tuple(Seen(check.name, check.status, tuple(check.lines), check.stdout) for check in result.results)
+    seen = tuple(
+        Seen(check.name, check.status, tuple(check.lines), check.stdout, check.message("en"))
+        for check in result.results
+    )
     return Graded(seen, result.score)
 
 
@@ -148,9 +152,13 @@ class Route:
     # secrets in the environment of the process that grades (not the client's): none of a fresh sandbox's
     held_secrets: tuple[str, ...] = ()
 
-    def grade(self, path: Path, *, timeout: float = 2.0, memory_bytes: int | None = None) -> Graded:
-        """Grade ``path`` as exercise 1; ``memory_bytes`` where the route can set it (not the server)."""
-        return _from_result(grade_exercise(1, path, timeout=timeout, memory_bytes=memory_bytes or DEFAULT_MEMORY_BYTES))
+    def grade(
+        self, path: Path, *, timeout: float | None = 2.0, memory_bytes: int | None = None, number: int = 1
+    ) -> Graded:
+        """Grade ``path`` as exercise ``number`` (``timeout`` None: the exercise's own); ``memory_bytes`` where
+        the route can set it (not the server)."""
+        memory = memory_bytes or DEFAULT_MEMORY_BYTES
+        return _from_result(grade_exercise(number, path, timeout=timeout, memory_bytes=memory))
 
     def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         """``grade ARGS`` in a process of its own, graded there (``DLGRADE_NO_SERVER=1``, as conftest sets it)."""
@@ -192,9 +200,12 @@ class PoolRoute(Route):
         self.pool = pool
         self.zygote = pool._process.pid
 
-    def grade(self, path: Path, *, timeout: float = 2.0, memory_bytes: int | None = None) -> Graded:
+    def grade(
+        self, path: Path, *, timeout: float | None = 2.0, memory_bytes: int | None = None, number: int = 1
+    ) -> Graded:
         with warm_pool(self.pool):
-            result = grade_exercise(1, path, timeout=timeout, memory_bytes=memory_bytes or DEFAULT_MEMORY_BYTES)
+            memory = memory_bytes or DEFAULT_MEMORY_BYTES
+            result = grade_exercise(number, path, timeout=timeout, memory_bytes=memory)
         self.after()
         return _from_result(result)
 
@@ -267,21 +278,28 @@ class ServerRoute(Route):
         return completed
 
     def grade(
-        self, path: Path, *, timeout: float = 2.0, memory_bytes: int | None = None, env: dict[str, str] | None = None
+        self,
+        path: Path,
+        *,
+        timeout: float | None = 2.0,
+        memory_bytes: int | None = None,
+        number: int = 1,
+        env: dict[str, str] | None = None,
     ) -> Graded:
         """Graded by the server; the statuses from the result it records (``--record``), the rest from its JSON.
 
         ``env``: more variables in the client's environment (which the server takes for the request).
         """
         assert memory_bytes in (None, self.memory_cap), "the server grades with the default memory cap"
+        limit = () if timeout is None else ("--timeout", f"{timeout:g}")
         completed = self.cli(
-            "exercise", "1", "--file", str(path), "--format", "json", "--timeout", f"{timeout:g}", "--show-output",
-            "--record", env=env,
+            "exercise", str(number), "--file", str(path), "--format", "json", *limit, "--show-output", "--record",
+            env=env,
         )  # fmt: skip
         assert completed.returncode in (0, 1), completed.stderr
         document = json.loads(completed.stdout)
         workspace = Path(launch.find_workspace(str(path.resolve().parent)) or self.workspace)
-        record = json.loads((workspace / ".grade" / "results" / "ex01.json").read_text())
+        record = json.loads((workspace / ".grade" / "results" / f"ex{number:02d}.json").read_text())
         assert record["sha256"], record
         statuses = [check["status"] for check in record["checks"]]
         names = [check["name"] for check in document["checks"]]
@@ -292,6 +310,7 @@ class ServerRoute(Route):
                 Status(status),
                 tuple(Line(line) for line in check["message"].split("\n")),
                 check["stdout"],
+                check["message"],
             )
             for check, status in zip(document["checks"], statuses, strict=True)
         )
