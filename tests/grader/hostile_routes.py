@@ -383,10 +383,27 @@ class Routes:
         return self.server
 
     def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
-        if self._pool is not None:
-            self._pool.close()
+        """Stop the server and end the zygote, once a correct file graded last on each still passes.
+
+        Every hostile grading of the module but the last is followed by another whose untouched
+        functions must pass; this is the one after the last.
+        """
+        try:
+            if self.server is not None:
+                self.server.correct_still_passes()
+            if self.pool is not None:
+                assert self.pool.grade(self.pool_solution()).passed
+        finally:
+            if self.server is not None:
+                self.server.close()
+            if self._pool is not None:
+                self._pool.close()
+
+    def pool_solution(self) -> Path:
+        path = self.base / "solution" / "ex01_activations.py"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(SOLUTION, encoding="utf-8")
+        return path
 
 
 def module_routes(tmp_path_factory: Any) -> Iterator[Routes]:
