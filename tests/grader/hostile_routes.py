@@ -329,17 +329,19 @@ class ServerRoute(Route):
         line = printed[0].split(FACTS_MARK, 1)[1].splitlines()[0]
         return np.asarray(json.loads(line)), graded
 
-    def after(self, requests: int | None = None) -> None:  # type: ignore[override]
+    def after(self, requests: int | None = None) -> None:
         """The server answered (``requests`` in all), lives on with only its zygote below it, its folder as it was."""
         found = self.status()
         assert found is not None, "the grading server did not survive"
         assert int(found["pid"]) == self.pid, "another grading server answered"
         if requests is not None:
-            assert int(found["requests"]) == requests, "the client did not grade through the server"
-            self.requests = requests
+            self.requests = int(found["requests"])  # kept right for the next test, whatever this one finds
+            assert self.requests == requests, "the client did not grade through the server"
         left = settled(self.pid, self.tree)
         assert left == self.tree, f"processes below the server: {sorted(left)}, expected its zygote {sorted(self.tree)}"
         assert sorted(os.listdir(self.runtime / "dlgrade")) == self.files
+        assert [path.name for path in (self.workspace / "exercises").iterdir()] == ["ex01_activations.py"]
+        assert self.solution.read_text(encoding="utf-8") == SOLUTION
         assert found["version"] == launch.version_key(), "the grader's files changed"
 
     def correct_still_passes(self) -> None:

@@ -18,6 +18,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hostile_routes import ROOT, ServerRoute, module_routes, submission
 
@@ -162,10 +163,32 @@ def test_the_environment_of_the_server_and_of_the_client_stays_unread(server, tm
 def test_nothing_is_left_in_a_scratch_folder_for_the_next_grading(server, tmp_path):
     mark = f"planted_{uuid.uuid4().hex[:8]}"
     workspace = server.workspace
-    pool_folders = [str(path) for path in Path("/dev/shm").glob(f"grade-pool-{server.pid}-*")]
-    places = ["/dev/shm", "/tmp", "/var/tmp", str(workspace), str(workspace / "exercises"), *pool_folders]
+    # what every grading of this server reads: the zygote's folder and its lib/ (where NumPy is found), NumPy itself
+    pools = [str(path) for path in Path("/dev/shm").glob(f"grade-pool-{server.pid}-*")]
+    assert pools, "the server's zygote keeps its folder in /dev/shm"
+    shared = [*pools, *(os.path.join(pool, "lib") for pool in pools), os.path.dirname(np.__file__)]
+    places = ["/dev/shm", "/tmp", "/var/tmp", str(workspace), str(workspace / "exercises"), *shared]
     names = (f"{mark}.py", "numpy.py", "sitecustomize.py", "ex02_softmax_loss.py")
-    there = {(place, name) for place in places for name in names if os.path.lexists(os.path.join(place, name))}
+
+    def planted_files() -> set[str]:
+        return {
+            os.path.join(place, name)
+            for place in places
+            for name in names
+            if os.path.lexists(os.path.join(place, name))
+        }
+
+    there = planted_files()
+    try:
+        _plant_and_look(server, tmp_path, mark, places, names)
+    finally:
+        for path in planted_files() - there:  # (only if confinement failed) the machine as it was
+            os.remove(path)
+    assert planted_files() == there
+    assert sorted(path.name for path in (workspace / "exercises").iterdir()) == ["ex01_activations.py"]
+
+
+def _plant_and_look(server: ServerRoute, tmp_path: Path, mark: str, places: list[str], names: tuple[str, ...]) -> None:
     planted = server.facts(
         tmp_path / "first",
         f"""
@@ -209,8 +232,6 @@ def test_nothing_is_left_in_a_scratch_folder_for_the_next_grading(server, tmp_pa
         """,
     )
     assert found.tolist() == [0, 1]  # its own folder holds its own file only
-    assert {(place, name) for place in places for name in names if os.path.lexists(os.path.join(place, name))} == there
-    assert sorted(path.name for path in (workspace / "exercises").iterdir()) == ["ex01_activations.py"]
 
 
 CHEAT = """
