@@ -15,12 +15,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import subprocess
+import time
 import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hostile_routes import ROOT, ServerRoute, module_routes, submission
+from hostile_routes import CLIENT, ROOT, ServerRoute, descendants, module_routes, submission
 
 from grader.grading.results import Status
 
@@ -287,3 +290,29 @@ def test_a_cheat_changes_nothing_for_the_next_submission(server, tmp_path):
     assert os.readlink(f"/proc/{server.pid}/cwd") == str(server.runtime / "dlgrade")
     status = Path(f"/proc/{server.pid}/status").read_text()
     assert "Umask:\t0077" in status
+
+
+def test_ctrl_c_during_a_hostile_grading_leaves_nothing_running(server, tmp_path):
+    """The learner stops the client while the submission spins: that grading stops, and nothing of it lives on."""
+    path = submission(tmp_path, "def relu(x):\n    while True:\n        pass\n")
+    client = subprocess.Popen(
+        [*CLIENT, "exercise", "1", "--file", str(path), "--timeout", "30"],
+        cwd=server.workspace,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    zygote = _zygote(server)
+    deadline = time.monotonic() + 30
+    while not descendants(zygote) and time.monotonic() < deadline:  # the submission's sandbox, under the zygote
+        time.sleep(0.01)
+    assert descendants(zygote), "the grading never started"
+    time.sleep(0.2)  # into relu's endless loop
+    client.send_signal(signal.SIGINT)
+    _out, err = client.communicate(timeout=30)
+    server.after(server.requests + 1)  # the server lives on, with nothing of that grading left below it
+    # as without the server: click's "Aborted!", exit status 1
+    assert client.returncode == 1, err
+    assert err.strip() == "Aborted!"
+    server.correct_still_passes()
