@@ -629,7 +629,7 @@ def watch_command(
     from grader.learner.imports import imported_files
     from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
-    from grader.learner.watch import POLL_SECONDS, compare, render_changes, watch
+    from grader.learner.watch import POLL_SECONDS, Notifier, compare, render_changes, watch
 
     colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
@@ -672,6 +672,7 @@ def watch_command(
                 )(lang)
             )
 
+    notifier = Notifier.open()  # a save heard at once (Linux); None: the files are polled
     try:
         with warm_pool():  # one zygote for the whole watch: a re-grade after a save starts warm
             watch(
@@ -682,9 +683,13 @@ def watch_command(
                 interval=POLL_SECONDS if interval is None else interval,
                 max_runs=max_runs,
                 imports=imports,
+                notifier=notifier,
             )
     except KeyboardInterrupt:
         click.echo(Text("\nStopped watching.", "\n監視を終了しました。")(lang))
+    finally:
+        if notifier is not None:
+            notifier.close()
 
 
 @main.command(name="hint")
