@@ -17,6 +17,7 @@ import pytest
 from grader.grading.engine import EXERCISES
 from grader.grading.results import CheckResult, ExerciseResult, Status
 from grader.learner.watch import SETTLE_SECONDS, compare, file_state, render_changes, wait_for_change
+from grader.learner.workspace import exercise_status
 from grader.text import plain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +135,10 @@ def test_watch_regrades_on_every_save_and_shows_only_changes(workspace):
         assert "FAIL  forward:" in fourth  # forward calls sigmoid
         assert "relu" not in fourth
         assert watcher.process.wait(timeout=60) == 0
+        # each grading is kept for grade list (after its report): the last one too, though the watch ended there
+        status = exercise_status(workspace, 1)
+        assert (status.state, status.edited_since) == (Status.FAILED, False)  # the final text, recorded
+        assert 0 < status.passing < status.total  # the sigmoid checks and forward fail
     finally:
         watcher.stop()
 
