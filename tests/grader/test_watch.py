@@ -534,3 +534,26 @@ def test_without_inotify_there_is_no_notifier(monkeypatch):
 
     monkeypatch.setattr(sys, "platform", "darwin")
     assert Notifier.open() is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_in_the_files_place_never_blocks_the_watch(tmp_path):
+    """A learner's file replaced by a named pipe: opening it to read would wait for a writer forever."""
+    from grader.learner.imports import imported_files
+    from grader.learner.watch import fingerprint
+
+    target = tmp_path / "ex03_backward.py"
+    os.mkfifo(target)
+    found: list[object] = []
+    looker = threading.Thread(target=lambda: found.extend([fingerprint(target), imported_files(3, target)]))
+    looker.start()
+    looker.join(timeout=10)
+    if looker.is_alive():  # blocked on the pipe: a writer lets it go, so the test ends
+        with open(target, "wb"):
+            pass
+        looker.join(timeout=10)
+        pytest.fail("reading a FIFO blocked")
+    fifo_fingerprint, imported = found
+    assert fifo_fingerprint is not None  # it is there
+    assert fifo_fingerprint[-1] is None  # and was never read
+    assert imported == []
