@@ -186,17 +186,17 @@ def fingerprint(path: Path) -> Fingerprint:
     if stat.S_ISREG(status.st_mode) and status.st_size <= DIGEST_LIMIT_BYTES:
         try:  # non-blocking: a FIFO put in its place since the stat must not hang the watch
             descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
-            return None
-        try:
-            opened = os.fstat(descriptor)
-            if stat.S_ISREG(opened.st_mode):
-                status = opened
-                digest = _digest(descriptor)
-        except OSError:
-            return None
-        finally:
-            os.close(descriptor)
+        except OSError:  # unreadable: told apart by its stat (the grading says what is wrong)
+            descriptor = -1
+        if descriptor >= 0:
+            try:
+                opened = os.fstat(descriptor)
+                if stat.S_ISREG(opened.st_mode):
+                    status, digest = opened, _digest(descriptor)
+            except OSError:
+                digest = None
+            finally:
+                os.close(descriptor)
     return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, digest
 
 
