@@ -557,3 +557,32 @@ def test_a_fifo_in_the_files_place_never_blocks_the_watch(tmp_path):
     assert fifo_fingerprint is not None  # it is there
     assert fifo_fingerprint[-1] is None  # and was never read
     assert imported == []
+
+
+@pytestmark_linux
+def test_when_the_watches_run_out_the_watch_polls(tmp_path):
+    """inotify_add_watch failing (ENOSPC: the user's watches used up, VS Code holds many): polled, not stuck."""
+    from grader.learner.watch import Notifier
+
+    target = tmp_path / "ex01_activations.py"
+    target.write_text("a = 1\n", encoding="utf-8")
+    notifier = Notifier.open()
+    if notifier is None:
+        pytest.skip("no inotify here")
+
+    class WatchesUsedUp:
+        def __init__(self, libc) -> None:
+            self.libc = libc
+
+        def __getattr__(self, name: str):
+            return getattr(self.libc, name)
+
+        def inotify_add_watch(self, *arguments) -> int:
+            return -1
+
+    with notifier:
+        assert notifier.follow([target])
+        notifier._libc = WatchesUsedUp(notifier._libc)  # type: ignore[assignment]
+        assert not notifier.follow([target])
+        rename_over(target, "a = 2\n")
+        assert notifier.read(0) == []  # the folder's watch was dropped: nothing comes, the caller polls
