@@ -134,6 +134,7 @@ SAVED = IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB
 STEP = IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_Q_OVERFLOW
 # the watch of a folder ended (moved, deleted, unmounted): watch its path again, or poll
 LOST = IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED
+READ_LIMIT_BYTES = 1024 * 1024  # events read at one look (a few thousand); the rest wait for the next
 _EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len; then len bytes of name
 # filesystems where a change made by another machine (a file server, the Windows side of WSL 2, a
 # virtual machine's host) gives no event: polled.  From linux/magic.h and the file systems' sources.
@@ -305,7 +306,7 @@ class Notifier:
         if not poller.poll(max(0, math.ceil(timeout * 1000))):
             return []
         data = b""
-        while True:
+        while len(data) < READ_LIMIT_BYTES:  # a folder flooded with events can not keep this reading
             try:
                 chunk = os.read(self._descriptor, 64 * 1024)
             except BlockingIOError:
