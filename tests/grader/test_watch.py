@@ -252,7 +252,7 @@ def test_a_change_is_graded_once_it_holds_still_for_the_short_settle_time(tmp_pa
 
 # --- hearing saves at once (inotify): each way an editor saves gives one grading, of the final text -----
 
-pytestmark_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
 
 
 class Quiet(Exception):
@@ -367,7 +367,7 @@ SAVES = {
 }
 
 
-@pytestmark_linux
+@linux_only
 @pytest.mark.parametrize("save_as", SAVES.values(), ids=SAVES.keys())
 def test_each_way_of_saving_grades_once_and_the_final_text(tmp_path, heard, save_as):
     target = tmp_path / "ex01_activations.py"
@@ -382,7 +382,7 @@ def test_each_way_of_saving_grades_once_and_the_final_text(tmp_path, heard, save
     assert graded == ["a = 2\n", "a = 3  # again\n"]
 
 
-@pytestmark_linux
+@linux_only
 def test_a_file_written_without_closing_is_graded_once_it_holds_still(tmp_path, heard):
     target = tmp_path / "ex01_activations.py"
     target.write_text("a = 1\n", encoding="utf-8")
@@ -397,7 +397,7 @@ def test_a_file_written_without_closing_is_graded_once_it_holds_still(tmp_path, 
     assert more() == 0  # its close is the same save
 
 
-@pytestmark_linux
+@linux_only
 def test_a_chmod_does_not_grade_but_a_touch_does(tmp_path, heard):
     target = tmp_path / "ex01_activations.py"
     target.write_text("a = 1\n", encoding="utf-8")
@@ -408,7 +408,7 @@ def test_a_chmod_does_not_grade_but_a_touch_does(tmp_path, heard):
     assert more() == 1
 
 
-@pytestmark_linux
+@linux_only
 def test_two_saves_of_one_size_within_a_clock_tick_both_grade(tmp_path, heard):
     target = tmp_path / "ex01_activations.py"
     target.write_text("a = 1\n", encoding="utf-8")
@@ -422,7 +422,7 @@ def test_two_saves_of_one_size_within_a_clock_tick_both_grade(tmp_path, heard):
     assert graded == ["a = 2\n", "a = 3\n"]
 
 
-@pytestmark_linux
+@linux_only
 def test_a_deleted_file_is_graded_when_it_comes_back(tmp_path, heard):
     target = tmp_path / "ex01_activations.py"
     target.write_text("a = 1\n", encoding="utf-8")
@@ -434,7 +434,7 @@ def test_a_deleted_file_is_graded_when_it_comes_back(tmp_path, heard):
     assert graded == ["a = 2\n"]
 
 
-@pytestmark_linux
+@linux_only
 def test_an_imported_file_saved_or_deleted_grades_again(tmp_path, heard):
     main, helper = tmp_path / "ex03_try.py", tmp_path / "ex01_activations.py"
     main.write_text("import ex01_activations\n", encoding="utf-8")
@@ -448,7 +448,7 @@ def test_an_imported_file_saved_or_deleted_grades_again(tmp_path, heard):
     assert more() == 1
 
 
-@pytestmark_linux
+@linux_only
 def test_a_linked_file_is_heard_where_it_really_is(tmp_path, heard):
     (tmp_path / "exercises").mkdir()
     (tmp_path / "elsewhere").mkdir()
@@ -462,8 +462,8 @@ def test_a_linked_file_is_heard_where_it_really_is(tmp_path, heard):
     assert graded == ["a = 2\n"]
 
 
-@pytestmark_linux
-@pytestmark_linux
+@linux_only
+@linux_only
 def test_a_change_no_event_told_of_is_found_by_the_rescan(tmp_path, heard):
     target = tmp_path / "ex01_activations.py"
     target.write_text("a = 1\n", encoding="utf-8")
@@ -476,7 +476,7 @@ def test_a_change_no_event_told_of_is_found_by_the_rescan(tmp_path, heard):
     assert graded == ["a = 2\n"]
 
 
-@pytestmark_linux
+@linux_only
 def test_a_folder_replaced_is_watched_again_and_a_folder_gone_falls_back_to_polling(tmp_path, heard):
     from grader.learner.watch import fingerprints, wait_for_save
 
@@ -559,7 +559,7 @@ def test_a_fifo_in_the_files_place_never_blocks_the_watch(tmp_path):
     assert imported == []
 
 
-@pytestmark_linux
+@linux_only
 def test_when_the_watches_run_out_the_watch_polls(tmp_path):
     """inotify_add_watch failing (ENOSPC: the user's watches used up, VS Code holds many): polled, not stuck."""
     from grader.learner.watch import Notifier
