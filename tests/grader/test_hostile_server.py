@@ -138,6 +138,9 @@ def test_the_environment_of_the_server_and_of_the_client_stays_unread(server, tm
         "/proc/self/environ",
         "/proc/1/environ",
     ]
+    # the client that sends the request lives meanwhile, its pid unknown to the submission: which tries them all
+    # (/proc is the machine's in the sandbox's PID namespace, so only Landlock keeps it out)
+    highest = max(int(entry) for entry in os.listdir("/proc") if entry.isdigit()) + 2000
     found, graded = server.facts_graded(
         tmp_path,
         f"""
@@ -152,12 +155,21 @@ def test_the_environment_of_the_server_and_of_the_client_stays_unread(server, tm
                     readable += 1
                 except OSError:
                     pass
+            environments = 0
+            for pid in range(1, {highest}):
+                try:
+                    with open(f"/proc/{{pid}}/environ", "rb") as handle:
+                        if b"GRADE_TEST_SECRET" in handle.read():
+                            print(pid, "GRADE_TEST_SECRET found")
+                    environments += 1
+                except OSError:
+                    pass
             print(sorted(os.environ.items()))
-            return [readable]
+            return [readable, environments]
         """,
         env={"GRADE_TEST_SECRET": client_secret},
     )
-    assert found.tolist() == [0]
+    assert found.tolist() == [0, 0]
     assert "GRADE_TEST_SECRET" not in graded.output  # not in the submission's own environment either
     assert client_secret not in graded.output
     assert server.start_secret not in graded.output
