@@ -20,13 +20,16 @@ grade in this process.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import stat
 import struct
 import sys
 import time
+
+# the C module under ``socket``: socket.py builds enums of every constant and imports selectors, about
+# 5 ms of a client's start; its socket type is the base of socket.socket, with the same methods
+from _socket import AF_UNIX, SCM_RIGHTS, SHUT_WR, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
+from _socket import socket as _socket_type
 
 try:  # the built-in module: importing hashlib loads OpenSSL's, which costs a client a few milliseconds
     from _sha256 import sha256
@@ -208,7 +211,7 @@ def version_key() -> str:
 # --- talking to the server --------------------------------------------------------------------------
 
 
-def _connect(path: str) -> socket.socket:
+def _connect(path: str) -> _socket_type:
     """A connection to the server at ``path``, checked to be this user's (``ServerUnavailable`` if none)."""
     try:
         found = os.lstat(path)
@@ -216,10 +219,10 @@ def _connect(path: str) -> socket.socket:
         raise ServerUnavailable("no socket") from None
     if not stat.S_ISSOCK(found.st_mode) or found.st_uid != os.getuid():
         raise ServerUnavailable(f"{path} is not a socket of this user")
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection = _socket_type(AF_UNIX, SOCK_STREAM)
     try:
         connection.connect(path)
-        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
+        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
     except OSError as problem:
         connection.close()
         raise ServerUnavailable(str(problem)) from None
@@ -229,11 +232,97 @@ def _connect(path: str) -> socket.socket:
     return connection
 
 
-def write_message(connection: socket.socket, message: dict[str, object], fds: list[int] | None = None) -> None:
+# --- messages ---------------------------------------------------------------------------------------
+
+try:  # json's C half: importing the json package (its regular expressions) costs a client about 3 ms
+    import _json
+except ImportError:  # an interpreter without it: the json package
+    _json = None  # type: ignore[assignment]
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a value of a message")
+
+
+class _Decoding:
+    """What json's C scanner reads of a ``json.JSONDecoder``: plain JSON, no NaN or Infinity."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = staticmethod(_no_constant)
+
+
+_scan = _json.make_scanner(_Decoding()) if _json is not None else None  # type: ignore[arg-type]
+
+
+def dumps(value: object) -> str:
+    """``value`` (str, int, bool, None, finite float, list, tuple, dict of str keys) as ``json.dumps`` writes it."""
+    if _json is None:
+        import json
+
+        return json.dumps(value, allow_nan=False)
+    return _dumps(value)
+
+
+def _dumps(value: object) -> str:
+    if isinstance(value, str):
+        return _json.encode_basestring_ascii(
+            value
+        )  # every non-ASCII character escaped: a lone surrogate of os.environ survives
+    if value is None or value is True or value is False:
+        return "null" if value is None else "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{value!r} is not a value of a message")
+        return float.__repr__(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_dumps(item) for item in value) + "]"
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("a message's keys are strings")
+        return (
+            "{"
+            + ", ".join(f"{_json.encode_basestring_ascii(key)}: {_dumps(item)}" for key, item in value.items())
+            + "}"
+        )
+    raise TypeError(f"{type(value).__name__} is not a value of a message")
+
+
+def loads(data: bytes) -> object:
+    """One JSON value (UTF-8, no white space around it) as ``json.loads`` reads it; ``ValueError`` if it is not one.
+
+    NaN and Infinity are refused.
+    """
+    if _scan is None:
+        import json
+
+        return json.loads(data, parse_constant=_no_constant)
+    text = data.decode("utf-8")
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        raise ValueError("not a JSON value") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if end != len(text):
+        raise ValueError("more than one JSON value")
+    return value
+
+
+def write_message(connection: _socket_type, message: dict[str, object], fds: list[int] | None = None) -> None:
     """Send one message: its length (4 bytes), then JSON; ``fds`` ride along with the first bytes."""
-    data = json.dumps(message).encode()
+    data = dumps(message).encode()
     framed = struct.pack("!I", len(data)) + data
-    sent = socket.send_fds(connection, [framed], fds) if fds else connection.send(framed)
+    if fds:
+        rights = struct.pack(f"{len(fds)}i", *fds)
+        sent = connection.sendmsg([framed], [(SOL_SOCKET, SCM_RIGHTS, rights)])
+    else:
+        sent = connection.send(framed)
     if sent < len(framed):
         connection.sendall(framed[sent:])
 
@@ -241,14 +330,16 @@ def write_message(connection: socket.socket, message: dict[str, object], fds: li
 class Reader:
     """Length-framed JSON messages from a socket (a message may arrive in pieces)."""
 
-    def __init__(self, connection: socket.socket) -> None:
+    def __init__(self, connection: _socket_type) -> None:
         self.connection = connection
         self.buffer = b""
 
     def _fill(self, size: int, fds: list[int] | None = None) -> bool:
         while len(self.buffer) < size:
             if fds is not None and not self.buffer:
-                chunk, received, _flags, _address = socket.recv_fds(self.connection, 65536, 3)
+                import socket  # the server's side, which has it already
+
+                chunk, received, _flags, _address = socket.recv_fds(self.connection, 65536, 3)  # type: ignore[arg-type]
                 fds.extend(received)
             else:
                 chunk = self.connection.recv(65536)
@@ -266,7 +357,7 @@ class Reader:
             return None
         data, self.buffer = self.buffer[4 : 4 + size], self.buffer[4 + size :]
         try:
-            message = json.loads(data)
+            message = loads(data)
         except ValueError:
             return None
         return message if isinstance(message, dict) else None
@@ -315,7 +406,7 @@ def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _wait_for_server(path: str, started: subprocess.Popen[bytes] | None) -> socket.socket:
+def _wait_for_server(path: str, started: subprocess.Popen[bytes] | None) -> _socket_type:
     """A connection to the server once it listens; ``started`` (the one this client started) failing ends the wait."""
     deadline = time.monotonic() + START_SECONDS
     while True:
@@ -349,20 +440,21 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
                     return None
                 continue
             return None
-        with connection:
-            try:
-                return _run_on(connection, argv, key)
-            except Refused:
-                return None
-            except ServerUnavailable:
-                if attempt == 0:
-                    started = start_server(folder, workspace)
-                    if started is None:
-                        return None
+        try:
+            return _run_on(connection, argv, key)
+        except Refused:
+            return None
+        except ServerUnavailable:
+            if attempt == 0:
+                started = start_server(folder, workspace)
+                if started is None:
+                    return None
+        finally:
+            connection.close()
     return None
 
 
-def _run_on(connection: socket.socket, argv: list[str], key: str) -> int:
+def _run_on(connection: _socket_type, argv: list[str], key: str) -> int:
     try:
         write_message(connection, request(argv, key), [0, 1, 2])
     except OSError as problem:
@@ -381,7 +473,7 @@ def _run_on(connection: socket.socket, argv: list[str], key: str) -> int:
             done = reader.read()
         except KeyboardInterrupt:
             # the server stops the grading as Ctrl-C would stop a local one, and says how it ended
-            connection.shutdown(socket.SHUT_WR)
+            connection.shutdown(SHUT_WR)
             done = reader.read()
     except OSError:
         done = None
@@ -405,12 +497,13 @@ def ask(path: str, op: str) -> dict[str, object] | None:
         connection = _connect(path)
     except ServerUnavailable:
         return None
-    with connection:
-        try:
-            write_message(connection, {"op": op})
-            return Reader(connection).read()
-        except OSError:
-            return None
+    try:
+        write_message(connection, {"op": op})
+        return Reader(connection).read()
+    except OSError:
+        return None
+    finally:
+        connection.close()
 
 
 def servers() -> list[str]:

@@ -384,6 +384,43 @@ def test_the_client_imports_no_numpy_and_no_click():
     assert "'numpy'" not in loaded
     assert "'click'" not in loaded
     assert "'grader.cli'" not in loaded
+    # a warm grading's client: the C modules under socket and json, not the packages (about 8 ms of its start)
+    assert "'socket'" not in loaded
+    assert "'json'" not in loaded
+    assert "'subprocess'" not in loaded
+
+
+MESSAGES = [
+    {"op": "run", "argv": ["exercise", "1", "--file", "a b.py"], "umask": 18, "key": "0.1.0-ab"},
+    {"env": {"LANG": "ja_JP.UTF-8", "Q": 'say "hi"\\\n\t\x01', "JA": "採点 🎓", "BAD": "\udcff\udc80"}},
+    {"exit": 0, "started": True, "stale": False, "none": None, "uptime": 1.5, "nested": [[], {}, [1, -2, [3]]]},
+]
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=["request", "environment", "answers"])
+def test_messages_are_json_as_the_json_module_writes_and_reads_it(message):
+    written = launch.dumps(message)
+    assert written == json.dumps(message)  # byte for byte: either side may be another grader version
+    assert launch.loads(written.encode()) == message == json.loads(written)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"{", b'{"a": 1}{}', b'{"a": 1} ', b"NaN", b"[1, Infinity]", b"\xff\xfe", b'"\x01"', b"[" * 100_000],
+    ids=["empty", "cut", "two", "trailing", "nan", "infinity", "not-utf8", "control", "deep"],
+)
+def test_a_malformed_message_is_no_message(data):
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(len(data).to_bytes(4, "big") + data)
+        theirs.close()
+        assert launch.Reader(ours).read() is None  # the server drops the connection, nothing is run
+
+
+def test_a_message_of_another_type_is_refused():
+    for value in ({"a": float("nan")}, {1: "a"}, {"a": object()}, {"a": b"bytes"}):
+        with pytest.raises((TypeError, ValueError)):
+            launch.dumps(value)
 
 
 def test_a_runtime_folder_not_private_to_the_user_is_refused(tmp_path, monkeypatch, capsys):
