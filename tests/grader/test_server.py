@@ -137,6 +137,34 @@ def test_runtime_folder_is_private_and_the_socket_is_0600(runtime, workspace):
     assert stat.S_IMODE(next(folder.glob("*.log")).stat().st_mode) == 0o600
 
 
+def test_the_server_is_detached_and_holds_none_of_the_clients_descriptors(runtime, workspace):
+    read_end, write_end = os.pipe()  # as a shell's 3>&1, or a test harness's pipe, would leave one
+    os.set_inheritable(write_end, True)
+    try:
+        done = subprocess.run(
+            [*CLIENT, "exercise", "1"], cwd=workspace, pass_fds=(write_end,), capture_output=True, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    try:
+        assert done.returncode == 0, done.stderr
+        started = status(runtime, workspace)
+        assert started is not None
+        pid = int(started["pid"])  # type: ignore[arg-type]
+        ready, _, _ = select.select([read_end], [], [], 10)
+        assert ready, "the server holds the client's pipe open"
+        assert os.read(read_end, 1) == b""  # end of file: nobody holds its write end any more
+    finally:
+        os.close(read_end)
+    assert os.getsid(pid) == pid  # a session of its own: the terminal's Ctrl-C or hang-up does not reach it
+    assert os.readlink(f"/proc/{pid}/cwd") == str(runtime / "dlgrade")  # not the learner's folder
+    assert os.readlink(f"/proc/{pid}/fd/0") == os.devnull
+    # where a cold start's time goes, counted from the client's start of the server
+    logged = Path(str(started["log"])).read_text()
+    assert re.search(r"started: zygote after \d+\.\d{3} s, ready after \d+\.\d{3} s", logged)
+    assert re.search(r"exercise 1 in .+: exit 0 after \d+\.\d{3} s, \d+\.\d{3} s after the start", logged)
+
+
 def test_requests_in_a_row_do_not_leak_environment_or_folder(runtime, workspace):
     japanese = grade("exercise", "2", cwd=workspace / "exercises", env={**os.environ, "GRADE_LANG": "ja"})
     english = grade("exercise", "2", cwd=workspace)
