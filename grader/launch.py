@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import stat
-import struct
 import sys
 import time
 
@@ -30,6 +29,7 @@ import time
 # 5 ms of a client's start; its socket type is the base of socket.socket, with the same methods
 from _socket import AF_UNIX, SCM_RIGHTS, SHUT_WR, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
 from _socket import socket as _socket_type
+from _struct import Struct, pack, unpack  # struct's C module, which the struct module only re-exports
 
 try:  # the built-in module: importing hashlib loads OpenSSL's, which costs a client a few milliseconds
     from _sha256 import sha256
@@ -45,7 +45,7 @@ NO_SERVER_FLAG = "--no-server"
 START_SECONDS = 10.0  # how long a client waits for a server it started to listen
 MESSAGE_LIMIT = 1 << 20
 SOCKET_PATH_LIMIT = 107
-_PEER = struct.Struct("3i")  # struct ucred: pid, uid, gid
+_PEER = Struct("3i")  # struct ucred: pid, uid, gid
 
 
 class ServerUnavailable(Exception):
@@ -317,9 +317,9 @@ def loads(data: bytes) -> object:
 def write_message(connection: _socket_type, message: dict[str, object], fds: list[int] | None = None) -> None:
     """Send one message: its length (4 bytes), then JSON; ``fds`` ride along with the first bytes."""
     data = dumps(message).encode()
-    framed = struct.pack("!I", len(data)) + data
+    framed = pack("!I", len(data)) + data
     if fds:
-        rights = struct.pack(f"{len(fds)}i", *fds)
+        rights = pack(f"{len(fds)}i", *fds)
         sent = connection.sendmsg([framed], [(SOL_SOCKET, SCM_RIGHTS, rights)])
     else:
         sent = connection.send(framed)
@@ -352,7 +352,7 @@ class Reader:
         """The next message; None at the end of the stream.  ``fds`` collects descriptors sent with it."""
         if not self._fill(4, fds):
             return None
-        (size,) = struct.unpack("!I", self.buffer[:4])
+        (size,) = unpack("!I", self.buffer[:4])
         if size > MESSAGE_LIMIT or not self._fill(4 + size):
             return None
         data, self.buffer = self.buffer[4 : 4 + size], self.buffer[4 + size :]
