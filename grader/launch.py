@@ -25,8 +25,9 @@ import stat
 import sys
 import time
 
-# the C module under ``socket``: socket.py builds enums of every constant and imports selectors, about
-# 5 ms of a client's start; its socket type is the base of socket.socket, with the same methods
+# C modules under the standard ones: socket.py builds enums of every constant and imports selectors,
+# about 5 ms of a client's start; _socket's type is the base of socket.socket, with the same methods
+from _signal import SIGINT, SIGPIPE, SIGXFSZ
 from _socket import AF_UNIX, SCM_RIGHTS, SHUT_WR, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
 from _socket import socket as _socket_type
 from _struct import Struct, pack, unpack  # struct's C module, which the struct module only re-exports
@@ -440,7 +441,11 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
             *((os.POSIX_SPAWN_CLOSE, fd) for fd in inherited),
         ]
         try:
-            return Started(os.posix_spawn(sys.executable, argv, os.environ, file_actions=actions, setsid=True))
+            # Ctrl-C of a grading reaches the server as SIGINT (daemon.Interrupter): not ignored there even
+            # when this client was started with it ignored (``grade ... &`` in a script)
+            default = (SIGINT, SIGPIPE, SIGXFSZ)
+            pid = os.posix_spawn(sys.executable, argv, os.environ, file_actions=actions, setsid=True, setsigdef=default)
+            return Started(pid)
         except OSError:  # no process could be started: graded in the client's own process
             return None
     import subprocess
@@ -481,7 +486,7 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
     server that dies then is reported, with exit status 3.
     """
     path = socket_path(folder, workspace)
-    key = version_key()
+    key = ""  # computed once connected: a server to start is started a little sooner
     started = None
     for attempt in range(2):
         try:
@@ -494,6 +499,7 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
                 continue
             return None
         try:
+            key = key or version_key()
             return _run_on(connection, argv, key)
         except Refused:
             return None

@@ -142,7 +142,12 @@ def test_the_server_is_detached_and_holds_none_of_the_clients_descriptors(runtim
     os.set_inheritable(write_end, True)
     try:
         done = subprocess.run(
-            [*CLIENT, "exercise", "1"], cwd=workspace, pass_fds=(write_end,), capture_output=True, timeout=60
+            [*CLIENT, "exercise", "1"],
+            cwd=workspace,
+            pass_fds=(write_end,),
+            capture_output=True,
+            timeout=60,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `grade ... &` in a script
         )
     finally:
         os.close(write_end)
@@ -159,6 +164,8 @@ def test_the_server_is_detached_and_holds_none_of_the_clients_descriptors(runtim
     assert os.getsid(pid) == pid  # a session of its own: the terminal's Ctrl-C or hang-up does not reach it
     assert os.readlink(f"/proc/{pid}/cwd") == str(runtime / "dlgrade")  # not the learner's folder
     assert os.readlink(f"/proc/{pid}/fd/0") == os.devnull
+    ignored = int(re.search(r"SigIgn:\s*([0-9a-f]+)", Path(f"/proc/{pid}/status").read_text())[1], 16)
+    assert not ignored & (1 << (signal.SIGINT - 1))  # a client's Ctrl-C can stop a grading (daemon.Interrupter)
     # where a cold start's time goes, counted from the client's start of the server
     logged = Path(str(started["log"])).read_text()
     assert re.search(r"started: zygote after \d+\.\d{3} s, ready after \d+\.\d{3} s", logged)
