@@ -438,7 +438,9 @@ def main() -> None:
         log(line)
     server = Server(folder, workspace)
     with contextlib.suppress(IndexError, ValueError):
-        server.spawned = min(float(sys.argv[3]), server.spawned)
+        spawned = float(sys.argv[3])
+        if server.spawned - 60 < spawned <= server.spawned:  # a time of the client's (not NaN, not far off)
+            server.spawned = spawned
     if not server.claim():
         return  # another client's server holds this workspace already
 
