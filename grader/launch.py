@@ -270,9 +270,8 @@ def dumps(value: object) -> str:
 
 def _dumps(value: object) -> str:
     if isinstance(value, str):
-        return _json.encode_basestring_ascii(
-            value
-        )  # every non-ASCII character escaped: a lone surrogate of os.environ survives
+        # every non-ASCII character escaped, as json.dumps does: a lone surrogate of os.environ survives
+        return _json.encode_basestring_ascii(value)
     if value is None or value is True or value is False:
         return "null" if value is None else "true" if value else "false"
     if isinstance(value, int):
