@@ -78,7 +78,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, learner_name
+from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, GradebookError, learner_name
 from grader.classroom.roster import not_in_roster
 from grader.classroom.shards import Shard
 from grader.classroom.shards import claim as claim_shard
@@ -837,7 +837,13 @@ def run_batch(
         progress(0, len(todo), None, None)
     if todo:
         with gradebook.fast_commits():  # a grading lost to a power cut is graded again next run
-            _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress, imports=imports)
+            try:
+                _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress, imports=imports)
+            except GradebookError:
+                raise
+            except Exception:
+                imports.rest()  # grading could not go on (no sandbox, no scratch folder): the rest is recorded
+                raise
     else:
         with gradebook.transaction():  # one commit, not one per learner: each waits for the disk
             imports.rest()

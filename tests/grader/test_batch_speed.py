@@ -334,3 +334,24 @@ def test_the_import_runs_while_grading_and_keeps_every_problem_a_grading_records
             "ex01_activations.py: could not be graded (the sandbox could not start)",
             "ex02_softmax_loss.py: could not be graded (the sandbox could not start)",
         ]
+
+
+def test_when_grading_can_not_start_every_learner_is_still_imported(tmp_path, monkeypatch):
+    from grader.classroom import batch
+    from grader.errors import SandboxError
+    from grader.sandbox import client
+
+    class_dir = tmp_path / "class"
+    _two_exercise_class(class_dir, 3)
+
+    def no_sandbox(*args, **kwargs):
+        raise SandboxError("the sandbox could not start")
+
+    monkeypatch.setattr(client, "SandboxPool", no_sandbox)
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        with pytest.raises(SandboxError, match="could not start"):
+            batch.run_batch(class_dir, book, jobs=2, timeout=2)
+        problems = book.load().problems
+    assert problems == {
+        f"learner{index}": ("notes.txt: not an exercise file or quiz attempt; ignored",) for index in range(3)
+    }
