@@ -994,6 +994,8 @@ _MANIFEST: Json = {}
 _CONFINEMENT: Any = None  # confinement.py, loaded by path (the grader's package is out of reach here)
 _NPY: Any = None  # npyfile.py, loaded by path
 _ZYGOTE_NET = False  # the zygote entered a network namespace that its servers share
+# a zygote's own PID namespace, where it forks each server as PID 1 of a new one (-1: it can not)
+_OWN_PID_NAMESPACE = -1
 _SANDBOX_USER = False  # workers become the unprivileged sandbox user
 _READABLE: list[str] = []
 _SETUP: dict[str, int] = {"ruleset": -1, "last_capability": 63, "address_space": 0}
@@ -1085,6 +1087,20 @@ def _address_space_in_use() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _prepare_confinement() -> None:
+    """What confining is the same for every server: found once per process (a zygote's servers inherit it).
+
+    The highest capability number, whether the sandbox user could read Python
+    and NumPy, and the seccomp program.
+    """
+    if "python_readable" in _SETUP:
+        return
+    _SETUP["last_capability"] = _CONFINEMENT.last_capability()
+    needed = [os.path.dirname(os.__file__), os.path.realpath(os.path.join(sys.argv[1], "numpy"))]
+    _SETUP["python_readable"] = int(_CONFINEMENT.readable_by_others(needed))
+    _CONFINEMENT.prepare_seccomp()
+
+
 def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
     """Serve one submission's probes, then kill whatever the learner's code left behind."""
     global _SANDBOX_USER
@@ -1097,13 +1113,11 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
         python = _ZYGOTE_PATHS or _python_paths(manifest, numpy_module)
         _READABLE[:] = [manifest["learner_dir"], *python]
         # the unprivileged user only where it can read Python itself (not under /root, say)
+        _prepare_confinement()
         _SANDBOX_USER = bool(manifest.get("sandbox_user", True)) and os.geteuid() == 0
-        needed = [os.path.dirname(os.__file__), os.path.realpath(os.path.join(sys.argv[1], "numpy"))]
-        _SANDBOX_USER = _SANDBOX_USER and _CONFINEMENT.readable_by_others(needed)
+        _SANDBOX_USER = _SANDBOX_USER and bool(_SETUP["python_readable"])
         if _SANDBOX_USER:
             _prepare_files(manifest)
-        _SETUP["last_capability"] = _CONFINEMENT.last_capability()
-        _CONFINEMENT.prepare_seccomp()
         # the workers' ruleset: learner code reads only Python, NumPy and its files, and writes nothing
         work_dir = os.path.dirname(manifest["learner_dir"])
         if _ZYGOTE_OPENED:  # the zygote opened Python's paths once for every server (the same paths)
@@ -1193,9 +1207,9 @@ def _zygote(numpy_module: types.ModuleType) -> None:
         for line in lines:
             words = line.decode().split(" ", 2)
             if words[0] == "run" and len(words) == 3:
-                pid = os.fork()
+                pid, pid_one = _fork_server()
                 if pid == 0:
-                    _zygote_child(words[2], numpy_module)
+                    _zygote_child(words[2], numpy_module, pid_one)
                 servers[pid] = words[1]
             elif words[0] == "kill" and len(words) >= 2:
                 for pid, request in servers.items():
@@ -1225,7 +1239,47 @@ def _progress_channel(manifest: Json) -> None:
     os.close(fd)
 
 
-def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
+def _can_fork_into_pid_namespaces() -> int:
+    """Whether this zygote can fork each server straight into a PID namespace of its own: a descriptor of its own.
+
+    Tried once, in a throwaway child, because the way back can fail where the
+    way in works (a user namespace's root may create PID namespaces but not
+    return to the one it came from): -1 then, and every server makes its
+    namespace itself, with a process that waits for it (``_become_pid_one``).
+    """
+    own = int(_CONFINEMENT.own_pid_namespace())
+    if own < 0:
+        return -1
+    pid = os.fork()
+    if pid == 0:
+        works = _CONFINEMENT.next_child_in_new_pid_namespace() and _CONFINEMENT.back_to_pid_namespace(own)
+        os._exit(0 if works else 1)
+    _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        os.close(own)
+        return -1
+    return own
+
+
+def _fork_server() -> tuple[int, bool]:
+    """Fork a server: its pid (0 in the child) and whether it is PID 1 of a fresh PID namespace.
+
+    The zygote makes the namespace for its next child only and returns to its
+    own at once: were it to stay, the next server would join this one's
+    namespace.  If it can not return, it ends (and its servers with it): the
+    grader starts a new zygote.
+    """
+    if _OWN_PID_NAMESPACE < 0 or not _CONFINEMENT.next_child_in_new_pid_namespace():
+        return os.fork(), False
+    try:
+        pid = os.fork()
+    finally:
+        if os.getpid() != 1 and not _CONFINEMENT.back_to_pid_namespace(_OWN_PID_NAMESPACE):
+            os.killpg(0, signal.SIGKILL)
+    return pid, True
+
+
+def _zygote_child(manifest_path: str, numpy_module: types.ModuleType, pid_one: bool) -> None:
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
@@ -1237,10 +1291,16 @@ def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
         os.close(_WAKE_WRITE)
         _new_wake_pipe()
         if _CONFINEMENT is not None:
+            # if the zygote dies (the grader was killed), so does this server, and its namespace with it
             _CONFINEMENT.die_with_parent(signal.SIGKILL)
-            # the zygote is in its own network namespace already: only a PID namespace here
-            _become_pid_one(net=not _ZYGOTE_NET)
-            _new_wake_pipe()
+            if pid_one:  # forked as PID 1 of its own namespace already
+                os.close(_OWN_PID_NAMESPACE)
+                if not _ZYGOTE_NET:
+                    _CONFINEMENT.enter_namespaces(pid=False, net=True)
+            else:
+                # the zygote is in its own network namespace already: only a PID namespace here
+                _become_pid_one(net=not _ZYGOTE_NET)
+                _new_wake_pipe()
         with open(manifest_path, "rb") as handle:
             manifest = json.loads(handle.read())
         _progress_channel(manifest)
@@ -1254,7 +1314,7 @@ def main() -> None:
 
     With ``--zygote`` it instead serves many manifests, one forked server each.
     """
-    global _CONFINEMENT, _ZYGOTE_NET, _NPY
+    global _CONFINEMENT, _ZYGOTE_NET, _NPY, _OWN_PID_NAMESPACE
     options = sys.argv[2:]
     confine = "--no-confine" not in options
     zygote = "--zygote" in options
@@ -1279,6 +1339,8 @@ def main() -> None:
             # the same for every server: no learner folder is on sys.path yet, none is excluded
             _ZYGOTE_PATHS[:] = _python_paths({"learner_dir": None}, numpy)
             _ZYGOTE_OPENED[:] = _CONFINEMENT.open_paths(_ZYGOTE_PATHS)
+            _OWN_PID_NAMESPACE = _can_fork_into_pid_namespaces()
+            _prepare_confinement()
         _zygote(numpy)
     _run_manifest(json.loads(sys.stdin.buffer.read()), numpy)
     sys.stdout.flush()
