@@ -1273,10 +1273,17 @@ def _fork_server() -> tuple[int, bool]:
         return os.fork(), False
     try:
         pid = os.fork()
-    finally:
-        if os.getpid() != 1 and not _CONFINEMENT.back_to_pid_namespace(_OWN_PID_NAMESPACE):
-            os.killpg(0, signal.SIGKILL)
+    except BaseException:
+        _back_to_own_pid_namespace()
+        raise
+    if pid:
+        _back_to_own_pid_namespace()
     return pid, True
+
+
+def _back_to_own_pid_namespace() -> None:
+    if not _CONFINEMENT.back_to_pid_namespace(_OWN_PID_NAMESPACE):
+        os.killpg(0, signal.SIGKILL)  # the zygote and any server not yet in a session of its own
 
 
 def _zygote_child(manifest_path: str, numpy_module: types.ModuleType, pid_one: bool) -> None:
