@@ -162,8 +162,9 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
 def watch_regrade(grade: list[str], baseline_command: list[str], runs: int) -> int:
     """`grade watch 1` as a learner runs it: from a save of the file to the end of the re-grade's report.
 
-    The watcher polls the file (every 0.3 s, then once more to see it hold still),
-    so this measures what a learner waits, detection included; the same run's
+    The save is a rename over the file (as vim and JetBrains save); the watcher
+    hears it at once on Linux (inotify), else polls every 0.1 s, so this
+    measures what a learner waits, detection included; the same run's
     `import numpy` median is the baseline (target <= 0.5x, issue 17).
     """
     import queue

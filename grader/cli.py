@@ -625,16 +625,18 @@ def watch_command(
     now pass, now fail, or fail for another reason.  Ctrl-C stops.
     """
     from grader.grading.engine import get_exercise, warm_pool
+    from grader.grading.results import ExerciseResult
     from grader.learner.commands import exercise_file, grade_path, relative, remember
     from grader.learner.imports import imported_files
     from grader.learner.listing import wants_colour
     from grader.learner.status import live_status
-    from grader.learner.watch import POLL_SECONDS, compare, render_changes, watch
+    from grader.learner.watch import POLL_SECONDS, Notifier, compare, render_changes, watch
 
     colour = wants_colour("auto", sys.stdout)
     get_exercise(number)
     path = exercise_file(number, file)
     imported: list[Path] = []  # the learner files it imports, found again before every grading
+    unrecorded: list[ExerciseResult] = []  # kept for grade list once its report is out (a save waits less)
 
     def imports() -> list[Path]:
         imported[:] = imported_files(number, path)
@@ -647,9 +649,14 @@ def watch_command(
         except GraderError as problem:  # the next save tries again
             click.echo(f"grade: {problem.in_language(lang)}", err=True)
             return None
-        for warning in remember(result, path):
-            click.echo(warning, err=True)
+        unrecorded[:] = [result]
         return result
+
+    def record() -> None:
+        for result in unrecorded:
+            for warning in remember(result, path):
+                click.echo(warning, err=True)
+        unrecorded.clear()
 
     def show(result, previous) -> None:
         if previous is None:
@@ -671,7 +678,9 @@ def watch_command(
                     names=names
                 )(lang)
             )
+        record()
 
+    notifier = Notifier.open()  # a save heard at once (Linux); None: the files are polled
     try:
         with warm_pool():  # one zygote for the whole watch: a re-grade after a save starts warm
             watch(
@@ -682,9 +691,14 @@ def watch_command(
                 interval=POLL_SECONDS if interval is None else interval,
                 max_runs=max_runs,
                 imports=imports,
+                notifier=notifier,
             )
     except KeyboardInterrupt:
         click.echo(Text("\nStopped watching.", "\n監視を終了しました。")(lang))
+    finally:
+        record()
+        if notifier is not None:
+            notifier.close()
 
 
 @main.command(name="hint")

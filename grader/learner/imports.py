@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,10 +83,15 @@ def import_folders(path: Path) -> tuple[Path, ...]:
 
 
 def _read(path: Path, limit: int) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
+    """The bytes of the regular file ``path``, None when it is more than ``limit`` or not a regular file."""
+    try:  # a FIFO (or a device) put in the file's place is never read: it could block the watch for good
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced since the stat
+                return None
             data = handle.read(limit + 1)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return data if len(data) <= limit else None
 
