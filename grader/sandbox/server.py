@@ -28,6 +28,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import json
+import math
 import os
 import resource
 import select
@@ -59,6 +60,9 @@ SHORT_FLOOR = 0.25
 SHORT_SHARE = 0.125
 # what the first, optimistic pass gives all of a worker's probes together (see _run_workers)
 OPTIMISTIC_SECONDS = 1.0
+# the first pass starts one worker; once it has run probes this long, another takes half of what it has left
+# (fast probes, most exercises' checks, then cost one fork, not one per job)
+SHARE_AFTER_SECONDS = 0.025
 # what a worker may map beyond the server's address space before its memory budget starts
 # (the learner's module and the probe's own bookkeeping)
 ADDRESS_SPACE_ROOM = 64 * 1024 * 1024
@@ -499,9 +503,11 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         _send_or_exit(results, "result.json", result)
         # the server takes this probe's output before the next one prints anything
         try:
-            os.read(4, 1)
+            answer = os.read(4, 1)
         except OSError:
-            pass
+            answer = b""
+        if answer == b"s":  # the server gave this worker's other probes to another worker
+            break
     os._exit(0)
 
 
@@ -593,6 +599,10 @@ class _Frames:
             self.broken = True
         return completed
 
+    def current(self) -> str:
+        """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""
+        return next((probe_id for probe_id in self.frames if probe_id not in self.done), "")
+
     def _take(self, label: str, data: bytes) -> list[str]:
         if label == "confined":
             self.confined = True
@@ -602,7 +612,9 @@ class _Frames:
             self.import_failure = data
         else:
             probe_id, _, name = label.partition("/")
-            if probe_id not in self.frames or probe_id in self.done or not name:
+            if probe_id != self.current() or not name:
+                # the worker runs its probes in order: a frame of another probe is the learner's
+                # code forging that probe's result (or one given to another worker)
                 self.broken = True
                 return []
             self.frames[probe_id].append((name, data))
@@ -665,6 +677,8 @@ class _Running:
         except (OSError, AttributeError):
             pass
         self.started = self.last = time.monotonic()
+        self.imported_at: float | None = None
+        self.stop_after = ""  # the last probe this worker runs, once another took the rest (``share``)
         self.deadline = self.started + limit
         self.pid = os.fork()
         if self.pid == 0:
@@ -700,6 +714,7 @@ class _Running:
         imported = self.frames.imported
         completed = self.frames.add(chunk)
         if self.frames.imported and not imported:
+            self.imported_at = time.monotonic()
             _next_probe(self)
         for probe_id in completed:
             # what the probe printed was written before its result: take it all, then cut the streams
@@ -718,11 +733,30 @@ class _Running:
             _progress("end", probe_id)
             _next_probe(self)
             try:
-                os.write(self.ack_fd, b"k")
+                os.write(self.ack_fd, b"s" if probe_id == self.stop_after else b"k")
             except OSError:
                 pass
         if self.frames.total > self.frames.limit or self.frames.broken:
             _kill_group(self.pid)  # more than any check reads, or a stream no worker writes: done for
+
+    def share(self) -> list[Json]:
+        """Give up the second half of the probes not started yet (for another worker); those probes.
+
+        The probe running now and the first half of the rest stay; after the last
+        of them the worker is told to stop.  A frame the worker sends for a probe
+        given away spoils its stream, as one for any probe not its own.
+        """
+        todo = [probe for probe in self.batch if probe["id"] not in self.finished]
+        keep = (len(todo) + 1) // 2
+        if len(todo) < 3 or self.stop_after:
+            return []
+        given = todo[keep:]
+        self.batch = [probe for probe in self.batch if probe not in given]
+        for probe in given:
+            del self.frames.frames[probe["id"]]
+            del self.frames.sizes[probe["id"]]
+        self.stop_after = todo[keep - 1]["id"]
+        return given
 
     def drain(self) -> None:
         """After the worker ended: take what its pipes still hold, then close them.
@@ -787,21 +821,17 @@ def _limit(probe: Json) -> float:
     return limit
 
 
-def _chunks(probes: list[Json], jobs: int) -> list[list[Json]]:
-    """The probes split into ``jobs`` runs of consecutive probes, for the optimistic first pass."""
-    size = max(1, -(-len(probes) // jobs))
-    return [probes[at : at + size] for at in range(0, len(probes), size)]
-
-
 def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Json]]:
     """Run every probe, ``jobs`` workers at a time; per probe, the worker that ran it and how it ended.
 
     Deadlines are the server's own and nothing a worker writes moves one:
 
-    1. Optimistically, ``jobs`` workers share the probes, each with a short
-       budget for all of its probes together (``OPTIMISTIC_SECONDS``, never
-       more than a probe's own limit).  Correct and quickly failing code ends
-       here, with two forks instead of one per probe.
+    1. Optimistically, one worker runs every probe, with a short budget for
+       all of them together (``OPTIMISTIC_SECONDS``, never more than a
+       probe's own limit).  Once it has run probes for ``SHARE_AFTER_SECONDS``,
+       a new worker (up to ``jobs``) takes half of what it has not started, with
+       a budget of its own.  Correct and quickly failing code ends here, with
+       one fork (fast probes) or a few, instead of one per probe.
     2. A probe such a worker did not finish (it ran out of budget, crashed,
        exited, or spoiled its result stream) runs again alone, under its own
        full limit: only a lone worker's end is a probe's verdict, so no probe
@@ -813,8 +843,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
        full limit, and a hang there is the verdict for every probe.
     """
     pending: list[tuple[list[Json], float, str]] = [
-        (chunk, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in chunk)), "optimistic")
-        for chunk in _chunks(probes, jobs)
+        (probes, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in probes)), "optimistic")
     ]
     running: dict[int, tuple[_Running, str]] = {}
     ended: dict[str, tuple[_Running, Json]] = {}
@@ -824,10 +853,11 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
             worker = _Running(batch, limit if kind == "optimistic" else min(_limit(probe) for probe in batch))
             running[worker.pid] = (worker, kind)
             _progress("import", f"{float(_MANIFEST.get('import_timeout', worker.limit)):g}")
-        _wait_for_event([worker for worker, _kind in running.values()])
+        _wait_for_event([worker for worker, _kind in running.values()], _share_time(running, jobs, pending))
         for worker, _kind in running.values():
             for fd in list(worker.open):
                 worker.read(fd)
+        _share_work(running, jobs, pending)
         reaped = _reap()
         now = time.monotonic()
         for pid, (worker, kind) in list(running.items()):
@@ -865,6 +895,40 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
                 else:
                     pending.append(([probe], 0.0, "alone"))
     return ended
+
+
+def _share_after() -> float:
+    """Seconds a worker runs probes before another takes half of its rest (the manifest may say, else the default)."""
+    value = _MANIFEST.get("share_after", SHARE_AFTER_SECONDS)
+    return float(value) if isinstance(value, (int, float)) and value >= 0 else SHARE_AFTER_SECONDS
+
+
+def _sharing(running: dict[int, tuple[_Running, str]], jobs: int, pending: list[Any]) -> list[_Running]:
+    """The optimistic workers that could give half their probes to another worker now that one is free."""
+    if pending or len(running) >= jobs:
+        return []
+    return [worker for worker, kind in running.values() if kind == "optimistic" and worker.imported_at is not None]
+
+
+def _share_time(running: dict[int, tuple[_Running, str]], jobs: int, pending: list[Any]) -> float:
+    """When the next worker will have run its probes long enough to share them (inf: none will)."""
+    times = [
+        worker.imported_at + _share_after()
+        for worker in _sharing(running, jobs, pending)
+        if worker.imported_at is not None
+    ]
+    return min(times, default=math.inf)
+
+
+def _share_work(running: dict[int, tuple[_Running, str]], jobs: int, pending: list[Any]) -> None:
+    """Start no second worker for fast probes; for slow ones, give half of a worker's rest to a new one."""
+    now = time.monotonic()
+    for worker in _sharing(running, jobs, pending):
+        if worker.imported_at is not None and now >= worker.imported_at + _share_after():
+            given = worker.share()
+            if given:
+                pending.append((given, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in given)), "optimistic"))
+                return
 
 
 def _write_out(name: str, data: bytes) -> None:
@@ -906,9 +970,9 @@ def _serve(manifest: Json) -> None:
         _report(probe["id"], worker, record)
 
 
-def _wait_for_event(running: list[_Running]) -> None:
-    """Sleep until a pipe has data, a child ends, or the nearest deadline."""
-    deadline = min(worker.deadline for worker in running)
+def _wait_for_event(running: list[_Running], wake: float = math.inf) -> None:
+    """Sleep until a pipe has data, a child ends, the nearest deadline or ``wake``."""
+    deadline = min(wake, *(worker.deadline for worker in running))
     remaining = max(0.0, deadline - time.monotonic())
     fds = [_WAKE_READ] + [fd for worker in running for fd in worker.open]
     select.select(fds, [], [], min(remaining, 0.5))
