@@ -10,7 +10,10 @@ ways: in its own process (--no-server), warm (the workspace's grading server
 running; target <= 0.5x for exercises 1-9) and cold (the server stopped before
 each run, so its start is included; target <= 2x), with a runtime folder of its
 own, whose servers it stops at the end.  The load average is printed: the
-ratios mean little on a machine busy with other work.  It also grades a
+ratios mean little on a machine busy with other work, and the client's own
+CPU time of a warm grading (steadier) is printed beside its wall time, as are
+the cold starts' milestones from the servers' logs (the zygote started, the
+server ready, the first grading done).  It also grades a
 submission whose relu loops forever and checks that the run ends within the
 per-call limit plus the sandbox's first-pass budget (1 s) plus one second, and
 times `grade watch 1` from a save to the end of its re-grade (target <= 0.5x).
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,14 +54,21 @@ ENVIRONMENT = {
 
 def wall_time(command: list[str], expect: int | None = None) -> float:
     """Seconds the command took; raise when it exits with another status than ``expect``."""
+    return timed(command, expect)[0]
+
+
+def timed(command: list[str], expect: int | None = None) -> tuple[float, float]:
+    """Seconds the command took, and the CPU seconds of its own process (not of a server it talks to or starts)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENVIRONMENT
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if expect is not None and completed.returncode != expect:
         raise RuntimeError(f"{' '.join(command)} exited {completed.returncode}, expected {expect}")
-    return elapsed
+    return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 ENDLESS_RELU = """
@@ -112,6 +124,7 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
     print(
         f"{'exercise':10s} {'grade (s)':>10s} {'numpy (s)':>10s} {'ratio':>7s}  target <= {TARGET_RATIO:g}x"
         f"   {'warm':>6s} (<= {WARM_TARGET_RATIO:g}x)  {'cold':>6s} (<= {COLD_TARGET_RATIO:g}x)"
+        "   warm grading, the client's own CPU time"
     )
     missed = 0
     for number, exercise in sorted(EXERCISES.items()):
@@ -123,7 +136,7 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             print(f"ex{number:02d}       FAILED: {problem}")
             missed += 1
             continue
-        grade_times, numpy_times, warm, cold = [], [], [], []
+        grade_times, numpy_times, warm, cold, warm_cpu = [], [], [], [], []
         through_server = number in SERVER_EXERCISES
         if through_server:
             wall_time(served, expect=0)  # the server is up, and has graded this exercise once
@@ -131,7 +144,9 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             numpy_times.append(wall_time(baseline_command))
             grade_times.append(wall_time(command, expect=0))
             if through_server:
-                warm.append(wall_time(served, expect=0))
+                elapsed, cpu = timed(served, expect=0)
+                warm.append(elapsed)
+                warm_cpu.append(cpu)
                 stop_server()
                 cold.append(wall_time(served, expect=0))  # leaves the server running: the next warm run is warm
         server = ""
@@ -142,6 +157,9 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             missed += (not warm_ok) + (not cold_ok)
             server = f"   {warm_ratio:5.2f}x {'ok' if warm_ok else 'OVER':>10s}"
             server += f"  {cold_ratio:5.2f}x {'ok' if cold_ok else 'OVER':>10s}"
+            server += (
+                f"   {statistics.median(warm) * 1000:4.0f} ms, client CPU {statistics.median(warm_cpu) * 1000:3.0f} ms"
+            )
         graded = statistics.median(grade_times)
         baseline = statistics.median(numpy_times)
         ratio = graded / baseline
@@ -154,9 +172,28 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             target = ""
         missed += verdict != "ok"
         print(f"ex{number:02d}       {graded:10.3f} {baseline:10.3f} {ratio:6.2f}x  {verdict:4s} {target}{server}")
+    cold_start_milestones()
     missed += watch_regrade(grade, baseline_command, args.runs)
     missed += endless_loop(grade, args.runs, args.timeout)
     return 1 if missed else 0
+
+
+MILESTONES = {
+    "zygote started": re.compile(r"started: zygote after (\d+\.\d+) s"),
+    "server ready": re.compile(r"ready after (\d+\.\d+) s"),
+    "first grading done": re.compile(r"exit \d+ after \d+\.\d+ s, (\d+\.\d+) s after the start"),
+}
+
+
+def cold_start_milestones() -> None:
+    """Where a cold start's time went: the servers' logs, counted from the client's start of each server."""
+    logs = "".join(path.read_text() for path in (Path(ENVIRONMENT["XDG_RUNTIME_DIR"]) / "dlgrade").glob("*.log"))
+    found = {name: [float(seconds) for seconds in pattern.findall(logs)] for name, pattern in MILESTONES.items()}
+    if all(found.values()):
+        print(
+            "\ncold starts, from the client's start of the server (medians): "
+            + ", ".join(f"{name} {statistics.median(seconds):.3f} s" for name, seconds in found.items())
+        )
 
 
 def watch_regrade(grade: list[str], baseline_command: list[str], runs: int) -> int:

@@ -49,8 +49,10 @@ def idle_seconds(environ: dict[str, str] | os._Environ[str]) -> float:
 
 
 def log(message: str) -> None:
-    """One line in the server's log (its descriptor 2 between requests)."""
-    os.write(2, f"{time.strftime('%Y-%m-%dT%H:%M:%S')} [{os.getpid()}] {message}\n".encode(errors="replace"))
+    """One line in the server's log (its descriptor 2 between requests), stamped to the millisecond."""
+    now = time.time()
+    stamp = f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(now))}.{int(now * 1000) % 1000:03d}"
+    os.write(2, f"{stamp} [{os.getpid()}] {message}\n".encode(errors="replace"))
 
 
 class Server:
@@ -68,6 +70,7 @@ class Server:
         self.listener: socket.socket | None = None
         self.lock_fd = -1
         self.preloaded = False
+        self.spawned = time.monotonic()  # when the client started this process (main() reads it), else now
 
     # --- life ---------------------------------------------------------------------------------------
 
@@ -136,12 +139,18 @@ class Server:
     def serve(self) -> None:
         """Answer requests until idle for ``self.idle`` seconds or told to stop."""
         self.warm()  # first: the zygote loads NumPy while this process loads the grader
+        zygote = time.monotonic() - self.spawned
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
         from grader.sandbox.client import cleanup_later
 
         assert self.listener is not None
         log(f"serving {self.workspace} on {self.path} (key {self.key}, idle exit after {self.idle:g} s)")
+        # counted from the client's start of this process: its interpreter's start included
+        log(
+            f"started: zygote after {zygote:.3f} s, ready after {time.monotonic() - self.spawned:.3f} s "
+            f"(this process's CPU time {time.process_time():.3f} s)"
+        )
         log(f"modules from {sys.path}")
         while True:
             self.listener.settimeout(self.idle)
@@ -229,7 +238,10 @@ class Server:
                 status = run_command(request.argv)
             finally:
                 watcher.stop()
-        log(f"{' '.join(request.argv)} in {request.cwd}: exit {status} after {time.monotonic() - began:.3f} s")
+        since = ""
+        if self.requests == 1:
+            since = f", {time.monotonic() - self.spawned:.3f} s after the start (CPU time {time.process_time():.3f} s)"
+        log(f"{' '.join(request.argv)} in {request.cwd}: exit {status} after {time.monotonic() - began:.3f} s{since}")
         write_message(connection, {"exit": status})
         return True
 
@@ -406,8 +418,13 @@ def open_private(path: str, flags: int) -> int:
 
 
 def main() -> None:
-    """``python -c ... main() FOLDER WORKSPACE``: serve ``WORKSPACE`` (started by ``grader.launch``)."""
+    """``python -c ... main() FOLDER WORKSPACE [SPAWNED]``: serve ``WORKSPACE`` (started by ``grader.launch``).
+
+    ``SPAWNED`` is the client's ``time.monotonic()`` as it started this process
+    (one clock for the whole machine), from which the log counts the start.
+    """
     folder, workspace = sys.argv[1], sys.argv[2]
+    os.chdir(folder)  # not the learner's folder the client was started in (it may be deleted)
     path = log_path(folder, workspace)
     with contextlib.suppress(OSError):
         if os.path.getsize(path) > LOG_LIMIT_BYTES:
@@ -420,6 +437,10 @@ def main() -> None:
     for line in SET_ASIDE:
         log(line)
     server = Server(folder, workspace)
+    with contextlib.suppress(IndexError, ValueError):
+        spawned = float(sys.argv[3])
+        if server.spawned - 60 < spawned <= server.spawned:  # a time of the client's (not NaN, not far off)
+            server.spawned = spawned
     if not server.claim():
         return  # another client's server holds this workspace already
 

@@ -20,13 +20,17 @@ grade in this process.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import stat
-import struct
 import sys
 import time
+
+# C modules under the standard ones: socket.py builds enums of every constant and imports selectors,
+# about 5 ms of a client's start; _socket's type is the base of socket.socket, with the same methods
+from _signal import SIGINT, SIGPIPE, SIGXFSZ
+from _socket import AF_UNIX, SCM_RIGHTS, SHUT_WR, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
+from _socket import socket as _socket_type
+from _struct import Struct, pack, unpack  # struct's C module, which the struct module only re-exports
 
 try:  # the built-in module: importing hashlib loads OpenSSL's, which costs a client a few milliseconds
     from _sha256 import sha256
@@ -42,7 +46,7 @@ NO_SERVER_FLAG = "--no-server"
 START_SECONDS = 10.0  # how long a client waits for a server it started to listen
 MESSAGE_LIMIT = 1 << 20
 SOCKET_PATH_LIMIT = 107
-_PEER = struct.Struct("3i")  # struct ucred: pid, uid, gid
+_PEER = Struct("3i")  # struct ucred: pid, uid, gid
 
 
 class ServerUnavailable(Exception):
@@ -208,7 +212,7 @@ def version_key() -> str:
 # --- talking to the server --------------------------------------------------------------------------
 
 
-def _connect(path: str) -> socket.socket:
+def _connect(path: str) -> _socket_type:
     """A connection to the server at ``path``, checked to be this user's (``ServerUnavailable`` if none)."""
     try:
         found = os.lstat(path)
@@ -216,10 +220,10 @@ def _connect(path: str) -> socket.socket:
         raise ServerUnavailable("no socket") from None
     if not stat.S_ISSOCK(found.st_mode) or found.st_uid != os.getuid():
         raise ServerUnavailable(f"{path} is not a socket of this user")
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection = _socket_type(AF_UNIX, SOCK_STREAM)
     try:
         connection.connect(path)
-        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
+        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
     except OSError as problem:
         connection.close()
         raise ServerUnavailable(str(problem)) from None
@@ -229,11 +233,96 @@ def _connect(path: str) -> socket.socket:
     return connection
 
 
-def write_message(connection: socket.socket, message: dict[str, object], fds: list[int] | None = None) -> None:
+# --- messages ---------------------------------------------------------------------------------------
+
+try:  # json's C half: importing the json package (its regular expressions) costs a client about 3 ms
+    import _json
+except ImportError:  # an interpreter without it: the json package
+    _json = None  # type: ignore[assignment]
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a value of a message")
+
+
+class _Decoding:
+    """What json's C scanner reads of a ``json.JSONDecoder``: plain JSON, no NaN or Infinity."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = staticmethod(_no_constant)
+
+
+_scan = _json.make_scanner(_Decoding()) if _json is not None else None  # type: ignore[arg-type]
+
+
+def dumps(value: object) -> str:
+    """``value`` (str, int, bool, None, finite float, list, tuple, dict of str keys) as ``json.dumps`` writes it."""
+    if _json is None:
+        import json
+
+        return json.dumps(value, allow_nan=False)
+    return _dumps(value)
+
+
+def _dumps(value: object) -> str:
+    if isinstance(value, str):
+        # every non-ASCII character escaped, as json.dumps does: a lone surrogate of os.environ survives
+        return _json.encode_basestring_ascii(value)
+    if value is None or value is True or value is False:
+        return "null" if value is None else "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{value!r} is not a value of a message")
+        return float.__repr__(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_dumps(item) for item in value) + "]"
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("a message's keys are strings")
+        return (
+            "{"
+            + ", ".join(f"{_json.encode_basestring_ascii(key)}: {_dumps(item)}" for key, item in value.items())
+            + "}"
+        )
+    raise TypeError(f"{type(value).__name__} is not a value of a message")
+
+
+def loads(data: bytes) -> object:
+    """One JSON value (UTF-8, no white space around it) as ``json.loads`` reads it; ``ValueError`` if it is not one.
+
+    NaN and Infinity are refused.
+    """
+    if _scan is None:
+        import json
+
+        return json.loads(data, parse_constant=_no_constant)
+    text = data.decode("utf-8")
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        raise ValueError("not a JSON value") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if end != len(text):
+        raise ValueError("more than one JSON value")
+    return value
+
+
+def write_message(connection: _socket_type, message: dict[str, object], fds: list[int] | None = None) -> None:
     """Send one message: its length (4 bytes), then JSON; ``fds`` ride along with the first bytes."""
-    data = json.dumps(message).encode()
-    framed = struct.pack("!I", len(data)) + data
-    sent = socket.send_fds(connection, [framed], fds) if fds else connection.send(framed)
+    data = dumps(message).encode()
+    framed = pack("!I", len(data)) + data
+    if fds:
+        rights = pack(f"{len(fds)}i", *fds)
+        sent = connection.sendmsg([framed], [(SOL_SOCKET, SCM_RIGHTS, rights)])
+    else:
+        sent = connection.send(framed)
     if sent < len(framed):
         connection.sendall(framed[sent:])
 
@@ -241,14 +330,16 @@ def write_message(connection: socket.socket, message: dict[str, object], fds: li
 class Reader:
     """Length-framed JSON messages from a socket (a message may arrive in pieces)."""
 
-    def __init__(self, connection: socket.socket) -> None:
+    def __init__(self, connection: _socket_type) -> None:
         self.connection = connection
         self.buffer = b""
 
     def _fill(self, size: int, fds: list[int] | None = None) -> bool:
         while len(self.buffer) < size:
             if fds is not None and not self.buffer:
-                chunk, received, _flags, _address = socket.recv_fds(self.connection, 65536, 3)
+                import socket  # the server's side, which has it already
+
+                chunk, received, _flags, _address = socket.recv_fds(self.connection, 65536, 3)  # type: ignore[arg-type]
                 fds.extend(received)
             else:
                 chunk = self.connection.recv(65536)
@@ -261,12 +352,12 @@ class Reader:
         """The next message; None at the end of the stream.  ``fds`` collects descriptors sent with it."""
         if not self._fill(4, fds):
             return None
-        (size,) = struct.unpack("!I", self.buffer[:4])
+        (size,) = unpack("!I", self.buffer[:4])
         if size > MESSAGE_LIMIT or not self._fill(4 + size):
             return None
         data, self.buffer = self.buffer[4 : 4 + size], self.buffer[4 + size :]
         try:
-            message = json.loads(data)
+            message = loads(data)
         except ValueError:
             return None
         return message if isinstance(message, dict) else None
@@ -291,19 +382,76 @@ def request(argv: list[str], key: str) -> dict[str, object]:
     }
 
 
-def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
-    """Start the server of ``workspace`` in the background, detached from this process's streams and session."""
-    import subprocess
+class Started:
+    """A server process this client started (``os.posix_spawn``): is it still running, and how did it end."""
 
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        """None while it runs, else its exit status (0: another client's server held the workspace)."""
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: no longer ours to judge
+                self.returncode = 0
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+def _inherited_fds() -> list[int] | None:
+    """The descriptors from 3 up that a program started here would inherit; None if they can not be listed."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    found = []
+    for name in names:
+        fd = int(name)
+        if fd > 2:
+            try:
+                if os.get_inheritable(fd):
+                    found.append(fd)
+            except OSError:  # the listing's own descriptor, closed by now
+                continue
+    return found
+
+
+def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[bytes] | None:
+    """Start the server of ``workspace`` in the background, detached from this process's streams and session."""
     import grader
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
     # never the current folder on the path ('' for -c): the server goes to learners' folders, and a
-    # learner's jinja2.py there must not be imported into it
+    # learner's jinja2.py there must not be imported into it; the server goes to ``folder`` first thing
     code = f"import sys; sys.path[:] = [{root!r}, *filter(None, sys.path)]; from grader.daemon import main; main()"
+    argv = [sys.executable, "-c", code, folder, workspace, repr(time.monotonic())]
+    inherited = _inherited_fds()
+    if inherited is not None and hasattr(os, "posix_spawn"):
+        # no subprocess module (about 8 ms of a cold start's client); the same detachment: /dev/null for
+        # streams, no other descriptor, a session of its own
+        actions: list[tuple[object, ...]] = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_DUP2, 1, 2),
+            *((os.POSIX_SPAWN_CLOSE, fd) for fd in inherited),
+        ]
+        try:
+            # Ctrl-C of a grading reaches the server as SIGINT (daemon.Interrupter): not ignored there even
+            # when this client was started with it ignored (``grade ... &`` in a script)
+            default = (SIGINT, SIGPIPE, SIGXFSZ)
+            pid = os.posix_spawn(sys.executable, argv, os.environ, file_actions=actions, setsid=True, setsigdef=default)
+            return Started(pid)
+        except OSError:  # no process could be started: graded in the client's own process
+            return None
+    import subprocess
+
     try:
         return subprocess.Popen(
-            [sys.executable, "-c", code, folder, workspace],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -315,7 +463,7 @@ def start_server(folder: str, workspace: str) -> subprocess.Popen[bytes] | None:
         return None
 
 
-def _wait_for_server(path: str, started: subprocess.Popen[bytes] | None) -> socket.socket:
+def _wait_for_server(path: str, started: Started | subprocess.Popen[bytes] | None) -> _socket_type:
     """A connection to the server once it listens; ``started`` (the one this client started) failing ends the wait."""
     deadline = time.monotonic() + START_SECONDS
     while True:
@@ -337,7 +485,7 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
     server that dies then is reported, with exit status 3.
     """
     path = socket_path(folder, workspace)
-    key = version_key()
+    key = ""  # computed once connected: a server to start is started a little sooner
     started = None
     for attempt in range(2):
         try:
@@ -349,20 +497,22 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
                     return None
                 continue
             return None
-        with connection:
-            try:
-                return _run_on(connection, argv, key)
-            except Refused:
-                return None
-            except ServerUnavailable:
-                if attempt == 0:
-                    started = start_server(folder, workspace)
-                    if started is None:
-                        return None
+        try:
+            key = key or version_key()
+            return _run_on(connection, argv, key)
+        except Refused:
+            return None
+        except ServerUnavailable:
+            if attempt == 0:
+                started = start_server(folder, workspace)
+                if started is None:
+                    return None
+        finally:
+            connection.close()
     return None
 
 
-def _run_on(connection: socket.socket, argv: list[str], key: str) -> int:
+def _run_on(connection: _socket_type, argv: list[str], key: str) -> int:
     try:
         write_message(connection, request(argv, key), [0, 1, 2])
     except OSError as problem:
@@ -381,7 +531,7 @@ def _run_on(connection: socket.socket, argv: list[str], key: str) -> int:
             done = reader.read()
         except KeyboardInterrupt:
             # the server stops the grading as Ctrl-C would stop a local one, and says how it ended
-            connection.shutdown(socket.SHUT_WR)
+            connection.shutdown(SHUT_WR)
             done = reader.read()
     except OSError:
         done = None
@@ -405,12 +555,13 @@ def ask(path: str, op: str) -> dict[str, object] | None:
         connection = _connect(path)
     except ServerUnavailable:
         return None
-    with connection:
-        try:
-            write_message(connection, {"op": op})
-            return Reader(connection).read()
-        except OSError:
-            return None
+    try:
+        write_message(connection, {"op": op})
+        return Reader(connection).read()
+    except OSError:
+        return None
+    finally:
+        connection.close()
 
 
 def servers() -> list[str]:

@@ -62,6 +62,7 @@ full disk or an unwritable gradebook stops the batch with a ``GradebookError``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -71,13 +72,13 @@ import stat
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, learner_name
+from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, GradebookError, learner_name
 from grader.classroom.roster import not_in_roster
 from grader.classroom.shards import Shard
 from grader.classroom.shards import claim as claim_shard
@@ -672,7 +673,7 @@ class _Changed(Exception):
 
 
 def _stage(task: Task, root: Path) -> Path:
-    """Write the task's exercise files, read, checked and hashed again, into a private folder; the file to grade.
+    """Write the task's exercise files, read, checked and hashed again, into a private folder; that folder.
 
     Each is written as UTF-8 Python (a notebook as its module of code cells) under
     its own name with ``.py`` (``ex01_x.ipynb`` -> ``ex01_x.py``).
@@ -680,28 +681,90 @@ def _stage(task: Task, root: Path) -> Path:
     if task.folder is None:  # a task planned without its learner's folder (tests): no file to copy
         raise _Changed(f"{task.path.name}: was not planned with its files")
     folder = Path(tempfile.mkdtemp(prefix="learner-", dir=root))
-    target = None
     zips: dict[str, bytes] = {}
-    for candidate, expected in task.files:
-        shown = _shown(candidate.relative)
-        try:
-            data = read_candidate(task.folder, candidate, zips)
-            if digest(data) != expected:
-                raise _Changed(f"{shown}: changed while the batch ran; run grade batch again to grade it")
-            text = gradable_source(data, candidate.kind, candidate.file_name)
-        except UnsafeFile as problem:
-            raise _Changed(f"{shown} {problem}") from None
-        except UploadError as problem:
-            raise _Changed(f"{shown}: {problem}") from None
-        except OSError as problem:
-            raise _Changed(f"{shown}: can not be read ({problem.strerror})") from None
-        staged = folder / candidate.staged_name
-        staged.write_text(text, encoding="utf-8")
-        if candidate.exercise == task.exercise:
-            target = staged
-    if target is None:  # a task planned without its files (tests): grade the file as it is
+    try:
+        for candidate, expected in task.files:
+            shown = _shown(candidate.relative)
+            try:
+                data = read_candidate(task.folder, candidate, zips)
+                if digest(data) != expected:
+                    raise _Changed(f"{shown}: changed while the batch ran; run grade batch again to grade it")
+                text = gradable_source(data, candidate.kind, candidate.file_name)
+            except UnsafeFile as problem:
+                raise _Changed(f"{shown} {problem}") from None
+            except UploadError as problem:
+                raise _Changed(f"{shown}: {problem}") from None
+            except OSError as problem:
+                raise _Changed(f"{shown}: can not be read ({problem.strerror})") from None
+            (folder / candidate.staged_name).write_text(text, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _staged_file(task: Task, folder: Path) -> Path:
+    """The file of ``folder`` (``_stage``) that ``task`` grades."""
+    candidate = task.candidate
+    if candidate is None:  # a task planned without its files (tests): nothing to grade
         raise _Changed(f"{task.path.name}: was not planned with its files")
-    return target
+    return folder / candidate.staged_name
+
+
+class _Staging:
+    """Each learner's files staged once (``_stage``) for all of their tasks; the folder goes after the last.
+
+    Every task of a learner stages the same files (``Task.files``), so they are
+    read, checked against their hashes and written once per learner, not once
+    per exercise; what could not be staged is the same problem for each task.
+    Only with ``share`` (where Landlock keeps every sandbox process from writing
+    the folder, ``SandboxPool.shares_inputs``): elsewhere a submission graded
+    first could rewrite the files its learner's next grading reads, so each task
+    stages its own, as before.  Thread-safe: a learner's tasks may be graded at once.
+    """
+
+    def __init__(self, root: Path, todo: list[Task], *, share: bool) -> None:
+        import threading
+
+        self.root = root
+        self.share = share
+        self._lock = threading.Lock()
+        self._left: dict[tuple, int] = {}
+        for task in todo:
+            key = self._key(task)
+            self._left[key] = self._left.get(key, 0) + 1
+        self._staged: dict[tuple, tuple[threading.Lock, list[Path | _Changed]]] = {}
+
+    def _key(self, task: Task) -> tuple:
+        return (task.learner, task.files) if self.share else (task.learner, task.files, task.exercise)
+
+    @contextlib.contextmanager
+    def staged(self, task: Task) -> Iterator[Path]:
+        """The file to grade for ``task``, staged with its learner's other files while inside."""
+        import threading
+
+        key = self._key(task)
+        with self._lock:
+            entry = self._staged.setdefault(key, (threading.Lock(), []))
+        try:
+            with entry[0]:  # the first of the learner's tasks stages; the others wait for it
+                if not entry[1]:
+                    try:
+                        entry[1].append(_stage(task, self.root))
+                    except _Changed as problem:
+                        entry[1].append(problem)
+            outcome = entry[1][0]
+            if isinstance(outcome, _Changed):
+                raise _Changed(str(outcome))
+            yield _staged_file(task, outcome)
+        finally:
+            with self._lock:
+                self._left[key] = self._left.get(key, 1) - 1
+                last = self._left[key] <= 0
+                if last:
+                    self._staged.pop(key, None)
+            if last and entry[1] and isinstance(entry[1][0], Path):
+                shutil.rmtree(entry[1][0], ignore_errors=True)
 
 
 def run_batch(
@@ -766,15 +829,24 @@ def run_batch(
     summary = Summary(learners=len(learners))
     _record_people(learners, gradebook, summary, roster, exercises)
     tasks = plan(learners, exercises)
-    with gradebook.transaction():  # one commit, not one per attempt: each waits for the disk
-        _record_learners(learners, gradebook, summary, quiz_root, exercises)
+    # what the import below changes is no task's: it retires only exercises without a task
     todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
     summary.skipped = len(tasks) - len(todo)
+    imports = _LearnerImport(learners, gradebook, summary, quiz_root, exercises)
     if progress is not None:
         progress(0, len(todo), None, None)
     if todo:
         with gradebook.fast_commits():  # a grading lost to a power cut is graded again next run
-            _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress)
+            try:
+                _grade_tasks(todo, gradebook, summary, jobs=jobs, timeout=timeout, progress=progress, imports=imports)
+            except GradebookError:
+                raise
+            except Exception:
+                imports.rest()  # grading could not go on (no sandbox, no scratch folder): the rest is recorded
+                raise
+    else:
+        with gradebook.transaction():  # one commit, not one per learner: each waits for the disk
+            imports.rest()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -806,32 +878,70 @@ def _record_people(
             summary.retired += gradebook.sync_learner(name, [], retire=gone, attempts=set())
 
 
-def _record_learners(
-    learners: list[Learner],
-    gradebook: Gradebook,
-    summary: Summary,
-    quiz_root: Path | None,
-    exercises: set[int] | None = None,
-) -> None:
+class _LearnerImport:
     """Every learner's quiz attempts (re-scored), problems and what is gone into the gradebook, the bank loaded once.
 
-    An exercise graded before whose file is gone, or can not be graded now
-    (``Learner.digests`` has no hash for it), loses its current grade.
+    One learner at a time (``step``), so that ``grade batch`` imports while the
+    sandbox grades, instead of before (a class of 200 imports 4,400 attempts in
+    about 2 s of the grader's own CPU); a learner is always imported before a
+    grading of theirs is recorded (``through``), since the import replaces the
+    learner's problems.  An exercise graded before whose file is gone, or can
+    not be graded now (``Learner.digests`` has no hash for it), loses its current grade.
     """
-    bank: dict[tuple[int, str], Quiz] | None = None
-    left_out: set[int] = set()
-    held = gradebook.graded_hashes()
-    for learner in learners:
+
+    def __init__(
+        self,
+        learners: list[Learner],
+        gradebook: Gradebook,
+        summary: Summary,
+        quiz_root: Path | None,
+        exercises: set[int] | None = None,
+    ) -> None:
+        self.queue = deque(learners)
+        self.done: set[str] = set()
+        self.gradebook = gradebook
+        self.summary = summary
+        self.quiz_root = quiz_root
+        self.exercises = exercises
+        self.bank: dict[tuple[int, str], Quiz] | None = None
+        self.left_out: set[int] = set()
+        # read before any grading of this run is recorded: the gradings of the run before
+        self.held: dict[str, set[int]] = {}
+        for name, number in gradebook.graded_hashes():
+            self.held.setdefault(name, set()).add(number)
+
+    def step(self) -> bool:
+        """Import the next learner, in a transaction of its own; whether any is left."""
+        if not self.queue:
+            return False
+        learner = self.queue.popleft()
+        with self.gradebook.transaction():
+            self._import(learner)
+        self.done.add(learner.name)
+        return bool(self.queue)
+
+    def through(self, name: str) -> None:
+        """Import learners, in order, until ``name`` is imported."""
+        while name not in self.done and self.step():
+            pass
+
+    def rest(self) -> None:
+        """Import every learner not imported yet."""
+        while self.step():
+            pass
+
+    def _import(self, learner: Learner) -> None:
+        gradebook, summary, exercises = self.gradebook, self.summary, self.exercises
         present: set[str] = set()
         if learner.attempts:
-            if bank is None:
+            if self.bank is None:
                 from grader.classroom.attempts import load_scoring_bank
                 from grader.quiz.bank import quiz_number
 
-                bank, summary.bank_errors = load_scoring_bank(quiz_root)
-                left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
-            summary.attempts += import_attempts(learner, gradebook, bank, left_out, present)
-        gone = {number for (name, number) in held if name == learner.name and number not in learner.digests}
+                self.bank, summary.bank_errors = load_scoring_bank(self.quiz_root)
+                self.left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
+            summary.attempts += import_attempts(learner, gradebook, self.bank, self.left_out, present)
+        gone = {number for number in self.held.get(learner.name, ()) if number not in learner.digests}
         problems = learner.all_problems()
         if exercises is not None:
             gone &= exercises
@@ -866,8 +976,13 @@ def _grade_tasks(
     jobs: int,
     timeout: float | None,
     progress: Callable[[int, int, Task | None, ExerciseResult | None], None] | None,
+    imports: _LearnerImport | None = None,
 ) -> None:
-    """Grade ``todo`` on a thread pool over one warm sandbox pool, recording each result as it comes."""
+    """Grade ``todo`` on a thread pool over one warm sandbox pool, recording each result as it comes.
+
+    While no grading is finished, ``imports`` imports the learners' quiz
+    attempts and problems, one learner at a time; all of them by the end.
+    """
     from grader.sandbox.client import SandboxPool
 
     checks = {number: EXERCISES[number].build_checks() for number in sorted({t.exercise for t in todo})}
@@ -880,15 +995,13 @@ def _grade_tasks(
         ) from problem
     try:
         with SandboxPool(share_inputs=True) as pool, ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+            stages = _Staging(staging, todo, share=pool.shares_inputs)
 
             def grade(task: Task) -> ExerciseResult:
-                submission = _stage(task, staging)
-                try:
+                with stages.staged(task) as submission:
                     return grade_exercise(
                         task.exercise, submission, timeout=timeout, jobs=1, pool=pool, checks=checks[task.exercise]
                     )
-                finally:
-                    shutil.rmtree(submission.parent, ignore_errors=True)
 
             queue = iter(todo)
             running: dict[Future[ExerciseResult], Task] = {}
@@ -898,11 +1011,17 @@ def _grade_tasks(
                 if len(running) >= 2 * jobs:
                     break
             done_count = 0
+            importing = imports is not None and bool(imports.queue)
             try:
                 while running:
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    finished, _ = wait(running, timeout=0 if importing else None, return_when=FIRST_COMPLETED)
+                    if not finished and imports is not None:
+                        importing = imports.step()
+                        continue
                     for future in finished:
                         task = running.pop(future)
+                        if imports is not None:
+                            imports.through(task.learner)  # its import replaces the learner's problems
                         result = _record_grading(future, task, gradebook, summary)
                         done_count += 1
                         if progress is not None:
@@ -910,6 +1029,8 @@ def _grade_tasks(
                         following = next(queue, None)
                         if following is not None:
                             running[executor.submit(grade, following)] = following
+                if imports is not None:
+                    imports.rest()
             except BaseException:
                 # Ctrl-C, or a gradebook that can not be written: stop without grading what is queued
                 for future in running:

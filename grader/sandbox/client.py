@@ -531,6 +531,10 @@ class Sandbox:
     import_folders : sequence of Path
         More folders whose ``exNN_*.py`` files the submission may import (a
         workspace's ``exercises/``), after its own folder (see ``learner_files``).
+    share_after : float, optional
+        Seconds the first worker runs probes alone before a second one (up to
+        ``jobs``) takes half of the probes it has not started; the server's
+        default (0.025) when None.
     """
 
     def __init__(
@@ -543,8 +547,10 @@ class Sandbox:
         memory_bytes: int = DEFAULT_MEMORY_BYTES,
         pool: SandboxPool | None = None,
         import_folders: Sequence[Path] = (),
+        share_after: float | None = None,
     ) -> None:
         self.submission = Path(submission)
+        self.share_after = share_after
         self.import_folders = tuple(Path(folder) for folder in import_folders)
         self.pool = pool
         self.module = module
@@ -624,6 +630,8 @@ class Sandbox:
             "limits": {"memory_bytes": self.memory_bytes},
             "probes": entries,
         }
+        if self.share_after is not None:
+            manifest["share_after"] = float(self.share_after)
         total = self.timeout + sum(float(entry["timeout"]) for entry in entries) / self.jobs + 10.0
         ids = [str(entry["id"]) for entry in entries]
         if shared and self.pool is not None:

@@ -156,6 +156,30 @@ def enter_namespaces(pid: bool = True, net: bool = True) -> list[str]:
     return []
 
 
+def own_pid_namespace() -> int:
+    """A descriptor of this process's PID namespace (``/proc/self/ns/pid``), -1 when there is none."""
+    try:
+        return os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return -1
+
+
+def next_child_in_new_pid_namespace() -> bool:
+    """Make the next child this process forks PID 1 of a fresh PID namespace; whether that worked.
+
+    Only the children's namespace changes, this process stays where it is;
+    ``back_to_pid_namespace`` makes later children ordinary ones again.  For a
+    sandbox zygote: its server is then its own child, with no process between
+    them that only relays an exit status.
+    """
+    return _unshare(CLONE_NEWPID)
+
+
+def back_to_pid_namespace(own: int) -> bool:
+    """Children forked from now on are in ``own`` (``own_pid_namespace()``) again; whether that worked."""
+    return _LIBC is not None and own >= 0 and _LIBC.setns(own, CLONE_NEWPID) == 0
+
+
 def die_with_parent(signal_number: int) -> None:
     """Ask the kernel to send ``signal_number`` to this process when its parent dies."""
     if _LIBC is not None:

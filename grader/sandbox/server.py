@@ -28,6 +28,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import json
+import math
 import os
 import resource
 import select
@@ -59,6 +60,9 @@ SHORT_FLOOR = 0.25
 SHORT_SHARE = 0.125
 # what the first, optimistic pass gives all of a worker's probes together (see _run_workers)
 OPTIMISTIC_SECONDS = 1.0
+# the first pass starts one worker; once it has run probes this long, another takes half of what it has left
+# (fast probes, most exercises' checks, then cost one fork, not one per job)
+SHARE_AFTER_SECONDS = 0.025
 # what a worker may map beyond the server's address space before its memory budget starts
 # (the learner's module and the probe's own bookkeeping)
 ADDRESS_SPACE_ROOM = 64 * 1024 * 1024
@@ -499,9 +503,11 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         _send_or_exit(results, "result.json", result)
         # the server takes this probe's output before the next one prints anything
         try:
-            os.read(4, 1)
+            answer = os.read(4, 1)
         except OSError:
-            pass
+            answer = b""
+        if answer == b"s":  # the server gave this worker's other probes to another worker
+            break
     os._exit(0)
 
 
@@ -593,6 +599,10 @@ class _Frames:
             self.broken = True
         return completed
 
+    def current(self) -> str:
+        """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""
+        return next((probe_id for probe_id in self.frames if probe_id not in self.done), "")
+
     def _take(self, label: str, data: bytes) -> list[str]:
         if label == "confined":
             self.confined = True
@@ -602,7 +612,9 @@ class _Frames:
             self.import_failure = data
         else:
             probe_id, _, name = label.partition("/")
-            if probe_id not in self.frames or probe_id in self.done or not name:
+            if probe_id != self.current() or not name:
+                # the worker runs its probes in order: a frame of another probe is the learner's
+                # code forging that probe's result (or one given to another worker)
                 self.broken = True
                 return []
             self.frames[probe_id].append((name, data))
@@ -665,6 +677,8 @@ class _Running:
         except (OSError, AttributeError):
             pass
         self.started = self.last = time.monotonic()
+        self.imported_at: float | None = None
+        self.stop_after = ""  # the last probe this worker runs, once another took the rest (``share``)
         self.deadline = self.started + limit
         self.pid = os.fork()
         if self.pid == 0:
@@ -700,6 +714,7 @@ class _Running:
         imported = self.frames.imported
         completed = self.frames.add(chunk)
         if self.frames.imported and not imported:
+            self.imported_at = time.monotonic()
             _next_probe(self)
         for probe_id in completed:
             # what the probe printed was written before its result: take it all, then cut the streams
@@ -718,11 +733,30 @@ class _Running:
             _progress("end", probe_id)
             _next_probe(self)
             try:
-                os.write(self.ack_fd, b"k")
+                os.write(self.ack_fd, b"s" if probe_id == self.stop_after else b"k")
             except OSError:
                 pass
         if self.frames.total > self.frames.limit or self.frames.broken:
             _kill_group(self.pid)  # more than any check reads, or a stream no worker writes: done for
+
+    def share(self) -> list[Json]:
+        """Give up the second half of the probes not started yet (for another worker); those probes.
+
+        The probe running now and the first half of the rest stay; after the last
+        of them the worker is told to stop.  A frame the worker sends for a probe
+        given away spoils its stream, as one for any probe not its own.
+        """
+        todo = [probe for probe in self.batch if probe["id"] not in self.finished]
+        keep = (len(todo) + 1) // 2
+        if len(todo) < 3 or self.stop_after:
+            return []
+        given = todo[keep:]
+        self.batch = [probe for probe in self.batch if probe not in given]
+        for probe in given:
+            del self.frames.frames[probe["id"]]
+            del self.frames.sizes[probe["id"]]
+        self.stop_after = todo[keep - 1]["id"]
+        return given
 
     def drain(self) -> None:
         """After the worker ended: take what its pipes still hold, then close them.
@@ -787,21 +821,17 @@ def _limit(probe: Json) -> float:
     return limit
 
 
-def _chunks(probes: list[Json], jobs: int) -> list[list[Json]]:
-    """The probes split into ``jobs`` runs of consecutive probes, for the optimistic first pass."""
-    size = max(1, -(-len(probes) // jobs))
-    return [probes[at : at + size] for at in range(0, len(probes), size)]
-
-
 def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Json]]:
     """Run every probe, ``jobs`` workers at a time; per probe, the worker that ran it and how it ended.
 
     Deadlines are the server's own and nothing a worker writes moves one:
 
-    1. Optimistically, ``jobs`` workers share the probes, each with a short
-       budget for all of its probes together (``OPTIMISTIC_SECONDS``, never
-       more than a probe's own limit).  Correct and quickly failing code ends
-       here, with two forks instead of one per probe.
+    1. Optimistically, one worker runs every probe, with a short budget for
+       all of them together (``OPTIMISTIC_SECONDS``, never more than a
+       probe's own limit).  Once it has run probes for ``SHARE_AFTER_SECONDS``,
+       a new worker (up to ``jobs``) takes half of what it has not started, with
+       a budget of its own.  Correct and quickly failing code ends here, with
+       one fork (fast probes) or a few, instead of one per probe.
     2. A probe such a worker did not finish (it ran out of budget, crashed,
        exited, or spoiled its result stream) runs again alone, under its own
        full limit: only a lone worker's end is a probe's verdict, so no probe
@@ -813,8 +843,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
        full limit, and a hang there is the verdict for every probe.
     """
     pending: list[tuple[list[Json], float, str]] = [
-        (chunk, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in chunk)), "optimistic")
-        for chunk in _chunks(probes, jobs)
+        (probes, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in probes)), "optimistic")
     ]
     running: dict[int, tuple[_Running, str]] = {}
     ended: dict[str, tuple[_Running, Json]] = {}
@@ -824,10 +853,11 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
             worker = _Running(batch, limit if kind == "optimistic" else min(_limit(probe) for probe in batch))
             running[worker.pid] = (worker, kind)
             _progress("import", f"{float(_MANIFEST.get('import_timeout', worker.limit)):g}")
-        _wait_for_event([worker for worker, _kind in running.values()])
+        _wait_for_event([worker for worker, _kind in running.values()], _share_time(running, jobs, pending))
         for worker, _kind in running.values():
             for fd in list(worker.open):
                 worker.read(fd)
+        _share_work(running, jobs, pending)
         reaped = _reap()
         now = time.monotonic()
         for pid, (worker, kind) in list(running.items()):
@@ -865,6 +895,40 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
                 else:
                     pending.append(([probe], 0.0, "alone"))
     return ended
+
+
+def _share_after() -> float:
+    """Seconds a worker runs probes before another takes half of its rest (the manifest may say, else the default)."""
+    value = _MANIFEST.get("share_after", SHARE_AFTER_SECONDS)
+    return float(value) if isinstance(value, (int, float)) and value >= 0 else SHARE_AFTER_SECONDS
+
+
+def _sharing(running: dict[int, tuple[_Running, str]], jobs: int, pending: list[Any]) -> list[_Running]:
+    """The optimistic workers that could give half their probes to another worker now that one is free."""
+    if pending or len(running) >= jobs:
+        return []
+    return [worker for worker, kind in running.values() if kind == "optimistic" and worker.imported_at is not None]
+
+
+def _share_time(running: dict[int, tuple[_Running, str]], jobs: int, pending: list[Any]) -> float:
+    """When the next worker will have run its probes long enough to share them (inf: none will)."""
+    times = [
+        worker.imported_at + _share_after()
+        for worker in _sharing(running, jobs, pending)
+        if worker.imported_at is not None
+    ]
+    return min(times, default=math.inf)
+
+
+def _share_work(running: dict[int, tuple[_Running, str]], jobs: int, pending: list[Any]) -> None:
+    """Start no second worker for fast probes; for slow ones, give half of a worker's rest to a new one."""
+    now = time.monotonic()
+    for worker in _sharing(running, jobs, pending):
+        if worker.imported_at is not None and now >= worker.imported_at + _share_after():
+            given = worker.share()
+            if given:
+                pending.append((given, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in given)), "optimistic"))
+                return
 
 
 def _write_out(name: str, data: bytes) -> None:
@@ -906,9 +970,9 @@ def _serve(manifest: Json) -> None:
         _report(probe["id"], worker, record)
 
 
-def _wait_for_event(running: list[_Running]) -> None:
-    """Sleep until a pipe has data, a child ends, or the nearest deadline."""
-    deadline = min(worker.deadline for worker in running)
+def _wait_for_event(running: list[_Running], wake: float = math.inf) -> None:
+    """Sleep until a pipe has data, a child ends, the nearest deadline or ``wake``."""
+    deadline = min(wake, *(worker.deadline for worker in running))
     remaining = max(0.0, deadline - time.monotonic())
     fds = [_WAKE_READ] + [fd for worker in running for fd in worker.open]
     select.select(fds, [], [], min(remaining, 0.5))
@@ -994,6 +1058,8 @@ _MANIFEST: Json = {}
 _CONFINEMENT: Any = None  # confinement.py, loaded by path (the grader's package is out of reach here)
 _NPY: Any = None  # npyfile.py, loaded by path
 _ZYGOTE_NET = False  # the zygote entered a network namespace that its servers share
+# a zygote's own PID namespace, where it forks each server as PID 1 of a new one (-1: it can not)
+_OWN_PID_NAMESPACE = -1
 _SANDBOX_USER = False  # workers become the unprivileged sandbox user
 _READABLE: list[str] = []
 _SETUP: dict[str, int] = {"ruleset": -1, "last_capability": 63, "address_space": 0}
@@ -1085,6 +1151,20 @@ def _address_space_in_use() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _prepare_confinement() -> None:
+    """What confining is the same for every server: found once per process (a zygote's servers inherit it).
+
+    The highest capability number, whether the sandbox user could read Python
+    and NumPy, and the seccomp program.
+    """
+    if "python_readable" in _SETUP:
+        return
+    _SETUP["last_capability"] = _CONFINEMENT.last_capability()
+    needed = [os.path.dirname(os.__file__), os.path.realpath(os.path.join(sys.argv[1], "numpy"))]
+    _SETUP["python_readable"] = int(_CONFINEMENT.readable_by_others(needed))
+    _CONFINEMENT.prepare_seccomp()
+
+
 def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
     """Serve one submission's probes, then kill whatever the learner's code left behind."""
     global _SANDBOX_USER
@@ -1097,13 +1177,11 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
         python = _ZYGOTE_PATHS or _python_paths(manifest, numpy_module)
         _READABLE[:] = [manifest["learner_dir"], *python]
         # the unprivileged user only where it can read Python itself (not under /root, say)
+        _prepare_confinement()
         _SANDBOX_USER = bool(manifest.get("sandbox_user", True)) and os.geteuid() == 0
-        needed = [os.path.dirname(os.__file__), os.path.realpath(os.path.join(sys.argv[1], "numpy"))]
-        _SANDBOX_USER = _SANDBOX_USER and _CONFINEMENT.readable_by_others(needed)
+        _SANDBOX_USER = _SANDBOX_USER and bool(_SETUP["python_readable"])
         if _SANDBOX_USER:
             _prepare_files(manifest)
-        _SETUP["last_capability"] = _CONFINEMENT.last_capability()
-        _CONFINEMENT.prepare_seccomp()
         # the workers' ruleset: learner code reads only Python, NumPy and its files, and writes nothing
         work_dir = os.path.dirname(manifest["learner_dir"])
         if _ZYGOTE_OPENED:  # the zygote opened Python's paths once for every server (the same paths)
@@ -1193,9 +1271,9 @@ def _zygote(numpy_module: types.ModuleType) -> None:
         for line in lines:
             words = line.decode().split(" ", 2)
             if words[0] == "run" and len(words) == 3:
-                pid = os.fork()
+                pid, pid_one = _fork_server()
                 if pid == 0:
-                    _zygote_child(words[2], numpy_module)
+                    _zygote_child(words[2], numpy_module, pid_one)
                 servers[pid] = words[1]
             elif words[0] == "kill" and len(words) >= 2:
                 for pid, request in servers.items():
@@ -1225,7 +1303,54 @@ def _progress_channel(manifest: Json) -> None:
     os.close(fd)
 
 
-def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
+def _can_fork_into_pid_namespaces() -> int:
+    """Whether this zygote can fork each server straight into a PID namespace of its own: a descriptor of its own.
+
+    Tried once, in a throwaway child, because the way back can fail where the
+    way in works (a user namespace's root may create PID namespaces but not
+    return to the one it came from): -1 then, and every server makes its
+    namespace itself, with a process that waits for it (``_become_pid_one``).
+    """
+    own = int(_CONFINEMENT.own_pid_namespace())
+    if own < 0:
+        return -1
+    pid = os.fork()
+    if pid == 0:
+        works = _CONFINEMENT.next_child_in_new_pid_namespace() and _CONFINEMENT.back_to_pid_namespace(own)
+        os._exit(0 if works else 1)
+    _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        os.close(own)
+        return -1
+    return own
+
+
+def _fork_server() -> tuple[int, bool]:
+    """Fork a server: its pid (0 in the child) and whether it is PID 1 of a fresh PID namespace.
+
+    The zygote makes the namespace for its next child only and returns to its
+    own at once: were it to stay, the next server would join this one's
+    namespace.  If it can not return, it ends (and its servers with it): the
+    grader starts a new zygote.
+    """
+    if _OWN_PID_NAMESPACE < 0 or not _CONFINEMENT.next_child_in_new_pid_namespace():
+        return os.fork(), False
+    try:
+        pid = os.fork()
+    except BaseException:
+        _back_to_own_pid_namespace()
+        raise
+    if pid:
+        _back_to_own_pid_namespace()
+    return pid, True
+
+
+def _back_to_own_pid_namespace() -> None:
+    if not _CONFINEMENT.back_to_pid_namespace(_OWN_PID_NAMESPACE):
+        os.killpg(0, signal.SIGKILL)  # the zygote and any server not yet in a session of its own
+
+
+def _zygote_child(manifest_path: str, numpy_module: types.ModuleType, pid_one: bool) -> None:
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
@@ -1237,10 +1362,16 @@ def _zygote_child(manifest_path: str, numpy_module: types.ModuleType) -> None:
         os.close(_WAKE_WRITE)
         _new_wake_pipe()
         if _CONFINEMENT is not None:
+            # if the zygote dies (the grader was killed), so does this server, and its namespace with it
             _CONFINEMENT.die_with_parent(signal.SIGKILL)
-            # the zygote is in its own network namespace already: only a PID namespace here
-            _become_pid_one(net=not _ZYGOTE_NET)
-            _new_wake_pipe()
+            if pid_one:  # forked as PID 1 of its own namespace already
+                os.close(_OWN_PID_NAMESPACE)
+                if not _ZYGOTE_NET:
+                    _CONFINEMENT.enter_namespaces(pid=False, net=True)
+            else:
+                # the zygote is in its own network namespace already: only a PID namespace here
+                _become_pid_one(net=not _ZYGOTE_NET)
+                _new_wake_pipe()
         with open(manifest_path, "rb") as handle:
             manifest = json.loads(handle.read())
         _progress_channel(manifest)
@@ -1254,7 +1385,7 @@ def main() -> None:
 
     With ``--zygote`` it instead serves many manifests, one forked server each.
     """
-    global _CONFINEMENT, _ZYGOTE_NET, _NPY
+    global _CONFINEMENT, _ZYGOTE_NET, _NPY, _OWN_PID_NAMESPACE
     options = sys.argv[2:]
     confine = "--no-confine" not in options
     zygote = "--zygote" in options
@@ -1279,6 +1410,8 @@ def main() -> None:
             # the same for every server: no learner folder is on sys.path yet, none is excluded
             _ZYGOTE_PATHS[:] = _python_paths({"learner_dir": None}, numpy)
             _ZYGOTE_OPENED[:] = _CONFINEMENT.open_paths(_ZYGOTE_PATHS)
+            _OWN_PID_NAMESPACE = _can_fork_into_pid_namespaces()
+            _prepare_confinement()
         _zygote(numpy)
     _run_manifest(json.loads(sys.stdin.buffer.read()), numpy)
     sys.stdout.flush()

@@ -248,3 +248,110 @@ def test_a_function_that_hung_once_costs_its_other_checks_a_short_limit(tmp_path
     assert [run.limit for run in runs] == [0.6, 0.25, 0.25]
     # 0.6 s shared at first, 0.6 s alone for the first hang, 0.25 s for the second (was 1 s)
     assert time.monotonic() - started < 3.0
+
+
+def _two_exercise_class(class_dir: Path, learners: int) -> None:
+    from grader.grading.engine import EXERCISES
+
+    for index in range(learners):
+        folder = class_dir / f"learner{index}"
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text("my notes")  # a problem the import records
+        for number in (1, 2):
+            module = EXERCISES[number].module
+            text = (ROOT / "solutions" / f"{module}.py").read_text(encoding="utf-8") + f"\n# learner {index}\n"
+            (folder / f"{module}.py").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("share", [True, False], ids=["shared-per-learner", "own-per-task"])
+def test_a_learner_s_files_are_staged_once_for_all_of_their_tasks_only_where_shared(tmp_path, monkeypatch, share):
+    from grader.classroom import batch
+
+    class_dir = tmp_path / "class"
+    _two_exercise_class(class_dir, 2)
+    tasks = batch.plan(batch.discover(class_dir), None)
+    assert len(tasks) == 4
+    staged: list[Path] = []
+    real = batch._stage
+
+    def counted(task, root):
+        staged.append(real(task, root))
+        return staged[-1]
+
+    monkeypatch.setattr(batch, "_stage", counted)
+    root = tmp_path / "staging"
+    root.mkdir()
+    stages = batch._Staging(root, tasks, share=share)
+    for task in tasks:
+        with stages.staged(task) as submission:
+            assert submission.read_bytes().startswith(b'"""')
+            assert submission.name == task.candidate.staged_name
+            assert sorted(path.name for path in submission.parent.iterdir()) == [
+                "ex01_activations.py",
+                "ex02_softmax_loss.py",
+            ]
+    assert len(staged) == (2 if share else 4)
+    assert list(root.iterdir()) == []  # each folder deleted after its last task
+
+
+def test_a_file_changed_before_its_learner_is_staged_is_a_problem_for_each_of_their_tasks(tmp_path):
+    from grader.classroom import batch
+
+    class_dir = tmp_path / "class"
+    _two_exercise_class(class_dir, 1)
+    tasks = batch.plan(batch.discover(class_dir), None)
+    changed = class_dir / "learner0" / "ex02_softmax_loss.py"
+    changed.write_text(changed.read_text() + "\n# edited\n")
+    root = tmp_path / "staging"
+    root.mkdir()
+    stages = batch._Staging(root, tasks, share=True)
+    for task in tasks:
+        with pytest.raises(batch._Changed, match="changed while the batch ran"), stages.staged(task):
+            pass
+    assert list(root.iterdir()) == []
+
+
+def test_the_import_runs_while_grading_and_keeps_every_problem_a_grading_records(tmp_path, monkeypatch):
+    """Gradings that end before their learner is imported: the import (which replaces problems) comes first."""
+    from grader.classroom import batch
+    from grader.errors import SandboxError
+
+    class_dir = tmp_path / "class"
+    _two_exercise_class(class_dir, 8)
+
+    def broken(number, submission, **kwargs):
+        raise SandboxError("the sandbox could not start")
+
+    monkeypatch.setattr(batch, "grade_exercise", broken)
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        summary = batch.run_batch(class_dir, book, jobs=2, timeout=2)
+        problems = book.load().problems
+    assert (summary.graded, summary.failed, summary.learners) == (0, 16, 8)
+    for index in range(8):
+        found = problems[f"learner{index}"]
+        assert found[0] == "notes.txt: not an exercise file or quiz attempt; ignored"
+        assert sorted(found[1:]) == [
+            "ex01_activations.py: could not be graded (the sandbox could not start)",
+            "ex02_softmax_loss.py: could not be graded (the sandbox could not start)",
+        ]
+
+
+def test_when_grading_can_not_start_every_learner_is_still_imported(tmp_path, monkeypatch):
+    from grader.classroom import batch
+    from grader.errors import SandboxError
+    from grader.sandbox import client
+
+    class_dir = tmp_path / "class"
+    _two_exercise_class(class_dir, 3)
+
+    def no_sandbox(*args, **kwargs):
+        raise SandboxError("the sandbox could not start")
+
+    monkeypatch.setattr(client, "SandboxPool", no_sandbox)
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        with pytest.raises(SandboxError, match="could not start"):
+            batch.run_batch(class_dir, book, jobs=2, timeout=2)
+        problems = book.load().problems
+    assert problems == {
+        f"learner{index}": ("notes.txt: not an exercise file or quiz attempt; ignored",) for index in range(3)
+    }

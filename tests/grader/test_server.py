@@ -137,6 +137,41 @@ def test_runtime_folder_is_private_and_the_socket_is_0600(runtime, workspace):
     assert stat.S_IMODE(next(folder.glob("*.log")).stat().st_mode) == 0o600
 
 
+def test_the_server_is_detached_and_holds_none_of_the_clients_descriptors(runtime, workspace):
+    read_end, write_end = os.pipe()  # as a shell's 3>&1, or a test harness's pipe, would leave one
+    os.set_inheritable(write_end, True)
+    try:
+        done = subprocess.run(
+            [*CLIENT, "exercise", "1"],
+            cwd=workspace,
+            pass_fds=(write_end,),
+            capture_output=True,
+            timeout=60,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `grade ... &` in a script
+        )
+    finally:
+        os.close(write_end)
+    try:
+        assert done.returncode == 0, done.stderr
+        started = status(runtime, workspace)
+        assert started is not None
+        pid = int(started["pid"])  # type: ignore[arg-type]
+        ready, _, _ = select.select([read_end], [], [], 10)
+        assert ready, "the server holds the client's pipe open"
+        assert os.read(read_end, 1) == b""  # end of file: nobody holds its write end any more
+    finally:
+        os.close(read_end)
+    assert os.getsid(pid) == pid  # a session of its own: the terminal's Ctrl-C or hang-up does not reach it
+    assert os.readlink(f"/proc/{pid}/cwd") == str(runtime / "dlgrade")  # not the learner's folder
+    assert os.readlink(f"/proc/{pid}/fd/0") == os.devnull
+    ignored = int(re.search(r"SigIgn:\s*([0-9a-f]+)", Path(f"/proc/{pid}/status").read_text())[1], 16)
+    assert not ignored & (1 << (signal.SIGINT - 1))  # a client's Ctrl-C can stop a grading (daemon.Interrupter)
+    # where a cold start's time goes, counted from the client's start of the server
+    logged = Path(str(started["log"])).read_text()
+    assert re.search(r"started: zygote after \d+\.\d{3} s, ready after \d+\.\d{3} s", logged)
+    assert re.search(r"exercise 1 in .+: exit 0 after \d+\.\d{3} s, \d+\.\d{3} s after the start", logged)
+
+
 def test_requests_in_a_row_do_not_leak_environment_or_folder(runtime, workspace):
     japanese = grade("exercise", "2", cwd=workspace / "exercises", env={**os.environ, "GRADE_LANG": "ja"})
     english = grade("exercise", "2", cwd=workspace)
@@ -384,6 +419,43 @@ def test_the_client_imports_no_numpy_and_no_click():
     assert "'numpy'" not in loaded
     assert "'click'" not in loaded
     assert "'grader.cli'" not in loaded
+    # a warm grading's client: the C modules under socket and json, not the packages (about 8 ms of its start)
+    assert "'socket'" not in loaded
+    assert "'json'" not in loaded
+    assert "'subprocess'" not in loaded
+
+
+MESSAGES = [
+    {"op": "run", "argv": ["exercise", "1", "--file", "a b.py"], "umask": 18, "key": "0.1.0-ab"},
+    {"env": {"LANG": "ja_JP.UTF-8", "Q": 'say "hi"\\\n\t\x01', "JA": "採点 🎓", "BAD": "\udcff\udc80"}},
+    {"exit": 0, "started": True, "stale": False, "none": None, "uptime": 1.5, "nested": [[], {}, [1, -2, [3]]]},
+]
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=["request", "environment", "answers"])
+def test_messages_are_json_as_the_json_module_writes_and_reads_it(message):
+    written = launch.dumps(message)
+    assert written == json.dumps(message)  # byte for byte: either side may be another grader version
+    assert launch.loads(written.encode()) == message == json.loads(written)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"{", b'{"a": 1}{}', b'{"a": 1} ', b"NaN", b"[1, Infinity]", b"\xff\xfe", b'"\x01"', b"[" * 100_000],
+    ids=["empty", "cut", "two", "trailing", "nan", "infinity", "not-utf8", "control", "deep"],
+)
+def test_a_malformed_message_is_no_message(data):
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(len(data).to_bytes(4, "big") + data)
+        theirs.close()
+        assert launch.Reader(ours).read() is None  # the server drops the connection, nothing is run
+
+
+def test_a_message_of_another_type_is_refused():
+    for value in ({"a": float("nan")}, {1: "a"}, {"a": object()}, {"a": b"bytes"}):
+        with pytest.raises((TypeError, ValueError)):
+            launch.dumps(value)
 
 
 def test_a_runtime_folder_not_private_to_the_user_is_refused(tmp_path, monkeypatch, capsys):

@@ -1,0 +1,161 @@
+"""A pool's zygote forks each server as PID 1 of a PID namespace of its own, with nothing in between."""
+
+from __future__ import annotations
+
+import os
+import signal
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.errors import SandboxError
+from grader.sandbox import confinement
+from grader.sandbox.client import Probe, ProbeRun, Sandbox, SandboxPool
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _namespace_pids(pid: int) -> list[int]:
+    """The process's pid in each PID namespace it is in, outermost first (``NSpid``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("NSpid:"):
+            return [int(value) for value in line.split()[1:]]
+    return []
+
+
+def _forks_servers_as_pid_one() -> bool:
+    """Whether this machine lets a zygote fork a server into a new PID namespace and come back (root)."""
+    own = confinement.own_pid_namespace()
+    if own < 0:
+        return False
+    pid = os.fork()
+    if pid == 0:
+        works = confinement.next_child_in_new_pid_namespace() and confinement.back_to_pid_namespace(own)
+        os._exit(0 if works else 1)
+    _pid, status = os.waitpid(pid, 0)
+    os.close(own)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+needs_pid_namespaces = pytest.mark.skipif(
+    not os.path.isdir("/proc") or not _forks_servers_as_pid_one() or bool(os.environ.get("GRADE_NO_CONFINE")),
+    reason="this machine does not let a process make PID namespaces for its children",
+)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie nobody reaped yet is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _slow_submission(tmp_path: Path, seconds: float) -> Path:
+    path = tmp_path / "ex01_activations.py"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            import time
+            import numpy as np
+
+            def relu(x):
+                time.sleep({seconds})
+                return np.maximum(0, x)
+            """
+        )
+    )
+    return path
+
+
+def _relu_probe() -> Probe:
+    probe = Probe()
+    probe.save(probe.call("relu", np.arange(-2.0, 3.0)), "y")
+    return probe
+
+
+def _grade_in_thread(pool: SandboxPool, submission: Path, runs: list[ProbeRun | SandboxError]) -> threading.Thread:
+    def grade() -> None:
+        with Sandbox(submission, "ex01_activations", timeout=5.0, pool=pool, jobs=1) as sandbox:
+            try:
+                runs.extend(sandbox.run([_relu_probe()]))
+            except SandboxError as problem:
+                runs.append(problem)
+
+    thread = threading.Thread(target=grade)
+    thread.start()
+    return thread
+
+
+def _pid_ones(pid: int) -> list[int]:
+    """The children of ``pid`` that are PID 1 of a namespace of their own."""
+    found = []
+    for child in _children(pid):
+        try:
+            if _namespace_pids(child)[-1] == 1:
+                found.append(child)
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def _wait_for(find, count: int) -> list[int]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = find()
+        if len(found) >= count:
+            return found
+        time.sleep(0.01)
+    raise AssertionError(f"found {len(find())} processes, not {count}")
+
+
+@needs_pid_namespaces
+def test_each_server_is_pid_one_of_its_own_namespace_and_the_zygote_s_child(tmp_path):
+    submission = _slow_submission(tmp_path, 0.3)
+    runs: list[ProbeRun | SandboxError] = []
+    with SandboxPool() as pool:
+        zygote = pool._process.pid
+        threads = [_grade_in_thread(pool, submission, runs) for _ in range(2)]
+        servers = _wait_for(lambda: _pid_ones(zygote), 2)
+        namespaces = {os.readlink(f"/proc/{server}/ns/pid") for server in servers}
+        pids = [_namespace_pids(server) for server in servers]
+        depth = len(_namespace_pids(zygote))
+        for thread in threads:
+            thread.join()
+        # the zygote came back to its own namespace: its next server is not a member of the last one's
+        assert os.readlink(f"/proc/{zygote}/ns/pid_for_children") == os.readlink(f"/proc/{zygote}/ns/pid")
+    assert [len(pid) for pid in pids] == [depth + 1, depth + 1]  # one namespace deeper
+    assert len(namespaces) == 2  # one namespace per submission, never shared
+    assert [getattr(run, "status", run) for run in runs] == ["ok", "ok"]
+
+
+@needs_pid_namespaces
+def test_a_killed_zygote_takes_its_servers_and_their_workers_with_it(tmp_path):
+    submission = _slow_submission(tmp_path, 30)
+    runs: list[ProbeRun | SandboxError] = []
+    with SandboxPool() as pool:
+        zygote = pool._process.pid
+        thread = _grade_in_thread(pool, submission, runs)
+        (server,) = _wait_for(lambda: _pid_ones(zygote), 1)
+        workers = _wait_for(lambda: _children(server), 1)
+        os.kill(zygote, signal.SIGKILL)
+        thread.join(10)
+        assert not thread.is_alive()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_running(pid) for pid in (server, *workers)):
+            time.sleep(0.01)
+        left = [pid for pid in (server, *workers) if _running(pid)]
+    assert left == []
+    assert len(runs) == 1
+    assert isinstance(runs[0], SandboxError)  # "the sandbox pool did not answer", never a verdict
