@@ -4,6 +4,12 @@ Each test grades exercise 1 with the worked solution plus an override of one
 function that attacks the grader (the same layout as tests/submissions).  The
 attacked function's checks must fail with a clear reason, the other functions'
 checks must keep their credit, and nothing may survive or leak.
+
+Every attack runs on each route to the sandbox (``hostile_routes``): a fresh
+sandbox, a sandbox forked from a warm zygote (``engine.warm_pool``), and the
+real client against a real grading server, with the same assertions; the pool
+and server routes also check after every grading that the zygote and the
+server live on with no process of the submission's left below them.
 """
 
 from __future__ import annotations
@@ -11,8 +17,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -21,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_routes import ROUTES, Route, module_routes
 
 from grader.grading.engine import grade_exercise
 from grader.grading.results import Status
 from grader.sandbox import confinement
-from grader.sandbox.client import Probe, Sandbox
+from grader.sandbox.client import DEFAULT_MEMORY_BYTES, Probe, Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
@@ -38,8 +43,32 @@ def _submission(tmp_path: Path, override: str) -> Path:
     return path
 
 
-def grade(tmp_path: Path, override: str, timeout: float = 2.0):
-    return grade_exercise(1, _submission(tmp_path, override), timeout=timeout)
+def grade(route: Route, tmp_path: Path, override: str, timeout: float = 2.0):
+    return route.grade(_submission(tmp_path, override), timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory):
+    """This module's warm pool and grading server, made when a test first takes that route."""
+    yield from module_routes(tmp_path_factory)
+
+
+@pytest.fixture(params=ROUTES)
+def route(request, routes) -> Route:
+    """A fresh sandbox, a warm zygote's, or the real client and grading server."""
+    return routes.get(request.param)
+
+
+@pytest.fixture(params=["fresh", "pool"])
+def probe_route(request, routes) -> Route:
+    """A bare ``Sandbox`` run of one probe: started fresh, or forked from the warm zygote."""
+    return routes.get(request.param)
+
+
+@pytest.fixture(params=["fresh", "server"])
+def cli_route(request, routes) -> Route:
+    """``grade`` run as a learner runs it: in its own process, or answered by the grading server."""
+    return routes.get(request.param)
 
 
 def by_target(result) -> dict[str, set[str]]:
@@ -109,8 +138,9 @@ def _processes_with(token: str) -> list[int]:
 # --- verdicts come from numbers computed outside the submission -------------------------
 
 
-def test_patching_numpy_and_math_does_not_fake_a_pass(tmp_path):
+def test_patching_numpy_and_math_does_not_fake_a_pass(route, tmp_path):
     result = grade(
+        route,
         tmp_path,
         """
         import math
@@ -126,8 +156,9 @@ def test_patching_numpy_and_math_does_not_fake_a_pass(tmp_path):
     assert_only_relu_fails(result)
 
 
-def test_ndarray_subclass_that_lies_about_equality_fails(tmp_path):
+def test_ndarray_subclass_that_lies_about_equality_fails(route, tmp_path):
     result = grade(
+        route,
         tmp_path,
         """
         class Liar(np.ndarray):
@@ -143,9 +174,10 @@ def test_ndarray_subclass_that_lies_about_equality_fails(tmp_path):
     assert_only_relu_fails(result)
 
 
-def test_object_whose_unpickling_runs_code_is_never_unpickled(tmp_path):
+def test_object_whose_unpickling_runs_code_is_never_unpickled(route, tmp_path):
     marker = tmp_path / "UNPICKLED"
     result = grade(
+        route,
         tmp_path,
         f"""
         import os
@@ -165,8 +197,9 @@ def test_object_whose_unpickling_runs_code_is_never_unpickled(tmp_path):
     assert not marker.exists()
 
 
-def test_frames_and_garbage_collector_hold_no_expected_answer(tmp_path):
+def test_frames_and_garbage_collector_hold_no_expected_answer(route, tmp_path):
     result = grade(
+        route,
         tmp_path,
         """
         import gc
@@ -193,35 +226,38 @@ def test_frames_and_garbage_collector_hold_no_expected_answer(tmp_path):
 # --- time, memory, exits and crashes ----------------------------------------------------
 
 
-def test_endless_loop_fails_that_function_only_within_the_limit(tmp_path):
+def test_endless_loop_fails_that_function_only_within_the_limit(route, tmp_path):
     started = time.monotonic()
-    result = grade(tmp_path, "def relu(x):\n    while True:\n        pass\n", timeout=1.0)
+    result = grade(route, tmp_path, "def relu(x):\n    while True:\n        pass\n", timeout=1.0)
     elapsed = time.monotonic() - started
     failures = assert_only_relu_fails(result)
     assert any("did not finish within 1 s" in line.en for check in failures for line in check.lines)
     assert elapsed < 1.0 + 3.0
 
 
-def test_endless_loop_while_importing_is_bounded(tmp_path):
+def test_endless_loop_while_importing_is_bounded(route, tmp_path):
     started = time.monotonic()
-    result = grade(tmp_path, "while True:\n    pass\n", timeout=1.0)
+    result = grade(route, tmp_path, "while True:\n    pass\n", timeout=1.0)
     assert time.monotonic() - started < 8.0
     assert {check.status for check in result.results} == {Status.FAILED}
     assert result.score == 0
 
 
-def test_unbounded_allocation_says_out_of_memory(tmp_path):
-    # a small cap, so that reaching it takes a fraction of the time limit even on a busy machine
+def test_unbounded_allocation_says_out_of_memory(route, tmp_path):
+    # a small cap (route.memory_cap), so that reaching it takes a fraction of the time limit even on a busy
+    # machine; the server's cap is the default one, which memory written to reaches only after 10-15 s on a
+    # machine slow to give pages: there the hoard only maps its arrays (np.empty), which the cap counts the same
+    allocate = "np.ones" if route.memory_cap < DEFAULT_MEMORY_BYTES else "np.empty"
     path = _submission(
         tmp_path,
-        """
+        f"""
         def relu(x):
             hoard = []
             while True:
-                hoard.append(np.ones(10**7))
+                hoard.append({allocate}(10**7))
         """,
     )
-    result = grade_exercise(1, path, timeout=10.0, memory_bytes=256 * 1024**2)
+    result = route.grade(path, timeout=10.0, memory_bytes=route.memory_cap)
     failures = assert_only_relu_fails(result)
     assert all(any("ran out of memory" in line.en for line in check.lines) for check in failures)
 
@@ -236,8 +272,8 @@ def test_unbounded_allocation_says_out_of_memory(tmp_path):
     ],
     ids=["sys.exit", "os._exit", "segfault", "killed"],
 )
-def test_exit_or_crash_fails_only_its_checks(tmp_path, body, reason):
-    result = grade(tmp_path, f"def relu(x):\n    {body}\n")
+def test_exit_or_crash_fails_only_its_checks(route, tmp_path, body, reason):
+    result = grade(route, tmp_path, f"def relu(x):\n    {body}\n")
     failures = assert_only_relu_fails(result)
     assert all(any(reason in line.en for line in check.lines) for check in failures)
 
@@ -245,9 +281,10 @@ def test_exit_or_crash_fails_only_its_checks(tmp_path, body, reason):
 # --- processes ----------------------------------------------------------------------------
 
 
-def test_process_in_a_new_session_does_not_outlive_grading(tmp_path):
+def test_process_in_a_new_session_does_not_outlive_grading(route, tmp_path):
     token = f"{uuid.uuid4().hex[:8]}.5"
     grade(
+        route,
         tmp_path,
         f"""
         import subprocess
@@ -262,9 +299,10 @@ def test_process_in_a_new_session_does_not_outlive_grading(tmp_path):
     assert _processes_with(token) == []
 
 
-def test_double_forked_daemon_does_not_outlive_grading(tmp_path):
+def test_double_forked_daemon_does_not_outlive_grading(route, tmp_path):
     token = f"{uuid.uuid4().hex[:8]}.25"
     grade(
+        route,
         tmp_path,
         f"""
         import os
@@ -282,11 +320,12 @@ def test_double_forked_daemon_does_not_outlive_grading(tmp_path):
     assert _processes_with(token) == []
 
 
-def test_killing_everything_it_can_reach_harms_nothing_outside(tmp_path, sandbox_facts):
+def test_killing_everything_it_can_reach_harms_nothing_outside(route, tmp_path, sandbox_facts):
     if not sandbox_facts["signals_contained"]:
         # never run this where it could work: kill(-1) would take the test runner with it
         pytest.skip("signals are not contained on this machine (no PID namespace, no Landlock scoping)")
     result = grade(
+        route,
         tmp_path,
         """
         import os
@@ -307,7 +346,7 @@ def test_killing_everything_it_can_reach_harms_nothing_outside(tmp_path, sandbox
 # --- output -------------------------------------------------------------------------------
 
 
-def test_hundreds_of_megabytes_of_output_stay_out_of_the_json(tmp_path):
+def test_hundreds_of_megabytes_of_output_stay_out_of_the_json(cli_route, tmp_path):
     path = _submission(
         tmp_path,
         """
@@ -328,13 +367,7 @@ def test_hundreds_of_megabytes_of_output_stay_out_of_the_json(tmp_path):
         """,
     )
     started = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = cli_route.cli("exercise", "1", "--file", str(path), "--format", "json")
     assert time.monotonic() - started < 30
     document = json.loads(completed.stdout)
     assert len(completed.stdout) < 200_000
@@ -346,8 +379,9 @@ def test_hundreds_of_megabytes_of_output_stay_out_of_the_json(tmp_path):
 
 
 @pytest.mark.skipif(LANDLOCK < 1, reason="without Landlock a submission that edits sys.path can import them")
-def test_grader_packages_stay_out_of_reach_even_without_the_import_hook(tmp_path):
+def test_grader_packages_stay_out_of_reach_even_without_the_import_hook(route, tmp_path):
     result = grade(
+        route,
         tmp_path,
         f"""
         import sys
@@ -363,8 +397,9 @@ def test_grader_packages_stay_out_of_reach_even_without_the_import_hook(tmp_path
 
 
 @pytest.mark.skipif(LANDLOCK < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="Landlock is not available here")
-def test_reference_source_can_not_be_read(tmp_path):
+def test_reference_source_can_not_be_read(route, tmp_path):
     result = grade(
+        route,
         tmp_path,
         f"""
         def relu(x):
@@ -379,11 +414,12 @@ def test_reference_source_can_not_be_read(tmp_path):
 
 
 @pytest.mark.skipif(LANDLOCK < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="Landlock is not available here")
-def test_project_and_grader_code_can_not_be_written(tmp_path):
+def test_project_and_grader_code_can_not_be_written(route, tmp_path):
     target = ROOT / "grader" / "checks" / "ex01_activations.py"
     before = target.read_bytes()
     escape = tmp_path / "outside.txt"
     result = grade(
+        route,
         tmp_path,
         f"""
         def relu(x):
@@ -402,7 +438,7 @@ def test_project_and_grader_code_can_not_be_written(tmp_path):
     assert not (ROOT / "PWNED").exists()
 
 
-def test_network_connections_are_refused(tmp_path, pid_namespace):
+def test_network_connections_are_refused(route, tmp_path, pid_namespace):
     if not pid_namespace and (LANDLOCK < 4 or os.environ.get("GRADE_NO_CONFINE")):
         pytest.skip("no network namespace and no Landlock network rules on this machine")
     server = socket.create_server(("127.0.0.1", 0))
@@ -421,6 +457,7 @@ def test_network_connections_are_refused(tmp_path, pid_namespace):
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     result = grade(
+        route,
         tmp_path,
         f"""
         import socket
@@ -527,7 +564,7 @@ def relu(x):
     "kind",
     ["symlink to a file outside", "symlink to the grader's environment", "fifo", "directory"],
 )
-def test_files_the_grader_reads_back_can_not_be_replaced(tmp_path, monkeypatch, kind):
+def test_files_the_grader_reads_back_can_not_be_replaced(cli_route, tmp_path, monkeypatch, kind):
     secret = uuid.uuid4().hex
     monkeypatch.setenv("GRADE_TEST_SECRET", secret)  # in the grader's environment, never in a submission's
     outside = tmp_path / "outside.txt"
@@ -535,24 +572,24 @@ def test_files_the_grader_reads_back_can_not_be_replaced(tmp_path, monkeypatch, 
     target = str(outside) if kind == "symlink to a file outside" else "/proc/self/environ"
     attack = SPOIL.replace("KIND", repr(kind.split()[0])).replace("TARGET", repr(target))
     path = _submission(tmp_path, attack)
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,  # a FIFO the grader opened would block it for ever
-        check=False,
+    # (a FIFO the grader opened would block it for ever: the route gives up after 120 s)
+    completed = cli_route.cli(
+        "exercise", "1", "--file", str(path), "--format", "json", env={"GRADE_TEST_SECRET": secret}
     )
     assert completed.returncode in (0, 1), completed.stderr
     document = json.loads(completed.stdout)
-    assert secret not in completed.stdout + completed.stderr
+    # the grading server reads the files back: the environment it was started from is not shown either
+    for held in (secret, *cli_route.held_secrets):
+        assert held not in completed.stdout + completed.stderr
     assert outside.read_text() == "keep me"
     passed = {check["name"]: check["passed"] for check in document["checks"]}
     assert all(verdict for name, verdict in passed.items() if not name.startswith("relu:"))
 
 
-def test_writing_to_inherited_descriptors_does_not_move_a_deadline(tmp_path):
+def test_writing_to_inherited_descriptors_does_not_move_a_deadline(route, tmp_path):
     started = time.monotonic()
     result = grade(
+        route,
         tmp_path,
         """
         import os
@@ -593,36 +630,33 @@ def test_writing_to_inherited_descriptors_does_not_move_a_deadline(tmp_path):
         "            resource.setrlimit(which, (resource.getrlimit(which)[1],) * 2)\n"
         "        except (ValueError, OSError):\n"
         "            pass\n"
-        "    big = np.ones(10**8)\n"
+        "    big = np.ones(CAP * 3 // 8)\n"
         "    big[::512] = 2.0",
         # shared anonymous memory, which the data-segment limit does not count
         "import mmap\n"
-        "    shared = mmap.mmap(-1, 512 * 1024**2, flags=mmap.MAP_SHARED)\n"
+        "    shared = mmap.mmap(-1, CAP * 2, flags=mmap.MAP_SHARED)\n"
         "    for at in range(0, len(shared), 4096):\n"
         "        shared[at] = 1",
     ],
     ids=["raise-the-limit", "shared-mmap"],
 )
-def test_memory_cap_can_not_be_lifted_or_walked_around(tmp_path, body):
+def test_memory_cap_can_not_be_lifted_or_walked_around(route, tmp_path, body):
+    # CAP: the route's memory cap (the server's is the default one)
+    body = body.replace("CAP", str(route.memory_cap))
     path = _submission(tmp_path, f"def relu(x):\n    {body}\n    return np.maximum(0, x)\n")
-    result = grade_exercise(1, path, timeout=10.0, memory_bytes=256 * 1024**2)
+    result = route.grade(path, timeout=10.0, memory_bytes=route.memory_cap)
     assert_only_relu_fails(result)
 
 
-def _facts_of(tmp_path: Path, body: str, name: str = "facts") -> np.ndarray:
-    """What the learner's code computed about its own surroundings, asked through a bare probe."""
-    learner = tmp_path / "facts" / "ex01_activations.py"
-    learner.parent.mkdir()
-    learner.write_text(textwrap.dedent(body))
-    probe = Probe()
-    probe.save(probe.call("relu", np.zeros(1)), name)
-    with Sandbox(learner, "ex01_activations", timeout=10.0) as sandbox:
-        run = sandbox.run([probe])[0]
-    assert run.status == "ok", (run.status, run.message)
-    return run.output(name).array
+def _facts_of(tmp_path: Path, body: str, name: str = "facts", route: Route | None = None) -> np.ndarray:
+    """What the learner's code computed about its own surroundings: through a bare probe, or on ``route``.
+
+    On the server route ``relu`` prints what it found and the test reads it in the report.
+    """
+    return (route or Route()).facts(tmp_path, body, name)
 
 
-def test_no_files_can_be_written_anywhere(tmp_path):
+def test_no_files_can_be_written_anywhere(route, tmp_path):
     written = _facts_of(
         tmp_path,
         """
@@ -640,6 +674,7 @@ def test_no_files_can_be_written_anywhere(tmp_path):
                         pass
             return total
         """,
+        route=route,
     )
     if LANDLOCK < 1:
         # without Landlock only the file size limit holds: one file can not grow past it
@@ -648,13 +683,14 @@ def test_no_files_can_be_written_anywhere(tmp_path):
         assert int(written) == 0
 
 
-def test_a_returned_dict_with_thousands_of_entries_is_capped(tmp_path):
+def test_a_returned_dict_with_thousands_of_entries_is_capped(probe_route, tmp_path):
     learner = tmp_path / "ex01_activations.py"
     learner.write_text("import numpy as np\ndef relu(x):\n    return {str(i): np.ones(10**4) for i in range(5000)}\n")
     probe = Probe()
     probe.save(probe.call("relu", np.zeros(1)), "params")
-    with Sandbox(learner, "ex01_activations", timeout=10.0) as sandbox:
+    with Sandbox(learner, "ex01_activations", timeout=10.0, pool=probe_route._pool()) as sandbox:
         run = sandbox.run([probe])[0]
+    probe_route.after()
     output = run.output("params")
     assert output.kind == "dict"
     assert len(output.items) <= 256
@@ -716,8 +752,8 @@ def relu(x):
 """
 
 
-def test_learner_code_has_no_privileges_and_no_dangerous_system_calls(tmp_path):
-    facts = [int(value) for value in _facts_of(tmp_path, PRIVILEGES)]
+def test_learner_code_has_no_privileges_and_no_dangerous_system_calls(route, tmp_path):
+    facts = [int(value) for value in _facts_of(tmp_path, PRIVILEGES, route=route)]
     cap_effective, cap_permitted, cap_bounding, cap_ambient, no_new_privs, seccomp_mode = facts[:6]
     assert (cap_effective, cap_permitted, cap_bounding, cap_ambient) == (0, 0, 0, 0)
     assert no_new_privs == 1
@@ -729,7 +765,7 @@ def test_learner_code_has_no_privileges_and_no_dangerous_system_calls(tmp_path):
     assert facts[6:] == [errno.EPERM] * (len(facts) - 6)
 
 
-def test_no_process_or_thread_can_be_started(tmp_path):
+def test_no_process_or_thread_can_be_started(route, tmp_path):
     if not confinement.seccomp_available():
         pytest.skip("no seccomp filter for this architecture: processes die with the sandbox instead")
     facts = _facts_of(
@@ -763,21 +799,24 @@ def test_no_process_or_thread_can_be_started(tmp_path):
                 started.append(0)
             return started
         """,
+        route=route,
     )
     assert list(facts) == [0, 0, 0]
 
 
-def test_root_grading_runs_learner_code_as_nobody_where_python_allows(tmp_path):
+def test_root_grading_runs_learner_code_as_nobody_where_python_allows(route, tmp_path):
     stdlib = os.path.dirname(os.__file__)
     if os.geteuid() != 0:
         pytest.skip("not graded as root: the learner's code runs as the grading user")
     if not confinement.readable_by_others([stdlib, os.path.dirname(np.__file__)]):
         pytest.skip(f"{stdlib} is not readable by other users (a Python under /root): learner code stays uid 0")
-    uid = _facts_of(tmp_path, "import os\ndef relu(x):\n    return [os.getuid(), os.geteuid(), os.getgid()]\n")
+    uid = _facts_of(
+        tmp_path, "import os\ndef relu(x):\n    return [os.getuid(), os.geteuid(), os.getgid()]\n", route=route
+    )
     assert list(uid) == [confinement.SANDBOX_UID, confinement.SANDBOX_UID, confinement.SANDBOX_GID]
 
 
-def test_learner_text_is_cut_and_can_not_drive_the_terminal(tmp_path):
+def test_learner_text_is_cut_and_can_not_drive_the_terminal(cli_route, tmp_path):
     path = _submission(
         tmp_path,
         """
@@ -790,13 +829,7 @@ def test_learner_text_is_cut_and_can_not_drive_the_terminal(tmp_path):
         """,
     )
     for form in ("json", "text"):
-        completed = subprocess.run(
-            [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", form],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        completed = cli_route.cli("exercise", "1", "--file", str(path), "--format", form)
         assert completed.returncode == 1, completed.stderr
         assert len(completed.stdout) < 100_000
         assert "\x1b" not in completed.stdout
@@ -805,16 +838,10 @@ def test_learner_text_is_cut_and_can_not_drive_the_terminal(tmp_path):
     assert "\\x1b]52" in completed.stdout  # shown, escaped, so the learner sees what was printed
 
 
-def test_a_source_nested_too_deeply_to_compile_is_one_clear_failure(tmp_path):
+def test_a_source_nested_too_deeply_to_compile_is_one_clear_failure(cli_route, tmp_path):
     path = tmp_path / "ex01_activations.py"
     path.write_text("x = " + "-" * 200_000 + "1\n")
-    completed = subprocess.run(
-        [sys.executable, "-m", "grader", "exercise", "1", "--file", str(path), "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = cli_route.cli("exercise", "1", "--file", str(path), "--format", "json")
     assert completed.returncode == 1, completed.stderr
     document = json.loads(completed.stdout)
     assert document["score"] == 0

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hostile_routes import ROUTES, module_routes
 
 from grader.grading.engine import ABNORMAL, EXERCISES, Check, Exercise, grade_exercise, judge
 from grader.grading.hints import hint_ladders, with_first_hint
@@ -424,11 +425,34 @@ def _said(result: CheckResult) -> tuple[str, str, list[str], str]:
 END_TO_END = [(number, list(HOSTILE_SOURCES)[i % len(HOSTILE_SOURCES)]) for i, number in enumerate(sorted(EXERCISES))]
 
 
+def _durations_left_out(text: str) -> str:
+    return re.sub(r"(< )?\d+(\.\d+)?(e-?\d+)? s\b", "<seconds> s", text)
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory):
+    """This module's warm pool and grading server, made when a test first takes that route."""
+    yield from module_routes(tmp_path_factory)
+
+
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize(("number", "label"), END_TO_END, ids=[f"ex{n:02d}-{label}" for n, label in END_TO_END])
-def test_the_real_sandbox_gives_the_verdicts_of_the_in_process_route(number, label, tmp_path):
+def test_the_real_sandbox_gives_the_verdicts_of_the_in_process_route(number, label, route, routes, tmp_path):
+    """On each route to the sandbox: a fresh one, a warm zygote's, the real client and grading server."""
     exercise = EXERCISES[number]
     path = tmp_path / f"{exercise.module}.py"
     path.write_text(hostile_learner(number, HOSTILE_SOURCES[label]), encoding="utf-8")
+    if route != "fresh":
+        # what the route says (statuses and every check's message as --format json has it) is what the
+        # in-process route says
+        seen = routes.get(route).grade(path, timeout=None, number=number)
+        assert not seen.passed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = in_process_results(number, path)
+        said = [(check.name, str(check.status), _durations_left_out(check.message)) for check in seen.results]
+        assert said == [(check.name, str(check.status), _durations_left_out(check.message("en"))) for check in expected]
+        return
     graded = grade_exercise(number, path)
     assert graded.import_failure is None
     assert not graded.passed
