@@ -58,8 +58,9 @@ PIPE_BYTES = 1024 * 1024
 SHORT_LIMIT = 1.0
 SHORT_FLOOR = 0.25
 SHORT_SHARE = 0.125
-# what the first, optimistic pass gives all of a worker's probes together (see _run_workers)
-OPTIMISTIC_SECONDS = 1.0
+# what the first, optimistic pass gives all of a worker's probes together (see _run_workers); a
+# worker still importing then, or still on its first probe, goes on to that probe's own limit
+OPTIMISTIC_SECONDS = 0.3
 # the first pass starts one worker; once it has run probes this long, another takes half of what it has left
 # (fast probes, most exercises' checks, then cost one fork, not one per job)
 SHARE_AFTER_SECONDS = 0.025
@@ -680,10 +681,12 @@ class _Running:
         self.imported_at: float | None = None
         self.stop_after = ""  # the last probe this worker runs, once another took the rest (``share``)
         self.deadline = self.started + limit
+        # the CPU-time backstop covers the longest limit the worker may be given (see go_on)
+        cpu_limit = max(limit, *(_limit(probe) for probe in batch))
         self.pid = os.fork()
         if self.pid == 0:
             try:
-                _worker(batch, limit, (write_ends[0], write_ends[1], write_ends[2], ack_read))
+                _worker(batch, cpu_limit, (write_ends[0], write_ends[1], write_ends[2], ack_read))
             finally:
                 os._exit(SETUP_FAILED)
         for fd in (*write_ends, ack_read):
@@ -757,6 +760,37 @@ class _Running:
             del self.frames.sizes[probe["id"]]
         self.stop_after = todo[keep - 1]["id"]
         return given
+
+    def go_on(self) -> str:
+        """At the end of the optimistic budget: go on as a lone worker would have, if this one still can.
+
+        A worker still importing goes on to the import's limit (the same as the
+        one more try with the full limit); a worker on its first probe gives the
+        rest to another worker and goes on to that probe's own limit, stopping
+        after it.  Both count from the worker's start, import included, and the
+        process has run nothing else: what it ends with is a lone worker's
+        verdict.  The new kind of the worker ("import" or "alone"), or "" when
+        it can not go on (it finished a probe already).
+        """
+        if self.finished or self.stop_after or not self.frames.confined:
+            return ""
+        if not self.frames.imported:
+            limit, kind = min(_limit(probe) for probe in self.batch), "import"
+        else:
+            limit, kind = _limit(self.batch[0]), "alone"
+        if limit <= self.limit:
+            return ""
+        if kind == "alone":
+            first, given = self.batch[0], self.batch[1:]
+            for probe in given:
+                del self.frames.frames[probe["id"]]
+                del self.frames.sizes[probe["id"]]
+            self.batch = [first]
+            self.stop_after = first["id"]
+            self.frames.limit = RESULT_LIMIT_BYTES  # what a lone worker's stream may hold
+        self.limit = limit
+        self.deadline = self.started + limit
+        return kind
 
     def drain(self) -> None:
         """After the worker ended: take what its pipes still hold, then close them.
@@ -863,12 +897,15 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
         for pid, (worker, kind) in list(running.items()):
             if pid in reaped:
                 status, timed_out = reaped[pid], False
-            elif now >= worker.deadline:
+            elif now < worker.deadline:
+                continue
+            elif went_on := _go_on(worker, kind, pending):
+                running[pid] = (worker, went_on)
+                continue
+            else:
                 _kill_group(pid)
                 _reap_one(pid)
                 status, timed_out = None, True
-            else:
-                continue
             _kill_group(pid)
             worker.drain()
             del running[pid]
@@ -883,18 +920,46 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
                     _reap_one(other.pid)
                     other.drain()
                 return {probe["id"]: (worker, record) for probe in probes}
-            for probe in worker.batch:
-                if probe["id"] in worker.finished:
-                    ended[probe["id"]] = (worker, worker.finished[probe["id"]])
-                elif kind == "alone" or not worker.frames.confined:
-                    ended[probe["id"]] = (worker, record)
-                    _progress("end", probe["id"])
-                    if timed_out and probe.get("group"):
-                        # the same function will likely hang again: its other probes get a short limit
-                        _SLOW_GROUPS.add(str(probe["group"]))
-                else:
-                    pending.append(([probe], 0.0, "alone"))
+            _settle(worker, kind, record, ended, pending)
     return ended
+
+
+def _settle(
+    worker: _Running,
+    kind: str,
+    record: Json,
+    ended: dict[str, tuple[_Running, Json]],
+    pending: list[tuple[list[Json], float, str]],
+) -> None:
+    """After a worker ended: the verdicts it gave (into ``ended``), the probes to run again alone (``pending``)."""
+    for probe in worker.batch:
+        if probe["id"] in worker.finished:
+            ended[probe["id"]] = (worker, worker.finished[probe["id"]])
+        elif kind == "alone" or not worker.frames.confined:
+            ended[probe["id"]] = (worker, record)
+            _progress("end", probe["id"])
+            if record["timed_out"] and probe.get("group"):
+                # the same function will likely hang again: its other probes get a short limit
+                _SLOW_GROUPS.add(str(probe["group"]))
+        else:
+            pending.append(([probe], 0.0, "alone"))
+
+
+def _go_on(worker: _Running, kind: str, pending: list[tuple[list[Json], float, str]]) -> str:
+    """Let an optimistic worker at its deadline go on as a lone one would (``_Running.go_on``); its new kind, or "".
+
+    The probes it gives up run next, in a new optimistic worker.
+    """
+    if kind != "optimistic":
+        return ""
+    batch = list(worker.batch)
+    kind = worker.go_on()
+    if kind == "alone":
+        _next_probe(worker)  # the same probe, now with its own limit
+        if len(batch) > 1:
+            given = batch[1:]
+            pending.append((given, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in given)), "optimistic"))
+    return kind
 
 
 def _share_after() -> float:
