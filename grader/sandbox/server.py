@@ -842,15 +842,33 @@ def _stream_record(name: str, part: tuple[bytes, int, int]) -> Json:
 _SLOW_GROUPS: set[str] = set()
 
 
+def _groups(probe: Json) -> set[str]:
+    """The learner's functions a probe belongs to: its group (what its check is about) and every one its steps call."""
+    names = {str(probe["group"])} if probe.get("group") else set()
+    for step in probe["steps"]:
+        if step.get("op") in ("call", "new") and isinstance(step.get("target"), str):
+            names.add(step["target"])
+    return names
+
+
+def _hung(probe: Json) -> str:
+    """The function that hung before, for which the probe gets a short limit: its own group first ("" when none)."""
+    own = str(probe.get("group") or "")
+    if own and own in _SLOW_GROUPS:
+        return own
+    return min(_groups(probe) & _SLOW_GROUPS, default="")
+
+
 def _limit(probe: Json) -> float:
-    """A probe's time limit: its own, or a short one once a probe of its group timed out alone.
+    """A probe's time limit: its own, or a short one once a probe of a group it belongs to timed out alone.
 
     The short limit is an eighth of its own (0.25 s of 2 s, 0.625 s of 5 s), at
     least ``SHORT_FLOOR`` and at most ``SHORT_LIMIT``: a function that hung once
-    costs each of its other checks that much, and a check it passes fast still passes.
+    costs each of its other checks, and each check whose steps call it, that
+    much, and a check it passes fast still passes.
     """
     limit = float(probe["timeout"])
-    if probe.get("group") and str(probe["group"]) in _SLOW_GROUPS:
+    if _hung(probe):
         return min(limit, max(SHORT_FLOOR, min(SHORT_LIMIT, limit * SHORT_SHARE)))
     return limit
 
@@ -936,6 +954,9 @@ def _settle(
         if probe["id"] in worker.finished:
             ended[probe["id"]] = (worker, worker.finished[probe["id"]])
         elif kind == "alone" or not worker.frames.confined:
+            hung = _hung(probe)
+            if record["timed_out"] and hung and worker.limit < float(probe["timeout"]):
+                record["hung_function"] = hung  # why the limit was short, for the learner's message
             ended[probe["id"]] = (worker, record)
             _progress("end", probe["id"])
             if record["timed_out"] and probe.get("group"):
