@@ -58,6 +58,10 @@ PIPE_BYTES = 1024 * 1024
 SHORT_LIMIT = 1.0
 SHORT_FLOOR = 0.25
 SHORT_SHARE = 0.125
+# limits are CPU seconds of the worker's process, so a verdict does not depend on the machine's load;
+# a worker that waits instead (sleeps, reads, or leaves the work to a child process) is stopped once
+# it has run WALL_FACTOR times its limit in wall-clock time
+WALL_FACTOR = 3.0
 # what the first, optimistic pass gives all of a worker's probes together (see _run_workers); a
 # worker still importing then, or still on its first probe, goes on to that probe's own limit
 OPTIMISTIC_SECONDS = 0.3
@@ -761,6 +765,28 @@ class _Running:
         self.stop_after = todo[keep - 1]["id"]
         return given
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the worker's process used so far, its threads included (None once it is gone)."""
+        try:  # the process's CPU clock: clock_getcpuclockid(pid) is ((~pid) << 3) | 2 on Linux
+            return time.clock_gettime(((~self.pid) << 3) | 2)
+        except OSError:
+            return None
+
+    def wait_for_cpu(self, now: float) -> bool:
+        """At the wall-clock deadline: move it to when the worker can have used its limit in CPU time.
+
+        True when the deadline moved: the worker used less CPU time than its
+        limit (the machine is busy, or it waits) and has run less than
+        ``WALL_FACTOR`` times its limit.  A deadline only ever moves later,
+        so no worker ends sooner than under a wall-clock limit.
+        """
+        cap = self.started + WALL_FACTOR * self.limit
+        used = self.cpu_seconds()
+        if used is None or used >= self.limit or now >= cap:
+            return False
+        self.deadline = min(cap, now + max(0.01, self.limit - used))
+        return True
+
     def go_on(self) -> str:
         """At the end of the optimistic budget: go on as a lone worker would have, if this one still can.
 
@@ -915,8 +941,8 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
         for pid, (worker, kind) in list(running.items()):
             if pid in reaped:
                 status, timed_out = reaped[pid], False
-            elif now < worker.deadline:
-                continue
+            elif now < worker.deadline or (kind != "optimistic" and worker.wait_for_cpu(now)):
+                continue  # an optimistic budget stays wall-clock: what it did not finish runs again alone
             elif went_on := _go_on(worker, kind, pending):
                 running[pid] = (worker, went_on)
                 continue
