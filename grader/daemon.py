@@ -119,7 +119,8 @@ class Server:
         if self.pool is not None:
             log("the sandbox zygote died; starting a new one")
             self.pool.close()
-        self.pool = SandboxPool()
+        # every grading's checks are built once (engine._BUILT): their input arrays are written once too
+        self.pool = SandboxPool(share_inputs=True)
 
     def preload(self) -> None:
         """Once, after the first request: import every exercise's checks, so each one's first grading is warm too."""
