@@ -62,7 +62,7 @@ class Server:
         self.folder = folder
         self.workspace = workspace
         self.path = socket_path(folder, workspace)
-        self.key = version_key()
+        self.key = ""  # version_key(): computed once the zygote is on its way (serve)
         self.started = time.time()
         self.requests = 0
         self.idle = idle_seconds(os.environ)
@@ -112,14 +112,24 @@ class Server:
 
     def warm(self) -> None:
         """Load what every grading needs, and a zygote (again, when the last one died)."""
-        from grader.sandbox.client import SandboxPool
+        from grader.sandbox import spawn
 
         if self.pool is not None and self.pool.alive:
             return
         if self.pool is not None:
             log("the sandbox zygote died; starting a new one")
             self.pool.close()
-        self.pool = SandboxPool()
+            self.pool = None
+        # the zygote first, the pool's module (tens of milliseconds of imports) after: on a cold start
+        # the zygote loads NumPy meanwhile
+        started = spawn.start_zygote()
+        try:
+            from grader.sandbox.client import SandboxPool
+
+            self.pool = SandboxPool(started=started)
+        except BaseException:
+            started.process.kill()
+            raise
 
     def preload(self) -> None:
         """Once, after the first request: import every exercise's checks, so each one's first grading is warm too."""
@@ -140,6 +150,7 @@ class Server:
         """Answer requests until idle for ``self.idle`` seconds or told to stop."""
         self.warm()  # first: the zygote loads NumPy while this process loads the grader
         zygote = time.monotonic() - self.spawned
+        self.key = self.key or version_key()  # a few milliseconds of stat calls: after the zygote's start
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
         from grader.sandbox.client import cleanup_later
