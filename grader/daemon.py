@@ -71,6 +71,7 @@ class Server:
         self.lock_fd = -1
         self.preloaded = False
         self.spawned = time.monotonic()  # when the client started this process (main() reads it), else now
+        self.zygote_spawned = 0.0  # when the last zygote was started (its process running, NumPy not yet loaded)
 
     # --- life ---------------------------------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class Server:
         # the zygote first, the pool's module (tens of milliseconds of imports) after: on a cold start
         # the zygote loads NumPy meanwhile
         started = spawn.start_zygote()
+        self.zygote_spawned = time.monotonic()
         try:
             from grader.sandbox.client import SandboxPool
 
@@ -149,7 +151,7 @@ class Server:
     def serve(self) -> None:
         """Answer requests until idle for ``self.idle`` seconds or told to stop."""
         self.warm()  # first: the zygote loads NumPy while this process loads the grader
-        zygote = time.monotonic() - self.spawned
+        zygote = self.zygote_spawned - self.spawned
         self.key = self.key or version_key()  # a few milliseconds of stat calls: after the zygote's start
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
