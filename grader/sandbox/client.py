@@ -449,6 +449,12 @@ class Sandbox:
         Seconds the first worker runs probes alone before a second one (up to
         ``jobs``) takes half of the probes it has not started; the server's
         default (0.025) when None.
+    share_inputs : bool
+        Whether the probes' input arrays may go into the pool's shared folder
+        when the pool shares inputs (``SandboxPool.shares_inputs``): only for
+        probes built once and kept (a batch's, a grading server's), since the
+        pool keeps every array it wrote for its life.  Otherwise each
+        grading writes its own.
     """
 
     def __init__(
@@ -462,8 +468,10 @@ class Sandbox:
         pool: SandboxPool | None = None,
         import_folders: Sequence[Path] = (),
         share_after: float | None = None,
+        share_inputs: bool = True,
     ) -> None:
         self.submission = Path(submission)
+        self.share_inputs = share_inputs
         self.share_after = share_after
         self.import_folders = tuple(Path(folder) for folder in import_folders)
         self.pool = pool
@@ -511,7 +519,7 @@ class Sandbox:
 
         if self._process is None and not self.learner_dir.exists():
             self.start()
-        shared = self.pool is not None and self.pool.shares_inputs
+        shared = self.pool is not None and self.pool.shares_inputs and self.share_inputs
         entries: list[dict[str, Any]] = []
         for index, probe in enumerate(probes):
             probe_dir = self.work_dir / f"p{index:03d}"
