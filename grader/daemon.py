@@ -62,7 +62,7 @@ class Server:
         self.folder = folder
         self.workspace = workspace
         self.path = socket_path(folder, workspace)
-        self.key = version_key()
+        self.key = ""  # version_key(): computed once the zygote is on its way (serve)
         self.started = time.time()
         self.requests = 0
         self.idle = idle_seconds(os.environ)
@@ -71,6 +71,7 @@ class Server:
         self.lock_fd = -1
         self.preloaded = False
         self.spawned = time.monotonic()  # when the client started this process (main() reads it), else now
+        self.zygote_spawned = 0.0  # when the last zygote was started (its process running, NumPy not yet loaded)
 
     # --- life ---------------------------------------------------------------------------------------
 
@@ -112,14 +113,26 @@ class Server:
 
     def warm(self) -> None:
         """Load what every grading needs, and a zygote (again, when the last one died)."""
-        from grader.sandbox.client import SandboxPool
+        from grader.sandbox import spawn
 
         if self.pool is not None and self.pool.alive:
             return
         if self.pool is not None:
             log("the sandbox zygote died; starting a new one")
             self.pool.close()
-        self.pool = SandboxPool()
+            self.pool = None
+        # the zygote first, the pool's module (tens of milliseconds of imports) after: on a cold start
+        # the zygote loads NumPy meanwhile
+        started = spawn.start_zygote()
+        self.zygote_spawned = time.monotonic()
+        try:
+            from grader.sandbox.client import SandboxPool
+
+            # every grading's checks are built once (engine._BUILT): their input arrays are written once too
+            self.pool = SandboxPool(started=started, share_inputs=True)
+        except BaseException:
+            started.process.kill()
+            raise
 
     def preload(self) -> None:
         """Once, after the first request: import every exercise's checks, so each one's first grading is warm too."""
@@ -139,7 +152,8 @@ class Server:
     def serve(self) -> None:
         """Answer requests until idle for ``self.idle`` seconds or told to stop."""
         self.warm()  # first: the zygote loads NumPy while this process loads the grader
-        zygote = time.monotonic() - self.spawned
+        zygote = self.zygote_spawned - self.spawned
+        self.key = self.key or version_key()  # a few milliseconds of stat calls: after the zygote's start
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
         from grader.sandbox.client import cleanup_later

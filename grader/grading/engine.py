@@ -578,7 +578,8 @@ def warm_pool(pool: SandboxPool | None = None) -> Iterator[SandboxPool]:
     a class): they are the same for every grading.
     """
     own = pool is None
-    chosen = SandboxPool() if pool is None else pool
+    # the checks are built once (``_BUILT``), so their inputs are written once too (where Landlock allows)
+    chosen = SandboxPool(share_inputs=True) if pool is None else pool
     _WARM.append(chosen)
     try:
         yield chosen
@@ -635,9 +636,12 @@ def grade_exercise(
     if not submission.is_file():
         raise UsageError(f"no such file: {submission}", f"ファイルがありません: {submission}")
     limit = timeout or exercise.timeout
+    # a pool's shared input files are kept for its life: only for checks built once (a batch's, or _BUILT's)
+    share_inputs = pool is not None and checks is not None
     if pool is None:
         pool = _warm()
     if checks is None and _WARM:
+        share_inputs = True
         checks = _BUILT.get(number)
         if checks is None:
             checks = _BUILT[number] = exercise.build_checks()
@@ -650,6 +654,7 @@ def grade_exercise(
         pool=pool,
         memory_bytes=memory_bytes,
         import_folders=import_folders,
+        share_inputs=share_inputs,
     ) as sandbox:
         if checks is None:
             checks = exercise.build_checks()

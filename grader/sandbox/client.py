@@ -14,7 +14,6 @@ This module knows how to run probes and nothing about scoring: it returns a
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -25,8 +24,6 @@ import signal
 import stat
 import struct
 import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import OutputError, SandboxError, UsageError
+from grader.sandbox import spawn
 from grader.text import Text, untrusted
 
-CHILD_SCRIPT = Path(__file__).with_name("server.py")
 EXERCISE_FILE = re.compile(r"^ex\d\d_\w+\.py$")
 DEFAULT_MEMORY_BYTES = 2 * 1024**3
 # mirrored from server.py (loaded by path in the sandbox, it imports nothing of the grader)
@@ -385,100 +382,17 @@ def _stream(record: dict[str, Any], name: str, learner_dir: Path) -> str:
     )
 
 
-def _numpy_lib_dir(work_dir: Path) -> Path:
-    """Make a directory that holds NumPy (and nothing else of site-packages)."""
-    spec = importlib.util.find_spec("numpy")
-    if spec is None or spec.origin is None:
-        raise SandboxError("NumPy is not installed; run: pip install numpy")
-    package = Path(spec.origin).resolve().parent
-    lib = work_dir / "lib"
-    lib.mkdir()
-    os.symlink(package, lib / "numpy")
-    vendored = package.parent / "numpy.libs"
-    if vendored.is_dir():
-        os.symlink(vendored, lib / "numpy.libs")
-    return lib
-
-
-def _scratch_root() -> str | None:
-    """Where probe files go: memory-backed /dev/shm when there is one, else the temp dir.
-
-    A probe writes a dozen small files; on a disk file system each create costs
-    about a millisecond, on tmpfs a few microseconds.
-    """
-    chosen = os.environ.get("GRADE_TMPDIR")
-    if chosen:
-        return chosen
-    shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK):
-        return str(shm)
-    return None
-
-
-_STALE = re.compile(r"^grade-(?:pool-)?(\d+)-")
-
-
 def _scratch_dir(prefix: str) -> Path:
-    """A fresh scratch folder named after this process, after sweeping away dead ones.
-
-    A grader killed with SIGKILL (or a power cut) can not delete its folder; on
-    tmpfs that would hold memory until reboot, so the next run removes every
-    folder whose process is gone.
-    """
-    root = Path(_scratch_root() or tempfile.gettempdir())
-    try:
-        entries = list(root.iterdir())
-    except OSError:
-        entries = []
-    for entry in entries:
-        match = _STALE.match(entry.name)
-        if match and entry.is_dir() and not _alive(int(match.group(1))):
-            shutil.rmtree(entry, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{prefix}-{os.getpid()}-", dir=root))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _child_environment() -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
-    env = {key: os.environ[key] for key in keep if key in os.environ}
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
+    """A fresh scratch folder named after this process, after sweeping away dead ones (``spawn.scratch_dir``)."""
+    return Path(spawn.scratch_dir(prefix))
 
 
 def _confine_by_default() -> bool:
-    """GRADE_NO_CONFINE=1 turns off namespaces and Landlock (for debugging, never for grading)."""
-    return os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
+    return spawn.confine_by_default()
 
 
 def _spawn_server(work_dir: Path, confine: bool, *, zygote: bool = False) -> subprocess.Popen[bytes]:
-    """Start a sandbox server (or, with ``zygote``, a pool's zygote) in ``work_dir``.
-
-    It loads NumPy and then waits for its manifest (or requests) on stdin.  A
-    zygote's stderr is discarded: nobody reads it while it lives, and a full pipe
-    would block it.
-    """
-    lib = _numpy_lib_dir(work_dir)
-    flags = (["--zygote"] if zygote else []) + ([] if confine else ["--no-confine"])
-    return subprocess.Popen(
-        [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(lib), *flags],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL if zygote else subprocess.PIPE,
-        cwd=work_dir,
-        env=_child_environment(),
-        start_new_session=True,
-    )
+    return spawn.spawn_server(str(work_dir), confine, zygote=zygote)
 
 
 def learner_files(folders: Sequence[Path], *, skip: Path | None = None) -> dict[str, Path]:
@@ -544,6 +458,12 @@ class Sandbox:
         Seconds the first worker runs probes alone before a second one (up to
         ``jobs``) takes half of the probes it has not started; the server's
         default (0.025) when None.
+    share_inputs : bool
+        Whether the probes' input arrays may go into the pool's shared folder
+        when the pool shares inputs (``SandboxPool.shares_inputs``): only for
+        probes built once and kept (a batch's, a grading server's), since the
+        pool keeps every array it wrote for its life.  Otherwise each
+        grading writes its own.
     """
 
     def __init__(
@@ -557,8 +477,10 @@ class Sandbox:
         pool: SandboxPool | None = None,
         import_folders: Sequence[Path] = (),
         share_after: float | None = None,
+        share_inputs: bool = True,
     ) -> None:
         self.submission = Path(submission)
+        self.share_inputs = share_inputs
         self.share_after = share_after
         self.import_folders = tuple(Path(folder) for folder in import_folders)
         self.pool = pool
@@ -606,7 +528,7 @@ class Sandbox:
 
         if self._process is None and not self.learner_dir.exists():
             self.start()
-        shared = self.pool is not None and self.pool.shares_inputs
+        shared = self.pool is not None and self.pool.shares_inputs and self.share_inputs
         entries: list[dict[str, Any]] = []
         for index, probe in enumerate(probes):
             probe_dir = self.work_dir / f"p{index:03d}"
@@ -949,6 +871,13 @@ class _ProgressFifo:
         os.close(self.fd)
 
 
+def _landlock_abi() -> int:
+    """The kernel's Landlock ABI; confinement (and ctypes) imported only by a pool that shares inputs."""
+    from grader.sandbox import confinement
+
+    return confinement.landlock_abi()
+
+
 class SandboxPool:
     """A warm sandbox "zygote" that forks one confined server per submission.
 
@@ -960,18 +889,20 @@ class SandboxPool:
     submissions may run at once.
     """
 
-    def __init__(self, *, confine: bool | None = None, share_inputs: bool = False) -> None:
+    def __init__(
+        self, *, confine: bool | None = None, share_inputs: bool = False, started: spawn.Started | None = None
+    ) -> None:
         import threading
 
-        from grader.sandbox import confinement
-
-        self.work_dir = _scratch_dir("grade-pool")
-        confine = _confine_by_default() if confine is None else confine
-        self._process = _spawn_server(self.work_dir, confine, zygote=True)
+        # ``started``: a zygote started ahead (``spawn.start_zygote``, the grading server's first step)
+        started = spawn.start_zygote(confine) if started is None else started
+        self.work_dir = Path(started.work_dir)
+        confine = started.confine
+        self._process = started.process
         # with ``share_inputs`` (``grade batch``: one set of checks per exercise, for the pool's short
         # life), probes' inputs are written once for every submission that gets the same arrays; only
         # where Landlock keeps every sandbox process from writing them (else each gets its own copy)
-        self.shares_inputs = share_inputs and confine and confinement.landlock_abi() >= 1
+        self.shares_inputs = share_inputs and confine and _landlock_abi() >= 1
         self.inputs_dir = self.work_dir / "inputs"
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
         self._lock = threading.Lock()

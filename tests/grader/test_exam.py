@@ -6,6 +6,7 @@ import io
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ from grader.quiz.exam import (
     topic_scores,
 )
 from grader.quiz.exam_page import render_exam_page
+
+EXAM_CLOCK_START = datetime(2027, 1, 16, 9, 0, tzinfo=UTC)  # any fixed moment (an exam morning)
 
 
 def _single(question_id: str, options: int = 4, correct: int = 0) -> Question:
@@ -423,7 +426,9 @@ def test_the_page_in_chromium_by_keyboard_with_the_time_running_out(tmp_path):
             page = browser.new_page()
             page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
-            page.clock.install()
+            # the page's clock stands still but for fast_forward: a slow machine must not tick it on
+            page.clock.install(time=EXAM_CLOCK_START)
+            page.clock.pause_at(EXAM_CLOCK_START + timedelta(seconds=1))
             page.goto(page_file.as_uri())
             assert page.inner_text("#countdown") == "1:00"
             assert page.is_visible("#q1")

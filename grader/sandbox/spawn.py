@@ -1,0 +1,155 @@
+"""Start a sandbox server process: its scratch folder, its NumPy folder, its environment.
+
+The grading server (``grader.daemon``) starts its sandbox zygote before it
+imports anything else of the grader, so that the zygote loads NumPy on one core
+while the grading server loads the CLI, the engine and NumPy on the other.
+This module is that first step, and therefore light: the standard library only,
+and none of its slower modules (no ``pathlib``, ``tempfile``, ``shutil`` or
+``dataclasses`` before the zygote is on its way).  ``client.py`` starts every
+sandbox server through it, so a zygote started early is started exactly as any
+other.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+CHILD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server.py")
+_STALE = re.compile(r"^grade-(?:pool-)?(\d+)-")
+
+
+class Started:
+    """A zygote started ahead of its ``SandboxPool``: its folder, its process, and whether it confines."""
+
+    def __init__(self, work_dir: str, process: subprocess.Popen[bytes], confine: bool) -> None:
+        self.work_dir = work_dir
+        self.process = process
+        self.confine = confine
+
+
+def confine_by_default() -> bool:
+    """GRADE_NO_CONFINE=1 turns off namespaces and Landlock (for debugging, never for grading)."""
+    return os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
+
+
+def numpy_lib_dir(work_dir: str) -> str:
+    """Make a directory that holds NumPy (and nothing else of site-packages)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or spec.origin is None:
+        from grader.errors import SandboxError
+
+        raise SandboxError("NumPy is not installed; run: pip install numpy")
+    package = os.path.dirname(os.path.realpath(spec.origin))
+    lib = os.path.join(work_dir, "lib")
+    os.mkdir(lib)
+    os.symlink(package, os.path.join(lib, "numpy"))
+    vendored = os.path.join(os.path.dirname(package), "numpy.libs")
+    if os.path.isdir(vendored):
+        os.symlink(vendored, os.path.join(lib, "numpy.libs"))
+    return lib
+
+
+def scratch_root() -> str:
+    """Where probe files go: memory-backed /dev/shm when there is one, else the temp dir.
+
+    A probe writes a dozen small files; on a disk file system each create costs
+    about a millisecond, on tmpfs a few microseconds.
+    """
+    chosen = os.environ.get("GRADE_TMPDIR")
+    if chosen:
+        return chosen
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK | os.X_OK):
+        return "/dev/shm"
+    import tempfile
+
+    return tempfile.gettempdir()
+
+
+def scratch_dir(prefix: str) -> str:
+    """A fresh scratch folder (mode 0700) named after this process, after sweeping away dead ones.
+
+    A grader killed with SIGKILL (or a power cut) can not delete its folder; on
+    tmpfs that would hold memory until reboot, so the next run removes every
+    folder whose process is gone.
+    """
+    root = os.path.abspath(scratch_root())
+    try:
+        entries = os.listdir(root)
+    except OSError:
+        entries = []
+    for name in entries:
+        match = _STALE.match(name)
+        path = os.path.join(root, name)
+        if match and os.path.isdir(path) and not os.path.islink(path) and not alive(int(match.group(1))):
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+    # as tempfile.mkdtemp: a random name, made by mkdir (which never follows a link planted in a shared
+    # /dev/shm or /tmp), tried again only if someone else's folder has that name
+    for _ in range(100):
+        path = os.path.join(root, f"{prefix}-{os.getpid()}-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"no free scratch folder name in {root}")
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def child_environment() -> dict[str, str]:
+    """The few variables a sandbox server gets; one BLAS thread (a worker may not start threads)."""
+    keep = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "TMPDIR")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def spawn_server(work_dir: str, confine: bool, *, zygote: bool = False) -> subprocess.Popen[bytes]:
+    """Start a sandbox server (or, with ``zygote``, a pool's zygote) in ``work_dir``.
+
+    It loads NumPy and then waits for its manifest (or requests) on stdin.  A
+    zygote's stderr is discarded: nobody reads it while it lives, and a full pipe
+    would block it.
+    """
+    lib = numpy_lib_dir(work_dir)
+    flags = (["--zygote"] if zygote else []) + ([] if confine else ["--no-confine"])
+    return subprocess.Popen(
+        [sys.executable, "-I", "-S", CHILD_SCRIPT, lib, *flags],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL if zygote else subprocess.PIPE,
+        cwd=work_dir,
+        env=child_environment(),
+        start_new_session=True,
+    )
+
+
+def start_zygote(confine: bool | None = None) -> Started:
+    """A pool's zygote, started now (for a ``SandboxPool(started=...)`` made later)."""
+    confine = confine_by_default() if confine is None else confine
+    work_dir = scratch_dir("grade-pool")
+    try:
+        return Started(work_dir, spawn_server(work_dir, confine, zygote=True), confine)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise

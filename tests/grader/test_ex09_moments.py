@@ -1,0 +1,69 @@
+"""ex09's sample statistics: block-wise ``_moments`` agrees with the textbook formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.checks.ex09_init_regularization import MOMENTS_BLOCK, SAMPLE, _constant, _moments
+
+
+def _textbook(values: np.ndarray) -> tuple[float, float, float]:
+    values = values.astype(np.float64).ravel()
+    mean = values.mean()
+    variance = ((values - mean) ** 2).mean()
+    return mean, np.sqrt(variance), ((values - mean) ** 4).mean() / variance**2 - 3.0
+
+
+RNG = np.random.default_rng(7)
+SAMPLES = {
+    "normal (250, 400)": RNG.normal(0.0, 0.06, size=(250, 400)),
+    "uniform, mean 0.5": RNG.random(SAMPLE),
+    "one block and one more": RNG.normal(3.0, 2.0, size=MOMENTS_BLOCK + 1),
+    "shorter than a block": RNG.standard_normal(17),
+    "float32 ints": RNG.integers(-5, 5, size=(30, 40)).astype(np.float32),
+    "int64": RNG.integers(-5, 5, size=1000),
+}
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_moments_agree_with_the_formulas(name: str):
+    mean, std, kurtosis = _textbook(SAMPLES[name])
+    moments = _moments(SAMPLES[name])
+    assert moments.mean == pytest.approx(mean, rel=1e-12, abs=1e-15)
+    assert moments.std == pytest.approx(std, rel=1e-10)
+    assert moments.kurtosis == pytest.approx(kurtosis, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("value", [0.0, -2.0, 0.25])
+def test_a_constant_sample_has_std_exactly_zero_and_no_kurtosis(value: float):
+    sample = np.full(MOMENTS_BLOCK * 3 + 5, value)
+    moments = _moments(sample)
+    assert moments.std == 0.0
+    assert np.isnan(moments.kurtosis)
+    assert _constant(sample) is not None
+
+
+def test_one_differing_value_in_the_last_block_is_not_constant():
+    sample = np.zeros(MOMENTS_BLOCK * 2 + 3)
+    sample[-1] = 1e-100
+    moments = _moments(sample)
+    assert moments.std > 0
+    assert np.isnan(moments.kurtosis)  # a variance of 1e-205 squared underflows: no kurtosis, and no crash
+    assert _constant(sample) is None
+
+
+def test_nan_and_inf_give_nan_not_a_pass():
+    for bad in (np.nan, np.inf):
+        sample = RNG.standard_normal(MOMENTS_BLOCK + 10)
+        sample[5] = bad
+        moments = _moments(sample)
+        assert not np.isfinite(moments.std)
+
+
+def test_an_empty_sample_is_nan_not_an_error():
+    with np.errstate(all="ignore"):
+        moments = _moments(np.zeros((0, 4)))
+    assert np.isnan(moments.mean)
+    assert np.isnan(moments.std)
+    assert np.isnan(moments.kurtosis)
