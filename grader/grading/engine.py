@@ -277,7 +277,17 @@ def _timeout(run: ProbeRun, timeout: float, module: str) -> Abnormal:
     used = run.limit if run.limit is not None else timeout
     limit = f"{used:g}"
     lines = [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")]
-    if used < timeout:
+    if used < timeout and run.hung_function:
+        name = run.hung_function
+        lines.append(
+            Text(
+                f"(an earlier call of {name} did not finish within {timeout:g} s, and this check calls {name} "
+                f"too, so it was given {limit} s)",
+                f"(先に {name} の呼び出しが {timeout:g} 秒以内に終わらず、このチェックも {name} を呼び出すため、"
+                f"{limit} 秒で打ち切りました)",
+            )
+        )
+    elif used < timeout:
         lines.append(
             Text(
                 f"(an earlier call of the same function did not finish within {timeout:g} s, "

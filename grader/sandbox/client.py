@@ -227,6 +227,8 @@ class ProbeRun:
     source: str = ""  # the learner's file a NotImplementedError came from
     limit: float | None = None  # the time limit the probe ran under
     at_import: bool = False  # the learner's module did not import: every probe of the run shares this
+    # the function whose earlier hang gave this probe a short limit (its own, or one its check calls)
+    hung_function: str = ""
 
     def output(self, name: str) -> Output:
         """Return the output ``name`` or raise ``OutputError``."""
@@ -266,6 +268,13 @@ def parse_event(line: bytes, ids: dict[str, int]) -> SandboxEvent | None:
     except ValueError:
         return None
     return None
+
+
+def _function_name(value: object) -> str:
+    """A record's function name (``relu``, ``Affine.backward``); "" for anything else."""
+    if isinstance(value, str) and len(value) <= 100 and all(part.isidentifier() for part in value.split(".")):
+        return value
+    return ""
 
 
 def _limit_value(word: str) -> float:
@@ -658,6 +667,7 @@ class Sandbox:
             "elapsed": _number(record.get("elapsed")),
             "limit": _number(record.get("limit"), self.timeout),
             "at_import": record.get("import_failed") is True,
+            "hung_function": _function_name(record.get("hung_function")),
         }
         try:
             frames: dict[str, bytes] | None = parse_frames(

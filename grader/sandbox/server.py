@@ -58,8 +58,13 @@ PIPE_BYTES = 1024 * 1024
 SHORT_LIMIT = 1.0
 SHORT_FLOOR = 0.25
 SHORT_SHARE = 0.125
-# what the first, optimistic pass gives all of a worker's probes together (see _run_workers)
-OPTIMISTIC_SECONDS = 1.0
+# limits are CPU seconds of the worker's process, so a verdict does not depend on the machine's load;
+# a worker that waits instead (sleeps, reads, or leaves the work to a child process) is stopped once
+# it has run WALL_FACTOR times its limit in wall-clock time
+WALL_FACTOR = 3.0
+# what the first, optimistic pass gives all of a worker's probes together (see _run_workers); a
+# worker still importing then, or still on its first probe, goes on to that probe's own limit
+OPTIMISTIC_SECONDS = 0.3
 # the first pass starts one worker; once it has run probes this long, another takes half of what it has left
 # (fast probes, most exercises' checks, then cost one fork, not one per job)
 SHARE_AFTER_SECONDS = 0.025
@@ -680,10 +685,12 @@ class _Running:
         self.imported_at: float | None = None
         self.stop_after = ""  # the last probe this worker runs, once another took the rest (``share``)
         self.deadline = self.started + limit
+        # the CPU-time backstop covers the longest limit the worker may be given (see go_on)
+        cpu_limit = max(limit, *(_limit(probe) for probe in batch))
         self.pid = os.fork()
         if self.pid == 0:
             try:
-                _worker(batch, limit, (write_ends[0], write_ends[1], write_ends[2], ack_read))
+                _worker(batch, cpu_limit, (write_ends[0], write_ends[1], write_ends[2], ack_read))
             finally:
                 os._exit(SETUP_FAILED)
         for fd in (*write_ends, ack_read):
@@ -758,6 +765,59 @@ class _Running:
         self.stop_after = todo[keep - 1]["id"]
         return given
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the worker's process used so far, its threads included (None once it is gone)."""
+        try:  # the process's CPU clock: clock_getcpuclockid(pid) is ((~pid) << 3) | 2 on Linux
+            return time.clock_gettime(((~self.pid) << 3) | 2)
+        except OSError:
+            return None
+
+    def wait_for_cpu(self, now: float) -> bool:
+        """At the wall-clock deadline: move it to when the worker can have used its limit in CPU time.
+
+        True when the deadline moved: the worker used less CPU time than its
+        limit (the machine is busy, or it waits) and has run less than
+        ``WALL_FACTOR`` times its limit.  A deadline only ever moves later,
+        so no worker ends sooner than under a wall-clock limit.
+        """
+        cap = self.started + WALL_FACTOR * self.limit
+        used = self.cpu_seconds()
+        if used is None or used >= self.limit or now >= cap:
+            return False
+        self.deadline = min(cap, now + max(0.01, self.limit - used))
+        return True
+
+    def go_on(self) -> str:
+        """At the end of the optimistic budget: go on as a lone worker would have, if this one still can.
+
+        A worker still importing goes on to the import's limit (the same as the
+        one more try with the full limit); a worker on its first probe gives the
+        rest to another worker and goes on to that probe's own limit, stopping
+        after it.  Both count from the worker's start, import included, and the
+        process has run nothing else: what it ends with is a lone worker's
+        verdict.  The new kind of the worker ("import" or "alone"), or "" when
+        it can not go on (it finished a probe already).
+        """
+        if self.finished or self.stop_after or not self.frames.confined:
+            return ""
+        if not self.frames.imported:
+            limit, kind = min(_limit(probe) for probe in self.batch), "import"
+        else:
+            limit, kind = _limit(self.batch[0]), "alone"
+        if limit <= self.limit:
+            return ""
+        if kind == "alone":
+            first, given = self.batch[0], self.batch[1:]
+            for probe in given:
+                del self.frames.frames[probe["id"]]
+                del self.frames.sizes[probe["id"]]
+            self.batch = [first]
+            self.stop_after = first["id"]
+            self.frames.limit = RESULT_LIMIT_BYTES  # what a lone worker's stream may hold
+        self.limit = limit
+        self.deadline = self.started + limit
+        return kind
+
     def drain(self) -> None:
         """After the worker ended: take what its pipes still hold, then close them.
 
@@ -808,15 +868,33 @@ def _stream_record(name: str, part: tuple[bytes, int, int]) -> Json:
 _SLOW_GROUPS: set[str] = set()
 
 
+def _groups(probe: Json) -> set[str]:
+    """The learner's functions a probe belongs to: its group (what its check is about) and every one its steps call."""
+    names = {str(probe["group"])} if probe.get("group") else set()
+    for step in probe["steps"]:
+        if step.get("op") in ("call", "new") and isinstance(step.get("target"), str):
+            names.add(step["target"])
+    return names
+
+
+def _hung(probe: Json) -> str:
+    """The function that hung before, for which the probe gets a short limit: its own group first ("" when none)."""
+    own = str(probe.get("group") or "")
+    if own and own in _SLOW_GROUPS:
+        return own
+    return min(_groups(probe) & _SLOW_GROUPS, default="")
+
+
 def _limit(probe: Json) -> float:
-    """A probe's time limit: its own, or a short one once a probe of its group timed out alone.
+    """A probe's time limit: its own, or a short one once a probe of a group it belongs to timed out alone.
 
     The short limit is an eighth of its own (0.25 s of 2 s, 0.625 s of 5 s), at
     least ``SHORT_FLOOR`` and at most ``SHORT_LIMIT``: a function that hung once
-    costs each of its other checks that much, and a check it passes fast still passes.
+    costs each of its other checks, and each check whose steps call it, that
+    much, and a check it passes fast still passes.
     """
     limit = float(probe["timeout"])
-    if probe.get("group") and str(probe["group"]) in _SLOW_GROUPS:
+    if _hung(probe):
         return min(limit, max(SHORT_FLOOR, min(SHORT_LIMIT, limit * SHORT_SHARE)))
     return limit
 
@@ -863,12 +941,15 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
         for pid, (worker, kind) in list(running.items()):
             if pid in reaped:
                 status, timed_out = reaped[pid], False
-            elif now >= worker.deadline:
+            elif now < worker.deadline or (kind != "optimistic" and worker.wait_for_cpu(now)):
+                continue  # an optimistic budget stays wall-clock: what it did not finish runs again alone
+            elif went_on := _go_on(worker, kind, pending):
+                running[pid] = (worker, went_on)
+                continue
+            else:
                 _kill_group(pid)
                 _reap_one(pid)
                 status, timed_out = None, True
-            else:
-                continue
             _kill_group(pid)
             worker.drain()
             del running[pid]
@@ -883,18 +964,49 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
                     _reap_one(other.pid)
                     other.drain()
                 return {probe["id"]: (worker, record) for probe in probes}
-            for probe in worker.batch:
-                if probe["id"] in worker.finished:
-                    ended[probe["id"]] = (worker, worker.finished[probe["id"]])
-                elif kind == "alone" or not worker.frames.confined:
-                    ended[probe["id"]] = (worker, record)
-                    _progress("end", probe["id"])
-                    if timed_out and probe.get("group"):
-                        # the same function will likely hang again: its other probes get a short limit
-                        _SLOW_GROUPS.add(str(probe["group"]))
-                else:
-                    pending.append(([probe], 0.0, "alone"))
+            _settle(worker, kind, record, ended, pending)
     return ended
+
+
+def _settle(
+    worker: _Running,
+    kind: str,
+    record: Json,
+    ended: dict[str, tuple[_Running, Json]],
+    pending: list[tuple[list[Json], float, str]],
+) -> None:
+    """After a worker ended: the verdicts it gave (into ``ended``), the probes to run again alone (``pending``)."""
+    for probe in worker.batch:
+        if probe["id"] in worker.finished:
+            ended[probe["id"]] = (worker, worker.finished[probe["id"]])
+        elif kind == "alone" or not worker.frames.confined:
+            hung = _hung(probe)
+            if record["timed_out"] and hung and worker.limit < float(probe["timeout"]):
+                record["hung_function"] = hung  # why the limit was short, for the learner's message
+            ended[probe["id"]] = (worker, record)
+            _progress("end", probe["id"])
+            if record["timed_out"] and probe.get("group"):
+                # the same function will likely hang again: its other probes get a short limit
+                _SLOW_GROUPS.add(str(probe["group"]))
+        else:
+            pending.append(([probe], 0.0, "alone"))
+
+
+def _go_on(worker: _Running, kind: str, pending: list[tuple[list[Json], float, str]]) -> str:
+    """Let an optimistic worker at its deadline go on as a lone one would (``_Running.go_on``); its new kind, or "".
+
+    The probes it gives up run next, in a new optimistic worker.
+    """
+    if kind != "optimistic":
+        return ""
+    batch = list(worker.batch)
+    kind = worker.go_on()
+    if kind == "alone":
+        _next_probe(worker)  # the same probe, now with its own limit
+        if len(batch) > 1:
+            given = batch[1:]
+            pending.append((given, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in given)), "optimistic"))
+    return kind
 
 
 def _share_after() -> float:

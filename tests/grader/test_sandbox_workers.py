@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox.client import Probe, ProbeRun, Sandbox
+from grader.sandbox.client import Probe, ProbeRun, Sandbox, SandboxEvent
+from grader.sandbox.server import OPTIMISTIC_SECONDS
 
 WHERE = """
 import os
@@ -91,3 +92,68 @@ def test_a_probe_can_not_forge_another_probes_result(tmp_path, jobs, targets):
         assert run.status == "ok"
         assert run.output("y").pytype == "ndarray"
         assert float(run.output("y").array[1]) == number
+
+
+SLOW_FIRST = """
+import os
+import resource
+import time
+import numpy as np
+
+def where(x):
+    if x[0] == 0.0:
+        {first}
+    return np.array([os.getpid(), x[0], resource.getrlimit(resource.RLIMIT_CPU)[0]])
+"""
+
+
+def _run_counting_imports(tmp_path: Path, source: str, count: int, timeout: float) -> tuple[list[ProbeRun], int]:
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text(textwrap.dedent(source))
+    probes = []
+    for number in range(count):
+        probe = Probe()
+        probe.group = "where"
+        probe.save(probe.call("where", np.array([float(number), 5.0])), "y")
+        probes.append(probe)
+    events: list[SandboxEvent] = []
+    with Sandbox(learner, "ex01_activations", timeout=timeout, jobs=1, share_after=60.0) as sandbox:
+        runs = sandbox.run(probes, progress=events.append)
+    return runs, sum(event.kind == "import" for event in events)
+
+
+def test_a_first_probe_slower_than_the_optimistic_budget_goes_on_in_its_worker(tmp_path):
+    # it is the worker's first probe, as it would be alone: the worker goes on to the probe's own
+    # limit (no second run of it) and the other probes go to a new worker
+    source = SLOW_FIRST.replace("{first}", f"time.sleep({OPTIMISTIC_SECONDS + 0.3})")
+    runs, imports = _run_counting_imports(tmp_path, source, 3, timeout=5.0)
+    assert [run.status for run in runs] == ["ok", "ok", "ok"]
+    outputs = [run.output("y").array for run in runs]
+    assert [float(output[1]) for output in outputs] == [0.0, 1.0, 2.0]
+    assert imports == 2
+    assert int(outputs[0][0]) != int(outputs[1][0]) == int(outputs[2][0])
+    # the CPU-time backstop of a worker that may go on covers the probe's own limit, not the budget's
+    assert float(outputs[0][2]) >= 5.0
+
+
+def test_a_first_probe_that_hangs_times_out_with_its_own_limit_and_the_rest_still_run(tmp_path):
+    source = SLOW_FIRST.replace("{first}", "while True:\n            pass")
+    runs, imports = _run_counting_imports(tmp_path, source, 3, timeout=1.0)
+    assert [run.status for run in runs] == ["timeout", "ok", "ok"]
+    assert runs[0].limit == 1.0
+    assert imports == 2
+
+
+def test_a_module_slower_to_import_than_the_optimistic_budget_is_imported_once(tmp_path):
+    source = f"import time\ntime.sleep({OPTIMISTIC_SECONDS + 0.2})\n" + SLOW_FIRST.replace("{first}", "pass")
+    runs, imports = _run_counting_imports(tmp_path, source, 3, timeout=5.0)
+    assert [run.status for run in runs] == ["ok", "ok", "ok"]
+    assert imports == 1
+
+
+def test_a_module_that_hangs_at_import_times_out_for_every_probe(tmp_path):
+    source = "while True:\n    pass\n" + SLOW_FIRST.replace("{first}", "pass")
+    runs, imports = _run_counting_imports(tmp_path, source, 2, timeout=1.0)
+    assert [run.status for run in runs] == ["timeout", "timeout"]
+    assert all(run.at_import for run in runs)
+    assert imports == 1
