@@ -201,7 +201,8 @@ def _timeout_option(function):
         "--timeout",
         type=click.FloatRange(min=0.1, max=600),
         default=None,
-        help="Seconds one graded call may run (default: the exercise's own, usually 5).",
+        help="CPU seconds one graded call may use (default: the exercise's own, usually 5); "
+        "a call that waits is stopped after 3 times that in wall time.",
     )(function)
 
 
@@ -819,7 +820,8 @@ class _Progress:
     "--timeout",
     type=click.FloatRange(min=0.1, max=600),
     default=None,
-    help="Seconds one graded call may run (default: each exercise's own).",
+    help="CPU seconds one graded call may use (default: each exercise's own); "
+    "a call that waits is stopped after 3 times that in wall time.",
 )
 @click.option(
     "--shard",

@@ -795,7 +795,8 @@ def run_batch(
     force : bool
         Grade again what the gradebook already has for the same content.
     timeout : float, optional
-        Seconds one graded call may take (default: each exercise's own).
+        CPU seconds one graded call may use (default: each exercise's own; 3 times that in
+        wall time for code that waits).
     progress : callable, optional
         ``progress(done, total, task, result)`` after every grading.
     quiz_root : Path, optional

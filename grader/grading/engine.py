@@ -614,7 +614,8 @@ def grade_exercise(
     submission : Path
         The learner's file.
     timeout : float, optional
-        Seconds one graded call may take; the exercise's default when ``None``.
+        CPU seconds one graded call may use (3 times that in wall time for code that waits);
+        the exercise's default when ``None``.
     jobs : int
         Workers run at once in the sandbox.
     pool : SandboxPool, optional

@@ -224,7 +224,8 @@ def check(number: int, *, lang: str | None = None, timeout: float | None = None,
     lang : {"en", "ja"}, optional
         Language of the feedback; from the locale when ``None``.
     timeout : float, optional
-        Seconds one graded call may take; the exercise's own when ``None``.
+        CPU seconds one graded call may use (3 times that in wall time for code that waits);
+        the exercise's own when ``None``.
     jobs : int
         Checks run at once.
 
