@@ -387,14 +387,6 @@ def _scratch_dir(prefix: str) -> Path:
     return Path(spawn.scratch_dir(prefix))
 
 
-def _confine_by_default() -> bool:
-    return spawn.confine_by_default()
-
-
-def _spawn_server(work_dir: Path, confine: bool, *, zygote: bool = False) -> subprocess.Popen[bytes]:
-    return spawn.spawn_server(str(work_dir), confine, zygote=zygote)
-
-
 def learner_files(folders: Sequence[Path], *, skip: Path | None = None) -> dict[str, Path]:
     """The ``exNN_*.py`` files a submission may import, by file name; for a name in several folders, the first wins.
 
@@ -488,7 +480,7 @@ class Sandbox:
         self.timeout = float(timeout)
         self.jobs = max(1, int(jobs))
         self.memory_bytes = memory_bytes
-        self.confine = _confine_by_default()
+        self.confine = spawn.confine_by_default()
         self._process: subprocess.Popen[bytes] | None = None
         self.work_dir = _scratch_dir("grade")
         self.learner_dir = (self.work_dir / "learner").resolve()
@@ -516,7 +508,7 @@ class Sandbox:
         _copy_learner_file(self.submission, self.learner_dir / f"{self.module}.py")
         if self.pool is not None or self._process is not None:
             return
-        self._process = _spawn_server(self.work_dir, self.confine)
+        self._process = spawn.spawn_server(str(self.work_dir), self.confine)
 
     def run(self, probes: list[Probe], progress: ProgressCallback | None = None) -> list[ProbeRun]:
         """Run every probe and return their results in the same order.

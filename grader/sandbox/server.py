@@ -758,12 +758,16 @@ class _Running:
         if len(todo) < 3 or self.stop_after:
             return []
         given = todo[keep:]
+        self._give_up(given, todo[keep - 1]["id"])
+        return given
+
+    def _give_up(self, given: list[Json], last: str) -> None:
+        """Leave ``given`` to another worker (their frames from this one spoil its stream); stop after ``last``."""
         self.batch = [probe for probe in self.batch if probe not in given]
         for probe in given:
             del self.frames.frames[probe["id"]]
             del self.frames.sizes[probe["id"]]
-        self.stop_after = todo[keep - 1]["id"]
-        return given
+        self.stop_after = last
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds the worker's process used so far, its threads included (None once it is gone)."""
@@ -807,12 +811,7 @@ class _Running:
         if limit <= self.limit:
             return ""
         if kind == "alone":
-            first, given = self.batch[0], self.batch[1:]
-            for probe in given:
-                del self.frames.frames[probe["id"]]
-                del self.frames.sizes[probe["id"]]
-            self.batch = [first]
-            self.stop_after = first["id"]
+            self._give_up(self.batch[1:], self.batch[0]["id"])
             self.frames.limit = RESULT_LIMIT_BYTES  # what a lone worker's stream may hold
         self.limit = limit
         self.deadline = self.started + limit
@@ -899,6 +898,11 @@ def _limit(probe: Json) -> float:
     return limit
 
 
+def _optimistic(probes: list[Json]) -> tuple[list[Json], float, str]:
+    """``probes`` as one worker's share of the optimistic pass: their shared budget, never more than a probe's limit."""
+    return probes, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in probes)), "optimistic"
+
+
 def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Json]]:
     """Run every probe, ``jobs`` workers at a time; per probe, the worker that ran it and how it ended.
 
@@ -920,9 +924,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
        of the optimistic budget while importing earns one more try with the
        full limit, and a hang there is the verdict for every probe.
     """
-    pending: list[tuple[list[Json], float, str]] = [
-        (probes, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in probes)), "optimistic")
-    ]
+    pending: list[tuple[list[Json], float, str]] = [_optimistic(probes)]
     running: dict[int, tuple[_Running, str]] = {}
     ended: dict[str, tuple[_Running, Json]] = {}
     while pending or running:
@@ -1005,7 +1007,7 @@ def _go_on(worker: _Running, kind: str, pending: list[tuple[list[Json], float, s
         _next_probe(worker)  # the same probe, now with its own limit
         if len(batch) > 1:
             given = batch[1:]
-            pending.append((given, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in given)), "optimistic"))
+            pending.append(_optimistic(given))
     return kind
 
 
@@ -1039,7 +1041,7 @@ def _share_work(running: dict[int, tuple[_Running, str]], jobs: int, pending: li
         if worker.imported_at is not None and now >= worker.imported_at + _share_after():
             given = worker.share()
             if given:
-                pending.append((given, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in given)), "optimistic"))
+                pending.append(_optimistic(given))
                 return
 
 
