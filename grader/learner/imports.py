@@ -82,14 +82,33 @@ def import_folders(path: Path) -> tuple[Path, ...]:
     return (exercises,)
 
 
+def open_regular(path: Path | str) -> tuple[int, os.stat_result] | None:
+    """A descriptor of ``path`` and its stat when it is a regular file, else None; ``OSError`` if it can not be opened.
+
+    Opened without blocking, and checked after opening: a FIFO (or a device) put
+    in the file's place is never read, since it could block the watch for good.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        opened = os.fstat(descriptor)
+    except OSError:
+        os.close(descriptor)
+        raise
+    if not stat.S_ISREG(opened.st_mode):
+        os.close(descriptor)
+        return None
+    return descriptor, opened
+
+
 def _read(path: Path, limit: int) -> bytes | None:
     """The bytes of the regular file ``path``, None when it is more than ``limit`` or not a regular file."""
-    try:  # a FIFO (or a device) put in the file's place is never read: it could block the watch for good
+    try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced since the stat
-                return None
+        found = open_regular(path)
+        if found is None:  # replaced since the stat
+            return None
+        with open(found[0], "rb") as handle:
             data = handle.read(limit + 1)
     except (OSError, ValueError):
         return None

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from grader.grading.feedback import COLOURS, LABELS, check_detail, summary
 from grader.grading.results import CheckResult, ExerciseResult, Status
+from grader.learner.imports import open_regular
 from grader.text import Text
 
 POLL_SECONDS = 0.1  # a few stat() calls ten times a second: nothing to a machine, a tenth of a second to a learner
@@ -186,14 +187,13 @@ def fingerprint(path: Path) -> Fingerprint:
     digest = None
     if stat.S_ISREG(status.st_mode) and status.st_size <= DIGEST_LIMIT_BYTES:
         try:  # non-blocking: a FIFO put in its place since the stat must not hang the watch
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            found = open_regular(path)
         except OSError:  # unreadable: told apart by its stat (the grading says what is wrong)
-            descriptor = -1
-        if descriptor >= 0:
+            found = None
+        if found is not None:
+            descriptor, opened = found
             try:
-                opened = os.fstat(descriptor)
-                if stat.S_ISREG(opened.st_mode):
-                    status, digest = opened, _digest(descriptor)
+                status, digest = opened, _digest(descriptor)
             except OSError:
                 digest = None
             finally:
