@@ -478,10 +478,14 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         os.dup2(err_fd, 2)
         os.dup2(result_fd, 3)
         os.dup2(ack_fd, 4)
+        files: dict[str, bytes] = {}  # a pool's shared inputs: one file can feed many probes
         inputs = {
-            probe["id"]: {name: _NPY.load(os.path.join(probe["dir"], file)) for name, file in probe["arrays"].items()}
+            probe["id"]: {
+                name: _input_array(os.path.join(probe["dir"], file), files) for name, file in probe["arrays"].items()
+            }
             for probe in batch
         }
+        del files  # its bytes would count against the learner's memory limit
         os.chdir(_MANIFEST["learner_dir"])
         _confine_worker(limit)
         # nothing else of the server's is inherited: no pipe of another worker, no ruleset, no manifest
@@ -514,6 +518,30 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         if answer == b"s":  # the server gave this worker's other probes to another worker
             break
     os._exit(0)
+
+
+def _input_array(path: str, files: dict[str, bytes]) -> Any:
+    """A probe's input array, a new one each time: the grader's ``.npy`` file, each file read once per worker.
+
+    Read with ``os`` calls, not a file object (which would also ask whether the
+    file is a terminal and where it stands): a worker reads dozens of these
+    before it is confined.
+    """
+    data = files.get(path)
+    if data is None:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            data = os.read(fd, size + 1)  # a regular file reads whole: one call, unless it grew since
+            if len(data) > size:
+                parts = [data]
+                while chunk := os.read(fd, 1 << 20):
+                    parts.append(chunk)
+                data = b"".join(parts)
+        finally:
+            os.close(fd)
+        files[path] = data
+    return _NPY.from_bytes(data)
 
 
 def _send_or_exit(results: _Results, name: str, result: Json) -> None:
@@ -1256,10 +1284,12 @@ def _prepare_files(manifest: Json) -> None:
 def _address_space_in_use() -> int:
     """Bytes of virtual memory this process has mapped now (``VmSize``), 0 when unknown."""
     try:
-        with open("/proc/self/status") as handle:
-            for line in handle:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
+        # /proc/self/statm's first field is VmSize in pages: one short read, not /proc/self/status line by line
+        fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            return int(os.read(fd, 256).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        finally:
+            os.close(fd)
     except (OSError, ValueError, IndexError):
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -1524,6 +1554,7 @@ def main() -> None:
             # the same for every server: no learner folder is on sys.path yet, none is excluded
             _ZYGOTE_PATHS[:] = _python_paths({"learner_dir": None}, numpy)
             _ZYGOTE_OPENED[:] = _CONFINEMENT.open_paths(_ZYGOTE_PATHS)
+            _CONFINEMENT.prepare_rules(_ZYGOTE_OPENED)
             _OWN_PID_NAMESPACE = _can_fork_into_pid_namespaces()
             _prepare_confinement()
         _zygote(numpy)
