@@ -1557,6 +1557,10 @@ def main() -> None:
             _CONFINEMENT.prepare_rules(_ZYGOTE_OPENED)
             _OWN_PID_NAMESPACE = _can_fork_into_pid_namespaces()
             _prepare_confinement()
+        # every server shares what the zygote holds now: no collection in a server may walk it (one that
+        # did would write to each object it walks, hundreds of pages copied per server; a server's first
+        # collections come at a point that shifts with everything the zygote allocated)
+        gc.freeze()
         _zygote(numpy)
     _run_manifest(json.loads(sys.stdin.buffer.read()), numpy)
     sys.stdout.flush()
