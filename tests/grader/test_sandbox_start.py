@@ -108,3 +108,23 @@ def test_the_address_space_in_use_is_the_kernel_s_vmsize():
     with open("/proc/self/status") as handle:
         vmsize = next(int(line.split()[1]) * 1024 for line in handle if line.startswith("VmSize:"))
     assert abs(measured - vmsize) < 16 * 1024 * 1024  # the same figure, give or take what was mapped in between
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's mallopt")
+def test_a_sandbox_process_reuses_freed_memory_instead_of_faulting_it_in_again():
+    script = textwrap.dedent(
+        """
+        import resource
+        from grader.sandbox import server
+
+        server._keep_freed_memory()
+        first = bytearray(8 << 20)  # a NumPy temporary's size: mapped afresh by default
+        del first
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        second = bytearray(8 << 20)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr.decode()[-2000:]
+    assert int(completed.stdout) < 200  # 2,048 pages of 4 KB, all of them faulted in again without it
