@@ -449,8 +449,16 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
     root = os.path.dirname(os.path.dirname(os.path.abspath(grader.__file__)))
     # never the current folder on the path ('' for -c): the server goes to learners' folders, and a
     # learner's jinja2.py there must not be imported into it; the server goes to ``folder`` first thing
-    code = f"import sys; sys.path[:] = [{root!r}, *filter(None, sys.path)]; from grader.daemon import main; main()"
-    argv = [sys.executable, "-c", code, folder, workspace, repr(time.monotonic())]
+    # -S: no ``site`` (its .pth files run the editable install's finder: ~25 ms of the server's start, before
+    # it can start its zygote); what ``site`` gave this process is given instead: its folders (site-packages,
+    # .pth folders; never this process's own first entry, the script's folder or for -m the current folder)
+    # and a venv's prefix (``version_key`` counts it)
+    given = [path for path in sys.path[0 if sys.flags.safe_path else 1 :] if os.path.isabs(path)]
+    code = (
+        f"import sys; sys.path[:] = dict.fromkeys([{root!r}, *filter(None, sys.path), *{given!r}]); "
+        f"sys.prefix, sys.exec_prefix = {sys.prefix!r}, {sys.exec_prefix!r}; from grader.daemon import main; main()"
+    )
+    argv = [sys.executable, "-S", "-c", code, folder, workspace, repr(time.monotonic())]
     inherited = _inherited_fds()
     if inherited is not None and hasattr(os, "posix_spawn"):
         # no subprocess module (about 8 ms of a cold start's client); the same detachment: /dev/null for
