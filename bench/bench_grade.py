@@ -11,7 +11,8 @@ running; target <= 0.5x for exercises 1-9) and cold (the server stopped before
 each run, so its start is included; target <= 2x), with a runtime folder of its
 own, whose servers it stops at the end.  The load average is printed: the
 ratios mean little on a machine busy with other work, and the client's own
-CPU time of a warm grading (steadier) is printed beside its wall time, as are
+CPU time of a warm grading (steadier) is printed beside its wall time (and the
+bare interpreter's, its floor, above the table), as are
 the cold starts' milestones from the servers' logs (the zygote started, the
 server ready, the first grading done).  It also grades a
 submission whose relu loops forever and checks that the run ends within the
@@ -121,6 +122,9 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
     from grader.grading.engine import EXERCISES
 
     print(f"grade command: {' '.join(grade)}; {args.runs} runs each, medians; load average {os.getloadavg()}")
+    # the floor of a warm grading's client CPU: the interpreter's own start (site and every .pth of the environment)
+    bare = statistics.median(timed([sys.executable, "-c", "pass"])[1] for _ in range(max(args.runs, 5)))
+    print(f"the bare interpreter (python -c pass): {bare * 1000:.0f} ms CPU")
     print(
         f"{'exercise':10s} {'grade (s)':>10s} {'numpy (s)':>10s} {'ratio':>7s}  target <= {TARGET_RATIO:g}x"
         f"   {'warm':>6s} (<= {WARM_TARGET_RATIO:g}x)  {'cold':>6s} (<= {COLD_TARGET_RATIO:g}x)"

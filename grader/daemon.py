@@ -22,14 +22,19 @@ import fcntl
 import io
 import os
 import signal
-import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
 
 from grader.launch import _PEER, Reader, log_path, socket_path, version_key, write_message
+
+# the zygote is started before this process imports more (``main``): ``socket`` and ``typing`` (about 10 ms)
+# come after it
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    from collections.abc import Iterator
+    from typing import Any
 
 IDLE_SECONDS = 900.0
 REQUEST_SECONDS = 10.0
@@ -72,16 +77,26 @@ class Server:
         self.preloaded = False
         self.spawned = time.monotonic()  # when the client started this process (main() reads it), else now
         self.zygote_spawned = 0.0  # when the last zygote was started (its process running, NumPy not yet loaded)
+        self.zygote_cpu = 0.0  # this process's CPU time then
 
     # --- life ---------------------------------------------------------------------------------------
 
     def claim(self) -> bool:
-        """Hold the workspace's lock and listen; False when another live server holds it."""
+        """Hold the workspace's lock; False when another live server holds it (nothing else is done then)."""
         self.lock_fd = open_private(self.path[: -len(".sock")] + ".lock", os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        return True
+
+    def listen(self) -> None:
+        """Listen on the workspace's socket (0600), the lock held (``claim``).
+
+        A client that came before waits for the socket (``launch._wait_for_server``).
+        """
+        import socket
+
         # the lock is ours: a socket file left here is a dead server's
         try:
             os.unlink(self.path)
@@ -98,7 +113,6 @@ class Server:
         os.chmod(self.path, 0o600)
         listener.listen(64)
         self.listener = listener
-        return True
 
     def release(self) -> None:
         """Stop listening and give the workspace up (socket file removed while the lock says it is ours)."""
@@ -125,6 +139,7 @@ class Server:
         # the zygote loads NumPy meanwhile
         started = spawn.start_zygote()
         self.zygote_spawned = time.monotonic()
+        self.zygote_cpu = time.process_time()
         try:
             from grader.sandbox.client import SandboxPool
 
@@ -150,8 +165,7 @@ class Server:
                 log(f"could not preload {exercise.checks_module}: {problem!r}")
 
     def serve(self) -> None:
-        """Answer requests until idle for ``self.idle`` seconds or told to stop."""
-        self.warm()  # first: the zygote loads NumPy while this process loads the grader
+        """Answer requests until idle for ``self.idle`` seconds or told to stop (the zygote started: ``warm``)."""
         zygote = self.zygote_spawned - self.spawned
         self.key = self.key or version_key()  # a few milliseconds of stat calls: after the zygote's start
         import grader.cli  # noqa: F401  (loaded once, before the first request)
@@ -163,7 +177,7 @@ class Server:
         # counted from the client's start of this process: its interpreter's start included
         log(
             f"started: zygote after {zygote:.3f} s, ready after {time.monotonic() - self.spawned:.3f} s "
-            f"(this process's CPU time {time.process_time():.3f} s)"
+            f"(this process's CPU time {time.process_time():.3f} s, {self.zygote_cpu:.3f} s of it before the zygote)"
         )
         log(f"modules from {sys.path}")
         while True:
@@ -194,6 +208,8 @@ class Server:
 
     def answer(self, connection: socket.socket) -> bool:
         """Serve one connection; False when the server should stop."""
+        import socket
+
         _pid, uid, _gid = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
         if uid != os.getuid():
             log(f"refused a client of uid {uid}")
@@ -275,6 +291,8 @@ class Server:
 
 def _client_gone(connection: socket.socket) -> bool:
     """True when the client hung up already (Ctrl-C while it waited its turn): nothing is run for it."""
+    import socket
+
     try:
         return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
     except BlockingIOError:
@@ -396,6 +414,8 @@ class Interrupter:
         """Stop watching (the command is done)."""
         with self.lock:
             self.running = False
+        import socket
+
         # wake the reader: the thread must not outlive this request's connection
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RD)
@@ -464,6 +484,10 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, terminated)
     try:
+        # the zygote first, before this process imports more than it needed to hold the lock: it loads
+        # NumPy on the other core meanwhile; a client that came already waits for the socket
+        server.warm()
+        server.listen()
         server.serve()
     except Exception as problem:  # noqa: BLE001  (logged: the clients replace a server that stopped)
         import traceback

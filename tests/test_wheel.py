@@ -1,5 +1,8 @@
 """The built wheel works anywhere: installed in a fresh virtualenv it carries the stubs, quizzes, hints and data.
 
+The editable install (``pip install -e .``) finds grader and reference in the
+checkout, nothing else of it, and costs other Python processes no imports.
+
 Offline: the wheel is built without build isolation (the setuptools at hand) and
 installed without dependencies into a virtualenv that sees this environment's
 site-packages (NumPy, click, ...) through a .pth file.
@@ -7,6 +10,7 @@ site-packages (NumPy, click, ...) through a .pth file.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import shutil
@@ -23,7 +27,7 @@ from grader.quiz.bank import load_bank, option_order
 from grader.quiz.terminal import LETTERS
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("grader", "reference", "exercises", "quizzes", "hints", "solutions")
+SOURCES = ("build_backend", "grader", "reference", "exercises", "quizzes", "hints", "solutions")
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".ruff_cache", ".pytest_cache")
 
 
@@ -54,14 +58,33 @@ def quiz_answers(number: int, seed: int) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="setuptools builds the wheel offline")
-def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
+def copy_sources(tmp_path: Path) -> Path:
     source = tmp_path / "source"  # a clean copy: no build/ left over from an earlier build
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for folder in SOURCES:
         shutil.copytree(ROOT / folder, source / folder, ignore=CACHES)
+    return source
+
+
+def fresh_venv(tmp_path: Path) -> Path:
+    """A virtualenv without pip that sees this environment's packages (offline); its python."""
+    venv = tmp_path / "venv"
+    made = run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    # the dependencies come from this environment's site-packages (offline), listed in a .pth file:
+    # --system-site-packages would give the base interpreter's, which need not hold them when this
+    # suite runs in a virtual environment; folders named in a .pth file have their own .pth files
+    # ignored, so this checkout's editable install stays out of sight
+    (venv_site,) = (venv / "lib").glob("python3*/site-packages")
+    (venv_site / "outer-environment.pth").write_text("".join(path + "\n" for path in site.getsitepackages()))
+    return venv / "bin" / "python"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="setuptools builds the wheel offline")
+def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
+    source = copy_sources(tmp_path)
 
     built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
                 "-w", tmp_path / "dist", source, cwd=tmp_path)  # fmt: skip
@@ -85,16 +108,8 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     assert "grader/data/iris.csv" in names
     assert not any(name.startswith(("solutions/", "tests/")) for name in names)
 
-    venv = tmp_path / "venv"
-    made = run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
-    assert made.returncode == 0, made.stderr
-    python = venv / "bin" / "python"
-    # the dependencies come from this environment's site-packages (offline), listed in a .pth file:
-    # --system-site-packages would give the base interpreter's, which need not hold them when this
-    # suite runs in a virtual environment; folders named in a .pth file have their own .pth files
-    # ignored, so this checkout's editable install stays out of sight
-    (venv_site,) = (venv / "lib").glob("python3*/site-packages")
-    (venv_site / "outer-environment.pth").write_text("".join(path + "\n" for path in site.getsitepackages()))
+    python = fresh_venv(tmp_path)
+    venv = python.parents[1]
     installed = run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q",
                     wheel, cwd=tmp_path)  # fmt: skip
     assert installed.returncode == 0, installed.stderr
@@ -153,3 +168,39 @@ def test_wheel_in_a_fresh_virtualenv_inits_grades_and_quizzes(tmp_path):
     assert next(row for row in rows if row.startswith(" 1  Activation functions and the forward pass")).endswith(
         f"best {total}/{total}"
     )
+
+
+@pytest.mark.skipif(importlib.util.find_spec("setuptools") is None, reason="setuptools builds the wheel offline")
+def test_editable_install_finds_grader_and_reference_only_and_imports_nothing_at_start(tmp_path):
+    source = copy_sources(tmp_path)
+    python = fresh_venv(tmp_path)
+    # the README's pip install -e ., offline: pyproject.toml's build backend builds the editable wheel (PEP 660)
+    installed = run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
+                    "--no-build-isolation", "-q", "-e", source, cwd=tmp_path)  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    (venv_site,) = (python.parents[1] / "lib").glob("python3*/site-packages")
+    (pth,) = venv_site.glob("__editable__.dlgrade-*.pth")
+    (finder,) = venv_site.glob("__editable___dlgrade_*_finder.py")
+    assert pth.read_text() == f"import {finder.stem}; {finder.stem}.install()"
+    assert f"ROOT = {str(source.resolve())!r}" in finder.read_text()
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    probe = (
+        "import sys; started = set(sys.modules); import grader, reference, grader.course as course; "
+        "print(grader.__file__); print(reference.__file__); print(course.course_root()); print(sorted(started))"
+    )
+    found = run(python, "-c", probe, cwd=elsewhere, env=environment)
+    assert found.returncode == 0, found.stderr
+    module, reference_module, course, started = found.stdout.splitlines()
+    assert Path(module) == source.resolve() / "grader" / "__init__.py"
+    assert Path(reference_module) == source.resolve() / "reference" / "__init__.py"
+    assert Path(course) == source.resolve()
+    # setuptools' own finder imported these into every process of the environment (~20 ms of each start)
+    assert not {"pathlib", "re", "urllib.parse", "importlib.util", "fnmatch"} & set(ast.literal_eval(started))
+
+    # the checkout's other folders are not importable (no root on sys.path): not even through the mapping
+    for name in ("tests", "solutions", "exercises", "build_backend", "dlgrade_build", "grader.course.solutions"):
+        missing = run(python, "-c", f"import {name}", cwd=elsewhere, env=environment)
+        assert "ModuleNotFoundError" in missing.stderr, name

@@ -76,15 +76,18 @@ def source_folders(root: Path) -> list[str]:
     """The top-level folders ``pyproject.toml`` builds packages from (``grader/``, ``reference/``, ...).
 
     Read from ``[tool.setuptools]`` (``packages``, ``package-dir``, or
-    ``packages.find``'s ``include``), so the archive always holds what the
-    build needs; ``grader`` and ``reference`` when it names none.
+    ``packages.find``'s ``include``) and ``[build-system]``'s ``backend-path``,
+    so the archive always holds what the build needs; ``grader`` and ``reference`` when it names none.
     """
     import tomllib
 
     with (root / "pyproject.toml").open("rb") as handle:
-        setuptools = tomllib.load(handle).get("tool", {}).get("setuptools", {})
+        config = tomllib.load(handle)
+    setuptools = config.get("tool", {}).get("setuptools", {})
     mapped = setuptools.get("package-dir", {})
     folders = {str(folder).split("/")[0] for folder in mapped.values() if folder}
+    # the in-tree build backend (build_backend/): pip can build nothing without it
+    folders.update(str(folder).split("/")[0] for folder in config.get("build-system", {}).get("backend-path", []))
     packages = setuptools.get("packages", [])
     if isinstance(packages, dict):  # [tool.setuptools.packages.find]
         packages = packages.get("find", {}).get("include", [])

@@ -236,6 +236,36 @@ def open_paths(paths: list[str]) -> list[tuple[int, bool]]:
     return opened
 
 
+# the rules of descriptors opened once (``open_paths``), built once per process and kept with the array
+# they point into: a zygote prepares them, so each server it forks only hands them to the kernel
+_PREPARED: dict[
+    tuple[int, tuple[tuple[int, bool], ...]], tuple[ctypes.Array[_PathBeneathAttr], list[ctypes.c_void_p]]
+] = {}
+
+
+def prepare_rules(opened_read: Sequence[tuple[int, bool]], handled: int | None = None) -> list[ctypes.c_void_p]:
+    """Pointers to the Landlock rules that let ``opened_read`` (``open_paths``) be read, built the first time.
+
+    ``handled``: the rights the ruleset handles (this kernel's when ``None``).
+    A sandbox zygote calls it once, so the hundreds of rules of Python's paths
+    are not built again by every server it forks (which builds two rulesets).
+    """
+    if handled is None:
+        handled = _fs_rights(landlock_abi())
+    key = (handled, tuple(opened_read))
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        rules = (_PathBeneathAttr * len(key[1]))(
+            *[
+                _PathBeneathAttr((FS_READ if is_folder else FS_READ & FILE_ONLY) & handled, fd)
+                for fd, is_folder in key[1]
+            ]
+        )
+        address, size = ctypes.addressof(rules), ctypes.sizeof(_PathBeneathAttr)
+        prepared = _PREPARED[key] = (rules, [ctypes.c_void_p(address + index * size) for index in range(len(rules))])
+    return prepared[1]
+
+
 def landlock_ruleset(
     read_paths: list[str], write_paths: list[str], *, opened_read: Sequence[tuple[int, bool]] = ()
 ) -> int:
@@ -270,9 +300,8 @@ def landlock_ruleset(
     ruleset = _LIBC.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0)
     if ruleset < 0:
         return -1
-    for fd, is_folder in opened_read:
-        rule = _PathBeneathAttr((FS_READ if is_folder else FS_READ & FILE_ONLY) & handled, fd)
-        _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+    for prepared in prepare_rules(opened_read, handled):
+        _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, prepared, 0)
     for path, rights in [(p, FS_READ) for p in read_paths] + [(p, handled) for p in write_paths]:
         try:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)

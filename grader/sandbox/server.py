@@ -526,10 +526,14 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         os.dup2(err_fd, 2)
         os.dup2(result_fd, 3)
         os.dup2(ack_fd, 4)
+        files: dict[str, bytes] = {}  # a pool's shared inputs: one file can feed many probes
         inputs = {
-            probe["id"]: {name: _NPY.load(os.path.join(probe["dir"], file)) for name, file in probe["arrays"].items()}
+            probe["id"]: {
+                name: _input_array(os.path.join(probe["dir"], file), files) for name, file in probe["arrays"].items()
+            }
             for probe in batch
         }
+        del files  # its bytes would count against the learner's memory limit
         os.chdir(_MANIFEST["learner_dir"])
         _confine_worker(limit)
         # nothing else of the server's is inherited: no pipe of another worker, no ruleset, no manifest
@@ -567,6 +571,30 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         if answer == b"s":  # the server gave this worker's other probes to another worker
             break
     os._exit(0)
+
+
+def _input_array(path: str, files: dict[str, bytes]) -> Any:
+    """A probe's input array, a new one each time: the grader's ``.npy`` file, each file read once per worker.
+
+    Read with ``os`` calls, not a file object (which would also ask whether the
+    file is a terminal and where it stands): a worker reads dozens of these
+    before it is confined.
+    """
+    data = files.get(path)
+    if data is None:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            size = os.fstat(fd).st_size
+            data = os.read(fd, size + 1)  # a regular file reads whole: one call, unless it grew since
+            if len(data) > size:
+                parts = [data]
+                while chunk := os.read(fd, 1 << 20):
+                    parts.append(chunk)
+                data = b"".join(parts)
+        finally:
+            os.close(fd)
+        files[path] = data
+    return _NPY.from_bytes(data)
 
 
 def _send_or_exit(results: _Results, name: str, result: Json) -> None:
@@ -1406,10 +1434,12 @@ def _prepare_files(manifest: Json) -> None:
 def _address_space_in_use() -> int:
     """Bytes of virtual memory this process has mapped now (``VmSize``), 0 when unknown."""
     try:
-        with open("/proc/self/status") as handle:
-            for line in handle:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
+        # /proc/self/statm's first field is VmSize in pages: one short read, not /proc/self/status line by line
+        fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            return int(os.read(fd, 256).split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        finally:
+            os.close(fd)
     except (OSError, ValueError, IndexError):
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -1644,6 +1674,31 @@ def _zygote_child(manifest_path: str, numpy_module: types.ModuleType, pid_one: b
         os._exit(0)
 
 
+# glibc's mallopt parameters, and what the sandbox's processes use (glibc's largest mmap threshold)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
+TRIM_THRESHOLD_BYTES = 128 * 1024 * 1024
+
+
+def _keep_freed_memory() -> None:
+    """Have the C library reuse freed memory of up to 32 MB instead of returning it to the kernel.
+
+    By default an allocation over 128 KB (a NumPy temporary, a result on its
+    way back) is mapped afresh and unmapped when freed, so a worker that makes
+    many of them faults in every page again each time (exercise 9: half of
+    its page faults).  Processes this short-lived lose nothing by keeping it;
+    the address-space limit counts heap and mappings alike.  Not glibc: nothing.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    except (OSError, AttributeError):  # no C library to load, or one without mallopt (macOS, musl's is a no-op)
+        pass
+
+
 def main() -> None:
     """Confine, load NumPy, wait for the manifest on stdin, run every probe.
 
@@ -1661,6 +1716,7 @@ def main() -> None:
         else:
             # one network namespace for the zygote and every server it forks (creating one costs ~10 ms)
             _ZYGOTE_NET = "net" in _CONFINEMENT.enter_namespaces(pid=False, net=True)
+    _keep_freed_memory()
     _new_wake_pipe()
     sys.meta_path.insert(0, _BlockGraderImports())
     sys.path.append(sys.argv[1])
@@ -1674,8 +1730,13 @@ def main() -> None:
             # the same for every server: no learner folder is on sys.path yet, none is excluded
             _ZYGOTE_PATHS[:] = _python_paths({"learner_dir": None}, numpy)
             _ZYGOTE_OPENED[:] = _CONFINEMENT.open_paths(_ZYGOTE_PATHS)
+            _CONFINEMENT.prepare_rules(_ZYGOTE_OPENED)
             _OWN_PID_NAMESPACE = _can_fork_into_pid_namespaces()
             _prepare_confinement()
+        # every server shares what the zygote holds now: no collection in a server may walk it (one that
+        # did would write to each object it walks, hundreds of pages copied per server; a server's first
+        # collections come at a point that shifts with everything the zygote allocated)
+        gc.freeze()
         _zygote(numpy)
     _run_manifest(json.loads(sys.stdin.buffer.read()), numpy)
     sys.stdout.flush()

@@ -1,11 +1,25 @@
-"""ex09's sample statistics: block-wise ``_moments`` agrees with the textbook formulas."""
+"""ex09's sample statistics: block-wise ``_moments`` agrees with the textbook formulas; one sample, two checks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.checks.ex09_init_regularization import MOMENTS_BLOCK, SAMPLE, _constant, _moments
+from grader.checks.ex09_init_regularization import (
+    HE,
+    MOMENTS_BLOCK,
+    N_IN,
+    N_OUT,
+    SAMPLE,
+    XAVIER,
+    _constant,
+    _moments,
+    build_checks,
+)
+from grader.grading.engine import Check
+from grader.sandbox.client import Output, ProbeRun
+
+FORMULAS = {"xavier_init": XAVIER.formula, "he_init": HE.formula}
 
 
 def _textbook(values: np.ndarray) -> tuple[float, float, float]:
@@ -67,3 +81,30 @@ def test_an_empty_sample_is_nan_not_an_error():
     assert np.isnan(moments.mean)
     assert np.isnan(moments.std)
     assert np.isnan(moments.kurtosis)
+
+
+def _sample_checks(name: str) -> tuple[Check, Check]:
+    checks = {check.name: check for check in build_checks()}
+    return checks[f"{name}: mean 0 and standard deviation {FORMULAS[name]}"], checks[
+        f"{name}: normally distributed, not uniform"
+    ]
+
+
+def _run(sample: np.ndarray) -> ProbeRun:
+    return ProbeRun("ok", {"W": Output("W", "array", "ndarray", sample)})
+
+
+@pytest.mark.parametrize("name", ["xavier_init", "he_init"])
+def test_the_scale_and_the_kurtosis_check_judge_one_sample_each_by_its_own_statistic(name):
+    scale, kurtosis = _sample_checks(name)
+    assert scale.probe is kurtosis.probe  # one probe: the grading runs it, and sends its 100 000 numbers, once
+    calls = [step for step in scale.probe.steps if step["op"] == "call"]
+    assert [(step["target"], step["args"][:2]) for step in calls] == [(name, [{"lit": N_IN}, {"lit": N_OUT}])]
+    std = {"xavier_init": XAVIER.std, "he_init": HE.std}[name]
+    normal = RNG.normal(0.0, std, size=(N_IN, N_OUT))
+    uniform = RNG.uniform(-np.sqrt(3.0) * std, np.sqrt(3.0) * std, size=(N_IN, N_OUT))  # the same std
+    verdicts = {
+        label: (scale.verify(_run(sample)).passed, kurtosis.verify(_run(sample)).passed)
+        for label, sample in (("normal", normal), ("uniform", uniform), ("twice the std", 2.0 * normal))
+    }
+    assert verdicts == {"normal": (True, True), "uniform": (True, False), "twice the std": (False, True)}

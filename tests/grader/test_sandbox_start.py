@@ -1,0 +1,130 @@
+"""A sandbox server's start and a worker's: Landlock rules built once per zygote, inputs read, memory measured."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from grader.sandbox import confinement, npyfile, server
+
+LANDLOCK = confinement.landlock_abi() >= 1 and not os.environ.get("GRADE_NO_CONFINE")
+
+
+@pytest.fixture
+def opened(tmp_path):
+    folder, file = tmp_path / "folder", tmp_path / "file.txt"
+    folder.mkdir()
+    file.write_text("x")
+    found = confinement.open_paths([str(folder), str(file)])
+    yield found
+    for fd, _is_folder in found:
+        os.close(fd)
+
+
+def test_prepared_rules_are_built_once_and_read_each_opened_path(opened):
+    handled = confinement._fs_rights(6)
+    rules = confinement.prepare_rules(opened, handled)
+    assert confinement.prepare_rules(opened, handled) is rules  # a server forked from the zygote only passes them on
+    read_folder, read_file = confinement.FS_READ & handled, confinement.FS_READ & confinement.FILE_ONLY & handled
+    found = [ctypes.cast(rule, ctypes.POINTER(confinement._PathBeneathAttr)).contents for rule in rules]
+    assert [(rule.allowed_access, rule.parent_fd) for rule in found] == [
+        (read_folder, opened[0][0]),
+        (read_file, opened[1][0]),
+    ]
+    # other handled rights are other rules (a kernel with fewer rights handles fewer)
+    fewer = confinement.prepare_rules(opened, confinement._fs_rights(1))
+    assert fewer is not rules
+    first = ctypes.cast(fewer[0], ctypes.POINTER(confinement._PathBeneathAttr)).contents
+    assert first.allowed_access == confinement.FS_READ & confinement._fs_rights(1)
+
+
+@pytest.mark.skipif(not LANDLOCK, reason="Landlock is not available")
+def test_a_ruleset_of_prepared_rules_lets_a_process_read_those_paths_and_nothing_else(tmp_path):
+    allowed, other = tmp_path / "allowed", tmp_path / "other"
+    for folder in (allowed, other):
+        folder.mkdir()
+        (folder / "data.txt").write_text(folder.name)
+    script = textwrap.dedent(
+        f"""
+        import os
+        from grader.sandbox import confinement
+
+        opened = confinement.open_paths([{str(allowed)!r}])
+        confinement.prepare_rules(opened)  # as a zygote does; the ruleset below uses them
+        ruleset = confinement.landlock_ruleset([], [os.devnull], opened_read=opened)
+        assert confinement.restrict(ruleset)
+        for path in ({str(allowed / "data.txt")!r}, {str(other / "data.txt")!r}):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except PermissionError:
+                print("denied")
+            else:
+                print(os.read(fd, 100).decode())
+        try:
+            os.open({str(allowed / "new.txt")!r}, os.O_WRONLY | os.O_CREAT, 0o600)
+        except PermissionError:
+            print("denied")
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr.decode()[-2000:]
+    assert completed.stdout.decode().split() == ["allowed", "denied", "denied"]
+
+
+def test_each_input_array_is_a_new_writable_copy_of_its_file_read_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(server, "_NPY", npyfile)
+    small, large = tmp_path / "small.npy", tmp_path / "large.npy"
+    npyfile.save(small, np.arange(6.0).reshape(2, 3))
+    npyfile.save(large, np.linspace(0.0, 1.0, 300_000))  # 2.4 MB: more than one pipe or page
+    files: dict[str, bytes] = {}
+    first = server._input_array(str(small), files)
+    second = server._input_array(str(small), files)
+    assert first is not second
+    assert first.flags.writeable
+    first[0, 0] = 99.0  # a probe that changes its input changes no other probe's
+    np.testing.assert_array_equal(second, np.arange(6.0).reshape(2, 3))
+    assert files == {str(small): small.read_bytes()}
+    np.testing.assert_array_equal(server._input_array(str(large), files), np.linspace(0.0, 1.0, 300_000))
+    assert files[str(large)] == large.read_bytes()
+
+
+def test_a_damaged_input_file_is_an_error_not_an_array(tmp_path, monkeypatch):
+    monkeypatch.setattr(server, "_NPY", npyfile)
+    path = tmp_path / "cut.npy"
+    path.write_bytes(npyfile.to_bytes(np.arange(10.0))[:-8])
+    with pytest.raises(ValueError, match="does not match"):
+        server._input_array(str(path), {})
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="no /proc")
+def test_the_address_space_in_use_is_the_kernel_s_vmsize():
+    measured = server._address_space_in_use()
+    with open("/proc/self/status") as handle:
+        vmsize = next(int(line.split()[1]) * 1024 for line in handle if line.startswith("VmSize:"))
+    assert abs(measured - vmsize) < 16 * 1024 * 1024  # the same figure, give or take what was mapped in between
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's mallopt")
+def test_a_sandbox_process_reuses_freed_memory_instead_of_faulting_it_in_again():
+    script = textwrap.dedent(
+        """
+        import resource
+        from grader.sandbox import server
+
+        server._keep_freed_memory()
+        first = bytearray(8 << 20)  # a NumPy temporary's size: mapped afresh by default
+        del first
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        second = bytearray(8 << 20)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr.decode()[-2000:]
+    assert int(completed.stdout) < 200  # 2,048 pages of 4 KB, all of them faulted in again without it
