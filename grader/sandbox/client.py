@@ -229,6 +229,10 @@ class ProbeRun:
     at_import: bool = False  # the learner's module did not import: every probe of the run shares this
     # the function whose earlier hang gave this probe a short limit (its own, or one its check calls)
     hung_function: str = ""
+    # on a timeout, the learner's function the worker said was running, and the learner's function that
+    # called it (or that called hung_function): the learner's process's word, shown to that learner only
+    running_function: str = ""
+    called_from: str = ""
 
     def output(self, name: str) -> Output:
         """Return the output ``name`` or raise ``OutputError``."""
@@ -660,6 +664,8 @@ class Sandbox:
             "limit": _number(record.get("limit"), self.timeout),
             "at_import": record.get("import_failed") is True,
             "hung_function": _function_name(record.get("hung_function")),
+            "running_function": _function_name(record.get("running_function")),
+            "called_from": _function_name(record.get("called_from")),
         }
         try:
             frames: dict[str, bytes] | None = parse_frames(

@@ -73,6 +73,13 @@ SHARE_AFTER_SECONDS = 0.025
 ADDRESS_SPACE_ROOM = 64 * 1024 * 1024
 # exit statuses of a worker that never reached the learner's code
 SETUP_FAILED = 71
+# a lone worker still running after its probe's short limit is asked, every short limit, which of the
+# learner's functions runs now (innermost first, at most RUNNING_NAMES of them): a check that calls a
+# function that hung before, even from inside another of the learner's functions, then ends at the
+# short limit, and a timeout names the function that was running
+RUNNING_SIGNAL = signal.SIGUSR1
+RUNNING_NAMES = 8
+RUNNING_BYTES = 2048
 
 
 class _BlockGraderImports:
@@ -149,19 +156,26 @@ class _Results:
         self.fd = fd
         self.prefix = ""
         self.sent = 0
+        self.probe_running = False  # between ``start`` and the probe's result: where a report may go
+        self.writing = False  # a frame is half written: a signal handler must not write another
 
     def start(self, probe_id: str) -> None:
         self.prefix = probe_id + "/"
         self.sent = 0
+        self.probe_running = True
 
     def send(self, name: str, data: bytes) -> None:
         label = (self.prefix + name).encode()
         frame = struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
-        if len(data) < 65536:  # one write, one wake-up of the server
-            self._write(frame + data)
-        else:
-            self._write(frame)
-            self._write(data)
+        self.writing = True
+        try:
+            if len(data) < 65536:  # one write, one wake-up of the server
+                self._write(frame + data)
+            else:
+                self._write(frame)
+                self._write(data)
+        finally:
+            self.writing = False
         self.sent += len(frame) + len(data)
 
     def _write(self, data: bytes) -> None:
@@ -300,6 +314,40 @@ def _guarded_call(func: Callable[..., Any], args: list[Any], kwargs: dict[str, A
         raise
     except Exception:  # the learner's exception is the answer "not this way": None
         return None
+
+
+def _learner_names(frame: types.FrameType | None, learner_dir: str) -> list[str]:
+    """The learner's functions on the stack from ``frame`` outwards, innermost first (``d_relu``, ``backward``).
+
+    Only plain dotted names (``Relu.backward``); ``<lambda>`` and ``<locals>`` frames are left out.
+    """
+    names: list[str] = []
+    prefix = learner_dir + os.sep
+    while frame is not None and len(names) < RUNNING_NAMES:
+        code = frame.f_code
+        name = code.co_qualname
+        if code.co_filename.startswith(prefix) and all(part.isidentifier() for part in name.split(".")):
+            names.append(name[:100])
+        frame = frame.f_back
+    return names
+
+
+def _report_running(results: _Results, learner_dir: str) -> Callable[[int, types.FrameType | None], None]:
+    """The handler of ``RUNNING_SIGNAL``: send ``<probe>/running``, the learner's functions running now.
+
+    It writes only while a probe runs and no other frame is half written, and it never raises into the
+    learner's code.  The server trusts the answer only to end this probe sooner (see ``_Running.hung_now``).
+    """
+
+    def handler(_signum: int, frame: types.FrameType | None) -> None:
+        if not results.probe_running or results.writing:
+            return
+        try:
+            results.send("running", json.dumps(_learner_names(frame, learner_dir)).encode())
+        except BaseException:  # noqa: BLE001, S110 - no report is the same as an unknown one
+            pass
+
+    return handler
 
 
 def _trusted_function(env: _Env, step: Json) -> Any:
@@ -504,11 +552,16 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
         _flush_streams()
         _send_or_exit(results, "import.json", {**_failure(exc, learner_dir, -1, "import_error"), "outputs": {}})
         os._exit(0)
+    try:  # before "imported": the server asks only after that (the learner's code may set its own handler later)
+        signal.signal(RUNNING_SIGNAL, _report_running(results, learner_dir))
+    except (OSError, ValueError):
+        pass
     results.send("imported", b"")
     for probe in batch:
         results.start(probe["id"])
         result = _run_probe(np, module, probe, inputs.pop(probe["id"]), learner_dir, results)
         _flush_streams()
+        results.probe_running = False
         _send_or_exit(results, "result.json", result)
         # the server takes this probe's output before the next one prints anything
         try:
@@ -602,6 +655,8 @@ class _Frames:
         self.frames: dict[str, list[tuple[str, bytes]]] = {probe_id: [] for probe_id in probe_ids}
         self.sizes: dict[str, int] = dict.fromkeys(probe_ids, 0)
         self.done: list[str] = []  # probes whose result.json arrived, in order
+        # per probe, the learner's functions the worker last said were running (innermost first)
+        self.running: dict[str, list[str]] = {}
 
     def add(self, chunk: bytes) -> list[str]:
         """Take more of the stream; the probes whose result became complete with it."""
@@ -650,6 +705,9 @@ class _Frames:
                 # code forging that probe's result (or one given to another worker)
                 self.broken = True
                 return []
+            if name == "running":  # an answer to RUNNING_SIGNAL: not part of the probe's result
+                self.running[probe_id] = _running_names(data)
+                return []
             self.frames[probe_id].append((name, data))
             self.sizes[probe_id] += len(data)
             if self.sizes[probe_id] > RESULT_LIMIT_BYTES:
@@ -659,6 +717,22 @@ class _Frames:
                 self.done.append(probe_id)
                 return [probe_id]
         return []
+
+
+def _running_names(data: bytes) -> list[str]:
+    """The function names of a ``running`` report (innermost first); [] for anything but such a list."""
+    if len(data) > RUNNING_BYTES:
+        return []
+    try:
+        names = json.loads(data)
+    except ValueError:
+        return []
+    if not isinstance(names, list) or len(names) > RUNNING_NAMES:
+        return []
+    for name in names:
+        if not isinstance(name, str) or len(name) > 100 or not all(part.isidentifier() for part in name.split(".")):
+            return []
+    return names
 
 
 def _progress(*words: object) -> None:
@@ -711,6 +785,9 @@ class _Running:
             pass
         self.started = self.last = time.monotonic()
         self.imported_at: float | None = None
+        self.ask_at = math.inf  # when to ask a lone worker next which function runs (see ask)
+        self.ask_every = math.inf
+        self.cut_short: tuple[str, str] | None = None  # (function that hung before, its caller): ended early
         self.stop_after = ""  # the last probe this worker runs, once another took the rest (``share``)
         self.deadline = self.started + limit
         # the CPU-time backstop covers the longest limit the worker may be given (see go_on)
@@ -797,6 +874,50 @@ class _Running:
             del self.frames.sizes[probe["id"]]
         self.stop_after = last
 
+    def start_asking(self) -> None:
+        """As a lone worker: ask which of the learner's functions runs every short limit of its probe.
+
+        Only when that is shorter than its limit: at the short limit a call of a function that hung
+        before ends it (``hung_now``), and a timeout names the function that was running.
+        """
+        short = _short_limit(self.batch[0])
+        if short < self.limit:
+            self.ask_every = short
+            self.ask_at = self.started + short
+
+    def ask(self, now: float) -> None:
+        """Send ``RUNNING_SIGNAL`` when it is time; the worker answers with a ``running`` frame."""
+        if now < self.ask_at:
+            return
+        self.ask_at = now + self.ask_every
+        if self.frames.imported and not self.finished:
+            try:
+                os.kill(self.pid, RUNNING_SIGNAL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def hung_now(self) -> tuple[str, str] | None:
+        """(function, caller) when the lone worker should end now at its probe's short limit, else None.
+
+        It does when its last answer names a function that hung before and it has used the short
+        limit in CPU time.  The answer is the learner's process's word: a false one can only end this
+        probe sooner (at the short limit, as a timeout), never later, and never pass it.
+        """
+        if self.finished or self.ask_every == math.inf:
+            return None
+        names = self.frames.running.get(self.batch[0]["id"], [])
+        slow = [index for index, name in enumerate(names) if name in _SLOW_GROUPS]
+        if not slow:
+            return None
+        used = self.cpu_seconds()
+        if used is None:
+            return None
+        if used < self.ask_every:  # look again when it can have used the short limit (a busy machine, an import)
+            self.ask_at = min(self.ask_at, time.monotonic() + max(0.01, self.ask_every - used))
+            return None
+        index = slow[0]
+        return names[index], names[index + 1] if index + 1 < len(names) else ""
+
     def cpu_seconds(self) -> float | None:
         """CPU seconds the worker's process used so far, its threads included (None once it is gone)."""
         try:  # the process's CPU clock: clock_getcpuclockid(pid) is ((~pid) << 3) | 2 on Linux
@@ -836,13 +957,18 @@ class _Running:
             limit, kind = min(_limit(probe) for probe in self.batch), "import"
         else:
             limit, kind = _limit(self.batch[0]), "alone"
-        if limit <= self.limit:
+        if limit <= self.limit and kind == "import":
             return ""
+        # on its first probe with a limit no longer than the budget (a short one): the process ran that
+        # probe alone from its start, so it is a lone worker whose deadline has come (it still gets its
+        # full limit in CPU time, see wait_for_cpu); running the probe again would cost its limit twice
         if kind == "alone":
             self._give_up(self.batch[1:], self.batch[0]["id"])
             self.frames.limit = RESULT_LIMIT_BYTES  # what a lone worker's stream may hold
         self.limit = limit
         self.deadline = self.started + limit
+        if kind == "alone":
+            self.start_asking()
         return kind
 
     def drain(self) -> None:
@@ -920,10 +1046,15 @@ def _limit(probe: Json) -> float:
     costs each of its other checks, and each check whose steps call it, that
     much, and a check it passes fast still passes.
     """
-    limit = float(probe["timeout"])
     if _hung(probe):
-        return min(limit, max(SHORT_FLOOR, min(SHORT_LIMIT, limit * SHORT_SHARE)))
-    return limit
+        return _short_limit(probe)
+    return float(probe["timeout"])
+
+
+def _short_limit(probe: Json) -> float:
+    """The short limit of a probe: an eighth of its own, at least ``SHORT_FLOOR``, at most ``SHORT_LIMIT``."""
+    limit = float(probe["timeout"])
+    return min(limit, max(SHORT_FLOOR, min(SHORT_LIMIT, limit * SHORT_SHARE)))
 
 
 def _optimistic(probes: list[Json]) -> tuple[list[Json], float, str]:
@@ -960,6 +1091,8 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
             batch, limit, kind = pending.pop(0)
             worker = _Running(batch, limit if kind == "optimistic" else min(_limit(probe) for probe in batch))
             running[worker.pid] = (worker, kind)
+            if kind == "alone":
+                worker.start_asking()
             _progress("import", f"{float(_MANIFEST.get('import_timeout', worker.limit)):g}")
         _wait_for_event([worker for worker, _kind in running.values()], _share_time(running, jobs, pending))
         for worker, _kind in running.values():
@@ -971,7 +1104,14 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
         for pid, (worker, kind) in list(running.items()):
             if pid in reaped:
                 status, timed_out = reaped[pid], False
+            elif kind == "alone" and (cut := worker.hung_now()):
+                # a function that hung before runs again, called from another of the learner's
+                worker.cut_short, worker.limit = cut, worker.ask_every
+                _kill_group(pid)
+                _reap_one(pid)
+                status, timed_out = None, True
             elif now < worker.deadline or (kind != "optimistic" and worker.wait_for_cpu(now)):
+                worker.ask(now)
                 continue  # an optimistic budget stays wall-clock: what it did not finish runs again alone
             elif went_on := _go_on(worker, kind, pending):
                 running[pid] = (worker, went_on)
@@ -1011,13 +1151,23 @@ def _settle(
             ended[probe["id"]] = (worker, worker.finished[probe["id"]])
         elif kind == "alone" or not worker.frames.confined:
             hung = _hung(probe)
-            if record["timed_out"] and hung and worker.limit < float(probe["timeout"]):
+            running = worker.frames.running.get(probe["id"], []) if kind == "alone" else []
+            if record["timed_out"] and worker.cut_short:
+                record["hung_function"], record["called_from"] = worker.cut_short
+            elif record["timed_out"] and hung and worker.limit < float(probe["timeout"]):
                 record["hung_function"] = hung  # why the limit was short, for the learner's message
+            elif record["timed_out"] and running:
+                # what the worker last said ran: the learner's word, for its own message and shorter limits only
+                record["running_function"] = running[0]
+                record["called_from"] = running[1] if len(running) > 1 else ""
             ended[probe["id"]] = (worker, record)
             _progress("end", probe["id"])
-            if record["timed_out"] and probe.get("group"):
-                # the same function will likely hang again: its other probes get a short limit
+            if record["timed_out"] and probe.get("group") and not worker.cut_short:
+                # the same function will likely hang again: its other probes get a short limit (not when
+                # it was cut short for calling one that hung before: that one ends their time as well)
                 _SLOW_GROUPS.add(str(probe["group"]))
+            if record["timed_out"] and running:
+                _SLOW_GROUPS.add(running[0])  # and so will the function that was running (maybe called by it)
         else:
             pending.append(([probe], 0.0, "alone"))
 
@@ -1114,7 +1264,7 @@ def _serve(manifest: Json) -> None:
 
 def _wait_for_event(running: list[_Running], wake: float = math.inf) -> None:
     """Sleep until a pipe has data, a child ends, the nearest deadline or ``wake``."""
-    deadline = min(wake, *(worker.deadline for worker in running))
+    deadline = min(wake, *(min(worker.deadline, worker.ask_at) for worker in running))
     remaining = max(0.0, deadline - time.monotonic())
     fds = [_WAKE_READ] + [fd for worker in running for fd in worker.open]
     select.select(fds, [], [], min(remaining, 0.5))

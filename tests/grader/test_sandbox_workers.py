@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from grader.sandbox.client import Probe, ProbeRun, Sandbox, SandboxEvent
-from grader.sandbox.server import OPTIMISTIC_SECONDS
+from grader.sandbox.server import OPTIMISTIC_SECONDS, SHORT_FLOOR
 
 WHERE = """
 import os
@@ -157,3 +157,13 @@ def test_a_module_that_hangs_at_import_times_out_for_every_probe(tmp_path):
     assert [run.status for run in runs] == ["timeout", "timeout"]
     assert all(run.at_import for run in runs)
     assert imports == 1
+
+
+def test_a_first_pass_worker_on_a_probe_with_the_short_limit_ends_it_without_a_second_run(tmp_path):
+    # the first hang makes "where" slow; the second hang is the first probe of the next first-pass worker,
+    # whose budget (0.3 s) is longer than the short limit: that run is the lone one, not run again
+    source = SLOW_FIRST.replace("if x[0] == 0.0:", "if x[0] < 2.0:").replace("{first}", "while True:\n            pass")
+    runs, imports = _run_counting_imports(tmp_path, source, 3, timeout=0.6)
+    assert [run.status for run in runs] == ["timeout", "timeout", "ok"]
+    assert [run.limit for run in runs[:2]] == [0.6, SHORT_FLOOR]
+    assert imports == 3
