@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import ast
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -24,27 +21,6 @@ from grader import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def runtime(monkeypatch):
-    """A private runtime folder; the servers started in it are stopped at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="dg-", dir="/tmp"))
-    folder.chmod(0o700)
-    monkeypatch.delenv("DLGRADE_NO_SERVER", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    monkeypatch.setenv("DLGRADE_SERVER_IDLE", "120")
-    monkeypatch.setenv("GRADE_LANG", "en")
-    yield folder
-    for path in sorted((folder / "dlgrade").glob("*.sock")):
-        answer = launch.ask(str(path), "stop")
-        pid = answer.get("stopped") if answer else None
-        deadline = time.monotonic() + 10
-        while isinstance(pid, int) and time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-            if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
-                break
-            time.sleep(0.02)
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

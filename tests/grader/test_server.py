@@ -19,54 +19,19 @@ import socket
 import stat
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+from servers import wait_gone
 
 from grader import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = [sys.executable, "-c", "from grader.launch import run; run()"]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def runtime(monkeypatch):
-    """A private runtime folder (short: a socket path has at most 107 bytes); its servers stopped at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="dg-", dir="/tmp"))
-    folder.chmod(0o700)
-    monkeypatch.delenv("DLGRADE_NO_SERVER", raising=False)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    monkeypatch.setenv("DLGRADE_SERVER_IDLE", "120")  # a server a failed test leaves behind goes by itself
-    monkeypatch.setenv("GRADE_LANG", "en")
-    yield folder
-    stop_all(folder)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def stop_all(folder: Path) -> None:
-    for path in sorted((folder / "dlgrade").glob("*.sock")):
-        answer = launch.ask(str(path), "status")
-        launch.ask(str(path), "stop")
-        if answer is not None:
-            _wait_gone(int(answer["pid"]))  # type: ignore[arg-type]
-
-
-def _wait_gone(pid: int, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
-            return  # gone, not yet reaped by its parent (init)
-        time.sleep(0.02)
-    raise AssertionError(f"process {pid} is still running")
 
 
 def make_workspace(path: Path) -> Path:
@@ -219,7 +184,7 @@ def test_a_killed_server_is_replaced_without_a_word(runtime, workspace):
     first = status(runtime, workspace)
     assert first is not None
     os.kill(int(first["pid"]), signal.SIGKILL)
-    _wait_gone(int(first["pid"]))
+    wait_gone(int(first["pid"]))
     after = grade("exercise", "1", cwd=workspace)
     assert after.returncode == 0
     assert after.stderr == ""
@@ -247,7 +212,7 @@ def test_a_server_that_dies_during_a_grading_says_so_and_does_not_grade_again(ru
     assert client.returncode == 3
     assert b"the grading server stopped before it finished" in err
     assert b"relu" not in out  # not graded a second time in the client's process
-    _wait_gone(pid)
+    wait_gone(pid)
 
 
 def test_a_socket_file_left_by_a_dead_process_is_replaced(runtime, workspace):
@@ -294,7 +259,7 @@ def test_another_grader_version_restarts_the_server(runtime, workspace, tmp_path
     assert new["pid"] != old["pid"]
     assert new["version"] != old["version"]
     assert new["requests"] == 1
-    _wait_gone(int(old["pid"]))
+    wait_gone(int(old["pid"]))
 
 
 def test_the_version_key_follows_the_grader_sources(tmp_path):
@@ -358,7 +323,7 @@ def test_status_and_stop_commands(runtime, workspace):
     assert "1 gradings served" in running.stdout
     stopped = grade("server", "stop", cwd=workspace)
     assert f"pid {pid}" in stopped.stdout
-    _wait_gone(int(pid))
+    wait_gone(int(pid))
     assert "No grading server" in grade("server", "status", cwd=workspace).stdout
     # --all stops every server of this user, also those in /tmp/dlgrade-<uid> (where one started without
     # XDG_RUNTIME_DIR lives: CI's command 1 leaves one there), so the test looks for its own server only
@@ -366,7 +331,7 @@ def test_status_and_stop_commands(runtime, workspace):
     again = status(runtime, workspace)["pid"]  # type: ignore[index]
     assert again != pid
     assert f"pid {again}" in grade("server", "stop", "--all", cwd=workspace).stdout
-    _wait_gone(int(again))
+    wait_gone(int(again))
     assert "No grading server" in grade("server", "status", cwd=workspace).stdout
     typo = grade("server", "stat", cwd=workspace)
     assert typo.returncode == 2

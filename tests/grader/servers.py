@@ -1,0 +1,52 @@
+"""Grading servers in tests: a private runtime folder, and stopping every server started in it.
+
+``runtime`` is a fixture for every test of tests/grader (conftest.py); a test
+that starts servers by hand waits for one to go with ``wait_gone``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import launch
+
+
+@pytest.fixture
+def runtime(monkeypatch):
+    """A private runtime folder (short: a socket path has at most 107 bytes); its servers stopped at the end."""
+    folder = Path(tempfile.mkdtemp(prefix="dg-", dir="/tmp"))
+    folder.chmod(0o700)
+    monkeypatch.delenv("DLGRADE_NO_SERVER", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    monkeypatch.setenv("DLGRADE_SERVER_IDLE", "120")  # a server a failed test leaves behind goes by itself
+    monkeypatch.setenv("GRADE_LANG", "en")
+    yield folder
+    stop_all(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_all(folder: Path) -> None:
+    for path in sorted((folder / "dlgrade").glob("*.sock")):
+        answer = launch.ask(str(path), "status")
+        launch.ask(str(path), "stop")
+        if answer is not None:
+            wait_gone(int(answer["pid"]))  # type: ignore[arg-type]
+
+
+def wait_gone(pid: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+            return  # gone, not yet reaped by its parent (init)
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} is still running")
