@@ -276,30 +276,27 @@ def _error(run: ProbeRun, timeout: float, module: str) -> Abnormal:
 def _timeout(run: ProbeRun, timeout: float, module: str) -> Abnormal:
     used = run.limit if run.limit is not None else timeout
     limit = f"{used:g}"
-    lines = [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")]
-    if used < timeout and run.hung_function and run.called_from:
-        name, caller = run.hung_function, run.called_from
-        lines = [
-            Text(
-                f"{name} did not finish within {limit} s when called from {caller}",
-                f"{caller} から呼び出された {name} が {limit} 秒以内に終わりませんでした",
-            ),
-            Text(
-                f"(an earlier call of {name} did not finish within {timeout:g} s, so this check was given {limit} s)",
-                f"(先に {name} の呼び出しが {timeout:g} 秒以内に終わらなかったため、"
-                f"このチェックは {limit} 秒で打ち切りました)",
-            ),
-        ]
-    elif used >= timeout and run.running_function and run.called_from:
-        name, caller = run.running_function, run.called_from
+    # the learner's function that ran out of time (cut short: the one that hung before; else the one the
+    # worker said was running) and the learner's function that called it, when the worker said
+    name, caller = (run.hung_function if used < timeout else run.running_function), run.called_from
+    if name and caller:
         lines = [
             Text(
                 f"{name} did not finish within {limit} s when called from {caller}",
                 f"{caller} から呼び出された {name} が {limit} 秒以内に終わりませんでした",
             )
         ]
+    else:
+        lines = [Text(f"did not finish within {limit} s", f"{limit} 秒以内に終わりませんでした")]
+    if used < timeout and run.hung_function and caller:
+        lines.append(
+            Text(
+                f"(an earlier call of {name} did not finish within {timeout:g} s, so this check was given {limit} s)",
+                f"(先に {name} の呼び出しが {timeout:g} 秒以内に終わらなかったため、"
+                f"このチェックは {limit} 秒で打ち切りました)",
+            )
+        )
     elif used < timeout and run.hung_function:
-        name = run.hung_function
         lines.append(
             Text(
                 f"(an earlier call of {name} did not finish within {timeout:g} s, and this check calls {name} "

@@ -316,6 +316,11 @@ def _guarded_call(func: Callable[..., Any], args: list[Any], kwargs: dict[str, A
         return None
 
 
+def _dotted(name: str) -> bool:
+    """True for a plain dotted name of Python identifiers (``d_relu``, ``Relu.backward``)."""
+    return all(part.isidentifier() for part in name.split("."))
+
+
 def _learner_names(frame: types.FrameType | None, learner_dir: str) -> list[str]:
     """The learner's functions on the stack from ``frame`` outwards, innermost first (``d_relu``, ``backward``).
 
@@ -326,7 +331,7 @@ def _learner_names(frame: types.FrameType | None, learner_dir: str) -> list[str]
     while frame is not None and len(names) < RUNNING_NAMES:
         code = frame.f_code
         name = code.co_qualname
-        if code.co_filename.startswith(prefix) and all(part.isidentifier() for part in name.split(".")):
+        if code.co_filename.startswith(prefix) and _dotted(name):
             names.append(name[:100])
         frame = frame.f_back
     return names
@@ -730,7 +735,7 @@ def _running_names(data: bytes) -> list[str]:
     if not isinstance(names, list) or len(names) > RUNNING_NAMES:
         return []
     for name in names:
-        if not isinstance(name, str) or len(name) > 100 or not all(part.isidentifier() for part in name.split(".")):
+        if not isinstance(name, str) or len(name) > 100 or not _dotted(name):
             return []
     return names
 
