@@ -75,6 +75,9 @@ def test_the_server_runs_one_blas_thread_whatever_the_client_asked(runtime, work
     )
     for variable in launch.SERVER_THREAD_VARIABLES:
         assert environ[variable.encode()] == b"1"
+    # NumPy was imported during the grading, in the client's environment but for these: the server's threads
+    # are its main thread and the sandbox pool's reader, and no BLAS thread (4 asked: OpenBLAS starts one per core but one)
+    assert len(os.listdir(f"/proc/{answer['pid']}/task")) == 2
 
 
 def test_the_clients_first_path_entry_a_learners_folder_is_never_the_servers(runtime, workspace):
