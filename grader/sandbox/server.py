@@ -80,6 +80,9 @@ SETUP_FAILED = 71
 RUNNING_SIGNAL = signal.SIGUSR1
 RUNNING_NAMES = 8
 RUNNING_BYTES = 2048
+# a zygote's server is named so while it waits for its request, and then as one that grades
+SPARE_NAME = "grade-spare"
+SERVER_NAME = "grade-server"
 # the longest manifest path the zygote hands a server (Linux's PATH_MAX)
 MANIFEST_PATH_BYTES = 4096
 # the pool's shared inputs live in its folder's ``inputs`` (the zygote's working folder: see SandboxPool), and the
@@ -1847,6 +1850,8 @@ def _zygote_child(path_read: int, numpy_module: types.ModuleType, pid_one: bool)
         for fd in _ZYGOTE_PIPES - {path_read}:  # other servers' pipes, and this one's write end
             os.close(fd)
         _ZYGOTE_PIPES.clear()
+        # named as a spare until it has its request (the process that waits for its PID 1, if any, keeps the name)
+        _name_process(SPARE_NAME)
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
@@ -1870,12 +1875,27 @@ def _zygote_child(path_read: int, numpy_module: types.ModuleType, pid_one: bool)
         manifest_path = _manifest_path(path_read)
         if not manifest_path:  # the zygote ended before it had a request for this server
             return
+        _name_process(SERVER_NAME)
         with open(manifest_path, "rb") as handle:
             manifest = json.loads(handle.read())
         _progress_channel(manifest)
         _run_manifest(manifest, numpy_module)
     finally:
         os._exit(0)
+
+
+def _name_process(name: str) -> None:
+    """Name this process (``ps``, ``/proc/PID/comm``): a spare that waits, or a server that grades.  Linux only."""
+    try:
+        fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.write(fd, name.encode())
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _manifest_path(path_read: int) -> str:
