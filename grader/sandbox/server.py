@@ -1574,10 +1574,7 @@ class _Server:
     def hand(self, request: str, manifest_path: str) -> None:
         """Give the waiting server its request; the zygote's write end closes, so the server reads the path and EOF."""
         self.request, self.manifest_path = request, manifest_path
-        try:
-            os.write(self.path_write, manifest_path.encode())
-        except OSError:  # noqa: S110 - never taken, then: the request runs again in a fresh server (see _zygote)
-            pass
+        os.write(self.path_write, manifest_path.encode())  # at most 4 KB into an empty pipe: never blocks
         self.close_write()
 
     def close_write(self) -> None:
@@ -1626,7 +1623,8 @@ class _Servers:
     def __init__(self, numpy_module: types.ModuleType) -> None:
         self.numpy_module = numpy_module
         self.running: dict[int, _Server] = {}
-        self.spare: _Server | None = _fork_spare(numpy_module)
+        self.spare: _Server | None = None
+        self.ready()
 
     def run(self, request: str, manifest_path: str) -> None:
         """Hand ``request`` to the spare (a fresh server when there is none)."""
@@ -1653,18 +1651,25 @@ class _Servers:
         if server is None:
             return
         if not server.took_its_path() and not server.killed and not server.retried:
-            again = _fork_spare(self.numpy_module)
-            again.retried = True
-            again.hand(server.request, server.manifest_path)
-            self.running[again.pid] = again
-            return
+            try:
+                again = _fork_spare(self.numpy_module)
+            except OSError:  # no fork now (no memory, too many processes): that server's end is the answer
+                pass
+            else:
+                again.retried = True
+                again.hand(server.request, server.manifest_path)
+                self.running[again.pid] = again
+                return
         sys.stdout.write(f"done {server.request} {os.waitstatus_to_exitcode(status)}\n")
         sys.stdout.flush()
 
     def ready(self) -> None:
-        """Fork the next spare, if there is none."""
+        """Fork the next spare, if there is none (if the fork fails, the next request forks its server itself)."""
         if self.spare is None:
-            self.spare = _fork_spare(self.numpy_module)
+            try:
+                self.spare = _fork_spare(self.numpy_module)
+            except OSError:
+                pass
 
     def end(self) -> None:
         spare = [self.spare.pid] if self.spare is not None else []
