@@ -901,6 +901,7 @@ class SandboxPool:
         # life), probes' inputs are written once for every submission that gets the same arrays; only
         # where Landlock keeps every sandbox process from writing them (else each gets its own copy)
         self.shares_inputs = share_inputs and confine and _landlock_abi() >= 1
+        # the only folder whose files the zygote loads (``server.INPUTS_FOLDER``)
         self.inputs_dir = self.work_dir / "inputs"
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
         self._lock = threading.Lock()
@@ -937,6 +938,8 @@ class SandboxPool:
         and a file never changes once written.  The pool's folder is outside
         every sandbox server's writable paths, and a worker reads its inputs
         before its own confinement, which does not let it read them again.
+        Each new file is named to the zygote (``load PATH``), which reads and
+        parses it once for every server it forks from then on.
         """
         from grader.sandbox import npyfile
 
@@ -947,13 +950,19 @@ class SandboxPool:
         data = npyfile.to_bytes(value)
         path = self.inputs_dir / f"{hashlib.sha256(data).hexdigest()}.npy"
         with self._lock:
-            if not path.exists():
+            written = not path.exists()
+            if written:
                 self.inputs_dir.mkdir(mode=0o755, exist_ok=True)
                 part = path.with_suffix(".part")
                 part.write_bytes(data)
                 part.chmod(0o444)
                 os.replace(part, path)
             self._inputs[id(value)] = (value, str(path))
+        if written:
+            try:
+                self._send(f"load {path}")
+            except OSError:  # the zygote is gone: the request that needs this file will say so
+                pass
         return str(path)
 
     def run_manifest(self, manifest_path: Path, timeout: float, tick: Callable[[], None] | None = None) -> int | None:

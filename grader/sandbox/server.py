@@ -80,6 +80,15 @@ SETUP_FAILED = 71
 RUNNING_SIGNAL = signal.SIGUSR1
 RUNNING_NAMES = 8
 RUNNING_BYTES = 2048
+# a zygote's server is named so while it waits for its request, and then as one that grades
+SPARE_NAME = "grade-spare"
+SERVER_NAME = "grade-server"
+# the longest manifest path the zygote hands a server (Linux's PATH_MAX)
+MANIFEST_PATH_BYTES = 4096
+# the pool's shared inputs live in its folder's ``inputs`` (the zygote's working folder: see SandboxPool), and the
+# zygote keeps at most this much of them (exercises 1-14 write 1,003 files, 0.5 MB)
+INPUTS_FOLDER = "inputs"
+INPUTS_KEEP_BYTES = 32 * 1024 * 1024
 
 
 class _BlockGraderImports:
@@ -581,10 +590,18 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
 def _input_array(path: str, files: dict[str, bytes]) -> Any:
     """A probe's input array, a new one each time: the grader's ``.npy`` file, each file read once per worker.
 
-    Read with ``os`` calls, not a file object (which would also ask whether the
-    file is a terminal and where it stands): a worker reads dozens of these
-    before it is confined.
+    A file of the pool's the zygote read and parsed already (``_load_input``)
+    is not read again: the worker only copies its bytes, into an array made
+    exactly as ``from_bytes`` makes one.  Others are read with ``os`` calls, not
+    a file object (which would also ask whether the file is a terminal and
+    where it stands): a worker reads dozens of these before it is confined.
     """
+    kept = _INPUTS.get(path)
+    if kept is not None:
+        import numpy
+
+        dtype, shape, raw = kept
+        return numpy.frombuffer(bytearray(raw), dtype=dtype, count=math.prod(shape)).reshape(shape)
     data = files.get(path)
     if data is None:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
@@ -1364,6 +1381,11 @@ _COMPILE_ERRORS: dict[str, BaseException] = {}
 # a zygote's: the Python and NumPy paths workers may read (``_python_paths``), found and opened once
 _ZYGOTE_PATHS: list[str] = []
 _ZYGOTE_OPENED: list[tuple[int, bool]] = []
+# the zygote's ends of the pipes that bring servers their manifests' paths (no server keeps another's)
+_ZYGOTE_PIPES: set[int] = set()
+# the pool's shared input arrays the zygote read once (``_load_input``): path -> (dtype, shape, the array's bytes)
+_INPUTS: dict[str, tuple[Any, tuple[int, ...], bytes]] = {}
+_INPUTS_BYTES = 0
 
 
 def _load_sibling(file_name: str) -> types.ModuleType:
@@ -1533,15 +1555,144 @@ def _new_wake_pipe() -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
 
 
+class _Server:
+    """A server the zygote forked, and the pipe that brings it its manifest's path.
+
+    The zygote keeps the pipe's read end as well: once the server has ended,
+    whether the path is still in the pipe tells whether it ever took its request.
+    """
+
+    def __init__(self, pid: int, path_read: int, path_write: int) -> None:
+        self.pid = pid
+        self.path_read = path_read
+        self.path_write = path_write  # -1 once the path was handed over
+        self.request = ""
+        self.manifest_path = ""
+        self.killed = False  # by a ``kill`` request: its end is the answer, whatever it took
+        self.retried = False  # a fresh server for a request whose first one ended before taking it
+
+    def hand(self, request: str, manifest_path: str) -> None:
+        """Give the waiting server its request; the zygote's write end closes, so the server reads the path and EOF."""
+        self.request, self.manifest_path = request, manifest_path
+        os.write(self.path_write, manifest_path.encode())  # at most 4 KB into an empty pipe: never blocks
+        self.close_write()
+
+    def close_write(self) -> None:
+        if self.path_write >= 0:
+            os.close(self.path_write)
+            _ZYGOTE_PIPES.discard(self.path_write)
+            self.path_write = -1
+
+    def took_its_path(self) -> bool:
+        """After the server ended: whether it read its manifest's path (False: it ended while it waited).
+
+        Nobody else writes the pipe by then, so a read end with nothing to read is at its end.
+        """
+        readable, _, _ = select.select([self.path_read], [], [], 0)
+        left = os.read(self.path_read, 1) if readable else b""
+        os.close(self.path_read)
+        _ZYGOTE_PIPES.discard(self.path_read)
+        self.close_write()
+        return not left
+
+
+def _fork_spare(numpy_module: types.ModuleType) -> _Server:
+    """Fork a server ahead of its request: it takes every step no manifest decides, then waits for its manifest's path.
+
+    It becomes PID 1 of its own namespaces, leaves the zygote's session and
+    streams, and closes every pipe of the zygote's but its own read end (no
+    other server's request reaches it), all before it blocks on that pipe.
+    """
+    path_read, path_write = os.pipe()
+    _ZYGOTE_PIPES.update((path_read, path_write))
+    try:
+        pid, pid_one = _fork_server()
+    except BaseException:
+        for fd in (path_read, path_write):
+            os.close(fd)
+            _ZYGOTE_PIPES.discard(fd)
+        raise
+    if pid == 0:
+        _zygote_child(path_read, numpy_module, pid_one)
+    return _Server(pid, path_read, path_write)
+
+
+class _Servers:
+    """The zygote's servers: the ones running a request, by pid, and the spare forked ahead."""
+
+    def __init__(self, numpy_module: types.ModuleType) -> None:
+        self.numpy_module = numpy_module
+        self.running: dict[int, _Server] = {}
+        self.spare: _Server | None = None
+        self.ready()
+
+    def run(self, request: str, manifest_path: str) -> None:
+        """Hand ``request`` to the spare (a fresh server when there is none)."""
+        server = self.spare if self.spare is not None else _fork_spare(self.numpy_module)
+        self.spare = None
+        if len(manifest_path.encode()) > MANIFEST_PATH_BYTES:  # no such path: the server ends at once
+            manifest_path = ""
+        server.hand(request, manifest_path)
+        self.running[server.pid] = server
+
+    def kill(self, request: str) -> None:
+        for server in self.running.values():
+            if server.request == request:
+                server.killed = True
+                _kill_group(server.pid)
+
+    def ended(self, pid: int, status: int) -> None:
+        """A child ended: answer ``done`` for its request, or run that again if its server never took it."""
+        if self.spare is not None and pid == self.spare.pid:
+            self.spare.took_its_path()  # closes its pipe; the next request forks a fresh server
+            self.spare = None
+            return
+        server = self.running.pop(pid, None)
+        if server is None:
+            return
+        if not server.took_its_path() and not server.killed and not server.retried:
+            try:
+                again = _fork_spare(self.numpy_module)
+            except OSError:  # no fork now (no memory, too many processes): that server's end is the answer
+                pass
+            else:
+                again.retried = True
+                again.hand(server.request, server.manifest_path)
+                self.running[again.pid] = again
+                return
+        sys.stdout.write(f"done {server.request} {os.waitstatus_to_exitcode(status)}\n")
+        sys.stdout.flush()
+
+    def ready(self) -> None:
+        """Fork the next spare, if there is none (if the fork fails, the next request forks its server itself)."""
+        if self.spare is None:
+            try:
+                self.spare = _fork_spare(self.numpy_module)
+            except OSError:
+                pass
+
+    def end(self) -> None:
+        spare = [self.spare.pid] if self.spare is not None else []
+        for pid in [*self.running, *spare]:
+            _kill_group(pid)
+
+
 def _zygote(numpy_module: types.ModuleType) -> None:
     """Fork a confined server per request; for batches, where start-up time adds up.
 
-    Requests on stdin, one per line: ``run ID MANIFEST_PATH`` or ``kill ID``.
-    Answers on stdout: ``done ID EXIT_STATUS`` when that server has ended.  The
-    zygote itself never runs learner code: each server is a fresh fork that
-    enters its own namespaces before any probe runs.
+    Requests on stdin, one per line: ``run ID MANIFEST_PATH``, ``kill ID`` or
+    ``load INPUT_PATH`` (one of the pool's shared input files, see
+    ``_load_input``).  Answers on stdout: ``done ID EXIT_STATUS`` when that
+    server has ended.  The zygote itself never runs learner code: each server
+    is a fresh fork that enters its own namespaces before any probe runs.
+
+    One server, the spare, is forked ahead and waits, its namespaces made,
+    for the next ``run``; the zygote forks the next spare once the request is
+    on its way.  A spare serves one request and ends.  A spare that died while
+    it waited is replaced at the next request, and a request whose server
+    ended before it took the manifest's path runs once more in a fresh server.
     """
-    servers: dict[int, str] = {}
+    servers = _Servers(numpy_module)
     pending = b""
     stdin = sys.stdin.buffer.fileno()
     os.set_blocking(stdin, False)
@@ -1553,31 +1704,80 @@ def _zygote(numpy_module: types.ModuleType) -> None:
         except BlockingIOError:
             pass
         for pid, status in _reap().items():
-            request = servers.pop(pid, None)
-            if request is not None:
-                sys.stdout.write(f"done {request} {os.waitstatus_to_exitcode(status)}\n")
-                sys.stdout.flush()
+            servers.ended(pid, status)
         try:
             chunk = os.read(stdin, 65536)
         except BlockingIOError:
             continue
         if not chunk:
-            for pid in servers:
-                _kill_group(pid)
+            servers.end()
             os._exit(0)
         pending += chunk
         *lines, pending = pending.split(b"\n")
+        loads: list[str] = []
         for line in lines:
-            words = line.decode().split(" ", 2)
+            words = line.decode(errors="replace").split(" ", 2)
             if words[0] == "run" and len(words) == 3:
-                pid, pid_one = _fork_server()
-                if pid == 0:
-                    _zygote_child(words[2], numpy_module, pid_one)
-                servers[pid] = words[1]
+                servers.run(words[1], words[2])
             elif words[0] == "kill" and len(words) >= 2:
-                for pid, request in servers.items():
-                    if request == words[1]:
-                        _kill_group(pid)
+                servers.kill(words[1])
+            elif words[0] == "load" and len(words) >= 2:
+                loads.append(line.decode(errors="replace")[len("load ") :])
+        # after the requests are on their way: the inputs, then the next spare, which inherits them
+        for path in loads:
+            _load_input(path)
+        if loads:
+            gc.freeze()  # as at the zygote's start: no server's collection walks what it shares
+        servers.ready()
+
+
+def _load_input(path: str) -> None:
+    """Read and parse one of the pool's shared input files once, for every server forked from now on.
+
+    Only a file of the pool's own ``inputs`` folder (in the zygote's working
+    folder, see ``SandboxPool.input_file``) is kept, and only one as the pool
+    writes them: named by the SHA-256 of its bytes, holding those bytes, a
+    plain ``.npy`` file of ``to_bytes``'s form.  Anything else is ignored and
+    a worker reads it as it would without (``_input_array``).  The zygote keeps
+    at most ``INPUTS_KEEP_BYTES`` of them.
+    """
+    global _INPUTS_BYTES
+    name = os.path.basename(path)
+    digest = name[:-4]
+    if path in _INPUTS or not name.endswith(".npy") or len(digest) != 64 or digest.strip("0123456789abcdef"):
+        return
+    try:
+        folder = os.open(INPUTS_FOLDER, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        named, own = os.stat(os.path.dirname(path)), os.fstat(folder)
+        if (named.st_dev, named.st_ino) != (own.st_dev, own.st_ino):
+            return  # a path outside the pool's inputs folder
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or _INPUTS_BYTES + info.st_size > INPUTS_KEEP_BYTES:
+                return
+            data = os.read(fd, info.st_size + 1)
+        finally:
+            os.close(fd)
+    except OSError:
+        return
+    finally:
+        os.close(folder)
+    import hashlib
+
+    if len(data) != info.st_size or hashlib.sha256(data).hexdigest() != digest:
+        return
+    try:
+        array = _NPY.from_bytes(data)
+        if _NPY.to_bytes(array) != data:  # not to_bytes's form (Fortran order, another header): left to the worker
+            return
+    except (ValueError, MemoryError):
+        return
+    _INPUTS[path] = (array.dtype, array.shape, array.tobytes())
+    _INPUTS_BYTES += len(data)
 
 
 def _progress_channel(manifest: Json) -> None:
@@ -1649,8 +1849,14 @@ def _back_to_own_pid_namespace() -> None:
         os.killpg(0, signal.SIGKILL)  # the zygote and any server not yet in a session of its own
 
 
-def _zygote_child(manifest_path: str, numpy_module: types.ModuleType, pid_one: bool) -> None:
+def _zygote_child(path_read: int, numpy_module: types.ModuleType, pid_one: bool) -> None:
+    """A server forked by the zygote: its own session, streams and namespaces, then its request, then the probes."""
     try:
+        for fd in _ZYGOTE_PIPES - {path_read}:  # other servers' pipes, and this one's write end
+            os.close(fd)
+        _ZYGOTE_PIPES.clear()
+        # named as a spare until it has its request (the process that waits for its PID 1, if any, keeps the name)
+        _name_process(SPARE_NAME)
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
@@ -1671,12 +1877,44 @@ def _zygote_child(manifest_path: str, numpy_module: types.ModuleType, pid_one: b
                 # the zygote is in its own network namespace already: only a PID namespace here
                 _become_pid_one(net=not _ZYGOTE_NET)
                 _new_wake_pipe()
+        manifest_path = _manifest_path(path_read)
+        if not manifest_path:  # the zygote ended before it had a request for this server
+            return
+        _name_process(SERVER_NAME)
         with open(manifest_path, "rb") as handle:
             manifest = json.loads(handle.read())
         _progress_channel(manifest)
         _run_manifest(manifest, numpy_module)
     finally:
         os._exit(0)
+
+
+def _name_process(name: str) -> None:
+    """Name this process (``ps``, ``/proc/PID/comm``): a spare that waits, or a server that grades.  Linux only."""
+    try:
+        fd = os.open("/proc/self/comm", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.write(fd, name.encode())
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _manifest_path(path_read: int) -> str:
+    """Wait for the zygote to hand over a manifest's path ("" when the zygote ended first, or the path is too long).
+
+    The zygote writes the path and closes its end: the path is what comes before the pipe's end.
+    """
+    data = b""
+    while chunk := os.read(path_read, MANIFEST_PATH_BYTES + 1):
+        data += chunk
+        if len(data) > MANIFEST_PATH_BYTES:
+            return ""
+    os.close(path_read)
+    return data.decode(errors="replace")
 
 
 # glibc's mallopt parameters, and what the sandbox's processes use (glibc's largest mmap threshold)

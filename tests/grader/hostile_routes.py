@@ -35,6 +35,7 @@ from grader import launch
 from grader.grading.engine import grade_exercise, warm_pool
 from grader.grading.results import Status
 from grader.sandbox.client import DEFAULT_MEMORY_BYTES, Probe, Sandbox, SandboxPool
+from grader.sandbox.server import SPARE_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
@@ -108,11 +109,46 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def settled(pid: int, expected: set[int], seconds: float = 5.0) -> set[int]:
-    """The processes below ``pid`` once they are ``expected`` (at once, normally), or what is left after ``seconds``."""
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def spare_server(zygote: int) -> set[int]:
+    """The zygote's spare: the server it forked ahead, waiting for its request (named ``SPARE_NAME`` meanwhile).
+
+    A child of the zygote's, with nothing below it but, where it waits as PID 1 of its namespace's
+    (``_become_pid_one``), that process.  No process of a submission is ever a child of the zygote's.
+    """
+    found: set[int] = set()
+    for child in descendants(zygote):
+        if _parent(child) != zygote or _name(child) != SPARE_NAME:
+            continue
+        below = descendants(child)
+        if len(below) <= 1 and all(_name(pid) == SPARE_NAME for pid in below):
+            found |= {child, *below}
+    return found
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def settled(pid: int, expected: set[int], seconds: float = 5.0, zygote: int = 0) -> set[int]:
+    """The processes below ``pid`` once they are ``expected`` (at once, normally), or what is left after ``seconds``.
+
+    With ``zygote``, its spare server (``spare_server``) is not counted: it waits for the next grading.
+    """
     deadline = time.monotonic() + seconds
     while True:
         found = descendants(pid)
+        if zygote:
+            found -= spare_server(zygote)
         if found == expected or time.monotonic() > deadline:
             return found
         time.sleep(0.02)
@@ -215,7 +251,7 @@ class PoolRoute(Route):
     def after(self) -> None:
         assert self.pool.alive, "the zygote died"
         assert self.pool._process.pid == self.zygote
-        left = settled(self.zygote, set())
+        left = settled(self.zygote, set(), zygote=self.zygote)
         assert not left, f"processes of the submission outlived its grading under the zygote: {sorted(left)}"
 
 
@@ -256,8 +292,11 @@ class ServerRoute(Route):
         self.pid = int(found["pid"])
         self.requests = int(found["requests"])
         self.env.pop("GRADE_TEST_START_SECRET")  # only the first client, which started the server, had it
-        self.tree = settled(self.pid, descendants(self.pid), 0)
-        assert len(self.tree) == 1, f"the server should hold its zygote only: {sorted(self.tree)}"
+        zygotes = [pid for pid in descendants(self.pid) if _parent(pid) == self.pid]
+        assert len(zygotes) == 1, f"the server should hold its zygote only: {zygotes}"
+        self.zygote = zygotes[0]
+        self.tree = settled(self.pid, descendants(self.pid), 0, zygote=self.zygote)
+        assert len(self.tree) == 1, f"the server should hold its zygote (and its spare) only: {sorted(self.tree)}"
         self.files = sorted(os.listdir(self.runtime / "dlgrade"))
 
     def status(self) -> dict[str, Any] | None:
@@ -341,7 +380,7 @@ class ServerRoute(Route):
         if requests is not None:
             self.requests = int(found["requests"])  # kept right for the next test, whatever this one finds
             assert self.requests == requests, "the client did not grade through the server"
-        left = settled(self.pid, self.tree)
+        left = settled(self.pid, self.tree, zygote=self.zygote)
         assert left == self.tree, f"processes below the server: {sorted(left)}, expected its zygote {sorted(self.tree)}"
         assert sorted(os.listdir(self.runtime / "dlgrade")) == self.files
         assert [path.name for path in (self.workspace / "exercises").iterdir()] == ["ex01_activations.py"]

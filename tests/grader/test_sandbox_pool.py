@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import textwrap
@@ -110,6 +111,11 @@ def _pid_ones(pid: int) -> list[int]:
     return found
 
 
+def _serving(pid: int) -> list[int]:
+    """The servers of zygote ``pid`` that run a request (a worker below them), not the spare that waits."""
+    return [server for server in _pid_ones(pid) if _children(server)]
+
+
 def _wait_for(find, count: int) -> list[int]:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -127,7 +133,8 @@ def test_each_server_is_pid_one_of_its_own_namespace_and_the_zygote_s_child(tmp_
     with SandboxPool() as pool:
         zygote = pool._process.pid
         threads = [_grade_in_thread(pool, submission, runs) for _ in range(2)]
-        servers = _wait_for(lambda: _pid_ones(zygote), 2)
+        servers = _wait_for(lambda: _serving(zygote), 2)
+        spare = set(_pid_ones(zygote)) - set(servers)
         namespaces = {os.readlink(f"/proc/{server}/ns/pid") for server in servers}
         pids = [_namespace_pids(server) for server in servers]
         depth = len(_namespace_pids(zygote))
@@ -137,6 +144,7 @@ def test_each_server_is_pid_one_of_its_own_namespace_and_the_zygote_s_child(tmp_
         assert os.readlink(f"/proc/{zygote}/ns/pid_for_children") == os.readlink(f"/proc/{zygote}/ns/pid")
     assert [len(pid) for pid in pids] == [depth + 1, depth + 1]  # one namespace deeper
     assert len(namespaces) == 2  # one namespace per submission, never shared
+    assert len(spare) == 1  # and the next server, forked ahead, waits in one of its own
     assert [getattr(run, "status", run) for run in runs] == ["ok", "ok"]
 
 
@@ -147,15 +155,103 @@ def test_a_killed_zygote_takes_its_servers_and_their_workers_with_it(tmp_path):
     with SandboxPool() as pool:
         zygote = pool._process.pid
         thread = _grade_in_thread(pool, submission, runs)
-        (server,) = _wait_for(lambda: _pid_ones(zygote), 1)
+        (server,) = _wait_for(lambda: _serving(zygote), 1)
         workers = _wait_for(lambda: _children(server), 1)
+        (spare,) = _wait_for(lambda: [pid for pid in _pid_ones(zygote) if pid != server], 1)
         os.kill(zygote, signal.SIGKILL)
         thread.join(10)
         assert not thread.is_alive()
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_running(pid) for pid in (server, *workers)):
+        while time.monotonic() < deadline and any(_running(pid) for pid in (server, *workers, spare)):
             time.sleep(0.01)
-        left = [pid for pid in (server, *workers) if _running(pid)]
+        left = [pid for pid in (server, *workers, spare) if _running(pid)]
     assert left == []
     assert len(runs) == 1
     assert isinstance(runs[0], SandboxError)  # "the sandbox pool did not answer", never a verdict
+
+
+@needs_pid_namespaces
+def test_a_spare_forked_ahead_serves_the_next_request_and_no_other(tmp_path):
+    submission = _slow_submission(tmp_path, 0.3)
+    served: list[int] = []
+    with SandboxPool() as pool:
+        zygote = pool._process.pid
+        for _ in range(2):
+            (spare,) = _wait_for(lambda: _pid_ones(zygote), 1)
+            assert _children(spare) == []  # it waits for a request, its namespace made
+            namespace = os.readlink(f"/proc/{spare}/ns/pid")
+            runs: list[ProbeRun | SandboxError] = []
+            thread = _grade_in_thread(pool, submission, runs)
+            (server,) = _wait_for(lambda: _serving(zygote), 1)
+            assert server == spare
+            assert os.readlink(f"/proc/{server}/ns/pid") == namespace
+            thread.join()
+            assert [getattr(run, "status", run) for run in runs] == ["ok"]
+            served.append(server)
+        assert not _running(served[0])  # a server ends with its request: the next one is a fresh process
+        assert served[0] != served[1]
+
+
+def _children_now(pid: int) -> list[int]:
+    return [child for child in _children(pid) if _running(child)]
+
+
+def _hanging_import(tmp_path: Path) -> Sandbox:
+    path = tmp_path / "ex01_activations.py"
+    path.write_text("import time\ntime.sleep(30)\n")
+    return Sandbox(path, "ex01_activations", timeout=30.0, jobs=1)
+
+
+def _write_manifest(sandbox: Sandbox, probes: list[dict]) -> Path:
+    """A manifest as ``Sandbox.run`` writes one, for probes given as the server reads them."""
+    manifest = {
+        "learner_dir": str(sandbox.learner_dir),
+        "out_dir": str(sandbox.out_dir),
+        "module": sandbox.module,
+        "jobs": 1,
+        "import_timeout": sandbox.timeout,
+        "limits": {"memory_bytes": 0},
+        "probes": probes,
+    }
+    path = sandbox.work_dir / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    return path
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="no /proc")
+def test_kill_reaches_the_spare_that_took_the_request(tmp_path):
+    with SandboxPool() as pool, _hanging_import(tmp_path) as sandbox:
+        zygote = pool._process.pid
+        (spare,) = _wait_for(lambda: _children_now(zygote), 1)
+        probe = {"id": "p000", "dir": str(sandbox.work_dir / "p000"), "arrays": {}, "steps": [], "timeout": 30.0}
+        manifest = _write_manifest(sandbox, [probe])
+        started = time.monotonic()
+        code = pool.run_manifest(manifest, 1.0)  # the run's time is up after a second: the pool sends "kill"
+        assert time.monotonic() - started < 10
+        assert code == -signal.SIGKILL
+        assert not _running(spare)
+        assert pool.alive
+        assert len(_wait_for(lambda: _children_now(zygote), 1)) == 1  # the next spare, and nothing else
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="no /proc")
+def test_a_spare_that_died_is_replaced_and_its_request_still_graded(tmp_path):
+    submission = _slow_submission(tmp_path, 0.0)
+    with SandboxPool() as pool:
+        zygote = pool._process.pid
+        # killed while it waits: the next request forks a fresh server
+        (spare,) = _wait_for(lambda: _children_now(zygote), 1)
+        os.kill(spare, signal.SIGKILL)
+        _wait_for(lambda: [] if _running(spare) else [spare], 1)
+        runs: list[ProbeRun | SandboxError] = []
+        _grade_in_thread(pool, submission, runs).join()
+        # killed after it was given a request it never read: the request runs again, in a fresh server
+        (spare,) = _wait_for(lambda: _children_now(zygote), 1)
+        os.kill(spare, signal.SIGSTOP)
+        thread = _grade_in_thread(pool, submission, runs)
+        time.sleep(0.3)  # the zygote hands the request over
+        os.kill(spare, signal.SIGKILL)
+        thread.join()
+        assert not _running(spare)
+        assert [getattr(run, "status", run) for run in runs] == ["ok", "ok"]
+        assert len(_wait_for(lambda: _children_now(zygote), 1)) == 1

@@ -128,3 +128,95 @@ def test_a_sandbox_process_reuses_freed_memory_instead_of_faulting_it_in_again()
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
     assert completed.returncode == 0, completed.stderr.decode()[-2000:]
     assert int(completed.stdout) < 200  # 2,048 pages of 4 KB, all of them faulted in again without it
+
+
+@pytest.fixture
+def zygote_inputs(tmp_path, monkeypatch):
+    """A zygote's view: its working folder (with the pool's ``inputs``), and an empty set of loaded inputs."""
+    monkeypatch.setattr(server, "_NPY", npyfile)
+    monkeypatch.setattr(server, "_INPUTS", {})
+    monkeypatch.setattr(server, "_INPUTS_BYTES", 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inputs").mkdir()
+    return tmp_path
+
+
+def _pool_file(folder, array) -> str:
+    """Write ``array`` as the pool does: named by the SHA-256 of its bytes."""
+    import hashlib
+
+    data = npyfile.to_bytes(array)
+    path = folder / f"{hashlib.sha256(data).hexdigest()}.npy"
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_the_zygote_loads_a_pool_input_once_and_each_worker_copy_is_made_as_from_a_file(zygote_inputs):
+    values = [
+        np.arange(6.0).reshape(2, 3),
+        np.arange(12, dtype=np.int32).reshape(3, 2, 2),
+        np.array([True, False]),
+        np.float32(2.5) * np.ones((2, 2), dtype=np.float32),
+        np.array(3.0),
+        np.zeros((0, 4)),
+        np.array([1 + 2j]),
+    ]
+    for value in values:
+        path = _pool_file(zygote_inputs / "inputs", value)
+        server._load_input(path)
+        assert path in server._INPUTS
+        os.unlink(path)  # from now on only the zygote's copy can answer
+        first, second = server._input_array(path, {}), server._input_array(path, {})
+        expected = npyfile.from_bytes(npyfile.to_bytes(value))  # what a worker reading the file gets
+        for made in (first, second):
+            assert made.dtype == expected.dtype
+            assert made.shape == expected.shape
+            np.testing.assert_array_equal(made, expected)
+            assert made.flags.writeable
+            assert made.flags.c_contiguous
+            assert not made.flags.owndata
+            assert made.strides == expected.strides
+            assert type(made.base) is type(expected.base)
+        if first.size:
+            first.reshape(-1)[0] = 0  # a probe that changes its input changes no other probe's, nor the zygote's
+            np.testing.assert_array_equal(second, expected)
+            np.testing.assert_array_equal(server._input_array(path, {}), expected)
+    assert server._INPUTS_BYTES == sum(len(npyfile.to_bytes(value)) for value in values)
+
+
+def test_the_zygote_loads_nothing_but_the_pool_s_own_input_files(zygote_inputs):
+    inputs, outside = zygote_inputs / "inputs", zygote_inputs / "outside"
+    outside.mkdir()
+    elsewhere = _pool_file(outside, np.arange(3.0))  # a right name, in another folder
+    linked = inputs / os.path.basename(elsewhere)
+    linked.symlink_to(elsewhere)  # a link in the folder to a file outside it
+    relative = os.path.join(str(inputs), "..", "outside", os.path.basename(elsewhere))
+    renamed = inputs / ("0" * 64 + ".npy")
+    renamed.write_bytes(npyfile.to_bytes(np.arange(4.0)))  # a name that is not the SHA-256 of its bytes
+    other_name = inputs / "x.npy"
+    other_name.write_bytes(npyfile.to_bytes(np.arange(5.0)))
+    fortran = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    import hashlib
+
+    header = npyfile.to_bytes(fortran).replace(b"'fortran_order': False", b"'fortran_order': True ")
+    data = header[: -fortran.nbytes] + fortran.tobytes(order="F")
+    fortran_path = inputs / f"{hashlib.sha256(data).hexdigest()}.npy"
+    fortran_path.write_bytes(data)  # a valid .npy file, but not of the form the pool writes
+    folder = inputs / ("1" * 64 + ".npy")
+    folder.mkdir()
+    for path in (elsewhere, str(linked), relative, str(renamed), str(other_name), str(fortran_path), str(folder)):
+        server._load_input(path)
+    assert server._INPUTS == {}
+    assert server._INPUTS_BYTES == 0
+    # the worker reads those as it always did
+    np.testing.assert_array_equal(server._input_array(str(fortran_path), {}), np.arange(6.0).reshape(2, 3))
+
+
+def test_the_zygote_keeps_at_most_its_budget_of_inputs(zygote_inputs, monkeypatch):
+    small = _pool_file(zygote_inputs / "inputs", np.arange(10.0))
+    large = _pool_file(zygote_inputs / "inputs", np.arange(1000.0))
+    monkeypatch.setattr(server, "INPUTS_KEEP_BYTES", len(npyfile.to_bytes(np.arange(10.0))) + 4000)
+    server._load_input(small)
+    server._load_input(large)
+    assert list(server._INPUTS) == [small]
+    np.testing.assert_array_equal(server._input_array(large, {}), np.arange(1000.0))  # read from its file

@@ -9,14 +9,17 @@ its life.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.grading.engine import get_exercise, grade_exercise, warm_pool
 from grader.grading.results import Status
-from grader.sandbox import client, confinement
+from grader.sandbox import client, confinement, npyfile
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
@@ -73,3 +76,62 @@ def test_a_wrong_answer_on_shared_inputs_is_still_caught(tmp_path):
     assert [(check.name, check.status) for check in again.results] == [
         (check.name, check.status) for check in first.results
     ]
+
+
+def test_the_zygote_reads_the_shared_inputs_once_for_every_later_grading(tmp_path):
+    path = tmp_path / "ex01_activations.py"
+    path.write_text(SOLUTION, encoding="utf-8")
+    with warm_pool() as pool:
+        first = grade_exercise(1, path)
+        for file in pool.inputs_dir.iterdir():
+            file.unlink()  # from now on only what the zygote read can feed the checks
+        again = grade_exercise(1, path)
+    assert first.passed
+    assert again.passed
+    assert [(check.name, check.status) for check in again.results] == [
+        (check.name, check.status) for check in first.results
+    ]
+
+
+def test_the_zygote_loads_no_file_outside_the_pool_s_inputs_folder(tmp_path):
+    submission = tmp_path / "ex01_activations.py"
+    submission.write_text("def ident(x):\n    return x\n", encoding="utf-8")
+    with client.SandboxPool(share_inputs=True) as pool, client.Sandbox(submission, "ex01_activations") as sandbox:
+        probe_dir = sandbox.work_dir / "p000"
+        probe_dir.mkdir()
+        data = npyfile.to_bytes(np.arange(3.0))
+        outside = probe_dir / f"{hashlib.sha256(data).hexdigest()}.npy"  # a pool input's name, in another folder
+        outside.write_bytes(data)
+        pool.inputs_dir.mkdir()
+        linked = pool.inputs_dir / outside.name  # in the folder, but a link to a file outside it
+        linked.symlink_to(outside)
+        steps = [
+            {"op": "call", "target": "ident", "args": [{"ref": "x"}], "out": "y"},
+            {"op": "save", "src": "y", "name": "y"},
+        ]
+        probes = [
+            {"id": f"p00{n}", "dir": str(probe_dir), "arrays": {"x": str(file)}, "steps": steps, "timeout": 5.0}
+            for n, file in enumerate((outside, linked))
+        ]
+        manifest = {
+            "learner_dir": str(sandbox.learner_dir),
+            "out_dir": str(sandbox.out_dir),
+            "module": "ex01_activations",
+            "jobs": 1,
+            "limits": {"memory_bytes": 0},
+            "probes": probes,
+            "inputs_dir": str(pool.inputs_dir),
+        }
+        manifest_path = sandbox.work_dir / "manifest.json"
+        manifest_path.write_text(json.dumps(manifest))
+        for file in (outside, linked):
+            pool._send(f"load {file}")
+        assert pool.run_manifest(manifest_path, 30.0) == 0  # the zygote has read every line before this answer
+        before = [sandbox._collect(probe["id"]).output("y").array for probe in probes]
+        outside.write_bytes(npyfile.to_bytes(np.arange(5.0)))  # had the zygote kept either, a worker would not see this
+        assert pool.run_manifest(manifest_path, 30.0) == 0
+        after = [sandbox._collect(probe["id"]).output("y").array for probe in probes]
+    for array in before:
+        np.testing.assert_array_equal(array, np.arange(3.0))
+    for array in after:
+        np.testing.assert_array_equal(array, np.arange(5.0))
