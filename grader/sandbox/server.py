@@ -191,6 +191,16 @@ class _Results:
             self.writing = False
         self.sent += len(frame) + len(data)
 
+    def flush(self) -> None:
+        """Write what is held now."""
+        self.writing = True
+        try:
+            held, self.held, self.held_bytes = self.held, [], 0
+            if held:
+                self._write(b"".join(held))
+        finally:
+            self.writing = False
+
     def send(self, name: str, data: bytes) -> None:
         """Write what is held, then this frame: one write when the frame is small."""
         frame = self._header(name, data)

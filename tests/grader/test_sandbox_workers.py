@@ -210,6 +210,8 @@ def test_a_probe_s_small_arrays_go_with_its_result_in_order_and_large_ones_at_on
         frames = _Frames(["p1"], 1 << 20)
         frames.add(_written(read_fd))
         assert [name for name, _data in frames.frames["p1"]] == ["out_a.npy", "out_b.npy", "out_c.npy"]
+        results.flush()
+        assert _written(read_fd) == b""  # nothing held
         results.hold("out_d.npy", b"d" * 10)
         results.send("result.json", b"{}")
         assert frames.add(_written(read_fd)) == ["p1"]
