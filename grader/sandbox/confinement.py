@@ -115,12 +115,22 @@ def _libc() -> ctypes.CDLL | None:
         # the C library this interpreter has loaded already: ctypes.util.find_library("c") would import
         # ctypes.util (shutil, subprocess...) and run ``/sbin/ldconfig -p``, in the grader, the zygote and
         # every sandbox server it starts (tens of milliseconds of each cold start)
-        return ctypes.CDLL(None, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
+    for name in ("prctl", "capset", "syscall"):  # looked up now, once, not by each forked worker
+        getattr(libc, name, None)
+    return libc
 
 
 _LIBC = _libc()
+# capset(2)'s arguments that empty every capability set (header: version 3, this process; data: all
+# zero), built once when this module loads: building them in each forked worker costs it a few tenths
+# of a millisecond (ctypes' first uses, and the pages they touch copied)
+_NO_CAPABILITIES = (
+    ctypes.create_string_buffer(struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0), 8),
+    ctypes.create_string_buffer(24),
+)
 
 
 def _unshare(flags: int) -> bool:
@@ -382,9 +392,8 @@ def drop_privileges(become_sandbox_user: bool, highest: int | None = None) -> No
         os.setgroups([])
         os.setresgid(SANDBOX_GID, SANDBOX_GID, SANDBOX_GID)
         os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-    header = struct.pack("Ii", _LINUX_CAPABILITY_VERSION_3, 0)
-    data = ctypes.create_string_buffer(bytes(24))
-    _LIBC.capset(ctypes.c_char_p(header), data)
+    header, data = _NO_CAPABILITIES
+    _LIBC.capset(header, data)
 
 
 def capabilities() -> dict[str, int]:
@@ -540,7 +549,12 @@ def seccomp_available() -> bool:
     return _LIBC is not None and _MACHINE in DENIED
 
 
-_FILTERS: dict[str, ctypes.Array[ctypes.c_char]] = {}
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+# per machine: the program's bytes and the sock_fprog that points at them
+_FILTERS: dict[str, tuple[ctypes.Array[ctypes.c_char], _SockFprog]] = {}
 
 
 def prepare_seccomp() -> None:
@@ -549,7 +563,8 @@ def prepare_seccomp() -> None:
     if seccomp_available() and machine not in _FILTERS:
         program = _seccomp_program(machine)
         raw = b"".join(struct.pack("HBBI", code, true, false, k) for code, true, false, k in program)
-        _FILTERS[machine] = ctypes.create_string_buffer(raw, len(raw))
+        buffer = ctypes.create_string_buffer(raw, len(raw))
+        _FILTERS[machine] = buffer, _SockFprog(len(buffer) // 8, ctypes.addressof(buffer))
 
 
 def seccomp() -> bool:
@@ -561,15 +576,10 @@ def seccomp() -> bool:
     if not seccomp_available():
         return False
     prepare_seccomp()
-    buffer = _FILTERS[_MACHINE]
-    fprog = _SockFprog(len(buffer) // 8, ctypes.addressof(buffer))
+    _buffer, fprog = _FILTERS[_MACHINE]
     if _LIBC is None or _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
     return bool(_LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) == 0)
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
 def describe() -> dict[str, object]:

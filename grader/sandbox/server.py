@@ -53,6 +53,9 @@ DICT_ITEMS_LIMIT = 256
 LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 OPEN_FILES_LIMIT = 256
 PIPE_BYTES = 1024 * 1024
+# a probe's arrays smaller than this are held back and written with its result.json: one write and
+# one wake-up of the server per probe, not one per array; larger ones go at once
+HOLD_BYTES = 64 * 1024
 # once a probe timed out alone, the other probes of its group (the same function, likely to hang
 # again) get an eighth of their own limit, at least SHORT_FLOOR and at most SHORT_LIMIT seconds
 SHORT_LIMIT = 1.0
@@ -158,13 +161,19 @@ class _Results:
     """What a worker sends back: named byte blobs, written as frames to the result pipe.
 
     While a probe runs, its frames are labelled ``<probe id>/<name>`` and
-    ``sent`` counts its bytes.
+    ``sent`` counts its bytes.  ``send`` writes a frame now; ``hold`` keeps a
+    small one back until the next ``send`` (the probe's result.json), which
+    writes it first: the server gets a probe's frames in the same order either
+    way, and what a probe that never sends its result held back is lost with it
+    (the grader reads no array of a probe without its result).
     """
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.prefix = ""
         self.sent = 0
+        self.held: list[bytes] = []  # whole frames, waiting for the next send
+        self.held_bytes = 0
         self.probe_running = False  # between ``start`` and the probe's result: where a report may go
         self.writing = False  # a frame is half written: a signal handler must not write another
 
@@ -173,15 +182,44 @@ class _Results:
         self.sent = 0
         self.probe_running = True
 
-    def send(self, name: str, data: bytes) -> None:
+    def _header(self, name: str, data: bytes) -> bytes:
         label = (self.prefix + name).encode()
-        frame = struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
+        return struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
+
+    def hold(self, name: str, data: bytes) -> None:
+        """Send a frame with the next ``send`` when it is small, else now (after what is held)."""
+        frame = self._header(name, data)
+        if len(data) >= HOLD_BYTES or self.held_bytes + len(frame) + len(data) > HOLD_BYTES:
+            self.send(name, data)
+            return
+        self.writing = True  # the handler of RUNNING_SIGNAL sends, and so takes what is held: not now
+        try:
+            self.held.append(frame + data)
+            self.held_bytes += len(frame) + len(data)
+        finally:
+            self.writing = False
+        self.sent += len(frame) + len(data)
+
+    def flush(self) -> None:
+        """Write what is held now."""
         self.writing = True
         try:
-            if len(data) < 65536:  # one write, one wake-up of the server
-                self._write(frame + data)
+            held, self.held, self.held_bytes = self.held, [], 0
+            if held:
+                self._write(b"".join(held))
+        finally:
+            self.writing = False
+
+    def send(self, name: str, data: bytes) -> None:
+        """Write what is held, then this frame: one write when the frame is small."""
+        frame = self._header(name, data)
+        self.writing = True
+        try:
+            held, self.held, self.held_bytes = self.held, [], 0
+            if len(data) < HOLD_BYTES:  # one write, one wake-up of the server
+                self._write(b"".join([*held, frame, data]))
             else:
-                self._write(frame)
+                self._write(b"".join([*held, frame]))
                 self._write(data)
         finally:
             self.writing = False
@@ -257,7 +295,7 @@ class _Env:
                 f"(the grader reads at most {RESULT_LIMIT_BYTES // 2**20} MB of results per check)",
             }
         name = f"out_{file_stem}.npy"
-        self.results.send(name, _NPY.to_bytes(array))
+        self.results.hold(name, _NPY.to_bytes(array))
         return {**info, "saved": True, "file": name}
 
 
@@ -571,12 +609,16 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
     except (OSError, ValueError):
         pass
     results.send("imported", b"")
-    for probe in batch:
+    for index, probe in enumerate(batch):
         results.start(probe["id"])
         result = _run_probe(np, module, probe, inputs.pop(probe["id"]), learner_dir, results)
         _flush_streams()
         results.probe_running = False
         _send_or_exit(results, "result.json", result)
+        if index == len(batch) - 1:
+            # no learner code runs after the last probe: end at once, not one round trip later (what
+            # the probe printed is in the output pipes before its result, where the server takes it)
+            break
         # the server takes this probe's output before the next one prints anything
         try:
             answer = os.read(4, 1)
@@ -855,21 +897,23 @@ class _Running:
             for fd in (self.out_fd, self.err_fd):
                 self.read(fd)
             now = time.monotonic()
+            stdout, stderr = self.stdout.cut(), self.stderr.cut()
+            # the streams are cut and nothing reads them until this returns: let the worker go on now
+            try:
+                os.write(self.ack_fd, b"s" if probe_id == self.stop_after else b"k")
+            except OSError:  # the worker ended (after its last probe, it does not wait for this)
+                pass
             self.finished[probe_id] = {
                 "elapsed": now - self.last,
                 "timed_out": False,
                 "limit": self.limit,
                 "exit_code": 0,
-                **_stream_record("stdout", self.stdout.cut()),
-                **_stream_record("stderr", self.stderr.cut()),
+                **_stream_record("stdout", stdout),
+                **_stream_record("stderr", stderr),
             }
             self.last = now
             _progress("end", probe_id)
             _next_probe(self)
-            try:
-                os.write(self.ack_fd, b"s" if probe_id == self.stop_after else b"k")
-            except OSError:
-                pass
         if self.frames.total > self.frames.limit or self.frames.broken:
             _kill_group(self.pid)  # more than any check reads, or a stream no worker writes: done for
 
@@ -1289,7 +1333,9 @@ def _wait_for_event(running: list[_Running], wake: float = math.inf) -> None:
     deadline = min(wake, *(min(worker.deadline, worker.ask_at) for worker in running))
     remaining = max(0.0, deadline - time.monotonic())
     fds = [_WAKE_READ] + [fd for worker in running for fd in worker.open]
-    select.select(fds, [], [], min(remaining, 0.5))
+    ready, _, _ = select.select(fds, [], [], min(remaining, 0.5))
+    if _WAKE_READ not in ready:  # most wake-ups are a worker's frames, not a signal
+        return
     try:
         while os.read(_WAKE_READ, 4096):
             pass

@@ -75,6 +75,20 @@ def test_hard_limits_can_not_be_raised_again():
     assert _run_in_child(body) == 0
 
 
+@pytest.mark.skipif(not confinement.capabilities().get("CapEff"), reason="this process holds no capability")
+def test_every_forked_process_that_drops_its_privileges_keeps_none_with_the_arguments_built_once():
+    # capset's arguments are built when the module loads; each worker is a fork that uses the same ones
+    def body() -> int:
+        confinement.drop_privileges(False)
+        left = confinement.capabilities()
+        return 0 if left and not any(left.values()) else 1
+
+    header = bytes(confinement._NO_CAPABILITIES[0])
+    assert [_run_in_child(body) for _ in range(2)] == [0, 0]
+    assert bytes(confinement._NO_CAPABILITIES[0]) == header
+    assert confinement.capabilities()["CapEff"]  # the parent kept its own
+
+
 @pytest.mark.skipif(not confinement.seccomp_available(), reason="no seccomp filter for this architecture")
 def test_the_filter_denies_a_new_process_and_allows_ordinary_work():
     def body() -> int:
@@ -89,6 +103,7 @@ def test_the_filter_denies_a_new_process_and_allows_ordinary_work():
         return 0 if total > 0 and os.listdir(".") is not None else 2
 
     assert _run_in_child(body) == 0
+    assert _run_in_child(body) == 0  # the program and its sock_fprog are built once, applied by each process
 
 
 def test_readable_by_others_follows_every_folder_up_to_the_root(tmp_path):

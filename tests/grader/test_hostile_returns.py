@@ -81,7 +81,9 @@ _READER = object.__new__(Sandbox)
 def _frames(fill: Callable[[Any], Any]) -> tuple[dict[str, bytes], Any]:
     """The frames ``fill(results)`` sends through the server's ``_Results``, parsed as the client parses them."""
     with tempfile.TemporaryFile() as stream:
-        extra = fill(_server()._Results(stream.fileno()))
+        results = _server()._Results(stream.fileno())
+        extra = fill(results)
+        results.flush()  # what a probe's result would have written first (output_of sends none)
         stream.seek(0)
         return parse_frames(stream.read()), extra
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import signal
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +172,148 @@ def test_a_first_pass_worker_on_a_probe_with_the_short_limit_ends_it_without_a_s
     assert [run.status for run in runs] == ["timeout", "timeout", "ok"]
     assert [run.limit for run in runs[:2]] == [0.6, SHORT_FLOOR]
     assert imports == 3
+
+
+def _written(read_fd: int) -> bytes:
+    """Everything in the pipe now (b"" when it is empty)."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(read_fd, 1 << 20)
+        except BlockingIOError:
+            chunk = b""
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _result_pipe() -> tuple[int, int]:
+    """A pipe as the server makes a worker's result pipe: 1 MB, read without blocking."""
+    read_fd, write_fd = os.pipe()
+    fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    os.set_blocking(read_fd, False)
+    return read_fd, write_fd
+
+
+def test_a_probe_s_small_arrays_go_with_its_result_in_order_and_large_ones_at_once():
+    from grader.sandbox.server import HOLD_BYTES, _Frames, _Results
+
+    read_fd, write_fd = _result_pipe()
+    try:
+        results = _Results(write_fd)
+        results.start("p1")
+        results.hold("out_a.npy", b"a" * 100)
+        results.hold("out_b.npy", b"b" * 200)
+        assert _written(read_fd) == b""  # held back: no write, no wake-up of the server yet
+        large = b"c" * HOLD_BYTES
+        results.hold("out_c.npy", large)  # too large to hold: written now, after what was held
+        frames = _Frames(["p1"], 1 << 20)
+        frames.add(_written(read_fd))
+        assert [name for name, _data in frames.frames["p1"]] == ["out_a.npy", "out_b.npy", "out_c.npy"]
+        results.flush()
+        assert _written(read_fd) == b""  # nothing held
+        results.hold("out_d.npy", b"d" * 10)
+        results.send("result.json", b"{}")
+        assert frames.add(_written(read_fd)) == ["p1"]
+        assert [name for name, _data in frames.frames["p1"]][3:] == ["out_d.npy", "result.json"]
+        assert [data for _name, data in frames.frames["p1"]][:3] == [b"a" * 100, b"b" * 200, large]
+        assert not frames.broken
+        # every byte counts against the result limit when it is held, as when it is written
+        assert results.sent == frames.sizes["p1"] + sum(4 + 3 + len(name) + 8 for name, _ in frames.frames["p1"])
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_held_arrays_never_hold_more_than_the_limit():
+    from grader.sandbox.server import HOLD_BYTES, _Frames, _Results
+
+    read_fd, write_fd = _result_pipe()
+    try:
+        results = _Results(write_fd)
+        results.start("p1")
+        for number in range(10):  # 10 x 10 KB: written in parts as the held bytes reach the limit
+            results.hold(f"out_{number}.npy", bytes(10_000))
+            assert results.held_bytes <= HOLD_BYTES
+        frames = _Frames(["p1"], 1 << 20)
+        frames.add(_written(read_fd))
+        assert 0 < len(frames.frames["p1"]) < 10
+        results.send("result.json", b"{}")
+        frames.add(_written(read_fd))
+        assert [name for name, _ in frames.frames["p1"]] == [f"out_{n}.npy" for n in range(10)] + ["result.json"]
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_a_running_report_goes_after_the_arrays_held_before_it_and_never_inside_a_hold():
+    from grader.sandbox.server import RUNNING_SIGNAL, _Frames, _report_running, _Results
+
+    read_fd, write_fd = _result_pipe()
+    try:
+        results = _Results(write_fd)
+        results.start("p1")
+        handler = _report_running(results, "/nowhere")
+        results.hold("out_a.npy", b"a")
+        handler(RUNNING_SIGNAL, None)  # the learner's code is running: the report goes now
+        frames = _Frames(["p1"], 1 << 20)
+        frames.add(_written(read_fd))
+        assert [name for name, _ in frames.frames["p1"]] == ["out_a.npy"]
+        assert frames.running == {"p1": []}
+        results.writing = True  # as inside hold or send: the handler must not write a frame in between
+        handler(RUNNING_SIGNAL, None)
+        assert _written(read_fd) == b""
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_a_worker_ends_right_after_its_last_probe_s_result_without_waiting_for_the_server(tmp_path):
+    """The ack after each result keeps the next probe's output out of this one's; after the last, nothing runs."""
+    from grader.sandbox import npyfile, server
+
+    (tmp_path / "ex01_last_probe.py").write_text("def relu(x):\n    print('relu', x)\n    return x\n")
+    batch = [
+        {"id": probe_id, "dir": str(tmp_path), "arrays": {}, "steps": [
+            {"op": "call", "target": "relu", "args": [{"lit": float(number)}], "out": "y"},
+            {"op": "save", "src": "y", "name": "y"},
+        ]}
+        for number, probe_id in enumerate(["p1", "p2"])
+    ]  # fmt: skip
+    pipes = [os.pipe() for _ in range(4)]  # result, stdout, stderr: worker writes; ack: server writes
+    pid = os.fork()
+    if pid == 0:
+        try:
+            server._MANIFEST.update({"learner_dir": str(tmp_path), "module": "ex01_last_probe", "limits": {}})
+            server._CONFINEMENT, server._NPY = None, npyfile
+            sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # fds 1 and 2, not pytest's capture
+            sys.path.insert(0, str(tmp_path))
+            server._worker(batch, 5.0, (pipes[0][1], pipes[1][1], pipes[2][1], pipes[3][0]))
+        finally:
+            os._exit(70)
+    for read_end, write_end in pipes[:3]:
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+    os.close(pipes[3][0])
+    frames = server._Frames(["p1", "p2"], 1 << 20)
+    ended, status = 0, -1
+    try:
+        deadline = time.monotonic() + 10
+        while frames.done != ["p1", "p2"] and time.monotonic() < deadline:
+            if frames.add(_written(pipes[0][0])) == ["p1"]:
+                os.write(pipes[3][1], b"k")  # the first probe's output was taken: the next may run
+            time.sleep(0.005)
+        assert frames.done == ["p1", "p2"]
+        # no ack for the last probe: the worker has ended all the same (it waited for one before)
+        while not ended and time.monotonic() < deadline:
+            time.sleep(0.005)
+            ended, status = os.waitpid(pid, os.WNOHANG)
+        assert (ended, status) == (pid, 0)
+        assert _written(pipes[1][0]) == b"relu 0.0\nrelu 1.0\n"
+    finally:
+        if not ended:  # a worker still waiting: end it (a reaped one's pid may be another process's now)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        for read_end, _write_end in pipes[:3]:
+            os.close(read_end)
+        os.close(pipes[3][1])
