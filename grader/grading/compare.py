@@ -140,25 +140,39 @@ def agrees(got: Output | np.ndarray | None, expected: Any, *, rtol: float = 1e-7
     if array.shape != expected.shape or array.dtype.kind == "c":
         return False
     got64 = array.astype(np.float64)
-    if (~np.isfinite(got64) & np.isfinite(expected)).any():
+    if _any_not_finite(got64, expected):
         return False
-    return bool(_agreement(got64, expected, rtol, atol).all())
+    return _all_within(got64, expected, rtol, atol) or bool(_agreement(got64, expected, rtol, atol).all())
+
+
+def _within(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Where ``|got - expected| <= atol + rtol * |expected|``."""
+    within: np.ndarray = np.abs(got - expected) <= atol + rtol * np.abs(expected)
+    return within
+
+
+def _all_within(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """Whether every element is within the tolerance: then ``_agreement`` holds everywhere (asked first, as cheaper)."""
+    return bool(_within(got, expected, rtol, atol).all())
 
 
 def _agreement(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
     """Where ``got`` agrees with ``expected``: within the tolerance, or the same nan or inf."""
-    error = np.abs(got - expected)
-    limit = atol + rtol * np.abs(expected)
     # nan == nan and inf == inf count as agreement where the reference has them too
-    agree: np.ndarray = (error <= limit) | (got == expected) | (np.isnan(got) & np.isnan(expected))
+    agree: np.ndarray = _within(got, expected, rtol, atol) | (got == expected) | (np.isnan(got) & np.isnan(expected))
     return agree
+
+
+def _any_not_finite(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether ``got`` holds a nan or inf where the reference is finite (all finite, the usual case, is asked first)."""
+    return not np.isfinite(got).all() and bool((~np.isfinite(got) & np.isfinite(expected)).any())
 
 
 def _not_finite(got: np.ndarray, expected: np.ndarray, what: str) -> list[Text]:
     """The first nan or inf where the reference is finite, and how many there are."""
-    bad = ~np.isfinite(got) & np.isfinite(expected)
-    if not bad.any():
+    if not _any_not_finite(got, expected):
         return []
+    bad = ~np.isfinite(got) & np.isfinite(expected)
     flat = int(np.flatnonzero(bad)[0])
     where = _index(flat, expected.shape)
     return [
@@ -173,6 +187,8 @@ def _not_finite(got: np.ndarray, expected: np.ndarray, what: str) -> list[Text]:
 
 def _differences(got: np.ndarray, expected: np.ndarray, what: str, rtol: float, atol: float) -> list[Text]:
     """The worst element beyond the tolerance, how many there are, and both arrays in short."""
+    if _all_within(got, expected, rtol, atol):
+        return []
     agree = _agreement(got, expected, rtol, atol)
     if agree.all():
         return []
