@@ -411,18 +411,22 @@ def learner_files(folders: Sequence[Path], *, skip: Path | None = None) -> dict[
     found: dict[str, Path] = {}
     for folder in folders:
         try:
-            entries = sorted(Path(folder).iterdir())
+            with os.scandir(folder) as listing:
+                entries = sorted((entry.name, entry) for entry in listing if EXERCISE_FILE.match(entry.name))
         except OSError:
             continue
-        for path in entries:
-            if path.name in found or not EXERCISE_FILE.match(path.name) or path == skip:
+        for name, entry in entries:
+            if name in found:
+                continue
+            path = Path(folder) / name
+            if path == skip:
                 continue
             try:
-                regular = stat.S_ISREG(path.lstat().st_mode)
+                regular = entry.is_file(follow_symlinks=False)  # the listing's file type, else lstat
             except OSError:
                 continue
             if regular:
-                found[path.name] = path
+                found[name] = path
     return found
 
 
@@ -437,7 +441,13 @@ def _copy_learner_file(source: Path, target: Path) -> None:
             f"{source}: 採点できません({problem})。課題のファイルは {LEARNER_FILE_LIMIT_BYTES // 1024} KB 以下の"
             "通常のファイルです",
         ) from None
-    target.write_bytes(data)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 class Sandbox:
