@@ -85,6 +85,15 @@ def grade_command() -> list[str]:
     return [script] if script else [sys.executable, "-c", "from grader.launch import run; run()"]
 
 
+def launcher_imports_re(grade: list[str]) -> bool:
+    """Whether the ``grade`` launcher pip wrote imports ``re`` first (pip before 25 did: ~7 ms of every call)."""
+    try:
+        head = Path(grade[0]).read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return False
+    return re.search(r"^import re$", head, re.MULTILINE) is not None
+
+
 def stop_server() -> None:
     """Stop the bench's grading servers, and wait until they are gone (a cold start finds no server at all)."""
     from grader import launch
@@ -125,6 +134,8 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
     # the floor of a warm grading's client CPU: the interpreter's own start (site and every .pth of the environment)
     bare = statistics.median(timed([sys.executable, "-c", "pass"])[1] for _ in range(max(args.runs, 5)))
     print(f"the bare interpreter (python -c pass): {bare * 1000:.0f} ms CPU")
+    if launcher_imports_re(grade):
+        print("the grade launcher imports re (written by a pip older than 25): ~7 ms of every call; update pip")
     print(
         f"{'exercise':10s} {'grade (s)':>10s} {'numpy (s)':>10s} {'ratio':>7s}  target <= {TARGET_RATIO:g}x"
         f"   {'warm':>6s} (<= {WARM_TARGET_RATIO:g}x)  {'cold':>6s} (<= {COLD_TARGET_RATIO:g}x)"

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 
-from grader.launch import _PEER, Reader, log_path, socket_path, version_key, write_message
+from grader.launch import _PEER, SERVER_THREAD_VARIABLES, Reader, log_path, socket_path, version_key, write_message
 
 # the zygote is started before this process imports more (``main``): ``socket`` and ``typing`` (about 10 ms)
 # come after it
@@ -341,6 +341,8 @@ class Request:
             os.chdir(self.cwd)
             os.environ.clear()
             os.environ.update(self.env)
+            # but the server's one BLAS thread: NumPy is imported during the first request, and reads them then
+            os.environ.update({name: saved_env[name] for name in SERVER_THREAD_VARIABLES if name in saved_env})
             os.umask(self.umask)
             sys.argv = ["grade", *self.argv]
             yield

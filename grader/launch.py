@@ -46,6 +46,7 @@ NO_SERVER_FLAG = "--no-server"
 START_SECONDS = 10.0  # how long a client waits for a server it started to listen
 MESSAGE_LIMIT = 1 << 20
 SOCKET_PATH_LIMIT = 107
+SERVER_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _PEER = Struct("3i")  # struct ucred: pid, uid, gid
 
 
@@ -459,6 +460,9 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
         f"sys.prefix, sys.exec_prefix = {sys.prefix!r}, {sys.exec_prefix!r}; from grader.daemon import main; main()"
     )
     argv = [sys.executable, "-S", "-c", code, folder, workspace, repr(time.monotonic())]
+    # one BLAS thread: the server's own arrays are small, and OpenBLAS's threads spin at NumPy's import
+    # (~60 ms of CPU on the cold start's critical path, beside the zygote's import on the other core)
+    environ = {**os.environ, **dict.fromkeys(SERVER_THREAD_VARIABLES, "1")}
     inherited = _inherited_fds()
     if inherited is not None and hasattr(os, "posix_spawn"):
         # no subprocess module (about 8 ms of a cold start's client); the same detachment: /dev/null for
@@ -473,7 +477,7 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
             # Ctrl-C of a grading reaches the server as SIGINT (daemon.Interrupter): not ignored there even
             # when this client was started with it ignored (``grade ... &`` in a script)
             default = (SIGINT, SIGPIPE, SIGXFSZ)
-            pid = os.posix_spawn(sys.executable, argv, os.environ, file_actions=actions, setsid=True, setsigdef=default)
+            pid = os.posix_spawn(sys.executable, argv, environ, file_actions=actions, setsid=True, setsigdef=default)
             return Started(pid)
         except OSError:  # no process could be started: graded in the client's own process
             return None
@@ -488,6 +492,7 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
             close_fds=True,
             start_new_session=True,
             cwd=folder,
+            env=environ,
         )
     except OSError:  # no process could be started: graded in the client's own process
         return None

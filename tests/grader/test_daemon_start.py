@@ -63,6 +63,23 @@ def test_the_server_runs_without_site_on_the_folders_site_gave_the_client(runtim
     assert answer["version"] == launch.version_key()
 
 
+def test_the_server_runs_one_blas_thread_whatever_the_client_asked(runtime, workspace, monkeypatch):
+    # OpenBLAS's threads spin at NumPy's import: on a cold start that is CPU the zygote's import needs
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    completed, _path = _served(runtime, workspace, "import sys")
+    assert completed.returncode == 0, completed.stderr
+    answer = launch.ask(launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve())), "status")
+    assert answer is not None
+    environ = dict(
+        entry.split(b"=", 1) for entry in Path(f"/proc/{answer['pid']}/environ").read_bytes().split(b"\0") if b"=" in entry
+    )
+    for variable in launch.SERVER_THREAD_VARIABLES:
+        assert environ[variable.encode()] == b"1"
+    # NumPy was imported during the grading, in the client's environment but for these: the server's threads
+    # are its main thread and the sandbox pool's reader, and no BLAS thread (4 asked: OpenBLAS starts one per core but one)
+    assert len(os.listdir(f"/proc/{answer['pid']}/task")) == 2
+
+
 def test_the_clients_first_path_entry_a_learners_folder_is_never_the_servers(runtime, workspace):
     # as for ``python -m`` or a script in the learner's folder: the client's sys.path[0] is that folder
     marker = workspace / "imported"
