@@ -119,7 +119,7 @@ def close(
         return problems
     if array.dtype.kind == "c":
         return [plain(f"{what}: got complex values ({array.dtype})")]
-    got64 = array.astype(np.float64)
+    got64 = np.asarray(array, dtype=np.float64)  # no copy of what is float64 already: nothing writes to it
     return _not_finite(got64, expected, what) or _differences(got64, expected, what, rtol, atol)
 
 
@@ -139,7 +139,7 @@ def agrees(got: Output | np.ndarray | None, expected: Any, *, rtol: float = 1e-7
         array = got.array
     if array.shape != expected.shape or array.dtype.kind == "c":
         return False
-    got64 = array.astype(np.float64)
+    got64 = np.asarray(array, dtype=np.float64)  # no copy of what is float64 already: nothing writes to it
     if _any_not_finite(got64, expected):
         return False
     return _all_within(got64, expected, rtol, atol) or bool(_agreement(got64, expected, rtol, atol).all())
