@@ -142,7 +142,9 @@ def agrees(got: Output | np.ndarray | None, expected: Any, *, rtol: float = 1e-7
     got64 = np.asarray(array, dtype=np.float64)  # no copy of what is float64 already: nothing writes to it
     if _any_not_finite(got64, expected):
         return False
-    return _all_within(got64, expected, rtol, atol) or bool(_agreement(got64, expected, rtol, atol).all())
+    within = _within(got64, expected, rtol, atol)
+    # every element within the tolerance (the usual answer) needs no look at nan and inf
+    return bool(within.all()) or bool(_agreement(got64, expected, within).all())
 
 
 def _within(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
@@ -151,15 +153,10 @@ def _within(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> 
     return within
 
 
-def _all_within(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    """Whether every element is within the tolerance: then ``_agreement`` holds everywhere (asked first, as cheaper)."""
-    return bool(_within(got, expected, rtol, atol).all())
-
-
-def _agreement(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Where ``got`` agrees with ``expected``: within the tolerance, or the same nan or inf."""
+def _agreement(got: np.ndarray, expected: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Where ``got`` agrees with ``expected``: ``within`` the tolerance (``_within``), or the same nan or inf."""
     # nan == nan and inf == inf count as agreement where the reference has them too
-    agree: np.ndarray = _within(got, expected, rtol, atol) | (got == expected) | (np.isnan(got) & np.isnan(expected))
+    agree: np.ndarray = within | (got == expected) | (np.isnan(got) & np.isnan(expected))
     return agree
 
 
@@ -187,9 +184,10 @@ def _not_finite(got: np.ndarray, expected: np.ndarray, what: str) -> list[Text]:
 
 def _differences(got: np.ndarray, expected: np.ndarray, what: str, rtol: float, atol: float) -> list[Text]:
     """The worst element beyond the tolerance, how many there are, and both arrays in short."""
-    if _all_within(got, expected, rtol, atol):
+    within = _within(got, expected, rtol, atol)
+    if within.all():
         return []
-    agree = _agreement(got, expected, rtol, atol)
+    agree = _agreement(got, expected, within)
     if agree.all():
         return []
     error = np.where(agree, 0.0, np.nan_to_num(np.abs(got - expected), nan=np.inf))
