@@ -71,12 +71,15 @@ def test_the_server_runs_one_blas_thread_whatever_the_client_asked(runtime, work
     answer = launch.ask(launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve())), "status")
     assert answer is not None
     environ = dict(
-        entry.split(b"=", 1) for entry in Path(f"/proc/{answer['pid']}/environ").read_bytes().split(b"\0") if b"=" in entry
+        entry.split(b"=", 1)
+        for entry in Path(f"/proc/{answer['pid']}/environ").read_bytes().split(b"\0")
+        if b"=" in entry
     )
     for variable in launch.SERVER_THREAD_VARIABLES:
         assert environ[variable.encode()] == b"1"
-    # NumPy was imported during the grading, in the client's environment but for these: the server's threads
-    # are its main thread and the sandbox pool's reader, and no BLAS thread (4 asked: OpenBLAS starts one per core but one)
+    # NumPy was imported during the grading, in the client's environment but for these: the server's
+    # threads are its main thread and the sandbox pool's reader, no BLAS thread (4 asked: one per core
+    # but the first)
     assert len(os.listdir(f"/proc/{answer['pid']}/task")) == 2
 
 
