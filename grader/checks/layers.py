@@ -82,6 +82,7 @@ Input("c_prev", "dc_prev"))``, ``outputs=("h_next", "c_next")`` and a pair
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -433,9 +434,9 @@ class Layer:
 
 
 def _largest(values: Any) -> float:
-    arrays = values if isinstance(values, tuple) else (values,)
-    sizes = [float(np.max(np.abs(np.asarray(a, dtype=np.float64)))) for a in arrays if np.size(a)]
-    return max([*sizes, 1e-300])
+    """The largest magnitude in ``values`` (an array or a tuple of arrays); 1e-300 when there is none."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in (values if isinstance(values, tuple) else (values,))]
+    return max([*(float(np.abs(a).max()) for a in arrays if a.size), 1e-300])
 
 
 # ----------------------------------------------------------------- what the grader computes
@@ -817,7 +818,7 @@ class _Slope:
     @property
     def ok(self) -> bool:
         """Whether they agree."""
-        return bool(np.isfinite(self.error)) and self.error <= self.tolerance
+        return math.isfinite(self.error) and self.error <= self.tolerance
 
 
 @dataclass(frozen=True)
@@ -869,7 +870,7 @@ class _Judge:
             if array is None or array.shape != want.shape or array.dtype.kind not in "biuf":
                 return None
             array = array.astype(np.float64)
-            if not np.all(np.isfinite(array)):
+            if not np.isfinite(array).all():
                 return None
             found.append(array)
         return tuple(found)
@@ -939,8 +940,8 @@ class _Judge:
         for number, v in enumerate(self.directions[tensor.name]):
             plus = self.outputs(f"{self.prefix}{tensor.name}:{number}:1:")
             minus = self.outputs(f"{self.prefix}{tensor.name}:{number}:-1:")
-            analytic = float(np.sum(got * v))
-            if plus is None or minus is None or not np.isfinite(analytic):
+            analytic = float((got * v).sum())
+            if plus is None or minus is None or not math.isfinite(analytic):
                 return None
             numeric, terms = self._difference(plus, minus)
             # the rounding of a sum scales with its terms, not with the sum: a direction along which
@@ -955,8 +956,8 @@ class _Judge:
             change = [a - b for a, b in zip(plus, minus, strict=True)]
         else:
             change = [d * (a - b) for d, a, b in zip(self.douts, plus, minus, strict=True)]
-        total = sum(float(np.sum(c)) for c in change)
-        magnitude = sum(float(np.sum(np.abs(c))) for c in change)
+        total = sum(float(c.sum()) for c in change)
+        magnitude = sum(float(np.abs(c).sum()) for c in change)
         return total / (2 * self.case.step), magnitude / (2 * self.case.step)
 
     def forward_right_everywhere(self) -> bool:

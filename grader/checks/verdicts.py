@@ -69,6 +69,8 @@ def untouched(after: np.ndarray | None, original: np.ndarray) -> bool:
     """
     if after is None or after.shape != original.shape or after.dtype.kind not in "biufc":
         return False
+    if (after == original).all():  # the usual answer, asked first: equal everywhere holds no nan
+        return True
     equal_nan = after.dtype.kind in "fc" and original.dtype.kind in "fc"
     return bool(np.array_equal(after, original, equal_nan=equal_nan))
 

@@ -119,7 +119,7 @@ def close(
         return problems
     if array.dtype.kind == "c":
         return [plain(f"{what}: got complex values ({array.dtype})")]
-    got64 = array.astype(np.float64)
+    got64 = np.asarray(array, dtype=np.float64)  # no copy of what is float64 already: nothing writes to it
     return _not_finite(got64, expected, what) or _differences(got64, expected, what, rtol, atol)
 
 
@@ -139,26 +139,37 @@ def agrees(got: Output | np.ndarray | None, expected: Any, *, rtol: float = 1e-7
         array = got.array
     if array.shape != expected.shape or array.dtype.kind == "c":
         return False
-    got64 = array.astype(np.float64)
-    if (~np.isfinite(got64) & np.isfinite(expected)).any():
+    got64 = np.asarray(array, dtype=np.float64)  # no copy of what is float64 already: nothing writes to it
+    if _any_not_finite(got64, expected):
         return False
-    return bool(_agreement(got64, expected, rtol, atol).all())
+    within = _within(got64, expected, rtol, atol)
+    # every element within the tolerance (the usual answer) needs no look at nan and inf
+    return bool(within.all()) or bool(_agreement(got64, expected, within).all())
 
 
-def _agreement(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Where ``got`` agrees with ``expected``: within the tolerance, or the same nan or inf."""
-    error = np.abs(got - expected)
-    limit = atol + rtol * np.abs(expected)
+def _within(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Where ``|got - expected| <= atol + rtol * |expected|``."""
+    within: np.ndarray = np.abs(got - expected) <= atol + rtol * np.abs(expected)
+    return within
+
+
+def _agreement(got: np.ndarray, expected: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Where ``got`` agrees with ``expected``: ``within`` the tolerance (``_within``), or the same nan or inf."""
     # nan == nan and inf == inf count as agreement where the reference has them too
-    agree: np.ndarray = (error <= limit) | (got == expected) | (np.isnan(got) & np.isnan(expected))
+    agree: np.ndarray = within | (got == expected) | (np.isnan(got) & np.isnan(expected))
     return agree
+
+
+def _any_not_finite(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether ``got`` holds a nan or inf where the reference is finite (all finite, the usual case, is asked first)."""
+    return not np.isfinite(got).all() and bool((~np.isfinite(got) & np.isfinite(expected)).any())
 
 
 def _not_finite(got: np.ndarray, expected: np.ndarray, what: str) -> list[Text]:
     """The first nan or inf where the reference is finite, and how many there are."""
-    bad = ~np.isfinite(got) & np.isfinite(expected)
-    if not bad.any():
+    if not _any_not_finite(got, expected):
         return []
+    bad = ~np.isfinite(got) & np.isfinite(expected)
     flat = int(np.flatnonzero(bad)[0])
     where = _index(flat, expected.shape)
     return [
@@ -173,7 +184,10 @@ def _not_finite(got: np.ndarray, expected: np.ndarray, what: str) -> list[Text]:
 
 def _differences(got: np.ndarray, expected: np.ndarray, what: str, rtol: float, atol: float) -> list[Text]:
     """The worst element beyond the tolerance, how many there are, and both arrays in short."""
-    agree = _agreement(got, expected, rtol, atol)
+    within = _within(got, expected, rtol, atol)
+    if within.all():
+        return []
+    agree = _agreement(got, expected, within)
     if agree.all():
         return []
     error = np.where(agree, 0.0, np.nan_to_num(np.abs(got - expected), nan=np.inf))

@@ -146,7 +146,11 @@ def not_recorded_note(number: int, path: Path, lang: str, *, record: bool = Fals
 
 def remember(result: ExerciseResult, path: Path, *, record: bool = False) -> list[str]:
     """Keep ``result`` for ``grade list`` when ``path`` is the exercise's file (or ``record``); warnings, if any."""
-    workspace = record_workspace(result.exercise.number, path, record=record)
+    return _keep(result, path, record_workspace(result.exercise.number, path, record=record))
+
+
+def _keep(result: ExerciseResult, path: Path, workspace: Path | None) -> list[str]:
+    """Record ``result`` in ``workspace`` (nothing when None); the warning when it could not be saved."""
     if workspace is None:
         return []
     try:
@@ -179,8 +183,8 @@ def grade(
     get_exercise(number)
     path = exercise_file(number, file)
     result = grade_path(number, path, timeout=timeout, jobs=jobs, progress=progress)
-    recorded = record_workspace(number, path, record=record) is not None
-    return Graded(result, path, remember(result, path, record=record), recorded)
+    workspace = record_workspace(number, path, record=record)  # looked up once: it walks up the folders
+    return Graded(result, path, _keep(result, path, workspace), workspace is not None)
 
 
 def state_workspace(path: Path) -> Path:

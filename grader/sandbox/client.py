@@ -25,7 +25,7 @@ import stat
 import struct
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,36 +305,44 @@ TAMPERED = Text(
 )
 
 
-def read_untrusted(path: Path, limit: int) -> bytes:
+def read_untrusted(path: str | Path, limit: int) -> bytes:
     """The bytes of ``path``, which a submission may have replaced: a regular file of at most ``limit`` bytes.
 
     Never follows a symbolic link, never blocks on a FIFO, never reads a device
     or more than ``limit`` bytes; raises ``Tampered`` otherwise.
     """
+    name = os.path.basename(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as problem:
-        raise Tampered(f"{path.name}: {problem.strerror}") from None
+        raise Tampered(f"{name}: {problem.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise Tampered(f"{path.name} is not a regular file")
+            raise Tampered(f"{name} is not a regular file")
         if info.st_size > limit:
-            raise Tampered(f"{path.name} holds {info.st_size} bytes (at most {limit} are read)")
-        chunks, size = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            raise Tampered(f"{name} holds {info.st_size} bytes (at most {limit} are read)")
+        # a regular file reads whole in one call (one buffer, no joining); the byte asked beyond it says it grew
+        chunks, size, ask = [], 0, info.st_size + 1
+        while chunk := os.read(fd, min(ask, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise Tampered(f"{path.name} grew beyond {limit} bytes while it was read")
+                raise Tampered(f"{name} grew beyond {limit} bytes while it was read")
+            ask = 1 << 20
         return b"".join(chunks)
     finally:
         os.close(fd)
 
 
-def parse_frames(data: bytes) -> dict[str, bytes]:
-    """Split a worker's result stream into its named blobs (see ``server._Results``)."""
-    frames: dict[str, bytes] = {}
+def parse_frames(data: bytes) -> dict[str, memoryview]:
+    """Split a worker's result stream into its named blobs (see ``server._Results``).
+
+    Each blob is a view into ``data``, not a copy: an array's values are copied
+    once, by ``npyfile.from_bytes``.
+    """
+    frames: dict[str, memoryview] = {}
+    view = memoryview(data)
     at = 0
     while at < len(data):
         if at + 4 > len(data):
@@ -349,7 +357,7 @@ def parse_frames(data: bytes) -> dict[str, bytes]:
             raise Tampered(f"result frame {label!r} is cut short")
         if label in frames or not _FRAME_NAME.fullmatch(label):
             raise Tampered(f"unexpected result frame {label!r}")
-        frames[label] = data[start : start + length]
+        frames[label] = view[start : start + length]
         at = start + length
     return frames
 
@@ -403,18 +411,22 @@ def learner_files(folders: Sequence[Path], *, skip: Path | None = None) -> dict[
     found: dict[str, Path] = {}
     for folder in folders:
         try:
-            entries = sorted(Path(folder).iterdir())
+            with os.scandir(folder) as listing:
+                entries = sorted((entry.name, entry) for entry in listing if EXERCISE_FILE.match(entry.name))
         except OSError:
             continue
-        for path in entries:
-            if path.name in found or not EXERCISE_FILE.match(path.name) or path == skip:
+        for name, entry in entries:
+            if name in found:
+                continue
+            path = Path(folder) / name
+            if path == skip:
                 continue
             try:
-                regular = stat.S_ISREG(path.lstat().st_mode)
+                regular = entry.is_file(follow_symlinks=False)  # the listing's file type, else lstat
             except OSError:
                 continue
             if regular:
-                found[path.name] = path
+                found[name] = path
     return found
 
 
@@ -429,7 +441,13 @@ def _copy_learner_file(source: Path, target: Path) -> None:
             f"{source}: 採点できません({problem})。課題のファイルは {LEARNER_FILE_LIMIT_BYTES // 1024} KB 以下の"
             "通常のファイルです",
         ) from None
-    target.write_bytes(data)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 class Sandbox:
@@ -668,8 +686,8 @@ class Sandbox:
             "called_from": _function_name(record.get("called_from")),
         }
         try:
-            frames: dict[str, bytes] | None = parse_frames(
-                read_untrusted(self.out_dir / f"{probe_id}.result", RESULT_LIMIT_BYTES + (1 << 20))
+            frames: dict[str, memoryview] | None = parse_frames(
+                read_untrusted(os.path.join(self.out_dir, f"{probe_id}.result"), RESULT_LIMIT_BYTES + (1 << 20))
             )
         except Tampered:
             frames = None  # the learner's code wrote into its result pipe; how the worker ended still counts
@@ -701,23 +719,23 @@ class Sandbox:
             return ProbeRun("tampered", {}, message=TAMPERED.en, **common)
 
     def _record(self, probe_id: str) -> dict[str, Any] | None:
-        path = self.out_dir / f"{probe_id}.json"
+        path = os.path.join(self.out_dir, f"{probe_id}.json")
         if not os.path.lexists(path):
             return None
         try:
             record = json.loads(read_untrusted(path, RECORD_LIMIT_BYTES))
         except (ValueError, RecursionError) as problem:
-            raise Tampered(f"{path.name}: {problem}") from None
+            raise Tampered(f"{probe_id}.json: {problem}") from None
         if not isinstance(record, dict):
-            raise Tampered(f"{path.name} is not a record")
+            raise Tampered(f"{probe_id}.json is not a record")
         return record
 
-    def _result(self, frames: dict[str, bytes], common: dict[str, Any]) -> ProbeRun:
+    def _result(self, frames: Mapping[str, bytes | memoryview], common: dict[str, Any]) -> ProbeRun:
         raw = frames["result.json"]
         if len(raw) > RESULT_JSON_LIMIT_BYTES:
             raise Tampered("result.json is too large")
         try:
-            result = json.loads(raw)
+            result = json.loads(bytes(raw))
         except (ValueError, RecursionError) as problem:
             raise Tampered(f"result.json: {problem}") from None
         if not isinstance(result, dict) or result.get("status") not in WORKER_STATUSES:
@@ -737,7 +755,7 @@ class Sandbox:
             **common,
         )
 
-    def _output(self, name: str, info: Any, frames: dict[str, bytes]) -> Output:
+    def _output(self, name: str, info: Any, frames: Mapping[str, bytes | memoryview]) -> Output:
         if not isinstance(info, dict):
             raise Tampered(f"output {name!r} is not described")
         kind = info.get("kind")
@@ -766,7 +784,7 @@ class Sandbox:
         raise Tampered(f"output {name!r} is of no known kind")
 
     @staticmethod
-    def _array(info: dict[str, Any], frames: dict[str, bytes]) -> tuple[Any, str]:
+    def _array(info: dict[str, Any], frames: Mapping[str, bytes | memoryview]) -> tuple[Any, str]:
         from grader.sandbox import npyfile
 
         if info.get("saved") is not True:

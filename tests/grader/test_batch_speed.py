@@ -16,7 +16,7 @@ from classbook import make_result
 from grader.classroom.gradebook import Gradebook, GradebookError
 from grader.grading.results import Status
 from grader.sandbox import confinement
-from grader.text import _CONTROL, _ESCAPES, untrusted
+from grader.text import _CONTROL, _ESCAPES, _NEEDS_ESCAPE, untrusted
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
@@ -36,6 +36,14 @@ def test_untrusted_escapes_exactly_as_translating_every_character_did():
         cut = text if len(text) <= limit else text[:limit] + f"\n... ({len(text) - limit} more characters cut)"
         assert untrusted(text, limit) == cut.translate(_ESCAPES), repr(text)
     assert untrusted("出力\x1b[2J\u202e", 100) == "出力\\x1b[2J\\u202e"
+
+
+def test_untrusted_searches_for_exactly_the_characters_it_escapes():
+    # untrusted translates only text the search finds something in: the two must name the same characters
+    found = {code for code in range(0x110000) if _NEEDS_ESCAPE.match(chr(code))}
+    assert found == set(_ESCAPES)
+    assert untrusted("plain ASCII, no control", 100) == "plain ASCII, no control"
+    assert untrusted("a\x7fb\x1b", 100) == "a\\x7fb\\x1b"
 
 
 def _synchronous(book: Gradebook) -> int:
