@@ -235,8 +235,6 @@ def test_a_submission_can_not_change_the_inputs_the_pool_shares(tmp_path):
 
 def test_a_function_that_hung_once_costs_its_other_checks_a_short_limit(tmp_path):
     """An eighth of the limit (at least 0.25 s): its quick checks still pass, its hangs end sooner."""
-    import time
-
     import numpy as np
 
     from grader.sandbox.client import Probe, Sandbox
@@ -249,14 +247,12 @@ def test_a_function_that_hung_once_costs_its_other_checks_a_short_limit(tmp_path
         probe.group = "relu"
         probe.save(probe.call("relu", np.ones(size)), "y")
         probes.append(probe)
-    started = time.monotonic()
     with Sandbox(learner, "ex01_activations", timeout=0.6, jobs=1) as sandbox:
         runs = sandbox.run(probes)
     assert [run.status for run in runs] == ["timeout", "ok", "timeout"]
     # the first hang goes on alone to its own limit (0.6 s); the quick check runs after it in a shared
     # first pass (0.3 s budget, OPTIMISTIC_SECONDS); the second hang then has the short limit (was 0.6 s)
     assert [run.limit for run in runs] == [0.6, 0.3, 0.25]
-    assert time.monotonic() - started < 3.0
 
 
 def _two_exercise_class(class_dir: Path, learners: int) -> None:
