@@ -578,6 +578,57 @@ def _named_as_given(run: ProbeRun, module: str, shown: str) -> ProbeRun:
     return replace(run, message=run.message.replace(f'File "{module}.py"', f'File "{shown}"'))
 
 
+class _EarlyJudge:
+    """Judges each probe's checks as soon as the sandbox hands its run over, while other probes still run.
+
+    The sandbox server writes most probes' results while others run, and the
+    grader's process waits idle meanwhile (``Sandbox.run(ready=...)``).  Only
+    the run ``Sandbox.run`` finally returns for a probe counts: a result judged
+    early is used only if it was judged from that very run, and is judged again
+    otherwise (the sandbox read the probe's files again: a later worker could
+    not import the module, which makes every probe an import failure, and those
+    are reported once for the file).  So the verdicts are those judging every
+    run at the end gives.
+    """
+
+    def __init__(
+        self, checks: Sequence[Check], probes: Sequence[Probe], limit: float, exercise: Exercise, shown: str
+    ) -> None:
+        self.checks = checks
+        self.limit = limit
+        self.exercise = exercise
+        self.shown = shown
+        served: dict[int, list[int]] = {}
+        for number, check in enumerate(checks):
+            served.setdefault(id(check.probe), []).append(number)
+        self.served = [served.get(id(probe), []) for probe in probes]
+        # check number -> the run it was judged from, and its result
+        self.judged: dict[int, tuple[ProbeRun, CheckResult]] = {}
+        self.ladders: dict[str, tuple[Text, ...]] | None = None  # the exercise's hint ladders, read at the first run
+
+    def ready(self, index: int, run: ProbeRun) -> None:
+        """Judge the checks of probe ``index`` from ``run`` (``Sandbox.run``'s ``ready``)."""
+        if run.at_import or not 0 <= index < len(self.served):
+            return  # an import failure is reported once for the whole file, at the end
+        module = self.exercise.module
+        try:
+            if self.ladders is None:
+                self.ladders = hint_ladders(self.exercise.number)
+            ladders = self.ladders
+            named = _named_as_given(run, module, self.shown)
+            for number in self.served[index]:
+                result = with_first_hint(judge(self.checks[number], named, self.limit, module), ladders)
+                self.judged[number] = (run, result)
+        except Exception:  # noqa: BLE001 - judged again at the end, where the same error ends the grading as before
+            for number in self.served[index]:
+                self.judged.pop(number, None)
+
+    def result(self, number: int, run: ProbeRun) -> CheckResult | None:
+        """Check ``number``'s result if it was judged early from ``run`` itself, else None."""
+        judged = self.judged.get(number)
+        return judged[1] if judged is not None and judged[0] is run else None
+
+
 _WARM: list[SandboxPool] = []  # the pool of warm_pool(), while one is in use
 # each exercise's checks, built once by the first grading in a warm_pool (kept for the process: a grading
 # server restarts when a check's source changes)
@@ -682,11 +733,13 @@ def grade_exercise(
         for check in reversed(checks):
             check.probe.group = check.target
         listener = None if progress is None else check_events(checks, probes, progress)
-        runs = dict(zip((id(probe) for probe in probes), sandbox.run(probes, listener), strict=True))
+        shown = submission.name
+        early = _EarlyJudge(checks, probes, limit, exercise, shown)
+        returned = sandbox.run(probes, listener, early.ready)
     if progress is not None:
         progress(CheckEvent(DONE, 0, len(checks)))
-    shown = submission.name
-    runs = {key: _named_as_given(run, exercise.module, shown) for key, run in runs.items()}
+    raw = dict(zip((id(probe) for probe in probes), returned, strict=True))
+    runs = {key: _named_as_given(run, exercise.module, shown) for key, run in raw.items()}
     if runs and all(run.at_import for run in runs.values()):
         first = next(iter(runs.values()))
         other = culprit(first, exercise.module)
@@ -699,9 +752,11 @@ def grade_exercise(
         not_run = tuple(_not_run(check, failure, shown, _error_kind(first)) for check in checks)
         return ExerciseResult(exercise, submission, not_run, time.monotonic() - started, import_failure=failure)
     # a failed check shows one hint: its own, else the first level of its ladder (hints/<lang>/NN-topic.md)
-    ladders = hint_ladders(exercise.number)
+    ladders = early.ladders if early.ladders is not None else hint_ladders(exercise.number)
     results = tuple(
-        with_first_hint(judge(check, runs[id(check.probe)], limit, exercise.module), ladders) for check in checks
+        early.result(number, raw[id(check.probe)])
+        or with_first_hint(judge(check, runs[id(check.probe)], limit, exercise.module), ladders)
+        for number, check in enumerate(checks)
     )
     culprits: dict[int, list[ProbeRun]] = {}
     for check, result in zip(checks, results, strict=True):

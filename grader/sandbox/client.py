@@ -257,6 +257,8 @@ class SandboxEvent:
 
 
 ProgressCallback = Callable[[SandboxEvent], None]
+# a probe's result, read while other probes still run: its index among the probes given to ``run``, and the run
+ReadyCallback = Callable[[int, "ProbeRun"], None]
 
 
 def parse_event(line: bytes, ids: dict[str, int]) -> SandboxEvent | None:
@@ -532,11 +534,21 @@ class Sandbox:
             return
         self._process = spawn.spawn_server(str(self.work_dir), self.confine)
 
-    def run(self, probes: list[Probe], progress: ProgressCallback | None = None) -> list[ProbeRun]:
+    def run(
+        self, probes: list[Probe], progress: ProgressCallback | None = None, ready: ReadyCallback | None = None
+    ) -> list[ProbeRun]:
         """Run every probe and return their results in the same order.
 
         ``progress``, when given, is called with a ``SandboxEvent`` as probes
-        start and end (not with a pool: ``grade batch`` shows no live line).
+        start and end.  With a pool, each probe's result is read as soon as the
+        server has written it, while other probes still run, and handed to
+        ``ready`` (its index and the ``ProbeRun``) when given, so the caller can
+        judge it meanwhile.  A probe may be handed over more than once, and the
+        list returned is what counts: a run handed over that is not the very
+        object returned for its probe was replaced (the server wrote that
+        probe's result again, e.g. when a later worker could not import the
+        module, or the files changed otherwise).  Without a pool, ``ready`` is
+        not called.
         """
         from grader.sandbox import npyfile  # imports NumPy: only once the server is on its way
 
@@ -582,23 +594,7 @@ class Sandbox:
         if shared and self.pool is not None:
             manifest["inputs_dir"] = str(self.pool.inputs_dir)
         if self.pool is not None:
-            manifest_path = self.work_dir / "manifest.json"
-            relay = None
-            if progress is not None:  # the forked server writes its progress lines to a FIFO of ours
-                relay = _ProgressFifo(
-                    self.out_dir / "progress", {probe_id: n for n, probe_id in enumerate(ids)}, progress
-                )
-                manifest["progress"] = True
-                manifest["progress_path"] = str(relay.path)
-            manifest_path.write_text(json.dumps(manifest))
-            try:
-                code = self.pool.run_manifest(manifest_path, total, None if relay is None else relay.drain)
-            finally:
-                if relay is not None:
-                    relay.close()
-            if code is None and not self._any_reported(ids):
-                raise SandboxError("the sandbox pool did not answer")
-            return [self._collect(probe_id) for probe_id in ids]
+            return self._run_pooled(self.pool, manifest, ids, total, progress, ready)
         assert self._process is not None
         if progress is not None:
             manifest["progress"] = True
@@ -613,6 +609,78 @@ class Sandbox:
         if self._process.returncode not in (0, -signal.SIGKILL) and not self._any_reported(ids):
             raise SandboxError("the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:])
         return [self._collect(probe_id) for probe_id in ids]
+
+    def _run_pooled(
+        self,
+        pool: SandboxPool,
+        manifest: dict[str, Any],
+        ids: list[str],
+        total: float,
+        progress: ProgressCallback | None,
+        ready: ReadyCallback | None,
+    ) -> list[ProbeRun]:
+        """Run the manifest in a server forked by ``pool``, reading each probe's result as the server writes it.
+
+        The server writes most probes' files while others still run and says so
+        on its progress FIFO (``ready ID``).  Such a line only says when to read:
+        the files are read as any others (untrusted), and once the run has
+        ended each probe's result is the one read early only if neither of its
+        files was replaced or changed since (same inode, size and times), else it
+        is read again.  So the results are what reading every file at the end
+        gives, as before, whoever wrote a line or a file meanwhile.
+        """
+        numbers = {probe_id: number for number, probe_id in enumerate(ids)}
+        early: dict[str, tuple[tuple[tuple[int, ...], ...], ProbeRun]] = {}
+
+        def read_early(probe_id: str) -> None:
+            marks = self._marks(probe_id)
+            if marks is None:  # nothing written (the server writes both files before its line): read at the end
+                return
+            try:
+                run = self._collect(probe_id)
+            except Exception:  # noqa: BLE001 - read again at the end, where the same error ends the run as before
+                early.pop(probe_id, None)
+                return
+            early[probe_id] = (marks, run)
+            if ready is not None:
+                ready(numbers[probe_id], run)
+
+        # the forked server writes its progress and ready lines to a FIFO of ours
+        relay = _ProgressFifo(self.out_dir / "progress", numbers, progress, read_early)
+        manifest["progress"] = progress is not None
+        manifest["ready"] = True
+        manifest["progress_path"] = str(relay.path)
+        manifest_path = self.work_dir / "manifest.json"
+        manifest_path.write_text(json.dumps(manifest))
+        try:
+            code = pool.run_manifest(manifest_path, total, relay)
+        finally:
+            relay.close()
+        if code is None and not self._any_reported(ids):
+            raise SandboxError("the sandbox pool did not answer")
+        runs = []
+        for probe_id in ids:
+            read = early.get(probe_id)
+            if read is not None and read[0] == self._marks(probe_id):
+                runs.append(read[1])
+            else:
+                runs.append(self._collect(probe_id))
+        return runs
+
+    def _marks(self, probe_id: str) -> tuple[tuple[int, ...], ...] | None:
+        """What tells one version of a probe's two files from another (None while either is missing).
+
+        The server replaces a file whole (a new inode); a change in place moves its times and maybe its size.
+        """
+        marks = []
+        base = f"{self.out_dir}{os.sep}{probe_id}"
+        for suffix in (".json", ".result"):
+            try:
+                info = os.lstat(base + suffix)
+            except OSError:
+                return None
+            marks.append((info.st_dev, info.st_ino, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+        return tuple(marks)
 
     def _communicate(self, manifest: bytes, total: float, ids: dict[str, int], progress: ProgressCallback) -> bytes:
         """As ``Popen.communicate``, passing each progress line of the server's stdout on as it comes."""
@@ -841,46 +909,75 @@ def cleanup_later() -> Iterator[list[Path]]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _wait_ticking(event: Any, timeout: float, tick: Callable[[], None]) -> bool:
-    """``event.wait(timeout)``, calling ``tick`` every 50 ms meanwhile (and once at the end)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            tick()
-            return False
-        if event.wait(min(remaining, 0.05)):
-            tick()
-            return True
-        tick()
-
-
 class _ProgressFifo:
-    """The grader's end of a pooled server's progress channel: a FIFO read without blocking."""
+    """The grader's end of a pooled server's progress channel: a FIFO read without blocking.
 
-    def __init__(self, path: Path, ids: dict[str, int], progress: ProgressCallback) -> None:
+    It carries the lines for a live display (``progress``) and ``ready ID``
+    lines, each handed to ``ready`` with the probe's id.  Only the server can
+    open it for writing (workers can write no file, and keep none of the
+    server's descriptors); lines that are not the server's are ignored.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        ids: dict[str, int],
+        progress: ProgressCallback | None,
+        ready: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = path
         self.ids = ids
         self.progress = progress
+        self.ready = ready
         self.line = b""
         os.mkfifo(path, 0o600)
         self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
 
-    def drain(self) -> None:
-        """Pass on every complete line written so far."""
+    def drain(self) -> bool:
+        """Pass on every complete line written so far; False once the writer has closed (or none came yet)."""
         while True:
             try:
                 chunk = os.read(self.fd, 1 << 16)
             except BlockingIOError:
-                return
+                return True
             if not chunk:  # no writer yet, or it closed
-                return
+                return False
             *complete, rest = (self.line + chunk).split(b"\n")
             self.line = rest[:200]  # a line longer than any the server writes is noise
             for text in complete:
-                event = parse_event(text, self.ids)
-                if event is not None:
+                if text.startswith(b"ready "):
+                    probe_id = text[6:].decode("ascii", errors="replace")
+                    if self.ready is not None and probe_id in self.ids:
+                        self.ready(probe_id)
+                    continue
+                event = parse_event(text, self.ids) if self.progress is not None else None
+                if event is not None and self.progress is not None:
                     self.progress(event)
+
+    def wait(self, done: Any, wake: int, timeout: float) -> bool:
+        """Pass lines on as they come until ``done`` (an Event) is set; whether it was, within ``timeout``.
+
+        ``wake`` is a pipe's read end written to when ``done`` is set, so this
+        wakes at once for a line and for the end, with no ticking.  Once the
+        FIFO has no writer (the server ended, or on a system whose FIFO reads
+        as ended before one opened it), it is read every 50 ms instead.
+        """
+        deadline = time.monotonic() + timeout
+        listening = True
+        with selectors.DefaultSelector() as selector:
+            selector.register(wake, selectors.EVENT_READ)
+            selector.register(self.fd, selectors.EVENT_READ)
+            while not done.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.drain()
+                    return False
+                selector.select(remaining if listening else min(remaining, 0.05))
+                if not self.drain() and listening:
+                    listening = False
+                    selector.unregister(self.fd)
+        self.drain()
+        return True
 
     def close(self) -> None:
         """Stop reading (the server may still write: it then gets an error, and stops its lines)."""
@@ -924,6 +1021,7 @@ class SandboxPool:
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
         self._lock = threading.Lock()
         self._done: dict[str, threading.Event] = {}
+        self._wakes: dict[str, int] = {}  # request -> a pipe's write end, written once its server is done
         self._codes: dict[str, int] = {}
         self._count = 0
         self._reader = threading.Thread(target=self._read_answers, daemon=True)
@@ -937,11 +1035,21 @@ class SandboxPool:
                 with self._lock:
                     self._codes[words[1]] = int(words[2])
                     event = self._done.get(words[1])
-                if event is not None:
-                    event.set()
+                    if event is not None:
+                        self._set(words[1], event)
         with self._lock:  # the zygote is gone: nobody will answer any more
-            for event in self._done.values():
-                event.set()
+            for request, event in self._done.items():
+                self._set(request, event)
+
+    def _set(self, request: str, event: Any) -> None:
+        """Set ``request``'s event and wake its waiter's ``select`` (with the lock held: the waiter closes the pipe)."""
+        event.set()
+        wake = self._wakes.get(request)
+        if wake is not None:
+            try:
+                os.write(wake, b"d")
+            except OSError:  # full (it was written before) or closed: the waiter is awake either way
+                pass
 
     def _send(self, line: str) -> None:
         assert self._process.stdin is not None
@@ -983,34 +1091,48 @@ class SandboxPool:
                 pass
         return str(path)
 
-    def run_manifest(self, manifest_path: Path, timeout: float, tick: Callable[[], None] | None = None) -> int | None:
+    def run_manifest(self, manifest_path: Path, timeout: float, channel: _ProgressFifo | None = None) -> int | None:
         """Run one manifest in a fresh server; its exit status, or None when it was killed.
 
-        ``tick``, when given, is called from this thread every 50 ms while the server runs.
+        ``channel``, when given, is the server's progress FIFO: its lines are
+        passed on from this thread as they come, and once more when the server
+        has ended.
         """
         import threading
 
+        wake_read = wake_write = -1
         with self._lock:
             self._count += 1
             request = str(self._count)
             event = self._done[request] = threading.Event()
-        self._send(f"run {request} {manifest_path}")
+            if channel is not None:
+                wake_read, wake_write = os.pipe()
+                os.set_blocking(wake_write, False)
+                self._wakes[request] = wake_write
         try:
-            finished = event.wait(timeout) if tick is None else _wait_ticking(event, timeout, tick)
-        except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on
+            self._send(f"run {request} {manifest_path}")
             try:
+                finished = event.wait(timeout) if channel is None else channel.wait(event, wake_read, timeout)
+            except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on
+                try:
+                    self._send(f"kill {request}")
+                except OSError:  # the zygote is gone, and its servers with it
+                    pass
+                raise
+            if not finished:
                 self._send(f"kill {request}")
-            except OSError:  # the zygote is gone, and its servers with it
-                pass
+                event.wait(10)
+                if channel is not None:
+                    channel.drain()
+            with self._lock:
+                return self._codes.pop(request, None)
+        finally:
             with self._lock:
                 self._done.pop(request, None)
-            raise
-        if not finished:
-            self._send(f"kill {request}")
-            event.wait(10)
-        with self._lock:
-            self._done.pop(request, None)
-            return self._codes.pop(request, None)
+                self._wakes.pop(request, None)
+            if channel is not None:
+                os.close(wake_read)
+                os.close(wake_write)
 
     @property
     def alive(self) -> bool:

@@ -1128,8 +1128,13 @@ def _optimistic(probes: list[Json]) -> tuple[list[Json], float, str]:
     return probes, min(OPTIMISTIC_SECONDS, *(_limit(probe) for probe in probes)), "optimistic"
 
 
-def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Json]]:
+def _run_workers(
+    probes: list[Json], jobs: int, reported: dict[str, tuple[_Running, Json]] | None = None
+) -> dict[str, tuple[_Running, Json]]:
     """Run every probe, ``jobs`` workers at a time; per probe, the worker that ran it and how it ended.
+
+    Each probe a worker finished is written to ``out/`` at once, and noted in
+    ``reported`` (``_report_finished``).
 
     Deadlines are the server's own and nothing a worker writes moves one:
 
@@ -1152,6 +1157,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
     pending: list[tuple[list[Json], float, str]] = [_optimistic(probes)]
     running: dict[int, tuple[_Running, str]] = {}
     ended: dict[str, tuple[_Running, Json]] = {}
+    reported = {} if reported is None else reported
     while pending or running:
         while pending and len(running) < jobs:
             batch, limit, kind = pending.pop(0)
@@ -1164,6 +1170,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
         for worker, _kind in running.values():
             for fd in list(worker.open):
                 worker.read(fd)
+            _report_finished(worker, reported)
         _share_work(running, jobs, pending)
         reaped = _reap()
         now = time.monotonic()
@@ -1188,6 +1195,7 @@ def _run_workers(probes: list[Json], jobs: int) -> dict[str, tuple[_Running, Jso
                 status, timed_out = None, True
             _kill_group(pid)
             worker.drain()
+            _report_finished(worker, reported)
             del running[pid]
             record = worker.record(status, timed_out)
             if worker.frames.confined and not worker.frames.imported:
@@ -1315,17 +1323,69 @@ def _report(probe_id: str, worker: _Running, record: Json) -> None:
     _write_out(f"{probe_id}.json", json.dumps(record).encode())
 
 
+def _report_finished(worker: _Running, reported: dict[str, tuple[_Running, Json]]) -> None:
+    """Write the files of each probe ``worker`` finished since the last call, and tell the grader (``ready ID``).
+
+    A probe whose result came from its worker is that worker's verdict for it
+    (``_settle`` keeps it whatever the worker does next), and nothing the worker
+    sends later changes what is written for it: frames of a probe are taken only
+    while it runs, and its streams were cut when its result came.  Only once the
+    worker said ``confined`` and ``imported``, so the frames that head the
+    probe's file are fixed too.  Such a probe is written again at the end only if
+    the run's verdict for it changed after all: a later worker failed to import
+    the learner's module, which is the verdict for every probe (``_serve``).
+    """
+    if not (worker.frames.confined and worker.frames.imported):
+        return
+    fresh = []  # every earlier one was written by an earlier call: look back only to the last written
+    for probe_id in reversed(worker.finished):
+        if probe_id in reported:
+            break
+        fresh.append(probe_id)
+    for probe_id in reversed(fresh):
+        record = worker.finished[probe_id]
+        _report(probe_id, worker, record)
+        reported[probe_id] = (worker, record)
+        _ready(probe_id)
+
+
+def _ready(probe_id: str) -> None:
+    """Tell the grader, on the progress channel, that probe ID's files are written (when the manifest asks).
+
+    The grader may read and judge them at once, while other probes run.  No
+    worker can write to that channel (see ``_progress``); the grader reads what
+    the files hold when the run has ended again if they were replaced since, so
+    a line here moves no verdict, only when it is worked out.
+    """
+    if not _MANIFEST.get("ready"):
+        return
+    try:
+        os.write(1, f"ready {probe_id}\n".encode())
+    except OSError:  # the grader stopped listening (or is behind): it reads the rest at the end
+        _MANIFEST["ready"] = False
+
+
 def _serve(manifest: Json) -> None:
-    """Run every probe; what the server saw of each goes into ``out/``."""
+    """Run every probe; what the server saw of each goes into ``out/``.
+
+    Most probes' files are written as soon as their worker finished them
+    (``_report_finished``); the rest (timeouts, crashes, probes run again alone,
+    a module that did not import) here, at the end.
+    """
     probes = list(manifest["probes"])
     jobs = max(1, int(manifest.get("jobs", 1)))
-    ended = _run_workers(probes, jobs)
+    reported: dict[str, tuple[_Running, Json]] = {}  # probe id -> the worker and record written for it
+    ended = _run_workers(probes, jobs, reported)
     if len(ended) == len(probes) and all(record.get("import_failed") for _worker, record in ended.values()):
         for probe in probes:  # the module did not import: every probe ended with it
             _progress("end", probe["id"])
     for probe in probes:
         worker, record = ended[probe["id"]]
+        written = reported.get(probe["id"])
+        if written is not None and written[0] is worker and written[1] is record:
+            continue  # written already, and still the verdict
         _report(probe["id"], worker, record)
+        _ready(probe["id"])
 
 
 def _wait_for_event(running: list[_Running], wake: float = math.inf) -> None:
@@ -1830,21 +1890,23 @@ def _progress_channel(manifest: Json) -> None:
     """A pooled server's progress lines go to the grader's FIFO (``progress_path``), as a fresh server's to its stdout.
 
     Opened before the server confines itself, onto fd 1, which no worker keeps
-    (each has its own pipes on fds 0-4).  No FIFO, or no reader: no progress.
+    (each has its own pipes on fds 0-4).  The lines for a live display
+    (``progress``) and the ``ready`` lines that let the grader judge probes
+    while others run (``ready``) share it.  No FIFO, or no reader: neither.
     """
     path = manifest.get("progress_path")
-    if not manifest.get("progress") or not isinstance(path, str):
-        manifest["progress"] = False
+    if not (manifest.get("progress") or manifest.get("ready")) or not isinstance(path, str):
+        manifest["progress"] = manifest["ready"] = False
         return
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
-        manifest["progress"] = False
+        manifest["progress"] = manifest["ready"] = False
         return
     if stat.S_ISFIFO(os.fstat(fd).st_mode):
         os.dup2(fd, 1)
     else:
-        manifest["progress"] = False
+        manifest["progress"] = manifest["ready"] = False
     os.close(fd)
 
 
