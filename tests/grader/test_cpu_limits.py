@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -31,8 +32,15 @@ def _relu_probe() -> Probe:
 def test_a_correct_but_slow_call_under_a_cpu_hog_is_not_failed(tmp_path):
     learner = tmp_path / "ex01_activations.py"
     learner.write_text(SLOW_BUT_CORRECT)
-    # six busy processes on a 2-core machine: the call gets well under half a core of wall time
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(6)]
+    # busy processes enough that the call gets half a core: its 0.6 s of CPU time take 1.2 s, beyond its
+    # 1 s limit were that wall-clock time, and well within the 3 s cap of code that waits even beside
+    # another busy test.  Each in a session of its own, as the sandbox's worker is: where the kernel
+    # shares the CPU between sessions (autogroup) the call's share is the same as where it does not
+    busy = 2 * (os.cpu_count() or 1) - 1
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+        for _ in range(busy)
+    ]
     try:
         with Sandbox(learner, "ex01_activations", timeout=1.0, jobs=1) as sandbox:
             (run,) = sandbox.run([_relu_probe()])
