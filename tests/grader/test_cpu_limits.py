@@ -37,10 +37,7 @@ def test_a_correct_but_slow_call_under_a_cpu_hog_is_not_failed(tmp_path):
     # another busy test.  Each in a session of its own, as the sandbox's worker is: where the kernel
     # shares the CPU between sessions (autogroup) the call's share is the same as where it does not
     busy = 2 * (os.cpu_count() or 1) - 1
-    hogs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-        for _ in range(busy)
-    ]
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True) for _ in range(busy)]
     try:
         with Sandbox(learner, "ex01_activations", timeout=1.0, jobs=1) as sandbox:
             (run,) = sandbox.run([_relu_probe()])
