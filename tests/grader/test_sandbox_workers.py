@@ -8,6 +8,7 @@ import signal
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -187,85 +188,78 @@ def _written(read_fd: int) -> bytes:
         chunks.append(chunk)
 
 
-def _result_pipe() -> tuple[int, int]:
+@pytest.fixture
+def result_pipe() -> Iterator[tuple[int, int]]:
     """A pipe as the server makes a worker's result pipe: 1 MB, read without blocking."""
     read_fd, write_fd = os.pipe()
-    fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
-    os.set_blocking(read_fd, False)
-    return read_fd, write_fd
-
-
-def test_a_probe_s_small_arrays_go_with_its_result_in_order_and_large_ones_at_once():
-    from grader.sandbox.server import HOLD_BYTES, _Frames, _Results
-
-    read_fd, write_fd = _result_pipe()
     try:
-        results = _Results(write_fd)
-        results.start("p1")
-        results.hold("out_a.npy", b"a" * 100)
-        results.hold("out_b.npy", b"b" * 200)
-        assert _written(read_fd) == b""  # held back: no write, no wake-up of the server yet
-        large = b"c" * HOLD_BYTES
-        results.hold("out_c.npy", large)  # too large to hold: written now, after what was held
-        frames = _Frames(["p1"], 1 << 20)
-        frames.add(_written(read_fd))
-        assert [name for name, _data in frames.frames["p1"]] == ["out_a.npy", "out_b.npy", "out_c.npy"]
-        results.flush()
-        assert _written(read_fd) == b""  # nothing held
-        results.hold("out_d.npy", b"d" * 10)
-        results.send("result.json", b"{}")
-        assert frames.add(_written(read_fd)) == ["p1"]
-        assert [name for name, _data in frames.frames["p1"]][3:] == ["out_d.npy", "result.json"]
-        assert [data for _name, data in frames.frames["p1"]][:3] == [b"a" * 100, b"b" * 200, large]
-        assert not frames.broken
-        # every byte counts against the result limit when it is held, as when it is written
-        assert results.sent == frames.sizes["p1"] + sum(4 + 3 + len(name) + 8 for name, _ in frames.frames["p1"])
+        fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        os.set_blocking(read_fd, False)
+        yield read_fd, write_fd
     finally:
         os.close(read_fd)
         os.close(write_fd)
 
 
-def test_held_arrays_never_hold_more_than_the_limit():
+def test_a_probe_s_small_arrays_go_with_its_result_in_order_and_large_ones_at_once(result_pipe):
     from grader.sandbox.server import HOLD_BYTES, _Frames, _Results
 
-    read_fd, write_fd = _result_pipe()
-    try:
-        results = _Results(write_fd)
-        results.start("p1")
-        for number in range(10):  # 10 x 10 KB: written in parts as the held bytes reach the limit
-            results.hold(f"out_{number}.npy", bytes(10_000))
-            assert results.held_bytes <= HOLD_BYTES
-        frames = _Frames(["p1"], 1 << 20)
-        frames.add(_written(read_fd))
-        assert 0 < len(frames.frames["p1"]) < 10
-        results.send("result.json", b"{}")
-        frames.add(_written(read_fd))
-        assert [name for name, _ in frames.frames["p1"]] == [f"out_{n}.npy" for n in range(10)] + ["result.json"]
-    finally:
-        os.close(read_fd)
-        os.close(write_fd)
+    read_fd, write_fd = result_pipe
+    results = _Results(write_fd)
+    results.start("p1")
+    results.hold("out_a.npy", b"a" * 100)
+    results.hold("out_b.npy", b"b" * 200)
+    assert _written(read_fd) == b""  # held back: no write, no wake-up of the server yet
+    large = b"c" * HOLD_BYTES
+    results.hold("out_c.npy", large)  # too large to hold: written now, after what was held
+    frames = _Frames(["p1"], 1 << 20)
+    frames.add(_written(read_fd))
+    assert [name for name, _data in frames.frames["p1"]] == ["out_a.npy", "out_b.npy", "out_c.npy"]
+    results.flush()
+    assert _written(read_fd) == b""  # nothing held
+    results.hold("out_d.npy", b"d" * 10)
+    results.send("result.json", b"{}")
+    assert frames.add(_written(read_fd)) == ["p1"]
+    assert [name for name, _data in frames.frames["p1"]][3:] == ["out_d.npy", "result.json"]
+    assert [data for _name, data in frames.frames["p1"]][:3] == [b"a" * 100, b"b" * 200, large]
+    assert not frames.broken
+    # every byte counts against the result limit when it is held, as when it is written
+    assert results.sent == frames.sizes["p1"] + sum(4 + 3 + len(name) + 8 for name, _ in frames.frames["p1"])
 
 
-def test_a_running_report_goes_after_the_arrays_held_before_it_and_never_inside_a_hold():
+def test_held_arrays_never_hold_more_than_the_limit(result_pipe):
+    from grader.sandbox.server import HOLD_BYTES, _Frames, _Results
+
+    read_fd, write_fd = result_pipe
+    results = _Results(write_fd)
+    results.start("p1")
+    for number in range(10):  # 10 x 10 KB: written in parts as the held bytes reach the limit
+        results.hold(f"out_{number}.npy", bytes(10_000))
+        assert results.held_bytes <= HOLD_BYTES
+    frames = _Frames(["p1"], 1 << 20)
+    frames.add(_written(read_fd))
+    assert 0 < len(frames.frames["p1"]) < 10
+    results.send("result.json", b"{}")
+    frames.add(_written(read_fd))
+    assert [name for name, _ in frames.frames["p1"]] == [f"out_{n}.npy" for n in range(10)] + ["result.json"]
+
+
+def test_a_running_report_goes_after_the_arrays_held_before_it_and_never_inside_a_hold(result_pipe):
     from grader.sandbox.server import RUNNING_SIGNAL, _Frames, _report_running, _Results
 
-    read_fd, write_fd = _result_pipe()
-    try:
-        results = _Results(write_fd)
-        results.start("p1")
-        handler = _report_running(results, "/nowhere")
-        results.hold("out_a.npy", b"a")
-        handler(RUNNING_SIGNAL, None)  # the learner's code is running: the report goes now
-        frames = _Frames(["p1"], 1 << 20)
-        frames.add(_written(read_fd))
-        assert [name for name, _ in frames.frames["p1"]] == ["out_a.npy"]
-        assert frames.running == {"p1": []}
-        results.writing = True  # as inside hold or send: the handler must not write a frame in between
-        handler(RUNNING_SIGNAL, None)
-        assert _written(read_fd) == b""
-    finally:
-        os.close(read_fd)
-        os.close(write_fd)
+    read_fd, write_fd = result_pipe
+    results = _Results(write_fd)
+    results.start("p1")
+    handler = _report_running(results, "/nowhere")
+    results.hold("out_a.npy", b"a")
+    handler(RUNNING_SIGNAL, None)  # the learner's code is running: the report goes now
+    frames = _Frames(["p1"], 1 << 20)
+    frames.add(_written(read_fd))
+    assert [name for name, _ in frames.frames["p1"]] == ["out_a.npy"]
+    assert frames.running == {"p1": []}
+    results.writing = True  # as inside hold or send: the handler must not write a frame in between
+    handler(RUNNING_SIGNAL, None)
+    assert _written(read_fd) == b""
 
 
 def test_a_worker_ends_right_after_its_last_probe_s_result_without_waiting_for_the_server(tmp_path):
