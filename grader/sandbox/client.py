@@ -624,9 +624,10 @@ class Sandbox:
         The server writes most probes' files while others still run and says so
         on its progress FIFO (``ready ID``).  Such a line only says when to read:
         the files are read as any others (untrusted), and once the run has
-        ended each probe's result is the one read early only if neither of its
-        files was replaced or changed since (same inode, size and times), else it
-        is read again.  So the results are what reading every file at the end
+        ended (or the server said ``final``: every file written for good, see
+        ``SandboxPool.run_manifest``) each probe's result is the one read early
+        only if neither of its files was replaced or changed since (same inode,
+        size and times), else it is read again.  So the results are what reading every file at the end
         gives, as before, whoever wrote a line or a file meanwhile.
         """
         numbers = {probe_id: number for number, probe_id in enumerate(ids)}
@@ -912,10 +913,12 @@ def cleanup_later() -> Iterator[list[Path]]:
 class _ProgressFifo:
     """The grader's end of a pooled server's progress channel: a FIFO read without blocking.
 
-    It carries the lines for a live display (``progress``) and ``ready ID``
-    lines, each handed to ``ready`` with the probe's id.  Only the server can
-    open it for writing (workers can write no file, and keep none of the
-    server's descriptors); lines that are not the server's are ignored.
+    It carries the lines for a live display (``progress``), ``ready ID``
+    lines, each handed to ``ready`` with the probe's id, and ``final`` once
+    every probe's files are written for good (``final`` turns true).  Only
+    the server can open it for writing (workers can write no file, and keep
+    none of the server's descriptors); lines that are not the server's are
+    ignored.
     """
 
     def __init__(
@@ -930,6 +933,7 @@ class _ProgressFifo:
         self.progress = progress
         self.ready = ready
         self.line = b""
+        self.final = False
         os.mkfifo(path, 0o600)
         self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
 
@@ -945,6 +949,9 @@ class _ProgressFifo:
             *complete, rest = (self.line + chunk).split(b"\n")
             self.line = rest[:200]  # a line longer than any the server writes is noise
             for text in complete:
+                if text == b"final":
+                    self.final = True
+                    continue
                 if text.startswith(b"ready "):
                     probe_id = text[6:].decode("ascii", errors="replace")
                     if self.ready is not None and probe_id in self.ids:
@@ -955,7 +962,7 @@ class _ProgressFifo:
                     self.progress(event)
 
     def wait(self, done: Any, wake: int, timeout: float) -> bool:
-        """Pass lines on as they come until ``done`` (an Event) is set; whether it was, within ``timeout``.
+        """Pass lines on as they come until ``done`` (an Event) is set or ``final`` came; whether either did in time.
 
         ``wake`` is a pipe's read end written to when ``done`` is set, so this
         wakes at once for a line and for the end, with no ticking.  Once the
@@ -967,7 +974,7 @@ class _ProgressFifo:
         with selectors.DefaultSelector() as selector:
             selector.register(wake, selectors.EVENT_READ)
             selector.register(self.fd, selectors.EVENT_READ)
-            while not done.is_set():
+            while not done.is_set() and not self.final:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     self.drain()
@@ -1033,9 +1040,9 @@ class SandboxPool:
             words = line.decode(errors="replace").split()
             if len(words) == 3 and words[0] == "done":
                 with self._lock:
-                    self._codes[words[1]] = int(words[2])
                     event = self._done.get(words[1])
-                    if event is not None:
+                    if event is not None:  # else nobody waits for it any more (its results were final)
+                        self._codes[words[1]] = int(words[2])
                         self._set(words[1], event)
         with self._lock:  # the zygote is gone: nobody will answer any more
             for request, event in self._done.items():
@@ -1096,7 +1103,9 @@ class SandboxPool:
 
         ``channel``, when given, is the server's progress FIFO: its lines are
         passed on from this thread as they come, and once more when the server
-        has ended.
+        has ended.  Once it says ``final`` (every probe's files are written for
+        good) this returns 0 at once, while the server cleans up and ends on its
+        own; its ``done`` is then dropped.
         """
         import threading
 
@@ -1124,15 +1133,17 @@ class SandboxPool:
                 event.wait(10)
                 if channel is not None:
                     channel.drain()
-            with self._lock:
-                return self._codes.pop(request, None)
         finally:
-            with self._lock:
+            with self._lock:  # a ``done`` that comes after this is dropped (``_read_answers``)
                 self._done.pop(request, None)
                 self._wakes.pop(request, None)
+                code = self._codes.pop(request, None)
             if channel is not None:
                 os.close(wake_read)
                 os.close(wake_write)
+        if code is None and channel is not None and channel.final:
+            return 0  # the server's results are final; it ends on its own
+        return code
 
     @property
     def alive(self) -> bool:

@@ -1347,6 +1347,9 @@ def _report_finished(worker: _Running, reported: dict[str, tuple[_Running, Json]
         _report(probe_id, worker, record)
         reported[probe_id] = (worker, record)
         _ready(probe_id)
+    if fresh and len(reported) == len(_MANIFEST["probes"]):
+        # every probe finished in a worker that imported the module: no verdict can change any more
+        _final()
 
 
 def _ready(probe_id: str) -> None:
@@ -1362,6 +1365,25 @@ def _ready(probe_id: str) -> None:
     try:
         os.write(1, f"ready {probe_id}\n".encode())
     except OSError:  # the grader stopped listening (or is behind): it reads the rest at the end
+        _MANIFEST["ready"] = False
+
+
+def _final() -> None:
+    """Tell the grader, after the last ``ready`` line, that every probe's files are written for good (``final``).
+
+    The grader then reads its results without waiting for this server to
+    clean up and end.  Sent once, when every probe finished in a worker that
+    imported the learner's module (no later end of a worker changes those
+    verdicts, see ``_report_finished``), or else once ``_serve`` wrote the rest.
+    Like ``ready``, a line no worker can write.
+    """
+    global _FINAL_SENT
+    if not _MANIFEST.get("ready") or _FINAL_SENT:
+        return
+    _FINAL_SENT = True
+    try:
+        os.write(1, b"final\n")
+    except OSError:  # the grader stopped listening: it waits for the server's end, as without this line
         _MANIFEST["ready"] = False
 
 
@@ -1386,6 +1408,7 @@ def _serve(manifest: Json) -> None:
             continue  # written already, and still the verdict
         _report(probe["id"], worker, record)
         _ready(probe["id"])
+    _final()
 
 
 def _wait_for_event(running: list[_Running], wake: float = math.inf) -> None:
@@ -1475,6 +1498,7 @@ def _children() -> list[int]:
 
 _WAKE_READ, _WAKE_WRITE = -1, -1
 _MANIFEST: Json = {}
+_FINAL_SENT = False  # the server told the grader its results are final (``_final``)
 _CONFINEMENT: Any = None  # confinement.py, loaded by path (the grader's package is out of reach here)
 _NPY: Any = None  # npyfile.py, loaded by path
 _ZYGOTE_NET = False  # the zygote entered a network namespace that its servers share

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -348,3 +349,123 @@ def test_a_stream_spoiled_after_a_probe_was_written_leaves_that_probe_s_result(t
     assert [run.status for run in fresh_runs] == ["ok", "tampered"]
     assert [entry[1] for entry in seen if entry[0] == "ready"] == [0, 1]
     assert all(entry[2] is run for entry, run in zip([e for e in seen if e[0] == "ready"], runs, strict=True))
+
+
+# a stand-in zygote: for each ``run ID PATH`` it copies a probe's two files (argv[1]) for each of the
+# manifest's probes and says ``ready`` for each on the manifest's FIFO, then ``final`` when asked to
+# (argv[2]), and answers ``done ID 0`` only once the file argv[3] exists: a server that is still
+# cleaning up after its results were final
+FAKE_ZYGOTE = """
+import json, os, shutil, sys, time
+
+template, final, release = sys.argv[1:4]
+for line in sys.stdin:
+    words = line.split()
+    if words[0] != "run":
+        continue
+    manifest = json.load(open(words[2]))
+    fifo = os.open(manifest["progress_path"], os.O_WRONLY)
+    for probe in manifest["probes"]:
+        for suffix in ("result", "json"):
+            shutil.copy(template + "." + suffix, os.path.join(manifest["out_dir"], probe["id"] + "." + suffix))
+        os.write(fifo, ("ready " + probe["id"] + "\\n").encode())
+    if final == "final":
+        os.write(fifo, b"final\\n")
+    os.close(fifo)
+    while not os.path.exists(release):
+        time.sleep(0.01)
+    print("done", words[1], 0, flush=True)
+"""
+
+
+def _fake_pool(tmp_path: Path, final: bool) -> tuple[SandboxPool, Path]:
+    """A pool of the stand-in zygote, and the file whose making lets it answer ``done``."""
+    import subprocess
+    import sys
+
+    from grader.sandbox import spawn
+
+    script, template, release = tmp_path / "fake_zygote.py", tmp_path / "template", tmp_path / "release"
+    script.write_text(FAKE_ZYGOTE)
+    for suffix, data in _files([0.0, 0.0, 2.0]).items():
+        template.with_suffix("." + suffix).write_bytes(data)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(template), "final" if final else "wait", str(release)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    work = tmp_path / "pool"
+    work.mkdir()
+    return SandboxPool(started=spawn.Started(str(work), process, confine=False)), release
+
+
+def test_the_grader_reads_the_results_once_the_server_says_final_not_once_it_has_ended(tmp_path):
+    submission = _submission(tmp_path, FAST_THEN_HUNG)
+    pool, release = _fake_pool(tmp_path, final=True)
+    with pool, Sandbox(submission, "ex01_activations", pool=pool) as sandbox:
+        runs = sandbox.run([_probe("relu"), _probe("relu")], ready=lambda index, run: None)
+        # answered with no "done" from the server (it can not say it before ``release`` exists)
+        for run in runs:
+            np.testing.assert_array_equal(run.output("y").array, [0.0, 0.0, 2.0])
+        release.touch()
+        assert pool._process.stdin is not None
+        pool._process.stdin.close()  # the stand-in answers "done", then ends
+        pool._reader.join(10)
+        assert not pool._reader.is_alive()
+        # the late "done" was dropped, not kept
+        assert pool._codes == {}
+        assert pool._done == {}
+
+
+def test_without_final_the_grader_waits_for_the_server_s_end(tmp_path):
+    import threading
+
+    submission = _submission(tmp_path, FAST_THEN_HUNG)
+    pool, release = _fake_pool(tmp_path, final=False)
+    released = threading.Event()
+
+    def later() -> None:
+        time.sleep(0.3)
+        released.set()
+        release.touch()
+
+    with pool, Sandbox(submission, "ex01_activations", pool=pool) as sandbox:
+        threading.Thread(target=later, daemon=True).start()
+        runs = sandbox.run([_probe("relu"), _probe("relu")], ready=lambda index, run: None)
+        assert released.is_set()  # it returned only after the server's "done"
+        assert [run.status for run in runs] == ["ok", "ok"]
+
+
+class _Lines(_ProgressFifo):
+    """A progress FIFO that notes when ``final`` came, in ``seen`` beside the ``ready`` hand-overs."""
+
+    seen: list[Any] = []
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "final" and value:
+            _Lines.seen.append("final")
+        super().__setattr__(name, value)
+
+
+HUNG = FAST_THEN_HUNG
+RETURNS = FAST_THEN_HUNG.replace("while True:\n        pass", "return x")
+
+
+@pytest.mark.parametrize(
+    ("source", "statuses"),
+    [(RETURNS, ["ok", "ok", "ok"]), (HUNG, ["ok", "timeout", "ok"])],
+    ids=["every-probe-finishes", "one-probe-hangs"],
+)
+def test_the_server_says_final_once_after_every_probe_s_ready_line(tmp_path, pool, monkeypatch, source, statuses):
+    from grader.sandbox import client
+
+    monkeypatch.setattr(client, "_ProgressFifo", _Lines)
+    _Lines.seen = []
+    submission = _submission(tmp_path, source)
+    probes = [_probe("relu"), _probe("sigmoid"), _probe("relu")]
+    with Sandbox(submission, "ex01_activations", timeout=0.5, jobs=1, pool=pool, share_after=60.0) as sandbox:
+        runs = sandbox.run(probes, ready=lambda index, run: _Lines.seen.append(index))
+    assert [run.status for run in runs] == statuses
+    # every probe handed over (the hung one once its time is up, at the end), then "final", once
+    assert sorted(set(_Lines.seen[:-1])) == [0, 1, 2]
+    assert _Lines.seen[-1] == "final"
