@@ -16,6 +16,7 @@ import pytest
 from grader.errors import SandboxError
 from grader.sandbox import confinement
 from grader.sandbox.client import Probe, ProbeRun, Sandbox, SandboxPool
+from grader.sandbox.server import SPARE_NAME
 
 
 def _children(pid: int) -> list[int]:
@@ -126,16 +127,25 @@ def _wait_for(find, count: int) -> list[int]:
     raise AssertionError(f"found {len(find())} processes, not {count}")
 
 
-def _the_spare(zygote: int) -> int:
-    """The zygote's one child once the servers of earlier requests have ended.
+def _named(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _the_spare(zygote: int, pid_one: bool = False) -> int:
+    """The zygote's one child once the servers of earlier requests have ended (with ``pid_one``: and it is PID 1).
 
     A server whose results are final may still clean up and end after its
-    request was answered (``final``): it ends within moments, by itself.
+    request was answered (``final``): it ends within moments, by itself.  At
+    the zygote's start a short-lived child may come first (it tries whether
+    it can fork into a PID namespace): only a child named as a spare is one.
     """
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         found = _children_now(zygote)
-        if len(found) == 1:
+        if len(found) == 1 and _named(found[0]) == SPARE_NAME and (not pid_one or found[0] in _pid_ones(zygote)):
             return found[0]
         time.sleep(0.01)
     raise AssertionError(f"the zygote has {len(_children_now(zygote))} children, not its spare alone")
@@ -200,8 +210,7 @@ def test_a_spare_forked_ahead_serves_the_next_request_and_no_other(tmp_path):
     with SandboxPool() as pool:
         zygote = pool._process.pid
         for _ in range(2):
-            spare = _the_spare(zygote)
-            assert spare in _pid_ones(zygote)
+            spare = _the_spare(zygote, pid_one=True)
             assert _children(spare) == []  # it waits for a request, its namespace made
             namespace = os.readlink(f"/proc/{spare}/ns/pid")
             runs: list[ProbeRun | SandboxError] = []
@@ -246,7 +255,7 @@ def _write_manifest(sandbox: Sandbox, probes: list[dict]) -> Path:
 def test_kill_reaches_the_spare_that_took_the_request(tmp_path):
     with SandboxPool() as pool, _hanging_import(tmp_path) as sandbox:
         zygote = pool._process.pid
-        (spare,) = _wait_for(lambda: _children_now(zygote), 1)
+        spare = _the_spare(zygote)
         probe = {"id": "p000", "dir": str(sandbox.work_dir / "p000"), "arrays": {}, "steps": [], "timeout": 30.0}
         manifest = _write_manifest(sandbox, [probe])
         started = time.monotonic()
@@ -264,7 +273,7 @@ def test_a_spare_that_died_is_replaced_and_its_request_still_graded(tmp_path):
     with SandboxPool() as pool:
         zygote = pool._process.pid
         # killed while it waits: the next request forks a fresh server
-        (spare,) = _wait_for(lambda: _children_now(zygote), 1)
+        spare = _the_spare(zygote)
         os.kill(spare, signal.SIGKILL)
         _wait_for(lambda: [] if _running(spare) else [spare], 1)
         runs: list[ProbeRun | SandboxError] = []
