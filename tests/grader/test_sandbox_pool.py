@@ -142,21 +142,14 @@ def _the_spare(zygote: int, pid_one: bool = False) -> int:
     the zygote's start a short-lived child may come first (it tries whether
     it can fork into a PID namespace): only a child named as a spare is one.
     """
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def spare() -> list[int]:
         found = _children_now(zygote)
         if len(found) == 1 and _named(found[0]) == SPARE_NAME and (not pid_one or found[0] in _pid_ones(zygote)):
-            return found[0]
-        time.sleep(0.01)
-    raise AssertionError(f"the zygote has {len(_children_now(zygote))} children, not its spare alone")
+            return found
+        return []
 
-
-def _ends(pid: int) -> bool:
-    """Whether ``pid`` ends within 10 s."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _running(pid):
-        time.sleep(0.01)
-    return not _running(pid)
+    return _wait_for(spare, 1)[0]
 
 
 @needs_pid_namespaces
@@ -221,7 +214,8 @@ def test_a_spare_forked_ahead_serves_the_next_request_and_no_other(tmp_path):
             thread.join()
             assert [getattr(run, "status", run) for run in runs] == ["ok"]
             served.append(server)
-        assert _ends(served[0])  # a server ends with its request: the next one is a fresh process
+        # a server ends with its request: the next one is a fresh process
+        _wait_for(lambda: [] if _running(served[0]) else served[:1], 1)
         assert served[0] != served[1]
 
 
