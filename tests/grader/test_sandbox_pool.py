@@ -55,13 +55,17 @@ needs_pid_namespaces = pytest.mark.skipif(
 )
 
 
+def _state(pid: int) -> str:
+    """The process's state letter (R, S, T, Z...), "" when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
 def _running(pid: int) -> bool:
     """Whether ``pid`` is a live process (a zombie nobody reaped yet is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
+    return _state(pid) not in ("", "Z", "X")
 
 
 def _slow_submission(tmp_path: Path, seconds: float) -> Path:
@@ -275,6 +279,8 @@ def test_a_spare_that_died_is_replaced_and_its_request_still_graded(tmp_path):
         # killed after it was given a request it never read: the request runs again, in a fresh server
         spare = _the_spare(zygote)
         os.kill(spare, signal.SIGSTOP)
+        # stopped only once it runs again: were the request on its pipe by then, it would read it first
+        _wait_for(lambda: [spare] if _state(spare) == "T" else [], 1)
         thread = _grade_in_thread(pool, submission, runs)
         time.sleep(0.3)  # the zygote hands the request over
         os.kill(spare, signal.SIGKILL)
