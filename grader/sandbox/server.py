@@ -973,16 +973,31 @@ class _Running:
             return None
         names = self.frames.running.get(self.batch[0]["id"], [])
         slow = [index for index, name in enumerate(names) if name in _SLOW_GROUPS]
-        if not slow:
-            return None
-        used = self.cpu_seconds()
-        if used is None:
-            return None
-        if used < self.ask_every:  # look again when it can have used the short limit (a busy machine, an import)
-            self.ask_at = min(self.ask_at, time.monotonic() + max(0.01, self.ask_every - used))
+        if not slow or not self._used_short_limit():
             return None
         index = slow[0]
         return names[index], names[index + 1] if index + 1 < len(names) else ""
+
+    def spinning(self) -> str:
+        """The learner's function this lone worker runs after its probe's short limit of CPU time, else "".
+
+        The innermost function of its last answer (``ask``), once the worker has used the short limit
+        in CPU time: where a loop that does not end would be.
+        """
+        if self.finished or self.ask_every == math.inf:
+            return ""
+        names = self.frames.running.get(self.batch[0]["id"], [])
+        return names[0] if names and self._used_short_limit() else ""
+
+    def _used_short_limit(self) -> bool:
+        """Whether the worker has used its short limit in CPU time; if not, it is asked again when it can have."""
+        used = self.cpu_seconds()
+        if used is None:
+            return False
+        if used < self.ask_every:  # look again when it can have used the short limit (a busy machine, an import)
+            self.ask_at = min(self.ask_at, time.monotonic() + max(0.01, self.ask_every - used))
+            return False
+        return True
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds the worker's process used so far, its threads included (None once it is gone)."""
@@ -1148,6 +1163,9 @@ def _run_workers(
        exited, or spoiled its result stream) runs again alone, under its own
        full limit: only a lone worker's end is a probe's verdict, so no probe
        is blamed for another's hang or crash, and none gets more than its limit.
+       Two lone workers never both spend their full limits in one function of
+       the learner's: the later one waits for the first one's verdict on it
+       (``_waits``), and ends as if it had started after that verdict.
     3. The learner's module must import first.  A worker that ends without
        having imported it failed at the module's top level: an exception, a
        crash or an exit is that verdict for every probe at once; running out
@@ -1157,6 +1175,7 @@ def _run_workers(
     pending: list[tuple[list[Json], float, str]] = [_optimistic(probes)]
     running: dict[int, tuple[_Running, str]] = {}
     ended: dict[str, tuple[_Running, Json]] = {}
+    waiting: list[tuple[_Running, Json]] = []  # lone workers stopped for another's verdict on a function (_wait_for)
     reported = {} if reported is None else reported
     while pending or running:
         while pending and len(running) < jobs:
@@ -1183,6 +1202,12 @@ def _run_workers(
                 _kill_group(pid)
                 _reap_one(pid)
                 status, timed_out = None, True
+            elif kind == "alone" and _waits(worker, running):
+                # another lone worker runs the same function past the short limit: its verdict decides
+                # this probe's (_wait_for), and meanwhile this worker's core runs other probes
+                waiting.append(_wait_for(worker))
+                del running[pid]
+                continue
             elif now < worker.deadline or (kind != "optimistic" and worker.wait_for_cpu(now)):
                 worker.ask(now)
                 continue  # an optimistic budget stays wall-clock: what it did not finish runs again alone
@@ -1209,7 +1234,64 @@ def _run_workers(
                     other.drain()
                 return {probe["id"]: (worker, record) for probe in probes}
             _settle(worker, kind, record, ended, pending)
+        _decide_waiting(waiting, running, ended, pending)
     return ended
+
+
+_WAITED: set[str] = set()  # probes that waited once for another's verdict (_waits): never twice
+
+
+def _waits(worker: _Running, running: dict[int, tuple[_Running, str]]) -> bool:
+    """Whether this lone worker should stop and wait for another's verdict on the function it runs.
+
+    It does when it has run a function of the learner's that has not hung
+    before for the short limit, and a lone worker started before it runs that
+    same function past the short limit too: likely a loop that does not end,
+    whose first run ends at its full limit.  Two probes spending their full
+    limits on one such loop at once, on the two cores, cost twice the time the
+    first one proves; the others wait for it instead (``_decide_waiting``).
+    """
+    name = worker.spinning()
+    if not name or name in _SLOW_GROUPS or worker.batch[0]["id"] in _WAITED:
+        return False
+    return any(
+        kind == "alone" and other is not worker and other.started < worker.started and other.spinning() == name
+        for other, kind in running.values()
+    )
+
+
+def _wait_for(worker: _Running) -> tuple[_Running, Json]:
+    """Stop a worker that waits (``_waits``); it and the record of its probe, as a cut-short one's (``hung_now``)."""
+    names = worker.frames.running[worker.batch[0]["id"]]
+    _WAITED.add(worker.batch[0]["id"])
+    worker.cut_short, worker.limit = (names[0], names[1] if len(names) > 1 else ""), worker.ask_every
+    _kill_group(worker.pid)
+    _reap_one(worker.pid)
+    worker.drain()
+    return worker, worker.record(None, True)
+
+
+def _decide_waiting(
+    waiting: list[tuple[_Running, Json]],
+    running: dict[int, tuple[_Running, str]],
+    ended: dict[str, tuple[_Running, Json]],
+    pending: list[tuple[list[Json], float, str]],
+) -> None:
+    """The verdicts of the probes that waited, once the function they waited on is decided.
+
+    When it hung (its first run timed out in it), a probe that waited ends as
+    one cut short at the short limit would have (``hung_now``): it ran that
+    function that long.  When no lone worker runs it any longer and it did
+    not hang, the probe runs again from its start, with its own limit.
+    """
+    for worker, record in list(waiting):
+        name = worker.cut_short[0] if worker.cut_short else ""
+        if name in _SLOW_GROUPS:
+            waiting.remove((worker, record))
+            _settle(worker, "alone", record, ended, pending)
+        elif not any(kind == "alone" and other.spinning() == name for other, kind in running.values()):
+            waiting.remove((worker, record))
+            pending.append(([worker.batch[0]], 0.0, "alone"))
 
 
 def _settle(

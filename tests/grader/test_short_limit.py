@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from types import SimpleNamespace
+from typing import Any
+
 import numpy as np
+import pytest
 
 from grader.grading.engine import abnormal
 from grader.sandbox.client import Probe, ProbeRun, Sandbox
@@ -191,3 +196,112 @@ def test_the_messages_say_which_function_did_not_finish_and_from_where_in_both_l
     )
     assert en == "d_relu did not finish within 2 s when called from backward"
     assert ja == "backward から呼び出された d_relu が 2 秒以内に終わりませんでした"
+
+
+SLOW = """
+import time
+
+def im2col(x):
+    started = time.process_time()
+    while time.process_time() - started < 0.6:
+        pass
+    return x * 2
+
+def relu(x):
+    return x
+"""
+
+
+def test_side_by_side_hangs_of_one_function_end_as_they_would_one_after_the_other(tmp_path):
+    """The second lone run of a hanging im2col waits for the first's verdict (_waits): the short limit."""
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text(HANGS)
+    # the first pass's worker gives the relu checks to a second one and runs out of time in im2col: both
+    # im2col checks then run again alone, side by side
+    probes = [_probe("im2col", "im2col"), _probe("im2col", "im2col"), _probe("relu", "relu"), _probe("relu", "relu")]
+    with Sandbox(learner, "ex01_activations", timeout=1.0, jobs=2) as sandbox:
+        *hung, unrelated, also = sandbox.run(probes)
+    # one of them has the full limit; the other ends as one worker would have ended it (jobs=1), after the
+    # first hang, at the short limit
+    assert sorted((run.status, run.limit, run.hung_function) for run in hung) == [
+        ("timeout", SHORT_FLOOR, "im2col"),
+        ("timeout", 1.0, ""),
+    ]
+    assert unrelated.status == also.status == "ok"
+
+
+def test_a_check_that_waited_on_a_slow_function_that_then_finished_runs_again_with_its_full_limit(tmp_path):
+    """im2col takes 0.6 s of CPU time, past the short limit but within the limit: every check of it passes."""
+    learner = tmp_path / "ex01_activations.py"
+    learner.write_text(SLOW)
+    probes = [_probe("im2col", "im2col"), _probe("im2col", "im2col"), _probe("relu", "relu")]
+    with Sandbox(learner, "ex01_activations", timeout=2.0, jobs=2) as sandbox:
+        runs = sandbox.run(probes)
+    assert [run.status for run in runs] == ["ok"] * 3
+    assert [run.limit for run in runs[:2]] == [2.0, 2.0]
+    for run in runs[:2]:
+        assert np.array_equal(run.output("y").array, np.arange(3.0) * 2)
+
+
+def _lone(probe_id: str, started: float, names: list[str], used: float) -> Any:
+    """A lone worker as ``_waits`` sees it: started at ``started``, last said it ran ``names``, used ``used`` s."""
+    from grader.sandbox.server import _Running
+
+    worker = object.__new__(_Running)
+    worker.batch = [{"id": probe_id, "group": "", "timeout": 2.0, "steps": []}]
+    worker.finished, worker.started = {}, started
+    worker.ask_every, worker.ask_at, worker.cut_short, worker.pid = SHORT_FLOOR, math.inf, None, -1
+    worker.frames = SimpleNamespace(running={probe_id: names}, confined=True)
+    worker.cpu_seconds = lambda: used
+    return worker
+
+
+@pytest.fixture
+def server_state(monkeypatch):
+    """The sandbox server's module state of one grading, fresh."""
+    from grader.sandbox import server
+
+    monkeypatch.setattr(server, "_SLOW_GROUPS", set())
+    monkeypatch.setattr(server, "_WAITED", set())
+    return server
+
+
+def test_a_lone_worker_waits_only_for_an_earlier_one_running_the_same_function_past_the_short_limit(server_state):
+    first = _lone("p1", 1.0, ["im2col"], 0.8)
+    second = _lone("p2", 2.0, ["im2col", "conv"], 0.3)
+    running = {1: (first, "alone"), 2: (second, "alone")}
+    assert server_state._waits(second, running)
+    assert not server_state._waits(first, running)  # the earlier one goes on to its verdict
+    assert not server_state._waits(second, {1: (first, "optimistic"), 2: (second, "alone")})
+    assert not server_state._waits(_lone("p2", 2.0, ["col2im"], 0.3), running)  # another function
+    assert not server_state._waits(_lone("p2", 2.0, ["im2col"], 0.1), running)  # not past the short limit
+    assert not server_state._waits(second, {1: (_lone("p1", 1.0, ["im2col"], 0.1), "alone"), 2: (second, "alone")})
+    server_state._WAITED.add("p2")
+    assert not server_state._waits(second, running)  # a probe waits once at most
+    server_state._WAITED.clear()
+    server_state._SLOW_GROUPS.add("im2col")
+    assert not server_state._waits(second, running)  # it hung before: hung_now ends it at the short limit
+
+
+def test_a_probe_that_waited_ends_cut_short_if_the_function_hung_and_runs_again_if_not(server_state, monkeypatch):
+    monkeypatch.setattr(server_state, "_kill_group", lambda pid: None)
+    monkeypatch.setattr(server_state, "_reap_one", lambda pid: None)
+    monkeypatch.setattr(server_state._Running, "drain", lambda self: None)
+    monkeypatch.setattr(server_state._Running, "record", lambda self, status, timed_out: {"timed_out": timed_out})
+    first = _lone("p1", 1.0, ["im2col"], 0.8)
+    waiting = [server_state._wait_for(_lone("p2", 2.0, ["im2col", "conv"], 0.3))]
+    assert waiting[0][0].cut_short == ("im2col", "conv")
+    ended: dict[str, Any] = {}
+    pending: list[Any] = []
+    server_state._decide_waiting(waiting, {1: (first, "alone")}, ended, pending)
+    assert (len(waiting), ended, pending) == (1, {}, [])  # the first is still running im2col: no verdict yet
+    server_state._SLOW_GROUPS.add("im2col")  # its run timed out in im2col
+    server_state._decide_waiting(waiting, {}, ended, pending)
+    assert (waiting, pending) == ([], [])
+    assert ended["p2"][1] == {"timed_out": True, "hung_function": "im2col", "called_from": "conv"}
+    server_state._SLOW_GROUPS.clear()
+    waiting = [server_state._wait_for(_lone("p3", 2.0, ["im2col"], 0.3))]
+    server_state._decide_waiting(waiting, {1: (_lone("p1", 1.0, ["relu"], 0.9), "alone")}, ended, pending)
+    assert waiting == []
+    assert "p3" not in ended  # im2col returned without hanging: p3 runs again, alone
+    assert [([probe["id"] for probe in batch], kind) for batch, _limit, kind in pending] == [(["p3"], "alone")]
