@@ -33,6 +33,7 @@ The variance that normalises the batch in training must be the biased one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -648,13 +649,24 @@ def _binomial_limit(ratio: float, count: int) -> float:
     return SIGMAS * np.sqrt(ratio * (1 - ratio) / count)
 
 
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of ``values`` (NaN if one is NaN), without the NumPy masked-array import it costs (~14 ms)."""
+    ordered = np.sort(values, axis=None)
+    if ordered.size == 0 or np.isnan(ordered[-1]):
+        return math.nan
+    middle = ordered.size // 2
+    if ordered.size % 2:
+        return float(ordered[middle])
+    return float((ordered[middle - 1] + ordered[middle]) / 2)
+
+
 def _kept_scale(out: np.ndarray, x: np.ndarray) -> tuple[float | None, Text | None]:
     """The one factor kept units are multiplied by, or why there is none."""
     kept = out != 0
     if not kept.any():
         return None, Text("every unit was dropped", "すべてのユニットが消去されました")
     factors = out[kept] / x[kept]
-    scale = float(np.median(factors))
+    scale = _median(factors)
     if np.max(np.abs(factors - scale)) > 1e-9 * max(abs(scale), 1.0):
         return None, Text(
             f"the kept units are not all multiplied by one factor: out / x ranges from "
@@ -848,9 +860,9 @@ def _against_forward(
     return [
         Text(
             f"dx disagrees with your own forward ({which.en}): forward multiplies kept units by {scale:.6g}, "
-            f"backward multiplies dout by {np.median(factors):.6g}",
+            f"backward multiplies dout by {_median(factors):.6g}",
             f"dx があなた自身の forward({which.ja})と一致しません: forward は残したユニットを {scale:.6g} 倍、"
-            f"backward は dout を {np.median(factors):.6g} 倍しています",
+            f"backward は dout を {_median(factors):.6g} 倍しています",
         )
     ], Text(
         "backward multiplies dout by what forward multiplied x by: the mask, and with inverted "
