@@ -105,3 +105,19 @@ def test_the_server_module_imports_no_socket_or_typing_before_its_zygote_is_star
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True, env=dict(os.environ)
     )
     assert completed.stdout.split("\n")[0] == "['subprocess']"  # the zygote is started through subprocess
+
+
+def test_the_sandbox_server_module_loads_none_of_the_standard_library_numpy_does_not_need():
+    # every zygote (and every sandbox server of a grading without a pool) runs it before NumPy: importlib.abc
+    # alone would bring importlib.resources, pathlib and tempfile (~15 ms of each start)
+    from grader.sandbox import spawn
+
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('sandbox_server', {spawn.CHILD_SCRIPT!r})\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "print(sorted({'importlib.abc', 'importlib.resources', 'pathlib', 'tempfile', 'shutil'} & set(sys.modules)))"
+    )
+    command = [sys.executable, "-I", "-S", "-c", code]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True, env=spawn.child_environment())
+    assert completed.stdout.strip() == "[]"
