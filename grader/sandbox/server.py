@@ -39,7 +39,7 @@ import time
 import traceback
 import types
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 Json = dict[str, Any]
 
@@ -105,11 +105,16 @@ class _BlockGraderImports:
         return None
 
 
-class _Precompiled:
+if TYPE_CHECKING:
+    from importlib.abc import Loader as _Loader
+else:  # importlib.abc would import importlib.resources, and with it pathlib and tempfile: ~15 ms of every start
+    _Loader = object
+
+
+class _Precompiled(_Loader):
     """Serves the learner's files from code the server compiled once (no parsing per worker).
 
-    A meta-path finder and loader by its methods alone: ``importlib.abc``'s base classes would import
-    ``importlib.resources`` and with it ``pathlib`` and ``tempfile`` (~15 ms of every zygote's start).
+    A meta-path finder and loader by its methods (``importlib.abc``'s classes only for the type checker).
     """
 
     def __init__(self, codes: dict[str, types.CodeType]) -> None:
