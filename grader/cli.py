@@ -806,7 +806,7 @@ class _Progress:
     "--jobs",
     type=click.IntRange(min=1, max=256),
     default=None,
-    help="Submissions graded at once (default: the number of CPU cores).",
+    help="Submissions graded at once (default: one more than the CPU cores this process may use).",
 )
 @click.option(
     "--exercises",
@@ -861,12 +861,12 @@ def batch(
     what changed, and records what the folders hold now; an interrupted run
     keeps everything graded so far.  Then: grade report --db gradebook.sqlite
     """  # noqa: D301 (click needs a real backspace to keep the lines)
-    from grader.classroom.batch import run_batch
+    from grader.classroom.batch import default_jobs, run_batch
     from grader.classroom.gradebook import Gradebook
     from grader.classroom.roster import load_roster
     from grader.classroom.shards import parse_shard
 
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or default_jobs()
     shard = None if shard_text is None else parse_shard(shard_text)
     if not class_dir.is_dir():  # before the gradebook is opened: a typo must not leave an empty one behind
         raise UsageError(f"no such class directory: {class_dir}")

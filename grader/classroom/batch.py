@@ -767,6 +767,23 @@ class _Staging:
                 shutil.rmtree(entry[1][0], ignore_errors=True)
 
 
+def default_jobs() -> int:
+    """Submissions graded at once when ``--jobs`` is not given: one more than the cores this process may use.
+
+    A grading spends part of its time waiting (its server's start, pipes,
+    the gradebook), so one grading per core leaves cores idle; limits are
+    CPU time, so the extra one changes no verdict.  Measured on 2 cores
+    (bench/bench_batch.py's 200-learner class, 3 alternating pairs): 3 at
+    once graded 4-9% faster than 2, the cores idle 2.5-2.9 s instead of
+    3.9-4.4 s; 4 at once was no faster than 3.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # no affinity call (macOS)
+        cores = os.cpu_count() or 1
+    return max(1, cores) + 1
+
+
 def run_batch(
     class_dir: Path,
     gradebook: Gradebook,

@@ -247,3 +247,13 @@ def test_the_progress_line_on_a_terminal_leaves_no_stray_characters(monkeypatch)
         shown = _screen(terminal.getvalue())
         assert shown[-1 if done < 4 else -2].rstrip().endswith(" s left"), shown
     assert terminal.getvalue().endswith("\n")
+
+
+def test_a_batch_grades_one_more_submission_at_once_than_it_has_cores(monkeypatch):
+    from grader.classroom import batch
+
+    monkeypatch.setattr(batch.os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    assert batch.default_jobs() == 3  # the cores this process may use, not the machine's
+    monkeypatch.delattr(batch.os, "sched_getaffinity")
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: None)
+    assert batch.default_jobs() == 2
