@@ -857,12 +857,13 @@ def _against_forward(
     factors = dx[~dropped] / dout[~dropped]
     if np.max(np.abs(factors - scale)) <= 1e-9 * max(abs(scale), 1.0):
         return [], None
+    backward = _median(factors)
     return [
         Text(
             f"dx disagrees with your own forward ({which.en}): forward multiplies kept units by {scale:.6g}, "
-            f"backward multiplies dout by {_median(factors):.6g}",
+            f"backward multiplies dout by {backward:.6g}",
             f"dx があなた自身の forward({which.ja})と一致しません: forward は残したユニットを {scale:.6g} 倍、"
-            f"backward は dout を {_median(factors):.6g} 倍しています",
+            f"backward は dout を {backward:.6g} 倍しています",
         )
     ], Text(
         "backward multiplies dout by what forward multiplied x by: the mask, and with inverted "

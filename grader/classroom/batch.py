@@ -781,7 +781,7 @@ def default_jobs() -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # no affinity call (macOS)
         cores = os.cpu_count() or 1
-    return max(1, cores) + 1
+    return cores + 1
 
 
 def run_batch(

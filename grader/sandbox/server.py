@@ -983,8 +983,7 @@ class _Running:
         slow = [index for index, name in enumerate(names) if name in _SLOW_GROUPS]
         if not slow or not self._used_short_limit():
             return None
-        index = slow[0]
-        return names[index], names[index + 1] if index + 1 < len(names) else ""
+        return _with_caller(names, slow[0])
 
     def spinning(self) -> str:
         """The learner's function this lone worker runs after its probe's short limit of CPU time, else "".
@@ -1249,6 +1248,19 @@ def _run_workers(
 _WAITED: set[str] = set()  # probes that waited once for another's verdict (_waits): never twice
 
 
+def _with_caller(names: list[str], index: int) -> tuple[str, str]:
+    """The function at ``index`` of a worker's answer (innermost first) and its caller ("" when none)."""
+    return names[index], names[index + 1] if index + 1 < len(names) else ""
+
+
+def _spinning_in(name: str, running: dict[int, tuple[_Running, str]], started_before: float = math.inf) -> bool:
+    """Whether a lone worker (started before ``started_before``) runs ``name`` past the short limit."""
+    return any(
+        kind == "alone" and other.started < started_before and other.spinning() == name
+        for other, kind in running.values()
+    )
+
+
 def _waits(worker: _Running, running: dict[int, tuple[_Running, str]]) -> bool:
     """Whether this lone worker should stop and wait for another's verdict on the function it runs.
 
@@ -1262,17 +1274,14 @@ def _waits(worker: _Running, running: dict[int, tuple[_Running, str]]) -> bool:
     name = worker.spinning()
     if not name or name in _SLOW_GROUPS or worker.batch[0]["id"] in _WAITED:
         return False
-    return any(
-        kind == "alone" and other is not worker and other.started < worker.started and other.spinning() == name
-        for other, kind in running.values()
-    )
+    return _spinning_in(name, running, started_before=worker.started)
 
 
 def _wait_for(worker: _Running) -> tuple[_Running, Json]:
     """Stop a worker that waits (``_waits``); it and the record of its probe, as a cut-short one's (``hung_now``)."""
-    names = worker.frames.running[worker.batch[0]["id"]]
     _WAITED.add(worker.batch[0]["id"])
-    worker.cut_short, worker.limit = (names[0], names[1] if len(names) > 1 else ""), worker.ask_every
+    worker.cut_short = _with_caller(worker.frames.running[worker.batch[0]["id"]], 0)
+    worker.limit = worker.ask_every
     _kill_group(worker.pid)
     _reap_one(worker.pid)
     worker.drain()
@@ -1297,7 +1306,7 @@ def _decide_waiting(
         if name in _SLOW_GROUPS:
             waiting.remove((worker, record))
             _settle(worker, "alone", record, ended, pending)
-        elif not any(kind == "alone" and other.spinning() == name for other, kind in running.values()):
+        elif not _spinning_in(name, running):
             waiting.remove((worker, record))
             pending.append(([worker.batch[0]], 0.0, "alone"))
 
