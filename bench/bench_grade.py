@@ -9,7 +9,11 @@ the same machine load, and prints the ratio of their medians.  Target: at most
 ways: in its own process (--no-server), warm (the workspace's grading server
 running; target <= 0.5x for exercises 1-9) and cold (the server stopped before
 each run, so its start is included; target <= 2x), with a runtime folder of its
-own, whose servers it stops at the end.  The load average is printed: the
+own, whose servers it stops at the end.  A cold start runs the manifest the
+last server kept for the exercise while it builds the checks
+(``grader.sandbox.plans``), as every start after an idle exit does; "no plan"
+is a cold start with none kept (the first grading of an exercise in a fresh
+runtime folder, e.g. after a reboot), shown beside it, not a target.  The load average is printed: the
 ratios mean little on a machine busy with other work, and the client's own
 CPU time of a warm grading (steadier) is printed beside its wall time (and the
 bare interpreter's, its floor, above the table), as are
@@ -108,6 +112,12 @@ def stop_server() -> None:
             time.sleep(0.01)
 
 
+def forget_plans() -> None:
+    """Delete the manifests the bench's grading servers kept (``grader.sandbox.plans``): the next start builds first."""
+    for folder in (Path(ENVIRONMENT["XDG_RUNTIME_DIR"]) / "dlgrade").glob("*.plans"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median)")
@@ -138,7 +148,7 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
         print("the grade launcher imports re (written by a pip older than 25): ~7 ms of every call; update pip")
     print(
         f"{'exercise':10s} {'grade (s)':>10s} {'numpy (s)':>10s} {'ratio':>7s}  target <= {TARGET_RATIO:g}x"
-        f"   {'warm':>6s} (<= {WARM_TARGET_RATIO:g}x)  {'cold':>6s} (<= {COLD_TARGET_RATIO:g}x)"
+        f"   {'warm':>6s} (<= {WARM_TARGET_RATIO:g}x)  {'cold':>6s} (<= {COLD_TARGET_RATIO:g}x)  no plan"
         "   warm grading, the client's own CPU time"
     )
     missed = 0
@@ -151,7 +161,7 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             print(f"ex{number:02d}       FAILED: {problem}")
             missed += 1
             continue
-        grade_times, numpy_times, warm, cold, warm_cpu = [], [], [], [], []
+        grade_times, numpy_times, warm, cold, unplanned, warm_cpu = [], [], [], [], [], []
         through_server = number in SERVER_EXERCISES
         if through_server:
             wall_time(served, expect=0)  # the server is up, and has graded this exercise once
@@ -163,6 +173,9 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
                 warm.append(elapsed)
                 warm_cpu.append(cpu)
                 stop_server()
+                forget_plans()
+                unplanned.append(wall_time(served, expect=0))  # no plan kept: it builds the checks, then runs
+                stop_server()
                 cold.append(wall_time(served, expect=0))  # leaves the server running: the next warm run is warm
         server = ""
         if through_server:
@@ -172,6 +185,7 @@ def measure(grade: list[str], baseline_command: list[str], args: argparse.Namesp
             missed += (not warm_ok) + (not cold_ok)
             server = f"   {warm_ratio:5.2f}x {'ok' if warm_ok else 'OVER':>10s}"
             server += f"  {cold_ratio:5.2f}x {'ok' if cold_ok else 'OVER':>10s}"
+            server += f"  {statistics.median(unplanned) / baseline:5.2f}x"
             server += (
                 f"   {statistics.median(warm) * 1000:4.0f} ms, client CPU {statistics.median(warm_cpu) * 1000:3.0f} ms"
             )

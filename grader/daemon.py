@@ -171,6 +171,10 @@ class Server:
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
         from grader.sandbox.client import cleanup_later
+        from grader.sandbox.plans import PlanStore
+
+        # each exercise's last manifest, for the first grading of a later server (private, as the socket)
+        plans = PlanStore(self.path[: -len(".sock")] + ".plans", self.key)
 
         assert self.listener is not None
         log(f"serving {self.workspace} on {self.path} (key {self.key}, idle exit after {self.idle:g} s)")
@@ -191,7 +195,7 @@ class Server:
             with connection:
                 try:
                     # the scratch folders of the request's gradings are deleted after the client has its answer
-                    with cleanup_later(), engine.warm_pool(self.pool):
+                    with cleanup_later(), engine.warm_pool(self.pool, plans):
                         more = self.answer(connection)
                 except OSError as problem:  # the client went away
                     log(f"request ended early: {problem}")
@@ -277,6 +281,8 @@ class Server:
 
     def status(self) -> dict[str, object]:
         """What ``grade server status`` shows."""
+        from grader.grading import engine
+
         return {
             "pid": os.getpid(),
             "workspace": self.workspace,
@@ -284,6 +290,8 @@ class Server:
             "version": self.key,
             "uptime": time.time() - self.started,
             "requests": self.requests,
+            # first gradings started on a plan an earlier server kept: adopted, or stopped as it differed
+            "plan_runs": dict(engine.PLAN_RUNS),
             "idle_exit": self.idle,
             "log": log_path(self.folder, self.workspace),
         }

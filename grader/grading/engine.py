@@ -30,6 +30,7 @@ from grader.sandbox.client import (
     SandboxPool,
     learner_files,
 )
+from grader.sandbox.plans import PlanStore
 from grader.text import Text, plain
 
 
@@ -630,13 +631,16 @@ class _EarlyJudge:
 
 
 _WARM: list[SandboxPool] = []  # the pool of warm_pool(), while one is in use
+_PLANS: list[PlanStore | None] = []  # and where its manifests are kept (see ``grader.sandbox.plans``)
+# runs started from a kept plan in this process: adopted, or stopped for a manifest that differed
+PLAN_RUNS = {"adopted": 0, "stopped": 0}
 # each exercise's checks, built once by the first grading in a warm_pool (kept for the process: a grading
 # server restarts when a check's source changes)
 _BUILT: dict[int, list[Check]] = {}
 
 
 @contextlib.contextmanager
-def warm_pool(pool: SandboxPool | None = None) -> Iterator[SandboxPool]:
+def warm_pool(pool: SandboxPool | None = None, plans: PlanStore | None = None) -> Iterator[SandboxPool]:
     """Grade with one warm zygote (``pool``, else a new one closed at the end) while inside.
 
     For processes that grade again and again (``grade watch``, the grading
@@ -644,16 +648,21 @@ def warm_pool(pool: SandboxPool | None = None) -> Iterator[SandboxPool]:
     sandbox server from this zygote, confined exactly as a fresh one.  A zygote
     that died is not used: grading then starts a fresh sandbox.  Each
     exercise's checks are built once (as ``grade batch`` builds them once for
-    a class): they are the same for every grading.
+    a class): they are the same for every grading.  With ``plans`` (the
+    grading server's), the manifest of each exercise's first grading is kept
+    there, and the next process's first grading of it starts the sandbox on
+    the kept one while it builds the checks (``Sandbox.speculate``).
     """
     own = pool is None
     # the checks are built once (``_BUILT``), so their inputs are written once too (where Landlock allows)
     chosen = SandboxPool(share_inputs=True) if pool is None else pool
     _WARM.append(chosen)
+    _PLANS.append(plans)
     try:
         yield chosen
     finally:
         _WARM.remove(chosen)
+        _PLANS.pop()
         if own:
             chosen.close()
 
@@ -710,11 +719,14 @@ def grade_exercise(
     share_inputs = pool is not None and checks is not None
     if pool is None:
         pool = _warm()
+    building = False  # the checks of a warm pool's first grading of this exercise, built for the ones after it
     if checks is None and _WARM:
         share_inputs = True
         checks = _BUILT.get(number)
-        if checks is None:
-            checks = _BUILT[number] = exercise.build_checks()
+        building = checks is None
+    store = _PLANS[-1] if building and pool is not None and pool is _warm() else None
+    options = {"exercise": number, "timeout": limit, "jobs": jobs, "memory": memory_bytes}
+    options["progress"] = progress is not None
     # the sandbox loads NumPy in its own process while this one builds the checks
     with Sandbox(
         submission,
@@ -726,8 +738,13 @@ def grade_exercise(
         import_folders=import_folders,
         share_inputs=share_inputs,
     ) as sandbox:
+        plan = store.load(options) if store is not None else None
+        if plan is not None:  # the sandbox runs the manifest kept last time while this process builds the checks
+            sandbox.speculate(plan, progress is not None)
         if checks is None:
             checks = exercise.build_checks()
+            if building:
+                _BUILT[number] = checks
         # checks may share a probe (ex10 trains once for several checks): run each once
         probes = list({id(check.probe): check.probe for check in checks}.values())
         for check in reversed(checks):
@@ -736,6 +753,10 @@ def grade_exercise(
         shown = submission.name
         early = _EarlyJudge(checks, probes, limit, exercise, shown)
         returned = sandbox.run(probes, listener, early.ready)
+        if plan is not None:
+            PLAN_RUNS["adopted" if sandbox.adopted else "stopped"] += 1
+        if store is not None and not sandbox.adopted and sandbox.sent is not None:
+            store.save(options, sandbox.sent)
     if progress is not None:
         progress(CheckEvent(DONE, 0, len(checks)))
     raw = dict(zip((id(probe) for probe in probes), returned, strict=True))

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import OutputError, SandboxError, UsageError
-from grader.sandbox import spawn
+from grader.sandbox import plans, spawn
+from grader.sandbox.plans import Plan
 from grader.text import Text, untrusted
 
 EXERCISE_FILE = re.compile(r"^ex\d\d_\w+\.py$")
@@ -509,6 +510,9 @@ class Sandbox:
         self.work_dir = _scratch_dir("grade")
         self.learner_dir = (self.work_dir / "learner").resolve()
         self.out_dir = self.work_dir / "out"
+        self.sent: dict[str, Any] | None = None  # the last manifest ``run`` sent
+        self.adopted = False  # whether ``run`` took the results of the run ``speculate`` started
+        self._speculation: _Speculation | None = None
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -550,10 +554,45 @@ class Sandbox:
         module, or the files changed otherwise).  Without a pool, ``ready`` is
         not called.
         """
-        from grader.sandbox import npyfile  # imports NumPy: only once the server is on its way
-
         if self._process is None and not self.learner_dir.exists():
             self.start()
+        manifest = self.manifest(probes)
+        total = self._total(manifest)
+        ids = [str(entry["id"]) for entry in manifest["probes"]]
+        if self.pool is not None:
+            speculation, self._speculation = self._speculation, None
+            if speculation is not None:
+                if speculation.text == _canonical(manifest) and speculation.progress == (progress is not None):
+                    self.adopted = True
+                    return speculation.adopt(progress, ready)
+                speculation.cancel()
+                shutil.rmtree(self.out_dir, ignore_errors=True)  # what the stopped run wrote
+                self.out_dir.mkdir()
+            return self._run_pooled(self.pool, dict(manifest), ids, total, progress, ready)
+        assert self._process is not None
+        if progress is not None:
+            manifest = {**manifest, "progress": True}
+            numbers = {probe_id: number for number, probe_id in enumerate(ids)}
+            err = self._communicate(json.dumps(manifest).encode(), total, numbers, progress)
+        else:
+            try:
+                _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
+            except subprocess.TimeoutExpired:
+                self._kill()
+                _out, err = self._process.communicate()
+        if self._process.returncode not in (0, -signal.SIGKILL) and not self._any_reported(ids):
+            raise SandboxError("the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:])
+        return [self._collect(probe_id) for probe_id in ids]
+
+    def manifest(self, probes: list[Probe]) -> dict[str, Any]:
+        """What the sandbox server is sent to run ``probes``; their inputs are written on the way.
+
+        With a pool that shares inputs, each array goes into the pool's folder
+        (once per pool), else into a folder of the probe's.  Also kept as
+        ``self.sent``, as ``run`` sends it.
+        """
+        from grader.sandbox import npyfile  # imports NumPy: only once the server is on its way
+
         shared = self.pool is not None and self.pool.shares_inputs and self.share_inputs
         entries: list[dict[str, Any]] = []
         for index, probe in enumerate(probes):
@@ -589,26 +628,33 @@ class Sandbox:
         }
         if self.share_after is not None:
             manifest["share_after"] = float(self.share_after)
-        total = self.timeout + sum(float(entry["timeout"]) for entry in entries) / self.jobs + 10.0
-        ids = [str(entry["id"]) for entry in entries]
         if shared and self.pool is not None:
             manifest["inputs_dir"] = str(self.pool.inputs_dir)
-        if self.pool is not None:
-            return self._run_pooled(self.pool, manifest, ids, total, progress, ready)
-        assert self._process is not None
-        if progress is not None:
-            manifest["progress"] = True
-            numbers = {probe_id: number for number, probe_id in enumerate(ids)}
-            err = self._communicate(json.dumps(manifest).encode(), total, numbers, progress)
-        else:
-            try:
-                _out, err = self._process.communicate(json.dumps(manifest).encode(), timeout=total)
-            except subprocess.TimeoutExpired:
-                self._kill()
-                _out, err = self._process.communicate()
-        if self._process.returncode not in (0, -signal.SIGKILL) and not self._any_reported(ids):
-            raise SandboxError("the sandbox process failed to start:\n" + err.decode(errors="replace")[-2000:])
-        return [self._collect(probe_id) for probe_id in ids]
+        self.sent = manifest
+        return manifest
+
+    def _total(self, manifest: dict[str, Any]) -> float:
+        """Wall seconds the whole run may take before its server is killed."""
+        return self.timeout + sum(float(entry["timeout"]) for entry in manifest["probes"]) / self.jobs + 10.0
+
+    def speculate(self, plan: Plan, progress: bool) -> None:
+        """Start running ``plan`` (a manifest kept from an earlier grading) before the checks are even built.
+
+        ``run`` then builds the manifest of the checks as ever: if it is the
+        very same (``progress`` telling whether it will pass progress on), it
+        adopts this run, which had a head start; otherwise it stops it and runs
+        its own.  Only with a pool that shares inputs (a grading server's); the
+        plan's inputs go into the pool's folder, named by their bytes.
+        """
+        pool = self.pool
+        if pool is None or not (pool.shares_inputs and self.share_inputs) or self._speculation is not None:
+            return
+        if not self.learner_dir.exists():
+            self.start()
+        for data in plan.inputs.values():
+            pool.input_bytes(data)
+        manifest = plans.materialize(plan.manifest, self.work_dir, self.learner_dir, self.out_dir, pool.inputs_dir)
+        self._speculation = _Speculation(self, pool, manifest, progress)
 
     def _run_pooled(
         self,
@@ -618,6 +664,7 @@ class Sandbox:
         total: float,
         progress: ProgressCallback | None,
         ready: ReadyCallback | None,
+        requested: Callable[[str], None] | None = None,
     ) -> list[ProbeRun]:
         """Run the manifest in a server forked by ``pool``, reading each probe's result as the server writes it.
 
@@ -654,7 +701,7 @@ class Sandbox:
         manifest_path = self.work_dir / "manifest.json"
         manifest_path.write_text(json.dumps(manifest))
         try:
-            code = pool.run_manifest(manifest_path, total, relay)
+            code = pool.run_manifest(manifest_path, total, relay, requested=requested)
         finally:
             relay.close()
         if code is None and not self._any_reported(ids):
@@ -875,6 +922,9 @@ class Sandbox:
 
     def close(self) -> None:
         """Stop the server and every worker, and delete the working directory."""
+        speculation, self._speculation = self._speculation, None
+        if speculation is not None:  # never adopted (the checks could not be built, say)
+            speculation.cancel()
         if self._process is not None:
             self._kill()
             if self._process.poll() is None or self._process.stdin and not self._process.stdin.closed:
@@ -886,6 +936,112 @@ class Sandbox:
             _LATER[-1].append(self.work_dir)
         else:
             shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def _canonical(manifest: dict[str, Any]) -> str:
+    """``manifest`` as JSON with sorted keys: equal for equal manifests, tuples and lists alike (as sent)."""
+    return json.dumps(manifest, sort_keys=True)
+
+
+class _Cancelled(Exception):
+    """A speculative run stopped before its request was sent."""
+
+
+class _Gate:
+    """A speculative run's callbacks: held back until the run is adopted, then passed on in order, and live after."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._held: list[tuple[bool, tuple[Any, ...]]] = []
+        self._open = False
+        self._progress: ProgressCallback | None = None
+        self._ready: ReadyCallback | None = None
+
+    def progress(self, event: SandboxEvent) -> None:
+        self._pass(False, (event,))
+
+    def ready(self, index: int, run: ProbeRun) -> None:
+        self._pass(True, (index, run))
+
+    def _pass(self, ready: bool, args: tuple[Any, ...]) -> None:
+        with self._lock:
+            if self._open:
+                self._call(ready, args)
+            else:
+                self._held.append((ready, args))
+
+    def _call(self, ready: bool, args: tuple[Any, ...]) -> None:
+        target: Callable[..., None] | None = self._ready if ready else self._progress
+        if target is not None:
+            target(*args)
+
+    def open(self, progress: ProgressCallback | None, ready: ReadyCallback | None) -> None:
+        with self._lock:
+            self._progress, self._ready, self._open = progress, ready, True
+            held, self._held = self._held, []
+            for is_ready, args in held:
+                self._call(is_ready, args)
+
+
+class _Speculation:
+    """A run started from a kept plan (``Sandbox.speculate``), in a thread of its own, until adopted or cancelled."""
+
+    def __init__(self, sandbox: Sandbox, pool: SandboxPool, manifest: dict[str, Any], progress: bool) -> None:
+        import threading
+
+        self.text = _canonical(manifest)
+        self.progress = progress
+        self.pool = pool
+        self.gate = _Gate()
+        self.request = ""
+        self.cancelled = False
+        self.runs: list[ProbeRun] = []
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(
+            target=self._run, args=(sandbox, dict(manifest)), name="speculative run", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, sandbox: Sandbox, manifest: dict[str, Any]) -> None:
+        ids = [str(entry["id"]) for entry in manifest["probes"]]
+        listen = self.gate.progress if self.progress else None
+        try:
+            self.runs = sandbox._run_pooled(
+                self.pool, manifest, ids, sandbox._total(manifest), listen, self.gate.ready, self._requested
+            )
+        except BaseException as problem:  # noqa: BLE001 - handed to the adopter, or dropped with the run
+            self.error = problem
+
+    def _requested(self, request: str) -> None:
+        with self._lock:
+            if self.cancelled:
+                raise _Cancelled
+            self.request = request
+
+    def adopt(self, progress: ProgressCallback | None, ready: ReadyCallback | None) -> list[ProbeRun]:
+        """The run's results, as ``Sandbox.run`` returns them; ``progress`` and ``ready`` get what it saw so far."""
+        try:
+            self.gate.open(progress, ready)
+            while self.thread.is_alive():
+                self.thread.join(0.5)
+        except BaseException:  # Ctrl-C (the server's client): the run must not go on
+            self.cancel()
+            raise
+        if self.error is not None:
+            raise self.error
+        return self.runs
+
+    def cancel(self) -> None:
+        """Stop the run (its server is killed, or its request never sent) and wait until it has ended."""
+        with self._lock:
+            self.cancelled = True
+            request = self.request
+        if request:
+            self.pool.kill(request)
+        self.thread.join()
 
 
 _LATER: list[list[Path]] = []  # the folders of cleanup_later(), while one is open
@@ -1080,7 +1236,13 @@ class SandboxPool:
             known = self._inputs.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-        data = npyfile.to_bytes(value)
+        path = self.input_bytes(npyfile.to_bytes(value))
+        with self._lock:
+            self._inputs[id(value)] = (value, path)
+        return path
+
+    def input_bytes(self, data: bytes) -> str:
+        """The path of the read-only file in the pool's inputs folder that holds ``data`` (see ``input_file``)."""
         path = self.inputs_dir / f"{hashlib.sha256(data).hexdigest()}.npy"
         with self._lock:
             written = not path.exists()
@@ -1090,7 +1252,6 @@ class SandboxPool:
                 part.write_bytes(data)
                 part.chmod(0o444)
                 os.replace(part, path)
-            self._inputs[id(value)] = (value, str(path))
         if written:
             try:
                 self._send(f"load {path}")
@@ -1098,14 +1259,21 @@ class SandboxPool:
                 pass
         return str(path)
 
-    def run_manifest(self, manifest_path: Path, timeout: float, channel: _ProgressFifo | None = None) -> int | None:
+    def run_manifest(
+        self,
+        manifest_path: Path,
+        timeout: float,
+        channel: _ProgressFifo | None = None,
+        requested: Callable[[str], None] | None = None,
+    ) -> int | None:
         """Run one manifest in a fresh server; its exit status, or None when it was killed.
 
         ``channel``, when given, is the server's progress FIFO: its lines are
         passed on from this thread as they come, and once more when the server
         has ended.  Once it says ``final`` (every probe's files are written for
         good) this returns 0 at once, while the server cleans up and ends on its
-        own; its ``done`` is then dropped.
+        own; its ``done`` is then dropped.  ``requested``, when given, is told
+        the request's name before it is sent (for ``kill``).
         """
         import threading
 
@@ -1119,6 +1287,8 @@ class SandboxPool:
                 os.set_blocking(wake_write, False)
                 self._wakes[request] = wake_write
         try:
+            if requested is not None:
+                requested(request)
             self._send(f"run {request} {manifest_path}")
             try:
                 finished = event.wait(timeout) if channel is None else channel.wait(event, wake_read, timeout)
@@ -1144,6 +1314,13 @@ class SandboxPool:
         if code is None and channel is not None and channel.final:
             return 0  # the server's results are final; it ends on its own
         return code
+
+    def kill(self, request: str) -> None:
+        """Stop the server of ``request`` (its ``run_manifest`` then returns); nothing if it has ended."""
+        try:
+            self._send(f"kill {request}")
+        except OSError:  # the zygote is gone, and its servers with it
+            pass
 
     @property
     def alive(self) -> bool:

@@ -262,6 +262,38 @@ def test_another_grader_version_restarts_the_server(runtime, workspace, tmp_path
     wait_gone(int(old["pid"]))
 
 
+def test_a_new_server_starts_its_first_grading_on_the_plan_the_last_one_kept(runtime, workspace):
+    """The manifest of each exercise's first grading is kept; the next server runs it while it builds the checks."""
+    first = grade("exercise", "2", cwd=workspace)
+    assert first.returncode == 1
+    served = status(runtime, workspace)
+    assert served is not None
+    assert served["plan_runs"] == {"adopted": 0, "stopped": 0}
+    folder = Path(str(served["socket"])[: -len(".sock")] + ".plans")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    [kept] = folder.iterdir()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert grade("server", "stop", cwd=workspace).returncode == 0
+    wait_gone(int(served["pid"]))
+
+    again = grade("exercise", "2", cwd=workspace)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    restarted = status(runtime, workspace)
+    assert restarted is not None
+    assert restarted["pid"] != served["pid"]
+    assert restarted["plan_runs"] == {"adopted": 1, "stopped": 0}
+    # a plan edited by hand runs, is stopped, and changes nothing
+    head, _, body = kept.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    header["manifest"]["jobs"] = 1
+    kept.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    assert grade("server", "stop", cwd=workspace).returncode == 0
+    wait_gone(int(restarted["pid"]))
+    edited = grade("exercise", "2", cwd=workspace)
+    assert (edited.returncode, edited.stdout, edited.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert status(runtime, workspace)["plan_runs"] == {"adopted": 0, "stopped": 1}  # type: ignore[index]
+
+
 def test_the_version_key_follows_the_grader_sources(tmp_path):
     # a copy of the sources' shape: touching the real ones would restart other tests' servers
     (tmp_path / "checks" / "__pycache__").mkdir(parents=True)

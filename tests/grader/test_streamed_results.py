@@ -246,7 +246,9 @@ class _ForgingPool:
     def __init__(self, forge: str) -> None:
         self.forge = forge
 
-    def run_manifest(self, manifest_path: Path, timeout: float, channel: _ProgressFifo | None = None) -> int:
+    def run_manifest(
+        self, manifest_path: Path, timeout: float, channel: _ProgressFifo | None = None, requested: object = None
+    ) -> int:
         assert channel is not None
         out_dir = manifest_path.parent / "out"
         _write_result(out_dir, "p000", [9.0, 9.0, 9.0, 9.0])  # a forged result, announced as if by the server
