@@ -208,8 +208,9 @@ def _differences(got: np.ndarray, expected: np.ndarray, what: str, rtol: float, 
                 f"{agree.size} 個中 {int((~agree).sum())} 個が一致しません",
             )
         )
-        lines.append(Text(f"expected {abbreviate(expected)}", f"期待値   {abbreviate(expected)}"))
-        lines.append(Text(f"got      {abbreviate(got)}", f"あなたの値 {abbreviate(got)}"))
+        shown, seen = abbreviate(expected), abbreviate(got)  # rendered once for both languages (the slow part)
+        lines.append(Text(f"expected {shown}", f"期待値   {shown}"))
+        lines.append(Text(f"got      {seen}", f"あなたの値 {seen}"))
     return lines
 
 
