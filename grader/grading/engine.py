@@ -650,8 +650,9 @@ def warm_pool(pool: SandboxPool | None = None, plans: PlanStore | None = None) -
     exercise's checks are built once (as ``grade batch`` builds them once for
     a class): they are the same for every grading.  With ``plans`` (the
     grading server's), the manifest of each exercise's first grading is kept
-    there, and the next process's first grading of it starts the sandbox on
-    the kept one while it builds the checks (``Sandbox.speculate``).
+    there (written on the way out, after the answer), and the next process's
+    first grading of it starts the sandbox on the kept one while it builds the
+    checks (``Sandbox.speculate``).
     """
     own = pool is None
     # the checks are built once (``_BUILT``), so their inputs are written once too (where Landlock allows)
@@ -663,6 +664,8 @@ def warm_pool(pool: SandboxPool | None = None, plans: PlanStore | None = None) -
     finally:
         _WARM.remove(chosen)
         _PLANS.pop()
+        if plans is not None:
+            plans.flush()
         if own:
             chosen.close()
 
@@ -756,7 +759,7 @@ def grade_exercise(
         if plan is not None:
             PLAN_RUNS["adopted" if sandbox.adopted else "stopped"] += 1
         if store is not None and not sandbox.adopted and sandbox.sent is not None:
-            store.save(options, sandbox.sent)
+            store.keep(options, sandbox.sent)  # written when the warm pool is left: after the answer
     if progress is not None:
         progress(CheckEvent(DONE, 0, len(checks)))
     raw = dict(zip((id(probe) for probe in probes), returned, strict=True))

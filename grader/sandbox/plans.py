@@ -102,6 +102,17 @@ class PlanStore:
     def __init__(self, folder: str | Path, key: str) -> None:
         self.folder = Path(folder)
         self.key = key
+        self.kept: list[tuple[dict[str, Any], dict[str, Any]]] = []  # ``keep``'s, until ``flush``
+
+    def keep(self, options: dict[str, Any], manifest: dict[str, Any]) -> None:
+        """``save`` this later (``flush``): once the grading's answer is on its way."""
+        self.kept.append((options, manifest))
+
+    def flush(self) -> None:
+        """``save`` what ``keep`` was given."""
+        kept, self.kept = self.kept, []
+        for options, manifest in kept:
+            self.save(options, manifest)
 
     def _path(self, options: dict[str, Any]) -> Path:
         name = hashlib.sha256(json.dumps([self.key, options], sort_keys=True).encode()).hexdigest()[:32]

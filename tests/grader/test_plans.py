@@ -239,6 +239,7 @@ def test_a_new_server_runs_the_kept_plan_ahead_and_judges_it_as_ever(
     events: list[list] = [[], []]
     with warm_pool(plans=store):
         first = grade_exercise(1, path, progress=events[0].append)
+        assert not (tmp_path / "plans").exists()  # written on the way out: after the server's answer
     assert adopted == [False]
     assert list((tmp_path / "plans").iterdir())
     fresh_server()
