@@ -756,7 +756,7 @@ def grade_exercise(
         shown = submission.name
         early = _EarlyJudge(checks, probes, limit, exercise, shown)
         returned = sandbox.run(probes, listener, early.ready)
-        if plan is not None:
+        if sandbox.speculated:
             PLAN_RUNS["adopted" if sandbox.adopted else "stopped"] += 1
         if store is not None and not sandbox.adopted and sandbox.sent is not None:
             store.keep(options, sandbox.sent)  # written when the warm pool is left: after the answer

@@ -511,6 +511,7 @@ class Sandbox:
         self.learner_dir = (self.work_dir / "learner").resolve()
         self.out_dir = self.work_dir / "out"
         self.sent: dict[str, Any] | None = None  # the last manifest ``run`` sent
+        self.speculated = False  # whether ``speculate`` started a run
         self.adopted = False  # whether ``run`` took the results of the run ``speculate`` started
         self._speculation: _Speculation | None = None
 
@@ -655,6 +656,7 @@ class Sandbox:
             pool.input_bytes(data)
         manifest = plans.materialize(plan.manifest, self.work_dir, self.learner_dir, self.out_dir, pool.inputs_dir)
         self._speculation = _Speculation(self, pool, manifest, progress)
+        self.speculated = True
 
     def _run_pooled(
         self,
@@ -943,10 +945,6 @@ def _canonical(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, sort_keys=True)
 
 
-class _Cancelled(Exception):
-    """A speculative run stopped before its request was sent."""
-
-
 class _Gate:
     """A speculative run's callbacks: held back until the run is adopted, then passed on in order, and live after."""
 
@@ -1016,10 +1014,11 @@ class _Speculation:
             self.error = problem
 
     def _requested(self, request: str) -> None:
+        """Note the run's request, sent just now; stop it at once if the run was cancelled meanwhile."""
         with self._lock:
-            if self.cancelled:
-                raise _Cancelled
             self.request = request
+            if self.cancelled:
+                self.pool.kill(request)
 
     def adopt(self, progress: ProgressCallback | None, ready: ReadyCallback | None) -> list[ProbeRun]:
         """The run's results, as ``Sandbox.run`` returns them; ``progress`` and ``ready`` get what it saw so far."""
@@ -1035,12 +1034,11 @@ class _Speculation:
         return self.runs
 
     def cancel(self) -> None:
-        """Stop the run (its server is killed, or its request never sent) and wait until it has ended."""
+        """Stop the run (its server is killed, here or as soon as its request is sent) and wait until it has ended."""
         with self._lock:
             self.cancelled = True
-            request = self.request
-        if request:
-            self.pool.kill(request)
+            if self.request:
+                self.pool.kill(self.request)
         self.thread.join()
 
 
@@ -1273,7 +1271,7 @@ class SandboxPool:
         has ended.  Once it says ``final`` (every probe's files are written for
         good) this returns 0 at once, while the server cleans up and ends on its
         own; its ``done`` is then dropped.  ``requested``, when given, is told
-        the request's name before it is sent (for ``kill``).
+        the request's name once it is sent (for ``kill``).
         """
         import threading
 
@@ -1287,9 +1285,9 @@ class SandboxPool:
                 os.set_blocking(wake_write, False)
                 self._wakes[request] = wake_write
         try:
+            self._send(f"run {request} {manifest_path}")
             if requested is not None:
                 requested(request)
-            self._send(f"run {request} {manifest_path}")
             try:
                 finished = event.wait(timeout) if channel is None else channel.wait(event, wake_read, timeout)
             except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -340,3 +341,54 @@ def test_a_run_started_from_a_plan_is_stopped_when_the_checks_can_not_be_built(t
         assert run.cancelled
         assert not run.thread.is_alive()
         assert not pool._done
+
+
+class _FakePool:
+    """Records what a speculative run sends; a run ends once it is killed."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.killed = threading.Event()
+
+    def kill(self, request: str) -> None:
+        self.sent.append(f"kill {request}")
+        self.killed.set()
+
+
+class _SlowToSend:
+    """Stands for the sandbox: its run sends the request only when ``go`` is set (a thread that lost the CPU)."""
+
+    def __init__(self, pool: _FakePool) -> None:
+        self.pool = pool
+        self.go = threading.Event()
+
+    def _total(self, manifest):
+        return 10.0
+
+    def _run_pooled(self, pool, manifest, ids, total, progress, ready, requested):
+        self.go.wait(10)
+        pool.sent.append("run 1")
+        requested("1")
+        assert pool.killed.wait(10), "the run was never stopped"
+        return []
+
+
+@pytest.mark.parametrize("cancel_first", [True, False], ids=["cancelled-before-sent", "cancelled-after-sent"])
+def test_a_cancelled_speculative_run_is_killed_whenever_its_request_goes_out(cancel_first):
+    pool = _FakePool()
+    sandbox = _SlowToSend(pool)
+    run = client._Speculation(sandbox, pool, {"probes": []}, progress=False)  # type: ignore[arg-type]
+    if not cancel_first:
+        sandbox.go.set()
+        deadline = time.monotonic() + 10
+        while not run.request and time.monotonic() < deadline:
+            time.sleep(0.001)
+    stopper = threading.Thread(target=run.cancel)
+    stopper.start()
+    while not run.cancelled:
+        time.sleep(0.001)
+    sandbox.go.set()
+    stopper.join(10)
+    assert not stopper.is_alive()
+    assert not run.thread.is_alive()
+    assert pool.sent == ["run 1", "kill 1"]
