@@ -10,7 +10,6 @@ option, input too big to read), 3 when the grader could not do its job.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -127,6 +126,8 @@ class _SuggestingGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: D102
         name = args[0] if args else ""
         if name and name not in self.commands and not name.startswith("-"):
+            import difflib  # only for a typo: a few milliseconds of every start otherwise
+
             close = difflib.get_close_matches(name, list(self.commands), n=1)
             if _asked_language(args) == "ja":
                 advice = f"grade {close[0]} のことですか? " if close else ""

@@ -121,3 +121,15 @@ def test_the_sandbox_server_module_loads_none_of_the_standard_library_numpy_does
     command = [sys.executable, "-I", "-S", "-c", code]
     completed = subprocess.run(command, capture_output=True, text=True, check=True, env=spawn.child_environment())
     assert completed.stdout.strip() == "[]"
+
+
+def test_what_the_grading_server_loads_before_its_first_request_leaves_out_the_typo_helper():
+    # difflib (a few milliseconds) serves only a mistyped command's "did you mean": not loaded on every start
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import grader.daemon, grader.cli, grader.grading.engine; "
+        "import grader.sandbox.client; print('difflib' in sys.modules)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True, env=dict(os.environ)
+    )
+    assert completed.stdout.strip() == "False"
