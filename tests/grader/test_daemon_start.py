@@ -130,6 +130,6 @@ def test_what_the_grading_server_loads_before_its_first_request_leaves_out_the_t
         "import grader.sandbox.client; print('difflib' in sys.modules)"
     )
     completed = subprocess.run(
-        [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True, env=dict(os.environ)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=dict(os.environ)
     )
     assert completed.stdout.strip() == "False"
