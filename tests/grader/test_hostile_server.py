@@ -56,6 +56,11 @@ def _zygote(server: ServerRoute) -> int:
 def test_the_servers_socket_folder_and_log_are_out_of_reach(server, tmp_path):
     folder = server.runtime / "dlgrade"
     log = server.socket[: -len(".sock")] + ".log"
+    # the manifests the server keeps for its successor's first gradings (grader.sandbox.plans): a submission
+    # that could write one would still decide nothing (a run is adopted only if the checks built afresh are
+    # the same), but it must not even read or add one
+    plans = Path(server.socket[: -len(".sock")] + ".plans")
+    [kept, *_] = sorted(plans.iterdir())
     found, graded = server.facts_graded(
         tmp_path,
         f"""
@@ -80,6 +85,9 @@ def test_the_servers_socket_folder_and_log_are_out_of_reach(server, tmp_path):
                 lambda: open({log!r}, "rb").read(1 << 16),
                 lambda: open(SOCKET[: -len(".sock")] + ".lock", "rb").read(),
                 lambda: open(SOCKET[: -len(".sock")] + ".lock", "ab").write(b"x"),
+                lambda: os.listdir({str(plans)!r}),
+                lambda: open({str(kept)!r}, "rb").read(1 << 16),
+                lambda: open({str(plans / "new.plan")!r}, "wb").write(b"x"),
             ):
                 try:
                     print("READ", look())
@@ -89,7 +97,8 @@ def test_the_servers_socket_folder_and_log_are_out_of_reach(server, tmp_path):
             return reached
         """,
     )
-    assert found.tolist() == [0, 0, 0, 0, 0]
+    assert found.tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
+    assert not (plans / "new.plan").exists()
     # the log names the workspace and every request: none of it reaches the submission's report
     assert "serving" in Path(log).read_text()
     assert "READ" not in graded.output
