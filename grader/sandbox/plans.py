@@ -59,7 +59,7 @@ def relative(manifest: dict[str, Any]) -> dict[str, Any] | None:
     for probe in manifest["probes"]:
         if set(probe) != set(PROBE_FIELDS):
             return None
-        folder, name = os.path.split(str(probe["dir"]))
+        name = os.path.basename(str(probe["dir"]))  # the sandbox's folder goes: ``materialize`` puts another
         arrays = {}
         for key, path in probe["arrays"].items():
             parent, file = os.path.split(str(path))
