@@ -1180,6 +1180,7 @@ class SandboxPool:
         # the only folder whose files the zygote loads (``server.INPUTS_FOLDER``)
         self.inputs_dir = self.work_dir / "inputs"
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
+        self._written: set[str] = set()  # the names of the files in ``inputs_dir``, once written or found there
         self._lock = threading.Lock()
         self._done: dict[str, threading.Event] = {}
         self._wakes: dict[str, int] = {}  # request -> a pipe's write end, written once its server is done
@@ -1241,8 +1242,11 @@ class SandboxPool:
 
     def input_bytes(self, data: bytes) -> str:
         """The path of the read-only file in the pool's inputs folder that holds ``data`` (see ``input_file``)."""
-        path = self.inputs_dir / f"{hashlib.sha256(data).hexdigest()}.npy"
+        name = f"{hashlib.sha256(data).hexdigest()}.npy"
+        path = self.inputs_dir / name
         with self._lock:
+            if name in self._written:  # by this pool: its folder keeps every file for the pool's life
+                return str(path)
             written = not path.exists()
             if written:
                 self.inputs_dir.mkdir(mode=0o755, exist_ok=True)
@@ -1250,6 +1254,7 @@ class SandboxPool:
                 part.write_bytes(data)
                 part.chmod(0o444)
                 os.replace(part, path)
+            self._written.add(name)
         if written:
             try:
                 self._send(f"load {path}")
