@@ -594,7 +594,7 @@ class Sandbox:
         """
         from grader.sandbox import npyfile  # imports NumPy: only once the server is on its way
 
-        shared = self.pool is not None and self.pool.shares_inputs and self.share_inputs
+        shared = self._shares_inputs
         entries: list[dict[str, Any]] = []
         for index, probe in enumerate(probes):
             probe_dir = self.work_dir / f"p{index:03d}"
@@ -634,6 +634,11 @@ class Sandbox:
         self.sent = manifest
         return manifest
 
+    @property
+    def _shares_inputs(self) -> bool:
+        """Whether the probes' inputs go into the pool's shared folder (a pool that shares, checks built once)."""
+        return self.pool is not None and self.pool.shares_inputs and self.share_inputs
+
     def _total(self, manifest: dict[str, Any]) -> float:
         """Wall seconds the whole run may take before its server is killed."""
         return self.timeout + sum(float(entry["timeout"]) for entry in manifest["probes"]) / self.jobs + 10.0
@@ -648,7 +653,7 @@ class Sandbox:
         plan's inputs go into the pool's folder, named by their bytes.
         """
         pool = self.pool
-        if pool is None or not (pool.shares_inputs and self.share_inputs) or self._speculation is not None:
+        if pool is None or not self._shares_inputs or self._speculation is not None:
             return
         if not self.learner_dir.exists():
             self.start()

@@ -1006,6 +1006,12 @@ class _Running:
             return False
         return True
 
+    def stop_short(self, cut: tuple[str, str]) -> None:
+        """End this lone worker at its short limit, in ``cut`` (the function and its caller), and reap it."""
+        self.cut_short, self.limit = cut, self.ask_every
+        _kill_group(self.pid)
+        _reap_one(self.pid)
+
     def cpu_seconds(self) -> float | None:
         """CPU seconds the worker's process used so far, its threads included (None once it is gone)."""
         try:  # the process's CPU clock: clock_getcpuclockid(pid) is ((~pid) << 3) | 2 on Linux
@@ -1205,9 +1211,7 @@ def _run_workers(
                 status, timed_out = reaped[pid], False
             elif kind == "alone" and (cut := worker.hung_now()):
                 # a function that hung before runs again, called from another of the learner's
-                worker.cut_short, worker.limit = cut, worker.ask_every
-                _kill_group(pid)
-                _reap_one(pid)
+                worker.stop_short(cut)
                 status, timed_out = None, True
             elif kind == "alone" and _waits(worker, running):
                 # another lone worker runs the same function past the short limit: its verdict decides
@@ -1280,10 +1284,7 @@ def _waits(worker: _Running, running: dict[int, tuple[_Running, str]]) -> bool:
 def _wait_for(worker: _Running) -> tuple[_Running, Json]:
     """Stop a worker that waits (``_waits``); it and the record of its probe, as a cut-short one's (``hung_now``)."""
     _WAITED.add(worker.batch[0]["id"])
-    worker.cut_short = _with_caller(worker.frames.running[worker.batch[0]["id"]], 0)
-    worker.limit = worker.ask_every
-    _kill_group(worker.pid)
-    _reap_one(worker.pid)
+    worker.stop_short(_with_caller(worker.frames.running[worker.batch[0]["id"]], 0))
     worker.drain()
     return worker, worker.record(None, True)
 
