@@ -48,6 +48,10 @@ def contained(tmp_path_factory) -> bool:
     return facts["pid_namespace"] and facts["signals_contained"]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _zygote(server: ServerRoute) -> int:
     (zygote,) = server.tree
     return zygote
@@ -323,6 +327,9 @@ def test_ctrl_c_during_a_hostile_grading_leaves_nothing_running(server, tmp_path
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # as a terminal starts it: under a test run started in the background (`pytest &`), SIGINT is
+        # ignored, a client would inherit that, and the Ctrl-C below would never reach the grading
+        preexec_fn=_default_sigint,
     )
     zygote = _zygote(server)
     deadline = time.monotonic() + 30
