@@ -9,6 +9,8 @@ malformed answers with an ``AttemptError`` that says what is wrong.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Set
 from pathlib import Path
 
@@ -110,6 +112,41 @@ def _culprit(paths: list[Path]) -> QuizError:
     return QuizError(paths[0], 1, "the quiz can not be loaded", "check its files with grade quiz --site DIR")
 
 
+def scoring_key(bank: dict[tuple[int, str], Quiz], left_out: Set[int] = frozenset()) -> str:
+    """A digest of everything ``rescore_attempt`` decides by besides the file: the answer key and the grader.
+
+    The key of every quiz (slug, and each question's id, kind, options marked
+    correct, answer and tolerance), the quizzes left out, the grader's version
+    and the source of the modules that score and store an attempt (this one,
+    ``grader.quiz.bank``, ``grader.classroom.gradebook``).  ``grade batch`` stores
+    it with each attempt it re-scores (``Gradebook.record_quiz_attempts``) and
+    skips a file stored with the same content hash and key: scoring it again
+    would give the same rows.
+    """
+    import hashlib
+    import json
+
+    import grader
+    from grader.classroom import gradebook
+    from grader.quiz import bank as bank_module
+
+    digest = hashlib.sha256(grader.__version__.encode() + b"\n")
+    for module in (sys.modules[__name__], bank_module, gradebook):
+        try:
+            digest.update(Path(str(module.__file__)).read_bytes())
+        except OSError:  # no source to read (an unusual install): a key no stored attempt has, so all are scored
+            digest.update(os.urandom(16))
+    for (number, lang), quiz in sorted(bank.items()):
+        questions = [
+            [question.id, question.kind, len(question.options), sorted(question.correct_indices)]
+            + [question.answer, question.tolerance]
+            for question in quiz.questions
+        ]
+        digest.update(json.dumps([number, lang, quiz.slug, questions]).encode() + b"\n")
+    digest.update(json.dumps(sorted(left_out)).encode())
+    return digest.hexdigest()[:32]
+
+
 def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out: Set[int] = frozenset()) -> dict:
     """An attempt file's answers scored against the answer key, in the format ``save_attempt`` writes.
 
@@ -179,14 +216,14 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     by_id = {question.id: question for question in quiz.questions}
     scored: list[dict[str, object]] = []
     for position, entry in enumerate(questions, start=1):
-        where = f"question {position} of the attempt at quiz {number}"
+        where = _Where(position, number)
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             raise AttemptError(f'{where} has no "id"')
-        question = by_id.get(entry["id"])
+        question = by_id.pop(entry["id"], None)
         if question is None:
+            if any(done["id"] == entry["id"] for done in scored):
+                raise AttemptError(f"{where} answers {entry['id']!r} a second time")
             raise AttemptError(f"{where} has the id {brief(entry['id'])}, which quiz {number} does not have")
-        if any(done["id"] == question.id for done in scored):
-            raise AttemptError(f"{where} answers {question.id!r} a second time")
         chosen = _checked_answer(question, entry.get("chosen"), where)
         seconds = entry.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_SECONDS:
@@ -212,7 +249,19 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     }
 
 
-def _checked_answer(question: Question, chosen: object, where: str) -> list[int] | float:
+class _Where:
+    """Which answer of an attempt a message is about, written only when one is (most answers need none)."""
+
+    __slots__ = ("number", "position")
+
+    def __init__(self, position: int, number: int) -> None:
+        self.position, self.number = position, number
+
+    def __str__(self) -> str:
+        return f"question {self.position} of the attempt at quiz {self.number}"
+
+
+def _checked_answer(question: Question, chosen: object, where: _Where) -> list[int] | float:
     """A well-formed answer to ``question`` (right or wrong), or an ``AttemptError``."""
     if question.kind == "numeric":
         if isinstance(chosen, bool) or not isinstance(chosen, int | float):

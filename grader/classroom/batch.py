@@ -78,7 +78,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.classroom.gradebook import FILE_NAME_LIMIT, AttemptError, Gradebook, GradebookError, learner_name
+from grader.classroom.gradebook import (
+    FILE_NAME_LIMIT,
+    AttemptError,
+    Gradebook,
+    GradebookError,
+    learner_name,
+    quiz_attempt_rows,
+)
 from grader.classroom.roster import not_in_roster
 from grader.classroom.shards import Shard
 from grader.classroom.shards import claim as claim_shard
@@ -605,6 +612,7 @@ def import_attempts(
     bank: dict[tuple[int, str], Quiz],
     left_out: set[int],
     present: set[str] | None = None,
+    key: str | None = None,
 ) -> int:
     """Re-score and record the learner's quiz attempt files; the number added or updated.
 
@@ -612,11 +620,15 @@ def import_attempts(
     attempt (an object with ``quiz`` and ``questions``).  Every problem with a
     file (unreadable, not JSON, a refused attempt) is noted on ``learner``;
     only the gradebook's own errors (a full disk) propagate.  The content
-    hash of every attempt accepted is added to ``present``.
+    hash of every attempt accepted is added to ``present``.  With ``key``
+    (``grader.classroom.attempts.scoring_key`` of ``bank``), a file the gradebook
+    holds scored with that key is not parsed or scored again, and each attempt
+    scored is stored with it.
     """
     from grader.classroom.attempts import rescore_attempt
 
-    added = 0
+    accepted = []
+    known = gradebook.scored_with(learner.name) if key is not None else {}
     for position, (relative, in_attempts_folder) in enumerate(learner.attempts):
         shown = _shown(relative)
         if position >= MAX_ATTEMPT_FILES:
@@ -631,6 +643,10 @@ def import_attempts(
             learner.note(f"{shown}: can not be read ({problem.strerror})")
             continue
         content_hash = hashlib.sha256(data).hexdigest()
+        if known.get(content_hash) == key:  # stored, scored with this answer key: the same rows again
+            if present is not None:
+                present.add(content_hash)
+            continue
         try:
             parsed = json.loads(data)
         except UnicodeDecodeError:
@@ -644,15 +660,15 @@ def import_attempts(
             learner.note(f"{shown}: not a valid quiz attempt ({reason})")
             continue
         try:
-            attempt = rescore_attempt(parsed, bank, left_out)
-            added += gradebook.record_quiz_attempt(learner.name, attempt, content_hash)
-            if present is not None:
-                present.add(content_hash)
+            accepted.append(quiz_attempt_rows(rescore_attempt(parsed, bank, left_out), content_hash))
         except PARSE_ERRORS as problem:  # AttemptError included
             reason = str(problem) if isinstance(problem, AttemptError) else _parse_reason(problem)
             learner.note(f"{shown}: not a valid quiz attempt ({reason})")
             # the same file may have been stored by a grader that did not check attempts
             gradebook.forget_quiz_attempt(learner.name, content_hash)
+    added = gradebook.record_quiz_attempts(learner.name, accepted, key)  # one look-up of what the learner holds
+    if present is not None:
+        present.update(rows.content_hash for rows in accepted)
     return added
 
 
@@ -900,8 +916,9 @@ class _LearnerImport:
     """Every learner's quiz attempts (re-scored), problems and what is gone into the gradebook, the bank loaded once.
 
     One learner at a time (``step``), so that ``grade batch`` imports while the
-    sandbox grades, instead of before (a class of 200 imports 4,400 attempts in
-    about 2 s of the grader's own CPU); a learner is always imported before a
+    sandbox grades, instead of before (a class of 200 imports 4,400 new attempts
+    in about 2 s of the grader's own CPU, half of it loading the bank; a re-run
+    scores only attempt files it has not stored with this bank's key); a learner is always imported before a
     grading of theirs is recorded (``through``), since the import replaces the
     learner's problems.  An exercise graded before whose file is gone, or can
     not be graded now (``Learner.digests`` has no hash for it), loses its current grade.
@@ -923,6 +940,7 @@ class _LearnerImport:
         self.exercises = exercises
         self.bank: dict[tuple[int, str], Quiz] | None = None
         self.left_out: set[int] = set()
+        self.key: str | None = None  # scoring_key of the bank
         # read before any grading of this run is recorded: the gradings of the run before
         self.held: dict[str, set[int]] = {}
         for name, number in gradebook.graded_hashes():
@@ -953,12 +971,13 @@ class _LearnerImport:
         present: set[str] = set()
         if learner.attempts:
             if self.bank is None:
-                from grader.classroom.attempts import load_scoring_bank
+                from grader.classroom.attempts import load_scoring_bank, scoring_key
                 from grader.quiz.bank import quiz_number
 
                 self.bank, summary.bank_errors = load_scoring_bank(self.quiz_root)
                 self.left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
-            summary.attempts += import_attempts(learner, gradebook, self.bank, self.left_out, present)
+                self.key = scoring_key(self.bank, self.left_out)
+            summary.attempts += import_attempts(learner, gradebook, self.bank, self.left_out, present, self.key)
         gone = {number for number in self.held.get(learner.name, ()) if number not in learner.digests}
         problems = learner.all_problems()
         if exercises is not None:

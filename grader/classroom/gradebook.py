@@ -14,7 +14,7 @@ and crashes:
 - a busy timeout: two batches writing the same file at once wait for each
   other's (short) transactions instead of failing.
 
-Schema (version 3)
+Schema (version 4)
 ------------------
 ``schema_version(version)``
     One row; a file written by a newer grader is refused, an older one migrated.
@@ -48,9 +48,12 @@ max_score, message_en, message_ja, hint_en, hint_ja, blocked_by, crash)``
 ``problems(id, learner_id, problem, recorded_at)``
     Files that could not be graded, unknown files, unreadable attempts.
 ``quiz_attempts(id, learner_id, quiz, slug, lang, review, started, finished,
-started_epoch, score, max_score, content_hash, recorded_at, current)``
+started_epoch, score, max_score, content_hash, recorded_at, current, scored_with)``
     One per attempt file, unique per learner and content hash; ``current`` is 0
     once the file is gone from the learner's folder (kept as history, not graded).
+    ``scored_with`` (schema 4) names the answer key and grader the attempt was
+    re-scored with (``grader.classroom.attempts.scoring_key``): ``grade batch``
+    scores a file again only when it differs; NULL for an attempt stored as given.
 ``quiz_answers(attempt_id, position, question_id, chosen, correct, seconds)``
     One row per question answered; ``chosen`` is JSON: source option indices
     or the number typed.
@@ -115,7 +118,7 @@ from grader.text import untrusted
 if TYPE_CHECKING:
     from grader.grading.results import ExerciseResult
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_SECONDS = 60.0
 
 NAME_LIMIT = 1024
@@ -235,7 +238,12 @@ ALTER TABLE check_results ADD COLUMN crash TEXT;
 """
 
 # version -> statements that bring a gradebook of version - 1 up to it (a new file: schema 1, then these)
-_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2, 3: _SCHEMA_3}
+# per quiz attempt: the answer key it was re-scored with (a re-run re-scores only what a new key would change)
+_SCHEMA_4 = """
+ALTER TABLE quiz_attempts ADD COLUMN scored_with TEXT;
+"""
+
+_MIGRATIONS: dict[int, str] = {2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4}
 
 
 class GradebookError(GraderError):
@@ -1007,81 +1015,73 @@ class Gradebook:
             outside 0..max_score, an answer longer than ``CHOSEN_LIMIT``.
             Also a ``ValueError``.
         """
-        quiz, questions = _validated(attempt)
-        started = stored_text(attempt.get("started", ""), FIELD_LIMIT)
-        max_score = _number(attempt.get("max_score"), float(len(questions)))
-        score = _number(attempt.get("score"), float(sum(1 for question in questions if question.get("correct"))))
-        if not 0 <= max_score <= MAX_ATTEMPT_QUESTIONS or not 0 <= score <= max_score:
-            raise AttemptError(
-                f"the attempt at quiz {quiz} claims a score of {score:g} out of {max_score:g}; "
-                f"scores are between 0 and the maximum, at most {MAX_ATTEMPT_QUESTIONS}"
-            )
-        row = (
-            quiz,
-            stored_text(attempt.get("slug", ""), FIELD_LIMIT),
-            stored_text(attempt.get("lang", ""), FIELD_LIMIT),
-            int(bool(attempt.get("review", False))),
-            started,
-            stored_text(attempt.get("finished", ""), FIELD_LIMIT),
-            _epoch(started),
-            score,
-            max_score,
-            stored_text(content_hash, FIELD_LIMIT + 64),
-            _now(),
-        )
-        answers = []
-        for position, question in enumerate(questions):
-            try:
-                chosen = json.dumps(question.get("chosen"), ensure_ascii=False)
-            except (ValueError, TypeError, RecursionError) as problem:
-                raise AttemptError(
-                    f"the answer to question {position + 1} of the attempt at quiz {quiz} can not be stored ({problem})"
-                ) from None
-            if len(chosen) > CHOSEN_LIMIT:
-                raise AttemptError(
-                    f"the answer to question {position + 1} of the attempt at quiz {quiz} is {len(chosen)} characters "
-                    f"long; an answer is a few option numbers or one number (at most {CHOSEN_LIMIT} characters)"
-                )
-            seconds = _number(question.get("seconds"), None)
-            answers.append(
-                (
-                    position,
-                    str(question["id"]),
-                    chosen,
-                    int(bool(question.get("correct"))),
-                    seconds if seconds is not None and 0 <= seconds <= MAX_SECONDS else None,
-                )
-            )
+        return self.record_quiz_attempts(learner, [quiz_attempt_rows(attempt, content_hash)]) > 0
+
+    def record_quiz_attempts(self, learner: str, attempts: list[AttemptRows], scored_with: str | None = None) -> int:
+        """Store a learner's attempts (``quiz_attempt_rows`` of each), in one transaction; how many were written.
+
+        As ``record_quiz_attempt`` for each, with one look-up of what the learner
+        holds instead of one per attempt (``grade batch`` stores a learner's files
+        together).  An attempt whose content hash comes twice is stored once.
+        ``scored_with`` is recorded with each (``scored_with``).
+        """
+        if not attempts:
+            return 0
+        written = 0
         with self._write() as db:
             learner_id = self._learner_id(db, learner)
-            held = db.execute(
-                "SELECT id, score, max_score FROM quiz_attempts WHERE learner_id = ? AND content_hash = ?",
-                (learner_id, row[9]),
-            ).fetchone()
-            if held is not None:
-                stored = db.execute(
-                    "SELECT position, question_id, chosen, correct, seconds FROM quiz_answers "
-                    "WHERE attempt_id = ? ORDER BY position",
-                    (held[0],),
-                ).fetchall()
-                if (held[1], held[2]) == (score, max_score) and stored == answers:
-                    return False
-                # re-scored since it was stored: the same file, new marks
-                db.execute("DELETE FROM quiz_answers WHERE attempt_id = ?", (held[0],))
-                db.execute("DELETE FROM quiz_attempts WHERE id = ?", (held[0],))
-            cursor = db.execute(
-                "INSERT INTO quiz_attempts (learner_id, quiz, slug, lang, review, started, finished, "
-                "started_epoch, score, max_score, content_hash, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (learner_id, *row),
-            )
-            attempt_id = cursor.lastrowid
+            held: dict[str, tuple[int, float, float]] = {}
+            keys: dict[int, str | None] = {}
+            for attempt_id, content_hash, score, max_score, key in db.execute(
+                "SELECT id, content_hash, score, max_score, scored_with FROM quiz_attempts WHERE learner_id = ?",
+                (learner_id,),
+            ):
+                held[content_hash] = (attempt_id, score, max_score)
+                keys[attempt_id] = key
+            stored_answers: dict[int, list[tuple]] = {}
+            if any(rows.content_hash in held for rows in attempts):
+                for attempt_id, *answer in db.execute(
+                    "SELECT attempt_id, position, question_id, chosen, correct, seconds FROM quiz_answers "
+                    "WHERE attempt_id IN (SELECT id FROM quiz_attempts WHERE learner_id = ?) "
+                    "ORDER BY attempt_id, position",
+                    (learner_id,),
+                ):
+                    stored_answers.setdefault(attempt_id, []).append(tuple(answer))
+            recorded_at = _now()
+            new_answers: list[tuple] = []
+            for rows in attempts:
+                found = held.get(rows.content_hash)
+                if found is not None:
+                    attempt_id, score, max_score = found
+                    if (score, max_score) == rows.scores and stored_answers.get(attempt_id, []) == rows.answers:
+                        if keys.get(attempt_id) != scored_with:  # the same marks under another key: noted
+                            db.execute(
+                                "UPDATE quiz_attempts SET scored_with = ? WHERE id = ?", (scored_with, attempt_id)
+                            )
+                            keys[attempt_id] = scored_with
+                        continue
+                    # re-scored since it was stored: the same file, new marks
+                    db.execute("DELETE FROM quiz_answers WHERE attempt_id = ?", (attempt_id,))
+                    db.execute("DELETE FROM quiz_attempts WHERE id = ?", (attempt_id,))
+                cursor = db.execute(
+                    "INSERT INTO quiz_attempts (learner_id, quiz, slug, lang, review, started, finished, "
+                    "started_epoch, score, max_score, content_hash, recorded_at, scored_with) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (learner_id, *rows.attempt, recorded_at, scored_with),
+                )
+                attempt_id = cursor.lastrowid
+                assert attempt_id is not None  # an INSERT sets it
+                keys[attempt_id] = scored_with
+                held[rows.content_hash] = (attempt_id, *rows.scores)
+                stored_answers[attempt_id] = rows.answers
+                new_answers += [(attempt_id, *answer) for answer in rows.answers]
+                written += 1
             db.executemany(
                 "INSERT INTO quiz_answers (attempt_id, position, question_id, chosen, correct, seconds) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [(attempt_id, *answer) for answer in answers],
+                new_answers,
             )
-        return True
+        return written
 
     def set_settings(self, values: dict[str, str]) -> None:
         """Store course settings (``settings`` table) in one transaction, replacing the values held for their keys."""
@@ -1090,6 +1090,16 @@ class Gradebook:
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 [(str(key), str(value)) for key, value in values.items()],
             )
+
+    def scored_with(self, learner: str) -> dict[str, str]:
+        """``content hash -> scoring key`` of the learner's attempts stored with one (``record_quiz_attempts``)."""
+        return dict(
+            self._query(
+                "SELECT content_hash, scored_with FROM quiz_attempts JOIN learners ON learners.id = learner_id "
+                "WHERE learners.name = ? AND scored_with IS NOT NULL",
+                (learner_name(learner),),
+            )
+        )
 
     def forget_quiz_attempt(self, learner: str, content_hash: str) -> bool:
         """Delete the learner's attempt with ``content_hash``; True when there was one.
@@ -1373,6 +1383,75 @@ def _validated(attempt: object) -> tuple[int, list[dict]]:
                 "question ids are lower-case letters, digits and hyphens (was the file edited by hand?)"
             )
     return quiz, questions
+
+
+# an answer as stored: one encoder for every answer (``json.dumps`` with an option builds one per call)
+_CHOSEN_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class AttemptRows:
+    """One quiz attempt as the gradebook stores it (``quiz_attempt_rows``), checked and ready to write."""
+
+    content_hash: str
+    attempt: tuple  # quiz_attempts' columns from quiz to content_hash
+    answers: list[tuple]  # quiz_answers' columns from position to seconds, in order
+
+    @property
+    def scores(self) -> tuple[float, float]:
+        """(score, max_score)."""
+        return self.attempt[7], self.attempt[8]
+
+
+def quiz_attempt_rows(attempt: object, content_hash: str) -> AttemptRows:
+    """The rows that store ``attempt``, or an ``AttemptError`` (see ``Gradebook.record_quiz_attempt``)."""
+    quiz, questions = _validated(attempt)
+    assert isinstance(attempt, dict)  # _validated said so
+    started = stored_text(attempt.get("started", ""), FIELD_LIMIT)
+    max_score = _number(attempt.get("max_score"), float(len(questions)))
+    score = _number(attempt.get("score"), float(sum(1 for question in questions if question.get("correct"))))
+    if not 0 <= max_score <= MAX_ATTEMPT_QUESTIONS or not 0 <= score <= max_score:
+        raise AttemptError(
+            f"the attempt at quiz {quiz} claims a score of {score:g} out of {max_score:g}; "
+            f"scores are between 0 and the maximum, at most {MAX_ATTEMPT_QUESTIONS}"
+        )
+    content_hash = stored_text(content_hash, FIELD_LIMIT + 64)
+    row = (
+        quiz,
+        stored_text(attempt.get("slug", ""), FIELD_LIMIT),
+        stored_text(attempt.get("lang", ""), FIELD_LIMIT),
+        int(bool(attempt.get("review", False))),
+        started,
+        stored_text(attempt.get("finished", ""), FIELD_LIMIT),
+        _epoch(started),
+        score,
+        max_score,
+        content_hash,
+    )
+    answers = []
+    for position, question in enumerate(questions):
+        try:
+            chosen = _CHOSEN_JSON.encode(question.get("chosen"))
+        except (ValueError, TypeError, RecursionError) as problem:
+            raise AttemptError(
+                f"the answer to question {position + 1} of the attempt at quiz {quiz} can not be stored ({problem})"
+            ) from None
+        if len(chosen) > CHOSEN_LIMIT:
+            raise AttemptError(
+                f"the answer to question {position + 1} of the attempt at quiz {quiz} is {len(chosen)} characters "
+                f"long; an answer is a few option numbers or one number (at most {CHOSEN_LIMIT} characters)"
+            )
+        seconds = _number(question.get("seconds"), None)
+        answers.append(
+            (
+                position,
+                str(question["id"]),
+                chosen,
+                int(bool(question.get("correct"))),
+                seconds if seconds is not None and 0 <= seconds <= MAX_SECONDS else None,
+            )
+        )
+    return AttemptRows(content_hash, row, answers)
 
 
 def brief(value: object) -> str:

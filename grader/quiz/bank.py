@@ -19,6 +19,7 @@ axis", "the other options", a bare "the former", 「最後の軸」, 「前者�
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import math
 import numbers
@@ -122,7 +123,7 @@ class Question:
     explanation: str
     line: int
 
-    @property
+    @functools.cached_property  # every answer of a class is scored against it
     def correct_indices(self) -> frozenset[int]:
         """Indices (in source order) of the options marked ``[x]``."""
         return frozenset(index for index, option in enumerate(self.options) if option.correct)

@@ -43,7 +43,7 @@ def raw(path: Path, sql: str, *args) -> list[tuple]:
 
 def test_a_new_gradebook_has_the_schema_in_wal_mode(path):
     with Gradebook(path) as gradebook:
-        assert gradebook.schema_version() == SCHEMA_VERSION == 3
+        assert gradebook.schema_version() == SCHEMA_VERSION == 4
         assert gradebook.integrity_check() == "ok"
     tables = {name for (name,) in raw(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == TABLES
