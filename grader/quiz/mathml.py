@@ -55,6 +55,8 @@ _XML_ENTITIES = {"lt", "gt", "amp", "quot", "apos"}
 _COMMENT = re.compile(r"(?<!\\)%")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>```+|~~~+)")
 _BACKTICKS = re.compile(r"`+")
+# what find_math stops at outside a formula (a code span or block is skipped where it starts)
+_MATH_OR_ESCAPE = re.compile(r"[\\$]")
 _BLANK_LINE_AHEAD = re.compile(r"[ \t]*[\n\r]")
 # one TeX token: a command (\frac), a control symbol (\,), a run of spaces, or one character
 TEX_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.?)|\s+|.", re.S)
@@ -391,8 +393,9 @@ def find_math(text: str) -> list[MathSpan]:
         if character == "\\":
             position += 2
             continue
-        if character != "$":
-            position += 1
+        if character != "$":  # on to the next escape or dollar: nothing else between matters
+            found = _MATH_OR_ESCAPE.search(text, position + 1)
+            position = length if found is None else found.start()
             continue
         display = text.startswith("$$", position)
         delimiter = "$$" if display else "$"
