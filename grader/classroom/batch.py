@@ -643,7 +643,7 @@ def import_attempts(
             learner.note(f"{shown}: can not be read ({problem.strerror})")
             continue
         content_hash = hashlib.sha256(data).hexdigest()
-        if known.get(content_hash) == key:  # stored, scored with this answer key: the same rows again
+        if key is not None and known.get(content_hash) == key:  # stored, scored with this key: the same rows
             if present is not None:
                 present.add(content_hash)
             continue

@@ -15,7 +15,7 @@ from test_batch_hostile import answers_to, attempt_file, honest_learner
 
 from grader.classroom import attempts as attempts_module
 from grader.classroom.attempts import load_scoring_bank, scoring_key
-from grader.classroom.batch import run_batch
+from grader.classroom.batch import discover, import_attempts, run_batch
 from grader.classroom.gradebook import Gradebook, quiz_attempt_rows
 from grader.quiz.bank import load_bank, quiz_root
 
@@ -192,3 +192,15 @@ def test_one_attempt_twice_in_a_learners_files_is_stored_once(tmp_path, quizzes)
         assert gradebook.record_quiz_attempts("ann", [rows], "k") == 0
         assert gradebook.scored_with("ann") == {"h" * 64: "k"}
         assert _marks(gradebook) == [("ann", 1, 4, count(bank))]
+
+
+def test_without_a_key_every_attempt_file_is_scored(tmp_path, quizzes, scored):
+    """``import_attempts`` called without a key (no bank digest to compare with) skips nothing."""
+    bank, _ = load_bank(quizzes)
+    class_dir = _class(tmp_path, bank)
+    with Gradebook(tmp_path / "book.sqlite") as gradebook:
+        run_batch(class_dir, gradebook, jobs=1)
+        scored.clear()
+        for learner in discover(class_dir):
+            assert import_attempts(learner, gradebook, bank, set()) == 0  # the same marks: nothing written
+        assert len(scored) == 3
