@@ -1023,7 +1023,8 @@ class Gradebook:
         As ``record_quiz_attempt`` for each, with one look-up of what the learner
         holds instead of one per attempt (``grade batch`` stores a learner's files
         together).  An attempt whose content hash comes twice is stored once.
-        ``scored_with`` is recorded with each (``scored_with``).
+        ``scored_with`` (``grader.classroom.attempts.scoring_key``) is stored with
+        each, also with one held already with the same marks.
         """
         if not attempts:
             return 0
