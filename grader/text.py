@@ -50,7 +50,20 @@ _ESCAPES = {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for cod
 _ESCAPES[0x0D] = "\\r"
 # every text is searched first: translating costs a dict look-up per character (ASCII included, about
 # 10 us for a 60-character message) and almost no text holds a control character
-_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_ESCAPED = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069"  # _CONTROL, as a character class
+_NEEDS_ESCAPE = re.compile(f"[{_ESCAPED}]")
+# what makes a text other than plain: a character untrusted() escapes, or a lone surrogate (the bytes of
+# a file name that are not UTF-8), which UTF-8 can not hold
+_NOT_PLAIN = re.compile(f"[{_ESCAPED}\ud800-\udfff]")
+
+
+def is_plain(text: str, limit: int) -> bool:
+    """Whether ``text`` is shown and stored as it is: at most ``limit`` characters, nothing to escape, valid UTF-8.
+
+    One search (most text is plain): ``untrusted`` and the gradebook's
+    ``stored_text`` return such a text unchanged.
+    """
+    return len(text) <= limit and _NOT_PLAIN.search(text) is None
 
 
 def untrusted(text: str, limit: int) -> str:

@@ -113,7 +113,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from grader.errors import GraderError
 from grader.quiz.bank import QUESTION_ID
-from grader.text import untrusted
+from grader.text import is_plain, untrusted
 
 if TYPE_CHECKING:
     from grader.grading.results import ExerciseResult
@@ -425,6 +425,8 @@ def stored_text(value: object, limit: int) -> str:
     says how much was cut.
     """
     text = value if isinstance(value, str) else str(value)
+    if is_plain(text, limit):  # most text: nothing to cut, escape or re-encode
+        return text
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     # escaped first, then cut: what is stored is at most `limit` characters and the note of the cut
     return untrusted(untrusted(text, len(text)), limit)

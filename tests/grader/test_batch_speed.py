@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from classbook import make_result
 
-from grader.classroom.gradebook import Gradebook, GradebookError
+from grader.classroom.gradebook import Gradebook, GradebookError, stored_text
 from grader.grading.results import Status
 from grader.sandbox import confinement
-from grader.text import _CONTROL, _ESCAPES, _NEEDS_ESCAPE, untrusted
+from grader.text import _CONTROL, _ESCAPES, _NEEDS_ESCAPE, is_plain, untrusted
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = (ROOT / "solutions" / "ex01_activations.py").read_text(encoding="utf-8")
@@ -44,6 +44,34 @@ def test_untrusted_searches_for_exactly_the_characters_it_escapes():
     assert found == set(_ESCAPES)
     assert untrusted("plain ASCII, no control", 100) == "plain ASCII, no control"
     assert untrusted("a\x7fb\x1b", 100) == "a\\x7fb\\x1b"
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
+
+
+def test_a_plain_text_is_exactly_one_that_untrusted_and_utf8_leave_as_it_is():
+    # stored_text returns a plain text at once: that must be exactly the text its slow way leaves alone
+    rng = random.Random(4)
+    specials = [*_CONTROL, ord("\n"), ord("\t"), ord("あ"), 0xD800, 0xDC80, 0xDFFF, 0x10FFFF]
+    plain = 0
+    for _ in range(5000):
+        text = "".join(
+            chr(rng.choice(specials)) if rng.random() < 0.1 else chr(rng.randrange(0x20, 0x3100))
+            for _ in range(rng.randrange(0, 12))
+        )
+        limit = rng.randrange(0, 15)
+        expected = untrusted(text, limit) == text and _utf8(text)
+        assert is_plain(text, limit) == expected, (repr(text), limit)
+        plain += expected
+        escaped = untrusted(untrusted(text.encode("utf-8", "backslashreplace").decode(), len(text) * 10), limit)
+        assert stored_text(text, limit) == escaped, repr(text)
+    assert 1000 < plain < 4000  # both kinds were tried
+    assert stored_text("\udcff.py", 100) == "\\udcff.py"
 
 
 def _synchronous(book: Gradebook) -> int:
