@@ -816,7 +816,11 @@ class _Progress:
     metavar="LIST",
     help="Only these exercises, e.g. 1-5 or 1,3 (default: every exercise file found).",
 )
-@click.option("--force", is_flag=True, help="Grade again even what has not changed since the last run.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Grade again even what has not changed since the last run, and score every quiz attempt again.",
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=600),

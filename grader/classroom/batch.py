@@ -613,6 +613,7 @@ def import_attempts(
     left_out: set[int],
     present: set[str] | None = None,
     key: str | None = None,
+    skip_known: bool = True,
 ) -> int:
     """Re-score and record the learner's quiz attempt files; the number added or updated.
 
@@ -622,13 +623,13 @@ def import_attempts(
     only the gradebook's own errors (a full disk) propagate.  The content
     hash of every attempt accepted is added to ``present``.  With ``key``
     (``grader.classroom.attempts.scoring_key`` of ``bank``), a file the gradebook
-    holds scored with that key is not parsed or scored again, and each attempt
-    scored is stored with it.
+    holds scored with that key is not parsed or scored again (unless
+    ``skip_known`` is false), and each attempt scored is stored with it.
     """
     from grader.classroom.attempts import rescore_attempt
 
     accepted = []
-    known = gradebook.scored_with(learner.name) if key is not None else {}
+    known = gradebook.scored_with(learner.name) if key is not None and skip_known else {}
     for position, (relative, in_attempts_folder) in enumerate(learner.attempts):
         shown = _shown(relative)
         if position >= MAX_ATTEMPT_FILES:
@@ -826,7 +827,8 @@ def run_batch(
     exercises : set of int, optional
         Only these exercises (default: every exercise file found).
     force : bool
-        Grade again what the gradebook already has for the same content.
+        Grade again what the gradebook already has for the same content, and
+        score every quiz attempt file again.
     timeout : float, optional
         CPU seconds one graded call may use (default: each exercise's own; 3 times that in
         wall time for code that waits).
@@ -866,7 +868,7 @@ def run_batch(
     # what the import below changes is no task's: it retires only exercises without a task
     todo = [t for t in tasks if force or not gradebook.is_graded(t.learner, t.exercise, t.content_hash)]
     summary.skipped = len(tasks) - len(todo)
-    imports = _LearnerImport(learners, gradebook, summary, quiz_root, exercises)
+    imports = _LearnerImport(learners, gradebook, summary, quiz_root, exercises, rescore=force)
     if progress is not None:
         progress(0, len(todo), None, None)
     if todo:
@@ -931,8 +933,10 @@ class _LearnerImport:
         summary: Summary,
         quiz_root: Path | None,
         exercises: set[int] | None = None,
+        rescore: bool = False,
     ) -> None:
         self.queue = deque(learners)
+        self.rescore = rescore  # score every attempt file, also those stored with this bank's key
         self.done: set[str] = set()
         self.gradebook = gradebook
         self.summary = summary
@@ -977,7 +981,9 @@ class _LearnerImport:
                 self.bank, summary.bank_errors = load_scoring_bank(self.quiz_root)
                 self.left_out = {n for n in (quiz_number(error.path) for error in summary.bank_errors) if n is not None}
                 self.key = scoring_key(self.bank, self.left_out)
-            summary.attempts += import_attempts(learner, gradebook, self.bank, self.left_out, present, self.key)
+            summary.attempts += import_attempts(
+                learner, gradebook, self.bank, self.left_out, present, self.key, skip_known=not self.rescore
+            )
         gone = {number for number in self.held.get(learner.name, ()) if number not in learner.digests}
         problems = learner.all_problems()
         if exercises is not None:

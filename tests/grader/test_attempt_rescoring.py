@@ -204,3 +204,23 @@ def test_without_a_key_every_attempt_file_is_scored(tmp_path, quizzes, scored):
         for learner in discover(class_dir):
             assert import_attempts(learner, gradebook, bank, set()) == 0  # the same marks: nothing written
         assert len(scored) == 3
+
+
+def test_force_scores_every_attempt_again_and_mends_a_changed_row(tmp_path, quizzes, scored):
+    """grade batch --force: the attempts too, so a gradebook row changed by hand is put right."""
+    bank, _ = load_bank(quizzes)
+    class_dir = _class(tmp_path, bank)
+    path = tmp_path / "book.sqlite"
+    with Gradebook(path) as gradebook:
+        run_batch(class_dir, gradebook, jobs=1)
+        marks = _marks(gradebook)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE quiz_attempts SET score = 17 WHERE id = 1")
+    with Gradebook(path) as gradebook:
+        scored.clear()
+        run_batch(class_dir, gradebook, jobs=1)
+        assert scored == []  # no file changed: the row stays as it was made
+        assert _marks(gradebook) != marks
+        run_batch(class_dir, gradebook, jobs=1, force=True)
+        assert len(scored) == 3
+        assert _marks(gradebook) == marks
