@@ -66,6 +66,20 @@ def count(bank):
     return len(bank[(1, "en")].questions)
 
 
+def _graded_then_changed(tmp_path, quizzes, *statements):
+    """The class of ``_class`` graded into a gradebook, then ``statements`` run on it: the folder, file and marks."""
+    bank, _ = load_bank(quizzes)
+    class_dir = _class(tmp_path, bank)
+    path = tmp_path / "book.sqlite"
+    with Gradebook(path) as gradebook:
+        run_batch(class_dir, gradebook, jobs=1)
+        marks = _marks(gradebook)
+    with sqlite3.connect(path) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    return class_dir, path, marks
+
+
 def _keys(path):
     with sqlite3.connect(path) as connection:
         return [row[0] for row in connection.execute("SELECT scored_with FROM quiz_attempts ORDER BY id")]
@@ -126,15 +140,12 @@ def test_an_edited_attempt_file_is_scored_again(tmp_path, quizzes, scored):
 
 def test_marks_stored_with_another_key_are_checked_once_then_skipped(tmp_path, quizzes, scored):
     """A gradebook of schema 3 (or one written by another grader) has no key: its attempts are scored once more."""
-    bank, _ = load_bank(quizzes)
-    class_dir = _class(tmp_path, bank)
-    path = tmp_path / "book.sqlite"
-    with Gradebook(path) as gradebook:
-        run_batch(class_dir, gradebook, jobs=1)
-        marks = _marks(gradebook)
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE quiz_attempts SET scored_with = NULL WHERE id = 1")
-        connection.execute("UPDATE quiz_attempts SET scored_with = 'another grader' WHERE id = 2")
+    class_dir, path, marks = _graded_then_changed(
+        tmp_path,
+        quizzes,
+        "UPDATE quiz_attempts SET scored_with = NULL WHERE id = 1",
+        "UPDATE quiz_attempts SET scored_with = 'another grader' WHERE id = 2",
+    )
     with Gradebook(path) as gradebook:
         scored.clear()
         assert run_batch(class_dir, gradebook, jobs=1).attempts == 0  # the same marks: nothing rewritten
@@ -208,14 +219,7 @@ def test_without_a_key_every_attempt_file_is_scored(tmp_path, quizzes, scored):
 
 def test_force_scores_every_attempt_again_and_mends_a_changed_row(tmp_path, quizzes, scored):
     """grade batch --force: the attempts too, so a gradebook row changed by hand is put right."""
-    bank, _ = load_bank(quizzes)
-    class_dir = _class(tmp_path, bank)
-    path = tmp_path / "book.sqlite"
-    with Gradebook(path) as gradebook:
-        run_batch(class_dir, gradebook, jobs=1)
-        marks = _marks(gradebook)
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE quiz_attempts SET score = 17 WHERE id = 1")
+    class_dir, path, marks = _graded_then_changed(tmp_path, quizzes, "UPDATE quiz_attempts SET score = 17 WHERE id = 1")
     with Gradebook(path) as gradebook:
         scored.clear()
         run_batch(class_dir, gradebook, jobs=1)
