@@ -8,14 +8,19 @@ malformed answers with an ``AttemptError`` that says what is wrong.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import sys
 from collections.abc import Set
 from pathlib import Path
 
+import grader
+from grader.classroom import gradebook
 from grader.classroom.gradebook import FIELD_LIMIT, MAX_SECONDS, AttemptError, brief, stored_text
 from grader.errors import QuizError
+from grader.quiz import bank as bank_module
 from grader.quiz.bank import FILE_NAME, Question, Quiz, is_correct, load_bank, load_quiz, quiz_root
 from grader.text import LANGUAGES
 
@@ -123,13 +128,6 @@ def scoring_key(bank: dict[tuple[int, str], Quiz], left_out: Set[int] = frozense
     skips a file stored with the same content hash and key: scoring it again
     would give the same rows.
     """
-    import hashlib
-    import json
-
-    import grader
-    from grader.classroom import gradebook
-    from grader.quiz import bank as bank_module
-
     digest = hashlib.sha256(grader.__version__.encode() + b"\n")
     for module in (sys.modules[__name__], bank_module, gradebook):
         try:
@@ -216,7 +214,7 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     by_id = {question.id: question for question in quiz.questions}
     scored: list[dict[str, object]] = []
     for position, entry in enumerate(questions, start=1):
-        where = _Where(position, number)
+        where = f"question {position} of the attempt at quiz {number}"
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             raise AttemptError(f'{where} has no "id"')
         question = by_id.pop(entry["id"], None)
@@ -249,19 +247,7 @@ def rescore_attempt(attempt: object, bank: dict[tuple[int, str], Quiz], left_out
     }
 
 
-class _Where:
-    """Which answer of an attempt a message is about, written only when one is (most answers need none)."""
-
-    __slots__ = ("number", "position")
-
-    def __init__(self, position: int, number: int) -> None:
-        self.position, self.number = position, number
-
-    def __str__(self) -> str:
-        return f"question {self.position} of the attempt at quiz {self.number}"
-
-
-def _checked_answer(question: Question, chosen: object, where: _Where) -> list[int] | float:
+def _checked_answer(question: Question, chosen: object, where: str) -> list[int] | float:
     """A well-formed answer to ``question`` (right or wrong), or an ``AttemptError``."""
     if question.kind == "numeric":
         if isinstance(chosen, bool) or not isinstance(chosen, int | float):

@@ -1033,14 +1033,14 @@ class Gradebook:
         written = 0
         with self._write() as db:
             learner_id = self._learner_id(db, learner)
-            held: dict[str, tuple[int, float, float]] = {}
-            keys: dict[int, str | None] = {}
-            for attempt_id, content_hash, score, max_score, key in db.execute(
-                "SELECT id, content_hash, score, max_score, scored_with FROM quiz_attempts WHERE learner_id = ?",
-                (learner_id,),
-            ):
-                held[content_hash] = (attempt_id, score, max_score)
-                keys[attempt_id] = key
+            # content hash -> (id, score, max_score, scored_with) of what the learner holds
+            held: dict[str, tuple[int, float, float, str | None]] = {
+                row[1]: (row[0], *row[2:])
+                for row in db.execute(
+                    "SELECT id, content_hash, score, max_score, scored_with FROM quiz_attempts WHERE learner_id = ?",
+                    (learner_id,),
+                )
+            }
             stored_answers: dict[int, list[tuple]] = {}
             if any(rows.content_hash in held for rows in attempts):
                 for attempt_id, *answer in db.execute(
@@ -1055,13 +1055,13 @@ class Gradebook:
             for rows in attempts:
                 found = held.get(rows.content_hash)
                 if found is not None:
-                    attempt_id, score, max_score = found
+                    attempt_id, score, max_score, key = found
                     if (score, max_score) == rows.scores and stored_answers.get(attempt_id, []) == rows.answers:
-                        if keys.get(attempt_id) != scored_with:  # the same marks under another key: noted
+                        if key != scored_with:  # the same marks under another key: noted
                             db.execute(
                                 "UPDATE quiz_attempts SET scored_with = ? WHERE id = ?", (scored_with, attempt_id)
                             )
-                            keys[attempt_id] = scored_with
+                            held[rows.content_hash] = (attempt_id, score, max_score, scored_with)
                         continue
                     # re-scored since it was stored: the same file, new marks
                     db.execute("DELETE FROM quiz_answers WHERE attempt_id = ?", (attempt_id,))
@@ -1074,8 +1074,7 @@ class Gradebook:
                 )
                 attempt_id = cursor.lastrowid
                 assert attempt_id is not None  # an INSERT sets it
-                keys[attempt_id] = scored_with
-                held[rows.content_hash] = (attempt_id, *rows.scores)
+                held[rows.content_hash] = (attempt_id, *rows.scores, scored_with)
                 stored_answers[attempt_id] = rows.answers
                 new_answers += [(attempt_id, *answer) for answer in rows.answers]
                 written += 1

@@ -1301,10 +1301,7 @@ class SandboxPool:
             try:
                 finished = event.wait(timeout) if channel is None else channel.wait(event, wake_read, timeout)
             except BaseException:  # Ctrl-C (the grading server's client, a batch): its server must not run on
-                try:
-                    self._send(f"kill {request}")
-                except OSError:  # the zygote is gone, and its servers with it
-                    pass
+                self.kill(request)
                 raise
             if not finished:
                 self._send(f"kill {request}")
