@@ -26,13 +26,16 @@ import sys
 import threading
 import time
 
+# _socket, as the client (``grader.launch``): the socket module builds enums of every constant and imports
+# selectors, 5-10 ms of a cold start's critical path, and nothing else a grading imports needs it
+from _socket import AF_UNIX, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
+from _socket import socket as _socket_type
+
 from grader.launch import _PEER, SERVER_THREAD_VARIABLES, Reader, log_path, socket_path, version_key, write_message
 
-# the zygote is started before this process imports more (``main``): ``socket`` and ``typing`` (about 10 ms)
-# come after it
+# the zygote is started before this process imports more (``main``): ``typing`` comes after it
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import socket
     from collections.abc import Iterator
     from typing import Any
 
@@ -72,7 +75,7 @@ class Server:
         self.requests = 0
         self.idle = idle_seconds(os.environ)
         self.pool: Any = None
-        self.listener: socket.socket | None = None
+        self.listener: _socket_type | None = None
         self.lock_fd = -1
         self.preloaded = False
         self.spawned = time.monotonic()  # when the client started this process (main() reads it), else now
@@ -95,8 +98,6 @@ class Server:
 
         A client that came before waits for the socket (``launch._wait_for_server``).
         """
-        import socket
-
         # the lock is ours: a socket file left here is a dead server's
         try:
             os.unlink(self.path)
@@ -104,7 +105,7 @@ class Server:
             pass
         except OSError:  # a folder in its place, say
             log(f"{self.path} could not be used: set aside as {set_aside(self.path)}")
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener = _socket_type(AF_UNIX, SOCK_STREAM)
         mask = os.umask(0o177)  # the socket is born 0600: no moment at which others could connect
         try:
             listener.bind(self.path)
@@ -187,12 +188,12 @@ class Server:
         while True:
             self.listener.settimeout(self.idle)
             try:
-                connection, _ = self.listener.accept()
+                connection = _accept(self.listener)
             except TimeoutError:
                 log("idle: stopping")
                 return
             connection.settimeout(REQUEST_SECONDS)  # a client stopped (Ctrl-Z) before it sent holds nobody up
-            with connection:
+            try:
                 try:
                     # the scratch folders of the request's gradings are deleted after the client has its answer
                     with cleanup_later(), engine.warm_pool(self.pool, plans):
@@ -203,6 +204,8 @@ class Server:
                 except KeyboardInterrupt:  # a client's Ctrl-C that came as its command ended
                     log("interrupted after the command ended")
                     more = True
+            finally:
+                connection.close()
             if not more:
                 return
             self.warm()
@@ -210,11 +213,9 @@ class Server:
 
     # --- one request ----------------------------------------------------------------------------------
 
-    def answer(self, connection: socket.socket) -> bool:
+    def answer(self, connection: _socket_type) -> bool:
         """Serve one connection; False when the server should stop."""
-        import socket
-
-        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
+        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
         if uid != os.getuid():
             log(f"refused a client of uid {uid}")
             return True
@@ -252,7 +253,7 @@ class Server:
             for fd in fds:
                 os.close(fd)
 
-    def run(self, connection: socket.socket, message: dict[str, object], fds: list[int]) -> bool:
+    def run(self, connection: _socket_type, message: dict[str, object], fds: list[int]) -> bool:
         """Run the client's command on its streams, folder and environment; send its exit status."""
         try:
             request = Request(message, fds)
@@ -297,12 +298,16 @@ class Server:
         }
 
 
-def _client_gone(connection: socket.socket) -> bool:
-    """True when the client hung up already (Ctrl-C while it waited its turn): nothing is run for it."""
-    import socket
+def _accept(listener: _socket_type) -> _socket_type:
+    """The next client's connection (``socket.socket.accept`` without the socket module); TimeoutError when idle."""
+    fd, _address = listener._accept()  # type: ignore[attr-defined]  # the C method socket.socket.accept calls
+    return _socket_type(AF_UNIX, SOCK_STREAM, 0, fd)
 
+
+def _client_gone(connection: _socket_type) -> bool:
+    """True when the client hung up already (Ctrl-C while it waited its turn): nothing is run for it."""
     try:
-        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        return connection.recv(1, MSG_PEEK | MSG_DONTWAIT) == b""
     except BlockingIOError:
         return False
     except OSError:
@@ -408,7 +413,7 @@ def run_command(argv: list[str]) -> int:
 class Interrupter:
     """Ctrl-C in the client (its half of the connection closed) stops the command here as Ctrl-C would."""
 
-    def __init__(self, connection: socket.socket) -> None:
+    def __init__(self, connection: _socket_type) -> None:
         self.connection = connection
         self.lock = threading.Lock()
         self.running = False
@@ -424,11 +429,9 @@ class Interrupter:
         """Stop watching (the command is done)."""
         with self.lock:
             self.running = False
-        import socket
-
         # wake the reader: the thread must not outlive this request's connection
         with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RD)
+            self.connection.shutdown(SHUT_RD)
         self.thread.join(timeout=1)
 
     def _watch(self) -> None:
