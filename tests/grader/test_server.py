@@ -406,6 +406,47 @@ def test_garbage_sent_to_the_server_harms_nothing(runtime, workspace):
     assert grade("exercise", "1", cwd=workspace).returncode == 0
 
 
+def test_a_request_with_other_than_three_descriptors_is_refused_and_none_is_kept(runtime, workspace, tmp_path):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    path = launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve()))
+    pid = status(runtime, workspace)["pid"]  # type: ignore[index]
+    message = {**launch.request(["list"], launch.version_key()), "cwd": str(workspace)}
+    marker = tmp_path / "passed"
+    marker.write_text("")
+    for count in (0, 1, 2, 4):
+        with open(marker) as passed, socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(path)
+            launch.write_message(connection, message, [passed.fileno()] * count)
+            answer = launch.Reader(connection).read()
+        if count == 4:  # the first three ride along (the kernel drops the rest): a run on those three
+            assert answer == {"started": True}
+        else:
+            assert answer == {"error": "three descriptors expected"}
+    # every descriptor that came with a request was closed again (asked once the last command has ended: the
+    # server answers one request at a time)
+    assert status(runtime, workspace)["pid"] == pid  # type: ignore[index]
+    assert [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")].count(str(marker)) == 0
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+
+
+def test_a_pooled_grading_never_loads_the_socket_module():
+    # the grading server talks through _socket (as the client): the socket module would cost a cold start 5-10 ms
+    code = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        import grader.daemon, grader.cli
+        from pathlib import Path
+        from grader.grading import engine
+        with engine.warm_pool():
+            result = engine.grade_exercise(1, Path({str(ROOT / "solutions" / "ex01_activations.py")!r}))
+        print(result.passed, "socket" in sys.modules)
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert completed.stdout.split() == ["True", "False"], completed.stderr
+
+
 def test_the_client_imports_no_numpy_and_no_click():
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, grader.launch; print(sorted(sys.modules))"],
