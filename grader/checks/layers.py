@@ -83,6 +83,7 @@ Input("c_prev", "dc_prev"))``, ``outputs=("h_next", "c_next")`` and a pair
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -461,13 +462,48 @@ def _tensors(layer: Layer) -> tuple[_Tensor, ...]:
     )
 
 
+class _Mistakes:
+    """The known mistakes of one case, worked out when a wrong answer first asks for them.
+
+    Most graded answers are right and never ask: building them with the checks
+    was half of building exercise 8's and most of exercise 13's, on the path of
+    every cold start.  They are worked out once, on copies of the case's values
+    (the case itself is shared by every grading of a batch), under a lock (a
+    batch judges in several threads).
+    """
+
+    def __init__(self, layer: Layer, case: Case) -> None:
+        self._find = layer.mistakes
+        self._case = case
+        self._lock = threading.Lock()
+        self._found: tuple[Known, ...] | None = None
+
+    def __call__(self) -> tuple[Known, ...]:
+        with self._lock:
+            if self._found is None:
+                case = replace(self._case, values=_copied(self._case.values), dout=_copied_dout(self._case.dout))
+                self._found = tuple(self._find(case))
+            return self._found
+
+
+def _copied_dout(dout: np.ndarray | tuple[np.ndarray, ...] | None) -> np.ndarray | tuple[np.ndarray, ...] | None:
+    if isinstance(dout, tuple):
+        return tuple(np.array(item, copy=True) for item in dout)
+    return None if dout is None else np.array(dout, copy=True)
+
+
 @dataclass(frozen=True)
 class _Expected:
-    """The oracle's outputs, the reference's gradients and the known mistakes of one case."""
+    """The oracle's outputs, the reference's gradients and the known mistakes of one case (``known``)."""
 
     outs: tuple[np.ndarray, ...]
     grads: Mapping[str, np.ndarray]
-    known: tuple[Known, ...]
+    mistakes: _Mistakes
+
+    @property
+    def known(self) -> tuple[Known, ...]:
+        """The case's known mistakes (worked out on first use)."""
+        return self.mistakes()
 
 
 def _copied(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -532,7 +568,7 @@ def _reference_gradients(layer: Layer, case: Case) -> dict[str, np.ndarray]:
 
 def _expected(layer: Layer, case: Case, with_gradients: bool) -> _Expected:
     grads = _reference_gradients(layer, case) if with_gradients else {}
-    return _Expected(oracle_outputs(layer, case.values), grads, tuple(layer.mistakes(case)))
+    return _Expected(oracle_outputs(layer, case.values), grads, _Mistakes(layer, case))
 
 
 def _conventions(layer: Layer, case: Case, expected: _Expected, with_gradients: bool) -> list[tuple[Layer, _Expected]]:
@@ -541,7 +577,7 @@ def _conventions(layer: Layer, case: Case, expected: _Expected, with_gradients: 
     for reference in layer.conventions:
         row = replace(layer, reference=reference, oracle=None, conventions=())
         grads = _reference_gradients(row, case) if with_gradients else {}
-        found.append((row, _Expected(oracle_outputs(row, case.values), grads, expected.known)))
+        found.append((row, _Expected(oracle_outputs(row, case.values), grads, expected.mistakes)))
     return found
 
 
