@@ -13,7 +13,9 @@ issue 17.  The class (bench/synthetic_class.py) mixes worked solutions,
 known-buggy and alternative-correct files from tests/submissions, untouched
 stubs and hostile files (exits, crashes, output floods, stray processes,
 endless loops).  `--exercises N` grades only the first N exercises (a shorter
-run for a large class).  Exit status 1 when a target is missed.
+run for a large class).  It also says how much of the gradings' time went to the
+few submissions with a check that timed out (each hangs to its limit in CPU
+time).  Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -117,6 +120,23 @@ def timed(command: list[str]) -> tuple[float, float]:
     return elapsed, peak[0] / 2**20
 
 
+def timed_out_share(gradebook: Path) -> tuple[int, float, float]:
+    """(gradings with a check that timed out, their seconds, the seconds of every grading), from the gradebook.
+
+    Seconds are each grading's own wall time (``submissions.elapsed``); gradings run
+    several at a time, so the sum is more than the batch took, but the share says
+    where the batch's time went: a submission that loops forever runs each check
+    that hangs to its limit, in CPU time.
+    """
+    with sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True) as db:
+        (total,) = db.execute("SELECT COALESCE(SUM(elapsed), 0) FROM submissions WHERE current = 1").fetchone()
+        count, seconds = db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(elapsed), 0) FROM submissions WHERE id IN "
+            "(SELECT submission_id FROM check_results WHERE crash = 'timeout')"
+        ).fetchone()
+    return int(count), float(seconds), float(total)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
@@ -148,6 +168,11 @@ def main() -> int:
         print(
             f"  {seconds:.1f} s end to end: {rate:.1f} gradings/s (target >= {TARGET_RATE:g})  {verdict}"
             f"  (load average now {os.getloadavg()[0]:.2f})"
+        )
+        count, hung, total = timed_out_share(gradebook)
+        print(
+            f"  {count} gradings with a check that timed out took {hung:.1f} s of the {total:.1f} s all gradings ran "
+            f"({100 * hung / max(total, 1e-9):.0f}%; each grading's own seconds, several ran at a time)"
         )
         verdict = "ok" if memory <= TARGET_MEMORY_MB else "MISSED"
         missed += verdict != "ok"
