@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
 from grader.checks.common import generator
-from grader.checks.verdicts import Variant, close, is_close, modified_line, untouched
+from grader.checks.verdicts import Later, Variant, close, is_close, modified_line, untouched
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
 from grader.sandbox.client import Probe, ProbeRun
@@ -621,14 +622,17 @@ def _trajectory_check(
     grads_seq: list[Params],
     *,
     in_place: bool,
-    variants: list[Variant],
+    variants: Later[list[Variant]],
     hint: Text,
 ) -> Check:
-    """A check that replays ``len(grads_seq)`` update calls against the reference."""
+    """A check that replays ``len(grads_seq)`` update calls against the reference.
+
+    ``variants`` (the known wrong trajectories) are worked out when a wrong answer first asks.
+    """
     used = hyper if hyper is not None else DEFAULTS[name]
     expected = _reference_run(name, used, params0, grads_seq)
     atol = _tolerance(expected, params0, _accepted_forms(name, used, params0, grads_seq))
-    flat_variants = [Variant(_flat(variant.value), variant.hint) for variant in variants]
+    flat_variants = Later(partial(_flattened, variants))
     keys = list(params0)
 
     def verify(run: ProbeRun) -> Verdict:
@@ -636,7 +640,7 @@ def _trajectory_check(
         failure_hint = None
         got_flat = _flat_or_none(run, keys, len(grads_seq)) if lines else None
         if got_flat is not None:
-            failure_hint = _variant_hint(got_flat, flat_variants, atol)
+            failure_hint = _variant_hint(got_flat, flat_variants(), atol)
         if in_place:
             rebound = _identity_lines(run, keys, len(grads_seq), name)
             modified = _grads_lines(run, grads_seq, name)
@@ -656,6 +660,10 @@ def _trajectory_check(
         context=context,
         error_hint=_error_hint,
     )
+
+
+def _flattened(variants: Later[list[Variant]]) -> list[Variant]:
+    return [Variant(_flat(variant.value), variant.hint) for variant in variants()]
 
 
 def _variant_hint(got: np.ndarray, variants: Sequence[Variant], atol: float) -> Text | None:
@@ -911,7 +919,7 @@ def _main_check(name: str, seed: int) -> Check:
         params0,
         grads_seq,
         in_place=True,
-        variants=_variants(name, hyper, params0, grads_seq),
+        variants=Later(partial(_variants, name, hyper, params0, grads_seq)),
         hint=RULES[name],
     )
 
@@ -926,7 +934,7 @@ def _per_key_check(name: str, seed: int) -> Check:
         params0,
         grads_seq,
         in_place=False,
-        variants=_variants(name, hyper, params0, grads_seq),
+        variants=Later(partial(_variants, name, hyper, params0, grads_seq)),
         hint=PER_KEY_HINT,
     )
 
@@ -936,6 +944,28 @@ def _defaults_check(name: str, seed: int) -> Check:
     # larger gradients: Adam's folded form with 1e-7 inside the root drifts from the
     # textbook form by about 5e-5 / g**2 of a step, and beta2 = 0.99 must stand out
     params0, grads_seq = _inputs(seed, {"W": (2, 3), "b": (3,)}, size=(1.0, 4.0))
+    signature = _signature(name, defaults)
+    return _trajectory_check(
+        name,
+        f"{name}: {name}() uses the defaults {signature[len(name) + 1 : -1]}",
+        f"{name}: {name}() は既定値 {signature[len(name) + 1 : -1]} を使う",
+        None,
+        params0,
+        grads_seq,
+        in_place=False,
+        variants=Later(partial(_default_variants, name, params0, grads_seq)),
+        hint=Text(
+            f"constructed with no arguments, it must behave as {signature}: check the defaults in __init__'s "
+            "signature (if the check with explicit hyper-parameters fails too, fix that one first)",
+            f"引数なしで作ったときは {signature} と同じ動作になります。__init__ の引数の既定値を確認してください"
+            "(明示的なハイパーパラメータのチェックも失敗している場合は、そちらを先に直してください)",
+        ),
+    )
+
+
+def _default_variants(name: str, params0: Params, grads_seq: list[Params]) -> list[Variant]:
+    """What other defaults give, then the known wrong update rules (at the defaults)."""
+    defaults = DEFAULTS[name]
     variants = []
     for other in OTHER_DEFAULTS[name]:
         used = {**defaults, **other}
@@ -953,24 +983,7 @@ def _defaults_check(name: str, seed: int) -> Check:
             )
         )
     # a wrong update rule also shows here; name it, as the check with explicit values does
-    variants += _variants(name, defaults, params0, grads_seq)
-    signature = _signature(name, defaults)
-    return _trajectory_check(
-        name,
-        f"{name}: {name}() uses the defaults {signature[len(name) + 1 : -1]}",
-        f"{name}: {name}() は既定値 {signature[len(name) + 1 : -1]} を使う",
-        None,
-        params0,
-        grads_seq,
-        in_place=False,
-        variants=variants,
-        hint=Text(
-            f"constructed with no arguments, it must behave as {signature}: check the defaults in __init__'s "
-            "signature (if the check with explicit hyper-parameters fails too, fix that one first)",
-            f"引数なしで作ったときは {signature} と同じ動作になります。__init__ の引数の既定値を確認してください"
-            "(明示的なハイパーパラメータのチェックも失敗している場合は、そちらを先に直してください)",
-        ),
-    )
+    return variants + _variants(name, defaults, params0, grads_seq)
 
 
 def build_checks() -> list[Check]:

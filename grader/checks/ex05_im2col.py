@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import numpy as np
 
 from grader.checks.common import call_probe, generator
-from grader.checks.verdicts import Variant, close, is_close, matching_variant, unchanged, value_of
+from grader.checks.verdicts import Later, Variant, close, is_close, matching_variant, unchanged, value_of
 from grader.grading.compare import abbreviate
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
@@ -595,7 +596,7 @@ def _judge(
     expected: np.ndarray,
     what: str,
     *,
-    variants: Sequence[Variant] = (),
+    variants: Later[list[Variant]] | None = None,
     shape_hints: Sequence[tuple[tuple[int, ...], Text]] = (),
     diagnose: Callable[[np.ndarray], tuple[list[Text], Text | None]] | None = None,
     view: Callable[[np.ndarray], list[Text]] | None = None,
@@ -604,6 +605,7 @@ def _judge(
 
     ``view`` replaces close's dump of the whole arrays (unreadable for 2-D
     and 4-D arrays of this size) by a small, meaningful piece: one row, one image.
+    ``variants`` (the known wrong answers) are worked out only for a wrong answer.
     """
     lines = close(got, expected, what=what, rtol=RTOL, atol=ATOL)
     if not lines:
@@ -614,7 +616,8 @@ def _judge(
     if array.shape == expected.shape and view is not None and array.dtype.kind in "biuf":
         lines = lines[:2] + view(array.astype(np.float64))
     if array.shape != expected.shape:
-        variant = matching_variant(got, [v for v in variants if np.shape(v.value) == array.shape], RTOL, ATOL)
+        known = variants() if variants is not None else []
+        variant = matching_variant(got, [v for v in known if np.shape(v.value) == array.shape], RTOL, ATOL)
         if variant is not None:
             return lines, variant.hint
         for shape, hint in shape_hints:
@@ -635,7 +638,7 @@ def _judge(
             f"値は正しいのですが {array.dtype} に丸められています。float64 のままにしてください"
             "(np.zeros の既定は float64 です。dtype=np.float32 は指定しないでください)",
         )
-    variant = matching_variant(got, variants, RTOL, ATOL)
+    variant = matching_variant(got, variants() if variants is not None else [], RTOL, ATOL)
     if variant is not None:
         return lines, variant.hint
     if diagnose is not None:
@@ -879,7 +882,7 @@ def _im2col_check(name: str, name_ja: str, x: np.ndarray, setting: tuple[int, in
     filter_h, filter_w, stride, pad = setting
     probe, originals = call_probe("im2col", [x, filter_h, filter_w, stride, pad], arg_names=["x"])
     expected = im2col(x, filter_h, filter_w, stride, pad)
-    variants = _im2col_variants(x, filter_h, filter_w, stride, pad)
+    variants = Later(partial(_im2col_variants, x.copy(), filter_h, filter_w, stride, pad))
     shape_hints = _im2col_shape_hints(x.shape, filter_h, filter_w, stride, pad)
     view = _row_view(expected, _six_shape(x.shape, filter_h, filter_w, stride, pad))
     what = f"im2col(x, {filter_h}, {filter_w}, {stride}, {pad})"
@@ -919,7 +922,7 @@ def _order_check() -> Check:
     x = _coded_input(SHAPE)
     probe, originals = call_probe("im2col", [x, filter_h, filter_w, stride, pad], arg_names=["x"])
     expected = im2col(x, filter_h, filter_w, stride, pad)
-    variants = _im2col_variants(x, filter_h, filter_w, stride, pad)
+    variants = Later(partial(_im2col_variants, x.copy(), filter_h, filter_w, stride, pad))
     shape_hints = _im2col_shape_hints(x.shape, filter_h, filter_w, stride, pad)
     view = _row_view(expected, _six_shape(x.shape, filter_h, filter_w, stride, pad))
     what = f"im2col(x, {filter_h}, {filter_w}, {stride}, {pad})"
@@ -1092,7 +1095,7 @@ def _col2im_check(
     probe.save(col_ref, "input:col")
     originals = {"col": col.copy()}
     expected = col2im(col, shape, filter_h, filter_w, stride, pad)
-    variants = _col2im_variants(col, shape, filter_h, filter_w, stride, pad)
+    variants = Later(partial(_col2im_variants, col.copy(), shape, filter_h, filter_w, stride, pad))
     shape_hints = _col2im_shape_hints(shape, filter_h, filter_w, stride, pad)
     view = _image_view(expected, label)
     what = f"col2im(col, {tuple(shape)}, {filter_h}, {filter_w}, {stride}, {pad})"

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
 from grader.checks.common import generator
-from grader.checks.verdicts import Variant, close, is_close, matching_variant, value_of
+from grader.checks.verdicts import Later, Variant, close, is_close, matching_variant, value_of
 from grader.grading.compare import abbreviate, dtype_kind_mismatch
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
@@ -425,7 +426,7 @@ def _gradient_check(
     """``numerical_gradient(polynomial, x)`` against the reference's central differences."""
     f = _polynomial(coefficients)
     expected = numerical_gradient(f, x.copy())
-    variants = _gradient_variants(f, x)
+    variants = Later(partial(_gradient_variants, f, x.copy()))
     probe = Probe()
     function = probe.function("polynomial", coefficients=list(coefficients))
     probe.save(probe.call("numerical_gradient", function, x), "gradient")
@@ -435,7 +436,7 @@ def _gradient_check(
         lines = close(got, expected, what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
         if lines:
             array, _ = value_of(got, "")
-            variant = matching_variant(got, variants, 1e-9, 1e-9)
+            variant = matching_variant(got, variants(), 1e-9, 1e-9)
             hint = variant.hint if variant else _shape_hint(array, x)
             return Verdict.fail(lines + _accuracy_line(array, coefficients, x), hint)
         return Verdict.unless(dtype_kind_mismatch(got, "f", "grad") if check_dtype else [])
@@ -519,7 +520,7 @@ def _by_reference_check() -> Check:
         return float(np.sum(weights * np.asarray(point) ** 2))
 
     expected = numerical_gradient(weighted_square, x.copy())
-    variants = _gradient_variants(weighted_square, x)
+    variants = Later(partial(_gradient_variants, weighted_square, x.copy()))
     control_coefficients = [0.0, 0.0, 1.0]
     control_expected = numerical_gradient(_polynomial(control_coefficients), control_x.copy())
 
@@ -559,7 +560,7 @@ def _by_reference_check() -> Check:
                     "いるので、f には変化が見えません。x[i] をその場で書き換え、後で元に戻してください",
                 ),
             )
-        variant = matching_variant(got, variants, 1e-9, 1e-9)
+        variant = matching_variant(got, variants(), 1e-9, 1e-9)
         return Verdict.fail(lines, variant.hint if variant else _shape_hint(array, x))
 
     return Check(
@@ -587,20 +588,22 @@ ROW_F_HINT = Text(
 COUPLED = [0.0, 0.5, 0.0, 0.2]
 
 
+def _coupled_variants(f: ArrayFunction, x: np.ndarray) -> list[Variant]:
+    """Wrong gradients of a coupled f: one slice of x moved at a time, and every wrong gradient of any f."""
+    return [
+        Variant(_sliced_gradient(f, x, x.ndim - 1), ROW_F_HINT),
+        Variant(_sliced_gradient(f, x, 1), ROW_F_HINT),
+        *_gradient_variants(f, x),
+    ]
+
+
 def _coupled_check() -> Check:
     """f(x) = sum(x)² + ...: each partial derivative depends on every element of x."""
     rng = generator(64)
     points = {"(3, 4)": rng.uniform(-1.5, 1.5, size=(3, 4))}
     f = _square_of_sum(COUPLED)
     expected = {label: numerical_gradient(f, x.copy()) for label, x in points.items()}
-    variants = {
-        label: [
-            Variant(_sliced_gradient(f, x, x.ndim - 1), ROW_F_HINT),
-            Variant(_sliced_gradient(f, x, 1), ROW_F_HINT),
-            *_gradient_variants(f, x),
-        ]
-        for label, x in points.items()
-    }
+    variants = {label: Later(partial(_coupled_variants, f, x.copy())) for label, x in points.items()}
     probe = Probe()
     for label, x in points.items():
         function = probe.function("square_of_sum", coefficients=COUPLED)
@@ -614,7 +617,7 @@ def _coupled_check() -> Check:
             wrong = close(got, expected[label], what="grad", rtol=GRADIENT_RTOL, atol=GRADIENT_ATOL)
             if wrong and hint is None:
                 array, _ = value_of(got, "")
-                variant = matching_variant(got, variants[label], 1e-9, 1e-9)
+                variant = matching_variant(got, variants[label](), 1e-9, 1e-9)
                 hint = variant.hint if variant else _shape_hint(array, x)
             lines += wrong
         return Verdict.unless(lines, hint)

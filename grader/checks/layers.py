@@ -83,7 +83,6 @@ Input("c_prev", "dc_prev"))``, ``outputs=("h_next", "c_next")`` and a pair
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -91,7 +90,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.common import generator
-from grader.checks.verdicts import close, is_close, join_hints, unchanged, value_of
+from grader.checks.verdicts import Later, close, is_close, join_hints, unchanged, value_of
 from grader.grading.engine import Check
 from grader.grading.results import Verdict
 from grader.sandbox.client import Output, Probe, ProbeRun, Ref
@@ -462,28 +461,22 @@ def _tensors(layer: Layer) -> tuple[_Tensor, ...]:
     )
 
 
-class _Mistakes:
-    """The known mistakes of one case, worked out when a wrong answer first asks for them.
+class _Mistakes(Later[tuple[Known, ...]]):
+    """The known mistakes of one case, worked out when a wrong answer first asks for them (``Later``).
 
-    Most graded answers are right and never ask: building them with the checks
-    was half of building exercise 8's and most of exercise 13's, on the path of
-    every cold start.  They are worked out once, on copies of the case's values
-    (the case itself is shared by every grading of a batch), under a lock (a
-    batch judges in several threads).
+    Building them with the checks was half of building exercise 8's and most of
+    exercise 13's.  They are worked out on copies of the case's values: the case
+    itself is shared by every grading of a batch.
     """
 
     def __init__(self, layer: Layer, case: Case) -> None:
-        self._find = layer.mistakes
-        self._case = case
-        self._lock = threading.Lock()
-        self._found: tuple[Known, ...] | None = None
+        self.find = layer.mistakes
+        self.case = case
+        super().__init__(self._worked_out)
 
-    def __call__(self) -> tuple[Known, ...]:
-        with self._lock:
-            if self._found is None:
-                case = replace(self._case, values=_copied(self._case.values), dout=_copied_dout(self._case.dout))
-                self._found = tuple(self._find(case))
-            return self._found
+    def _worked_out(self) -> tuple[Known, ...]:
+        case = replace(self.case, values=_copied(self.case.values), dout=_copied_dout(self.case.dout))
+        return tuple(self.find(case))
 
 
 def _copied_dout(dout: np.ndarray | tuple[np.ndarray, ...] | None) -> np.ndarray | tuple[np.ndarray, ...] | None:

@@ -17,15 +17,19 @@ unchanged(run, who, originals)
     same words (``modified_line``); ``untouched`` is its test for one array.
 Variant, matching_variant
     a known wrong answer and the misconception behind it.
+Later
+    what only a wrong answer reads (the known wrong answers), worked out the
+    first time one asks.
 join_hints(hints)
     at most two different hints, in order, as one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -34,6 +38,7 @@ from grader.sandbox.client import Output, ProbeRun
 from grader.text import Text
 
 __all__ = [
+    "Later",
     "Variant",
     "close",
     "is_close",
@@ -102,6 +107,34 @@ class Variant:
 
     value: Any
     hint: Text
+
+
+T = TypeVar("T")
+
+
+class Later(Generic[T]):
+    """A value only a wrong answer reads (the known wrong answers), worked out the first time one asks.
+
+    Most graded answers are right and never ask, and working the known wrong
+    answers out while the checks were built was a good part of building them,
+    on the path of every cold start.  ``work`` runs once, under a lock (a batch
+    judges in several threads), on arguments nothing else writes: a check makes
+    a ``Later`` of copies, or of inputs that only the reference reads.
+    """
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.work = work
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self.done = False
+
+    def __call__(self) -> T:
+        """The value (worked out now if this is the first ask)."""
+        with self._lock:
+            if not self.done:
+                self._value = self.work()
+                self.done = True
+            return self._value  # type: ignore[return-value]
 
 
 def matching_variant(got: Any, variants: Sequence[Variant], rtol: float, atol: float) -> Variant | None:

@@ -467,7 +467,7 @@ def carried_hints(number: int) -> tuple[Carried, ...]:
     hints: list[tuple[str, Any]] = []
     kept: list[Text] = []  # alive until read, so no id is reused
     text_init, variant_init, known_init = Text.__init__, verdicts.Variant.__init__, layers.Known.__init__
-    mistakes_init = layers._Mistakes.__init__
+    later_init = verdicts.Later.__init__
 
     def text(self: Text, *args: Any, **kwargs: Any) -> None:
         text_init(self, *args, **kwargs)
@@ -486,11 +486,11 @@ def carried_hints(number: int) -> tuple[Carried, ...]:
         return init
 
     def worked_out(self: Any, *args: Any, **kwargs: Any) -> None:
-        mistakes_init(self, *args, **kwargs)
-        self()  # a layer case's known mistakes, worked out lazily when grading: here while the texts are recorded
+        later_init(self, *args, **kwargs)
+        self()  # known wrong answers are worked out when grading asks (``Later``): here while texts are recorded
 
     Text.__init__ = text  # type: ignore[method-assign]
-    layers._Mistakes.__init__ = worked_out  # type: ignore[method-assign]
+    verdicts.Later.__init__ = worked_out  # type: ignore[method-assign]
     verdicts.Variant.__init__ = recording(variant_init, "Variant")  # type: ignore[method-assign]
     layers.Known.__init__ = recording(known_init, "Known")  # type: ignore[method-assign]
     try:
@@ -499,7 +499,7 @@ def carried_hints(number: int) -> tuple[Carried, ...]:
         Text.__init__ = text_init  # type: ignore[method-assign]
         verdicts.Variant.__init__ = variant_init  # type: ignore[method-assign]
         layers.Known.__init__ = known_init  # type: ignore[method-assign]
-        layers._Mistakes.__init__ = mistakes_init  # type: ignore[method-assign]
+        verdicts.Later.__init__ = later_init  # type: ignore[method-assign]
     for check in checks:
         hints += [(f"{check.name}: hint", check.hint), (f"{check.name}: error_hint", check.error_hint)]
     return tuple(
