@@ -622,12 +622,12 @@ def _trajectory_check(
     grads_seq: list[Params],
     *,
     in_place: bool,
-    variants: Later[list[Variant]],
+    variants: Callable[[], list[Variant]],
     hint: Text,
 ) -> Check:
     """A check that replays ``len(grads_seq)`` update calls against the reference.
 
-    ``variants`` (the known wrong trajectories) are worked out when a wrong answer first asks.
+    ``variants`` works out the known wrong trajectories, when a wrong answer first asks (``Later``).
     """
     used = hyper if hyper is not None else DEFAULTS[name]
     expected = _reference_run(name, used, params0, grads_seq)
@@ -662,7 +662,7 @@ def _trajectory_check(
     )
 
 
-def _flattened(variants: Later[list[Variant]]) -> list[Variant]:
+def _flattened(variants: Callable[[], list[Variant]]) -> list[Variant]:
     return [Variant(_flat(variant.value), variant.hint) for variant in variants()]
 
 
@@ -919,7 +919,7 @@ def _main_check(name: str, seed: int) -> Check:
         params0,
         grads_seq,
         in_place=True,
-        variants=Later(partial(_variants, name, hyper, params0, grads_seq)),
+        variants=partial(_variants, name, hyper, params0, grads_seq),
         hint=RULES[name],
     )
 
@@ -934,7 +934,7 @@ def _per_key_check(name: str, seed: int) -> Check:
         params0,
         grads_seq,
         in_place=False,
-        variants=Later(partial(_variants, name, hyper, params0, grads_seq)),
+        variants=partial(_variants, name, hyper, params0, grads_seq),
         hint=PER_KEY_HINT,
     )
 
@@ -953,7 +953,7 @@ def _defaults_check(name: str, seed: int) -> Check:
         params0,
         grads_seq,
         in_place=False,
-        variants=Later(partial(_default_variants, name, params0, grads_seq)),
+        variants=partial(_default_variants, name, params0, grads_seq),
         hint=Text(
             f"constructed with no arguments, it must behave as {signature}: check the defaults in __init__'s "
             "signature (if the check with explicit hyper-parameters fails too, fix that one first)",
