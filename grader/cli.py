@@ -1265,7 +1265,22 @@ def server_status(lang: str) -> None:
     from grader import launch
 
     workspace, path = _server_socket(lang)
-    answer = launch.ask(path, "status")
+    answer = launch.ask(path, "status", busy=lambda pid, state: False)  # a busy server is reported, not waited for
+    if answer is not None and "busy" in answer:
+        if launch.stopped(str(answer["state"])):
+            reply = Text(
+                "Grading server for {workspace}: pid {pid}, stopped by a signal (SIGSTOP, or a debugger): "
+                "kill -CONT {pid} lets it go on, grade server stop ends it",
+                "{workspace} の採点サーバー: pid {pid}、シグナル(SIGSTOP やデバッガ)で一時停止中です。"
+                "kill -CONT {pid} で再開、grade server stop で終了できます",
+            )
+        else:
+            reply = Text(
+                "Grading server for {workspace}: running, pid {pid}, busy with a grading (it says more once that ends)",
+                "{workspace} の採点サーバー: 動作中、pid {pid}、採点の途中です(終わると詳しく答えます)",
+            )
+        click.echo(reply.format(workspace=workspace, pid=answer["busy"])(lang))
+        return
     if answer is None:
         click.echo(
             Text(
@@ -1300,8 +1315,33 @@ def server_stop(every: bool, lang: str) -> None:
     """Stop this workspace's grading server (or, with --all, every one of yours)."""
     from grader import launch
 
+    def busy(pid: int, state: str) -> bool:
+        """A server that has not answered: one stopped by a signal is ended, a busy one stops after its grading."""
+        if launch.stopped(state):
+            return False
+        click.echo(
+            Text(
+                "Grading server pid {pid} is busy with a grading; it stops once that ends (Ctrl-C leaves it running)",
+                "採点サーバー pid {pid} は採点の途中です。終わりしだい終了します(Ctrl-C で終了させずに戻ります)",
+            ).format(pid=pid)(lang),
+            err=True,
+        )
+        return True
+
     paths = launch.servers() if every else [_server_socket(lang)[1]]
-    stopped = [answer for answer in (launch.ask(path, "stop") for path in paths) if answer is not None]
+    stopped = []
+    for path in paths:
+        answer = launch.ask(path, "stop", busy=busy)
+        if answer is not None and "busy" in answer:  # stopped by a signal: it would never answer
+            pid = int(answer["busy"])  # type: ignore[call-overload]
+            if not launch.terminate(pid):
+                raise GraderError(
+                    f"grading server pid {pid} is stopped by a signal and did not end: kill -KILL {pid}",
+                    f"採点サーバー pid {pid} はシグナルで一時停止中で、終了しませんでした: kill -KILL {pid}",
+                )
+            answer = {"stopped": pid}
+        if answer is not None:
+            stopped.append(answer)
     if stopped:
         pids = ", ".join(str(answer.get("stopped")) for answer in stopped)
         click.echo(

@@ -4,7 +4,8 @@ It loads the CLI, the checks and NumPy once and keeps one sandbox zygote
 (``SandboxPool``) for its life; every submission still runs in a fresh confined
 server forked from that zygote, exactly as ``grade batch`` grades.  Requests
 are served one at a time, in the main thread: a client that comes while another
-is being graded waits its turn (correct, and simple; gradings are short).  For
+is being graded waits its turn (correct, and simple; gradings are short), and
+says so after ``launch.BUSY_NOTICE_SECONDS``.  For
 each request it puts the client's standard streams on its own descriptors 0, 1
 and 2, goes to the client's folder and takes its environment and umask, runs
 ``grader.cli.main`` as ``grade`` would, and puts everything back.

@@ -27,7 +27,7 @@ import time
 
 # C modules under the standard ones: socket.py builds enums of every constant and imports selectors,
 # about 5 ms of a client's start; _socket's type is the base of socket.socket, with the same methods
-from _signal import SIGINT, SIGPIPE, SIGXFSZ
+from _signal import SIGCONT, SIGINT, SIGKILL, SIGPIPE, SIGTERM, SIGXFSZ
 from _socket import AF_UNIX, CMSG_LEN, SCM_RIGHTS, SHUT_WR, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
 from _socket import socket as _socket_type
 from _struct import Struct, pack, unpack  # struct's C module, which the struct module only re-exports
@@ -40,10 +40,12 @@ except ImportError:  # an interpreter built without it
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads the name the same way)
 if TYPE_CHECKING:  # started only when no server runs: not imported on the way to a warm one
     import subprocess
+    from collections.abc import Callable
 
 SERVER_COMMANDS = ("exercise", "hint")
 NO_SERVER_FLAG = "--no-server"
 START_SECONDS = 10.0  # how long a client waits for a server it started to listen
+BUSY_NOTICE_SECONDS = 1.0  # a client kept waiting this long by its server (busy, or stopped) says why
 MESSAGE_LIMIT = 1 << 20
 SOCKET_PATH_LIMIT = 107
 SERVER_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -565,7 +567,7 @@ def _run_on(connection: _socket_type, argv: list[str], key: str) -> int:
         raise ServerUnavailable(str(problem)) from None
     reader = Reader(connection)
     try:
-        answer = reader.read()
+        answer = _read_waiting(connection, reader, lambda pid, state: _waiting_notice(pid, state, argv))
     except OSError:
         answer = None
     if answer is not None and "error" in answer:
@@ -595,19 +597,153 @@ def _run_on(connection: _socket_type, argv: list[str], key: str) -> int:
 # --- grade server status | stop ----------------------------------------------------------------------
 
 
-def ask(path: str, op: str) -> dict[str, object] | None:
-    """Send ``op`` (status, stop) to the server at ``path``; its answer, or None when no server answers."""
+def ask(path: str, op: str, busy: Callable[[int, str], bool] | None = None) -> dict[str, object] | None:
+    """Send ``op`` (status, stop) to the server at ``path``; its answer, or None when no server answers.
+
+    A server answers once the grading it runs has ended.  With ``busy``, one
+    that has not answered after ``BUSY_NOTICE_SECONDS`` is handed to
+    ``busy(pid, state)`` (``state``: "T" for a process stopped by a signal,
+    see ``process_state``): True waits on for its answer, False gives up and
+    returns ``{"busy": pid, "state": state}``.
+    """
     try:
         connection = _connect(path)
     except ServerUnavailable:
         return None
     try:
         write_message(connection, {"op": op})
-        return Reader(connection).read()
+        reader = Reader(connection)
+        return reader.read() if busy is None else _read_waiting(connection, reader, busy)
+    except _GaveUp as busy_server:
+        return {"busy": busy_server.pid, "state": busy_server.state}
     except OSError:
         return None
     finally:
         connection.close()
+
+
+class _GaveUp(Exception):
+    """Whoever waited for a busy server's answer stopped waiting: the server's pid and state."""
+
+    def __init__(self, pid: int, state: str) -> None:
+        super().__init__(pid, state)
+        self.pid = pid
+        self.state = state
+
+
+def _read_waiting(
+    connection: _socket_type, reader: Reader, waiting: Callable[[int, str], bool]
+) -> dict[str, object] | None:
+    """The server's next message; ``waiting(pid, state)`` once it kept us ``BUSY_NOTICE_SECONDS`` (False: ``_GaveUp``).
+
+    The server serves one request at a time: a client that comes while it
+    grades is answered once that grading ends, and a server stopped by a
+    signal (SIGSTOP, a debugger) answers nobody until it goes on.
+    """
+    connection.settimeout(BUSY_NOTICE_SECONDS)
+    try:
+        return reader.read()
+    except TimeoutError:  # what arrived so far stays in the reader's buffer
+        pass
+    finally:
+        connection.settimeout(None)
+    pid = server_pid(connection)
+    state = process_state(pid)
+    if not waiting(pid, state):
+        raise _GaveUp(pid, state)
+    return reader.read()
+
+
+def server_pid(connection: _socket_type) -> int:
+    """The process at the other end of ``connection`` (the server that listens), as the kernel says."""
+    pid, _uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
+    return int(pid)
+
+
+def process_state(pid: int) -> str:
+    """The state letter of process ``pid`` ("R", "S", "T" stopped by a signal, "t" by a debugger...); "" if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[-1].split()
+    except OSError:  # gone, or no /proc (macOS)
+        return ""
+    return fields[0].decode("ascii", errors="replace") if fields else ""
+
+
+def stopped(state: str) -> bool:
+    """Whether a process in ``state`` (``process_state``) is stopped: it runs nothing until it is continued."""
+    return state in ("T", "t")
+
+
+def _language(argv: list[str]) -> str:
+    """The language of ``argv``'s feedback: its ``--lang``, else the locale's (as the CLI chooses)."""
+    from grader.text import LANGUAGES, default_language
+
+    for index, word in enumerate(argv):
+        value = argv[index + 1] if word == "--lang" and index + 1 < len(argv) else word.removeprefix("--lang=")
+        if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
+            return value
+    return default_language()
+
+
+def _waiting_notice(pid: int, state: str, argv: list[str]) -> bool:
+    """Say on standard error why the server keeps this client waiting; go on waiting (Ctrl-C stops)."""
+    from grader.text import Text
+
+    if stopped(state):
+        notice = Text(
+            "grade: the grading server of this workspace (pid {pid}) is stopped by a signal (SIGSTOP, or a "
+            "debugger): `kill -CONT {pid}` lets it go on, `grade server stop` ends it. Waiting for it; "
+            "Ctrl-C stops waiting, --no-server grades without the server",
+            "grade: このワークスペースの採点サーバー (pid {pid}) はシグナル(SIGSTOP やデバッガ)で一時停止しています。"
+            "`kill -CONT {pid}` で再開、`grade server stop` で終了できます。再開を待っています。"
+            "Ctrl-C で待つのをやめます。--no-server を付けるとサーバーなしで採点します",
+        )
+    else:
+        notice = Text(
+            "grade: the grading server of this workspace (pid {pid}) is busy with another grading; yours "
+            "starts when that one ends. Ctrl-C stops waiting, --no-server grades without the server",
+            "grade: このワークスペースの採点サーバー (pid {pid}) は別の採点の途中です。それが終わると、"
+            "この採点が始まります。Ctrl-C で待つのをやめます。--no-server を付けるとサーバーなしで採点します",
+        )
+    print(notice.format(pid=pid)(_language(argv)), file=sys.stderr, flush=True)
+    return True
+
+
+def terminate(pid: int, seconds: float = 5.0) -> bool:
+    """End the grading server ``pid`` (SIGTERM, which a stopped one gets once continued; SIGKILL if it lingers).
+
+    Only a process that is one (``grader.daemon`` on its command line) is
+    signalled; whether it is gone.
+    """
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            if b"grader.daemon" not in handle.read():
+                return False
+    except OSError:
+        return False
+    for number in (SIGTERM, SIGCONT):
+        try:
+            os.kill(pid, number)
+        except ProcessLookupError:
+            return True
+    if _gone_within(pid, seconds):
+        return True
+    try:
+        os.kill(pid, SIGKILL)
+    except ProcessLookupError:
+        return True
+    return _gone_within(pid, seconds)
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` ends within ``seconds`` (a zombie is gone: its parent is only not yet told)."""
+    deadline = time.monotonic() + seconds
+    while process_state(pid) not in ("", "Z"):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def servers() -> list[str]:

@@ -374,6 +374,128 @@ def test_status_and_stop_commands(runtime, workspace):
     assert "exercises/" in outside.stderr
 
 
+ENDLESS_RELU = SOLUTION + "\ndef relu(x):\n    while True:\n        pass\n"
+
+
+def hang_the_server(runtime: Path, workspace: Path, seconds: int) -> tuple[subprocess.Popen, int]:
+    """A client whose grading keeps the workspace's server busy (relu loops to the limit); the server's pid."""
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    pid = int(status(runtime, workspace)["pid"])  # type: ignore[index]
+    hanging = workspace / "hanging" / "ex01_activations.py"
+    hanging.parent.mkdir()
+    hanging.write_text(ENDLESS_RELU, encoding="utf-8")
+    client = subprocess.Popen(
+        [*CLIENT, "exercise", "1", "--file", str(hanging), "--timeout", str(seconds)],
+        cwd=workspace,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = next((runtime / "dlgrade").glob("*.log"))
+    deadline = time.monotonic() + 30
+    while log.read_text().count(": started") < 2:
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.02)
+    return client, pid
+
+
+def first_line(stream, seconds: float = 30.0) -> str:
+    """The next line a running process writes to ``stream`` (a pipe), waiting at most ``seconds``."""
+    ready, _, _ = select.select([stream], [], [], seconds)
+    assert ready, f"no line in {seconds} s"
+    return stream.readline()
+
+
+def test_a_busy_server_is_reported_at_once_and_a_waiting_client_says_why_it_waits(runtime, workspace):
+    hanging, pid = hang_the_server(runtime, workspace, seconds=6)
+    busy = grade("server", "status", cwd=workspace)
+    assert hanging.poll() is None  # answered while the server still grades, not after
+    assert busy.returncode == 0
+    assert f"running, pid {pid}, busy with a grading" in busy.stdout
+    waiting = grade("exercise", "1", "--lang", "ja", cwd=workspace)  # served once the hanging grading ends
+    assert hanging.wait(timeout=60) == 1
+    assert waiting.returncode == 0
+    assert f"採点サーバー (pid {pid}) は別の採点の途中です" in waiting.stderr
+    assert waiting.stderr.count("grade:") == 1  # said once
+    assert "すべてのチェックに合格しました" in waiting.stdout
+    assert status(runtime, workspace)["requests"] == 3  # type: ignore[index]
+
+
+def test_stop_waits_for_the_grading_a_busy_server_runs(runtime, workspace):
+    hanging, pid = hang_the_server(runtime, workspace, seconds=3)
+    stopped = grade("server", "stop", cwd=workspace)
+    assert stopped.returncode == 0
+    assert f"Grading server pid {pid} is busy with a grading; it stops once that ends" in stopped.stderr
+    assert f"Stopped 1 grading server(s): pid {pid}" in stopped.stdout
+    out, err = hanging.communicate(timeout=60)
+    assert hanging.returncode == 1, err  # its grading was finished, not cut short
+    assert "relu" in out
+    assert "the grading server stopped" not in err
+    wait_gone(pid)
+
+
+def test_a_server_stopped_by_a_signal_is_named_and_stop_ends_it(runtime, workspace):
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    pid = int(status(runtime, workspace)["pid"])  # type: ignore[index]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        waiting = subprocess.Popen(
+            [*CLIENT, "exercise", "1"], cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        notice = first_line(waiting.stderr)
+        assert f"(pid {pid}) is stopped by a signal" in notice
+        assert f"kill -CONT {pid}" in notice
+        shown = grade("server", "status", cwd=workspace)
+        assert f"pid {pid}, stopped by a signal" in shown.stdout
+        assert launch.process_state(pid) == "T"  # status looked, and left it as it was
+        stopped = grade("server", "stop", cwd=workspace)
+        assert f"Stopped 1 grading server(s): pid {pid}" in stopped.stdout
+        wait_gone(pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
+    out, err = waiting.communicate(timeout=60)
+    # its request was never begun: the stopped server's end sent it on to a new one, which graded it
+    assert waiting.returncode == 0, err
+    assert "every check passed" in out
+    assert int(status(runtime, workspace)["pid"]) != pid  # type: ignore[index]
+
+
+def test_terminate_signals_only_a_grading_server():
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert launch.terminate(other.pid, seconds=0.1) is False
+        assert other.poll() is None
+        os.kill(other.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while launch.process_state(other.pid) != "T":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert launch.stopped(launch.process_state(other.pid))
+    finally:
+        other.kill()
+        other.wait()
+    assert launch.process_state(other.pid) == ""
+    assert launch.process_state(os.getpid()) in ("R", "S")
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "language"),
+    [
+        (["exercise", "1", "--lang", "ja"], {"GRADE_LANG": "en"}, "ja"),
+        (["exercise", "1", "--lang=ja"], {"GRADE_LANG": "en"}, "ja"),
+        (["exercise", "1", "--lang", "en"], {"GRADE_LANG": "ja"}, "en"),
+        (["exercise", "1", "--lang"], {"GRADE_LANG": "ja"}, "ja"),
+        (["exercise", "1", "--lang", "xx"], {"GRADE_LANG": "ja"}, "ja"),
+        (["exercise", "1"], {"GRADE_LANG": "ja"}, "ja"),
+        (["exercise", "1"], {"GRADE_LANG": "en"}, "en"),
+    ],
+)
+def test_a_waiting_clients_notice_is_in_the_commands_language(argv, environ, language, monkeypatch):
+    monkeypatch.setenv("GRADE_LANG", environ["GRADE_LANG"])
+    assert launch._language(argv) == language
+
+
 def test_outside_a_workspace_or_with_no_server_nothing_is_started(runtime, tmp_path, workspace):
     lone = tmp_path / "ex01_activations.py"
     lone.write_text(SOLUTION, encoding="utf-8")
