@@ -88,20 +88,23 @@ def _moments(sample: np.ndarray) -> Moments:
     values = np.asarray(sample, dtype=np.float64).ravel()
     if values.size == 0:
         return Moments(float("nan"), float("nan"), float("nan"))
-    mean = float(values.mean())
-    scratch = np.empty(min(MOMENTS_BLOCK, values.size))
-    second = fourth = 0.0
-    for start in range(0, values.size, MOMENTS_BLOCK):
-        squares = scratch[: min(MOMENTS_BLOCK, values.size - start)]
-        np.subtract(values[start : start + MOMENTS_BLOCK], mean, out=squares)
-        np.multiply(squares, squares, out=squares)
-        second += float(squares.sum())
-        fourth += float(np.dot(squares, squares))
-    variance = second / values.size
-    if not variance**2 > 0:  # no spread, or so little that its square underflows: no kurtosis to judge
-        return Moments(mean, np.sqrt(variance), float("nan"))
-    kurtosis = fourth / values.size / variance**2 - 3.0
-    return Moments(mean, float(np.sqrt(variance)), kurtosis)
+    # a learner's NaN, inf or 1e200 gives NaN or inf moments, which fail the check: NumPy's warnings about
+    # them (inf - inf, an overflowing square) would only reach the learner's terminal as the grader's noise
+    with np.errstate(all="ignore"):
+        mean = float(values.mean())
+        scratch = np.empty(min(MOMENTS_BLOCK, values.size))
+        second = fourth = 0.0
+        for start in range(0, values.size, MOMENTS_BLOCK):
+            squares = scratch[: min(MOMENTS_BLOCK, values.size - start)]
+            np.subtract(values[start : start + MOMENTS_BLOCK], mean, out=squares)
+            np.multiply(squares, squares, out=squares)
+            second += float(squares.sum())
+            fourth += float(np.dot(squares, squares))
+        variance = second / values.size
+        if not variance**2 > 0:  # no spread, or so little that its square underflows: no kurtosis to judge
+            return Moments(mean, float(np.sqrt(variance)), float("nan"))
+        kurtosis = fourth / values.size / variance**2 - 3.0
+        return Moments(mean, float(np.sqrt(variance)), kurtosis)
 
 
 @dataclass(frozen=True)

@@ -499,7 +499,19 @@ def _blocked(check: Check, run: ProbeRun, number: int) -> CheckResult:
 
 
 def judge(check: Check, run: ProbeRun, timeout: float, module: str = "") -> CheckResult:
-    """Turn one probe run into a verdict."""
+    """Turn one probe run into a verdict.
+
+    A learner's NaN, inf or huge values make NumPy warn in a check's
+    arithmetic (inf - inf, an overflowing square); the verdict already says
+    what is wrong with them, so the warnings are not printed beside it.
+    """
+    from numpy import errstate  # loaded by now: the run's arrays are NumPy's
+
+    with errstate(all="ignore"):
+        return _judge(check, run, timeout, module)
+
+
+def _judge(check: Check, run: ProbeRun, timeout: float, module: str) -> CheckResult:
     if run.status != "ok":
         number = culprit(run, module)
         if number is not None and run.status != "error":

@@ -9,6 +9,7 @@ twin) is right, so the hint blames the labels only when they are the cause.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -209,3 +210,21 @@ def test_softmax_with_loss_blames_no_swap_for_a_forward_right_on_one_hot_that_ra
     assert raised, "a forward that raises for labels must fail"
     assert all(result.hint != ex07_layers.SWAPPED_HINT for result in raised)
     assert all(not result.name.endswith("loss for one-hot t") for result in raised)
+
+
+def test_numpy_warnings_of_a_checks_arithmetic_on_a_learners_values_are_not_printed():
+    def verify(run: ProbeRun) -> Verdict:
+        got = run.outputs["out"].array
+        if not np.isfinite((got - got) / (got * 0.0) + got * got).all():  # inf - inf, x / 0, an overflow
+            return Verdict.fail([Text("not finite", "有限ではありません")])
+        return Verdict.ok()
+
+    check = Check("f: finite", "f: 有限", loss_check().probe, verify)
+    run = ProbeRun("ok", {"out": Output("out", "array", "float", array=np.array([np.inf, 1e200, 0.0]))})
+    before = np.geterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = judge(check, run, 5.0)
+    assert result.status is Status.FAILED
+    assert "not finite" in result.message("en")
+    assert np.geterr() == before  # the caller's own setting is left as it was
