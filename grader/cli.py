@@ -1236,8 +1236,9 @@ def server_group() -> None:
     grade server status        is one running here: pid, uptime, requests served
     grade server stop          stop it (the next grade exercise starts a new one)
     grade server stop --all    stop every grading server of yours
-    It stops by itself after 15 minutes without a grading
-    (DLGRADE_SERVER_IDLE=SECONDS); --no-server grades without it.
+    It grades one command at a time: one that comes while it grades says so
+    after a second and waits its turn. It stops by itself after 15 minutes
+    without a grading (DLGRADE_SERVER_IDLE=SECONDS); --no-server grades without it.
     """  # noqa: D301 (click needs a real backspace to keep the lines)
 
 
@@ -1312,7 +1313,11 @@ def server_status(lang: str) -> None:
 @click.option("--all", "every", is_flag=True, help="Stop every grading server of yours, of every workspace.")
 @_language_option
 def server_stop(every: bool, lang: str) -> None:
-    """Stop this workspace's grading server (or, with --all, every one of yours)."""
+    """Stop this workspace's grading server (or, with --all, every one of yours).
+
+    A server busy with a grading stops once that grading ends; one stopped by
+    a signal (SIGSTOP, a debugger), which would never answer, is ended.
+    """
     from grader import launch
 
     def busy(pid: int, state: str) -> bool:
