@@ -1334,16 +1334,14 @@ def server_stop(every: bool, lang: str) -> None:
         return True
 
     paths = launch.servers() if every else [_server_socket(lang)[1]]
-    stopped = []
+    stopped, lingering = [], []
     for path in paths:
         answer = launch.ask(path, "stop", busy=busy)
         if answer is not None and "busy" in answer:  # stopped by a signal: it would never answer
             pid = int(answer["busy"])  # type: ignore[call-overload]
             if not launch.terminate(pid):
-                raise GraderError(
-                    f"grading server pid {pid} is stopped by a signal and did not end: kill -KILL {pid}",
-                    f"採点サーバー pid {pid} はシグナルで一時停止中で、終了しませんでした: kill -KILL {pid}",
-                )
+                lingering.append(pid)
+                continue
             answer = {"stopped": pid}
         if answer is not None:
             stopped.append(answer)
@@ -1354,8 +1352,14 @@ def server_stop(every: bool, lang: str) -> None:
                 "Stopped {count} grading server(s): pid {pids}", "採点サーバー {count} 個を終了しました: pid {pids}"
             ).format(count=len(stopped), pids=pids)(lang)
         )
-    else:
+    elif not lingering:
         click.echo(Text("No grading server was running.", "動いている採点サーバーはありませんでした。")(lang))
+    if lingering:
+        pids = " ".join(map(str, lingering))
+        raise GraderError(
+            f"grading server(s) stopped by a signal did not end: kill -KILL {pids}",
+            f"シグナルで一時停止中の採点サーバーが終了しませんでした: kill -KILL {pids}",
+        )
 
 
 def run() -> None:

@@ -26,9 +26,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from servers import wait_gone
 
 from grader import launch
+from grader.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = [sys.executable, "-c", "from grader.launch import run; run()"]
@@ -459,6 +461,30 @@ def test_a_server_stopped_by_a_signal_is_named_and_stop_ends_it(runtime, workspa
     assert waiting.returncode == 0, err
     assert "every check passed" in out
     assert int(status(runtime, workspace)["pid"]) != pid  # type: ignore[index]
+
+
+def test_stop_all_goes_on_past_a_stopped_server_it_could_not_end(runtime, workspace, tmp_path, monkeypatch):
+    other = make_workspace(tmp_path / "other")
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    assert grade("exercise", "1", cwd=other).returncode == 0
+    stuck, running = (int(status(runtime, place)["pid"]) for place in (workspace, other))  # type: ignore[index]
+    folder = str(runtime / "dlgrade")
+    first = launch.socket_path(folder, str(workspace.resolve()))
+    os.kill(stuck, signal.SIGSTOP)
+    try:
+        with monkeypatch.context() as patch:  # as a process that SIGKILL does not end (stuck in the kernel)
+            patch.chdir(workspace)
+            patch.setattr(launch, "terminate", lambda pid, seconds=5.0: False)
+            patch.setattr(launch, "servers", lambda: [first, launch.socket_path(folder, str(other.resolve()))])
+            done = CliRunner().invoke(main, ["server", "stop", "--all"])
+        assert done.exit_code == 3
+        assert f"kill -KILL {stuck}" in done.output
+        assert f"Stopped 1 grading server(s): pid {running}" in done.output  # the one after it was stopped
+        wait_gone(running)
+        assert launch.stopped(launch.process_state(stuck))
+    finally:
+        launch.terminate(stuck)
+    wait_gone(stuck)
 
 
 def test_terminate_signals_only_a_grading_server():
