@@ -29,10 +29,10 @@ import time
 
 # _socket, as the client (``grader.launch``): the socket module builds enums of every constant and imports
 # selectors, 5-10 ms of a cold start's critical path, and nothing else a grading imports needs it
-from _socket import AF_UNIX, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SO_PEERCRED, SOCK_STREAM, SOL_SOCKET
+from _socket import AF_UNIX, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SOCK_STREAM
 from _socket import socket as _socket_type
 
-from grader.launch import _PEER, SERVER_THREAD_VARIABLES, Reader, log_path, socket_path, version_key, write_message
+from grader.launch import SERVER_THREAD_VARIABLES, Reader, log_path, peer, socket_path, version_key, write_message
 
 # the zygote is started before this process imports more (``main``): ``typing`` comes after it
 TYPE_CHECKING = False
@@ -216,7 +216,7 @@ class Server:
 
     def answer(self, connection: _socket_type) -> bool:
         """Serve one connection; False when the server should stop."""
-        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
+        _pid, uid, _gid = peer(connection)
         if uid != os.getuid():
             log(f"refused a client of uid {uid}")
             return True

@@ -249,7 +249,7 @@ def _connect(path: str) -> _socket_type:
     connection = _socket_type(AF_UNIX, SOCK_STREAM)
     try:
         connection.connect(path)
-        _pid, uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
+        _pid, uid, _gid = peer(connection)
     except OSError as problem:
         connection.close()
         raise ServerUnavailable(str(problem)) from None
@@ -647,17 +647,20 @@ def _read_waiting(
         pass
     finally:
         connection.settimeout(None)
-    pid = server_pid(connection)
+    pid = peer(connection)[0]
     state = process_state(pid)
     if not waiting(pid, state):
         raise _GaveUp(pid, state)
     return reader.read()
 
 
-def server_pid(connection: _socket_type) -> int:
-    """The process at the other end of ``connection`` (the server that listens), as the kernel says."""
-    pid, _uid, _gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
-    return int(pid)
+def peer(connection: _socket_type) -> tuple[int, int, int]:
+    """The pid, uid and gid of the process at the other end of ``connection``, as the kernel says.
+
+    For a client, the server that listens; for the server, the client that connected.
+    """
+    pid, uid, gid = _PEER.unpack(connection.getsockopt(SOL_SOCKET, SO_PEERCRED, _PEER.size))
+    return pid, uid, gid
 
 
 def process_state(pid: int) -> str:
@@ -680,8 +683,13 @@ def _language(argv: list[str]) -> str:
     from grader.text import LANGUAGES, default_language
 
     for index, word in enumerate(argv):
-        value = argv[index + 1] if word == "--lang" and index + 1 < len(argv) else word.removeprefix("--lang=")
-        if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
+        if word == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif word.startswith("--lang="):
+            value = word.removeprefix("--lang=")
+        else:
+            continue
+        if value in LANGUAGES:
             return value
     return default_language()
 
@@ -727,16 +735,16 @@ def terminate(pid: int, seconds: float = 5.0) -> bool:
             os.kill(pid, number)
         except ProcessLookupError:
             return True
-    if _gone_within(pid, seconds):
+    if gone_within(pid, seconds):
         return True
     try:
         os.kill(pid, SIGKILL)
     except ProcessLookupError:
         return True
-    return _gone_within(pid, seconds)
+    return gone_within(pid, seconds)
 
 
-def _gone_within(pid: int, seconds: float) -> bool:
+def gone_within(pid: int, seconds: float) -> bool:
     """Whether process ``pid`` ends within ``seconds`` (a zombie is gone: its parent is only not yet told)."""
     deadline = time.monotonic() + seconds
     while process_state(pid) not in ("", "Z"):

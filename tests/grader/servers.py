@@ -6,10 +6,8 @@ that starts servers by hand waits for one to go with ``wait_gone``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -43,13 +41,5 @@ def stop_all(folder: Path) -> None:
 
 
 def wait_gone(pid: int, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
-            return  # gone, not yet reaped by its parent (init)
-        time.sleep(0.02)
-    raise AssertionError(f"process {pid} is still running")
+    if not launch.gone_within(pid, seconds):  # a zombie counts as gone: only its parent (init) is not yet told
+        raise AssertionError(f"process {pid} is still running")
