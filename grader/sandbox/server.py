@@ -1182,7 +1182,8 @@ def _run_workers(
     3. The learner's module must import first.  A worker that ends without
        having imported it failed at the module's top level: an exception, a
        crash or an exit is that verdict for every probe at once; running out
-       of the optimistic budget while importing earns one more try with the
+       of the optimistic budget while importing (or before the worker could
+       even confine itself, on a busy machine) earns one more try with the
        full limit, and a hang there is the verdict for every probe.
     """
     pending: list[tuple[list[Json], float, str]] = [_optimistic(probes)]
@@ -1234,10 +1235,12 @@ def _run_workers(
             _report_finished(worker, reported)
             del running[pid]
             record = worker.record(status, timed_out)
+            if timed_out and kind == "optimistic" and not worker.frames.imported:
+                # out of the first pass's budget (wall-clock) while still importing, or not even confined yet
+                # on a busy machine (no learner code ran): one more try, with the full limit
+                pending.insert(0, (worker.batch, 0.0, "import"))
+                continue
             if worker.frames.confined and not worker.frames.imported:
-                if timed_out and kind == "optimistic":
-                    pending.insert(0, (worker.batch, 0.0, "import"))  # one more try, with the full limit
-                    continue
                 record["import_failed"] = True
                 for other, _kind in running.values():
                     _kill_group(other.pid)

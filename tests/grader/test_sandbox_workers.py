@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,6 +156,44 @@ def test_a_module_slower_to_import_than_the_optimistic_budget_is_imported_once(t
     runs, imports = _run_counting_imports(tmp_path, source, 3, timeout=5.0)
     assert [run.status for run in runs] == ["ok", "ok", "ok"]
     assert imports == 1
+
+
+def test_a_worker_slower_to_confine_itself_than_the_optimistic_budget_fails_no_probe(tmp_path, monkeypatch):
+    # on a busy machine a worker may not even have read its inputs and confined itself when the first pass's
+    # budget (wall-clock) ends: no learner code ran, so that is no verdict; here its input is a FIFO whose
+    # writer comes only after the budget (the worker waits in open() before it is confined)
+    from grader.sandbox import npyfile
+
+    delay = OPTIMISTIC_SECONDS + 0.4
+    writers: list[threading.Thread] = []
+
+    def late(path: Path, array: np.ndarray) -> None:
+        os.mkfifo(path, 0o600)
+        data = npyfile.to_bytes(array)
+
+        def write() -> None:
+            time.sleep(delay)
+            deadline = time.monotonic() + 30
+            while True:  # a reader (the worker) is waiting by now; it may open a moment later
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+
+        writers.append(threading.Thread(target=write, daemon=True))
+        writers[-1].start()
+
+    monkeypatch.setattr(npyfile, "save", late)
+    runs, imports = _run_counting_imports(tmp_path, SLOW_FIRST.replace("{first}", "pass"), 1, timeout=5.0)
+    for writer in writers:
+        writer.join(timeout=30)
+    assert [run.status for run in runs] == ["ok"], runs[0].message
+    assert float(runs[0].output("y").array[1]) == 0.0
 
 
 def test_a_module_that_hangs_at_import_times_out_for_every_probe(tmp_path):
