@@ -152,6 +152,30 @@ def test_requests_in_a_row_do_not_leak_environment_or_folder(runtime, workspace)
     assert (workspace / ".grade").is_dir()  # recorded in the client's workspace, not the server's folder
 
 
+def test_the_servers_environment_becomes_exactly_each_clients():
+    """Only the variables that differ change, and the environment a child inherits is the client's."""
+    from grader import daemon
+
+    saved = dict(os.environ)
+    wanted = {name: value for name, value in saved.items() if name != "HOME"}
+    wanted.update({"DLGRADE_TEST_CHANGED": "new", "DLGRADE_TEST_ADDED": "1"})
+    show = [sys.executable, "-c", "import json, os; print(json.dumps(dict(os.environ)))"]
+    try:
+        os.environ.update({"DLGRADE_TEST_CHANGED": "old", "DLGRADE_TEST_GONE": "x"})
+        daemon._set_environ(wanted)
+        assert dict(os.environ) == wanted
+        # a child started with no env= inherits the C library's environment: set and unset there too
+        child = json.loads(subprocess.run(show, capture_output=True, text=True, check=True).stdout)
+        assert {name: child.get(name) for name in wanted} == wanted
+        assert "DLGRADE_TEST_GONE" not in child
+        assert "HOME" not in child
+        daemon._set_environ(saved)
+        assert dict(os.environ) == saved
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def test_colour_on_a_terminal_as_without_the_server(runtime, workspace):
     def on_a_terminal(*args: str) -> bytes:
         leader, follower = pty.openpty()
