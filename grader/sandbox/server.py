@@ -52,6 +52,8 @@ DICT_ITEMS_LIMIT = 256
 LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 OPEN_FILES_LIMIT = 256
 PIPE_BYTES = 1024 * 1024
+# the pieces of an out/ file one system call writes (Linux takes at most 1,024: IOV_MAX)
+WRITE_PIECES = 512
 # a probe's arrays smaller than this are held back and written with its result.json: one write and
 # one wake-up of the server per probe, not one per array; larger ones go at once
 HOLD_BYTES = 64 * 1024
@@ -717,45 +719,53 @@ class _Frames:
     """
 
     def __init__(self, probe_ids: list[str], limit: int) -> None:
-        self.buffer = bytearray()
+        self.rest = b""  # the start of a frame not complete yet
         self.limit = limit
         self.total = 0
         self.broken = False
         self.confined = False
         self.imported = False
         self.import_failure: bytes | None = None
-        self.frames: dict[str, list[tuple[str, bytes]]] = {probe_id: [] for probe_id in probe_ids}
+        self.frames: dict[str, list[tuple[str, bytes | memoryview]]] = {probe_id: [] for probe_id in probe_ids}
         self.sizes: dict[str, int] = dict.fromkeys(probe_ids, 0)
         self.done: list[str] = []  # probes whose result.json arrived, in order
         # per probe, the learner's functions the worker last said were running (innermost first)
         self.running: dict[str, list[str]] = {}
 
     def add(self, chunk: bytes) -> list[str]:
-        """Take more of the stream; the probes whose result became complete with it."""
+        """Take more of the stream; the probes whose result became complete with it.
+
+        A large frame's data is a view into the (immutable) bytes read, not a
+        copy: an array of 800 KB is copied once here at most (when it came in
+        parts), not three times, on its way from the worker's pipe to its file.
+        """
         self.total += len(chunk)
         if self.broken:
             return []
-        buffer = self.buffer
-        buffer += chunk
+        stream = self.rest + chunk if self.rest else chunk
+        view = memoryview(stream)
         completed: list[str] = []
         at = 0
-        while not self.broken and len(buffer) - at >= 4:
-            size = int.from_bytes(buffer[at : at + 4], "big")
+        while not self.broken and len(stream) - at >= 4:
+            size = int.from_bytes(view[at : at + 4], "big")
             header = at + 4 + size + 8
             if size > 300:
                 self.broken = True
-            elif len(buffer) >= header:
-                length = int.from_bytes(buffer[header - 8 : header], "big")
+            elif len(stream) >= header:
+                length = int.from_bytes(view[header - 8 : header], "big")
                 if length > self.limit:
                     self.broken = True
-                elif len(buffer) >= header + length:
-                    label = bytes(buffer[at + 4 : at + 4 + size]).decode("ascii", errors="replace")
-                    completed += self._take(label, bytes(buffer[header : header + length]))
+                elif len(stream) >= header + length:
+                    label = bytes(view[at + 4 : at + 4 + size]).decode("ascii", errors="replace")
+                    data = view[header : header + length]
+                    # a small frame is copied, so the bytes read can go (a view would keep each read's
+                    # memory, and the next read would fault in fresh pages); a large one is the read
+                    completed += self._take(label, data if length >= HOLD_BYTES else bytes(data))
                     at = header + length
                     continue
             break
-        del buffer[:at]
-        if len(buffer) > self.limit:
+        self.rest = stream[at:]
+        if len(self.rest) > self.limit:
             self.broken = True
         return completed
 
@@ -763,13 +773,13 @@ class _Frames:
         """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""
         return next((probe_id for probe_id in self.frames if probe_id not in self.done), "")
 
-    def _take(self, label: str, data: bytes) -> list[str]:
+    def _take(self, label: str, data: bytes | memoryview) -> list[str]:
         if label == "confined":
             self.confined = True
         elif label == "imported":
             self.imported = True
         elif label == "import.json" and not self.imported:
-            self.import_failure = data
+            self.import_failure = bytes(data)
         else:
             probe_id, _, name = label.partition("/")
             if probe_id != self.current() or not name:
@@ -778,7 +788,7 @@ class _Frames:
                 self.broken = True
                 return []
             if name == "running":  # an answer to RUNNING_SIGNAL: not part of the probe's result
-                self.running[probe_id] = _running_names(data)
+                self.running[probe_id] = _running_names(bytes(data[: RUNNING_BYTES + 1]))
                 return []
             self.frames[probe_id].append((name, data))
             self.sizes[probe_id] += len(data)
@@ -1097,7 +1107,7 @@ class _Running:
                 info["exit_code"] = os.waitstatus_to_exitcode(status)
         return info
 
-    def frames_of(self, probe_id: str) -> list[tuple[str, bytes]]:
+    def frames_of(self, probe_id: str) -> list[tuple[str, bytes | memoryview]]:
         """The probe's frames as a lone worker would have sent them."""
         head = [("confined", b"")] if self.frames.confined else []
         if self.frames.imported:
@@ -1400,30 +1410,41 @@ def _share_work(running: dict[int, tuple[_Running, str]], jobs: int, pending: li
                 return
 
 
-def _write_out(name: str, data: bytes) -> None:
-    """Write one file into ``out/`` (the grader reads it; no worker can write there)."""
+def _write_out(name: str, pieces: list[bytes | memoryview]) -> None:
+    """Write one file of ``pieces`` into ``out/`` (the grader reads it; no worker can write there)."""
     path = os.path.join(_MANIFEST["out_dir"], name)
     fd = os.open(path + ".part", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for start in range(0, len(pieces), WRITE_PIECES):
+            _write_all(fd, pieces[start : start + WRITE_PIECES])
     finally:
         os.close(fd)
     os.replace(path + ".part", path)
 
 
-def _frame(label: str, data: bytes) -> bytes:
+def _write_all(fd: int, pieces: list[bytes | memoryview]) -> None:
+    """Write ``pieces`` one after the other, with as few system calls as the kernel allows (``writev``)."""
+    left = [memoryview(piece) for piece in pieces if len(piece)]
+    while left:
+        written = os.writev(fd, left)
+        while left and written >= len(left[0]):
+            written -= len(left.pop(0))
+        if left and written:
+            left[0] = left[0][written:]
+
+
+def _frame(label: str, data: bytes | memoryview) -> tuple[bytes, bytes | memoryview]:
+    """A frame of the result stream, as its header and its data (written as they are, not joined)."""
     raw = label.encode()
-    return struct.pack(">I", len(raw)) + raw + struct.pack(">Q", len(data)) + data
+    return struct.pack(">I", len(raw)) + raw + struct.pack(">Q", len(data)), data
 
 
 def _report(probe_id: str, worker: _Running, record: Json) -> None:
     frames = worker.frames_of(probe_id)
-    _write_out(f"{probe_id}.result", b"".join(_frame(label, data) for label, data in frames))
+    _write_out(f"{probe_id}.result", [piece for label, data in frames for piece in _frame(label, data)])
     if worker.frames.broken and probe_id not in worker.finished:
         record["result_broken"] = True
-    _write_out(f"{probe_id}.json", json.dumps(record).encode())
+    _write_out(f"{probe_id}.json", [json.dumps(record).encode()])
 
 
 def _report_finished(worker: _Running, reported: dict[str, tuple[_Running, Json]]) -> None:

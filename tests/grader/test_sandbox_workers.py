@@ -266,6 +266,68 @@ def test_a_probe_s_small_arrays_go_with_its_result_in_order_and_large_ones_at_on
     assert results.sent == frames.sizes["p1"] + sum(4 + 3 + len(name) + 8 for name, _ in frames.frames["p1"])
 
 
+def _stream(*frames: tuple[str, bytes]) -> bytes:
+    from grader.sandbox.server import _frame
+
+    return b"".join(piece for label, data in frames for piece in _frame(label, data))
+
+
+def test_frames_read_in_any_parts_are_the_frames_written(tmp_path, monkeypatch):
+    """However the pipe cuts the stream (inside a header, a length or an array), each frame arrives whole, once."""
+    from grader.sandbox import server
+    from grader.sandbox.server import _Frames, _report, _Running
+
+    large = np.random.default_rng(0).bytes(300_000)
+    sent = [
+        ("confined", b""),
+        ("imported", b""),
+        ("p1/out_a.npy", large),
+        ("p1/out_b.npy", b""),
+        ("p1/result.json", b'{"status": "ok"}'),
+        ("p2/out_c.npy", b"c" * 70_000),
+        ("p2/result.json", b'{"status": "ok"}'),
+    ]
+    stream = _stream(*sent)
+    whole = _Frames(["p1", "p2"], 1 << 20)
+    assert whole.add(stream) == ["p1", "p2"]
+    rng = np.random.default_rng(1)
+    for sizes in ([1] * 200, rng.integers(1, 20, 500), rng.integers(1, 100_000, 50)):
+        frames, at, completed = _Frames(["p1", "p2"], 1 << 20), 0, []
+        for size in [*sizes, len(stream)]:
+            completed += frames.add(stream[at : at + int(size)])
+            at += int(size)
+        assert completed == ["p1", "p2"]
+        assert frames.frames == whole.frames
+        assert (frames.sizes, frames.total, frames.rest, frames.broken) == (whole.sizes, len(stream), b"", False)
+    # and the probe's file holds its frames as they were sent (written in pieces, not joined first)
+    worker = _Running.__new__(_Running)  # only what _report reads: no process
+    worker.frames, worker.finished = whole, {"p1": {}}
+    monkeypatch.setitem(server._MANIFEST, "out_dir", str(tmp_path))
+    _report("p1", worker, {"elapsed": 0.0})
+    p1 = [("out_a.npy", large), ("out_b.npy", b""), ("result.json", b'{"status": "ok"}')]
+    assert (tmp_path / "p1.result").read_bytes() == _stream(("confined", b""), ("imported", b""), *p1)
+
+
+def test_an_out_file_is_whole_however_few_bytes_each_write_takes(tmp_path, monkeypatch):
+    """More pieces than one writev takes, empty ones, and writes the kernel cuts short: the file is their sum."""
+    from grader.sandbox import server
+
+    pieces = [bytes([n % 251]) * (n % 7) for n in range(1_300)] + [b"x" * 100_000]
+    real = os.writev
+    calls = []
+
+    def short(fd: int, buffers: list) -> int:
+        calls.append(len(buffers))
+        return real(fd, [memoryview(buffers[0])[:5], *buffers[1:3]])  # never more than 3 pieces, 5 bytes of the first
+
+    monkeypatch.setattr(server.os, "writev", short)
+    monkeypatch.setitem(server._MANIFEST, "out_dir", str(tmp_path))
+    server._write_out("p1.result", pieces)
+    assert (tmp_path / "p1.result").read_bytes() == b"".join(pieces)
+    assert not (tmp_path / "p1.result.part").exists()
+    assert max(calls) <= server.WRITE_PIECES
+
+
 def test_held_arrays_never_hold_more_than_the_limit(result_pipe):
     from grader.sandbox.server import HOLD_BYTES, _Frames, _Results
 

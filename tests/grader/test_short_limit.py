@@ -172,9 +172,9 @@ def test_a_running_report_is_not_part_of_the_probe_s_result_and_only_the_running
     from grader.sandbox.server import _frame, _Frames
 
     frames = _Frames(["p1", "p2"], 1 << 20)
-    frames.add(_frame("confined", b"") + _frame("imported", b"") + _frame("p1/running", b'["relu"]'))
+    frames.add(b"".join(_frame("confined", b"") + _frame("imported", b"") + _frame("p1/running", b'["relu"]')))
     assert (frames.running, frames.frames["p1"], frames.broken) == ({"p1": ["relu"]}, [], False)
-    frames.add(_frame("p2/running", b'["relu"]'))  # not the probe running now: a forged frame
+    frames.add(b"".join(_frame("p2/running", b'["relu"]')))  # not the probe running now: a forged frame
     assert frames.broken
     assert "p2" not in frames.running
 

@@ -225,7 +225,7 @@ def _files(values: list[float]) -> dict[str, bytes]:
     frames.append(("result.json", json.dumps(result).encode()))
     record = {"elapsed": 0.01, "timed_out": False, "limit": 5.0, "exit_code": 0}
     return {
-        "result": b"".join(_frame(label, blob) for label, blob in frames),
+        "result": b"".join(piece for label, blob in frames for piece in _frame(label, blob)),
         "json": json.dumps(record).encode(),
     }
 
