@@ -176,6 +176,25 @@ def test_the_servers_environment_becomes_exactly_each_clients():
         os.environ.update(saved)
 
 
+def test_preloading_the_checks_stops_for_a_waiting_client_and_goes_on_after_it(tmp_path):
+    """After its first grading the server imports every exercise's checks, but never while a client waits."""
+    from grader import daemon
+    from grader.grading.engine import EXERCISES
+
+    server = daemon.Server.__new__(daemon.Server)  # only what preload uses: no zygote, no log
+    server.to_preload = None
+    with socket.socket(socket.AF_UNIX) as listener, socket.socket(socket.AF_UNIX) as client:
+        listener.bind(str(tmp_path / "s.sock"))
+        listener.listen()
+        server.listener = listener
+        client.connect(str(tmp_path / "s.sock"))  # the learner's next grade, come before the imports
+        server.preload()
+        assert server.to_preload == [exercise.checks_module for exercise in EXERCISES.values()]
+        listener.accept()[0].close()  # served
+        server.preload()
+        assert server.to_preload == []
+
+
 def test_colour_on_a_terminal_as_without_the_server(runtime, workspace):
     def on_a_terminal(*args: str) -> bytes:
         leader, follower = pty.openpty()
