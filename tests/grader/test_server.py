@@ -23,6 +23,7 @@ import sys
 import textwrap
 import time
 import uuid
+import weakref
 from pathlib import Path
 
 import pytest
@@ -848,3 +849,67 @@ def test_grading_in_a_warm_pool_forks_from_its_zygote_and_passes_over_a_dead_one
 def test_which_commands_go_to_the_server(workspace, monkeypatch, argv, environ, served):
     monkeypatch.chdir(workspace / "exercises")
     assert (launch.server_workspace(argv, environ) == os.path.realpath(workspace)) is served
+
+
+@pytest.mark.parametrize(
+    ("argv", "collected"),
+    [(["exercise", "1", "--no-server"], False), (["hint", "1", "--no-server"], False), (["batch", "x"], True)],
+)
+def test_one_grading_in_this_process_runs_without_the_collector_and_longer_commands_with_it(
+    monkeypatch, argv, collected
+):
+    """A grading that ends the process needs no cycle collection; a batch or a watch, which run on, do."""
+    import gc
+
+    import grader.cli
+
+    seen = []
+    monkeypatch.setattr(sys, "argv", ["grade", *argv])
+    monkeypatch.setattr(grader.cli, "run", lambda: seen.append(gc.isenabled()))
+    try:
+        launch.run()
+    finally:
+        gc.enable()
+    assert seen == [collected]
+
+
+def test_the_server_collects_and_freezes_once_its_first_grading_is_answered_and_no_client_waits(tmp_path):
+    """Its start runs with the collector off; it comes on after the first answer, or the third if clients wait."""
+    import gc
+
+    from grader import daemon
+
+    server = daemon.Server.__new__(daemon.Server)  # only what settle uses
+    frozen = gc.get_freeze_count()
+    gc.disable()
+    try:
+        with socket.socket(socket.AF_UNIX) as listener, socket.socket(socket.AF_UNIX) as client:
+            listener.bind(str(tmp_path / "s.sock"))
+            listener.listen()
+            server.listener = listener
+            client.connect(str(tmp_path / "s.sock"))  # a client waits
+            server.requests = 1
+            server.settle()
+            assert not gc.isenabled()  # not now: that client would wait for the collection
+            server.requests = 3
+            server.settle()
+            assert gc.isenabled()  # but not for ever
+            assert gc.get_freeze_count() > frozen
+            gc.unfreeze()
+            gc.disable()
+            listener.accept()[0].close()
+            server.requests = 1
+
+            class Left:
+                pass
+
+            left = Left()
+            left.itself = left  # a cycle the first grading left
+            gone = weakref.ref(left)
+            del left
+            server.settle()  # nobody waits: collected, then the rest frozen
+            assert gc.isenabled()
+            assert gone() is None
+    finally:
+        gc.unfreeze()
+        gc.enable()
