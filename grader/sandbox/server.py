@@ -719,7 +719,7 @@ class _Frames:
     """
 
     def __init__(self, probe_ids: list[str], limit: int) -> None:
-        self.rest = b""  # the start of a frame not complete yet
+        self.rest = bytearray()  # the start of a frame not complete yet
         self.limit = limit
         self.total = 0
         self.broken = False
@@ -735,16 +735,36 @@ class _Frames:
     def add(self, chunk: bytes) -> list[str]:
         """Take more of the stream; the probes whose result became complete with it.
 
-        A large frame's data is a view into the (immutable) bytes read, not a
-        copy: an array of 800 KB is copied once here at most (when it came in
-        parts), not three times, on its way from the worker's pipe to its file.
+        A large frame that came whole in one read is kept as a view into that
+        (immutable) read, not copied: an array of 800 KB goes from the worker's
+        pipe to its file with no copy here, where it took three.  A frame begun in
+        an earlier read is gathered in a bytearray (so a frame of many reads costs
+        a copy per read, never one of all that came before) and copied out whole.
         """
         self.total += len(chunk)
         if self.broken:
             return []
-        stream = self.rest + chunk if self.rest else chunk
-        view = memoryview(stream)
+        if self.rest:
+            self.rest += chunk
+            stream: bytes | bytearray = self.rest
+        else:
+            stream = chunk
         completed: list[str] = []
+        view = memoryview(stream)
+        try:
+            at = self._parse(stream, view, completed, keep_views=stream is chunk)
+        finally:
+            view.release()  # (the views of large frames live on: they hold the read, not this view)
+        if stream is chunk:
+            self.rest = bytearray(chunk[at:])
+        else:
+            del self.rest[:at]
+        if len(self.rest) > self.limit:
+            self.broken = True
+        return completed
+
+    def _parse(self, stream: bytes | bytearray, view: memoryview, completed: list[str], keep_views: bool) -> int:
+        """Take the whole frames at the start of ``stream`` (``view`` of it); how many bytes they took."""
         at = 0
         while not self.broken and len(stream) - at >= 4:
             size = int.from_bytes(view[at : at + 4], "big")
@@ -757,17 +777,15 @@ class _Frames:
                     self.broken = True
                 elif len(stream) >= header + length:
                     label = bytes(view[at + 4 : at + 4 + size]).decode("ascii", errors="replace")
+                    # a view only of a large frame of an immutable read: a small one's view would keep a
+                    # whole read (the next read would then fault in fresh pages), and the bytearray changes
                     data = view[header : header + length]
-                    # a small frame is copied, so the bytes read can go (a view would keep each read's
-                    # memory, and the next read would fault in fresh pages); a large one is the read
-                    completed += self._take(label, data if length >= HOLD_BYTES else bytes(data))
+                    completed += self._take(label, data if keep_views and length >= HOLD_BYTES else bytes(data))
+                    del data
                     at = header + length
                     continue
             break
-        self.rest = stream[at:]
-        if len(self.rest) > self.limit:
-            self.broken = True
-        return completed
+        return at
 
     def current(self) -> str:
         """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""

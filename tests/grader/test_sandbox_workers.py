@@ -308,6 +308,28 @@ def test_frames_read_in_any_parts_are_the_frames_written(tmp_path, monkeypatch):
     assert (tmp_path / "p1.result").read_bytes() == _stream(("confined", b""), ("imported", b""), *p1)
 
 
+def test_a_large_frame_read_whole_is_kept_without_a_copy_and_one_of_many_reads_is_gathered():
+    """The 800 KB sample of a probe is not copied on its way through; one of 2 MB in 4 KB reads arrives whole."""
+    from grader.sandbox.server import HOLD_BYTES, _Frames
+
+    large = np.random.default_rng(2).bytes(HOLD_BYTES)
+    read = _stream(("p1/out_a.npy", large), ("p1/out_b.npy", b"small"), ("p1/result.json", b"{}"))
+    frames = _Frames(["p1"], 1 << 22)
+    assert frames.add(read) == ["p1"]
+    (_, kept), (_, small), _ = frames.frames["p1"]
+    assert isinstance(kept, memoryview)
+    assert kept.obj is read  # a view of the read itself
+    assert kept == large
+    assert isinstance(small, bytes)  # copied: a view would keep the whole read alive
+    huge = np.random.default_rng(3).bytes(2 << 20)
+    stream = _stream(("p2/out_c.npy", huge), ("p2/result.json", b"{}"))
+    frames = _Frames(["p2"], 1 << 22)
+    done = [probe for at in range(0, len(stream), 4096) for probe in frames.add(stream[at : at + 4096])]
+    assert done == ["p2"]
+    assert bytes(frames.frames["p2"][0][1]) == huge
+    assert (frames.rest, frames.broken) == (b"", False)
+
+
 def test_an_out_file_is_whole_however_few_bytes_each_write_takes(tmp_path, monkeypatch):
     """More pieces than one writev takes, empty ones, and writes the kernel cuts short: the file is their sum."""
     from grader.sandbox import server
