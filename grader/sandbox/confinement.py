@@ -312,6 +312,20 @@ def landlock_ruleset(
         return -1
     for prepared in prepare_rules(opened_read, handled):
         _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, prepared, 0)
+    return add_paths(int(ruleset), read_paths, write_paths)
+
+
+def add_paths(ruleset: int, read_paths: list[str], write_paths: list[str]) -> int:
+    """Let ``ruleset`` (``landlock_ruleset``'s, not applied yet) read ``read_paths`` and write ``write_paths``; it.
+
+    A sandbox server builds its rulesets with Python's paths while it waits for
+    its request, and adds the request's own folders here once it has it: the
+    rules a ruleset holds do not depend on the order they came in.  A ruleset
+    of -1 (no Landlock) stays -1.
+    """
+    if ruleset < 0 or _LIBC is None:
+        return -1
+    handled = _fs_rights(landlock_abi())
     for path, rights in [(p, FS_READ) for p in read_paths] + [(p, handled) for p in write_paths]:
         try:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -323,7 +337,7 @@ def landlock_ruleset(
             _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, ctypes.byref(rule), 0)
         finally:
             os.close(fd)
-    return int(ruleset)
+    return ruleset
 
 
 def restrict(ruleset: int) -> bool:

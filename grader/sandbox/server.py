@@ -1654,6 +1654,8 @@ _COMPILE_ERRORS: dict[str, BaseException] = {}
 # a zygote's: the Python and NumPy paths workers may read (``_python_paths``), found and opened once
 _ZYGOTE_PATHS: list[str] = []
 _ZYGOTE_OPENED: list[tuple[int, bool]] = []
+# a spare's two rulesets with the rules of those paths, built while it waits for its request (``_python_rulesets``)
+_PYTHON_RULESETS: list[int] = []
 # the zygote's ends of the pipes that bring servers their manifests' paths (no server keeps another's)
 _ZYGOTE_PIPES: set[int] = set()
 # the pool's shared input arrays the zygote read once (``_load_input``): path -> (dtype, shape, the array's bytes)
@@ -1759,6 +1761,16 @@ def _prepare_confinement() -> None:
     _CONFINEMENT.prepare_seccomp()
 
 
+def _python_rulesets() -> list[int]:
+    """Two Landlock rulesets that let Python's paths be read (the zygote's, opened once): the workers' and the server's.
+
+    Each gets the request's own folders later (``confinement.add_paths``).  A spare
+    builds them while it waits for its request (``_zygote_child``): their hundreds
+    of rules (a system call each) are then not part of any grading's time.
+    """
+    return [_CONFINEMENT.landlock_ruleset([], [], opened_read=_ZYGOTE_OPENED) for _ in range(2)]
+
+
 def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
     """Serve one submission's probes, then kill whatever the learner's code left behind."""
     global _SANDBOX_USER
@@ -1776,20 +1788,22 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
         _SANDBOX_USER = _SANDBOX_USER and bool(_SETUP["python_readable"])
         if _SANDBOX_USER:
             _prepare_files(manifest)
-        # the workers' ruleset: learner code reads only Python, NumPy and its files, and writes nothing
+        # the workers' ruleset: learner code reads only Python, NumPy and its files, and writes nothing;
+        # the server's own: it may read what it needs and write only its out/ folder
         work_dir = os.path.dirname(manifest["learner_dir"])
-        if _ZYGOTE_OPENED:  # the zygote opened Python's paths once for every server (the same paths)
-            _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(
-                [manifest["learner_dir"]], [os.devnull], opened_read=_ZYGOTE_OPENED
-            )
-            # the server itself: it may read what it needs and write only its out/ folder
-            read, opened = [work_dir, "/proc"], _ZYGOTE_OPENED
-        else:
-            _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
-            read, opened = [*python, work_dir, "/proc"], []
+        read = [work_dir, "/proc"] if _ZYGOTE_OPENED else [*python, work_dir, "/proc"]
         if manifest.get("inputs_dir"):  # a pool's inputs, shared by its servers: read, never written
             read.append(str(manifest["inputs_dir"]))
-        _CONFINEMENT.landlock(read, [manifest["out_dir"], os.devnull], opened_read=opened)
+        if _ZYGOTE_OPENED:  # the zygote opened Python's paths once for every server (the same paths)
+            workers, own = _PYTHON_RULESETS or _python_rulesets()
+            _SETUP["ruleset"] = _CONFINEMENT.add_paths(workers, [manifest["learner_dir"]], [os.devnull])
+            own = _CONFINEMENT.add_paths(own, read, [manifest["out_dir"], os.devnull])
+            if own >= 0:
+                _CONFINEMENT.restrict(own)
+                os.close(own)
+        else:
+            _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
+            _CONFINEMENT.landlock(read, [manifest["out_dir"], os.devnull])
     _SETUP["address_space"] = _address_space_in_use() + ADDRESS_SPACE_ROOM
     # what the server holds now is shared with every worker it forks: keep the collector off it,
     # or each worker would copy those pages the first time a collection walks them
@@ -2152,6 +2166,8 @@ def _zygote_child(path_read: int, numpy_module: types.ModuleType, pid_one: bool)
                 # the zygote is in its own network namespace already: only a PID namespace here
                 _become_pid_one(net=not _ZYGOTE_NET)
                 _new_wake_pipe()
+        if _CONFINEMENT is not None and _ZYGOTE_OPENED:
+            _PYTHON_RULESETS[:] = _python_rulesets()
         manifest_path = _manifest_path(path_read)
         if not manifest_path:  # the zygote ended before it had a request for this server
             return

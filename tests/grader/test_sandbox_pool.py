@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -154,6 +155,23 @@ def _the_spare(zygote: int, pid_one: bool = False) -> int:
         return []
 
     return _wait_for(spare, 1)[0]
+
+
+@pytest.mark.skipif(confinement.landlock_abi() < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="no Landlock")
+def test_a_spare_holds_both_rulesets_of_python_s_paths_before_its_request_comes():
+    """Their hundreds of rules are built while the spare waits, not while a grading waits for it."""
+    with SandboxPool() as pool:
+        spare = _the_spare(pool._process.pid)
+
+        def rulesets() -> list[int]:
+            found = []
+            for fd in os.listdir(f"/proc/{spare}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{spare}/fd/{fd}") == "anon_inode:[landlock-ruleset]":
+                        found.append(int(fd))
+            return found if len(found) == 2 else []
+
+        assert _wait_for(rulesets, 2)
 
 
 @needs_pid_namespaces

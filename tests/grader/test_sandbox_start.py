@@ -77,6 +77,44 @@ def test_a_ruleset_of_prepared_rules_lets_a_process_read_those_paths_and_nothing
     assert completed.stdout.decode().split() == ["allowed", "denied", "denied"]
 
 
+@pytest.mark.skipif(not LANDLOCK, reason="Landlock is not available")
+def test_a_ruleset_given_its_folders_after_its_prepared_rules_allows_what_one_built_at_once_does(tmp_path):
+    """As a spare builds its rulesets: Python's paths while it waits, the request's folders once it has it."""
+    python, learner, out, other = (tmp_path / name for name in ("python", "learner", "out", "other"))
+    for folder in (python, learner, out, other):
+        folder.mkdir()
+        (folder / "data.txt").write_text(folder.name)
+    script = textwrap.dedent(
+        f"""
+        import os
+        from grader.sandbox import confinement
+
+        opened = confinement.open_paths([{str(python)!r}])
+        ruleset = confinement.landlock_ruleset([], [], opened_read=opened)  # before the request
+        assert confinement.add_paths(ruleset, [{str(learner)!r}], [{str(out)!r}]) == ruleset
+        assert confinement.add_paths(-1, [{str(learner)!r}], []) == -1  # no Landlock: none
+        assert confinement.restrict(ruleset)
+        for folder in ("python", "learner", "out", "other"):
+            try:
+                fd = os.open(os.path.join({str(tmp_path)!r}, folder, "data.txt"), os.O_RDONLY)
+            except PermissionError:
+                print("denied")
+            else:
+                print(os.read(fd, 100).decode())
+        for folder in ("out", "learner"):
+            try:
+                os.close(os.open(os.path.join({str(tmp_path)!r}, folder, "new.txt"), os.O_WRONLY | os.O_CREAT, 0o600))
+            except PermissionError:
+                print("denied")
+            else:
+                print("written")
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr.decode()[-2000:]
+    assert completed.stdout.decode().split() == ["python", "learner", "out", "denied", "written", "denied"]
+
+
 def test_each_input_array_is_a_new_writable_copy_of_its_file_read_once(tmp_path, monkeypatch):
     monkeypatch.setattr(server, "_NPY", npyfile)
     small, large = tmp_path / "small.npy", tmp_path / "large.npy"
