@@ -167,8 +167,8 @@ class Server:
         if self.to_preload is None:
             self.to_preload = [exercise.checks_module for exercise in EXERCISES.values()]
         while self.to_preload:
-            if self.listener is not None and select.select([self.listener], [], [], 0)[0]:
-                return  # a client is waiting
+            if self.client_waits():
+                return
             module = self.to_preload.pop(0)
             try:
                 importlib.import_module(module)
@@ -186,14 +186,15 @@ class Server:
         out of later collections, and the collector runs again as usual: a warm
         grading never walks the server's tens of thousands of objects.
         """
-        if gc.isenabled():
-            return
-        waiting = self.listener is not None and bool(select.select([self.listener], [], [], 0)[0])
-        if waiting and self.requests < 3:
+        if gc.isenabled() or (self.requests < 3 and self.client_waits()):
             return
         gc.collect()
         gc.freeze()
         gc.enable()
+
+    def client_waits(self) -> bool:
+        """Whether a client's connection waits to be accepted (the idle work then stops for it)."""
+        return self.listener is not None and bool(select.select([self.listener], [], [], 0)[0])
 
     def serve(self) -> None:
         """Answer requests until idle for ``self.idle`` seconds or told to stop (the zygote started: ``warm``)."""
