@@ -178,13 +178,14 @@ class Server:
     def settle(self) -> None:
         """Once the first grading is answered: collect what it left, then keep what is loaded out of collections.
 
-        The server starts with the collector off (``main``): the imports of its
-        start and first grading would otherwise run some 40 collection passes
-        (about 5 ms of a cold start).  Then, with no client waiting (else after the
-        third request at the latest), one full collection takes the cycles that
-        grading left, ``gc.freeze`` moves everything that lives on (modules, checks)
-        out of later collections, and the collector runs again as usual: a warm
-        grading never walks the server's tens of thousands of objects.
+        The server starts with the collector off (the code ``launch.start_server``
+        runs): the imports of its start and first grading would otherwise run
+        some 40 collection passes (about 5 ms of a cold start).  Then, with no
+        client waiting (else after the third request at the latest), one full
+        collection takes the cycles that grading left, ``gc.freeze`` moves
+        everything that lives on (modules, checks) out of later collections, and
+        the collector runs again as usual: a warm grading never walks the
+        server's tens of thousands of objects.
         """
         if gc.isenabled() or (self.requests < 3 and self.client_waits()):
             return
@@ -520,7 +521,6 @@ def main() -> None:
     ``SPAWNED`` is the client's ``time.monotonic()`` as it started this process
     (one clock for the whole machine), from which the log counts the start.
     """
-    gc.disable()  # until the first grading is answered (Server.settle); the client's -c code turned it off already
     folder, workspace = sys.argv[1], sys.argv[2]
     os.chdir(folder)  # not the learner's folder the client was started in (it may be deleted)
     path = log_path(folder, workspace)

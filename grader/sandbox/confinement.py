@@ -349,7 +349,13 @@ def restrict(ruleset: int) -> bool:
     return bool(_LIBC.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) == 0)
 
 
-def landlock(read_paths: list[str], write_paths: list[str], *, opened_read: Sequence[tuple[int, bool]] = ()) -> int:
+def landlock(
+    read_paths: list[str],
+    write_paths: list[str],
+    *,
+    opened_read: Sequence[tuple[int, bool]] = (),
+    ruleset: int | None = None,
+) -> int:
     """Restrict this process (and its future children) for good.
 
     Parameters
@@ -360,13 +366,19 @@ def landlock(read_paths: list[str], write_paths: list[str], *, opened_read: Sequ
         Folders where anything may be done.
     opened_read : list of (int, bool)
         More that may be read, already open (see ``landlock_ruleset``).
+    ruleset : int, optional
+        A ruleset built before (``landlock_ruleset``, not applied yet) to add
+        the paths to, instead of a new one; closed here as well.
 
     Returns
     -------
     int
         The Landlock ABI used, 0 when Landlock is unavailable (nothing changed).
     """
-    ruleset = landlock_ruleset(read_paths, write_paths, opened_read=opened_read)
+    if ruleset is None:
+        ruleset = landlock_ruleset(read_paths, write_paths, opened_read=opened_read)
+    else:
+        ruleset = add_paths(ruleset, read_paths, write_paths)
     if ruleset < 0:
         return 0
     try:

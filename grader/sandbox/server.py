@@ -193,8 +193,7 @@ class _Results:
         self.probe_running = True
 
     def _header(self, name: str, data: bytes) -> bytes:
-        label = (self.prefix + name).encode()
-        return struct.pack(">I", len(label)) + label + struct.pack(">Q", len(data))
+        return _frame_header(self.prefix + name, len(data))
 
     def hold(self, name: str, data: bytes) -> None:
         """Send a frame with the next ``send`` when it is small, else now (after what is held)."""
@@ -1451,10 +1450,15 @@ def _write_all(fd: int, pieces: list[bytes | memoryview]) -> None:
             left[0] = left[0][written:]
 
 
+def _frame_header(label: str, size: int) -> bytes:
+    """The header of a frame of the result stream: the label's length and the label, then the data's length."""
+    raw = label.encode()
+    return struct.pack(">I", len(raw)) + raw + struct.pack(">Q", size)
+
+
 def _frame(label: str, data: bytes | memoryview) -> tuple[bytes, bytes | memoryview]:
     """A frame of the result stream, as its header and its data (written as they are, not joined)."""
-    raw = label.encode()
-    return struct.pack(">I", len(raw)) + raw + struct.pack(">Q", len(data)), data
+    return _frame_header(label, len(data)), data
 
 
 def _report(probe_id: str, worker: _Running, record: Json) -> None:
@@ -1794,16 +1798,13 @@ def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
         read = [work_dir, "/proc"] if _ZYGOTE_OPENED else [*python, work_dir, "/proc"]
         if manifest.get("inputs_dir"):  # a pool's inputs, shared by its servers: read, never written
             read.append(str(manifest["inputs_dir"]))
+        own: int | None = None  # the server's own ruleset, when one was built before
         if _ZYGOTE_OPENED:  # the zygote opened Python's paths once for every server (the same paths)
             workers, own = _PYTHON_RULESETS or _python_rulesets()
             _SETUP["ruleset"] = _CONFINEMENT.add_paths(workers, [manifest["learner_dir"]], [os.devnull])
-            own = _CONFINEMENT.add_paths(own, read, [manifest["out_dir"], os.devnull])
-            if own >= 0:
-                _CONFINEMENT.restrict(own)
-                os.close(own)
         else:
             _SETUP["ruleset"] = _CONFINEMENT.landlock_ruleset(_READABLE, [os.devnull])
-            _CONFINEMENT.landlock(read, [manifest["out_dir"], os.devnull])
+        _CONFINEMENT.landlock(read, [manifest["out_dir"], os.devnull], ruleset=own)
     _SETUP["address_space"] = _address_space_in_use() + ADDRESS_SPACE_ROOM
     # what the server holds now is shared with every worker it forks: keep the collector off it,
     # or each worker would copy those pages the first time a collection walks them
