@@ -15,7 +15,9 @@ stubs and hostile files (exits, crashes, output floods, stray processes,
 endless loops).  `--exercises N` grades only the first N exercises (a shorter
 run for a large class).  It also says how much of the gradings' time went to the
 few submissions with a check that timed out (each hangs to its limit in CPU
-time).  Exit status 1 when a target is missed.
+time), and grades the same class once more without its files that loop forever,
+for the rate of the rest (a figure, not a target).  Exit status 1 when a target
+is missed.
 """
 
 from __future__ import annotations
@@ -137,6 +139,33 @@ def timed_out_share(gradebook: Path) -> tuple[int, float, float]:
     return int(count), float(seconds), float(total)
 
 
+def without_loops(class_dir: Path, folder: Path, batch: list[str], learners: int, exercises: int) -> None:
+    """The same class, less its files that loop forever, graded afresh: what the rest of the batch costs.
+
+    Every other file (and quiz attempt) is the same, so the difference from the
+    whole batch is what those few files cost it (each check of theirs that hangs
+    runs to its limit in CPU time, and its other checks that call the same
+    function to a short limit).
+    """
+    from synthetic_class import make_class
+
+    rest_dir = make_class(folder / "class-without-loops", learners, seed=0, endless=False)
+    gradings = exercise_files(rest_dir, exercises)
+    left_out = exercise_files(class_dir, exercises) - gradings
+    command = [str(rest_dir) if part == str(class_dir) else part for part in batch]
+    command[command.index("--db") + 1] = str(folder / "gradebook-without-loops.sqlite")
+    seconds, _memory = timed(command)
+    print(f"  without its {left_out} files that loop forever: {gradings / seconds:.1f} gradings/s ({seconds:.1f} s)")
+
+
+def exercise_files(class_dir: Path, exercises: int) -> int:
+    """How many files for exercises 1..``exercises`` the learner folders of ``class_dir`` hold."""
+    from synthetic_class import EXERCISES
+
+    names = [f"{EXERCISES[number]}.py" for number in range(1, exercises + 1)]
+    return sum(1 for learner in class_dir.iterdir() for name in names if (learner / name).is_file())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=200)
@@ -179,6 +208,7 @@ def main() -> int:
         print(f"  peak memory of the process tree: {memory:.0f} MB (target <= {TARGET_MEMORY_MB:g} MB)  {verdict}")
         again, _memory = timed(batch)
         print(f"  re-run with nothing changed: {again:.2f} s (incremental: every submission skipped)")
+        without_loops(class_dir, Path(folder), batch, args.learners, args.exercises)
         report_dir = Path(folder) / "report"
         report = [*grade, "report", "--db", str(gradebook), "--html", str(report_dir), "--csv", str(report_dir)]
         seconds, _memory = timed(report)

@@ -1,6 +1,6 @@
 """Make a synthetic class: learner folders with exercise files and quiz attempts.
 
-    python bench/synthetic_class.py OUT_DIR [--learners 200] [--seed 0]
+    python bench/synthetic_class.py OUT_DIR [--learners 200] [--seed 0] [--no-quizzes] [--no-endless]
 
 Each learner gets files for exercises 1-5: mostly the worked solution, the
 rest a known-buggy or alternative-correct file from tests/submissions, an
@@ -39,7 +39,11 @@ FIRST_FUNCTION = {1: "relu", 2: "softmax", 3: "d_relu", 4: "SGD", 5: "im2col"}
 
 
 def exercise_file(number: int, rng: random.Random) -> str:
-    """The text of one learner's file for exercise ``number``."""
+    """The text of one learner's file for exercise ``number``.
+
+    The last roll (1 in 200) is a file whose first function loops forever: each
+    such file costs a batch its time limits (``ENDLESS`` marks it).
+    """
     module = EXERCISES[number]
     solution = (ROOT / "solutions" / f"{module}.py").read_text(encoding="utf-8")
     corpus = sorted((ROOT / "tests" / "submissions" / f"ex{number:02d}").glob("*.py"))
@@ -111,8 +115,12 @@ def quiz_attempts(ability: float, rng: random.Random) -> list[dict]:
     return attempts
 
 
-def make_class(out_dir: Path, learners: int = 200, seed: int = 0, quizzes: bool = True) -> Path:
-    """Write ``learners`` learner folders into ``out_dir``; return it."""
+def make_class(out_dir: Path, learners: int = 200, seed: int = 0, quizzes: bool = True, endless: bool = True) -> Path:
+    """Write ``learners`` learner folders into ``out_dir``; return it.
+
+    With ``endless`` false, the files that would loop forever are left out (no
+    submission for that exercise) and every other file is the same as with it.
+    """
     rng = random.Random(seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -120,7 +128,9 @@ def make_class(out_dir: Path, learners: int = 200, seed: int = 0, quizzes: bool 
         folder = out_dir / f"learner{index:04d}"
         folder.mkdir(exist_ok=True)
         for number, module in EXERCISES.items():
-            (folder / f"{module}.py").write_text(exercise_file(number, rng), encoding="utf-8")
+            text = exercise_file(number, rng)
+            if endless or not text.endswith(ENDLESS.format(name=FIRST_FUNCTION[number])):
+                (folder / f"{module}.py").write_text(text, encoding="utf-8")
         if quizzes:
             attempts_dir = folder / ".grade" / "quiz-attempts"
             attempts_dir.mkdir(parents=True, exist_ok=True)
@@ -136,8 +146,9 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-quizzes", action="store_true")
+    parser.add_argument("--no-endless", action="store_true", help="leave out the files that would loop forever")
     args = parser.parse_args()
-    make_class(args.out_dir, args.learners, args.seed, quizzes=not args.no_quizzes)
+    make_class(args.out_dir, args.learners, args.seed, quizzes=not args.no_quizzes, endless=not args.no_endless)
     print(f"wrote {args.learners} learners to {args.out_dir}")
 
 

@@ -38,3 +38,24 @@ def test_an_empty_gradebook_has_no_share(tmp_path):
     path = tmp_path / "gradebook.sqlite"
     Gradebook(path).close()
     assert timed_out_share(path) == (0, 0.0, 0.0)
+
+
+def test_a_class_without_its_endless_loops_differs_only_by_those_files(tmp_path):
+    from bench_batch import exercise_files
+    from synthetic_class import ENDLESS, EXERCISES, FIRST_FUNCTION, make_class
+
+    whole = make_class(tmp_path / "whole", 200, seed=0, quizzes=False)
+    rest = make_class(tmp_path / "rest", 200, seed=0, quizzes=False, endless=False)
+    left_out = 0
+    for learner in sorted(whole.iterdir()):
+        for number, module in EXERCISES.items():
+            text = (learner / f"{module}.py").read_text(encoding="utf-8")
+            kept = rest / learner.name / f"{module}.py"
+            if text.endswith(ENDLESS.format(name=FIRST_FUNCTION[number])):
+                left_out += 1
+                assert not kept.exists()
+            else:  # the same random choices: the very same file
+                assert kept.read_text(encoding="utf-8") == text
+    assert left_out  # the bench's class has a few (7 of its 1,000 files)
+    assert (exercise_files(whole, 5), exercise_files(whole, 1)) == (1000, 200)
+    assert exercise_files(rest, 5) == 1000 - left_out
