@@ -1043,7 +1043,13 @@ def _grade_tasks(
             def grade(task: Task) -> ExerciseResult:
                 with stages.staged(task) as submission:
                     return grade_exercise(
-                        task.exercise, submission, timeout=timeout, jobs=1, pool=pool, checks=checks[task.exercise]
+                        task.exercise,
+                        submission,
+                        timeout=timeout,
+                        jobs=1,
+                        pool=pool,
+                        checks=checks[task.exercise],
+                        judge_early=False,  # judged once the run ends: less work per probe, the same results
                     )
 
             queue = iter(todo)

@@ -697,6 +697,7 @@ def grade_exercise(
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     progress: ProgressListener | None = None,
     import_folders: Sequence[Path] = (),
+    judge_early: bool = True,
 ) -> ExerciseResult:
     """Grade ``submission`` as exercise ``number``.
 
@@ -723,6 +724,11 @@ def grade_exercise(
     import_folders : sequence of Path
         Folders whose ``exNN_*.py`` files the submission may import after its own
         folder's (a workspace's ``exercises/``).
+    judge_early : bool
+        Judge each check as soon as its probe's result is written, while the
+        sandbox runs the others (someone waits for this grading).  False judges
+        them all after the run, which costs less work per probe (``grade
+        batch``: no one waits for one grading of many); the results are the same.
     """
     started = time.monotonic()
     exercise = get_exercise(number)
@@ -767,7 +773,7 @@ def grade_exercise(
         listener = None if progress is None else check_events(checks, probes, progress)
         shown = submission.name
         early = _EarlyJudge(checks, probes, limit, exercise, shown)
-        returned = sandbox.run(probes, listener, early.ready)
+        returned = sandbox.run(probes, listener, early.ready if judge_early else None)
         if sandbox.speculated:
             PLAN_RUNS["adopted" if sandbox.adopted else "stopped"] += 1
         if store is not None and not sandbox.adopted and sandbox.sent is not None:

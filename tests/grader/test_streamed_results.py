@@ -117,6 +117,44 @@ def test_a_check_is_judged_before_a_later_check_s_probe_has_finished(tmp_path, p
     assert seen.index(("verify", "relu")) < seen.index((FINISHED, 2)) < seen.index((DONE, 0))
 
 
+def test_without_progress_or_ready_a_pooled_run_reads_each_result_once_at_the_end(tmp_path, pool, monkeypatch):
+    submission = _submission(tmp_path, FAST_THEN_HUNG)
+    with_lines, _seen = _run(submission, [_probe("relu"), _probe("sigmoid")], pool)
+    made: list[Path] = []
+    collected: list[str] = []
+    original_fifo, original_collect = _ProgressFifo.__init__, Sandbox._collect
+
+    def fifo(self: _ProgressFifo, path: Path, *args: Any, **kwargs: Any) -> None:
+        made.append(path)
+        original_fifo(self, path, *args, **kwargs)
+
+    def collect(self: Sandbox, probe_id: str) -> ProbeRun:
+        collected.append(probe_id)
+        return original_collect(self, probe_id)
+
+    monkeypatch.setattr(_ProgressFifo, "__init__", fifo)
+    monkeypatch.setattr(Sandbox, "_collect", collect)
+    with Sandbox(submission, "ex01_activations", timeout=0.5, jobs=1, pool=pool, share_after=60.0) as sandbox:
+        runs = sandbox.run([_probe("relu"), _probe("sigmoid")])
+    assert made == []  # no channel: the server writes no line per probe
+    assert collected == ["p000", "p001"]  # each result read once, after the run
+    assert [run.status for run in runs] == [run.status for run in with_lines] == ["ok", "timeout"]
+    np.testing.assert_array_equal(runs[0].output("y").array, with_lines[0].output("y").array)
+
+
+def test_a_grading_judged_after_the_run_has_the_verdicts_of_one_judged_early(tmp_path, pool):
+    submission = _submission(tmp_path, FAST_THEN_HUNG)
+    results = {}
+    for early in (True, False):
+        seen: list[Any] = []
+        checks = [_check("relu", _probe("relu"), seen), _check("sigmoid", _probe("sigmoid"), seen)]
+        result = grade_exercise(1, submission, timeout=0.5, jobs=1, pool=pool, checks=checks, judge_early=early)
+        results[early] = [(check.status, check.error, check.message("en")) for check in result.results]
+        assert seen == [("verify", "relu")]
+    assert results[False] == results[True]
+    assert [status for status, _error, _message in results[False]] == [Status.PASSED, Status.FAILED]
+
+
 # the module imports only in the worker that runs the first probe: a worker started later fails at import
 IMPORTS_ONCE = """
 import sys
