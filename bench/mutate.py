@@ -593,7 +593,8 @@ def grade_files(
             path = Path(folder) / f"mutant_{key.replace('-', '_')}.py"
             path.write_text(source, encoding="utf-8")
             try:
-                result = grade_exercise(exercise, path, jobs=1, pool=pool, checks=checks[exercise])
+                # judged once each run has ended, as grade batch does: less work per probe, the same results
+                result = grade_exercise(exercise, path, jobs=1, pool=pool, checks=checks[exercise], judge_early=False)
                 failed = tuple(
                     (check.name, check.status, check.lines[0]("en").splitlines()[0] if check.lines else "")
                     for check in result.results
