@@ -312,11 +312,11 @@ def landlock_ruleset(
         return -1
     for prepared in prepare_rules(opened_read, handled):
         _LIBC.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, prepared, 0)
-    return add_paths(int(ruleset), read_paths, write_paths)
+    return _add_paths(int(ruleset), read_paths, write_paths, handled)
 
 
 def add_paths(ruleset: int, read_paths: list[str], write_paths: list[str]) -> int:
-    """Let ``ruleset`` (``landlock_ruleset``'s, not applied yet) read ``read_paths`` and write ``write_paths``; it.
+    """``ruleset`` (``landlock_ruleset``'s, not applied yet), also reading ``read_paths`` and writing ``write_paths``.
 
     A sandbox server builds its rulesets with Python's paths while it waits for
     its request, and adds the request's own folders here once it has it: the
@@ -325,7 +325,12 @@ def add_paths(ruleset: int, read_paths: list[str], write_paths: list[str]) -> in
     """
     if ruleset < 0 or _LIBC is None:
         return -1
-    handled = _fs_rights(landlock_abi())
+    return _add_paths(ruleset, read_paths, write_paths, _fs_rights(landlock_abi()))
+
+
+def _add_paths(ruleset: int, read_paths: list[str], write_paths: list[str], handled: int) -> int:
+    """Add a rule per path that exists to ``ruleset``, whose handled rights are ``handled``; the ruleset."""
+    assert _LIBC is not None  # both callers have a ruleset, made through it
     for path, rights in [(p, FS_READ) for p in read_paths] + [(p, handled) for p in write_paths]:
         try:
             fd = os.open(path, os.O_PATH | os.O_CLOEXEC)

@@ -117,22 +117,20 @@ def test_a_check_is_judged_before_a_later_check_s_probe_has_finished(tmp_path, p
     assert seen.index(("verify", "relu")) < seen.index((FINISHED, 2)) < seen.index((DONE, 0))
 
 
-def test_without_progress_or_ready_a_pooled_run_reads_each_result_once_at_the_end(tmp_path, pool, monkeypatch):
+def test_without_progress_or_ready_a_pooled_run_reads_each_result_once_at_the_end(
+    tmp_path, pool, monkeypatch, fifos_made
+):
     submission = _submission(tmp_path, FAST_THEN_HUNG)
     with_lines, _seen = _run(submission, [_probe("relu"), _probe("sigmoid")], pool)
-    made: list[Path] = []
+    made = fifos_made
+    made.clear()  # the run with lines made one
     collected: list[str] = []
-    original_fifo, original_collect = _ProgressFifo.__init__, Sandbox._collect
-
-    def fifo(self: _ProgressFifo, path: Path, *args: Any, **kwargs: Any) -> None:
-        made.append(path)
-        original_fifo(self, path, *args, **kwargs)
+    original_collect = Sandbox._collect
 
     def collect(self: Sandbox, probe_id: str) -> ProbeRun:
         collected.append(probe_id)
         return original_collect(self, probe_id)
 
-    monkeypatch.setattr(_ProgressFifo, "__init__", fifo)
     monkeypatch.setattr(Sandbox, "_collect", collect)
     with Sandbox(submission, "ex01_activations", timeout=0.5, jobs=1, pool=pool, share_after=60.0) as sandbox:
         runs = sandbox.run([_probe("relu"), _probe("sigmoid")])
