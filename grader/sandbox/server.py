@@ -755,7 +755,7 @@ class _Frames:
         finally:
             view.release()  # (the views of large frames live on: they hold the read, not this view)
         if stream is chunk:
-            self.rest = bytearray(chunk[at:])
+            self.rest += memoryview(chunk)[at:]  # (empty before: one copy of the unfinished frame, not two)
         else:
             del self.rest[:at]
         if len(self.rest) > self.limit:
