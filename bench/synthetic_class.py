@@ -115,6 +115,11 @@ def quiz_attempts(ability: float, rng: random.Random) -> list[dict]:
     return attempts
 
 
+def is_endless(text: str, number: int) -> bool:
+    """Whether ``text`` (``exercise_file``'s) is the file of exercise ``number`` that loops forever."""
+    return text.endswith(ENDLESS.format(name=FIRST_FUNCTION[number]))
+
+
 def make_class(out_dir: Path, learners: int = 200, seed: int = 0, quizzes: bool = True, endless: bool = True) -> Path:
     """Write ``learners`` learner folders into ``out_dir``; return it.
 
@@ -129,7 +134,7 @@ def make_class(out_dir: Path, learners: int = 200, seed: int = 0, quizzes: bool 
         folder.mkdir(exist_ok=True)
         for number, module in EXERCISES.items():
             text = exercise_file(number, rng)
-            if endless or not text.endswith(ENDLESS.format(name=FIRST_FUNCTION[number])):
+            if endless or not is_endless(text, number):
                 (folder / f"{module}.py").write_text(text, encoding="utf-8")
         if quizzes:
             attempts_dir = folder / ".grade" / "quiz-attempts"

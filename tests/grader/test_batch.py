@@ -261,10 +261,9 @@ def test_a_batch_grades_one_more_submission_at_once_than_it_has_cores(monkeypatc
 
 def test_a_batch_asks_the_sandbox_for_no_line_per_probe(tmp_path, fifos_made):
     # a batch judges each grading once its run has ended: no progress FIFO, no early reads (the same results)
-    made = fifos_made
     class_dir = make_class(tmp_path / "class", 2, exercises=(1,))
     gradebook = Gradebook(tmp_path / "gradebook.sqlite")
     summary = run_batch(class_dir, gradebook, jobs=2)
     gradebook.close()
     assert (summary.graded, summary.failed) == (2, 0)
-    assert made == []
+    assert fifos_made == []

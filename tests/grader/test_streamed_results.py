@@ -122,8 +122,7 @@ def test_without_progress_or_ready_a_pooled_run_reads_each_result_once_at_the_en
 ):
     submission = _submission(tmp_path, FAST_THEN_HUNG)
     with_lines, _seen = _run(submission, [_probe("relu"), _probe("sigmoid")], pool)
-    made = fifos_made
-    made.clear()  # the run with lines made one
+    fifos_made.clear()  # the run with lines made one
     collected: list[str] = []
     original_collect = Sandbox._collect
 
@@ -134,7 +133,7 @@ def test_without_progress_or_ready_a_pooled_run_reads_each_result_once_at_the_en
     monkeypatch.setattr(Sandbox, "_collect", collect)
     with Sandbox(submission, "ex01_activations", timeout=0.5, jobs=1, pool=pool, share_after=60.0) as sandbox:
         runs = sandbox.run([_probe("relu"), _probe("sigmoid")])
-    assert made == []  # no channel: the server writes no line per probe
+    assert fifos_made == []  # no channel: the server writes no line per probe
     assert collected == ["p000", "p001"]  # each result read once, after the run
     assert [run.status for run in runs] == [run.status for run in with_lines] == ["ok", "timeout"]
     np.testing.assert_array_equal(runs[0].output("y").array, with_lines[0].output("y").array)
