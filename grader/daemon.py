@@ -147,8 +147,9 @@ class Server:
         try:
             from grader.sandbox.client import SandboxPool
 
-            # every grading's checks are built once (engine._BUILT): their input arrays are written once too
-            self.pool = SandboxPool(started=started, share_inputs=True)
+            # every grading's checks are built once (engine._BUILT): their input arrays are written once too; and
+            # the learner's unchanged files are compiled once (a workspace's files, graded again and again)
+            self.pool = SandboxPool(started=started, share_inputs=True, keep_code=True)
         except BaseException:
             started.process.kill()
             raise

@@ -660,15 +660,18 @@ def warm_pool(pool: SandboxPool | None = None, plans: PlanStore | None = None) -
     sandbox server from this zygote, confined exactly as a fresh one.  A zygote
     that died is not used: grading then starts a fresh sandbox.  Each
     exercise's checks are built once (as ``grade batch`` builds them once for
-    a class): they are the same for every grading.  With ``plans`` (the
+    a class): they are the same for every grading.  The code compiled from
+    each version of the learner's files is kept in the pool too
+    (``SandboxPool(keep_code=True)``): a re-grade compiles only what changed.  With ``plans`` (the
     grading server's), the manifest of each exercise's first grading is kept
     there (written on the way out, after the answer), and the next process's
     first grading of it starts the sandbox on the kept one while it builds the
     checks (``Sandbox.speculate``).
     """
     own = pool is None
-    # the checks are built once (``_BUILT``), so their inputs are written once too (where Landlock allows)
-    chosen = SandboxPool(share_inputs=True) if pool is None else pool
+    # the checks are built once (``_BUILT``), so their inputs are written once too, and the code of the learner's
+    # unchanged files is compiled once (where Landlock allows either)
+    chosen = SandboxPool(share_inputs=True, keep_code=True) if pool is None else pool
     _WARM.append(chosen)
     _PLANS.append(plans)
     try:

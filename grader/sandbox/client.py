@@ -44,6 +44,11 @@ LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 DICT_ITEMS_LIMIT = 256
 SETUP_FAILED = 71
 
+# a grading server's pool keeps the code compiled from the learner's files (``SandboxPool(keep_code=True)``): at most
+# this many files (one per version of a file), looked over every CODE_PRUNE_EVERY runs
+CODE_KEPT = 256
+CODE_PRUNE_EVERY = 32
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -631,6 +636,8 @@ class Sandbox:
             manifest["share_after"] = float(self.share_after)
         if shared and self.pool is not None:
             manifest["inputs_dir"] = str(self.pool.inputs_dir)
+        if self.pool is not None and self.pool.code_dir is not None:
+            manifest["code_dir"] = str(self.pool.code_dir)
         self.sent = manifest
         return manifest
 
@@ -659,7 +666,9 @@ class Sandbox:
             self.start()
         for data in plan.inputs.values():
             pool.input_bytes(data)
-        manifest = plans.materialize(plan.manifest, self.work_dir, self.learner_dir, self.out_dir, pool.inputs_dir)
+        manifest = plans.materialize(
+            plan.manifest, self.work_dir, self.learner_dir, self.out_dir, pool.inputs_dir, pool.code_dir
+        )
         self._speculation = _Speculation(self, pool, manifest, progress)
         self.speculated = True
 
@@ -1176,7 +1185,12 @@ class SandboxPool:
     """
 
     def __init__(
-        self, *, confine: bool | None = None, share_inputs: bool = False, started: spawn.Started | None = None
+        self,
+        *,
+        confine: bool | None = None,
+        share_inputs: bool = False,
+        keep_code: bool = False,
+        started: spawn.Started | None = None,
     ) -> None:
         import threading
 
@@ -1191,6 +1205,13 @@ class SandboxPool:
         self.shares_inputs = share_inputs and confine and _landlock_abi() >= 1
         # the only folder whose files the zygote loads (``server.INPUTS_FOLDER``)
         self.inputs_dir = self.work_dir / "inputs"
+        # with ``keep_code`` (a grading server's pool: one learner's files, graded again and again), the code
+        # its servers compile from the learner's files, kept for the next grading of the same bytes
+        # (``server._CodeFolder``); only where Landlock keeps every worker from reading or writing it
+        self.code_dir: Path | None = None
+        if keep_code and confine and _landlock_abi() >= 1:
+            self.code_dir = self.work_dir / "code"
+            self.code_dir.mkdir(mode=0o700, exist_ok=True)
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
         self._written: set[str] = set()  # the names of the files in ``inputs_dir``, once written or found there
         self._lock = threading.Lock()
@@ -1323,9 +1344,25 @@ class SandboxPool:
             if channel is not None:
                 os.close(wake_read)
                 os.close(wake_write)
+        if self.code_dir is not None and int(request) % CODE_PRUNE_EVERY == 0:
+            self._prune_code()
         if code is None and channel is not None and channel.final:
             return 0  # the server's results are final; it ends on its own
         return code
+
+    def _prune_code(self) -> None:
+        """Keep the newest ``CODE_KEPT`` files of the code folder (each is one version of one learner file)."""
+        assert self.code_dir is not None
+        try:
+            with os.scandir(self.code_dir) as listing:
+                files = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in listing]
+        except OSError:
+            return
+        for _time, path in sorted(files)[: max(0, len(files) - CODE_KEPT)]:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
     def kill(self, request: str) -> None:
         """Stop the server of ``request`` (its ``run_manifest`` then returns); nothing if it has ended."""

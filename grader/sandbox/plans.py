@@ -49,11 +49,11 @@ def relative(manifest: dict[str, Any]) -> dict[str, Any] | None:
     """``manifest`` with the sandbox's and the pool's paths taken out; None if it is not one ``materialize`` rebuilds.
 
     Each probe's folder keeps only its name, each input only its file name,
-    and the learner, output and inputs folders are left out: they are put
-    back from the sandbox that runs it.
+    and the learner, output, inputs and code folders are left out: they are
+    put back from the sandbox that runs it.
     """
     inputs_dir = manifest.get("inputs_dir")
-    if not inputs_dir or set(manifest) - {*PLAIN_FIELDS, "learner_dir", "out_dir", "inputs_dir", "probes"}:
+    if not inputs_dir or set(manifest) - {*PLAIN_FIELDS, "learner_dir", "out_dir", "inputs_dir", "code_dir", "probes"}:
         return None
     probes = []
     for probe in manifest["probes"]:
@@ -74,7 +74,12 @@ def relative(manifest: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def materialize(
-    plan: dict[str, Any], work_dir: Path, learner_dir: Path, out_dir: Path, inputs_dir: Path
+    plan: dict[str, Any],
+    work_dir: Path,
+    learner_dir: Path,
+    out_dir: Path,
+    inputs_dir: Path,
+    code_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The manifest ``relative`` took the paths out of, with this sandbox's and this pool's paths."""
     probes = [
@@ -89,6 +94,8 @@ def materialize(
     manifest.update({key: plan[key] for key in PLAIN_FIELDS if key in plan})
     manifest["probes"] = probes
     manifest["inputs_dir"] = str(inputs_dir)
+    if code_dir is not None:
+        manifest["code_dir"] = str(code_dir)
     return manifest
 
 

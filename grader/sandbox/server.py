@@ -93,6 +93,11 @@ MANIFEST_PATH_BYTES = 4096
 # zygote keeps at most this much of them (exercises 1-14 write 1,003 files, 0.5 MB)
 INPUTS_FOLDER = "inputs"
 INPUTS_KEEP_BYTES = 32 * 1024 * 1024
+# code a grading server's pool keeps (``_CodeFolder``): one file per source, named by its SHA-256
+CODE_SUFFIX = ".code"
+CODE_LIMIT_BYTES = 16 * 1024 * 1024
+# the learner's other files a server compiles ahead of its workers are at most this large (``_named_codes``)
+NAMED_FILE_LIMIT_BYTES = 128 * 1024
 
 
 class _BlockGraderImports:
@@ -1701,17 +1706,19 @@ def _precompile(manifest: Json) -> None:
 
     Compiling runs none of the learner's code.  A file that does not compile
     (a syntax error, nesting too deep for the parser, too big) is kept as the
-    error that importing it raises.  The learner's other files are imported
+    error that importing it raises.  With a code folder (``code_dir``, a
+    grading server's pool), the code compiled from a file is kept there and
+    loaded the next time the same bytes are graded, and so are the learner's
+    other files the module names: its workers then import those without
+    compiling them either.  Otherwise the learner's other files are imported
     the usual way, by the workers that import them.
     """
     name = manifest["module"]
-    path = os.path.join(manifest["learner_dir"], name + ".py")
+    learner_dir = manifest["learner_dir"]
+    path = os.path.join(learner_dir, name + ".py")
+    kept = _CodeFolder(manifest.get("code_dir") if _CONFINEMENT is not None else None)
     try:
-        with open(path, "rb") as handle:
-            source = handle.read(LEARNER_FILE_LIMIT_BYTES + 1)
-        if len(source) > LEARNER_FILE_LIMIT_BYTES:
-            raise ImportError(f"{name}.py is larger than {LEARNER_FILE_LIMIT_BYTES // 1024} KB")
-        code = compile(source, path, "exec", dont_inherit=True)
+        code = kept.code(_learner_source(path, name), path)
     except SyntaxError as problem:  # also IndentationError and "too many nested parentheses"
         _COMPILE_ERRORS[name] = problem
     except (ValueError, OSError, ImportError) as problem:
@@ -1719,7 +1726,118 @@ def _precompile(manifest: Json) -> None:
     except (RecursionError, MemoryError):
         _COMPILE_ERRORS[name] = ImportError(f"{name}.py is nested too deeply (or is too long) for Python to compile")
     else:
-        sys.meta_path.insert(1, _Precompiled({name: code}))
+        codes = {name: code}
+        if kept.folder is not None:
+            codes.update(_named_codes(code, learner_dir, name, kept))
+        sys.meta_path.insert(1, _Precompiled(codes))
+
+
+def _learner_source(path: str, name: str) -> bytes:
+    """The bytes of one of the learner's files, at most ``LEARNER_FILE_LIMIT_BYTES`` of them."""
+    with open(path, "rb") as handle:
+        source = handle.read(LEARNER_FILE_LIMIT_BYTES + 1)
+    if len(source) > LEARNER_FILE_LIMIT_BYTES:
+        raise ImportError(f"{name}.py is larger than {LEARNER_FILE_LIMIT_BYTES // 1024} KB")
+    return source
+
+
+def _named_codes(code: types.CodeType, learner_dir: str, own: str, kept: _CodeFolder) -> dict[str, types.CodeType]:
+    """The learner's other files that ``code`` names (and those they name in turn), compiled, by module name.
+
+    A name is any name the code uses (an import's among them): a file named but
+    never imported is compiled and kept for nothing, and never run.  A file that
+    does not compile, or is larger than ``NAMED_FILE_LIMIT_BYTES`` (an exercise
+    file is a few KB; a megabyte takes Python half a second), is left out, for
+    the worker that imports it to compile and report as it would without a
+    code folder, within its own limits.
+    """
+    try:
+        files = {entry[:-3] for entry in os.listdir(learner_dir) if entry.endswith(".py")}
+    except OSError:
+        return {}
+    codes: dict[str, types.CodeType] = {}
+    tried = {own}
+    pending = [code]
+    while pending:
+        for module in sorted((_names(pending.pop()) & files) - tried):
+            tried.add(module)
+            path = os.path.join(learner_dir, module + ".py")
+            try:
+                if os.stat(path).st_size > NAMED_FILE_LIMIT_BYTES:
+                    continue
+                codes[module] = kept.code(_learner_source(path, module), path)
+            except (SyntaxError, ValueError, OSError, ImportError, RecursionError, MemoryError):
+                continue
+            pending.append(codes[module])
+    return codes
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """Every name ``code`` and the code objects within it use (an ``import``'s module among them)."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= _names(constant)
+    return names
+
+
+def _refile(code: types.CodeType, path: str) -> types.CodeType:
+    """``code`` and every code object within it, as compiled from a file at ``path``."""
+    constants = tuple(_refile(item, path) if isinstance(item, types.CodeType) else item for item in code.co_consts)
+    return code.replace(co_filename=path, co_consts=constants)
+
+
+class _CodeFolder:
+    """Code compiled from the learner's files, kept in a grading server's pool folder by the SHA-256 of their bytes.
+
+    Read and written only by servers, before they confine themselves and before
+    any learner code runs in them; workers can neither read nor write the
+    folder (their Landlock rules name it nowhere), so what it holds is only ever
+    what ``compile`` made of the very bytes its name is the digest of.  The
+    pool removes the oldest files (``SandboxPool``).  Without a folder, each
+    file is compiled.
+    """
+
+    def __init__(self, folder: object) -> None:
+        self.folder = folder if isinstance(folder, str) and os.path.isabs(folder) else None
+
+    def code(self, source: bytes, path: str) -> types.CodeType:
+        """The code of ``source`` as compiled from ``path``: kept code when there is some, else compiled (and kept)."""
+        if self.folder is None:
+            return compile(source, path, "exec", dont_inherit=True)
+        import hashlib
+        import marshal
+
+        file = os.path.join(self.folder, hashlib.sha256(source).hexdigest() + CODE_SUFFIX)
+        try:
+            fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                data = os.read(fd, CODE_LIMIT_BYTES + 1)
+            finally:
+                os.close(fd)
+            found = marshal.loads(data) if len(data) <= CODE_LIMIT_BYTES else None
+            if isinstance(found, types.CodeType):
+                return _refile(found, path)
+        except (OSError, ValueError, EOFError, TypeError):  # none kept yet, or not whole: compiled afresh
+            pass
+        code = compile(source, path, "exec", dont_inherit=True)
+        part = f"{file}.{os.urandom(8).hex()}.part"  # every server is PID 1 of its namespace: no PID in the name
+        try:
+            data = marshal.dumps(code)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            os.replace(part, file)
+        except (OSError, ValueError):  # not kept: the next grading compiles it again
+            try:
+                os.unlink(part)
+            except OSError:
+                pass
+        return code
 
 
 def _prepare_files(manifest: Json) -> None:

@@ -277,6 +277,7 @@ class _ForgingPool:
     """Stands for a pool whose server's FIFO and ``out/`` someone else wrote to before the server did."""
 
     shares_inputs = False
+    code_dir = None
 
     def __init__(self, forge: str) -> None:
         self.forge = forge
