@@ -1037,7 +1037,12 @@ def _grade_tasks(
             "free some space there, or point TMPDIR at a writable folder"
         ) from problem
     try:
-        with SandboxPool(share_inputs=True) as pool, ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+        # keep_code: in a class many files are the same (the worked solution, an untouched earlier exercise's file):
+        # each version is compiled once for the whole batch (``server._CodeFolder``)
+        with (
+            SandboxPool(share_inputs=True, keep_code=True) as pool,
+            ThreadPoolExecutor(max_workers=max(1, jobs)) as executor,
+        ):
             stages = _Staging(staging, todo, share=pool.shares_inputs)
 
             def grade(task: Task) -> ExerciseResult:

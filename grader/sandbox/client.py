@@ -44,8 +44,8 @@ LEARNER_FILE_LIMIT_BYTES = 1024 * 1024
 DICT_ITEMS_LIMIT = 256
 SETUP_FAILED = 71
 
-# a grading server's pool keeps the code compiled from the learner's files (``SandboxPool(keep_code=True)``): at most
-# this many files (one per version of a file), looked over every CODE_PRUNE_EVERY runs
+# a pool that keeps the code compiled from learners' files (``SandboxPool(keep_code=True)``) keeps at most this many
+# files (one per version of a file), looked over every CODE_PRUNE_EVERY runs
 CODE_KEPT = 256
 CODE_PRUNE_EVERY = 32
 
@@ -1205,9 +1205,10 @@ class SandboxPool:
         self.shares_inputs = share_inputs and confine and _landlock_abi() >= 1
         # the only folder whose files the zygote loads (``server.INPUTS_FOLDER``)
         self.inputs_dir = self.work_dir / "inputs"
-        # with ``keep_code`` (a grading server's pool: one learner's files, graded again and again), the code
-        # its servers compile from the learner's files, kept for the next grading of the same bytes
-        # (``server._CodeFolder``); only where Landlock keeps every worker from reading or writing it
+        # with ``keep_code`` (the pools of the grading server, ``grade watch`` and ``grade batch``: the same files
+        # graded again and again, or many learners' files alike), the code its servers compile from learners'
+        # files, kept for the next grading of the same bytes (``server._CodeFolder``); only where Landlock keeps
+        # every worker from reading or writing it
         self.code_dir: Path | None = None
         if keep_code and confine and _landlock_abi() >= 1:
             self.code_dir = self.work_dir / "code"

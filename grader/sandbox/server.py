@@ -93,7 +93,7 @@ MANIFEST_PATH_BYTES = 4096
 # zygote keeps at most this much of them (exercises 1-14 write 1,003 files, 0.5 MB)
 INPUTS_FOLDER = "inputs"
 INPUTS_KEEP_BYTES = 32 * 1024 * 1024
-# code a grading server's pool keeps (``_CodeFolder``): one file per source, named by its SHA-256
+# code a pool keeps (``_CodeFolder``): one file per source, named by its SHA-256
 CODE_SUFFIX = ".code"
 CODE_LIMIT_BYTES = 16 * 1024 * 1024
 # the learner's other files a server compiles ahead of its workers are at most this large (``_named_codes``)
@@ -1706,12 +1706,13 @@ def _precompile(manifest: Json) -> None:
 
     Compiling runs none of the learner's code.  A file that does not compile
     (a syntax error, nesting too deep for the parser, too big) is kept as the
-    error that importing it raises.  With a code folder (``code_dir``, a
-    grading server's pool), the code compiled from a file is kept there and
-    loaded the next time the same bytes are graded, and so are the learner's
-    other files the module names: its workers then import those without
-    compiling them either.  Otherwise the learner's other files are imported
-    the usual way, by the workers that import them.
+    error that importing it raises.  With a code folder (``code_dir``: the
+    pools of the grading server, ``grade watch`` and ``grade batch``), the code
+    compiled from a file is kept there and loaded the next time the same bytes
+    are graded, and so are the learner's other files the module names: its
+    workers then import those without compiling them either.  Otherwise the
+    learner's other files are imported the usual way, by the workers that
+    import them.
     """
     name = manifest["module"]
     learner_dir = manifest["learner_dir"]
@@ -1788,14 +1789,16 @@ def _refile(code: types.CodeType, path: str) -> types.CodeType:
 
 
 class _CodeFolder:
-    """Code compiled from the learner's files, kept in a grading server's pool folder by the SHA-256 of their bytes.
+    """Code compiled from learners' files, kept in the pool's folder by the SHA-256 of their bytes.
 
     Read and written only by servers, before they confine themselves and before
     any learner code runs in them; workers can neither read nor write the
     folder (their Landlock rules name it nowhere), so what it holds is only ever
-    what ``compile`` made of the very bytes its name is the digest of.  The
-    pool removes the oldest files (``SandboxPool``).  Without a folder, each
-    file is compiled.
+    what ``compile`` made of the very bytes its name is the digest of.  So in a
+    batch, learners whose files have the same bytes share one file: what runs
+    is what compiling those bytes makes either way, under each learner's own
+    file name.  The pool removes the oldest files (``SandboxPool``).  Without
+    a folder, each file is compiled.
     """
 
     def __init__(self, folder: object) -> None:

@@ -175,13 +175,39 @@ def test_workers_can_neither_read_nor_write_the_code_folder(tmp_path):
     assert kept == {f"{_digest(submission)}.code"}
 
 
-def test_a_batch_pool_keeps_no_code(tmp_path):
+def test_a_pool_not_asked_to_keeps_no_code(tmp_path):
     path = tmp_path / "ex01_activations.py"
     path.write_bytes((SOLUTIONS / "ex01_activations.py").read_bytes())
     with client.SandboxPool(share_inputs=True) as pool:
         assert pool.code_dir is None
         assert grade_exercise(1, path, pool=pool).passed
         assert not (pool.work_dir / "code").exists()
+
+
+def test_learners_with_the_same_file_share_its_code_and_each_gets_its_own_file_name(tmp_path):
+    # grade batch's pool: one compile per version of a file for the whole class
+    paths = []
+    for learner in ("alice", "bob"):
+        (tmp_path / learner).mkdir()
+        path = tmp_path / learner / "ex01_activations.py"
+        path.write_text("import numpy as np\n\n\ndef relu(x):\n    return np.reshape(x, (7, 7))\n", encoding="utf-8")
+        paths.append(path)
+    messages = []
+    with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
+        assert pool.code_dir is not None
+        for path in paths:
+            with client.Sandbox(path, "ex01_activations", pool=pool) as sandbox:
+                probe = client.Probe()
+                probe.save(probe.call("relu", np.arange(3.0)), "y")
+                [run] = sandbox.run([probe])
+                learner_dir = str(sandbox.learner_dir)
+            assert run.status == "error"
+            messages.append(run.message)
+            assert learner_dir not in run.message  # the learner sees their file's name, not the sandbox's folder
+        kept = _kept(pool)
+    assert set(kept) == {f"{_digest(paths[0])}.code"}
+    assert messages[0] == messages[1]
+    assert 'File "ex01_activations.py", line 5, in relu' in messages[1]
 
 
 def test_the_pool_keeps_the_newest_code_files(tmp_path):
