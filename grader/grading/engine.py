@@ -662,11 +662,11 @@ def warm_pool(pool: SandboxPool | None = None, plans: PlanStore | None = None) -
     exercise's checks are built once (as ``grade batch`` builds them once for
     a class): they are the same for every grading.  The code compiled from
     each version of the learner's files is kept in the pool too
-    (``SandboxPool(keep_code=True)``): a re-grade compiles only what changed.  With ``plans`` (the
-    grading server's), the manifest of each exercise's first grading is kept
-    there (written on the way out, after the answer), and the next process's
-    first grading of it starts the sandbox on the kept one while it builds the
-    checks (``Sandbox.speculate``).
+    (``SandboxPool(keep_code=True)``): a re-grade compiles only what changed.
+    With ``plans`` (the grading server's), the manifest of each exercise's
+    first grading is kept there (written on the way out, after the answer),
+    and the next process's first grading of it starts the sandbox on the kept
+    one while it builds the checks (``Sandbox.speculate``).
     """
     own = pool is None
     # the checks are built once (``_BUILT``), so their inputs are written once too, and the code of the learner's

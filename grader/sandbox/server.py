@@ -1815,10 +1815,11 @@ class _CodeFolder:
         try:
             fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
             try:
-                data = os.read(fd, CODE_LIMIT_BYTES + 1)
+                size = os.fstat(fd).st_size
+                data = os.read(fd, size + 1) if size <= CODE_LIMIT_BYTES else b""
             finally:
                 os.close(fd)
-            found = marshal.loads(data) if len(data) <= CODE_LIMIT_BYTES else None
+            found = marshal.loads(data) if 0 < len(data) <= size else None
             if isinstance(found, types.CodeType):
                 return _refile(found, path)
         except (OSError, ValueError, EOFError, TypeError):  # none kept yet, or not whole: compiled afresh
@@ -1829,9 +1830,7 @@ class _CodeFolder:
             data = marshal.dumps(code)
             fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                _write_all(fd, [data])
             finally:
                 os.close(fd)
             os.replace(part, file)

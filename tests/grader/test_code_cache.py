@@ -77,15 +77,21 @@ def test_each_version_of_a_file_is_compiled_once_with_the_files_it_imports(tmp_p
     assert now[f"{_digest(softmax)}.code"] == kept[f"{_digest(softmax)}.code"]
 
 
+def _graded_once(pool: client.SandboxPool, path: Path) -> Path:
+    """Grade exercise 1's worked solution at ``path`` in ``pool``'s warm grading; the code file kept for it."""
+    path.write_bytes((SOLUTIONS / "ex01_activations.py").read_bytes())
+    assert grade_exercise(1, path).passed
+    assert pool.code_dir is not None
+    kept = pool.code_dir / f"{_digest(path)}.code"
+    assert kept.exists()
+    return kept
+
+
 def test_the_workers_run_the_kept_code(tmp_path):
     # the folder is the servers' own: what it holds for a file's digest is what runs (here, planted by the test)
     path = tmp_path / "ex01_activations.py"
-    path.write_bytes((SOLUTIONS / "ex01_activations.py").read_bytes())
     with warm_pool() as pool:
-        assert grade_exercise(1, path).passed
-        assert pool.code_dir is not None
-        kept = pool.code_dir / f"{_digest(path)}.code"
-        assert kept.exists()
+        kept = _graded_once(pool, path)
         wrong = path.read_text(encoding="utf-8") + "\n\ndef relu(x):\n    return x\n"
         kept.write_bytes(marshal.dumps(compile(wrong, "elsewhere.py", "exec")))
         planted = grade_exercise(1, path)
@@ -114,11 +120,8 @@ def test_kept_code_reports_errors_at_the_file_of_this_grading(tmp_path):
 
 def test_a_damaged_code_file_is_compiled_again(tmp_path):
     path = tmp_path / "ex01_activations.py"
-    path.write_bytes((SOLUTIONS / "ex01_activations.py").read_bytes())
     with warm_pool() as pool:
-        assert grade_exercise(1, path).passed
-        assert pool.code_dir is not None
-        kept = pool.code_dir / f"{_digest(path)}.code"
+        kept = _graded_once(pool, path)
         whole = kept.read_bytes()
         kept.write_bytes(whole[: len(whole) // 2])
         assert grade_exercise(1, path).passed
