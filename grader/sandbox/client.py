@@ -45,8 +45,10 @@ DICT_ITEMS_LIMIT = 256
 SETUP_FAILED = 71
 
 # a pool that keeps the code compiled from learners' files (``SandboxPool(keep_code=True)``) keeps at most this many
-# files (one per version of a file), looked over every CODE_PRUNE_EVERY runs
+# files (one per version of a file) and bytes (its folder is in RAM where /dev/shm is), looked over every
+# CODE_PRUNE_EVERY runs
 CODE_KEPT = 256
+CODE_KEPT_BYTES = 32 * 1024 * 1024
 CODE_PRUNE_EVERY = 32
 
 
@@ -1352,14 +1354,18 @@ class SandboxPool:
         return code
 
     def _prune_code(self) -> None:
-        """Keep the newest ``CODE_KEPT`` files of the code folder (each is one version of one learner file)."""
+        """Keep the newest files of the code folder (each one version of a file): ``CODE_KEPT``, ``CODE_KEPT_BYTES``."""
         assert self.code_dir is not None
         try:
             with os.scandir(self.code_dir) as listing:
-                files = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in listing]
+                files = [(entry.stat(follow_symlinks=False), entry.path) for entry in listing]
         except OSError:
             return
-        for _time, path in sorted(files)[: max(0, len(files) - CODE_KEPT)]:
+        kept = size = 0
+        for found, path in sorted(files, key=lambda file: file[0].st_mtime_ns, reverse=True):
+            kept, size = kept + 1, size + found.st_size
+            if kept <= CODE_KEPT and size <= CODE_KEPT_BYTES:
+                continue
             try:
                 os.unlink(path)
             except OSError:

@@ -96,7 +96,8 @@ INPUTS_KEEP_BYTES = 32 * 1024 * 1024
 # code a pool keeps (``_CodeFolder``): one file per source, named by its SHA-256
 CODE_SUFFIX = ".code"
 CODE_LIMIT_BYTES = 16 * 1024 * 1024
-# the learner's other files a server compiles ahead of its workers are at most this large (``_named_codes``)
+# the learner's other files a server compiles ahead of its workers are at most this large (``_named_codes``), and so
+# is any file whose code is kept (a larger one is compiled each time, as without a code folder)
 NAMED_FILE_LIMIT_BYTES = 128 * 1024
 
 
@@ -1806,7 +1807,7 @@ class _CodeFolder:
 
     def code(self, source: bytes, path: str) -> types.CodeType:
         """The code of ``source`` as compiled from ``path``: kept code when there is some, else compiled (and kept)."""
-        if self.folder is None:
+        if self.folder is None or len(source) > NAMED_FILE_LIMIT_BYTES:  # a folder in RAM is no place for megabytes
             return compile(source, path, "exec", dont_inherit=True)
         import hashlib
         import marshal

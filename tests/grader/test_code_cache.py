@@ -213,6 +213,30 @@ def test_learners_with_the_same_file_share_its_code_and_each_gets_its_own_file_n
     assert 'File "ex01_activations.py", line 5, in relu' in messages[1]
 
 
+def test_a_large_graded_file_is_compiled_and_not_kept(tmp_path):
+    # the folder is in RAM where /dev/shm is: a file larger than the limit is compiled each time, as without it
+    path = tmp_path / "ex01_activations.py"
+    padding = b"# " + b"x" * 78 + b"\n"
+    solution = (SOLUTIONS / "ex01_activations.py").read_bytes()
+    path.write_bytes(solution + padding * (server.NAMED_FILE_LIMIT_BYTES // len(padding) + 1))
+    with warm_pool() as pool:
+        assert grade_exercise(1, path).passed
+        assert _kept(pool) == {}
+
+
+def test_the_pool_keeps_the_newest_code_files_within_its_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(client, "CODE_KEPT_BYTES", 1000)
+    with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
+        assert pool.code_dir is not None
+        for number in range(20):
+            file = pool.code_dir / f"{number:064x}.code"
+            file.write_bytes(b"x" * 100)
+            os.utime(file, ns=(number * 10**9, number * 10**9))
+        pool._prune_code()
+        left = sorted(int(path.stem, 16) for path in pool.code_dir.iterdir())
+    assert left == list(range(10, 20))
+
+
 def test_the_pool_keeps_the_newest_code_files(tmp_path):
     with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
         assert pool.code_dir is not None
