@@ -1204,7 +1204,8 @@ class SandboxPool:
         # with ``share_inputs`` (``grade batch``: one set of checks per exercise, for the pool's short
         # life), probes' inputs are written once for every submission that gets the same arrays; only
         # where Landlock keeps every sandbox process from writing them (else each gets its own copy)
-        self.shares_inputs = share_inputs and confine and _landlock_abi() >= 1
+        landlock = confine and (share_inputs or keep_code) and _landlock_abi() >= 1
+        self.shares_inputs = share_inputs and landlock
         # the only folder whose files the zygote loads (``server.INPUTS_FOLDER``)
         self.inputs_dir = self.work_dir / "inputs"
         # with ``keep_code`` (the pools of the grading server, ``grade watch`` and ``grade batch``: the same files
@@ -1212,7 +1213,7 @@ class SandboxPool:
         # files, kept for the next grading of the same bytes (``server._CodeFolder``); only where Landlock keeps
         # every worker from reading or writing it
         self.code_dir: Path | None = None
-        if keep_code and confine and _landlock_abi() >= 1:
+        if keep_code and landlock:
             self.code_dir = self.work_dir / "code"
             self.code_dir.mkdir(mode=0o700, exist_ok=True)
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)

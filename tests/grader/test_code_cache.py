@@ -53,6 +53,32 @@ def _layers(tmp_path: Path) -> tuple[Path, Path]:
     return layers, softmax
 
 
+def _past_the_limit(data: bytes) -> bytes:
+    """``data`` with comment lines after it, one past ``NAMED_FILE_LIMIT_BYTES``: too large to be kept."""
+    padding = b"# " + b"x" * 78 + b"\n"
+    return data + padding * (server.NAMED_FILE_LIMIT_BYTES // len(padding) + 1)
+
+
+FAILING_RELU = "import numpy as np\n\n\ndef relu(x):\n    return np.reshape(x, (7, 7))\n"  # line 5 raises
+
+
+def _run_relu(pool: client.SandboxPool, path: Path) -> tuple[client.ProbeRun, str]:
+    """One probe calling ``relu`` of ``path`` in a sandbox of ``pool``: how it ended, and that sandbox's folder."""
+    with client.Sandbox(path, "ex01_activations", pool=pool) as sandbox:
+        probe = client.Probe()
+        probe.save(probe.call("relu", np.arange(3.0)), "y")
+        [run] = sandbox.run([probe])
+        return run, str(sandbox.learner_dir)
+
+
+def _dated_files(folder: Path, count: int, size: int) -> None:
+    """``count`` code files of ``size`` bytes in ``folder``, the one named N modified N seconds after the epoch."""
+    for number in range(count):
+        file = folder / f"{number:064x}.code"
+        file.write_bytes(b"x" * size)
+        os.utime(file, ns=(number * 10**9, number * 10**9))
+
+
 def test_each_version_of_a_file_is_compiled_once_with_the_files_it_imports(tmp_path):
     layers, softmax = _layers(tmp_path)
     with warm_pool() as pool:
@@ -102,15 +128,12 @@ def test_the_workers_run_the_kept_code(tmp_path):
 
 def test_kept_code_reports_errors_at_the_file_of_this_grading(tmp_path):
     path = tmp_path / "ex01_activations.py"
-    path.write_text("import numpy as np\n\n\ndef relu(x):\n    return np.reshape(x, (7, 7))\n", encoding="utf-8")
+    path.write_text(FAILING_RELU, encoding="utf-8")
     messages = []
     with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
         assert pool.code_dir is not None
         for _ in range(2):  # compiled, then loaded from the folder into another sandbox's folder
-            with client.Sandbox(path, "ex01_activations", pool=pool) as sandbox:
-                probe = client.Probe()
-                probe.save(probe.call("relu", np.arange(3.0)), "y")
-                [run] = sandbox.run([probe])
+            run, _folder = _run_relu(pool, path)
             assert run.status == "error"
             messages.append(run.message)
         assert (pool.code_dir / f"{_digest(path)}.code").exists()
@@ -146,8 +169,7 @@ def test_a_file_that_does_not_compile_is_not_kept_and_is_reported_as_without_the
 def test_a_large_imported_file_is_left_to_the_worker(tmp_path):
     # compiling a megabyte takes half a second: the server compiles only small files ahead of the workers
     layers, softmax = _layers(tmp_path)
-    padding = b"# " + b"x" * 78 + b"\n"
-    softmax.write_bytes(softmax.read_bytes() + padding * (server.NAMED_FILE_LIMIT_BYTES // len(padding) + 1))
+    softmax.write_bytes(_past_the_limit(softmax.read_bytes()))
     with warm_pool() as pool:
         result = grade_exercise(7, layers)
         kept = _kept(pool)
@@ -193,17 +215,13 @@ def test_learners_with_the_same_file_share_its_code_and_each_gets_its_own_file_n
     for learner in ("alice", "bob"):
         (tmp_path / learner).mkdir()
         path = tmp_path / learner / "ex01_activations.py"
-        path.write_text("import numpy as np\n\n\ndef relu(x):\n    return np.reshape(x, (7, 7))\n", encoding="utf-8")
+        path.write_text(FAILING_RELU, encoding="utf-8")
         paths.append(path)
     messages = []
     with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
         assert pool.code_dir is not None
         for path in paths:
-            with client.Sandbox(path, "ex01_activations", pool=pool) as sandbox:
-                probe = client.Probe()
-                probe.save(probe.call("relu", np.arange(3.0)), "y")
-                [run] = sandbox.run([probe])
-                learner_dir = str(sandbox.learner_dir)
+            run, learner_dir = _run_relu(pool, path)
             assert run.status == "error"
             messages.append(run.message)
             assert learner_dir not in run.message  # the learner sees their file's name, not the sandbox's folder
@@ -216,9 +234,7 @@ def test_learners_with_the_same_file_share_its_code_and_each_gets_its_own_file_n
 def test_a_large_graded_file_is_compiled_and_not_kept(tmp_path):
     # the folder is in RAM where /dev/shm is: a file larger than the limit is compiled each time, as without it
     path = tmp_path / "ex01_activations.py"
-    padding = b"# " + b"x" * 78 + b"\n"
-    solution = (SOLUTIONS / "ex01_activations.py").read_bytes()
-    path.write_bytes(solution + padding * (server.NAMED_FILE_LIMIT_BYTES // len(padding) + 1))
+    path.write_bytes(_past_the_limit((SOLUTIONS / "ex01_activations.py").read_bytes()))
     with warm_pool() as pool:
         assert grade_exercise(1, path).passed
         assert _kept(pool) == {}
@@ -228,10 +244,7 @@ def test_the_pool_keeps_the_newest_code_files_within_its_bytes(tmp_path, monkeyp
     monkeypatch.setattr(client, "CODE_KEPT_BYTES", 1000)
     with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
         assert pool.code_dir is not None
-        for number in range(20):
-            file = pool.code_dir / f"{number:064x}.code"
-            file.write_bytes(b"x" * 100)
-            os.utime(file, ns=(number * 10**9, number * 10**9))
+        _dated_files(pool.code_dir, 20, 100)
         pool._prune_code()
         left = sorted(int(path.stem, 16) for path in pool.code_dir.iterdir())
     assert left == list(range(10, 20))
@@ -240,10 +253,7 @@ def test_the_pool_keeps_the_newest_code_files_within_its_bytes(tmp_path, monkeyp
 def test_the_pool_keeps_the_newest_code_files(tmp_path):
     with client.SandboxPool(share_inputs=True, keep_code=True) as pool:
         assert pool.code_dir is not None
-        for number in range(client.CODE_KEPT + 10):
-            file = pool.code_dir / f"{number:064x}.code"
-            file.write_bytes(b"")
-            os.utime(file, ns=(number * 10**9, number * 10**9))
+        _dated_files(pool.code_dir, client.CODE_KEPT + 10, 0)
         pool._prune_code()
         left = sorted(int(path.stem, 16) for path in pool.code_dir.iterdir())
     assert left == list(range(10, client.CODE_KEPT + 10))
