@@ -144,6 +144,10 @@ class Server:
         started = spawn.start_zygote()
         self.zygote_spawned = time.monotonic()
         self.zygote_cpu = time.process_time()
+        # before the first class is defined: the code of their methods, compiled by the last server
+        from grader import classcode
+
+        classcode.install(self.path[: -len(".sock")] + "." + classcode.file_name())
         try:
             from grader.sandbox.client import SandboxPool
 
@@ -193,6 +197,16 @@ class Server:
         gc.collect()
         gc.freeze()
         gc.enable()
+
+    def keep_class_code(self) -> None:
+        """With no client waiting: write the code compiled for the classes defined since, for the next server."""
+        from grader import classcode
+
+        if self.client_waits():
+            return
+        if classcode.save():
+            counts = classcode.counts()
+            log(f"class code: {counts['kept']} methods' code kept from the last server, {counts['compiled']} compiled")
 
     def client_waits(self) -> bool:
         """Whether a client's connection waits to be accepted (the idle work then stops for it)."""
@@ -244,6 +258,7 @@ class Server:
             self.warm()
             self.preload()
             self.settle()
+            self.keep_class_code()
 
     # --- one request ----------------------------------------------------------------------------------
 
@@ -319,6 +334,7 @@ class Server:
 
     def status(self) -> dict[str, object]:
         """What ``grade server status`` shows."""
+        from grader import classcode
         from grader.grading import engine
 
         return {
@@ -330,6 +346,8 @@ class Server:
             "requests": self.requests,
             # first gradings started on a plan an earlier server kept: adopted, or stopped as it differed
             "plan_runs": dict(engine.PLAN_RUNS),
+            # the methods of the classes defined so far whose code the last server kept, and those compiled here
+            "class_code": classcode.counts(),
             "idle_exit": self.idle,
             "log": log_path(self.folder, self.workspace),
         }
@@ -563,5 +581,7 @@ def main() -> None:
         server.release()
         if server.pool is not None:
             server.pool.close()
+        if "grader.classcode" in sys.modules:  # stopped before its idle work wrote it (grade server stop)
+            sys.modules["grader.classcode"].save()
     sys.stdout.flush()
     os._exit(0)

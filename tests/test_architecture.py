@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "grader.classroom": BASE | {"grader.grading", "grader.sandbox", "grader.quiz", "grader.course", "grader.notebook"},
     "grader.course": BASE,
     "grader.statefile": set(),
+    "grader.classcode": set(),  # the grading server's kept class code: the standard library only
     "grader.errors": set(),
     "grader.text": set(),
 }

@@ -732,6 +732,7 @@ class _Frames:
         self.imported = False
         self.import_failure: bytes | None = None
         self.frames: dict[str, list[tuple[str, bytes | memoryview]]] = {probe_id: [] for probe_id in probe_ids}
+        self.order = list(self.frames)  # the batch's probes in the order the worker runs them
         self.sizes: dict[str, int] = dict.fromkeys(probe_ids, 0)
         self.done: list[str] = []  # probes whose result.json arrived, in order
         # per probe, the learner's functions the worker last said were running (innermost first)
@@ -792,9 +793,17 @@ class _Frames:
             break
         return at
 
+    def forget(self, probe_ids: set[str]) -> None:
+        """Take no frames of ``probe_ids`` (not started, given to another worker): any of theirs spoils the stream."""
+        for probe_id in probe_ids:
+            del self.frames[probe_id]
+            del self.sizes[probe_id]
+        self.order = [probe_id for probe_id in self.order if probe_id not in probe_ids]
+
     def current(self) -> str:
         """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""
-        return next((probe_id for probe_id in self.frames if probe_id not in self.done), "")
+        # a frame counts only for this probe and its result.json ends it: ``done`` is always a start of ``order``
+        return self.order[len(self.done)] if len(self.done) < len(self.order) else ""
 
     def _take(self, label: str, data: bytes | memoryview) -> list[str]:
         if label == "confined":
@@ -860,6 +869,8 @@ def _progress(*words: object) -> None:
 
 def _next_probe(worker: _Running) -> None:
     """The probe ``worker`` runs now (the first of its batch not finished), to the grader."""
+    if not _MANIFEST.get("progress"):
+        return
     for probe in worker.batch:
         if probe["id"] not in worker.finished:
             _progress("start", probe["id"], f"{_limit(probe):g}")
@@ -976,9 +987,7 @@ class _Running:
     def _give_up(self, given: list[Json], last: str) -> None:
         """Leave ``given`` to another worker (their frames from this one spoil its stream); stop after ``last``."""
         self.batch = [probe for probe in self.batch if probe not in given]
-        for probe in given:
-            del self.frames.frames[probe["id"]]
-            del self.frames.sizes[probe["id"]]
+        self.frames.forget({probe["id"] for probe in given})
         self.stop_after = last
 
     def start_asking(self) -> None:
@@ -1159,6 +1168,8 @@ def _groups(probe: Json) -> set[str]:
 
 def _hung(probe: Json) -> str:
     """The function that hung before, for which the probe gets a short limit: its own group first ("" when none)."""
+    if not _SLOW_GROUPS:  # nothing hung yet (every probe of a passing grading asks)
+        return ""
     own = str(probe.get("group") or "")
     if own and own in _SLOW_GROUPS:
         return own

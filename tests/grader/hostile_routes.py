@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from grader import launch
+from grader import classcode, launch
 from grader.grading.engine import grade_exercise, warm_pool
 from grader.grading.results import Status
 from grader.sandbox.client import DEFAULT_MEMORY_BYTES, Probe, Sandbox, SandboxPool
@@ -297,6 +297,11 @@ class ServerRoute(Route):
         self.zygote = zygotes[0]
         self.tree = settled(self.pid, descendants(self.pid), 0, zygote=self.zygote)
         assert len(self.tree) == 1, f"the server should hold its zygote (and its spare) only: {sorted(self.tree)}"
+        # once its first grading was answered, the server writes the code of its classes for the next one
+        # (grader.classcode): every file of its own is there before a submission runs
+        code = f"{self.socket[: -len('.sock')]}.{classcode.file_name()}"
+        while not os.path.exists(code) and time.monotonic() < deadline + 30:
+            time.sleep(0.05)
         self.files = sorted(os.listdir(self.runtime / "dlgrade"))
 
     def status(self) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 from hostile_routes import CLIENT, ROOT, ServerRoute, descendants, module_routes, spare_server, submission
 
+from grader import classcode
 from grader.grading.results import Status
 
 
@@ -65,6 +66,12 @@ def test_the_servers_socket_folder_and_log_are_out_of_reach(server, tmp_path):
     # the same), but it must not even read or add one
     plans = Path(server.socket[: -len(".sock")] + ".plans")
     [kept, *_] = sorted(plans.iterdir())
+    # the code of the grader's classes the server keeps for its successor (grader.classcode), which that one runs
+    code = Path(server.socket[: -len(".sock")] + "." + classcode.file_name())
+    deadline = time.monotonic() + 30
+    while not code.exists() and time.monotonic() < deadline:  # written once the first grading was answered
+        time.sleep(0.05)
+    assert code.exists()
     found, graded = server.facts_graded(
         tmp_path,
         f"""
@@ -92,6 +99,9 @@ def test_the_servers_socket_folder_and_log_are_out_of_reach(server, tmp_path):
                 lambda: os.listdir({str(plans)!r}),
                 lambda: open({str(kept)!r}, "rb").read(1 << 16),
                 lambda: open({str(plans / "new.plan")!r}, "wb").write(b"x"),
+                lambda: open({str(code)!r}, "rb").read(1 << 16),
+                lambda: open({str(code)!r}, "ab").write(b"x"),
+                lambda: os.rename({str(code)!r}, {str(code)!r} + ".x"),
             ):
                 try:
                     print("READ", look())
@@ -101,8 +111,10 @@ def test_the_servers_socket_folder_and_log_are_out_of_reach(server, tmp_path):
             return reached
         """,
     )
-    assert found.tolist() == [0, 0, 0, 0, 0, 0, 0, 0]
+    assert found.tolist() == [0] * 11
     assert not (plans / "new.plan").exists()
+    assert not Path(f"{code}.x").exists()
+    assert not code.read_bytes().endswith(b"x")  # (the server may have written it again meanwhile, whole)
     # the log names the workspace and every request: none of it reaches the submission's report
     assert "serving" in Path(log).read_text()
     assert "READ" not in graded.output

@@ -308,6 +308,29 @@ def test_frames_read_in_any_parts_are_the_frames_written(tmp_path, monkeypatch):
     assert (tmp_path / "p1.result").read_bytes() == _stream(("confined", b""), ("imported", b""), *p1)
 
 
+def test_frames_are_taken_for_the_running_probe_only_and_a_given_away_probe_s_spoil_the_stream():
+    """A worker's frames count for the probe it runs now, in its batch's order; never for one given to another."""
+    from grader.sandbox.server import _Frames
+
+    head = _stream(("confined", b""), ("imported", b""))
+    frames = _Frames(["p1", "p2", "p3", "p4"], 1 << 20)
+    assert frames.add(head + _stream(("p1/out_a.npy", b"a"), ("p1/result.json", b"{}"))) == ["p1"]
+    assert frames.current() == "p2"
+    frames.forget({"p3", "p4"})  # the server gave the last two to another worker (_Running.share)
+    assert frames.add(_stream(("p2/result.json", b"{}"))) == ["p2"]
+    assert (frames.current(), list(frames.frames), frames.broken) == ("", ["p1", "p2"], False)
+    assert frames.add(_stream(("p3/result.json", b"{}"))) == []  # a probe given away: the learner forging it
+    assert frames.broken
+
+    ahead = _Frames(["p1", "p2"], 1 << 20)  # a frame of a later probe than the one running: forged too
+    assert ahead.add(head + _stream(("p2/out_a.npy", b"a"))) == []
+    assert ahead.broken
+    again = _Frames(["p1", "p2"], 1 << 20)  # and of a probe whose result came already
+    again.add(head + _stream(("p1/result.json", b"{}")))
+    assert again.add(_stream(("p1/out_b.npy", b"b"))) == []
+    assert again.broken
+
+
 def test_a_large_frame_read_whole_is_kept_without_a_copy_and_one_of_many_reads_is_gathered():
     """The 800 KB sample of a probe is not copied on its way through; one of 2 MB in 4 KB reads arrives whole."""
     from grader.sandbox.server import HOLD_BYTES, _Frames

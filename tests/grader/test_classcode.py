@@ -1,0 +1,188 @@
+"""The code of dataclasses' methods a grading server keeps for the next (grader.classcode).
+
+``install`` changes the ``dataclasses`` module of the process it runs in: each
+unit test runs it in a fresh interpreter of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from servers import wait_gone
+from test_server import grade, status
+
+from grader import classcode, launch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# a module as the grader's own: frozen records, defaults, a factory, a class variable, a method of its own;
+# no ``from __future__ import annotations`` here, while the process that installs has it
+RECORDS = """
+import dataclasses
+from typing import ClassVar
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    y: float = 0.5
+    tags: tuple = ()
+    kind: ClassVar[str] = "point"
+
+    def norm(self) -> float:
+        return abs(self.x) + abs(self.y)
+
+
+@dataclasses.dataclass
+class Bag:
+    items: list = dataclasses.field(default_factory=list)
+    name: str = "bag"
+"""
+
+# what a process sees of those classes; installs first when given a path
+FACTS = """
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+
+if len(sys.argv) > 2:
+    from grader import classcode
+
+    classcode.install(sys.argv[2])
+sys.path.insert(0, sys.argv[1])
+import records
+
+facts = {}
+for cls in (records.Point, records.Bag):
+    for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__"):
+        method = cls.__dict__.get(name)
+        code = getattr(method, "__code__", None)
+        facts[f"{cls.__name__}.{name}"] = None if code is None else [
+            code.co_code.hex(),
+            repr(code.co_consts),
+            code.co_names,
+            code.co_varnames,
+            code.co_filename,
+            code.co_flags,
+            {key: repr(value) for key, value in method.__annotations__.items()},
+        ]
+point = records.Point(3, tags=("a",))
+try:
+    point.x = 4
+    frozen = False
+except dataclasses.FrozenInstanceError:
+    frozen = True
+facts["behaviour"] = [
+    repr(point),
+    point == records.Point(3, 0.5, ("a",)),
+    hash(point) == hash(records.Point(3, 0.5, ("a",))),
+    frozen,
+    point.norm(),
+    repr(records.Bag()),
+    records.Bag() == records.Bag(),
+    records.Bag().items is not records.Bag().items,
+    [field.name for field in dataclasses.fields(records.Point)],
+]
+if len(sys.argv) > 2:
+    facts["counts"] = classcode.counts()
+    facts["saved"] = classcode.save()
+print(json.dumps(facts))
+"""
+
+
+def _facts(tmp_path: Path, kept: Path | None = None) -> dict:
+    (tmp_path / "records.py").write_text(textwrap.dedent(RECORDS), encoding="utf-8")
+    (tmp_path / "facts.py").write_text(textwrap.dedent(FACTS), encoding="utf-8")
+    command = [sys.executable, str(tmp_path / "facts.py"), str(tmp_path)] + ([str(kept)] if kept else [])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_classes_made_with_kept_code_are_the_classes_made_without(tmp_path):
+    kept = tmp_path / classcode.file_name()
+    plain = _facts(tmp_path)
+    first = _facts(tmp_path, kept)  # compiles, and keeps
+    assert first.pop("counts") == {"kept": 0, "compiled": 9}
+    assert first.pop("saved") is True
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".part")] == []
+    written = kept.stat().st_mtime_ns
+    second = _facts(tmp_path, kept)  # compiles nothing: all of it was kept
+    assert second.pop("counts") == {"kept": 9, "compiled": 0}
+    assert second.pop("saved") is False
+    assert kept.stat().st_mtime_ns == written
+    # the same bytecode, constants, names, file name, flags and annotations (objects, not the strings the
+    # installing process's __future__ import would make), and the same behaviour
+    assert first == plain
+    assert second == plain
+    assert plain["Point.__init__"][6] == {"x": "<class 'int'>", "y": "<class 'float'>", "tags": "<class 'tuple'>",
+                                          "return": "None"}  # fmt: skip
+
+
+def test_a_damaged_foreign_or_shared_file_is_not_run_and_is_replaced(tmp_path):
+    kept = tmp_path / classcode.file_name()
+    _facts(tmp_path, kept)
+    good = kept.read_bytes()
+    head = classcode.MAGIC + classcode._magic()
+    for bad in (
+        b"",
+        good[: len(good) // 2],  # cut short
+        b"another file\n" + good[len(classcode.MAGIC) :],
+        classcode.MAGIC + b"\x00\x00\r\n" + good[len(head) :],  # another Python's bytecode
+        head + b"\xff\xfe",
+        head + __import__("marshal").dumps(["not", "a", "dict"]),
+    ):
+        kept.write_bytes(bad)
+        facts = _facts(tmp_path, kept)
+        assert facts["counts"] == {"kept": 0, "compiled": 9}
+        assert classcode._read(str(kept)) == classcode._parse(good)  # written whole again
+    kept.chmod(0o666)  # writable by others: whatever it holds is not run
+    facts = _facts(tmp_path, kept)
+    assert facts["counts"] == {"kept": 0, "compiled": 9}
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_the_grading_server_keeps_its_class_code_for_the_next_server(runtime, tmp_path):
+    from test_server import make_workspace
+
+    workspace = make_workspace(tmp_path / "ws")
+    first = grade("exercise", "1", cwd=workspace)
+    assert first.returncode == 0, first.stderr
+    log = Path(launch.log_path(str(runtime / "dlgrade"), str(workspace.resolve())))
+    deadline = time.monotonic() + 30
+    while "class code:" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.05)  # no request meanwhile: the server does its idle work (every exercise's checks) first
+    served = status(runtime, workspace)
+    assert served is not None
+    assert served["class_code"]["kept"] == 0
+    compiled = served["class_code"]["compiled"]
+    assert compiled > 100  # the grader's own classes, written once the first grading was answered
+    kept = Path(str(served["socket"])[: -len(".sock")] + "." + classcode.file_name())
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert len(classcode._read(str(kept))) == compiled
+    assert grade("server", "stop", cwd=workspace).returncode == 0
+    wait_gone(int(served["pid"]))
+
+    again = grade("exercise", "1", cwd=workspace)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    restarted = status(runtime, workspace)
+    assert restarted is not None
+    assert restarted["pid"] != served["pid"]
+    # its first grading defined its classes from the kept code (and its idle work goes on defining the rest)
+    assert restarted["class_code"]["compiled"] == 0
+    assert restarted["class_code"]["kept"] > 100
+    # only the first server wrote the file (the second compiled nothing to add)
+    written = [line for line in log.read_text(encoding="utf-8").splitlines() if "class code:" in line]
+    assert written == [written[0]]
+    assert f"class code: 0 methods' code kept from the last server, {compiled} compiled" in written[0]
