@@ -11,8 +11,9 @@ running; target <= 0.5x for exercises 1-9) and cold (the server stopped before
 each run, so its start is included; target <= 2x), with a runtime folder of its
 own, whose servers it stops at the end.  A cold start runs the manifest the
 last server kept for the exercise while it builds the checks
-(``grader.sandbox.plans``), as every start after an idle exit does; "no plan"
-is a cold start with none kept (the first grading of an exercise in a fresh
+(``grader.sandbox.plans``), and the code it compiled for the grader's classes
+(``grader.classcode``), as every start after an idle exit does; "no plan"
+is a cold start with neither kept (the first grading of an exercise in a fresh
 runtime folder, e.g. after a reboot), shown beside it, not a target.  The load average is printed: the
 ratios mean little on a machine busy with other work, and the client's own
 CPU time of a warm grading (steadier) is printed beside its wall time (and the
@@ -113,9 +114,12 @@ def stop_server() -> None:
 
 
 def forget_plans() -> None:
-    """Delete the manifests the bench's grading servers kept (``grader.sandbox.plans``): the next start builds first."""
+    """Delete what the bench's grading servers kept: the manifests (``grader.sandbox.plans``), and the code of the
+    grader's classes (``grader.classcode``): the next start builds the checks first, and compiles."""
     for folder in (Path(ENVIRONMENT["XDG_RUNTIME_DIR"]) / "dlgrade").glob("*.plans"):
         shutil.rmtree(folder, ignore_errors=True)
+    for kept in (Path(ENVIRONMENT["XDG_RUNTIME_DIR"]) / "dlgrade").glob("*.classcode.*"):
+        kept.unlink(missing_ok=True)
 
 
 def main() -> int:

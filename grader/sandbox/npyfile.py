@@ -33,17 +33,26 @@ _HEADER = re.compile(
 def to_bytes(array: np.ndarray) -> bytes:
     """``array`` (numeric, or bool) as the bytes of a version 1.0 ``.npy`` file."""
     array = np.asarray(array)
-    if array.dtype.kind not in "biufc" or array.dtype.hasobject:
-        raise ValueError(f"only numeric arrays are written, not dtype {array.dtype}")
     if not array.flags.c_contiguous:
         array = np.ascontiguousarray(array) if array.ndim else array.copy()
+    return header(array) + array.tobytes()
+
+
+def header(array: np.ndarray) -> bytes:
+    """The bytes of a version 1.0 ``.npy`` file before the values of ``array`` (numeric, or bool), in C order.
+
+    A file is these, then the bytes of the array's buffer: a large array can be
+    written from its own buffer (``memoryview(array)``) with no copy.
+    """
+    if array.dtype.kind not in "biufc" or array.dtype.hasobject:
+        raise ValueError(f"only numeric arrays are written, not dtype {array.dtype}")
     shape = "(" + "".join(f"{size}, " for size in array.shape).rstrip(" ")
     shape = shape[:-1] + ")" if len(array.shape) > 1 else shape + ")"
-    header = f"{{'descr': '{array.dtype.str}', 'fortran_order': False, 'shape': {shape}, }}"
+    text = f"{{'descr': '{array.dtype.str}', 'fortran_order': False, 'shape': {shape}, }}"
     # pad so that the data starts at a multiple of 64 bytes, as NumPy does
-    padding = 64 - (len(MAGIC) + 4 + len(header) + 1) % 64
-    header = header + " " * padding + "\n"
-    return MAGIC + b"\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1") + array.tobytes()
+    padding = 64 - (len(MAGIC) + 4 + len(text) + 1) % 64
+    text = text + " " * padding + "\n"
+    return MAGIC + b"\x01\x00" + len(text).to_bytes(2, "little") + text.encode("latin1")
 
 
 def save(path: str | Path, array: np.ndarray) -> None:

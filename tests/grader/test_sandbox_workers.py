@@ -266,6 +266,35 @@ def test_a_probe_s_small_arrays_go_with_its_result_in_order_and_large_ones_at_on
     assert results.sent == frames.sizes["p1"] + sum(4 + 3 + len(name) + 8 for name, _ in frames.frames["p1"])
 
 
+def test_a_large_array_is_written_from_its_own_buffer_as_the_npy_file_of_to_bytes(result_pipe, monkeypatch):
+    """Saved arrays travel as to_bytes writes them: small ones held with the result, large ones at once, uncopied."""
+    from grader.sandbox import npyfile, server
+    from grader.sandbox.server import HOLD_BYTES, _Env, _Frames, _Results
+
+    monkeypatch.setattr(server, "_NPY", npyfile)  # as main() loads it
+    read_fd, write_fd = result_pipe
+    results = _Results(write_fd)
+    results.start("p1")
+    env = _Env(np, None, results)
+    rng = np.random.default_rng(0)
+    small = rng.standard_normal((3, 4))
+    large = rng.standard_normal((250, 400)).T  # Fortran order, 800 KB: its C-order copy is what is sent
+    flags = np.arange(HOLD_BYTES + 1) % 3 == 0  # bool, one byte over: written at once too
+    env.save(small, "small")
+    env.save(large, "large")
+    env.save(flags, "flags")
+    env.save([[1, 2], [3, 4]], "listed")
+    results.send("result.json", b"{}")
+    frames = _Frames(["p1"], 1 << 22)
+    assert frames.add(_written(read_fd)) == ["p1"]
+    sent = dict(frames.frames["p1"])
+    assert list(sent) == ["out_small.npy", "out_large.npy", "out_flags.npy", "out_listed.npy", "result.json"]
+    for name, value in (("small", small), ("large", large), ("flags", flags), ("listed", [[1, 2], [3, 4]])):
+        assert bytes(sent[f"out_{name}.npy"]) == npyfile.to_bytes(np.array(value)), name
+        assert np.array_equal(npyfile.from_bytes(sent[f"out_{name}.npy"]), value)
+    assert results.sent == sum(4 + 3 + len(name) + 8 + len(data) for name, data in frames.frames["p1"])
+
+
 def _stream(*frames: tuple[str, bytes]) -> bytes:
     from grader.sandbox.server import _frame
 
