@@ -15,8 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from servers import wait_gone
-from test_server import grade, status
+from test_server import grade, graded_again_by_a_new_server, make_workspace, status
 
 from grader import classcode, launch
 
@@ -154,8 +153,6 @@ def test_a_damaged_foreign_or_shared_file_is_not_run_and_is_replaced(tmp_path):
 
 
 def test_the_grading_server_keeps_its_class_code_for_the_next_server(runtime, tmp_path):
-    from test_server import make_workspace
-
     workspace = make_workspace(tmp_path / "ws")
     first = grade("exercise", "1", cwd=workspace)
     assert first.returncode == 0, first.stderr
@@ -171,14 +168,7 @@ def test_the_grading_server_keeps_its_class_code_for_the_next_server(runtime, tm
     kept = Path(str(served["socket"])[: -len(".sock")] + "." + classcode.file_name())
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert len(classcode._read(str(kept))) == compiled
-    assert grade("server", "stop", cwd=workspace).returncode == 0
-    wait_gone(int(served["pid"]))
-
-    again = grade("exercise", "1", cwd=workspace)
-    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
-    restarted = status(runtime, workspace)
-    assert restarted is not None
-    assert restarted["pid"] != served["pid"]
+    restarted = graded_again_by_a_new_server(runtime, workspace, served, first, "exercise", "1")
     # its first grading defined its classes from the kept code (and its idle work goes on defining the rest)
     assert restarted["class_code"]["compiled"] == 0
     assert restarted["class_code"]["kept"] > 100

@@ -60,6 +60,21 @@ def status(runtime: Path, workspace: Path) -> dict | None:
     return launch.ask(launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve())), "status")
 
 
+def graded_again_by_a_new_server(runtime: Path, workspace: Path, served: dict, first, *args: str) -> dict:
+    """Stop the server ``served``, grade ``args`` again (a new server starts, with the same answer as ``first``).
+
+    The new server's status.
+    """
+    assert grade("server", "stop", cwd=workspace).returncode == 0
+    wait_gone(int(served["pid"]))
+    again = grade(*args, cwd=workspace)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    restarted = status(runtime, workspace)
+    assert restarted is not None
+    assert restarted["pid"] != served["pid"]
+    return restarted
+
+
 # --- start, reuse, same answers as without the server -------------------------------------------------
 
 
@@ -320,25 +335,15 @@ def test_a_new_server_starts_its_first_grading_on_the_plan_the_last_one_kept(run
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     [kept] = folder.iterdir()
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
-    assert grade("server", "stop", cwd=workspace).returncode == 0
-    wait_gone(int(served["pid"]))
-
-    again = grade("exercise", "2", cwd=workspace)
-    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
-    restarted = status(runtime, workspace)
-    assert restarted is not None
-    assert restarted["pid"] != served["pid"]
+    restarted = graded_again_by_a_new_server(runtime, workspace, served, first, "exercise", "2")
     assert restarted["plan_runs"] == {"adopted": 1, "stopped": 0}
     # a plan edited by hand runs, is stopped, and changes nothing
     head, _, body = kept.read_bytes().partition(b"\n")
     header = json.loads(head)
     header["manifest"]["jobs"] = 1
     kept.write_bytes(json.dumps(header).encode() + b"\n" + body)
-    assert grade("server", "stop", cwd=workspace).returncode == 0
-    wait_gone(int(restarted["pid"]))
-    edited = grade("exercise", "2", cwd=workspace)
-    assert (edited.returncode, edited.stdout, edited.stderr) == (first.returncode, first.stdout, first.stderr)
-    assert status(runtime, workspace)["plan_runs"] == {"adopted": 0, "stopped": 1}  # type: ignore[index]
+    edited = graded_again_by_a_new_server(runtime, workspace, restarted, first, "exercise", "2")
+    assert edited["plan_runs"] == {"adopted": 0, "stopped": 1}
 
 
 def test_the_version_key_follows_the_grader_sources(tmp_path):
