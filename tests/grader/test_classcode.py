@@ -60,6 +60,17 @@ if len(sys.argv) > 2:
 sys.path.insert(0, sys.argv[1])
 import records
 
+
+# code constants as comparable text: a frozenset's order is its strings' hashes', which differ by process
+def constants(values):
+    return [
+        sorted(map(repr, value)) if isinstance(value, frozenset)
+        else constants(value) if isinstance(value, tuple)
+        else repr(value)
+        for value in values
+    ]
+
+
 facts = {}
 for cls in (records.Point, records.Bag):
     for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__"):
@@ -67,7 +78,7 @@ for cls in (records.Point, records.Bag):
         code = getattr(method, "__code__", None)
         facts[f"{cls.__name__}.{name}"] = None if code is None else [
             code.co_code.hex(),
-            repr(code.co_consts),
+            constants(code.co_consts),
             code.co_names,
             code.co_varnames,
             code.co_filename,
