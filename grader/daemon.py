@@ -581,7 +581,8 @@ def main() -> None:
         server.release()
         if server.pool is not None:
             server.pool.close()
-        if "grader.classcode" in sys.modules:  # stopped before its idle work wrote it (grade server stop)
-            sys.modules["grader.classcode"].save()
+        from grader import classcode
+
+        classcode.save()  # stopped before its idle work wrote it (grade server stop); nothing when none is new
     sys.stdout.flush()
     os._exit(0)

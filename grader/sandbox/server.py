@@ -225,30 +225,22 @@ class _Results:
         finally:
             self.writing = False
 
-    def send(self, name: str, data: bytes) -> None:
-        """Write what is held, then this frame: one write when the frame is small."""
-        frame = self._header(name, data)
-        self.writing = True
-        try:
-            held, self.held, self.held_bytes = self.held, [], 0
-            if len(data) < HOLD_BYTES:  # one write, one wake-up of the server
-                self._write(b"".join([*held, frame, data]))
-            else:
-                self._write(b"".join([*held, frame]))
-                self._write(data)
-        finally:
-            self.writing = False
-        self.sent += len(frame) + len(data)
+    def send(self, name: str, *parts: bytes | memoryview) -> None:
+        """Write what is held, then this frame of ``parts``: one write when the frame is small.
 
-    def send_array(self, name: str, head: bytes, values: memoryview) -> None:
-        """``send`` a large array's ``.npy`` bytes: its header, then its values from the array's buffer (no copy)."""
-        size = len(head) + values.nbytes
+        A large frame's last part is written from its own buffer (a large
+        array's values, ``memoryview(array)``), not joined to the rest first.
+        """
+        size = sum(len(part) for part in parts)  # (a byte view's length is its bytes)
         frame = _frame_header(self.prefix + name, size)
         self.writing = True
         try:
             held, self.held, self.held_bytes = self.held, [], 0
-            self._write(b"".join([*held, frame, head]))
-            self._write(values)
+            if size < HOLD_BYTES:  # one write, one wake-up of the server
+                self._write(b"".join([*held, frame, *parts]))
+            else:
+                self._write(b"".join([*held, frame, *parts[:-1]]))
+                self._write(parts[-1])
         finally:
             self.writing = False
         self.sent += len(frame) + size
@@ -323,10 +315,11 @@ class _Env:
                 f"(the grader reads at most {RESULT_LIMIT_BYTES // 2**20} MB of results per check)",
             }
         name = f"out_{file_stem}.npy"
+        head = _NPY.header(array)
         if array.nbytes >= HOLD_BYTES:  # (a copy of the value's, in C order: nothing else can change it)
-            self.results.send_array(name, _NPY.header(array), memoryview(array).cast("B"))
+            self.results.send(name, head, memoryview(array).cast("B"))
         else:
-            self.results.hold(name, _NPY.header(array) + array.tobytes())
+            self.results.hold(name, head + array.tobytes())
         return {**info, "saved": True, "file": name}
 
 
