@@ -6,7 +6,9 @@ For every exercise it times the whole `grade exercise N --file solutions/...`
 process and `python -c "import numpy"`, interleaved in the same run so both see
 the same machine load, and prints the ratio of their medians.  Target: at most
 3x (exercise 10, which trains a network, at most 15 s).  It times `grade` three
-ways: in its own process (--no-server), warm (the workspace's grading server
+ways: in its own process (--no-server; after its first, untimed run, each runs
+the code of the grader's classes that run kept, as a user's next command does:
+``grader.launch.keep_class_code``), warm (the workspace's grading server
 running; target <= 0.5x for exercises 1-9) and cold (the server stopped before
 each run, so its start is included; target <= 2x), with a runtime folder of its
 own, whose servers it stops at the end.  A cold start runs the manifest the

@@ -17,6 +17,11 @@ it would be without; only the compiling is skipped.  ``save`` writes the code
 of every text used since, to a private file of the server's (beside its
 socket, out of every sandbox's reach).  A file of another Python, a damaged or
 a foreign one is not read, and replaced at the next ``save``.
+
+A command run in its own process (``--no-server``, ``grade quiz``, ``grade
+batch``...) keeps its classes' code the same way, in one file of the user's
+(``grader.launch.keep_class_code``), which every such command reads and adds
+to (``merge``): each defines classes of its own.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ LIMIT_BYTES = 4 * 1024 * 1024  # the grader's own classes take about 270 KB
 _KEPT: dict[str, types.CodeType] = {}  # source text -> its code, as the file held it
 _USED: dict[str, types.CodeType] = {}  # the texts this process ran, with their code
 _COUNTS = {"kept": 0, "compiled": 0}  # methods whose code came from the file, and those compiled here
-_STATE: dict[str, Any] = {"path": None, "flags": 0, "unsaved": 0}
+_STATE: dict[str, Any] = {"path": None, "flags": 0, "unsaved": 0, "merge": False}
 
 
 def file_name() -> str:
@@ -45,11 +50,16 @@ def file_name() -> str:
     return f"classcode.{sys.implementation.cache_tag}.marshal"
 
 
-def install(path: str) -> None:
-    """Compile ``dataclasses``' methods through the code kept in ``path`` (read once here), from now on."""
+def install(path: str, *, merge: bool = False) -> None:
+    """Compile ``dataclasses``' methods through the code kept in ``path`` (read once here), from now on.
+
+    With ``merge``, ``save`` writes the code read from ``path`` as well as this
+    process's: a file that commands with different classes share.
+    """
     import dataclasses
 
     _STATE["path"] = path
+    _STATE["merge"] = merge
     _STATE["flags"] = _future_flags(dataclasses)
     _KEPT.update(_read(path))
     dataclasses.exec = _exec  # type: ignore[attr-defined]
@@ -61,11 +71,17 @@ def counts() -> dict[str, int]:
 
 
 def save() -> bool:
-    """Write the code of every text used since ``install`` when any was compiled since the last save; whether it was."""
+    """Write the code of every text used since ``install`` when any was compiled since the last save; whether it was.
+
+    Installed to ``merge``, the code read from the file is written too, unless
+    that makes the file too large: then the texts of older graders give way.
+    """
     path = _STATE["path"]
     if path is None or not _STATE["unsaved"]:
         return False
-    data = MAGIC + _magic() + marshal.dumps(dict(_USED))
+    data = MAGIC + _magic() + marshal.dumps({**_KEPT, **_USED} if _STATE["merge"] else dict(_USED))
+    if len(data) > LIMIT_BYTES and _STATE["merge"]:
+        data = MAGIC + _magic() + marshal.dumps(dict(_USED))
     if len(data) > LIMIT_BYTES:
         return False
     part = f"{path}.{os.getpid()}.part"

@@ -1377,4 +1377,7 @@ def run() -> None:
             print(done.code, file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
+    from grader import classcode
+
+    classcode.save()  # the code of the classes compiled here, for the next command (grader.launch.keep_class_code)
     os._exit(status)

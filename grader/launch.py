@@ -79,9 +79,26 @@ def run() -> None:
         # one grading (or hint) in this process, which then ends: the cycles it leaves are not worth the
         # collector's passes while NumPy, the CLI and the checks load (7-12 ms of a grading without the server)
         gc.disable()
+    keep_class_code()
     from grader.cli import run as run_here
 
     run_here()
+
+
+def keep_class_code() -> None:
+    """Have this process's dataclasses run the code earlier commands of the user's compiled (``grader.classcode``).
+
+    For a command that runs here: its classes' methods are compiled once, by
+    the first such command, and kept in the user's private folder (where the
+    grading servers live); ``grader.cli.run`` saves what it compiled.  Nothing
+    is kept without such a folder.
+    """
+    for folder in candidate_dirs():
+        if _private_folder(folder):
+            from grader import classcode
+
+            classcode.install(os.path.join(folder, classcode.file_name()), merge=True)
+            return
 
 
 # --- where and when ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Shared by every test: progress kept outside a workspace never goes to the real home folder."""
+"""Shared by every test: progress kept outside a workspace never goes to the real home folder, and what
+``grade`` keeps in the user's runtime folder never goes to the real one."""
 
 from __future__ import annotations
 
@@ -18,3 +19,17 @@ def _no_grading_server(monkeypatch):
     tests/grader/test_server.py turns the server on for its own tests (and stops what they start).
     """
     monkeypatch.setenv("DLGRADE_NO_SERVER", "1")
+
+
+@pytest.fixture(scope="session")
+def _session_runtime(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    folder.chmod(0o700)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _runtime_folder(_session_runtime, monkeypatch):
+    """``XDG_RUNTIME_DIR`` is a private folder of the test session's: the class code ``grade`` keeps
+    (``grader.launch.keep_class_code``) is written there, not in the user's own (a test may set another)."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(_session_runtime))

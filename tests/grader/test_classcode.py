@@ -187,3 +187,159 @@ def test_the_grading_server_keeps_its_class_code_for_the_next_server(runtime, tm
     written = [line for line in log.read_text(encoding="utf-8").splitlines() if "class code:" in line]
     assert written == [written[0]]
     assert f"class code: 0 methods' code kept from the last server, {compiled} compiled" in written[0]
+
+
+# a process that installs for ``mode``: "server" (a grading server's own file), "merge" (a file the commands
+# run in their own processes share), "small" (merge, at a size limit of argv[5] bytes)
+SHARED = """
+import json
+import sys
+
+from grader import classcode
+
+path, folder, module, mode = sys.argv[1:5]
+classcode.install(path, merge=mode != "server")
+if mode == "small":
+    classcode.LIMIT_BYTES = int(sys.argv[5])
+sys.path.insert(0, folder)
+__import__(module)
+print(json.dumps({"counts": classcode.counts(), "saved": classcode.save()}))
+"""
+
+OTHERS = """
+import dataclasses
+
+
+@dataclasses.dataclass
+class Other:
+    label: str
+"""
+
+THIRD = """
+import dataclasses
+
+
+@dataclasses.dataclass
+class Third:
+    first: int
+    second: int = 2
+"""
+
+
+def _shared(tmp_path: Path, kept: Path, module: str, mode: str, limit: int = 0) -> dict:
+    for name, text in (("records", RECORDS), ("others", OTHERS), ("third", THIRD), ("shared", SHARED)):
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(text), encoding="utf-8")
+    command = [sys.executable, str(tmp_path / "shared.py"), str(kept), str(tmp_path), module, mode, str(limit)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_commands_that_share_a_file_add_their_classes_to_it_and_a_server_keeps_only_its_own(tmp_path):
+    kept = tmp_path / classcode.file_name()
+    assert _shared(tmp_path, kept, "records", "merge") == {"counts": {"kept": 0, "compiled": 9}, "saved": True}
+    records = classcode._read(str(kept))
+    assert len(records) == 9
+    # another command, with a class of its own: it compiles only that, and the file keeps both
+    assert _shared(tmp_path, kept, "others", "merge") == {"counts": {"kept": 0, "compiled": 3}, "saved": True}
+    both = classcode._read(str(kept))
+    assert len(both) == 12
+    assert set(records) < set(both)
+    # the first command again: all of it kept, nothing written
+    written = kept.stat().st_mtime_ns
+    assert _shared(tmp_path, kept, "records", "merge") == {"counts": {"kept": 9, "compiled": 0}, "saved": False}
+    assert kept.stat().st_mtime_ns == written
+    # at the size limit, what this process did not use gives way (a file of older graders' classes)
+    limit = kept.stat().st_size
+    assert _shared(tmp_path, kept, "third", "small", limit) == {"counts": {"kept": 0, "compiled": 3}, "saved": True}
+    third = classcode._read(str(kept))
+    assert len(third) == 3
+    assert not set(third) & set(both)
+    # a grading server's file holds the classes that server defined, and only those
+    assert _shared(tmp_path, kept, "records", "server") == {"counts": {"kept": 0, "compiled": 9}, "saved": True}
+    assert set(classcode._read(str(kept))) == set(records)
+
+
+def _in_own_process(runtime: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``grade ARGS --no-server`` as the real command runs it (``grader.launch.run``), in runtime folder ``runtime``."""
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "GRADE_LANG": "en"}
+    return grade(*args, "--no-server", cwd=cwd, env=env)
+
+
+def test_a_command_run_in_its_own_process_keeps_its_class_code_for_the_next_one(tmp_path):
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    kept = runtime / "dlgrade" / classcode.file_name()
+    exercise_1 = ("exercise", "1", "--file", str(ROOT / "solutions" / "ex01_activations.py"))
+    first = _in_own_process(runtime, *exercise_1, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    texts = set(classcode._read(str(kept)))
+    assert len(texts) > 100  # the grader's own classes, written as the command ended
+    written = kept.stat().st_mtime_ns
+    again = _in_own_process(runtime, *exercise_1, cwd=tmp_path)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    assert kept.stat().st_mtime_ns == written  # all of it was kept: nothing compiled, nothing written
+    # another command defines classes of its own: they are added, and the first command's stay
+    layers = _in_own_process(
+        runtime, "exercise", "7", "--file", str(ROOT / "solutions" / "ex07_layers.py"), cwd=tmp_path
+    )
+    assert layers.returncode == 0, layers.stderr
+    assert texts < set(classcode._read(str(kept)))
+    written = kept.stat().st_mtime_ns
+    assert _in_own_process(runtime, *exercise_1, cwd=tmp_path).stdout == first.stdout
+    assert kept.stat().st_mtime_ns == written
+
+
+def test_a_submission_graded_in_the_command_s_process_can_not_reach_its_kept_class_code(tmp_path):
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    folder = runtime / "dlgrade"
+    kept = folder / classcode.file_name()
+    solution = ROOT / "solutions" / "ex01_activations.py"
+    assert _in_own_process(runtime, "exercise", "1", "--file", str(solution), cwd=tmp_path).returncode == 0
+    before = kept.read_bytes()
+    learner = tmp_path / "learner" / "ex01_activations.py"
+    learner.parent.mkdir()
+    learner.write_text(
+        solution.read_text(encoding="utf-8")
+        + textwrap.dedent(
+            f"""
+
+            _relu = relu
+
+
+            def relu(x):
+                import os
+
+                reached = []
+                for look in (
+                    lambda: os.listdir({str(folder)!r}),
+                    lambda: open({str(kept)!r}, "rb").read(1 << 16),
+                    lambda: open({str(kept)!r}, "ab").write(b"x"),
+                    lambda: os.rename({str(kept)!r}, {str(kept)!r} + ".x"),
+                    lambda: open({str(folder / "new.marshal")!r}, "wb").write(b"x"),
+                ):
+                    try:
+                        look()
+                        reached.append(1)
+                    except OSError:
+                        reached.append(0)
+                print("REACHED", reached, flush=True)
+                return _relu(x)
+            """
+        ),
+        encoding="utf-8",
+    )
+    graded = _in_own_process(
+        runtime, "exercise", "1", "--file", str(learner), "--format", "json", "--show-output", cwd=tmp_path
+    )
+    assert graded.returncode == 0, graded.stderr
+    printed = [check["stdout"] for check in json.loads(graded.stdout)["checks"] if "REACHED" in check["stdout"]]
+    assert printed, graded.stdout
+    assert {line for out in printed for line in out.splitlines() if line.startswith("REACHED")} == {
+        "REACHED [0, 0, 0, 0, 0]"
+    }
+    assert kept.read_bytes() == before
+    assert sorted(path.name for path in folder.iterdir()) == [classcode.file_name()]
