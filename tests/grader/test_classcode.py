@@ -190,7 +190,7 @@ def test_the_grading_server_keeps_its_class_code_for_the_next_server(runtime, tm
 
 
 # a process that installs for ``mode``: "server" (a grading server's own file), "merge" (a file the commands
-# run in their own processes share), "small" (merge, at a size limit of argv[5] bytes)
+# run in their own processes share), "small" (merge, with a merged file's limit of argv[5] bytes)
 SHARED = """
 import json
 import sys
@@ -200,7 +200,7 @@ from grader import classcode
 path, folder, module, mode = sys.argv[1:5]
 classcode.install(path, merge=mode != "server")
 if mode == "small":
-    classcode.LIMIT_BYTES = int(sys.argv[5])
+    classcode.MERGE_LIMIT_BYTES = int(sys.argv[5])
 sys.path.insert(0, folder)
 __import__(module)
 print(json.dumps({"counts": classcode.counts(), "saved": classcode.save()}))
