@@ -109,14 +109,21 @@ print(json.dumps(facts))
 """
 
 
-def _facts(tmp_path: Path, kept: Path | None = None) -> dict:
-    (tmp_path / "records.py").write_text(textwrap.dedent(RECORDS), encoding="utf-8")
-    (tmp_path / "facts.py").write_text(textwrap.dedent(FACTS), encoding="utf-8")
-    command = [sys.executable, str(tmp_path / "facts.py"), str(tmp_path)] + ([str(kept)] if kept else [])
+def _script(folder: Path, modules: dict[str, str], script: str, *args: str) -> dict:
+    """What the module ``script`` of ``modules`` (each written into ``folder``) printed as JSON, run with ``args``."""
+    for name, text in modules.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(text), encoding="utf-8")
+    command = [sys.executable, str(folder / f"{script}.py"), *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def _facts(tmp_path: Path, kept: Path | None = None) -> dict:
+    return _script(
+        tmp_path, {"records": RECORDS, "facts": FACTS}, "facts", str(tmp_path), *([str(kept)] if kept else [])
+    )
 
 
 def test_classes_made_with_kept_code_are_the_classes_made_without(tmp_path):
@@ -227,13 +234,8 @@ class Third:
 
 
 def _shared(tmp_path: Path, kept: Path, module: str, mode: str, limit: int = 0) -> dict:
-    for name, text in (("records", RECORDS), ("others", OTHERS), ("third", THIRD), ("shared", SHARED)):
-        (tmp_path / f"{name}.py").write_text(textwrap.dedent(text), encoding="utf-8")
-    command = [sys.executable, str(tmp_path / "shared.py"), str(kept), str(tmp_path), module, mode, str(limit)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    modules = {"records": RECORDS, "others": OTHERS, "third": THIRD, "shared": SHARED}
+    return _script(tmp_path, modules, "shared", str(kept), str(tmp_path), module, mode, str(limit))
 
 
 def test_commands_that_share_a_file_add_their_classes_to_it_and_a_server_keeps_only_its_own(tmp_path):
