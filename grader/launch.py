@@ -79,10 +79,24 @@ def run() -> None:
         # one grading (or hint) in this process, which then ends: the cycles it leaves are not worth the
         # collector's passes while NumPy, the CLI and the checks load (7-12 ms of a grading without the server)
         gc.disable()
+    one_blas_thread(os.environ)
     keep_class_code()
     from grader.cli import run as run_here
 
     run_here()
+
+
+def one_blas_thread(environ: dict[str, str] | os._Environ[str]) -> None:
+    """One BLAS thread for a command run here, as the grading server and the sandbox have.
+
+    Before NumPy loads: OpenBLAS starts a thread per core, which spins while
+    NumPy imports and the checks are built (about 65 ms of CPU), on the core the
+    sandbox's server needs to load NumPy meanwhile.  The grader's own arrays are
+    small (the learner's code runs in the sandbox, with one thread of its own),
+    and one thread sums in one order: what the reference computes is the same
+    bits on every route.
+    """
+    environ.update(dict.fromkeys(SERVER_THREAD_VARIABLES, "1"))
 
 
 def keep_class_code() -> None:

@@ -871,11 +871,29 @@ def test_one_grading_in_this_process_runs_without_the_collector_and_longer_comma
     seen = []
     monkeypatch.setattr(sys, "argv", ["grade", *argv])
     monkeypatch.setattr(grader.cli, "run", lambda: seen.append(gc.isenabled()))
+    monkeypatch.setattr(launch, "keep_class_code", lambda: None)  # (it changes this process's dataclasses)
     try:
         launch.run()
     finally:
         gc.enable()
     assert seen == [collected]
+
+
+@pytest.mark.parametrize("argv", [["exercise", "1", "--no-server"], ["batch", "x"], ["quiz", "1"]])
+def test_a_command_in_this_process_loads_numpy_with_one_blas_thread(monkeypatch, argv):
+    """As the grading server and the sandbox: OpenBLAS's threads would spin beside the sandbox's NumPy import."""
+    import grader.cli
+
+    for name in launch.SERVER_THREAD_VARIABLES:
+        monkeypatch.setenv(name, "4")  # a user's own choice for other programs
+    seen = []
+    monkeypatch.setattr(sys, "argv", ["grade", *argv])
+    monkeypatch.setattr(
+        grader.cli, "run", lambda: seen.append([os.environ[name] for name in launch.SERVER_THREAD_VARIABLES])
+    )
+    monkeypatch.setattr(launch, "keep_class_code", lambda: None)
+    launch.run()
+    assert seen == [["1", "1", "1"]]
 
 
 def test_the_server_collects_and_freezes_once_its_first_grading_is_answered_and_no_client_waits(tmp_path):
