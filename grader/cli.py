@@ -1378,6 +1378,8 @@ def run() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     from grader import classcode
+    from grader.sandbox import spawn
 
+    spawn.end_early()  # a sandbox server started for a grading that did not happen (a wrong option, say)
     classcode.save()  # the code of the classes compiled here, for the next command (grader.launch.keep_class_code)
     os._exit(status)

@@ -80,10 +80,25 @@ def run() -> None:
         # collector's passes while NumPy, the CLI and the checks load (7-12 ms of a grading without the server)
         gc.disable()
     one_blas_thread(os.environ)
+    if argv and argv[0] in SERVER_COMMANDS and not _asks_for_help(argv):
+        from grader.sandbox import spawn
+
+        spawn.start_early()  # the grading's sandbox server loads NumPy while this process loads the CLI
     keep_class_code()
     from grader.cli import run as run_here
 
     run_here()
+
+
+def _options(argv: list[str]) -> list[str]:
+    """The options and arguments of ``grade ARGV``'s command, up to a ``--``."""
+    return argv[1 : argv.index("--")] if "--" in argv else argv[1:]
+
+
+def _asks_for_help(argv: list[str]) -> bool:
+    """Whether ``grade ARGV`` asks for a command's help (which grades nothing)."""
+    options = _options(argv)
+    return "-h" in options or "--help" in options
 
 
 def one_blas_thread(environ: dict[str, str] | os._Environ[str]) -> None:
@@ -124,8 +139,7 @@ def server_workspace(argv: list[str], environ: dict[str, str] | os._Environ[str]
         return None
     if environ.get("DLGRADE_NO_SERVER", "").strip().lower() not in ("", "0", "false", "no"):
         return None
-    options = argv[1 : argv.index("--")] if "--" in argv else argv[1:]
-    if NO_SERVER_FLAG in options or "-h" in options or "--help" in options:
+    if NO_SERVER_FLAG in _options(argv) or _asks_for_help(argv):
         return None
     try:  # a closed standard stream can not be passed on: the command runs here and says what it says
         for fd in (0, 1, 2):

@@ -514,7 +514,12 @@ class Sandbox:
         self.memory_bytes = memory_bytes
         self.confine = spawn.confine_by_default()
         self._process: subprocess.Popen[bytes] | None = None
-        self.work_dir = _scratch_dir("grade")
+        started = spawn.take_early(self.confine) if pool is None else None
+        if started is not None:  # the server this command started before it loaded the CLI (``spawn.start_early``)
+            self.work_dir = Path(started.work_dir)
+            self._process = started.process
+        else:
+            self.work_dir = _scratch_dir("grade")
         self.learner_dir = (self.work_dir / "learner").resolve()
         self.out_dir = self.work_dir / "out"
         self.sent: dict[str, Any] | None = None  # the last manifest ``run`` sent

@@ -7,13 +7,15 @@ This module is that first step, and therefore light: the standard library only,
 and none of its slower modules (no ``pathlib``, ``tempfile``, ``shutil`` or
 ``dataclasses`` before the zygote is on its way).  ``client.py`` starts every
 sandbox server through it, so a zygote started early is started exactly as any
-other.
+other.  A grading run in the command's own process starts its sandbox server
+early the same way (``start_early``), before it loads the CLI.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -32,12 +34,73 @@ _STALE = re.compile(r"^grade-(?:pool-)?(\d+)-")
 
 
 class Started:
-    """A zygote started ahead of its ``SandboxPool``: its folder, its process, and whether it confines."""
+    """A server started ahead of its user (a zygote, for its ``SandboxPool``; a server, for its ``Sandbox``).
+
+    Its folder, its process, and whether it confines.
+    """
 
     def __init__(self, work_dir: str, process: subprocess.Popen[bytes], confine: bool) -> None:
         self.work_dir = work_dir
         self.process = process
         self.confine = confine
+
+    def end(self) -> None:
+        """Kill the server (and whatever it started), and delete its folder."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # (a session of its own: its group is its pid)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        import shutil
+
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+_EARLY: list[Started] = []  # the server ``start_early`` started, until a Sandbox takes it or ``end_early``
+
+
+def start_early() -> None:
+    """Start a sandbox server now, for this process's next ``Sandbox`` without a pool (``take_early``).
+
+    A grading run in the command's own process (``grader.launch``) starts it
+    before it loads the CLI: the server loads NumPy (some 60 ms) meanwhile,
+    on the other core, where it used to start only once the CLI, the engine and
+    the exercise were loaded.  When it can not start, the Sandbox starts its
+    own (and says what is wrong); one no Sandbox took is ended by ``end_early``.
+    """
+    confine = confine_by_default()
+    try:
+        work_dir = scratch_dir("grade")
+    except OSError:
+        return
+    try:
+        process = spawn_server(work_dir, confine)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(work_dir, ignore_errors=True)
+        return
+    _EARLY.append(Started(work_dir, process, confine))
+
+
+def take_early(confine: bool) -> Started | None:
+    """The server ``start_early`` started, when it runs and confines as ``confine`` says; else None (it is ended)."""
+    if not _EARLY:
+        return None
+    started = _EARLY.pop()
+    if started.confine == confine and started.process.poll() is None:
+        return started
+    started.end()
+    return None
+
+
+def end_early() -> None:
+    """End a server ``start_early`` started that no Sandbox took (the command did not grade after all)."""
+    while _EARLY:
+        _EARLY.pop().end()
 
 
 def confine_by_default() -> bool:

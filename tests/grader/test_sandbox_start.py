@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from grader.sandbox import confinement, npyfile, server
+from grader.sandbox import confinement, npyfile, server, spawn
+from grader.sandbox.client import Probe, Sandbox
 
 LANDLOCK = confinement.landlock_abi() >= 1 and not os.environ.get("GRADE_NO_CONFINE")
 
@@ -258,3 +260,71 @@ def test_the_zygote_keeps_at_most_its_budget_of_inputs(zygote_inputs, monkeypatc
     server._load_input(large)
     assert list(server._INPUTS) == [small]
     np.testing.assert_array_equal(server._input_array(large, {}), np.arange(1000.0))  # read from its file
+
+
+# --- a grading in the command's own process starts its sandbox server early (spawn.start_early) ----------
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION_1 = ROOT / "solutions" / "ex01_activations.py"
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """The scratch root (``GRADE_TMPDIR``) of this test alone: what is left there is what a run left."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setenv("GRADE_TMPDIR", str(folder))
+    yield folder
+    spawn.end_early()
+
+
+def test_a_sandbox_takes_the_server_started_early_and_the_next_one_starts_its_own(scratch):
+    spawn.start_early()
+    [early] = spawn._EARLY
+    probe = Probe()
+    probe.save(probe.call("relu", np.array([-1.0, 2.0])), "out")
+    with Sandbox(SOLUTION_1, "ex01_activations") as sandbox:
+        assert spawn._EARLY == []
+        assert sandbox._process is early.process
+        assert sandbox.work_dir == Path(early.work_dir)
+        [run] = sandbox.run([probe])
+    assert run.status == "ok", run.message
+    np.testing.assert_array_equal(run.output("out").array, [0.0, 2.0])
+    assert list(scratch.iterdir()) == []  # its folder went with the sandbox, as any sandbox's
+    with Sandbox(SOLUTION_1, "ex01_activations") as again:
+        assert again._process is not None
+        assert again._process is not early.process
+        assert again.work_dir != Path(early.work_dir)
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_server_started_early_that_no_sandbox_takes_is_ended_with_its_folder(scratch):
+    spawn.start_early()
+    [early] = spawn._EARLY
+    assert Path(early.work_dir).parent == scratch
+    spawn.end_early()
+    assert early.process.poll() is not None
+    assert list(scratch.iterdir()) == []
+    # one that does not confine as the sandbox asks is not taken, and ended as well
+    spawn.start_early()
+    [other] = spawn._EARLY
+    assert spawn.take_early(not other.confine) is None
+    assert other.process.poll() is not None
+    assert spawn._EARLY == []
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["exercise", "1", "--file", str(SOLUTION_1)], 0),  # graded: the sandbox took the server
+        (["exercise", "99"], 2),  # no such exercise
+        (["exercise", "1", "--file", "missing.py"], 2),  # no such file
+        (["hint", "1", "--file", str(SOLUTION_1), "--timeout", "-1"], 2),  # a wrong option
+    ],
+)
+def test_a_grading_in_the_command_s_process_leaves_no_sandbox_server_or_folder(scratch, tmp_path, args, status):
+    command = [sys.executable, "-c", "from grader.launch import run; run()", *args, "--no-server"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == status, done.stderr
+    assert list(scratch.iterdir()) == []

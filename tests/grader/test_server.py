@@ -24,6 +24,7 @@ import textwrap
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -856,6 +857,22 @@ def test_which_commands_go_to_the_server(workspace, monkeypatch, argv, environ, 
     assert (launch.server_workspace(argv, environ) == os.path.realpath(workspace)) is served
 
 
+def _in_this_process(monkeypatch, argv: list[str], seen: Callable[[], object]) -> list[object]:
+    """What ``seen()`` found when ``grade ARGV`` (run here, by ``launch.run``) would have loaded the CLI."""
+    import grader.cli
+    from grader.sandbox import spawn
+
+    found: list[object] = []
+    monkeypatch.setattr(sys, "argv", ["grade", *argv])
+    monkeypatch.setattr(grader.cli, "run", lambda: found.append(seen()))
+    monkeypatch.setattr(launch, "keep_class_code", lambda: None)  # (it changes this process's dataclasses)
+    try:
+        launch.run()
+    finally:
+        spawn.end_early()
+    return found
+
+
 @pytest.mark.parametrize(
     ("argv", "collected"),
     [(["exercise", "1", "--no-server"], False), (["hint", "1", "--no-server"], False), (["batch", "x"], True)],
@@ -866,34 +883,37 @@ def test_one_grading_in_this_process_runs_without_the_collector_and_longer_comma
     """A grading that ends the process needs no cycle collection; a batch or a watch, which run on, do."""
     import gc
 
-    import grader.cli
-
-    seen = []
-    monkeypatch.setattr(sys, "argv", ["grade", *argv])
-    monkeypatch.setattr(grader.cli, "run", lambda: seen.append(gc.isenabled()))
-    monkeypatch.setattr(launch, "keep_class_code", lambda: None)  # (it changes this process's dataclasses)
     try:
-        launch.run()
+        assert _in_this_process(monkeypatch, argv, gc.isenabled) == [collected]
     finally:
         gc.enable()
-    assert seen == [collected]
 
 
 @pytest.mark.parametrize("argv", [["exercise", "1", "--no-server"], ["batch", "x"], ["quiz", "1"]])
 def test_a_command_in_this_process_loads_numpy_with_one_blas_thread(monkeypatch, argv):
     """As the grading server and the sandbox: OpenBLAS's threads would spin beside the sandbox's NumPy import."""
-    import grader.cli
-
     for name in launch.SERVER_THREAD_VARIABLES:
         monkeypatch.setenv(name, "4")  # a user's own choice for other programs
-    seen = []
-    monkeypatch.setattr(sys, "argv", ["grade", *argv])
-    monkeypatch.setattr(
-        grader.cli, "run", lambda: seen.append([os.environ[name] for name in launch.SERVER_THREAD_VARIABLES])
-    )
-    monkeypatch.setattr(launch, "keep_class_code", lambda: None)
-    launch.run()
-    assert seen == [["1", "1", "1"]]
+    found = _in_this_process(monkeypatch, argv, lambda: [os.environ[name] for name in launch.SERVER_THREAD_VARIABLES])
+    assert found == [["1", "1", "1"]]
+
+
+@pytest.mark.parametrize(
+    ("argv", "early"),
+    [
+        (["exercise", "1", "--no-server"], True),
+        (["hint", "1", "--no-server"], True),
+        (["exercise", "1", "--no-server", "--help"], False),
+        (["batch", "x"], False),
+        (["quiz", "1"], False),
+    ],
+)
+def test_a_grading_in_this_process_starts_its_sandbox_server_before_the_cli_loads(monkeypatch, argv, early):
+    """The server loads NumPy on the other core meanwhile (``spawn.start_early``); not for help or other commands."""
+    from grader.sandbox import spawn
+
+    found = _in_this_process(monkeypatch, argv, lambda: [started.process.poll() for started in spawn._EARLY])
+    assert found == [[None] if early else []]  # one server, running
 
 
 def test_the_server_collects_and_freezes_once_its_first_grading_is_answered_and_no_client_waits(tmp_path):
