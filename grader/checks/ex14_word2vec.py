@@ -643,11 +643,11 @@ def _several_expected(
     single, single_variance = _single_draw(p, target)
     inclusion_sum = np.zeros(p.size)
     inclusion_variance = np.zeros(p.size)
-    for word in np.unique(target):
+    # (counted by np.unique: without counts, its first call in a process also loads numpy.ma, some 6 ms)
+    for word, share in zip(*np.unique(target, return_counts=True), strict=True):
         removed = p.copy()
         removed[word] = 0.0
         pi = _inclusion(removed / removed.sum(), sample_size)
-        share = np.count_nonzero(target == word)
         inclusion_sum += share * pi
         inclusion_variance += share * pi * (1.0 - pi)
     return (inclusion_sum, inclusion_variance), (sample_size * single, sample_size * single_variance)
