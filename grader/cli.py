@@ -1377,9 +1377,7 @@ def run() -> None:
             print(done.code, file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
-    from grader import classcode
-    from grader.sandbox import spawn
+    from grader import launch
 
-    spawn.end_early()  # a sandbox server started for a grading that did not happen (a wrong option, say)
-    classcode.save()  # the code of the classes compiled here, for the next command (grader.launch.keep_class_code)
+    launch.grading_process_end()  # a sandbox server no grading took (a wrong option, say); the classes' code
     os._exit(status)

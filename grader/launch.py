@@ -79,15 +79,38 @@ def run() -> None:
         # one grading (or hint) in this process, which then ends: the cycles it leaves are not worth the
         # collector's passes while NumPy, the CLI and the checks load (7-12 ms of a grading without the server)
         gc.disable()
-    one_blas_thread(os.environ)
-    if argv and argv[0] in SERVER_COMMANDS and not _asks_for_help(argv):
-        from grader.sandbox import spawn
-
-        spawn.start_early()  # the grading's sandbox server loads NumPy while this process loads the CLI
-    keep_class_code()
+    grading_process_start(grades=bool(argv) and argv[0] in SERVER_COMMANDS and not _asks_for_help(argv))
     from grader.cli import run as run_here
 
     run_here()
+
+
+def grading_process_start(*, grades: bool) -> None:
+    """What a process that grades in itself does before it loads the grader; ``grading_process_end`` at its end.
+
+    ``run`` does it for a command run here, and so does the process that grades
+    a notebook's ``check()`` (``grader.notebook.kernel``).  One BLAS thread; with
+    ``grades``, the grading's sandbox server started now, to load NumPy while
+    this process loads the grader (``spawn.start_early``); the kept code of the
+    grader's classes.
+    """
+    one_blas_thread(os.environ)
+    if grades:
+        from grader.sandbox import spawn
+
+        spawn.start_early()
+    keep_class_code()
+
+
+def grading_process_end() -> None:
+    """End a sandbox server started for a grading that did not happen, and keep what this process compiled."""
+    from grader import classcode
+
+    if "grader.sandbox.spawn" in sys.modules:  # not loaded, it started none (and a quiz needs no subprocess module)
+        from grader.sandbox import spawn
+
+        spawn.end_early()
+    classcode.save()
 
 
 def _options(argv: list[str]) -> list[str]:

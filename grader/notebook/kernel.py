@@ -58,13 +58,20 @@ def _kernel_cells() -> tuple[list[CellCode], Mapping[str, Any], Mapping[str, Any
     )
 
 
+# started as ``grade exercise`` run in its own process is (``grader.launch.grading_process_start``): one BLAS
+# thread, the sandbox's server loading NumPy while this process loads the grader, the classes' kept code
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from grader.notebook.kernel import _grade_main; _grade_main()"
+    "import os, sys; sys.path.insert(0, sys.argv[1]); from grader import launch; "
+    "launch.grading_process_start(grades=True); "
+    "from grader.notebook.kernel import _grade_main; _grade_main(); launch.grading_process_end(); os._exit(0)"
 )
 
 
 def _grade_main() -> None:
-    """The grading process ``check`` starts: grade the folder named on the command line, print JSON."""
+    """The grading process ``check`` starts: grade the folder named on the command line, print JSON.
+
+    ``_BOOTSTRAP`` then ends the process, without the interpreter's teardown.
+    """
     folder = Path(sys.argv[2])
     meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     document: dict[str, object]
@@ -75,7 +82,6 @@ def _grade_main() -> None:
         document = {"error": str(problem), "kind": type(problem).__name__}
     sys.stdout.write(json.dumps(document))
     sys.stdout.flush()
-    os._exit(0)
 
 
 def _grade_elsewhere(folder: Path, meta: dict) -> ExerciseResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from notebooks import ROOT, SOLUTION_1
 
+from grader import classcode
 from grader.grading.engine import EXERCISES
 from grader.grading.feedback import render_text
 from grader.grading.results import CheckResult, ExerciseResult, Status
@@ -74,6 +76,30 @@ def test_import_grader_stays_light_and_check_is_exported():
         "assert callable(check) and 'numpy' not in sys.modules, sorted(sys.modules)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_check_grades_in_a_process_started_as_a_grade_command_s_and_leaves_nothing_behind(tmp_path):
+    """Its sandbox server started before the grader loads, and the grader's classes run their kept code."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    script = tmp_path / "mine.py"  # check() outside a kernel reads the running script's file
+    script.write_text(
+        SOLUTION_1 + "\n\nif __name__ == '__main__':\n    from grader import check\n\n"
+        "    print('PASSED', check(1, lang='en').passed)\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GRADE_TMPDIR": str(scratch), "XDG_RUNTIME_DIR": str(runtime)}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert "PASSED True" in done.stdout
+        assert list(scratch.iterdir()) == []  # the sandbox server's folder went with its grading
+    kept = runtime / "dlgrade" / classcode.file_name()
+    assert len(classcode._read(str(kept))) > 100  # saved by the first grading process, run by the second
 
 
 # --- check(N) in a real kernel ------------------------------------------------------------------------------
