@@ -106,7 +106,7 @@ def grading_process_end() -> None:
     """End a sandbox server started for a grading that did not happen, and keep what this process compiled."""
     from grader import classcode
 
-    if "grader.sandbox.spawn" in sys.modules:  # not loaded, it started none (and a quiz needs no subprocess module)
+    if "grader.sandbox.spawn" in sys.modules:  # not loaded: it started none (and importing it loads subprocess)
         from grader.sandbox import spawn
 
         spawn.end_early()
@@ -125,7 +125,7 @@ def _asks_for_help(argv: list[str]) -> bool:
 
 
 def one_blas_thread(environ: dict[str, str] | os._Environ[str]) -> None:
-    """One BLAS thread for a command run here, as the grading server and the sandbox have.
+    """One BLAS thread in ``environ``: a command run here's, and the grading server's (the sandbox has one too).
 
     Before NumPy loads: OpenBLAS starts a thread per core, which spins while
     NumPy imports and the checks are built (about 65 ms of CPU), on the core the
@@ -142,8 +142,8 @@ def keep_class_code() -> None:
 
     For a command that runs here: its classes' methods are compiled once, by
     the first such command, and kept in the user's private folder (where the
-    grading servers live); ``grader.cli.run`` saves what it compiled.  Nothing
-    is kept without such a folder.
+    grading servers live); ``grading_process_end`` saves what it compiled.
+    Nothing is kept without such a folder.
     """
     for folder in candidate_dirs():
         if _private_folder(folder):
@@ -549,7 +549,8 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
     argv = [sys.executable, "-S", "-c", code, folder, workspace, repr(time.monotonic())]
     # one BLAS thread: the server's own arrays are small, and OpenBLAS's threads spin at NumPy's import
     # (~60 ms of CPU on the cold start's critical path, beside the zygote's import on the other core)
-    environ = {**os.environ, **dict.fromkeys(SERVER_THREAD_VARIABLES, "1")}
+    environ = dict(os.environ)
+    one_blas_thread(environ)
     inherited = _inherited_fds()
     if inherited is not None and hasattr(os, "posix_spawn"):
         # no subprocess module (about 8 ms of a cold start's client); the same detachment: /dev/null for

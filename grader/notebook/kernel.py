@@ -58,8 +58,9 @@ def _kernel_cells() -> tuple[list[CellCode], Mapping[str, Any], Mapping[str, Any
     )
 
 
-# started as ``grade exercise`` run in its own process is (``grader.launch.grading_process_start``): one BLAS
-# thread, the sandbox's server loading NumPy while this process loads the grader, the classes' kept code
+# started and ended as a ``grade exercise`` that grades in its own process (``grader.launch.grading_process_start``
+# and ``grading_process_end``): one BLAS thread, the sandbox's server loading NumPy while this process loads the
+# grader, the classes' kept code
 _BOOTSTRAP = (
     "import os, sys; sys.path.insert(0, sys.argv[1]); from grader import launch; "
     "launch.grading_process_start(grades=True); "

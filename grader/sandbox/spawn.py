@@ -71,19 +71,10 @@ def start_early() -> None:
     the exercise were loaded.  When it can not start, the Sandbox starts its
     own (and says what is wrong); one no Sandbox took is ended by ``end_early``.
     """
-    confine = confine_by_default()
     try:
-        work_dir = scratch_dir("grade")
+        _EARLY.append(_start("grade", confine_by_default(), zygote=False))
     except OSError:
         return
-    try:
-        process = spawn_server(work_dir, confine)
-    except OSError:
-        import shutil
-
-        shutil.rmtree(work_dir, ignore_errors=True)
-        return
-    _EARLY.append(Started(work_dir, process, confine))
 
 
 def take_early(confine: bool) -> Started | None:
@@ -217,10 +208,14 @@ def spawn_server(work_dir: str, confine: bool, *, zygote: bool = False) -> subpr
 
 def start_zygote(confine: bool | None = None) -> Started:
     """A pool's zygote, started now (for a ``SandboxPool(started=...)`` made later)."""
-    confine = confine_by_default() if confine is None else confine
-    work_dir = scratch_dir("grade-pool")
+    return _start("grade-pool", confine_by_default() if confine is None else confine, zygote=True)
+
+
+def _start(prefix: str, confine: bool, *, zygote: bool) -> Started:
+    """A server (or zygote) started now in a fresh scratch folder, which goes with it when it can not start."""
+    work_dir = scratch_dir(prefix)
     try:
-        return Started(work_dir, spawn_server(work_dir, confine, zygote=True), confine)
+        return Started(work_dir, spawn_server(work_dir, confine, zygote=zygote), confine)
     except BaseException:
         import shutil
 
