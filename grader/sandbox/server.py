@@ -2354,31 +2354,6 @@ def _manifest_path(path_read: int) -> str:
     return data.decode(errors="replace")
 
 
-# glibc's mallopt parameters, and what the sandbox's processes use (glibc's largest mmap threshold)
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-MMAP_THRESHOLD_BYTES = 32 * 1024 * 1024
-TRIM_THRESHOLD_BYTES = 128 * 1024 * 1024
-
-
-def _keep_freed_memory() -> None:
-    """Have the C library reuse freed memory of up to 32 MB instead of returning it to the kernel.
-
-    By default an allocation over 128 KB (a NumPy temporary, a result on its
-    way back) is mapped afresh and unmapped when freed, so a worker that makes
-    many of them faults in every page again each time (exercise 9: half of
-    its page faults).  Processes this short-lived lose nothing by keeping it;
-    the address-space limit counts heap and mappings alike.  Not glibc: nothing.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
-    except (OSError, AttributeError):  # no C library to load, or one without mallopt (macOS, musl's is a no-op)
-        pass
-
-
 def main() -> None:
     """Confine, load NumPy, wait for the manifest on stdin, run every probe.
 
@@ -2388,15 +2363,16 @@ def main() -> None:
     options = sys.argv[2:]
     confine = "--no-confine" not in options
     zygote = "--zygote" in options
+    confinement = _load_sibling("confinement.py")  # its C library calls, confining or not
     if confine:
-        _CONFINEMENT = _load_sibling("confinement.py")
+        _CONFINEMENT = confinement
         _CONFINEMENT.die_with_parent(signal.SIGKILL)
         if not zygote:
             _become_pid_one()
         else:
             # one network namespace for the zygote and every server it forks (creating one costs ~10 ms)
             _ZYGOTE_NET = "net" in _CONFINEMENT.enter_namespaces(pid=False, net=True)
-    _keep_freed_memory()
+    confinement.keep_freed_memory()
     _new_wake_pipe()
     sys.meta_path.insert(0, _BlockGraderImports())
     sys.path.append(sys.argv[1])

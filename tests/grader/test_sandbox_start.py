@@ -155,9 +155,9 @@ def test_a_sandbox_process_reuses_freed_memory_instead_of_faulting_it_in_again()
     script = textwrap.dedent(
         """
         import resource
-        from grader.sandbox import server
+        from grader.sandbox import confinement
 
-        server._keep_freed_memory()
+        confinement.keep_freed_memory()
         first = bytearray(8 << 20)  # a NumPy temporary's size: mapped afresh by default
         del first
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
