@@ -372,6 +372,18 @@ def _page_faults(pid: int) -> int:
         return int(handle.read().rsplit(")", 1)[1].split()[7])
 
 
+def _settled_page_faults(pid: int) -> int:
+    """``_page_faults`` once the server is idle: its work between requests (importing the other exercises'
+    checks, one module at a time) done, the count the same for half a second."""
+    last, same_since, deadline = _page_faults(pid), time.monotonic(), time.monotonic() + 30
+    while time.monotonic() - same_since < 0.5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = _page_faults(pid)
+        if now != last:
+            last, same_since = now, time.monotonic()
+    return last
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt and /proc")
 def test_a_warm_server_keeps_freed_memory_for_the_next_grading(runtime, workspace):
     # exercise 9 judges weights of 100,000 values: mapped afresh and unmapped again by default, 500-900 page
@@ -381,9 +393,12 @@ def test_a_warm_server_keeps_freed_memory_for_the_next_grading(runtime, workspac
         assert grade("exercise", "9", cwd=workspace).returncode == 0
     served = status(runtime, workspace)
     assert served is not None
-    before = _page_faults(int(served["pid"]))
-    assert grade("exercise", "9", cwd=workspace).returncode == 0
-    assert _page_faults(int(served["pid"])) - before < 100
+    counts = []  # of two gradings: either may meet a new high of the heap, or other work of the machine's
+    for _ in range(2):
+        before = _settled_page_faults(int(served["pid"]))
+        assert grade("exercise", "9", cwd=workspace).returncode == 0
+        counts.append(_settled_page_faults(int(served["pid"])) - before)
+    assert min(counts) < 100, counts
 
 
 def test_two_workspaces_two_servers(runtime, tmp_path):
