@@ -728,7 +728,7 @@ class Sandbox:
             relay = _ProgressFifo(self.out_dir / "progress", numbers, progress, read_early)
             manifest["progress_path"] = str(relay.path)
         manifest_path = self.work_dir / "manifest.json"
-        manifest_path.write_text(json.dumps(manifest))
+        manifest_path.write_text(self._manifest_text(pool, manifest))
         try:
             code = pool.run_manifest(manifest_path, total, relay, requested=requested)
         finally:
@@ -744,6 +744,23 @@ class Sandbox:
             else:
                 runs.append(self._collect(probe_id))
         return runs
+
+    def _manifest_text(self, pool: SandboxPool, manifest: dict[str, Any]) -> str:
+        """The manifest as its pooled server reads it: with shared inputs, each probe's steps named by their file.
+
+        Checks built once (a grading server's, a batch's) give each of their
+        gradings the same steps: the pool writes them once into its folder
+        (``SandboxPool.steps_file``), its zygote parses them once, and no
+        manifest carries them again (the ex07 manifest, 58 KB, was mostly steps).
+        """
+        if not self._shares_inputs:
+            return json.dumps(manifest)
+        probes = []
+        for entry in manifest["probes"]:
+            named = {key: value for key, value in entry.items() if key != "steps"}
+            named["steps_file"] = pool.steps_file(entry["steps"])
+            probes.append(named)
+        return json.dumps({**manifest, "probes": probes})
 
     def _marks(self, probe_id: str) -> tuple[tuple[int, ...], ...] | None:
         """What tells one version of a probe's two files from another (None while either is missing).
@@ -1222,6 +1239,7 @@ class SandboxPool:
             self.code_dir = self.work_dir / "code"
             self.code_dir.mkdir(mode=0o700, exist_ok=True)
         self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
+        self._steps: dict[int, tuple[Any, str]] = {}  # id(a probe's steps) -> (the list, kept alive; its file)
         self._written: set[str] = set()  # the names of the files in ``inputs_dir``, once written or found there
         self._lock = threading.Lock()
         self._done: dict[str, threading.Event] = {}
@@ -1282,9 +1300,26 @@ class SandboxPool:
             self._inputs[id(value)] = (value, path)
         return path
 
-    def input_bytes(self, data: bytes) -> str:
+    def steps_file(self, steps: list[dict[str, Any]]) -> str:
+        """The path of a read-only file holding ``steps`` (a probe's) as JSON, written the first time it is asked for.
+
+        As ``input_file``: named by the SHA-256 of its bytes, in the pool's
+        folder, and named to the zygote, which parses it once for every server
+        it forks from then on (``server._load_steps``).  Known by the list's
+        identity: a checks module built once asks for the same list every time.
+        """
+        with self._lock:
+            known = self._steps.get(id(steps))
+            if known is not None and known[0] is steps:
+                return known[1]
+        path = self.input_bytes(json.dumps(steps).encode(), ".json")
+        with self._lock:
+            self._steps[id(steps)] = (steps, path)
+        return path
+
+    def input_bytes(self, data: bytes, suffix: str = ".npy") -> str:
         """The path of the read-only file in the pool's inputs folder that holds ``data`` (see ``input_file``)."""
-        name = f"{hashlib.sha256(data).hexdigest()}.npy"
+        name = f"{hashlib.sha256(data).hexdigest()}{suffix}"
         path = self.inputs_dir / name
         with self._lock:
             if name in self._written:  # by this pool: its folder keeps every file for the pool's life

@@ -89,8 +89,8 @@ SPARE_NAME = "grade-spare"
 SERVER_NAME = "grade-server"
 # the longest manifest path the zygote hands a server (Linux's PATH_MAX)
 MANIFEST_PATH_BYTES = 4096
-# the pool's shared inputs live in its folder's ``inputs`` (the zygote's working folder: see SandboxPool), and the
-# zygote keeps at most this much of them (exercises 1-14 write 1,003 files, 0.5 MB)
+# the pool's shared inputs (and probes' steps) live in its folder's ``inputs`` (the zygote's working folder: see
+# SandboxPool), and the zygote keeps at most this much of them (exercises 1-14 write 1,003 input files, 0.5 MB)
 INPUTS_FOLDER = "inputs"
 INPUTS_KEEP_BYTES = 32 * 1024 * 1024
 # code a pool keeps (``_CodeFolder``): one file per source, named by its SHA-256
@@ -1694,7 +1694,9 @@ _PYTHON_RULESETS: list[int] = []
 _ZYGOTE_PIPES: set[int] = set()
 # the pool's shared input arrays the zygote read once (``_load_input``): path -> (dtype, shape, the array's bytes)
 _INPUTS: dict[str, tuple[Any, tuple[int, ...], bytes]] = {}
-_INPUTS_BYTES = 0
+# and the probes' steps (``_load_steps``): path -> the steps, parsed
+_STEPS: dict[str, list[Json]] = {}
+_INPUTS_BYTES = 0  # the bytes of the files of both
 
 
 def _load_sibling(file_name: str) -> types.ModuleType:
@@ -1923,6 +1925,7 @@ def _python_rulesets() -> list[int]:
 def _run_manifest(manifest: Json, numpy_module: types.ModuleType) -> None:
     """Serve one submission's probes, then kill whatever the learner's code left behind."""
     global _SANDBOX_USER
+    _resolve_steps(manifest)
     _MANIFEST.clear()
     _MANIFEST.update(manifest)
     sys.path.insert(0, manifest["learner_dir"])
@@ -2114,8 +2117,8 @@ def _zygote(numpy_module: types.ModuleType) -> None:
     """Fork a confined server per request; for batches, where start-up time adds up.
 
     Requests on stdin, one per line: ``run ID MANIFEST_PATH``, ``kill ID`` or
-    ``load INPUT_PATH`` (one of the pool's shared input files, see
-    ``_load_input``).  Answers on stdout: ``done ID EXIT_STATUS`` when that
+    ``load PATH`` (one of the pool's shared files: an input, see
+    ``_load_input``, or a probe's steps, ``_load_steps``).  Answers on stdout: ``done ID EXIT_STATUS`` when that
     server has ended.  The zygote itself never runs learner code: each server
     is a fresh fork that enters its own namespaces before any probe runs.
 
@@ -2156,9 +2159,9 @@ def _zygote(numpy_module: types.ModuleType) -> None:
                 servers.kill(words[1])
             elif words[0] == "load" and len(words) >= 2:
                 loads.append(line.decode(errors="replace")[len("load ") :])
-        # after the requests are on their way: the inputs, then the next spare, which inherits them
+        # after the requests are on their way: the inputs and steps, then the next spare, which inherits them
         for path in loads:
-            _load_input(path)
+            (_load_steps if path.endswith(".json") else _load_input)(path)
         if loads:
             gc.freeze()  # as at the zygote's start: no server's collection walks what it shares
         servers.ready()
@@ -2167,41 +2170,14 @@ def _zygote(numpy_module: types.ModuleType) -> None:
 def _load_input(path: str) -> None:
     """Read and parse one of the pool's shared input files once, for every server forked from now on.
 
-    Only a file of the pool's own ``inputs`` folder (in the zygote's working
-    folder, see ``SandboxPool.input_file``) is kept, and only one as the pool
-    writes them: named by the SHA-256 of its bytes, holding those bytes, a
-    plain ``.npy`` file of ``to_bytes``'s form.  Anything else is ignored and
-    a worker reads it as it would without (``_input_array``).  The zygote keeps
-    at most ``INPUTS_KEEP_BYTES`` of them.
+    Only a file of the pool's own ``inputs`` folder as the pool writes them
+    (``_pool_file``) is kept, and only a plain ``.npy`` file of ``to_bytes``'s
+    form.  Anything else is ignored and a worker reads it as it would without
+    (``_input_array``).
     """
     global _INPUTS_BYTES
-    name = os.path.basename(path)
-    digest = name[:-4]
-    if path in _INPUTS or not name.endswith(".npy") or len(digest) != 64 or digest.strip("0123456789abcdef"):
-        return
-    try:
-        folder = os.open(INPUTS_FOLDER, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        named, own = os.stat(os.path.dirname(path)), os.fstat(folder)
-        if (named.st_dev, named.st_ino) != (own.st_dev, own.st_ino):
-            return  # a path outside the pool's inputs folder
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or _INPUTS_BYTES + info.st_size > INPUTS_KEEP_BYTES:
-                return
-            data = os.read(fd, info.st_size + 1)
-        finally:
-            os.close(fd)
-    except OSError:
-        return
-    finally:
-        os.close(folder)
-    import hashlib
-
-    if len(data) != info.st_size or hashlib.sha256(data).hexdigest() != digest:
+    data = _pool_file(path, ".npy") if path not in _INPUTS else None
+    if data is None:
         return
     try:
         array = _NPY.from_bytes(data)
@@ -2211,6 +2187,83 @@ def _load_input(path: str) -> None:
         return
     _INPUTS[path] = (array.dtype, array.shape, array.tobytes())
     _INPUTS_BYTES += len(data)
+
+
+def _load_steps(path: str) -> None:
+    """Read and parse one of the pool's shared files of a probe's steps once, for every server forked from now on.
+
+    A checks module built once (a grading server's, a batch's) gives the same
+    steps to every grading: its servers then find them parsed here instead of
+    parsing them from each manifest (``_resolve_steps``).  Only a file of the
+    pool's own ``inputs`` folder as the pool writes them (``_pool_file``)
+    holding a JSON list is kept; a server reads any other itself.
+    """
+    global _INPUTS_BYTES
+    data = _pool_file(path, ".json") if path not in _STEPS else None
+    if data is None:
+        return
+    try:
+        steps = json.loads(data)
+    except (ValueError, RecursionError, MemoryError):
+        return
+    if isinstance(steps, list):
+        _STEPS[path] = steps
+        _INPUTS_BYTES += len(data)
+
+
+def _pool_file(path: str, suffix: str) -> bytes | None:
+    """The bytes of one of the pool's shared files at ``path``, as the pool writes them; None for anything else.
+
+    That is a file of the pool's own ``inputs`` folder (in the zygote's working
+    folder, see ``SandboxPool.input_bytes``) named by the SHA-256 of its bytes
+    and ``suffix``, holding those bytes, while the zygote keeps less than
+    ``INPUTS_KEEP_BYTES`` of them.
+    """
+    name = os.path.basename(path)
+    digest = name[: -len(suffix)]
+    if not name.endswith(suffix) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+        return None
+    try:
+        folder = os.open(INPUTS_FOLDER, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        named, own = os.stat(os.path.dirname(path)), os.fstat(folder)
+        if (named.st_dev, named.st_ino) != (own.st_dev, own.st_ino):
+            return None  # a path outside the pool's inputs folder
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or _INPUTS_BYTES + info.st_size > INPUTS_KEEP_BYTES:
+                return None
+            data = os.read(fd, info.st_size + 1)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    finally:
+        os.close(folder)
+    import hashlib
+
+    if len(data) != info.st_size or hashlib.sha256(data).hexdigest() != digest:
+        return None
+    return data
+
+
+def _resolve_steps(manifest: Json) -> None:
+    """Put each probe's steps in its place: the zygote's, parsed once (``_load_steps``), or read from its file.
+
+    A pool that shares its inputs names the file of a probe's steps
+    (``steps_file``, see ``Sandbox._manifest_text``) instead of sending them.
+    """
+    for probe in manifest["probes"]:
+        path = probe.pop("steps_file", None)
+        if isinstance(path, str):
+            steps = _STEPS.get(path)
+            if steps is None:  # loaded after this server was forked, or not kept
+                with open(path, "rb") as handle:
+                    steps = json.loads(handle.read())
+            probe["steps"] = steps
 
 
 def _progress_channel(manifest: Json) -> None:

@@ -221,6 +221,44 @@ def test_shared_inputs_give_the_verdicts_each_submission_s_own_copies_gave(tmp_p
 @pytest.mark.skipif(
     confinement.landlock_abi() < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="Landlock is not available"
 )
+def test_a_pool_that_shares_inputs_sends_each_probe_s_steps_as_a_file_written_once(tmp_path):
+    import json
+
+    from grader.grading.engine import get_exercise, grade_exercise
+    from grader.sandbox.client import Sandbox, SandboxPool
+
+    checks = get_exercise(1).build_checks()
+    probes = list({id(check.probe): check.probe for check in checks}.values())
+    submission = tmp_path / "ex01_activations.py"
+    submission.write_text(SOLUTION, encoding="utf-8")
+    with SandboxPool(share_inputs=True) as pool:
+        sent, written = [], []
+        for _ in range(2):
+            with Sandbox(submission, "ex01_activations", pool=pool, share_inputs=True) as sandbox:
+                sent.append(json.loads(sandbox._manifest_text(pool, sandbox.manifest(probes))))
+            written.append({path: path.stat().st_mtime_ns for path in pool.inputs_dir.glob("*.json")})
+        for manifest in sent:
+            for entry, probe in zip(manifest["probes"], probes, strict=True):
+                assert "steps" not in entry
+                assert json.loads(Path(entry["steps_file"]).read_text()) == probe.steps
+        with Sandbox(submission, "ex01_activations", pool=pool, share_inputs=False) as sandbox:
+            own = json.loads(sandbox._manifest_text(pool, sandbox.manifest(probes)))
+        # the zygote parsed them once (``load``): a later grading's server does not read the files
+        assert grade_exercise(1, submission, pool=pool, checks=checks, jobs=1).passed
+        for path in written[1]:
+            path.unlink()
+        assert grade_exercise(1, submission, pool=pool, checks=checks, jobs=1).passed
+    # the second grading named the same files, and wrote none again
+    assert [entry["steps_file"] for entry in sent[0]["probes"]] == [entry["steps_file"] for entry in sent[1]["probes"]]
+    assert set(written[0]) == {Path(entry["steps_file"]) for entry in sent[0]["probes"]}
+    assert written[0] == written[1]
+    # a sandbox that does not share its inputs sends the steps themselves
+    assert [entry["steps"] for entry in own["probes"]] == [probe.steps for probe in probes]
+
+
+@pytest.mark.skipif(
+    confinement.landlock_abi() < 1 or bool(os.environ.get("GRADE_NO_CONFINE")), reason="Landlock is not available"
+)
 def test_a_submission_can_not_change_the_inputs_the_pool_shares(tmp_path):
     from grader.grading.engine import get_exercise, grade_exercise
     from grader.sandbox.client import SandboxPool
@@ -233,7 +271,8 @@ def test_a_submission_can_not_change_the_inputs_the_pool_shares(tmp_path):
         (honest / "ex01_activations.py").write_text(SOLUTION, encoding="utf-8")
         assert grade_exercise(1, honest / "ex01_activations.py", pool=pool, checks=checks, jobs=1).passed
         inputs = {path: path.read_bytes() for path in pool.inputs_dir.iterdir()}
-        assert inputs
+        # the probes' arrays, and their steps (which the manifests name instead of carrying them)
+        assert {path.suffix for path in inputs} == {".npy", ".json"}
         attacker = tmp_path / "attacker"
         attacker.mkdir()
         override = f"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 import sys
@@ -172,9 +173,10 @@ def test_a_sandbox_process_reuses_freed_memory_instead_of_faulting_it_in_again()
 
 @pytest.fixture
 def zygote_inputs(tmp_path, monkeypatch):
-    """A zygote's view: its working folder (with the pool's ``inputs``), and an empty set of loaded inputs."""
+    """A zygote's view: its working folder (with the pool's ``inputs``), and no inputs or steps loaded."""
     monkeypatch.setattr(server, "_NPY", npyfile)
     monkeypatch.setattr(server, "_INPUTS", {})
+    monkeypatch.setattr(server, "_STEPS", {})
     monkeypatch.setattr(server, "_INPUTS_BYTES", 0)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "inputs").mkdir()
@@ -250,6 +252,52 @@ def test_the_zygote_loads_nothing_but_the_pool_s_own_input_files(zygote_inputs):
     assert server._INPUTS_BYTES == 0
     # the worker reads those as it always did
     np.testing.assert_array_equal(server._input_array(str(fortran_path), {}), np.arange(6.0).reshape(2, 3))
+
+
+def _steps_file(folder, data: bytes) -> str:
+    """Write ``data`` as the pool writes a probe's steps: named by the SHA-256 of its bytes."""
+    import hashlib
+
+    path = folder / f"{hashlib.sha256(data).hexdigest()}.json"
+    path.write_bytes(data)
+    return str(path)
+
+
+STEPS = [
+    {"op": "new", "out": "v1", "target": "Relu", "args": [], "kwargs": {}},
+    {"op": "method", "out": "v2", "obj": "v1", "name": "forward", "args": [{"ref": "in0"}], "kwargs": {}},
+    {"op": "save", "src": "v2", "name": "out"},
+]
+
+
+def test_a_server_takes_a_probe_s_steps_from_the_zygote_or_else_from_their_file(zygote_inputs):
+    loaded = _steps_file(zygote_inputs / "inputs", json.dumps(STEPS).encode())
+    server._load_steps(loaded)
+    assert server._STEPS == {loaded: STEPS}
+    os.unlink(loaded)  # from now on only the zygote's copy can answer
+    other = [{"op": "call", "out": "v1", "target": "relu", "args": [{"ref": "in0"}], "kwargs": {}}]
+    unloaded = _steps_file(zygote_inputs / "inputs", json.dumps(other).encode())  # named after this server's fork
+    manifest = {"probes": [{"id": "p000", "steps_file": loaded}, {"id": "p001", "steps_file": unloaded}]}
+    server._resolve_steps(manifest)
+    assert manifest["probes"] == [{"id": "p000", "steps": STEPS}, {"id": "p001", "steps": other}]
+    assert server._INPUTS_BYTES == len(json.dumps(STEPS).encode())
+
+
+def test_the_zygote_loads_nothing_but_the_pool_s_own_files_of_steps(zygote_inputs):
+    inputs, outside = zygote_inputs / "inputs", zygote_inputs / "outside"
+    outside.mkdir()
+    elsewhere = _steps_file(outside, json.dumps(STEPS).encode())  # a right name, in another folder
+    linked = inputs / os.path.basename(elsewhere)
+    linked.symlink_to(elsewhere)  # a link in the folder to a file outside it
+    renamed = inputs / ("0" * 64 + ".json")
+    renamed.write_text(json.dumps(STEPS))  # a name that is not the SHA-256 of its bytes
+    not_a_list = _steps_file(inputs, json.dumps({"steps": STEPS}).encode())
+    not_json = _steps_file(inputs, b"[{")
+    an_input = _pool_file(inputs, np.arange(3.0))  # a pool's input, not steps
+    for path in (elsewhere, str(linked), str(renamed), not_a_list, not_json, an_input):
+        server._load_steps(path)
+    assert server._STEPS == {}
+    assert server._INPUTS_BYTES == 0
 
 
 def test_the_zygote_keeps_at_most_its_budget_of_inputs(zygote_inputs, monkeypatch):
