@@ -1305,7 +1305,7 @@ class SandboxPool:
 
         As ``input_file``: named by the SHA-256 of its bytes, in the pool's
         folder, and named to the zygote, which parses it once for every server
-        it forks from then on (``server._load_steps``).  Known by the list's
+        it forks from then on (``server._load_shared``).  Known by the list's
         identity: a checks module built once asks for the same list every time.
         """
         with self._lock:

@@ -656,7 +656,7 @@ def _worker(batch: list[Json], limit: float, pipes: tuple[int, int, int, int]) -
 def _input_array(path: str, files: dict[str, bytes]) -> Any:
     """A probe's input array, a new one each time: the grader's ``.npy`` file, each file read once per worker.
 
-    A file of the pool's the zygote read and parsed already (``_load_input``)
+    A file of the pool's the zygote read and parsed already (``_load_shared``)
     is not read again: the worker only copies its bytes, into an array made
     exactly as ``from_bytes`` makes one.  Others are read with ``os`` calls, not
     a file object (which would also ask whether the file is a terminal and
@@ -1692,9 +1692,9 @@ _ZYGOTE_OPENED: list[tuple[int, bool]] = []
 _PYTHON_RULESETS: list[int] = []
 # the zygote's ends of the pipes that bring servers their manifests' paths (no server keeps another's)
 _ZYGOTE_PIPES: set[int] = set()
-# the pool's shared input arrays the zygote read once (``_load_input``): path -> (dtype, shape, the array's bytes)
+# the pool's shared input arrays the zygote read once (``_load_shared``): path -> (dtype, shape, the array's bytes)
 _INPUTS: dict[str, tuple[Any, tuple[int, ...], bytes]] = {}
-# and the probes' steps (``_load_steps``): path -> the steps, parsed
+# and the probes' steps: path -> the steps, parsed
 _STEPS: dict[str, list[Json]] = {}
 _INPUTS_BYTES = 0  # the bytes of the files of both
 
@@ -2117,9 +2117,9 @@ def _zygote(numpy_module: types.ModuleType) -> None:
     """Fork a confined server per request; for batches, where start-up time adds up.
 
     Requests on stdin, one per line: ``run ID MANIFEST_PATH``, ``kill ID`` or
-    ``load PATH`` (one of the pool's shared files: an input, see
-    ``_load_input``, or a probe's steps, ``_load_steps``).  Answers on stdout: ``done ID EXIT_STATUS`` when that
-    server has ended.  The zygote itself never runs learner code: each server
+    ``load PATH`` (one of the pool's shared files: an input or a probe's
+    steps, see ``_load_shared``).  Answers on stdout: ``done ID EXIT_STATUS``
+    when that server has ended.  The zygote itself never runs learner code: each server
     is a fresh fork that enters its own namespaces before any probe runs.
 
     One server, the spare, is forked ahead and waits, its namespaces made,
@@ -2161,54 +2161,54 @@ def _zygote(numpy_module: types.ModuleType) -> None:
                 loads.append(line.decode(errors="replace")[len("load ") :])
         # after the requests are on their way: the inputs and steps, then the next spare, which inherits them
         for path in loads:
-            (_load_steps if path.endswith(".json") else _load_input)(path)
+            _load_shared(path)
         if loads:
             gc.freeze()  # as at the zygote's start: no server's collection walks what it shares
         servers.ready()
 
 
-def _load_input(path: str) -> None:
-    """Read and parse one of the pool's shared input files once, for every server forked from now on.
+def _load_shared(path: str) -> None:
+    """Read and parse one of the pool's shared files once (``load PATH``), for every server forked from now on.
 
     Only a file of the pool's own ``inputs`` folder as the pool writes them
-    (``_pool_file``) is kept, and only a plain ``.npy`` file of ``to_bytes``'s
-    form.  Anything else is ignored and a worker reads it as it would without
-    (``_input_array``).
+    (``_pool_file``) is kept: an input array (``.npy``, ``_parsed_input``) or
+    a probe's steps (``.json``, ``_parsed_steps``).  Anything else is ignored:
+    a worker reads such an input as it would without (``_input_array``), a
+    server such steps (``_resolve_steps``).
     """
     global _INPUTS_BYTES
-    data = _pool_file(path, ".npy") if path not in _INPUTS else None
-    if data is None:
-        return
+    steps = path.endswith(".json")
+    kept: dict[str, Any] = _STEPS if steps else _INPUTS
+    data = _pool_file(path, ".json" if steps else ".npy") if path not in kept else None
+    parsed = None if data is None else (_parsed_steps if steps else _parsed_input)(data)
+    if data is not None and parsed is not None:
+        kept[path] = parsed
+        _INPUTS_BYTES += len(data)
+
+
+def _parsed_input(data: bytes) -> tuple[Any, tuple[int, ...], bytes] | None:
+    """A shared input's (dtype, shape, values) for ``_input_array``; None unless a plain file of ``to_bytes``'s form."""
     try:
         array = _NPY.from_bytes(data)
         if _NPY.to_bytes(array) != data:  # not to_bytes's form (Fortran order, another header): left to the worker
-            return
+            return None
     except (ValueError, MemoryError):
-        return
-    _INPUTS[path] = (array.dtype, array.shape, array.tobytes())
-    _INPUTS_BYTES += len(data)
+        return None
+    return array.dtype, array.shape, array.tobytes()
 
 
-def _load_steps(path: str) -> None:
-    """Read and parse one of the pool's shared files of a probe's steps once, for every server forked from now on.
+def _parsed_steps(data: bytes) -> list[Json] | None:
+    """A probe's shared steps, parsed; None unless a JSON list.
 
     A checks module built once (a grading server's, a batch's) gives the same
-    steps to every grading: its servers then find them parsed here instead of
-    parsing them from each manifest (``_resolve_steps``).  Only a file of the
-    pool's own ``inputs`` folder as the pool writes them (``_pool_file``)
-    holding a JSON list is kept; a server reads any other itself.
+    steps to every grading: its servers then find them parsed in the zygote
+    instead of parsing them from each manifest.
     """
-    global _INPUTS_BYTES
-    data = _pool_file(path, ".json") if path not in _STEPS else None
-    if data is None:
-        return
     try:
         steps = json.loads(data)
     except (ValueError, RecursionError, MemoryError):
-        return
-    if isinstance(steps, list):
-        _STEPS[path] = steps
-        _INPUTS_BYTES += len(data)
+        return None
+    return steps if isinstance(steps, list) else None
 
 
 def _pool_file(path: str, suffix: str) -> bytes | None:
@@ -2251,7 +2251,7 @@ def _pool_file(path: str, suffix: str) -> bytes | None:
 
 
 def _resolve_steps(manifest: Json) -> None:
-    """Put each probe's steps in its place: the zygote's, parsed once (``_load_steps``), or read from its file.
+    """Put each probe's steps in its place: the zygote's, parsed once (``_load_shared``), or read from its file.
 
     A pool that shares its inputs names the file of a probe's steps
     (``steps_file``, see ``Sandbox._manifest_text``) instead of sending them.

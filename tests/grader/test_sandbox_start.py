@@ -205,7 +205,7 @@ def test_the_zygote_loads_a_pool_input_once_and_each_worker_copy_is_made_as_from
     ]
     for value in values:
         path = _pool_file(zygote_inputs / "inputs", value)
-        server._load_input(path)
+        server._load_shared(path)
         assert path in server._INPUTS
         os.unlink(path)  # from now on only the zygote's copy can answer
         first, second = server._input_array(path, {}), server._input_array(path, {})
@@ -247,7 +247,7 @@ def test_the_zygote_loads_nothing_but_the_pool_s_own_input_files(zygote_inputs):
     folder = inputs / ("1" * 64 + ".npy")
     folder.mkdir()
     for path in (elsewhere, str(linked), relative, str(renamed), str(other_name), str(fortran_path), str(folder)):
-        server._load_input(path)
+        server._load_shared(path)
     assert server._INPUTS == {}
     assert server._INPUTS_BYTES == 0
     # the worker reads those as it always did
@@ -272,7 +272,7 @@ STEPS = [
 
 def test_a_server_takes_a_probe_s_steps_from_the_zygote_or_else_from_their_file(zygote_inputs):
     loaded = _steps_file(zygote_inputs / "inputs", json.dumps(STEPS).encode())
-    server._load_steps(loaded)
+    server._load_shared(loaded)
     assert server._STEPS == {loaded: STEPS}
     os.unlink(loaded)  # from now on only the zygote's copy can answer
     other = [{"op": "call", "out": "v1", "target": "relu", "args": [{"ref": "in0"}], "kwargs": {}}]
@@ -292,10 +292,9 @@ def test_the_zygote_loads_nothing_but_the_pool_s_own_files_of_steps(zygote_input
     renamed = inputs / ("0" * 64 + ".json")
     renamed.write_text(json.dumps(STEPS))  # a name that is not the SHA-256 of its bytes
     not_a_list = _steps_file(inputs, json.dumps({"steps": STEPS}).encode())
-    not_json = _steps_file(inputs, b"[{")
-    an_input = _pool_file(inputs, np.arange(3.0))  # a pool's input, not steps
-    for path in (elsewhere, str(linked), str(renamed), not_a_list, not_json, an_input):
-        server._load_steps(path)
+    not_json = _steps_file(inputs, npyfile.to_bytes(np.arange(3.0)))  # an input's bytes, named as steps
+    for path in (elsewhere, str(linked), str(renamed), not_a_list, not_json):
+        server._load_shared(path)
     assert server._STEPS == {}
     assert server._INPUTS_BYTES == 0
 
@@ -304,8 +303,8 @@ def test_the_zygote_keeps_at_most_its_budget_of_inputs(zygote_inputs, monkeypatc
     small = _pool_file(zygote_inputs / "inputs", np.arange(10.0))
     large = _pool_file(zygote_inputs / "inputs", np.arange(1000.0))
     monkeypatch.setattr(server, "INPUTS_KEEP_BYTES", len(npyfile.to_bytes(np.arange(10.0))) + 4000)
-    server._load_input(small)
-    server._load_input(large)
+    server._load_shared(small)
+    server._load_shared(large)
     assert list(server._INPUTS) == [small]
     np.testing.assert_array_equal(server._input_array(large, {}), np.arange(1000.0))  # read from its file
 
