@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import signal
 import sys
@@ -330,11 +331,18 @@ def test_frames_read_in_any_parts_are_the_frames_written(tmp_path, monkeypatch):
         assert (frames.sizes, frames.total, frames.rest, frames.broken) == (whole.sizes, len(stream), b"", False)
     # and the probe's file holds its frames as they were sent (written in pieces, not joined first)
     worker = _Running.__new__(_Running)  # only what _report reads: no process
-    worker.frames, worker.finished = whole, {"p1": {}}
+    worker.frames, worker.finished, worker.written = whole, {"p1": {}}, set()
     monkeypatch.setitem(server._MANIFEST, "out_dir", str(tmp_path))
     _report("p1", worker, {"elapsed": 0.0})
     p1 = [("out_a.npy", large), ("out_b.npy", b""), ("result.json", b'{"status": "ok"}')]
-    assert (tmp_path / "p1.result").read_bytes() == _stream(("confined", b""), ("imported", b""), *p1)
+    written = _stream(("confined", b""), ("imported", b""), *p1)
+    assert (tmp_path / "p1.result").read_bytes() == written
+    # a finished probe's frames are all there: written once, the server lets go of them (and of the reads they hold)
+    assert whole.frames["p1"] == []
+    assert whole.frames["p2"]  # not written yet
+    _report("p1", worker, {"elapsed": 0.0, "import_failed": True})  # a record written again keeps the same .result
+    assert (tmp_path / "p1.result").read_bytes() == written
+    assert json.loads((tmp_path / "p1.json").read_text()) == {"elapsed": 0.0, "import_failed": True}
 
 
 def test_frames_are_taken_for_the_running_probe_only_and_a_given_away_probe_s_spoil_the_stream():
