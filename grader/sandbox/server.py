@@ -2131,8 +2131,9 @@ def _zygote(numpy_module: types.ModuleType) -> None:
     Requests on stdin, one per line: ``run ID MANIFEST_PATH``, ``kill ID`` or
     ``load PATH`` (one of the pool's shared files: an input or a probe's
     steps, see ``_load_shared``).  Answers on stdout: ``done ID EXIT_STATUS``
-    when that server has ended.  The zygote itself never runs learner code: each server
-    is a fresh fork that enters its own namespaces before any probe runs.
+    when that server has ended.  The zygote itself never runs learner code:
+    each server is a fresh fork that enters its own namespaces before any
+    probe runs.
 
     One server, the spare, is forked ahead and waits, its namespaces made,
     for the next ``run``; the zygote forks the next spare once the request is
