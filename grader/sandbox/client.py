@@ -1238,8 +1238,8 @@ class SandboxPool:
         if keep_code and landlock:
             self.code_dir = self.work_dir / "code"
             self.code_dir.mkdir(mode=0o700, exist_ok=True)
-        self._inputs: dict[int, tuple[Any, str]] = {}  # id(array) -> (the array, kept alive; its file)
-        self._steps: dict[int, tuple[Any, str]] = {}  # id(a probe's steps) -> (the list, kept alive; its file)
+        # id(an input array, or a probe's steps) -> (the object, kept alive; its file)
+        self._shared: dict[int, tuple[Any, str]] = {}
         self._written: set[str] = set()  # the names of the files in ``inputs_dir``, once written or found there
         self._lock = threading.Lock()
         self._done: dict[str, threading.Event] = {}
@@ -1291,30 +1291,26 @@ class SandboxPool:
         """
         from grader.sandbox import npyfile
 
-        with self._lock:
-            known = self._inputs.get(id(value))
-            if known is not None and known[0] is value:
-                return known[1]
-        path = self.input_bytes(npyfile.to_bytes(value))
-        with self._lock:
-            self._inputs[id(value)] = (value, path)
-        return path
+        return self._shared_file(value, npyfile.to_bytes, ".npy")
 
     def steps_file(self, steps: list[dict[str, Any]]) -> str:
         """The path of a read-only file holding ``steps`` (a probe's) as JSON, written the first time it is asked for.
 
         As ``input_file``: named by the SHA-256 of its bytes, in the pool's
         folder, and named to the zygote, which parses it once for every server
-        it forks from then on (``server._load_shared``).  Known by the list's
-        identity: a checks module built once asks for the same list every time.
+        it forks from then on (``server._load_shared``).
         """
+        return self._shared_file(steps, lambda value: json.dumps(value).encode(), ".json")
+
+    def _shared_file(self, value: Any, encode: Callable[[Any], bytes], suffix: str) -> str:
+        """The file of ``value`` (``input_bytes``), known by its identity: checks built once ask for the same object."""
         with self._lock:
-            known = self._steps.get(id(steps))
-            if known is not None and known[0] is steps:
+            known = self._shared.get(id(value))
+            if known is not None and known[0] is value:
                 return known[1]
-        path = self.input_bytes(json.dumps(steps).encode(), ".json")
+        path = self.input_bytes(encode(value), suffix)
         with self._lock:
-            self._steps[id(steps)] = (steps, path)
+            self._shared[id(value)] = (value, path)
         return path
 
     def input_bytes(self, data: bytes, suffix: str = ".npy") -> str:

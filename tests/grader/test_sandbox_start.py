@@ -185,10 +185,14 @@ def zygote_inputs(tmp_path, monkeypatch):
 
 def _pool_file(folder, array) -> str:
     """Write ``array`` as the pool does: named by the SHA-256 of its bytes."""
+    return _shared_file(folder, npyfile.to_bytes(array), ".npy")
+
+
+def _shared_file(folder, data: bytes, suffix: str) -> str:
+    """Write ``data`` into ``folder`` as the pool writes its shared files: named by their SHA-256 and ``suffix``."""
     import hashlib
 
-    data = npyfile.to_bytes(array)
-    path = folder / f"{hashlib.sha256(data).hexdigest()}.npy"
+    path = folder / f"{hashlib.sha256(data).hexdigest()}{suffix}"
     path.write_bytes(data)
     return str(path)
 
@@ -255,12 +259,8 @@ def test_the_zygote_loads_nothing_but_the_pool_s_own_input_files(zygote_inputs):
 
 
 def _steps_file(folder, data: bytes) -> str:
-    """Write ``data`` as the pool writes a probe's steps: named by the SHA-256 of its bytes."""
-    import hashlib
-
-    path = folder / f"{hashlib.sha256(data).hexdigest()}.json"
-    path.write_bytes(data)
-    return str(path)
+    """Write ``data`` as the pool writes a probe's steps."""
+    return _shared_file(folder, data, ".json")
 
 
 STEPS = [

@@ -51,15 +51,15 @@ def test_a_warm_pool_writes_each_input_once_and_gradings_make_no_input_files(tmp
         assert pool.shares_inputs
         assert grade_exercise(1, path).passed
         written = sorted(pool.inputs_dir.iterdir())
-        kept = len(pool._inputs)
+        kept = len(pool._shared)
         assert written
         assert all(file.stat().st_mode & 0o777 == 0o444 for file in written)
         assert grade_exercise(1, path).passed
         assert sorted(pool.inputs_dir.iterdir()) == written
-        assert len(pool._inputs) == kept
+        assert len(pool._shared) == kept
         # checks built for one grading (a notebook's) are not kept by the pool: their inputs are their own
         assert grade_exercise(1, path, checks=get_exercise(1).build_checks()).passed
-        assert len(pool._inputs) == kept
+        assert len(pool._shared) == kept
     assert probe_folders[0] == probe_folders[1] == []
     assert probe_folders[2]
 
