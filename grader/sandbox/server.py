@@ -809,6 +809,10 @@ class _Frames:
             del self.sizes[probe_id]
         self.order = [probe_id for probe_id in self.order if probe_id not in probe_ids]
 
+    def release(self, probe_id: str) -> None:
+        """Let go of a finished probe's frames once its file is written (none of its come after its result)."""
+        self.frames[probe_id] = []
+
     def current(self) -> str:
         """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""
         # a frame counts only for this probe and its result.json ends it: ``done`` is always a start of ``order``
@@ -1504,7 +1508,7 @@ def _report(probe_id: str, worker: _Running, record: Json) -> None:
         frames = worker.frames_of(probe_id)
         _write_out(f"{probe_id}.result", [piece for label, data in frames for piece in _frame(label, data)])
         if probe_id in worker.finished:
-            worker.frames.frames[probe_id] = []
+            worker.frames.release(probe_id)
             worker.written.add(probe_id)
     if worker.frames.broken and probe_id not in worker.finished:
         record["result_broken"] = True
