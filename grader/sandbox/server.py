@@ -58,10 +58,12 @@ WRITE_PIECES = 512
 # one wake-up of the server per probe, not one per array; larger ones go at once
 HOLD_BYTES = 64 * 1024
 # once a probe timed out alone, the other probes of its group (the same function, likely to hang
-# again) get an eighth of their own limit, at least SHORT_FLOOR and at most SHORT_LIMIT seconds
+# again) get a twentieth of their own limit, at least SHORT_FLOOR and at most SHORT_LIMIT seconds: a
+# function that used all of its limit on one input must be 20 times faster on another to pass there,
+# and a worker reaches the learner's call after about 2 ms of CPU time (fork, confinement, import)
 SHORT_LIMIT = 1.0
-SHORT_FLOOR = 0.25
-SHORT_SHARE = 0.125
+SHORT_FLOOR = 0.1
+SHORT_SHARE = 0.05
 # limits are CPU seconds of the worker's process, so a verdict does not depend on the machine's load;
 # a worker that waits instead (sleeps, reads, or leaves the work to a child process) is stopped once
 # it has run WALL_FACTOR times its limit in wall-clock time
@@ -1197,7 +1199,7 @@ def _hung(probe: Json) -> str:
 def _limit(probe: Json) -> float:
     """A probe's time limit: its own, or a short one once a probe of a group it belongs to timed out alone.
 
-    The short limit is an eighth of its own (0.25 s of 2 s, 0.625 s of 5 s), at
+    The short limit is a twentieth of its own (0.1 s of 2 s, 0.25 s of 5 s), at
     least ``SHORT_FLOOR`` and at most ``SHORT_LIMIT``: a function that hung once
     costs each of its other checks, and each check whose steps call it, that
     much, and a check it passes fast still passes.
@@ -1208,7 +1210,7 @@ def _limit(probe: Json) -> float:
 
 
 def _short_limit(probe: Json) -> float:
-    """The short limit of a probe: an eighth of its own, at least ``SHORT_FLOOR``, at most ``SHORT_LIMIT``."""
+    """The short limit of a probe: a twentieth of its own, at least ``SHORT_FLOOR``, at most ``SHORT_LIMIT``."""
     limit = float(probe["timeout"])
     return min(limit, max(SHORT_FLOOR, min(SHORT_LIMIT, limit * SHORT_SHARE)))
 

@@ -47,6 +47,13 @@ def test_a_check_that_calls_a_function_that_hung_gets_the_short_limit_and_says_w
     assert unrelated.status == "ok"
 
 
+@pytest.mark.parametrize(("limit", "short"), [(0.05, 0.05), (0.6, 0.1), (2.0, 0.1), (5.0, 0.25), (30.0, 1.0)])
+def test_the_short_limit_is_a_twentieth_of_the_limit_between_0_1_and_1_s_never_more_than_the_limit(limit, short):
+    from grader.sandbox.server import _short_limit
+
+    assert _short_limit({"timeout": limit}) == pytest.approx(short)
+
+
 def test_the_timeout_message_names_the_function_that_hung_in_both_languages():
     run = ProbeRun("timeout", {}, limit=0.25, hung_function="im2col")
     en, ja = (
@@ -274,8 +281,10 @@ def test_a_lone_worker_waits_only_for_an_earlier_one_running_the_same_function_p
     assert not server_state._waits(first, running)  # the earlier one goes on to its verdict
     assert not server_state._waits(second, {1: (first, "optimistic"), 2: (second, "alone")})
     assert not server_state._waits(_lone("p2", 2.0, ["col2im"], 0.3), running)  # another function
-    assert not server_state._waits(_lone("p2", 2.0, ["im2col"], 0.1), running)  # not past the short limit
-    assert not server_state._waits(second, {1: (_lone("p1", 1.0, ["im2col"], 0.1), "alone"), 2: (second, "alone")})
+    assert not server_state._waits(_lone("p2", 2.0, ["im2col"], SHORT_FLOOR / 2), running)  # not past the short limit
+    assert not server_state._waits(
+        second, {1: (_lone("p1", 1.0, ["im2col"], SHORT_FLOOR / 2), "alone"), 2: (second, "alone")}
+    )
     server_state._WAITED.add("p2")
     assert not server_state._waits(second, running)  # a probe waits once at most
     server_state._WAITED.clear()
