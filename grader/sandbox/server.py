@@ -748,6 +748,7 @@ class _Frames:
         self.done: list[str] = []  # probes whose result.json arrived, in order
         # per probe, the learner's functions the worker last said were running (innermost first)
         self.running: dict[str, list[str]] = {}
+        self.released: set[str] = set()  # finished probes whose frames went into their file (``release``)
 
     def add(self, chunk: bytes) -> list[str]:
         """Take more of the stream; the probes whose result became complete with it.
@@ -814,6 +815,7 @@ class _Frames:
     def release(self, probe_id: str) -> None:
         """Let go of a finished probe's frames once its file is written (none of its come after its result)."""
         self.frames[probe_id] = []
+        self.released.add(probe_id)
 
     def current(self) -> str:
         """The probe the worker runs now: the first of its batch whose result has not come ("" once all did)."""
@@ -902,7 +904,6 @@ class _Running:
         self.stdout = _Capture(STREAM_KEEP_BYTES)
         self.stderr = _Capture(STREAM_KEEP_BYTES)
         self.finished: dict[str, Json] = {}  # probe id -> what the server saw of it
-        self.written: set[str] = set()  # finished probes whose .result is written (``_report``)
         read_ends, write_ends = [], []
         for _ in range(3):
             read_fd, write_fd = os.pipe()
@@ -1506,12 +1507,11 @@ def _report(probe_id: str, worker: _Running, record: Json) -> None:
     so the reads that held its arrays are freed for the next probe's (exercise
     9 sends four of 0.7-0.8 MB: 430 fewer page faults a grading).
     """
-    if probe_id not in worker.written:
+    if probe_id not in worker.frames.released:
         frames = worker.frames_of(probe_id)
         _write_out(f"{probe_id}.result", [piece for label, data in frames for piece in _frame(label, data)])
         if probe_id in worker.finished:
             worker.frames.release(probe_id)
-            worker.written.add(probe_id)
     if worker.frames.broken and probe_id not in worker.finished:
         record["result_broken"] = True
     _write_out(f"{probe_id}.json", [json.dumps(record).encode()])

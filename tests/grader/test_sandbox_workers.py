@@ -331,7 +331,7 @@ def test_frames_read_in_any_parts_are_the_frames_written(tmp_path, monkeypatch):
         assert (frames.sizes, frames.total, frames.rest, frames.broken) == (whole.sizes, len(stream), b"", False)
     # and the probe's file holds its frames as they were sent (written in pieces, not joined first)
     worker = _Running.__new__(_Running)  # only what _report reads: no process
-    worker.frames, worker.finished, worker.written = whole, {"p1": {}}, set()
+    worker.frames, worker.finished = whole, {"p1": {}}
     monkeypatch.setitem(server._MANIFEST, "out_dir", str(tmp_path))
     _report("p1", worker, {"elapsed": 0.0})
     p1 = [("out_a.npy", large), ("out_b.npy", b""), ("result.json", b'{"status": "ok"}')]
