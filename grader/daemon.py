@@ -12,8 +12,9 @@ and 2, goes to the client's folder and takes its environment and umask, runs
 
 It stops after ``DLGRADE_SERVER_IDLE`` seconds without a request (default 900:
 15 minutes), on ``grade server stop``, on SIGTERM, and when a client of another
-``version_key`` comes (a changed grader); its log is ``<name>.log`` beside the
-socket.
+``client_key`` comes (another grader) or its sources changed since it started
+(``grader.sourcewatch``, asked at each request); its log is ``<name>.log``
+beside the socket.
 """
 
 from __future__ import annotations
@@ -34,7 +35,17 @@ import time
 from _socket import AF_UNIX, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SOCK_STREAM
 from _socket import socket as _socket_type
 
-from grader.launch import SERVER_THREAD_VARIABLES, Reader, log_path, peer, socket_path, version_key, write_message
+from grader.launch import (
+    SERVER_THREAD_VARIABLES,
+    Reader,
+    client_key,
+    log_path,
+    peer,
+    socket_path,
+    source_folders,
+    version_key,
+    write_message,
+)
 
 # the zygote is started before this process imports more (``main``): ``typing`` comes after it
 TYPE_CHECKING = False
@@ -74,6 +85,8 @@ class Server:
         self.workspace = workspace
         self.path = socket_path(folder, workspace)
         self.key = ""  # version_key(): computed once the zygote is on its way (serve)
+        self.client_key = ""  # client_key(): what a client of this grader sends (serve)
+        self.sources: Any = None  # a SourceWatch of the grader's sources, from before self.key (serve)
         self.started = time.time()
         self.requests = 0
         self.idle = idle_seconds(os.environ)
@@ -234,7 +247,14 @@ class Server:
     def serve(self) -> None:
         """Answer requests until idle for ``self.idle`` seconds or told to stop (the zygote started: ``warm``)."""
         zygote = self.zygote_spawned - self.spawned
+        if self.sources is None:
+            import grader
+            from grader.sourcewatch import SourceWatch
+
+            # watched from before the fingerprint in self.key: no change after it goes unseen
+            self.sources = SourceWatch(source_folders(os.path.dirname(os.path.abspath(grader.__file__))))
         self.key = self.key or version_key()  # a few milliseconds of stat calls: after the zygote's start
+        self.client_key = self.client_key or client_key()
         import grader.cli  # noqa: F401  (loaded once, before the first request)
         from grader.grading import engine
         from grader.sandbox.client import cleanup_later
@@ -308,10 +328,13 @@ class Server:
             if not isinstance(key, str):
                 write_message(connection, {"error": "no version key"})
                 return True
-            if key != self.key:
+            stale = "" if key == self.client_key else f"a client of another version ({key})"
+            if not stale and self.sources.changed():
+                stale = "the grader's sources changed"
+            if stale:
                 self.release()  # before answering: the client starts the next server at once
-                write_message(connection, {"stale": True, "key": self.key})
-                log(f"a client of another version ({message.get('key')}): stopping")
+                write_message(connection, {"stale": True, "key": self.client_key})
+                log(f"{stale}: stopping")
                 return False
             if len(fds) != 3:
                 write_message(connection, {"error": "three descriptors expected"})

@@ -13,8 +13,9 @@ not be used, runs ``grader.cli`` in this process as before.
 The server listens on a Unix socket (mode 0600) in ``$XDG_RUNTIME_DIR/dlgrade/``,
 else ``/tmp/dlgrade-<uid>/`` (a folder of mode 0700 owned by the user; another
 user's folder is refused), named after the workspace's real path.  A server of
-another grader version or source (``version_key``) stops, and a fresh one is
-started; a dead server is replaced.  ``--no-server`` or ``DLGRADE_NO_SERVER=1``
+another grader version (``client_key``), or whose sources changed since it
+started (it watches them), stops, and a fresh one is started; a dead server is
+replaced.  ``--no-server`` or ``DLGRADE_NO_SERVER=1``
 grade in this process.
 """
 
@@ -288,24 +289,46 @@ def _fingerprint_folder(folder: str, digest: sha256) -> None:
             _fingerprint_folder(entry.path, digest)
 
 
-def version_key() -> str:
-    """The grader's version, interpreter and sources (stat only: a few milliseconds), as one digest.
-
-    A server answers only clients of the same key: a changed check, hint or
-    reference file, another grader version or interpreter, or another
-    confinement setting starts a fresh server.  The learner's own files are
-    not part of it (they are read afresh by every grading).
-    """
+def _identity() -> tuple[str, str, bytes]:
+    """The grader's version, its package folder, and what identifies this grader besides its sources."""
     import grader
 
     package = os.path.dirname(os.path.abspath(grader.__file__))
-    root = os.path.dirname(package)
-    digest = sha256()
     confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
     interpreter = f"{os.path.realpath(sys.executable)}\0{sys.prefix}"  # python and python3 of one venv: one key
-    digest.update(f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode())
-    digest.update(sources_fingerprint([package, os.path.join(root, "reference"), os.path.join(root, "hints")]))
-    return f"{grader.__version__}-{digest.hexdigest()[:24]}"
+    return grader.__version__, package, f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode()
+
+
+def source_folders(package: str) -> list[str]:
+    """The folders of the grader's sources: the package, and the reference and hints beside it."""
+    root = os.path.dirname(package)
+    return [package, os.path.join(root, "reference"), os.path.join(root, "hints")]
+
+
+def client_key() -> str:
+    """The grader's version, interpreter, package folder and confinement setting, as one digest: a client's key.
+
+    A server answers only clients of its own key (another grader version or
+    interpreter, or another confinement setting, starts a fresh server), and
+    only while its sources are as they were when it started: the server
+    watches them itself (``grader.sourcewatch``), so a changed check, hint or
+    reference file starts a fresh server too, and a client reads none of them.
+    The learner's own files are not part of it (every grading reads them afresh).
+    """
+    version, _package, identity = _identity()
+    return f"{version}-{sha256(identity).hexdigest()[:24]}"
+
+
+def version_key() -> str:
+    """``client_key``'s digest with the sources' fingerprint (stat only: a few milliseconds): this exact grader.
+
+    What ``grade server status`` shows, and what the kept plans are kept
+    under (``grader.sandbox.plans``): a plan of other sources is not run.
+    """
+    version, package, identity = _identity()
+    digest = sha256(identity)
+    digest.update(sources_fingerprint(source_folders(package)))
+    return f"{version}-{digest.hexdigest()[:24]}"
 
 
 # --- talking to the server --------------------------------------------------------------------------
@@ -539,7 +562,7 @@ def start_server(folder: str, workspace: str) -> Started | subprocess.Popen[byte
     # -S: no ``site`` (its .pth files run the editable install's finder: ~25 ms of the server's start, before
     # it can start its zygote); what ``site`` gave this process is given instead: its folders (site-packages,
     # .pth folders; never this process's own first entry, the script's folder or for -m the current folder)
-    # and a venv's prefix (``version_key`` counts it)
+    # and a venv's prefix (``client_key`` counts it)
     given = [path for path in sys.path[0 if sys.flags.safe_path else 1 :] if os.path.isabs(path)]
     # the collector off from the first import on (grader.daemon.Server.settle turns it on again)
     code = (
@@ -621,7 +644,7 @@ def send(folder: str, workspace: str, argv: list[str]) -> int | None:
                 continue
             return None
         try:
-            key = key or version_key()
+            key = key or client_key()
             return _run_on(connection, argv, key)
         except Refused:
             return None

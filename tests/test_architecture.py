@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "grader.course": BASE,
     "grader.statefile": set(),
     "grader.classcode": set(),  # the grading server's kept class code: the standard library only
+    "grader.sourcewatch": {"grader.launch"},  # the grading server's watch of its sources: their fingerprint only
     "grader.errors": set(),
     "grader.text": set(),
 }

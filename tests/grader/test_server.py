@@ -325,6 +325,39 @@ def test_another_grader_version_restarts_the_server(runtime, workspace, tmp_path
     wait_gone(int(old["pid"]))
 
 
+def test_a_changed_check_source_restarts_the_server_and_a_bytecode_cache_does_not(runtime, workspace, tmp_path):
+    """The server watches the grader's sources: the next client after a change gets a fresh server, at once."""
+    # a copy of the grader, found first through PYTHONPATH: changing the real sources would restart other tests'
+    copy = tmp_path / "copy"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("grader", "reference", "hints"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=ignore)
+    for folder in ("exercises", "quizzes"):  # the course material, which the server does not watch
+        (copy / folder).symlink_to(ROOT / folder)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(copy), *site.getsitepackages()])}
+    first = grade("exercise", "1", cwd=workspace, env=env)
+    assert first.returncode == 0, first.stderr
+    old = status(runtime, workspace)
+    assert old is not None
+    assert grade("exercise", "1", cwd=workspace, env=env).returncode == 0
+    (copy / "grader" / "checks" / "__pycache__").mkdir(exist_ok=True)
+    (copy / "grader" / "checks" / "__pycache__" / "stray.cpython-311.pyc").write_bytes(b"cache")
+    assert grade("exercise", "1", cwd=workspace, env=env).returncode == 0
+    same = status(runtime, workspace)
+    assert same is not None
+    assert (same["pid"], same["requests"]) == (old["pid"], 3)  # reused: a bytecode cache is no change
+    check = copy / "grader" / "checks" / "ex01_activations.py"
+    check.write_text(check.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    again = grade("exercise", "1", cwd=workspace, env=env)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    new = status(runtime, workspace)
+    assert new is not None
+    assert new["pid"] != old["pid"]
+    assert new["version"] != old["version"]  # its sources' fingerprint is the edited one
+    assert new["requests"] == 1
+    wait_gone(int(old["pid"]))
+
+
 def test_a_new_server_starts_its_first_grading_on_the_plan_the_last_one_kept(runtime, workspace):
     """The manifest of each exercise's first grading is kept; the next server runs it while it builds the checks."""
     first = grade("exercise", "2", cwd=workspace)
@@ -364,6 +397,8 @@ def test_the_version_key_follows_the_grader_sources(tmp_path):
     (tmp_path / "new.md").write_text("hint")
     assert launch.sources_fingerprint([str(tmp_path)]) != before
     assert launch.version_key() == launch.version_key()
+    assert launch.client_key() == launch.client_key()
+    assert launch.client_key() != launch.version_key()  # the client's leaves the sources to the server
 
 
 def _page_faults(pid: int) -> int:
@@ -630,7 +665,7 @@ def test_garbage_sent_to_the_server_harms_nothing(runtime, workspace):
         with socket.socket(socket.AF_UNIX) as connection:
             connection.connect(path)
             connection.sendall(garbage)
-    for message in ({"op": "run", "key": launch.version_key(), "argv": "exercise 1"}, {"op": "run", "argv": [1]}):
+    for message in ({"op": "run", "key": launch.client_key(), "argv": "exercise 1"}, {"op": "run", "argv": [1]}):
         with socket.socket(socket.AF_UNIX) as connection:
             connection.connect(path)
             launch.write_message(connection, message, [0, 1, 2])
@@ -644,7 +679,7 @@ def test_a_request_with_other_than_three_descriptors_is_refused_and_none_is_kept
     assert grade("exercise", "1", cwd=workspace).returncode == 0
     path = launch.socket_path(str(runtime / "dlgrade"), str(workspace.resolve()))
     pid = status(runtime, workspace)["pid"]  # type: ignore[index]
-    message = {**launch.request(["list"], launch.version_key()), "cwd": str(workspace)}
+    message = {**launch.request(["list"], launch.client_key()), "cwd": str(workspace)}
     marker = tmp_path / "passed"
     marker.write_text("")
     for count in (0, 1, 2, 4):
