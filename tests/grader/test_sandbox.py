@@ -227,6 +227,43 @@ def test_object_results_are_not_unpickled(tmp_path):
     assert not Path("PWNED").exists()
 
 
+def test_large_outputs_arrive_as_they_were_returned_whatever_their_layout(tmp_path):
+    """Arrays of 64 KB and more are sent from the learner's own buffer when it is C-ordered, else copied first."""
+    source = """
+        import numpy as np
+        KEPT = np.arange(20000.0)
+
+        def relu(kind):
+            base = np.arange(60000.0).reshape(200, 300)
+            if kind == 0:
+                return base
+            if kind == 1:
+                return np.asfortranarray(base)
+            if kind == 2:
+                return base[:, ::2]
+            if kind == 3:
+                return base.astype(">f8")
+            if kind == 4:
+                return base.astype(np.int32)
+            if kind == 5:
+                return KEPT  # the learner keeps it, and changes it below
+            KEPT[:] = -1.0
+            return None
+    """
+    probe = Probe()
+    for kind in range(6):
+        probe.save(probe.call("relu", kind), f"y{kind}")
+    probe.call("relu", 6)
+    run = run_one(tmp_path, source, probe)
+    assert run.status == "ok", run.message
+    base = np.arange(60000.0).reshape(200, 300)
+    expected = [base, base, base[:, ::2], base.astype(">f8"), base.astype(np.int32), np.arange(20000.0)]
+    for kind, want in enumerate(expected):
+        got = run.output(f"y{kind}").array
+        assert (got.dtype, got.shape) == (want.dtype, want.shape), kind
+        np.testing.assert_array_equal(got, want)
+
+
 def test_inputs_arrive_unchanged_and_in_float64(tmp_path):
     x = np.random.default_rng(0).normal(size=(3, 4))
     run = run_one(tmp_path, "def relu(x):\n    return x\n", call_relu(x))
