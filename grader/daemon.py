@@ -605,7 +605,12 @@ def main() -> None:
         return  # another client's server holds this workspace already
 
     def terminated(*_: object) -> None:
-        server.release()  # the zygote ends when this process's end closes its input
+        server.release()
+        if server.pool is not None:
+            server.pool.abandon()  # the zygote and its servers end now, and its folder goes with them
+            from grader.sandbox import spawn  # (imported by warm, which made the pool)
+
+            spawn.remove_own_folders()  # a grading's, when one was running
         os._exit(0)
 
     signal.signal(signal.SIGTERM, terminated)

@@ -142,14 +142,8 @@ def scratch_dir(prefix: str) -> str:
     folder whose process is gone.
     """
     root = os.path.abspath(scratch_root())
-    try:
-        entries = os.listdir(root)
-    except OSError:
-        entries = []
-    for name in entries:
-        match = _STALE.match(name)
-        path = os.path.join(root, name)
-        if match and os.path.isdir(path) and not os.path.islink(path) and not alive(int(match.group(1))):
+    for pid, path in _scratch_folders(root):
+        if not alive(pid):
             import shutil
 
             shutil.rmtree(path, ignore_errors=True)
@@ -163,6 +157,36 @@ def scratch_dir(prefix: str) -> str:
             continue
         return path
     raise FileExistsError(f"no free scratch folder name in {root}")
+
+
+def _scratch_folders(root: str) -> list[tuple[int, str]]:
+    """The scratch folders in ``root`` (``grade-PID-...``, ``grade-pool-PID-...``), with the pid that made each."""
+    try:
+        entries = os.listdir(root)
+    except OSError:
+        return []
+    found = []
+    for name in entries:
+        match = _STALE.match(name)
+        path = os.path.join(root, name)
+        if match and os.path.isdir(path) and not os.path.islink(path):
+            found.append((int(match.group(1)), path))
+    return found
+
+
+def remove_own_folders() -> None:
+    """Delete every scratch folder this process made: for a process on its way out (the grading server on SIGTERM).
+
+    What a grading or a pool of this process's still holds there (the learner's
+    files, results, a pool's inputs) is of no use once it has gone, and would
+    hold memory in /dev/shm until the next run swept it.
+    """
+    import shutil
+
+    own = os.getpid()
+    for pid, path in _scratch_folders(os.path.abspath(scratch_root())):
+        if pid == own:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def alive(pid: int) -> bool:

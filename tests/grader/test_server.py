@@ -583,6 +583,61 @@ def test_a_server_stopped_by_a_signal_is_named_and_stop_ends_it(runtime, workspa
     assert int(status(runtime, workspace)["pid"]) != pid  # type: ignore[index]
 
 
+def test_a_server_ended_by_sigterm_ends_its_sandbox_and_leaves_no_folder_of_it(runtime, workspace):
+    """``kill PID`` (as a shutdown does): the zygote and its folder of inputs and kept code go with the server."""
+    from grader.sandbox import spawn
+
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    pid = int(status(runtime, workspace)["pid"])  # type: ignore[index]
+    pools = list(Path(spawn.scratch_root()).glob(f"grade-pool-{pid}-*"))
+    assert len(pools) == 1, pools  # the warm pool's folder, in memory-backed /dev/shm when there is one
+    assert (pools[0] / "inputs").is_dir()
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    assert children, "no zygote under the server"
+    os.kill(pid, signal.SIGTERM)
+    wait_gone(pid)
+    for child in children:
+        wait_gone(int(child))
+    assert not pools[0].exists()
+    assert grade("exercise", "1", cwd=workspace).returncode == 0  # and the next client starts a fresh one
+
+
+def test_a_server_ended_by_sigterm_during_a_grading_leaves_no_process_or_folder_of_it(runtime, workspace):
+    """Killed while a submission spins: the client says the server stopped; its sandbox and every folder go too."""
+    from hostile_routes import descendants
+
+    from grader.sandbox import spawn
+
+    assert grade("exercise", "1", cwd=workspace).returncode == 0
+    pid = int(status(runtime, workspace)["pid"])  # type: ignore[index]
+    (workspace / "exercises" / "ex01_activations.py").write_text("def relu(x):\n    while True:\n        pass\n")
+    client = subprocess.Popen(
+        [*CLIENT, "exercise", "1", "--timeout", "30"],
+        cwd=workspace,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    root = Path(spawn.scratch_root())
+    deadline = time.monotonic() + 30
+    # the grading's own folder (the learner's files, the results), beside the pool's
+    while not list(root.glob(f"grade-{pid}-*/learner")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(root.glob(f"grade-{pid}-*/learner")), "the grading never started"
+    time.sleep(0.3)  # into relu's endless loop
+    below = descendants(pid)
+    assert len(below) >= 3  # the zygote, the submission's server (and its namespace's PID 1), its worker
+    os.kill(pid, signal.SIGTERM)
+    _out, err = client.communicate(timeout=30)
+    assert client.returncode == 3, err
+    assert "the grading server stopped before it finished" in err
+    wait_gone(pid)
+    for process in below:
+        wait_gone(process)
+    assert list(root.glob(f"grade-{pid}-*")) == []
+    assert list(root.glob(f"grade-pool-{pid}-*")) == []
+
+
 def test_stop_all_goes_on_past_a_stopped_server_it_could_not_end(runtime, workspace, tmp_path, monkeypatch):
     other = make_workspace(tmp_path / "other")
     assert grade("exercise", "1", cwd=workspace).returncode == 0
