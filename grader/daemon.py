@@ -39,10 +39,10 @@ from grader.launch import (
     SERVER_THREAD_VARIABLES,
     Reader,
     client_key,
+    grader_source_folders,
     log_path,
     peer,
     socket_path,
-    source_folders,
     version_key,
     write_message,
 )
@@ -248,11 +248,10 @@ class Server:
         """Answer requests until idle for ``self.idle`` seconds or told to stop (the zygote started: ``warm``)."""
         zygote = self.zygote_spawned - self.spawned
         if self.sources is None:
-            import grader
             from grader.sourcewatch import SourceWatch
 
             # watched from before the fingerprint in self.key: no change after it goes unseen
-            self.sources = SourceWatch(source_folders(os.path.dirname(os.path.abspath(grader.__file__))))
+            self.sources = SourceWatch(grader_source_folders())
         self.key = self.key or version_key()  # a few milliseconds of stat calls: after the zygote's start
         self.client_key = self.client_key or client_key()
         import grader.cli  # noqa: F401  (loaded once, before the first request)
@@ -607,10 +606,10 @@ def main() -> None:
     def terminated(*_: object) -> None:
         server.release()
         if server.pool is not None:
-            server.pool.abandon()  # the zygote and its servers end now, and its folder goes with them
+            server.pool.end_now()  # the zygote and its servers
             from grader.sandbox import spawn  # (imported by warm, which made the pool)
 
-            spawn.remove_own_folders()  # a grading's, when one was running
+            spawn.remove_own_folders()  # the pool's, and a grading's when one was running
         os._exit(0)
 
     signal.signal(signal.SIGTERM, terminated)

@@ -42,7 +42,7 @@ except ImportError:  # an interpreter built without it
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads the name the same way)
 if TYPE_CHECKING:  # started only when no server runs: not imported on the way to a warm one
     import subprocess
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 SERVER_COMMANDS = ("exercise", "hint")
 NO_SERVER_FLAG = "--no-server"
@@ -250,26 +250,36 @@ def _name(workspace: str) -> str:
 
 
 def sources_fingerprint(folders: list[str]) -> bytes:
-    """A digest of every file's path, size and modification time under ``folders`` (bytecode caches left out)."""
+    """A digest of every file's path, size and modification time under ``folders`` (bytecode caches left out).
+
+    A file's link counts as its target's size and time.
+    """
     digest = sha256()
     for top in folders:
-        _fingerprint_folder(top, digest)
+        for _folder, files in walk_sources(top):
+            for entry in files:
+                try:
+                    found = entry.stat()
+                except OSError:
+                    continue
+                digest.update(f"{entry.path}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
     return digest.digest()
 
 
-def _fingerprint_folder(folder: str, digest: sha256) -> None:
-    """Add ``folder``'s files, then its subfolders' (each sorted by name), as ``os.walk`` would go, to ``digest``.
+def walk_sources(folder: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """``folder`` and each folder below it with its files, as ``os.walk`` goes (each sorted by name).
 
-    ``os.scandir`` directly: ``os.walk`` and a ``stat`` by path cost a client a
-    third more (the same system calls, more Python).  Folder links are not
-    followed; a file's link is (its target's size and time).
+    What the sources' fingerprint reads, and the grading server watches
+    (``grader.sourcewatch``): bytecode caches left out, folder links not
+    followed.  ``os.scandir`` directly: ``os.walk`` and a ``stat`` by path cost
+    a third more (the same system calls, more Python).
     """
     try:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return
-    subfolders = []
+    files, subfolders = [], []
     for entry in entries:
         try:
             is_folder = entry.is_dir()
@@ -279,28 +289,28 @@ def _fingerprint_folder(folder: str, digest: sha256) -> None:
             if entry.name != "__pycache__":
                 subfolders.append(entry)
         elif not entry.name.endswith((".pyc", ".pyo")):
-            try:
-                found = entry.stat()
-            except OSError:
-                continue
-            digest.update(f"{entry.path}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+            files.append(entry)
+    yield folder, files
     for entry in subfolders:
         if not entry.is_symlink():
-            _fingerprint_folder(entry.path, digest)
+            yield from walk_sources(entry.path)
 
 
-def _identity() -> tuple[str, str, bytes]:
-    """The grader's version, its package folder, and what identifies this grader besides its sources."""
+def _identity() -> tuple[str, bytes]:
+    """The grader's version, and what identifies this grader besides its sources."""
     import grader
 
     package = os.path.dirname(os.path.abspath(grader.__file__))
     confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
     interpreter = f"{os.path.realpath(sys.executable)}\0{sys.prefix}"  # python and python3 of one venv: one key
-    return grader.__version__, package, f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode()
+    return grader.__version__, f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode()
 
 
-def source_folders(package: str) -> list[str]:
-    """The folders of the grader's sources: the package, and the reference and hints beside it."""
+def grader_source_folders() -> list[str]:
+    """The folders of the grader's sources: its package, and the reference and hints beside it."""
+    import grader
+
+    package = os.path.dirname(os.path.abspath(grader.__file__))
     root = os.path.dirname(package)
     return [package, os.path.join(root, "reference"), os.path.join(root, "hints")]
 
@@ -315,7 +325,7 @@ def client_key() -> str:
     reference file starts a fresh server too, and a client reads none of them.
     The learner's own files are not part of it (every grading reads them afresh).
     """
-    version, _package, identity = _identity()
+    version, identity = _identity()
     return f"{version}-{sha256(identity).hexdigest()[:24]}"
 
 
@@ -325,9 +335,9 @@ def version_key() -> str:
     What ``grade server status`` shows, and what the kept plans are kept
     under (``grader.sandbox.plans``): a plan of other sources is not run.
     """
-    version, package, identity = _identity()
+    version, identity = _identity()
     digest = sha256(identity)
-    digest.update(sources_fingerprint(source_folders(package)))
+    digest.update(sources_fingerprint(grader_source_folders()))
     return f"{version}-{digest.hexdigest()[:24]}"
 
 

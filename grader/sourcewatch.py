@@ -125,7 +125,7 @@ def _watch(folders: list[str]) -> int:
     """An inotify descriptor watching ``folders`` and every folder below them; -1 when that can not be done."""
     try:
         watched = _folders_to_watch(folders)
-    except OSError:
+    except OSError:  # an entry's type could not be read
         return -1
     if watched is None or not all(_on_local_filesystem(folder) for folder in folders):
         return -1
@@ -176,20 +176,13 @@ def filesystem_of(path: str, mounts: list[str]) -> str:
 
 
 def _folders_to_watch(folders: list[str]) -> list[str] | None:
-    """Each folder the fingerprint walks, as it walks them; None when one is missing or a file is a link."""
+    """Each folder the fingerprint walks (``launch.walk_sources``); None when one is missing or a file is a link."""
     found: list[str] = []
-    pending = list(folders)
-    while pending:
-        folder = pending.pop()
-        if not os.path.isdir(folder) or os.path.islink(folder):
+    for top in folders:
+        if not os.path.isdir(top) or os.path.islink(top):
             return None
-        found.append(folder)
-        with os.scandir(folder) as listing:
-            for entry in listing:
-                if entry.is_symlink():
-                    if not entry.is_dir():
-                        return None  # a file's link: the fingerprint reads its target, which may be anywhere
-                    continue  # a folder's link: the fingerprint does not follow it, nor does the watch
-                if entry.is_dir() and entry.name != "__pycache__":
-                    pending.append(entry.path)
+        for folder, files in launch.walk_sources(top):
+            if any(entry.is_symlink() for entry in files):
+                return None  # a file's link: the fingerprint reads its target, which may be anywhere
+            found.append(folder)
     return found

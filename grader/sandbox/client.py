@@ -1420,19 +1420,18 @@ class SandboxPool:
         """Whether the zygote still runs (it may have been killed from outside)."""
         return self._process.poll() is None
 
-    def abandon(self) -> None:
-        """End the zygote and every server it forked now, and delete the pool's folder, waiting for nothing.
+    def end_now(self) -> None:
+        """End the zygote and every server it forked, waiting for nothing (its folder is left to the caller).
 
-        The way out of a signal handler (the grading server's on SIGTERM): no
-        lock taken, no thread or process waited for.  The zygote's servers end
-        with it (they die with their parent), so its folder of inputs and kept
-        code is not left in a memory-backed /dev/shm for the next run to sweep.
+        The way out of a signal handler (the grading server's on SIGTERM, which
+        then deletes its scratch folders, this pool's among them): no lock
+        taken, no thread or process waited for.  The zygote's servers end with
+        it (they die with their parent).
         """
         try:
             os.killpg(self._process.pid, signal.SIGKILL)  # a session of its own: its group is its pid
         except OSError:  # ended already
             pass
-        shutil.rmtree(self.work_dir, ignore_errors=True)
 
     def close(self) -> None:
         """End the zygote (it kills any server still running) and delete its folder."""
