@@ -296,11 +296,18 @@ def walk_sources(folder: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
             yield from walk_sources(entry.path)
 
 
+def _package() -> str:
+    """The folder of the ``grader`` package in use."""
+    import grader
+
+    return os.path.dirname(os.path.abspath(grader.__file__))
+
+
 def _identity() -> tuple[str, bytes]:
     """The grader's version, and what identifies this grader besides its sources."""
     import grader
 
-    package = os.path.dirname(os.path.abspath(grader.__file__))
+    package = _package()
     confine = os.environ.get("GRADE_NO_CONFINE", "") not in ("1", "true", "yes")
     interpreter = f"{os.path.realpath(sys.executable)}\0{sys.prefix}"  # python and python3 of one venv: one key
     return grader.__version__, f"{grader.__version__}\0{interpreter}\0{package}\0{confine}\n".encode()
@@ -308,9 +315,7 @@ def _identity() -> tuple[str, bytes]:
 
 def grader_source_folders() -> list[str]:
     """The folders of the grader's sources: its package, and the reference and hints beside it."""
-    import grader
-
-    package = os.path.dirname(os.path.abspath(grader.__file__))
+    package = _package()
     root = os.path.dirname(package)
     return [package, os.path.join(root, "reference"), os.path.join(root, "hints")]
 

@@ -127,7 +127,7 @@ def _watch(folders: list[str]) -> int:
         watched = _folders_to_watch(folders)
     except OSError:  # an entry's type could not be read
         return -1
-    if watched is None or not all(_on_local_filesystem(folder) for folder in folders):
+    if watched is None or not _on_local_filesystems(folders):
         return -1
     try:
         import ctypes
@@ -145,8 +145,8 @@ def _watch(folders: list[str]) -> int:
     return fd
 
 
-def _on_local_filesystem(folder: str) -> bool:
-    """Whether ``folder`` is on a file system whose every change inotify reports (``LOCAL_FILESYSTEMS``).
+def _on_local_filesystems(folders: list[str]) -> bool:
+    """Whether every one of ``folders`` is on a file system whose every change inotify reports (``LOCAL_FILESYSTEMS``).
 
     On a network file system (NFS, SMB, 9p, FUSE) inotify sees only the
     changes made through this machine's kernel, not another machine's: there,
@@ -157,7 +157,7 @@ def _on_local_filesystem(folder: str) -> bool:
             mounts = handle.read().splitlines()
     except OSError:
         return False
-    return filesystem_of(os.path.realpath(folder), mounts) in LOCAL_FILESYSTEMS
+    return all(filesystem_of(os.path.realpath(folder), mounts) in LOCAL_FILESYSTEMS for folder in folders)
 
 
 def filesystem_of(path: str, mounts: list[str]) -> str:
